@@ -1,0 +1,46 @@
+//! The library's error type. Every variant says what went wrong, where, and what to do;
+//! `main` renders it with miette.
+
+use std::path::PathBuf;
+
+use miette::Diagnostic;
+
+/// Top-level error of a command.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum Error {
+    /// Reading or writing a file failed.
+    #[error("cannot {action} {}: {source}", path.display())]
+    #[diagnostic(code(cfnc::io), help("check that the path exists and is readable/writable"))]
+    Io {
+        action: &'static str,
+        path: PathBuf,
+        #[source]
+        source: std::io::Error,
+    },
+    /// Bad input from the user, with a hint.
+    #[error("{message}")]
+    #[diagnostic(code(cfnc::input))]
+    Input {
+        message: String,
+        #[help]
+        help: Option<String>,
+    },
+}
+
+impl Error {
+    /// The process exit code for this error (see `commands::exit`).
+    pub fn exit_code(&self) -> u8 {
+        match self {
+            Error::Io { .. } => crate::commands::exit::FAULT,
+            Error::Input { .. } => crate::commands::exit::USAGE,
+        }
+    }
+
+    pub fn io(action: &'static str, path: impl Into<PathBuf>, source: std::io::Error) -> Self {
+        Error::Io { action, path: path.into(), source }
+    }
+
+    pub fn input(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
+        Error::Input { message: message.into(), help: help.into() }
+    }
+}

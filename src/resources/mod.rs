@@ -1,0 +1,23 @@
+//! Typed CloudFormation resources, generated from the vendored schemas in `schema/`.
+//!
+//! Everything below `src/resources/` except this file is written by `cfnc-codegen`
+//! (`scripts/regen`) and must not be edited by hand.
+
+/// A CloudFormation resource type with a generated typed model.
+pub trait ResourceType: serde::Serialize {
+    /// `AWS::S3::Bucket`.
+    const TYPE_NAME: &'static str;
+    /// What `Ref` returns, as documented by the schema's primary identifier.
+    const REF_RETURNS: &'static str;
+    /// JSON pointers (`/properties/BucketName`) of create-only properties: changing one
+    /// replaces the resource.
+    const CREATE_ONLY: &'static [&'static str];
+    /// The attributes `Fn::GetAtt` accepts.
+    type Attr: Attribute;
+}
+
+/// One `Fn::GetAtt` attribute of a resource type.
+pub trait Attribute: Copy {
+    /// The attribute name as CloudFormation spells it (`Arn`, `Endpoint.Address`).
+    fn name(self) -> &'static str;
+}
