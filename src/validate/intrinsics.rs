@@ -199,7 +199,8 @@ impl<'a> Ctx<'a> {
         match name {
             "Ref" => args.as_str().map_or(Kind::Any, |n| self.ref_kind(n)),
             "Fn::GetAtt" => self.getatt_kind(args),
-            "Fn::Sub" | "Fn::Join" | "Fn::Base64" | "Fn::ImportValue" | "Fn::Length" | "Fn::ToJsonString" => {
+            "Fn::Sub" | "Fn::Join" | "Fn::Base64" | "Fn::ImportValue" | "Fn::Length" | "Fn::ToJsonString"
+            | "Fn::GetStackOutput" => {
                 Kind::Scalar
             }
             "Fn::GetAZs" | "Fn::Split" | "Fn::Cidr" => Kind::List,

@@ -161,7 +161,35 @@ impl Registry {
     }
 }
 
+/// Marks a custom-keyword message that names a property below the object:
+/// `{SUB}Property{SUB}message`.
+const SUB: char = '\u{2}';
+
+impl Registry {
+    /// One message per excluded property that is set, each pointing at that property.
+    fn excluded(&self, instance: &Value) -> Vec<String> {
+        let (Registry::DependentExcluded(pairs), Some(m)) = (self, instance.as_object()) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (p, excluded) in pairs {
+            if m.contains_key(p) {
+                for clash in present(instance, excluded) {
+                    out.push(format!("{SUB}{clash}{SUB}`{clash}` cannot be used together with `{p}`"));
+                }
+            }
+        }
+        out
+    }
+}
+
 impl<'i> Keyword<'i> for Registry {
+    fn iter_errors(&self, instance: &'i Value) -> Box<dyn Iterator<Item = ValidationError<'i>> + 'i> {
+        let messages: Vec<String> = match self {
+            Registry::DependentExcluded(_) => self.excluded(instance),
+            _ => self.check(instance).into_iter().collect(),
+        };
+        Box::new(messages.into_iter().map(|m| -> ValidationError<'i> { ValidationError::custom(m) }))
+    }
+
     fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
         match self.check(instance) {
             Some(m) => Err(ValidationError::custom(m)),
@@ -344,10 +372,15 @@ fn describe(e: &ValidationError<'_>) -> (&'static str, String) {
     }
 }
 
-/// Validates one variant of a resource's properties; findings go to `sink`.
-pub(crate) fn check_variant(validator: &Validator, variant: &Variant, sink: &mut Sink) {
+/// Validates one variant of a resource's properties; findings go to `sink`. Errors at or
+/// below a pointer of `skip` are dropped.
+pub(crate) fn check_variant(validator: &Validator, variant: &Variant, skip: &[String], sink: &mut Sink) {
+    let skipped = |p: &str| skip.iter().any(|s| p == s || p.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('/')));
     for e in validator.iter_errors(&variant.value) {
         let toks = tokens(&e);
+        if !skip.is_empty() && skipped(&variant.translate(&toks)) {
+            continue;
+        }
         let mut message_prefix = String::new();
         let mut at = toks.clone();
         if let Some((ph, exact)) = variant.placeholder(&toks) {
@@ -391,7 +424,13 @@ pub(crate) fn check_variant(validator: &Validator, variant: &Variant, sink: &mut
             }
             continue;
         }
-        let (code, message) = describe(&e);
+        let (code, mut message) = describe(&e);
+        if let Some(rest) = message.strip_prefix(SUB)
+            && let Some((prop, text)) = rest.split_once(SUB)
+        {
+            at.push(prop.to_string());
+            message = text.to_string();
+        }
         let pointer = match variant.placeholder(&toks) {
             Some((ph, _)) if ph.kind == Kind::Resolved => ph.original.clone(),
             _ => variant.translate(&at),

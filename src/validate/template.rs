@@ -98,6 +98,31 @@ const FUNCTIONS: &[&str] = &[
     "Fn::Transform",
     "Fn::Length",
     "Fn::ToJsonString",
+    "Fn::GetStackOutput",
+    "Fn::Contains",
+    "Fn::EachMemberEquals",
+    "Fn::EachMemberIn",
+    "Fn::RefAll",
+    "Fn::ValueOf",
+    "Fn::ValueOfAll",
+];
+
+/// Functions only the Rules section may use.
+const RULE_FUNCTIONS: &[&str] =
+    &["Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll"];
+
+/// Properties `aws cloudformation package` uploads when they hold a local path.
+const PACKAGEABLE: &[(&str, &str)] = &[
+    ("AWS::ApiGateway::RestApi", "BodyS3Location"),
+    ("AWS::AppSync::GraphQLSchema", "DefinitionS3Location"),
+    ("AWS::AppSync::Resolver", "RequestMappingTemplateS3Location"),
+    ("AWS::AppSync::Resolver", "ResponseMappingTemplateS3Location"),
+    ("AWS::CloudFormation::Stack", "TemplateURL"),
+    ("AWS::ElasticBeanstalk::ApplicationVersion", "SourceBundle"),
+    ("AWS::Glue::Job", "Command"),
+    ("AWS::Lambda::Function", "Code"),
+    ("AWS::Lambda::LayerVersion", "Content"),
+    ("AWS::StepFunctions::StateMachine", "DefinitionS3Location"),
 ];
 
 pub(crate) const MAX_RESOURCES: usize = 500;
@@ -166,6 +191,8 @@ struct Checker<'a, 's> {
     /// of the first reference.
     edges: BTreeMap<&'a str, BTreeMap<String, String>>,
     transform: bool,
+    /// Mappings named by a literal Fn::FindInMap; `None` once a computed name is seen.
+    used_mappings: Option<HashSet<String>>,
 }
 
 /// Runs every template rule and the per-resource checks.
@@ -182,6 +209,7 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
         used_conditions: HashSet::new(),
         edges: BTreeMap::new(),
         transform: top.contains_key("Transform"),
+        used_mappings: Some(HashSet::new()),
     };
     c.sections(top, opts);
     c.parameters();
@@ -192,6 +220,12 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
     c.rules_section();
     c.cycles();
     c.unused();
+    c.primary_identifiers();
+}
+
+/// Keys of a section that are `Fn::ForEach` loops (AWS::LanguageExtensions), not entries.
+fn is_foreach(key: &str) -> bool {
+    key.starts_with("Fn::ForEach::")
 }
 
 impl<'a> Checker<'a, '_> {
@@ -244,6 +278,16 @@ impl<'a> Checker<'a, '_> {
         }
         for section in ["Resources", "Parameters", "Mappings", "Outputs", "Conditions"] {
             for id in self.section(section).into_iter().flat_map(|m| m.keys()) {
+                if is_foreach(id) {
+                    if !self.transform {
+                        self.sink.push(
+                            "CFN2010",
+                            ptr(&[section, id]),
+                            "Fn::ForEach needs `Transform: AWS::LanguageExtensions`",
+                        );
+                    }
+                    continue;
+                }
                 if !logical_id_ok(id) {
                     self.sink.push(
                         "CFN4006",
@@ -251,6 +295,15 @@ impl<'a> Checker<'a, '_> {
                         format!("logical id `{id}` must be 1-255 ASCII letters and digits"),
                     );
                 }
+            }
+        }
+        if let (Some(params), Some(resources)) = (self.section("Parameters"), self.section("Resources")) {
+            for id in params.keys().filter(|k| resources.contains_key(*k)) {
+                self.sink.push(
+                    "CFN1017",
+                    ptr(&["Resources", id]),
+                    format!("`{id}` names both a parameter and a resource; logical ids are unique across sections"),
+                );
             }
         }
         let bytes =
@@ -308,6 +361,33 @@ impl<'a> Checker<'a, '_> {
             for (k, v) in def {
                 if contains_function(v) {
                     self.sink.push("CFN2013", at(k), "parameters cannot use intrinsic functions");
+                    continue;
+                }
+                let is_num = |v: &Value| scalar_text(v).is_some_and(|t| t.parse::<f64>().is_ok());
+                let problem = match k.as_str() {
+                    "AllowedValues" => match v {
+                        Value::Array(l) if l.iter().all(|x| scalar_text(x).is_some()) => None,
+                        _ => Some("AllowedValues must be a list of strings or numbers"),
+                    },
+                    "MinValue" | "MaxValue" if !is_num(v) => Some("must be a number"),
+                    "MinLength" | "MaxLength" if !scalar_text(v).is_some_and(|t| t.parse::<u64>().is_ok()) => {
+                        Some("must be a whole number")
+                    }
+                    "NoEcho" if !matches!(scalar_text(v).as_deref(), Some("true" | "false" | "True" | "False")) => {
+                        Some("must be true or false")
+                    }
+                    "AllowedPattern" | "ConstraintDescription" | "Description" if !v.is_string() => Some("must be a string"),
+                    _ => None,
+                };
+                if let Some(p) = problem {
+                    self.sink.push("CFN1010", at(k), format!("{k} {}", p.trim_start_matches(k).trim_start()));
+                }
+            }
+            let t = def.get("Type").and_then(Value::as_str).unwrap_or("");
+            for (k, fits) in [("MinLength", "String"), ("MaxLength", "String"), ("MinValue", "Number"), ("MaxValue", "Number")] {
+                let ok = if fits == "Number" { t == "Number" || t == "List<Number>" } else { t == "String" || t == "CommaDelimitedList" || t.starts_with("AWS::") };
+                if def.contains_key(k) && !t.is_empty() && !ok {
+                    self.sink.push("CFN1010", at(k), format!("{k} applies to {fits} parameters, not {t}"));
                 }
             }
             self.parameter_default(id, def);
@@ -441,6 +521,9 @@ impl<'a> Checker<'a, '_> {
         let Some(resources) = self.section("Resources") else { return };
         for (id, res) in resources {
             let base = ptr(&["Resources", id]);
+            if is_foreach(id) {
+                continue;
+            }
             let Some(r) = res.as_object() else {
                 self.sink.push("CFN1004", base, format!("resource `{id}` must be a mapping with a Type"));
                 continue;
@@ -511,8 +594,9 @@ impl<'a> Checker<'a, '_> {
                 }
                 continue;
             }
+            let packaged = self.packaged(t, props, &base);
             match schema::validator(t) {
-                Some(v) => self.schema(id, r, &base, v),
+                Some(v) => self.schema(id, r, &base, v, &packaged),
                 None => self.sink.push(
                     "CFN1008",
                     format!("{base}/Type"),
@@ -523,7 +607,35 @@ impl<'a> Checker<'a, '_> {
         }
     }
 
-    fn schema(&mut self, id: &str, r: &Map<String, Value>, base: &str, validator: &jsonschema::Validator) {
+    /// Properties holding a local path for `aws cloudformation package` (a warning; their
+    /// schema type is not checked). Returns their pointers.
+    fn packaged(&mut self, t: &str, props: Option<&Value>, base: &str) -> Vec<String> {
+        let mut out = Vec::new();
+        for (_, prop) in PACKAGEABLE.iter().filter(|(ty, _)| *ty == t) {
+            let Some(Value::String(path)) = props.and_then(|p| p.get(*prop)) else { continue };
+            let remote = ["https://", "http://", "s3://"].iter().any(|s| path.starts_with(s));
+            if remote {
+                continue;
+            }
+            let at = format!("{base}/Properties/{prop}");
+            self.sink.push(
+                "CFN0004",
+                at.clone(),
+                format!("`{path}` is a local path: only `aws cloudformation package` (or cfnc build) turns it into a valid {prop}"),
+            );
+            out.push(at);
+        }
+        out
+    }
+
+    fn schema(
+        &mut self,
+        id: &str,
+        r: &Map<String, Value>,
+        base: &str,
+        validator: &jsonschema::Validator,
+        skip: &[String],
+    ) {
         let empty = Value::Object(Map::new());
         let props = r.get("Properties").unwrap_or(&empty);
         let mut used = BTreeSet::new();
@@ -538,7 +650,7 @@ impl<'a> Checker<'a, '_> {
             // `Properties: !Ref AWS::NoValue` (or an If branch of it) means no properties.
             let variant =
                 variant.unwrap_or_else(|| self.ctx.variant(&empty, &at, &assignment).expect("an empty map"));
-            schema::check_variant(validator, &variant, self.sink);
+            schema::check_variant(validator, &variant, skip, self.sink);
         }
     }
 
@@ -619,6 +731,9 @@ impl<'a> Checker<'a, '_> {
         let mut exports: HashMap<String, String> = HashMap::new();
         for (id, o) in outputs {
             let base = ptr(&["Outputs", id]);
+            if is_foreach(id) {
+                continue;
+            }
             let Some(m) = o.as_object() else {
                 self.sink.push("CFN1012", base, format!("output `{id}` must be a mapping with a Value"));
                 continue;
@@ -702,7 +817,9 @@ impl<'a> Checker<'a, '_> {
                 if m.len() == 1 {
                     let (k, args) = m.iter().next().expect("one entry");
                     if k == "Ref" || k == "Condition" || k.starts_with("Fn::") {
-                        if FUNCTIONS.contains(&k.as_str()) {
+                        if RULE_FUNCTIONS.contains(&k.as_str()) && scope != Scope::Rule {
+                            self.sink.push("CFN2013", at, format!("{k} can only be used in the Rules section"));
+                        } else if FUNCTIONS.contains(&k.as_str()) {
                             self.function(k, args, &format!("{at}/{}", escape_token(k)), at, scope);
                         } else {
                             self.sink.push("CFN2010", at, format!("unknown intrinsic function `{k}`"));
@@ -798,6 +915,27 @@ impl<'a> Checker<'a, '_> {
                 _ => self.malformed(at, name, "expects [condition, value if true, value if false]"),
             },
             "Fn::FindInMap" => self.find_in_map(args, at),
+            "Fn::ImportValue" => {
+                if scope == Scope::Condition {
+                    self.sink.push("CFN2013", node, "conditions cannot use Fn::ImportValue");
+                } else if !(args.is_string() || as_function(args).is_some()) {
+                    self.malformed(at, name, "expects an export name (a string or a function giving one)");
+                } else if mentions(args, &["Fn::ImportValue", "Fn::GetAtt"])
+                    || refs_in(args).iter().any(|r| self.ctx.resources.contains_key(r.as_str()))
+                {
+                    self.sink.push("CFN2013", node, "the export name of Fn::ImportValue cannot depend on resources or other imports");
+                }
+            }
+            "Fn::GetStackOutput" => {
+                let ok = args.as_object().is_some_and(|m| {
+                    m.contains_key("StackName")
+                        && m.contains_key("OutputName")
+                        && m.keys().all(|k| ["StackName", "OutputName", "Region", "RoleArn"].contains(&k.as_str()))
+                });
+                if !ok {
+                    self.malformed(at, name, "expects {StackName, OutputName[, Region, RoleArn]}");
+                }
+            }
             _ => {
                 if let Some(expects) = shape_problem(name, args) {
                     self.malformed(at, name, expects);
@@ -810,7 +948,13 @@ impl<'a> Checker<'a, '_> {
         let Some(l) = args.as_array().filter(|l| l.len() == 3 || l.len() == 4) else {
             return self.malformed(at, "Fn::FindInMap", "expects [map, top-level key, second-level key]");
         };
-        let Some(map_name) = l[0].as_str() else { return };
+        let Some(map_name) = l[0].as_str() else {
+            self.used_mappings = None;
+            return;
+        };
+        if let Some(used) = self.used_mappings.as_mut() {
+            used.insert(map_name.to_string());
+        }
         let Some(map) = self.ctx.mappings.and_then(|m| m.get(map_name)) else {
             self.sink.push("CFN2011", format!("{at}/0"), format!("mapping `{map_name}` does not exist"));
             return;
@@ -945,6 +1089,12 @@ impl<'a> Checker<'a, '_> {
                 self.sink.push("CFN2007", ptr(&["Parameters", &p]), format!("parameter `{p}` is not used"));
             }
         }
+        if let (Some(used), Some(maps)) = (&self.used_mappings, self.ctx.mappings) {
+            let unused: Vec<String> = maps.keys().filter(|m| !used.contains(*m)).cloned().collect();
+            for m in unused {
+                self.sink.push("CFN2015", ptr(&["Mappings", &m]), format!("mapping `{m}` is not used"));
+            }
+        }
         let conds: Vec<String> = self.ctx.conditions.keys().map(|s| s.to_string()).collect();
         for c in conds {
             if !self.used_conditions.contains(&c) {
@@ -984,6 +1134,76 @@ fn shape_problem(name: &str, args: &Value) -> Option<&'static str> {
         "Fn::Cidr" => "expects [ipBlock, count, cidrBits]",
         _ => "expects a region name, \"\" or a Ref",
     })
+}
+
+impl Checker<'_, '_> {
+    /// Two resources of one type with the same literal primary identifier (e.g. two buckets
+    /// with one BucketName) cannot both be created.
+    fn primary_identifiers(&mut self) {
+        let Some(resources) = self.section("Resources") else { return };
+        let mut seen: HashMap<(String, String), String> = HashMap::new();
+        for (id, r) in resources {
+            let Some(t) = r.get("Type").and_then(Value::as_str) else { continue };
+            let Some(schema) = crate::schema::get(t) else { continue };
+            if schema.primary_identifier.is_empty() || r.get("Condition").is_some() {
+                continue;
+            }
+            let mut parts = Vec::new();
+            for p in &schema.primary_identifier {
+                let Some(name) = p.strip_prefix("/properties/").filter(|n| !n.contains('/')) else { break };
+                if schema.read_only.contains(p) {
+                    break;
+                }
+                match r.get("Properties").and_then(|props| props.get(name)).and_then(scalar_text) {
+                    Some(v) => parts.push((name, v)),
+                    None => break,
+                }
+            }
+            if parts.len() != schema.primary_identifier.len() {
+                continue;
+            }
+            let key = parts.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(",");
+            if let Some(first) = seen.get(&(t.to_string(), key.clone())) {
+                self.sink.push(
+                    "CFN2014",
+                    ptr(&["Resources", id, "Properties", parts[0].0]),
+                    format!("`{id}` and `{first}` are both {t} with {key}: the identifier must be unique"),
+                );
+            } else {
+                seen.insert((t.to_string(), key), id.clone());
+            }
+        }
+    }
+}
+
+fn mentions(v: &Value, functions: &[&str]) -> bool {
+    match v {
+        Value::Object(m) => m.iter().any(|(k, x)| (m.len() == 1 && functions.contains(&k.as_str())) || mentions(x, functions)),
+        Value::Array(l) => l.iter().any(|x| mentions(x, functions)),
+        _ => false,
+    }
+}
+
+fn refs_in(v: &Value) -> Vec<String> {
+    let mut out = Vec::new();
+    let mut stack = vec![v];
+    while let Some(v) = stack.pop() {
+        match v {
+            Value::Object(m) => {
+                if let Some(("Ref", Value::String(r))) = as_function(v) {
+                    out.push(r.clone());
+                }
+                if let Some(("Fn::Sub", args)) = as_function(v) {
+                    let text = args.as_str().or_else(|| args.get(0).and_then(Value::as_str)).unwrap_or("");
+                    out.extend(sub_variables(text).into_iter().map(|s| s.split('.').next().unwrap_or("").to_string()));
+                }
+                stack.extend(m.values());
+            }
+            Value::Array(l) => stack.extend(l),
+            _ => {}
+        }
+    }
+    out
 }
 
 fn short(v: &Value) -> String {

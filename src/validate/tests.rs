@@ -92,7 +92,7 @@ fn registry_keywords_are_enforced() {
     for (code, pointer) in [
         ("CFN3015", "/Resources/In/Properties"),
         ("CFN3018", "/Resources/Vpc/Properties"),
-        ("CFN3017", "/Resources/Alarm/Properties"),
+        ("CFN3017", "/Resources/Alarm/Properties/ExtendedStatistic"),
     ] {
         assert!(found.contains(&(code, pointer.to_string())), "{code} {pointer} not in {found:?}");
     }
