@@ -108,8 +108,14 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 /// Functions only the Rules section may use.
-const RULE_FUNCTIONS: &[&str] =
-    &["Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll"];
+const RULE_FUNCTIONS: &[&str] = &[
+    "Fn::Contains",
+    "Fn::EachMemberEquals",
+    "Fn::EachMemberIn",
+    "Fn::RefAll",
+    "Fn::ValueOf",
+    "Fn::ValueOfAll",
+];
 
 /// Properties `aws cloudformation package` uploads when they hold a local path.
 const PACKAGEABLE: &[(&str, &str)] = &[
@@ -221,6 +227,7 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
     c.cycles();
     c.unused();
     c.primary_identifiers();
+    services::subnet_overlaps(template, c.sink);
 }
 
 /// Keys of a section that are `Fn::ForEach` loops (AWS::LanguageExtensions), not entries.
@@ -302,7 +309,9 @@ impl<'a> Checker<'a, '_> {
                 self.sink.push(
                     "CFN1017",
                     ptr(&["Resources", id]),
-                    format!("`{id}` names both a parameter and a resource; logical ids are unique across sections"),
+                    format!(
+                        "`{id}` names both a parameter and a resource; logical ids are unique across sections"
+                    ),
                 );
             }
         }
@@ -364,19 +373,32 @@ impl<'a> Checker<'a, '_> {
                     continue;
                 }
                 let is_num = |v: &Value| scalar_text(v).is_some_and(|t| t.parse::<f64>().is_ok());
+                if let (Some(l), "AllowedValues") = (v.as_array(), k.as_str())
+                    && let Some(i) = l.iter().position(|x| scalar_text(x).is_none())
+                {
+                    self.sink.push("CFN1010", format!("{}/{i}", at(k)), "AllowedValues holds strings or numbers");
+                    continue;
+                }
                 let problem = match k.as_str() {
-                    "AllowedValues" => match v {
-                        Value::Array(l) if l.iter().all(|x| scalar_text(x).is_some()) => None,
-                        _ => Some("AllowedValues must be a list of strings or numbers"),
-                    },
+                    "AllowedValues" if !v.is_array() => Some("AllowedValues must be a list of strings or numbers"),
+                    "Default" if scalar_text(v).is_none() && !v.is_array() => Some("must be a string or a number"),
                     "MinValue" | "MaxValue" if !is_num(v) => Some("must be a number"),
-                    "MinLength" | "MaxLength" if !scalar_text(v).is_some_and(|t| t.parse::<u64>().is_ok()) => {
+                    "MinLength" | "MaxLength"
+                        if !scalar_text(v).is_some_and(|t| t.parse::<u64>().is_ok()) =>
+                    {
                         Some("must be a whole number")
                     }
-                    "NoEcho" if !matches!(scalar_text(v).as_deref(), Some("true" | "false" | "True" | "False")) => {
+                    "NoEcho"
+                        if !matches!(
+                            scalar_text(v).as_deref(),
+                            Some("true" | "false" | "True" | "False")
+                        ) =>
+                    {
                         Some("must be true or false")
                     }
-                    "AllowedPattern" | "ConstraintDescription" | "Description" if !v.is_string() => Some("must be a string"),
+                    "AllowedPattern" | "ConstraintDescription" | "Description" if !v.is_string() => {
+                        Some("must be a string")
+                    }
                     _ => None,
                 };
                 if let Some(p) = problem {
@@ -384,8 +406,17 @@ impl<'a> Checker<'a, '_> {
                 }
             }
             let t = def.get("Type").and_then(Value::as_str).unwrap_or("");
-            for (k, fits) in [("MinLength", "String"), ("MaxLength", "String"), ("MinValue", "Number"), ("MaxValue", "Number")] {
-                let ok = if fits == "Number" { t == "Number" || t == "List<Number>" } else { t == "String" || t == "CommaDelimitedList" || t.starts_with("AWS::") };
+            for (k, fits) in [
+                ("MinLength", "String"),
+                ("MaxLength", "String"),
+                ("MinValue", "Number"),
+                ("MaxValue", "Number"),
+            ] {
+                let ok = if fits == "Number" {
+                    t == "Number" || t == "List<Number>"
+                } else {
+                    t == "String" || t == "CommaDelimitedList" || t.starts_with("AWS::")
+                };
                 if def.contains_key(k) && !t.is_empty() && !ok {
                     self.sink.push("CFN1010", at(k), format!("{k} applies to {fits} parameters, not {t}"));
                 }
@@ -818,7 +849,11 @@ impl<'a> Checker<'a, '_> {
                     let (k, args) = m.iter().next().expect("one entry");
                     if k == "Ref" || k == "Condition" || k.starts_with("Fn::") {
                         if RULE_FUNCTIONS.contains(&k.as_str()) && scope != Scope::Rule {
-                            self.sink.push("CFN2013", at, format!("{k} can only be used in the Rules section"));
+                            self.sink.push(
+                                "CFN2013",
+                                at,
+                                format!("{k} can only be used in the Rules section"),
+                            );
                         } else if FUNCTIONS.contains(&k.as_str()) {
                             self.function(k, args, &format!("{at}/{}", escape_token(k)), at, scope);
                         } else {
@@ -853,7 +888,7 @@ impl<'a> Checker<'a, '_> {
         let list = args.as_array();
         match name {
             "Ref" => match args.as_str() {
-                Some(target) => self.reference(target, None, node, scope),
+                Some(target) => self.reference(target, None, at, scope),
                 None => self.malformed(at, name, "expects a name"),
             },
             "Condition" => match args.as_str() {
@@ -880,7 +915,9 @@ impl<'a> Checker<'a, '_> {
                     self.sink.push("CFN2013", node, "conditions cannot use Fn::GetAtt");
                     return;
                 }
-                self.getatt(&res, attr.as_deref(), node, "CFN2002", scope);
+                let (res_at, attr_at) =
+                    if args.is_array() { (format!("{at}/0"), format!("{at}/1")) } else { (at.to_string(), at.to_string()) };
+                self.getatt(&res, attr.as_deref(), (&res_at, &attr_at), "CFN2002", scope);
             }
             "Fn::Sub" => {
                 let (text, vars) = match args {
@@ -890,6 +927,7 @@ impl<'a> Checker<'a, '_> {
                     }
                     _ => return self.malformed(at, name, "expects a string or [string, {variables}]"),
                 };
+                let text_at = if args.is_array() { format!("{at}/0") } else { at.to_string() };
                 for var in sub_variables(text) {
                     if vars.is_some_and(|m| m.contains_key(&var)) {
                         continue;
@@ -903,10 +941,10 @@ impl<'a> Checker<'a, '_> {
                                     "conditions cannot reference resource attributes",
                                 );
                             } else {
-                                self.getatt(res, Some(attr), node, "CFN2004", scope);
+                                self.getatt(res, Some(attr), (&text_at, &text_at), "CFN2004", scope);
                             }
                         }
-                        _ => self.reference(&var, Some("CFN2004"), node, scope),
+                        _ => self.reference(&var, Some("CFN2004"), &text_at, scope),
                     }
                 }
             }
@@ -923,14 +961,19 @@ impl<'a> Checker<'a, '_> {
                 } else if mentions(args, &["Fn::ImportValue", "Fn::GetAtt"])
                     || refs_in(args).iter().any(|r| self.ctx.resources.contains_key(r.as_str()))
                 {
-                    self.sink.push("CFN2013", node, "the export name of Fn::ImportValue cannot depend on resources or other imports");
+                    self.sink.push(
+                        "CFN2013",
+                        at,
+                        "the export name of Fn::ImportValue cannot depend on resources or other imports",
+                    );
                 }
             }
             "Fn::GetStackOutput" => {
                 let ok = args.as_object().is_some_and(|m| {
                     m.contains_key("StackName")
                         && m.contains_key("OutputName")
-                        && m.keys().all(|k| ["StackName", "OutputName", "Region", "RoleArn"].contains(&k.as_str()))
+                        && m.keys()
+                            .all(|k| ["StackName", "OutputName", "Region", "RoleArn"].contains(&k.as_str()))
                 });
                 if !ok {
                     self.malformed(at, name, "expects {StackName, OutputName[, Region, RoleArn]}");
@@ -1020,7 +1063,7 @@ impl<'a> Checker<'a, '_> {
         &mut self,
         res: &str,
         attr: Option<&str>,
-        at: &str,
+        (at, attr_at): (&str, &str),
         missing_code: &'static str,
         scope: Scope<'a>,
     ) {
@@ -1045,7 +1088,7 @@ impl<'a> Checker<'a, '_> {
             shown.dedup();
             self.sink.push(
                 "CFN2003",
-                at,
+                attr_at,
                 format!(
                     "`{t}` has no attribute `{attr}` (it has: {})",
                     if shown.is_empty() { "none".into() } else { shown.join(", ") }
@@ -1070,12 +1113,20 @@ impl<'a> Checker<'a, '_> {
             let start = *scc.iter().min().expect("non-empty");
             let path = cycle_path(&adj, &members, start);
             let names: Vec<&str> = path.iter().map(|i| ids[*i]).collect();
-            let at = self.edges[ids[start]].get(ids[path.get(1).copied().unwrap_or(start)]).cloned();
-            self.sink.push(
-                "CFN2006",
-                at.unwrap_or_else(|| ptr(&["Resources", ids[start]])),
-                format!("circular dependency: {}", names.join(" -> ")),
-            );
+            // Reported on every resource of the component, naming one cycle through it.
+            for &member in &scc {
+                let rotated = cycle_path(&adj, &members, member);
+                let names: Vec<&str> = if rotated.len() > 2 || self_loop {
+                    rotated.iter().map(|i| ids[*i]).collect()
+                } else {
+                    names.clone()
+                };
+                self.sink.push(
+                    "CFN2006",
+                    ptr(&["Resources", ids[member]]),
+                    format!("circular dependency: {}", names.join(" -> ")),
+                );
+            }
         }
     }
 
@@ -1141,7 +1192,7 @@ impl Checker<'_, '_> {
     /// with one BucketName) cannot both be created.
     fn primary_identifiers(&mut self) {
         let Some(resources) = self.section("Resources") else { return };
-        let mut seen: HashMap<(String, String), String> = HashMap::new();
+        let mut groups: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
         for (id, r) in resources {
             let Some(t) = r.get("Type").and_then(Value::as_str) else { continue };
             let Some(schema) = crate::schema::get(t) else { continue };
@@ -1163,14 +1214,19 @@ impl Checker<'_, '_> {
                 continue;
             }
             let key = parts.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(",");
-            if let Some(first) = seen.get(&(t.to_string(), key.clone())) {
+            groups.entry((t.to_string(), key)).or_default().push((id.clone(), parts[0].0.to_string()));
+        }
+        for ((t, key), members) in groups {
+            if members.len() < 2 {
+                continue;
+            }
+            let names: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
+            for (id, prop) in &members {
                 self.sink.push(
                     "CFN2014",
-                    ptr(&["Resources", id, "Properties", parts[0].0]),
-                    format!("`{id}` and `{first}` are both {t} with {key}: the identifier must be unique"),
+                    ptr(&["Resources", id, "Properties", prop]),
+                    format!("{} are all {t} with {key}: the identifier must be unique", names.join(", ")),
                 );
-            } else {
-                seen.insert((t.to_string(), key), id.clone());
             }
         }
     }
@@ -1178,7 +1234,9 @@ impl Checker<'_, '_> {
 
 fn mentions(v: &Value, functions: &[&str]) -> bool {
     match v {
-        Value::Object(m) => m.iter().any(|(k, x)| (m.len() == 1 && functions.contains(&k.as_str())) || mentions(x, functions)),
+        Value::Object(m) => {
+            m.iter().any(|(k, x)| (m.len() == 1 && functions.contains(&k.as_str())) || mentions(x, functions))
+        }
         Value::Array(l) => l.iter().any(|x| mentions(x, functions)),
         _ => false,
     }
@@ -1195,7 +1253,11 @@ fn refs_in(v: &Value) -> Vec<String> {
                 }
                 if let Some(("Fn::Sub", args)) = as_function(v) {
                     let text = args.as_str().or_else(|| args.get(0).and_then(Value::as_str)).unwrap_or("");
-                    out.extend(sub_variables(text).into_iter().map(|s| s.split('.').next().unwrap_or("").to_string()));
+                    out.extend(
+                        sub_variables(text)
+                            .into_iter()
+                            .map(|s| s.split('.').next().unwrap_or("").to_string()),
+                    );
                 }
                 stack.extend(m.values());
             }
