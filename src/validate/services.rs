@@ -38,7 +38,11 @@ fn lambda(props: &Value, at: &str, sink: &mut Sink) {
     }
     for key in ["Runtime", "Handler"] {
         if get(props, key).is_none() {
-            sink.push("CFN5009", at, format!("a .zip function needs `{key}` (only container images may omit it)"));
+            sink.push(
+                "CFN5009",
+                at,
+                format!("a .zip function needs `{key}` (only container images may omit it)"),
+            );
         }
     }
 }
@@ -52,7 +56,9 @@ pub(crate) fn subnet_overlaps(template: &Value, sink: &mut Sink) {
             continue;
         }
         let Some(props) = r.get("Properties") else { continue };
-        let (Some(vpc), Some(Value::String(cidr))) = (get(props, "VpcId"), get(props, "CidrBlock")) else { continue };
+        let (Some(vpc), Some(Value::String(cidr))) = (get(props, "VpcId"), get(props, "CidrBlock")) else {
+            continue;
+        };
         let Some((start, end)) = ipv4_range(cidr) else { continue };
         by_vpc.entry(vpc.to_string()).or_default().push((start, end, id.as_str(), cidr.as_str()));
     }
@@ -379,7 +385,8 @@ fn statement(st: &Value, at: &str, kind: Kind, sink: &mut Sink) {
 fn resources_are_arns(m: &serde_json::Map<String, Value>, at: &str, kind: Kind, sink: &mut Sink) {
     static ARN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
     let arn = ARN.get_or_init(|| {
-        regex::Regex::new(r"^arn:(aws[A-Za-z\-]*?|\*):[^:]+:[^:]*(:(?:\d{12}|\*|aws)?:.+|)$").expect("static regex")
+        regex::Regex::new(r"^arn:(aws[A-Za-z\-]*?|\*):[^:]+:[^:]*(:(?:\d{12}|\*|aws)?:.+|)$")
+            .expect("static regex")
     });
     for k in ["Resource", "NotResource"] {
         let items: Vec<(String, &str)> = match m.get(k) {

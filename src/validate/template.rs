@@ -376,12 +376,20 @@ impl<'a> Checker<'a, '_> {
                 if let (Some(l), "AllowedValues") = (v.as_array(), k.as_str())
                     && let Some(i) = l.iter().position(|x| scalar_text(x).is_none())
                 {
-                    self.sink.push("CFN1010", format!("{}/{i}", at(k)), "AllowedValues holds strings or numbers");
+                    self.sink.push(
+                        "CFN1010",
+                        format!("{}/{i}", at(k)),
+                        "AllowedValues holds strings or numbers",
+                    );
                     continue;
                 }
                 let problem = match k.as_str() {
-                    "AllowedValues" if !v.is_array() => Some("AllowedValues must be a list of strings or numbers"),
-                    "Default" if scalar_text(v).is_none() && !v.is_array() => Some("must be a string or a number"),
+                    "AllowedValues" if !v.is_array() => {
+                        Some("AllowedValues must be a list of strings or numbers")
+                    }
+                    "Default" if scalar_text(v).is_none() && !v.is_array() => {
+                        Some("must be a string or a number")
+                    }
                     "MinValue" | "MaxValue" if !is_num(v) => Some("must be a number"),
                     "MinLength" | "MaxLength"
                         if !scalar_text(v).is_some_and(|t| t.parse::<u64>().is_ok()) =>
@@ -915,8 +923,11 @@ impl<'a> Checker<'a, '_> {
                     self.sink.push("CFN2013", node, "conditions cannot use Fn::GetAtt");
                     return;
                 }
-                let (res_at, attr_at) =
-                    if args.is_array() { (format!("{at}/0"), format!("{at}/1")) } else { (at.to_string(), at.to_string()) };
+                let (res_at, attr_at) = if args.is_array() {
+                    (format!("{at}/0"), format!("{at}/1"))
+                } else {
+                    (at.to_string(), at.to_string())
+                };
                 self.getatt(&res, attr.as_deref(), (&res_at, &attr_at), "CFN2002", scope);
             }
             "Fn::Sub" => {
