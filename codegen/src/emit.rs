@@ -84,7 +84,9 @@ fn write_struct(out: &mut String, s: &StructDef) {
 fn write_enum(out: &mut String, e: &EnumDef) {
     out.push('\n');
     doc(out, e.doc.as_deref(), "");
-    out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]\n");
+    out.push_str(
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]\n",
+    );
     let _ = writeln!(out, "pub enum {} {{", e.name);
     for (variant, value) in &e.variants {
         if variant != value {
@@ -110,7 +112,8 @@ fn str_slice(items: &[String]) -> String {
 /// The source of `src/resources/<service>/<module>.rs`.
 pub fn resource_file(m: &ResourceModule) -> String {
     let mut out = header(&m.schema_file);
-    let _ = writeln!(out, "//! `{}`: the typed resource, its property types and its attributes.\n", m.type_name);
+    let _ =
+        writeln!(out, "//! `{}`: the typed resource, its property types and its attributes.\n", m.type_name);
     out.push_str(ALLOWS);
     out.push('\n');
 
@@ -149,7 +152,8 @@ pub fn resource_file(m: &ResourceModule) -> String {
     let _ = writeln!(out, "    type Attr = {};", m.attr_enum);
     out.push_str("}\n");
 
-    let _ = writeln!(out, "\n/// The `Fn::GetAtt` attributes of `{}` (its read-only properties).", m.type_name);
+    let _ =
+        writeln!(out, "\n/// The `Fn::GetAtt` attributes of `{}` (its read-only properties).", m.type_name);
     out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n");
     let _ = writeln!(out, "pub enum {} {{", m.attr_enum);
     for a in &m.attrs {

@@ -88,8 +88,14 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
         });
     }
     let services: Vec<String> = by_service.keys().cloned().collect();
-    files.push(File { path: PathBuf::from("src/resources/generated.rs"), content: emit::generated_file(&services) });
-    files.push(File { path: PathBuf::from("src/schema/embedded.rs"), content: emit::embedded_file(&embedded) });
+    files.push(File {
+        path: PathBuf::from("src/resources/generated.rs"),
+        content: emit::generated_file(&services),
+    });
+    files.push(File {
+        path: PathBuf::from("src/schema/embedded.rs"),
+        content: emit::embedded_file(&embedded),
+    });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in &mut files {
         f.content = rustfmt(root, &f.content).map_err(|e| format!("rustfmt {}: {e}", f.path.display()))?;
@@ -106,12 +112,10 @@ fn rustfmt(root: &Path, source: &str) -> Result<String, String> {
     if config.exists() {
         cmd.arg("--config-path").arg(config);
     }
-    let mut child = cmd
-        .stdin(Stdio::piped())
-        .stdout(Stdio::piped())
-        .stderr(Stdio::piped())
-        .spawn()
-        .map_err(|e| format!("cannot run {program}: {e} (install it with `rustup component add rustfmt`)"))?;
+    let mut child =
+        cmd.stdin(Stdio::piped()).stdout(Stdio::piped()).stderr(Stdio::piped()).spawn().map_err(|e| {
+            format!("cannot run {program}: {e} (install it with `rustup component add rustfmt`)")
+        })?;
     let mut stdin = child.stdin.take().ok_or("no stdin")?;
     let input = source.to_string();
     let writer = std::thread::spawn(move || stdin.write_all(input.as_bytes()));

@@ -151,7 +151,11 @@ fn named_kind(node: &Json) -> Option<Named> {
 }
 
 fn description(node: &Json) -> Option<String> {
-    node.get("description").and_then(Json::as_str).map(str::trim).filter(|d| !d.is_empty()).map(str::to_string)
+    node.get("description")
+        .and_then(Json::as_str)
+        .map(str::trim)
+        .filter(|d| !d.is_empty())
+        .map(str::to_string)
 }
 
 fn strings(json: &Json, key: &str) -> Vec<String> {
@@ -234,7 +238,10 @@ impl<'a> Builder<'a> {
         if !self.taken.contains(&prefixed) {
             return prefixed;
         }
-        (2..).map(|i| format!("{prefixed}{i}")).find(|n| !self.taken.contains(n)).expect("some suffix is free")
+        (2..)
+            .map(|i| format!("{prefixed}{i}"))
+            .find(|n| !self.taken.contains(n))
+            .expect("some suffix is free")
     }
 
     fn enum_named(&mut self, name: &str, node: &Json, values: Vec<String>) {
@@ -243,8 +250,9 @@ impl<'a> Builder<'a> {
             .into_iter()
             .map(|v| {
                 let base = camel(&v);
-                let ident =
-                    (1..).map(|i| if i == 1 { base.clone() } else { format!("{base}{i}") }).find(|n| used.insert(n.clone()));
+                let ident = (1..)
+                    .map(|i| if i == 1 { base.clone() } else { format!("{base}{i}") })
+                    .find(|n| used.insert(n.clone()));
                 (ident.expect("some suffix is free"), v)
             })
             .collect();
@@ -285,7 +293,11 @@ impl<'a> Builder<'a> {
             Some(Named::Enum(values)) => {
                 // Reuse an identical enum under the same name (`Status: Enabled|Suspended`).
                 for candidate in [camel(ctx), format!("{parent}{}", camel(ctx))] {
-                    if self.enums.iter().any(|e| e.name == candidate && e.variants.iter().map(|v| &v.1).eq(&values)) {
+                    if self
+                        .enums
+                        .iter()
+                        .any(|e| e.name == candidate && e.variants.iter().map(|v| &v.1).eq(&values))
+                    {
                         return Ty::Enum(candidate);
                     }
                 }
@@ -302,9 +314,12 @@ impl<'a> Builder<'a> {
             Some("number") => Ty::Number,
             Some("boolean") => Ty::Boolean,
             Some("array") => match node.get("items") {
-                Some(items) if items.is_object() => {
-                    Ty::List(Box::new(self.resolve(items, &format!("{loc}/items"), &format!("{ctx}Item"), parent)))
-                }
+                Some(items) if items.is_object() => Ty::List(Box::new(self.resolve(
+                    items,
+                    &format!("{loc}/items"),
+                    &format!("{ctx}Item"),
+                    parent,
+                ))),
                 _ => Ty::List(Box::new(Ty::Expr)),
             },
             Some("object") | None => {
@@ -356,7 +371,8 @@ impl<'a> Builder<'a> {
                 .find(|n| idents.insert(n.clone()))
                 .expect("some suffix is free");
             let ty = self.resolve(schema, &format!("{loc}/properties/{prop}"), prop, name);
-            let doc = description(schema).or_else(|| self.deref(schema, loc).and_then(|(_, n)| description(n)));
+            let doc =
+                description(schema).or_else(|| self.deref(schema, loc).and_then(|(_, n)| description(n)));
             fields.push(Field { ident, json_name: prop.clone(), ty, required: required.contains(prop), doc });
         }
         let deny_unknown = node.get("additionalProperties") == Some(&Json::Bool(false));
@@ -376,7 +392,12 @@ fn direct_struct(ty: &Ty) -> Option<&str> {
 fn box_recursion(structs: &mut [StructDef]) {
     let edges: HashMap<String, Vec<String>> = structs
         .iter()
-        .map(|s| (s.name.clone(), s.fields.iter().filter_map(|f| direct_struct(&f.ty)).map(str::to_string).collect()))
+        .map(|s| {
+            (
+                s.name.clone(),
+                s.fields.iter().filter_map(|f| direct_struct(&f.ty)).map(str::to_string).collect(),
+            )
+        })
         .collect();
     let reaches = |from: &str, to: &str| {
         let mut seen = HashSet::new();
@@ -405,8 +426,11 @@ fn box_recursion(structs: &mut [StructDef]) {
 
 /// Builds the module of one resource type from its schema.
 pub fn resource_module(schema: &Json, schema_file: &str) -> Result<ResourceModule, String> {
-    let type_name =
-        schema.get("typeName").and_then(Json::as_str).ok_or_else(|| format!("{schema_file}: no typeName"))?.to_string();
+    let type_name = schema
+        .get("typeName")
+        .and_then(Json::as_str)
+        .ok_or_else(|| format!("{schema_file}: no typeName"))?
+        .to_string();
     let parts: Vec<&str> = type_name.split("::").collect();
     let [_, service, resource] = parts[..] else {
         return Err(format!("{schema_file}: typeName {type_name:?} is not Org::Service::Resource"));

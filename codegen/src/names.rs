@@ -3,10 +3,11 @@
 
 /// Rust keywords (strict and reserved, all editions up to 2024).
 const KEYWORDS: &[&str] = &[
-    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false", "fn",
-    "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref", "return", "self",
-    "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where", "while", "abstract",
-    "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof", "unsized", "virtual", "yield",
+    "as", "async", "await", "break", "const", "continue", "crate", "dyn", "else", "enum", "extern", "false",
+    "fn", "for", "gen", "if", "impl", "in", "let", "loop", "match", "mod", "move", "mut", "pub", "ref",
+    "return", "self", "Self", "static", "struct", "super", "trait", "true", "type", "unsafe", "use", "where",
+    "while", "abstract", "become", "box", "do", "final", "macro", "override", "priv", "try", "typeof",
+    "unsized", "virtual", "yield",
 ];
 
 /// Keywords that cannot be raw identifiers.
@@ -77,7 +78,10 @@ pub fn words(name: &str) -> Vec<String> {
             if i > 0 && c.is_ascii_uppercase() {
                 let prev = chars[i - 1];
                 let next_lower = chars.get(i + 1).is_some_and(|n| n.is_ascii_lowercase());
-                if prev.is_ascii_lowercase() || prev.is_ascii_digit() || (prev.is_ascii_uppercase() && next_lower) {
+                if prev.is_ascii_lowercase()
+                    || prev.is_ascii_digit()
+                    || (prev.is_ascii_uppercase() && next_lower)
+                {
                     out.push(std::mem::take(&mut word));
                 }
             }
@@ -190,9 +194,8 @@ fn escape_block_start(token: &str) -> String {
 fn doc_token(token: &str) -> String {
     if let Some(start) = token.find("https://").or_else(|| token.find("http://")) {
         let (before, rest) = token.split_at(start);
-        let end = rest
-            .find(['<', '>', '"', '`', '(', ')', '[', ']', '{', '}', '|', '\\'])
-            .unwrap_or(rest.len());
+        let end =
+            rest.find(['<', '>', '"', '`', '(', ')', '[', ']', '{', '}', '|', '\\']).unwrap_or(rest.len());
         let (url, after) = rest.split_at(end);
         let trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '*']);
         let tail = &url[trimmed.len()..];
@@ -264,7 +267,10 @@ mod tests {
     #[test]
     fn docs_are_escaped_wrapped_paragraphs_with_autolinks() {
         let d = doc_lines("See [the guide](https://docs.aws.amazon.com/x.html).\n    ``AES256`` <b> a_b");
-        assert_eq!(d, [r"See \[the guide\](<https://docs.aws.amazon.com/x.html>). \`\`AES256\`\` \<b\> a\_b"]);
+        assert_eq!(
+            d,
+            [r"See \[the guide\](<https://docs.aws.amazon.com/x.html>). \`\`AES256\`\` \<b\> a\_b"]
+        );
         assert_eq!(doc_lines("- one\n\n 1. two"), [r"\- one 1. two"]);
         let long = format!("{} 1. x", "word ".repeat(19));
         assert_eq!(doc_lines(&long)[1], r"1\. x");
