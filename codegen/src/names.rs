@@ -152,24 +152,24 @@ pub fn module_ident(snake_name: &str) -> String {
 /// Width of doc comment text before wrapping.
 const DOC_WIDTH: usize = 96;
 
-/// Makes `text` safe as one Markdown paragraph in doc comment lines: whitespace (newlines
-/// and indentation, which Markdown would read as lists or code blocks) collapses, the text is
-/// wrapped, inline Markdown punctuation is escaped (no accidental links, HTML tags, code
-/// spans or doctests), a line never starts a block (heading, list, quote), and URLs become
-/// autolinks.
+/// Turns a schema description (Markdown-ish) into doc comment lines that rustdoc renders as
+/// one plain paragraph: whitespace (newlines and indentation, which Markdown would read as
+/// lists or code blocks) collapses; code spans and `[text](https://...)` links are kept;
+/// lone brackets, HTML-like tags, backslashes and pipes are escaped; bare URLs become
+/// autolinks; no line starts a Markdown block (heading, list, quote, setext underline).
+/// Code spans and links are never split across lines.
 pub fn doc_lines(text: &str) -> Vec<String> {
     let mut lines: Vec<String> = Vec::new();
     let mut line = String::new();
-    for token in text.split_whitespace() {
-        let token = doc_token(token);
-        if !line.is_empty() && line.len() + 1 + token.len() > DOC_WIDTH {
+    for atom in atoms(text) {
+        if !line.is_empty() && line.len() + 1 + atom.len() > DOC_WIDTH {
             lines.push(std::mem::take(&mut line));
         }
         if line.is_empty() {
-            line = escape_block_start(&token);
+            line = escape_block_start(&atom);
         } else {
             line.push(' ');
-            line.push_str(&token);
+            line.push_str(&atom);
         }
     }
     if !line.is_empty() {
@@ -178,46 +178,148 @@ pub fn doc_lines(text: &str) -> Vec<String> {
     lines
 }
 
-/// Escapes what would make a line start a Markdown block: `#`, `>`, `-`, `+`, `=`, `*`
-/// (already escaped), or an ordered-list number (`1.`, `2)`).
-fn escape_block_start(token: &str) -> String {
-    if token.starts_with(['#', '>', '-', '+', '=']) {
-        return format!("\\{token}");
+/// Escapes an atom that would start a Markdown block at the beginning of a line.
+fn escape_block_start(atom: &str) -> String {
+    let only = |set: &[char]| !atom.is_empty() && atom.chars().all(|c| set.contains(&c));
+    if only(&['-', '+', '*', '#']) || only(&['=']) {
+        return format!("\\{atom}");
     }
-    let digits = token.chars().take_while(char::is_ascii_digit).count();
-    if digits > 0 && token[digits..].starts_with(['.', ')']) {
-        return format!("{}\\{}", &token[..digits], &token[digits..]);
+    if atom.starts_with('#') && atom.chars().all(|c| c == '#') {
+        return format!("\\{atom}");
     }
-    token.to_string()
+    let digits = atom.chars().take_while(char::is_ascii_digit).count();
+    if digits > 0 && matches!(&atom[digits..], "." | ")") {
+        return format!("{}\\{}", &atom[..digits], &atom[digits..]);
+    }
+    atom.to_string()
 }
 
-fn doc_token(token: &str) -> String {
-    if let Some(start) = token.find("https://").or_else(|| token.find("http://")) {
-        let (before, rest) = token.split_at(start);
-        let end =
-            rest.find(['<', '>', '"', '`', '(', ')', '[', ']', '{', '}', '|', '\\']).unwrap_or(rest.len());
-        let (url, after) = rest.split_at(end);
-        let trimmed = url.trim_end_matches(['.', ',', ';', ':', '!', '?', '\'', '*']);
-        let tail = &url[trimmed.len()..];
-        if trimmed.len() > "https://".len() {
-            let after = if after.is_empty() { String::new() } else { doc_token(after) };
-            return format!("{}<{trimmed}>{}{after}", escape(before), escape(tail));
-        }
-    }
-    escape(token)
-}
-
-fn escape(s: &str) -> String {
-    let mut out = String::with_capacity(s.len());
-    for c in s.chars() {
+/// Splits `text` at whitespace into escaped atoms (a code span or link with spaces inside
+/// stays one atom).
+fn atoms(text: &str) -> Vec<String> {
+    let chars: Vec<char> = text.split_whitespace().collect::<Vec<_>>().join(" ").chars().collect();
+    let mut atoms = Vec::new();
+    let mut cur = String::new();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
         match c {
-            '\\' | '`' | '*' | '_' | '[' | ']' | '<' | '>' | '~' => {
-                out.push('\\');
-                out.push(c);
+            ' ' => {
+                if !cur.is_empty() {
+                    atoms.push(std::mem::take(&mut cur));
+                }
+                i += 1;
             }
-            c if c.is_control() => out.push(' '),
-            c => out.push(c),
+            '`' => {
+                let run = chars[i..].iter().take_while(|&&c| c == '`').count();
+                match closing_backticks(&chars, i + run, run) {
+                    Some(end) => {
+                        cur.extend(&chars[i..end + run]);
+                        i = end + run;
+                    }
+                    None => {
+                        (0..run).for_each(|_| cur.push_str("\\`"));
+                        i += run;
+                    }
+                }
+            }
+            '[' => match link_at(&chars, i) {
+                Some((text_end, url_end)) => {
+                    cur.push('[');
+                    cur.push_str(&escape_link_text(&chars[i + 1..text_end]));
+                    cur.push_str("](");
+                    cur.extend(&chars[text_end + 2..url_end]);
+                    cur.push(')');
+                    i = url_end + 1;
+                }
+                None => {
+                    cur.push_str("\\[");
+                    i += 1;
+                }
+            },
+            'h' if url_start(&chars, i) => {
+                let end = (i..chars.len())
+                    .find(|&j| {
+                        matches!(chars[j], ' ' | '<' | '>' | '"' | '`' | '(' | ')' | '[' | ']' | '|' | '\\')
+                    })
+                    .unwrap_or(chars.len());
+                let mut url_end = end;
+                while url_end > i
+                    && matches!(chars[url_end - 1], '.' | ',' | ';' | ':' | '!' | '?' | '\'' | '*')
+                {
+                    url_end -= 1;
+                }
+                cur.push('<');
+                cur.extend(&chars[i..url_end]);
+                cur.push('>');
+                i = url_end;
+            }
+            ']' | '<' | '>' | '\\' | '|' => {
+                cur.push('\\');
+                cur.push(c);
+                i += 1;
+            }
+            c if c.is_control() => i += 1,
+            c => {
+                cur.push(c);
+                i += 1;
+            }
         }
+    }
+    if !cur.is_empty() {
+        atoms.push(cur);
+    }
+    atoms
+}
+
+/// The index of the run of exactly `run` backticks closing a code span opened before `from`.
+fn closing_backticks(chars: &[char], from: usize, run: usize) -> Option<usize> {
+    let mut j = from;
+    while j < chars.len() {
+        if chars[j] == '`' {
+            let len = chars[j..].iter().take_while(|&&c| c == '`').count();
+            if len == run && j > from {
+                return Some(j);
+            }
+            j += len;
+        } else {
+            j += 1;
+        }
+    }
+    None
+}
+
+/// `http://` or `https://` starting a word at `i`.
+fn url_start(chars: &[char], i: usize) -> bool {
+    let rest: String = chars[i..chars.len().min(i + 8)].iter().collect();
+    (rest.starts_with("https://") || rest.starts_with("http://"))
+        && (i == 0 || !chars[i - 1].is_ascii_alphanumeric())
+        && chars
+            .get(i + if rest.starts_with("https://") { 8 } else { 7 })
+            .is_some_and(|c| c.is_ascii_alphanumeric())
+}
+
+/// `[text](https://...)` at `i`: (index of `]`, index of `)`).
+fn link_at(chars: &[char], i: usize) -> Option<(usize, usize)> {
+    let text_end = (i + 1..chars.len()).find(|&j| matches!(chars[j], ']' | '['))?;
+    if chars[text_end] != ']' || chars.get(text_end + 1) != Some(&'(') {
+        return None;
+    }
+    let url_start = text_end + 2;
+    let url_end = (url_start..chars.len()).find(|&j| matches!(chars[j], ')' | ' ' | '(' | '<' | '>'))?;
+    let url: String = chars[url_start..url_end].iter().collect();
+    let ok = chars[url_end] == ')' && (url.starts_with("https://") || url.starts_with("http://"));
+    ok.then_some((text_end, url_end))
+}
+
+fn escape_link_text(text: &[char]) -> String {
+    let ticks = text.iter().filter(|&&c| c == '`').count();
+    let mut out = String::new();
+    for &c in text {
+        if matches!(c, '<' | '>' | '\\' | '|') || (c == '`' && ticks % 2 == 1) {
+            out.push('\\');
+        }
+        out.push(c);
     }
     out
 }
@@ -265,15 +367,20 @@ mod tests {
     }
 
     #[test]
-    fn docs_are_escaped_wrapped_paragraphs_with_autolinks() {
-        let d = doc_lines("See [the guide](https://docs.aws.amazon.com/x.html).\n    ``AES256`` <b> a_b");
+    fn docs_keep_code_spans_and_links_and_escape_the_rest() {
+        let d =
+            doc_lines("See [the guide](https://docs.aws.amazon.com/x.html).\n    ``AES256`` <b> a_b [x] c|d");
         assert_eq!(
             d,
-            [r"See \[the guide\](<https://docs.aws.amazon.com/x.html>). \`\`AES256\`\` \<b\> a\_b"]
+            [r"See [the guide](https://docs.aws.amazon.com/x.html). ``AES256`` \<b\> a_b \[x\] c\|d"]
         );
+        assert_eq!(doc_lines("see https://example.com/a_b. ok"), ["see <https://example.com/a_b>. ok"]);
         assert_eq!(doc_lines("- one\n\n 1. two"), [r"\- one 1. two"]);
+        assert_eq!(doc_lines("odd ` tick"), [r"odd \` tick"]);
         let long = format!("{} 1. x", "word ".repeat(19));
         assert_eq!(doc_lines(&long)[1], r"1\. x");
+        let long = format!("{} ``a b c``", "word ".repeat(19));
+        assert_eq!(doc_lines(&long)[1], "``a b c``");
         assert!(doc_lines("").is_empty());
     }
 }

@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::CloudFormation::Stack\`. The AWS::CloudFormation::Stack resource nests a stack as a
+/// `AWS::CloudFormation::Stack`. The AWS::CloudFormation::Stack resource nests a stack as a
 /// resource in a top-level template.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

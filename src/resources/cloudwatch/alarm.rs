@@ -13,12 +13,12 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::CloudWatch::Alarm\`. The \`\`AWS::CloudWatch::Alarm\`\` type specifies an alarm and
-/// associates it with the specified metric or metric math expression. When this operation creates
-/// an alarm, the alarm state is immediately set to \`\`INSUFFICIENT\_DATA\`\`. The alarm is then
-/// evaluated and its state is set appropriately. Any actions associated with the new state are then
-/// executed. When you update an existing alarm, its state is left unchanged, but the update
-/// completely overwrites the previous configuration of the alarm.
+/// `AWS::CloudWatch::Alarm`. The ``AWS::CloudWatch::Alarm`` type specifies an alarm and associates
+/// it with the specified metric or metric math expression. When this operation creates an alarm,
+/// the alarm state is immediately set to ``INSUFFICIENT_DATA``. The alarm is then evaluated and its
+/// state is set appropriately. Any actions associated with the new state are then executed. When
+/// you update an existing alarm, its state is left unchanged, but the update completely overwrites
+/// the previous configuration of the alarm.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Alarm {
@@ -31,8 +31,8 @@ pub struct Alarm {
     /// The list of actions to execute when this alarm transitions into an ALARM state from any other
     /// state. Specify each action as an Amazon Resource Name (ARN). For more information about creating
     /// alarms and the actions that you can specify, see
-    /// \[PutMetricAlarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html>)
-    /// in the \*API Reference\*.
+    /// [PutMetricAlarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/APIReference/API_PutMetricAlarm.html)
+    /// in the *API Reference*.
     #[serde(rename = "AlarmActions", skip_serializing_if = "Option::is_none")]
     pub alarm_actions: Option<Value<Vec<Value<String>>>>,
     /// The description of the alarm.
@@ -50,21 +50,21 @@ pub struct Alarm {
     pub comparison_operator: Option<Value<ComparisonOperator>>,
     /// The number of datapoints that must be breaching to trigger the alarm. This is used only if you
     /// are setting an "M out of N" alarm. In that case, this value is the M, and the value that you set
-    /// for \`\`EvaluationPeriods\`\` is the N value. For more information, see \[Evaluating an
-    /// Alarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation>)
-    /// in the \*User Guide\*. If you omit this parameter, CW uses the same value here that you set for
-    /// \`\`EvaluationPeriods\`\`, and the alarm goes to alarm state if that many consecutive periods
-    /// are breaching.
+    /// for ``EvaluationPeriods`` is the N value. For more information, see
+    /// [Evaluating an Alarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation)
+    /// in the *User Guide*. If you omit this parameter, CW uses the same value here that you set for
+    /// ``EvaluationPeriods``, and the alarm goes to alarm state if that many consecutive periods are
+    /// breaching.
     #[serde(rename = "DatapointsToAlarm", skip_serializing_if = "Option::is_none")]
     pub datapoints_to_alarm: Option<Value<i64>>,
     /// The dimensions for the metric associated with the alarm. For an alarm based on a math
-    /// expression, you can't specify \`\`Dimensions\`\`. Instead, you use \`\`Metrics\`\`.
+    /// expression, you can't specify ``Dimensions``. Instead, you use ``Metrics``.
     #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Value<Vec<Value<Dimension>>>>,
-    /// Used only for alarms based on percentiles. If \`\`ignore\`\`, the alarm state does not change
-    /// during periods with too few data points to be statistically significant. If \`\`evaluate\`\` or
-    /// this parameter is not used, the alarm is always evaluated and possibly changes state no matter
-    /// how many data points are available.
+    /// Used only for alarms based on percentiles. If ``ignore``, the alarm state does not change during
+    /// periods with too few data points to be statistically significant. If ``evaluate`` or this
+    /// parameter is not used, the alarm is always evaluated and possibly changes state no matter how
+    /// many data points are available.
     #[serde(rename = "EvaluateLowSampleCountPercentile", skip_serializing_if = "Option::is_none")]
     pub evaluate_low_sample_count_percentile: Option<Value<String>>,
     /// The evaluation criteria for the alarm.
@@ -76,66 +76,63 @@ pub struct Alarm {
     /// The number of periods over which data is compared to the specified threshold. If you are setting
     /// an alarm that requires that a number of consecutive data points be breaching to trigger the
     /// alarm, this value specifies that number. If you are setting an "M out of N" alarm, this value is
-    /// the N, and \`\`DatapointsToAlarm\`\` is the M. For more information, see \[Evaluating an
-    /// Alarm\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation>)
-    /// in the \*User Guide\*.
+    /// the N, and ``DatapointsToAlarm`` is the M. For more information, see
+    /// [Evaluating an Alarm](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarm-evaluation)
+    /// in the *User Guide*.
     #[serde(rename = "EvaluationPeriods", skip_serializing_if = "Option::is_none")]
     pub evaluation_periods: Option<Value<i64>>,
     /// The evaluation window that the alarm uses to select the range of metric data that it evaluates.
-    /// This is either a sliding window or a wall clock window. For more information, see \[Alarm
-    /// evaluation
-    /// windows\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html>)
-    /// in the \*CloudWatch User Guide\*.
+    /// This is either a sliding window or a wall clock window. For more information, see
+    /// [Alarm evaluation windows](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html)
+    /// in the *CloudWatch User Guide*.
     #[serde(rename = "EvaluationWindow", skip_serializing_if = "Option::is_none")]
     pub evaluation_window: Option<Value<EvaluationWindow>>,
     /// The percentile statistic for the metric associated with the alarm. Specify a value between p0.0
-    /// and p100. For an alarm based on a metric, you must specify either \`\`Statistic\`\` or
-    /// \`\`ExtendedStatistic\`\` but not both. For an alarm based on a math expression, you can't
-    /// specify \`\`ExtendedStatistic\`\`. Instead, you use \`\`Metrics\`\`.
+    /// and p100. For an alarm based on a metric, you must specify either ``Statistic`` or
+    /// ``ExtendedStatistic`` but not both. For an alarm based on a math expression, you can't specify
+    /// ``ExtendedStatistic``. Instead, you use ``Metrics``.
     #[serde(rename = "ExtendedStatistic", skip_serializing_if = "Option::is_none")]
     pub extended_statistic: Option<Value<String>>,
-    /// The actions to execute when this alarm transitions to the \`\`INSUFFICIENT\_DATA\`\` state from
-    /// any other state. Each action is specified as an Amazon Resource Name (ARN).
+    /// The actions to execute when this alarm transitions to the ``INSUFFICIENT_DATA`` state from any
+    /// other state. Each action is specified as an Amazon Resource Name (ARN).
     #[serde(rename = "InsufficientDataActions", skip_serializing_if = "Option::is_none")]
     pub insufficient_data_actions: Option<Value<Vec<Value<String>>>>,
     /// The name of the metric associated with the alarm. This is required for an alarm based on a
-    /// metric. For an alarm based on a math expression, you use \`\`Metrics\`\` instead and you can't
-    /// specify \`\`MetricName\`\`.
+    /// metric. For an alarm based on a math expression, you use ``Metrics`` instead and you can't
+    /// specify ``MetricName``.
     #[serde(rename = "MetricName", skip_serializing_if = "Option::is_none")]
     pub metric_name: Option<Value<String>>,
     /// An array that enables you to create an alarm based on the result of a metric math expression.
     /// Each item in the array either retrieves a metric or performs a math expression. If you specify
-    /// the \`\`Metrics\`\` parameter, you cannot specify \`\`MetricName\`\`, \`\`Dimensions\`\`,
-    /// \`\`Period\`\`, \`\`Namespace\`\`, \`\`Statistic\`\`, \`\`ExtendedStatistic\`\`, or
-    /// \`\`Unit\`\`.
+    /// the ``Metrics`` parameter, you cannot specify ``MetricName``, ``Dimensions``, ``Period``,
+    /// ``Namespace``, ``Statistic``, ``ExtendedStatistic``, or ``Unit``.
     #[serde(rename = "Metrics", skip_serializing_if = "Option::is_none")]
     pub metrics: Option<Value<Vec<Value<MetricDataQuery>>>>,
     /// The namespace of the metric associated with the alarm. This is required for an alarm based on a
-    /// metric. For an alarm based on a math expression, you can't specify \`\`Namespace\`\` and you use
-    /// \`\`Metrics\`\` instead. For a list of namespaces for metrics from AWS services, see \[Services
-    /// That Publish
-    /// Metrics.\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html>)
+    /// metric. For an alarm based on a math expression, you can't specify ``Namespace`` and you use
+    /// ``Metrics`` instead. For a list of namespaces for metrics from AWS services, see
+    /// [Services That Publish Metrics.](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/aws-services-cloudwatch-metrics.html)
     #[serde(rename = "Namespace", skip_serializing_if = "Option::is_none")]
     pub namespace: Option<Value<String>>,
-    /// The actions to execute when this alarm transitions to the \`\`OK\`\` state from any other state.
+    /// The actions to execute when this alarm transitions to the ``OK`` state from any other state.
     /// Each action is specified as an Amazon Resource Name (ARN).
     #[serde(rename = "OKActions", skip_serializing_if = "Option::is_none")]
     pub ok_actions: Option<Value<Vec<Value<String>>>>,
     /// The period, in seconds, over which the statistic is applied. This is required for an alarm based
     /// on a metric. Valid values are 10, 20, 30, 60, and any multiple of 60. For an alarm based on a
-    /// math expression, you can't specify \`\`Period\`\`, and instead you use the \`\`Metrics\`\`
-    /// parameter. \*Minimum:\* 10
+    /// math expression, you can't specify ``Period``, and instead you use the ``Metrics`` parameter.
+    /// *Minimum:* 10
     #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
     pub period: Option<Value<i64>>,
     /// The statistic for the metric associated with the alarm, other than percentile. For percentile
-    /// statistics, use \`\`ExtendedStatistic\`\`. For an alarm based on a metric, you must specify
-    /// either \`\`Statistic\`\` or \`\`ExtendedStatistic\`\` but not both. For an alarm based on a math
-    /// expression, you can't specify \`\`Statistic\`\`. Instead, you use \`\`Metrics\`\`.
+    /// statistics, use ``ExtendedStatistic``. For an alarm based on a metric, you must specify either
+    /// ``Statistic`` or ``ExtendedStatistic`` but not both. For an alarm based on a math expression,
+    /// you can't specify ``Statistic``. Instead, you use ``Metrics``.
     #[serde(rename = "Statistic", skip_serializing_if = "Option::is_none")]
     pub statistic: Option<Value<Statistic>>,
     /// A list of key-value pairs to associate with the alarm. You can associate as many as 50 tags with
     /// an alarm. To be able to associate tags with the alarm when you create the alarm, you must have
-    /// the \`\`cloudwatch:TagResource\`\` permission. Tags can help you organize and categorize your
+    /// the ``cloudwatch:TagResource`` permission. Tags can help you organize and categorize your
     /// resources. You can also use them to scope user permissions by granting a user permission to
     /// access or change only resources with certain tag values.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -144,32 +141,30 @@ pub struct Alarm {
     #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Value<f64>>,
     /// In an alarm based on an anomaly detection model, this is the ID of the
-    /// \`\`ANOMALY\_DETECTION\_BAND\`\` function used as the threshold for the alarm.
+    /// ``ANOMALY_DETECTION_BAND`` function used as the threshold for the alarm.
     #[serde(rename = "ThresholdMetricId", skip_serializing_if = "Option::is_none")]
     pub threshold_metric_id: Option<Value<String>>,
-    /// Sets how this alarm is to handle missing data points. Valid values are \`\`breaching\`\`,
-    /// \`\`notBreaching\`\`, \`\`ignore\`\`, and \`\`missing\`\`. For more information, see
-    /// \[Configuring How Alarms Treat Missing
-    /// Data\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data>)
-    /// in the \*Amazon User Guide\*. If you omit this parameter, the default behavior of
-    /// \`\`missing\`\` is used.
+    /// Sets how this alarm is to handle missing data points. Valid values are ``breaching``,
+    /// ``notBreaching``, ``ignore``, and ``missing``. For more information, see
+    /// [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data)
+    /// in the *Amazon User Guide*. If you omit this parameter, the default behavior of ``missing`` is
+    /// used.
     #[serde(rename = "TreatMissingData", skip_serializing_if = "Option::is_none")]
     pub treat_missing_data: Option<Value<TreatMissingData>>,
     /// The unit of the metric associated with the alarm. Specify this only if you are creating an alarm
-    /// based on a single metric. Do not specify this if you are specifying a \`\`Metrics\`\` array. You
-    /// can specify the following values: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes,
-    /// Megabytes, Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count,
+    /// based on a single metric. Do not specify this if you are specifying a ``Metrics`` array. You can
+    /// specify the following values: Seconds, Microseconds, Milliseconds, Bytes, Kilobytes, Megabytes,
+    /// Gigabytes, Terabytes, Bits, Kilobits, Megabits, Gigabits, Terabits, Percent, Count,
     /// Bytes/Second, Kilobytes/Second, Megabytes/Second, Gigabytes/Second, Terabytes/Second,
     /// Bits/Second, Kilobits/Second, Megabits/Second, Gigabits/Second, Terabits/Second, Count/Second,
     /// or None.
     #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
     pub unit: Option<Value<Unit>>,
     /// The warm-up configuration for the alarm. A warm-up period delays alarm evaluation after you
-    /// create or update the alarm. During the warm-up period, the alarm stays in
-    /// \`\`INSUFFICIENT\_DATA\`\` and does not perform alarm actions. For more information, see \[Alarm
-    /// warm-up
-    /// periods\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-warm-up.html>)
-    /// in the \*Amazon CloudWatch User Guide\*.
+    /// create or update the alarm. During the warm-up period, the alarm stays in ``INSUFFICIENT_DATA``
+    /// and does not perform alarm actions. For more information, see
+    /// [Alarm warm-up periods](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-warm-up.html)
+    /// in the *Amazon CloudWatch User Guide*.
     #[serde(rename = "WarmUpConfiguration", skip_serializing_if = "Option::is_none")]
     pub warm_up_configuration: Option<Value<WarmUpConfiguration>>,
 }
@@ -213,7 +208,7 @@ pub struct ActionConfiguration {
 #[serde(deny_unknown_fields)]
 pub struct AlarmPromQlCriteria {
     /// The duration, in seconds, that a contributor must be continuously breaching before it
-    /// transitions to the \`\`ALARM\`\` state.
+    /// transitions to the ``ALARM`` state.
     #[serde(rename = "PendingPeriod", skip_serializing_if = "Option::is_none")]
     pub pending_period: Option<Value<i64>>,
     /// The PromQL query that the alarm evaluates. The query must return a result of vector type. Each
@@ -221,7 +216,7 @@ pub struct AlarmPromQlCriteria {
     #[serde(rename = "Query", skip_serializing_if = "Option::is_none")]
     pub query: Option<Value<String>>,
     /// The duration, in seconds, that a contributor must continuously not be breaching before it
-    /// transitions back to the \`\`OK\`\` state.
+    /// transitions back to the ``OK`` state.
     #[serde(rename = "RecoveryPeriod", skip_serializing_if = "Option::is_none")]
     pub recovery_period: Option<Value<i64>>,
 }
@@ -275,7 +270,7 @@ impl ComparisonOperator {
     }
 }
 
-/// Dimension is an embedded property of the \`\`AWS::CloudWatch::Alarm\`\` type. Dimensions are
+/// Dimension is an embedded property of the ``AWS::CloudWatch::Alarm`` type. Dimensions are
 /// name/value pairs that can be associated with a CW metric. You can specify a maximum of 30
 /// dimensions for a given metric.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -298,7 +293,7 @@ impl Dimension {
 }
 
 /// The evaluation criteria for an alarm. This is a union type that currently supports
-/// \`\`PromQLCriteria\`\`.
+/// ``PromQLCriteria``.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationCriteria {
@@ -308,11 +303,11 @@ pub struct EvaluationCriteria {
 }
 
 /// The evaluation window that an alarm uses to select the range of metric data that it evaluates
-/// each time it runs. This is a union type. Set exactly one of its members, \`\`SlidingWindow\`\`
-/// or \`\`WallClockWindow\`\`. If you don't set \`\`EvaluationWindow\`\`, the alarm uses a
-/// \`\`SlidingWindow\`\` by default. For more information, see \[Alarm evaluation
-/// windows\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html>)
-/// in the \*CloudWatch User Guide\*.
+/// each time it runs. This is a union type. Set exactly one of its members, ``SlidingWindow`` or
+/// ``WallClockWindow``. If you don't set ``EvaluationWindow``, the alarm uses a ``SlidingWindow``
+/// by default. For more information, see
+/// [Alarm evaluation windows](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html)
+/// in the *CloudWatch User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationWindow {
@@ -326,9 +321,8 @@ pub struct EvaluationWindow {
     pub wall_clock_window: Option<Value<WallClockWindow>>,
 }
 
-/// The \`\`Metric\`\` property type represents a specific metric. \`\`Metric\`\` is a property of
-/// the
-/// \[MetricStat\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html>)
+/// The ``Metric`` property type represents a specific metric. ``Metric`` is a property of the
+/// [MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html)
 /// property type.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -344,12 +338,11 @@ pub struct Metric {
     pub namespace: Option<Value<String>>,
 }
 
-/// The \`\`MetricDataQuery\`\` property type specifies the metric data to return, and whether this
-/// call is just retrieving a batch set of data for one metric, or is performing a math expression
-/// on metric data. Any expression used must return a single time series. For more information, see
-/// \[Metric Math Syntax and
-/// Functions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax>)
-/// in the \*User Guide\*.
+/// The ``MetricDataQuery`` property type specifies the metric data to return, and whether this call
+/// is just retrieving a batch set of data for one metric, or is performing a math expression on
+/// metric data. Any expression used must return a single time series. For more information, see
+/// [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax)
+/// in the *User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricDataQuery {
@@ -357,43 +350,43 @@ pub struct MetricDataQuery {
     #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
     pub account_id: Option<Value<String>>,
     /// The math expression to be performed on the returned data, if this object is performing a math
-    /// expression. This expression can use the \`\`Id\`\` of the other metrics to refer to those
-    /// metrics, and can also use the \`\`Id\`\` of other expressions to use the result of those
-    /// expressions. For more information about metric math expressions, see \[Metric Math Syntax and
-    /// Functions\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax>)
-    /// in the \*User Guide\*. Within each MetricDataQuery object, you must specify either
-    /// \`\`Expression\`\` or \`\`MetricStat\`\` but not both.
+    /// expression. This expression can use the ``Id`` of the other metrics to refer to those metrics,
+    /// and can also use the ``Id`` of other expressions to use the result of those expressions. For
+    /// more information about metric math expressions, see
+    /// [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax)
+    /// in the *User Guide*. Within each MetricDataQuery object, you must specify either ``Expression``
+    /// or ``MetricStat`` but not both.
     #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
     pub expression: Option<Value<String>>,
     /// A short name used to tie this object to the results in the response. This name must be unique
-    /// within a single call to \`\`GetMetricData\`\`. If you are performing math expressions on this
-    /// set of data, this name represents that data and can serve as a variable in the mathematical
-    /// expression. The valid characters are letters, numbers, and underscore. The first character must
-    /// be a lowercase letter.
+    /// within a single call to ``GetMetricData``. If you are performing math expressions on this set of
+    /// data, this name represents that data and can serve as a variable in the mathematical expression.
+    /// The valid characters are letters, numbers, and underscore. The first character must be a
+    /// lowercase letter.
     #[serde(rename = "Id")]
     pub id: Value<String>,
     /// A human-readable label for this metric or expression. This is especially useful if this is an
     /// expression, so that you know what the value represents. If the metric or expression is shown in
-    /// a CW dashboard widget, the label is shown. If \`\`Label\`\` is omitted, CW generates a default.
+    /// a CW dashboard widget, the label is shown. If ``Label`` is omitted, CW generates a default.
     #[serde(rename = "Label", skip_serializing_if = "Option::is_none")]
     pub label: Option<Value<String>>,
     /// The metric to be returned, along with statistics, period, and units. Use this parameter only if
     /// this object is retrieving a metric and not performing a math expression on returned data. Within
-    /// one MetricDataQuery object, you must specify either \`\`Expression\`\` or \`\`MetricStat\`\` but
-    /// not both.
+    /// one MetricDataQuery object, you must specify either ``Expression`` or ``MetricStat`` but not
+    /// both.
     #[serde(rename = "MetricStat", skip_serializing_if = "Option::is_none")]
     pub metric_stat: Option<Value<MetricStat>>,
     /// The granularity, in seconds, of the returned data points. For metrics with regular resolution, a
     /// period can be as short as one minute (60 seconds) and must be a multiple of 60. For
     /// high-resolution metrics that are collected at intervals of less than one minute, the period can
     /// be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored
-    /// by a \`\`PutMetricData\`\` operation that includes a \`\`StorageResolution of 1 second\`\`.
+    /// by a ``PutMetricData`` operation that includes a ``StorageResolution of 1 second``.
     #[serde(rename = "Period", skip_serializing_if = "Option::is_none")]
     pub period: Option<Value<i64>>,
     /// This option indicates whether to return the timestamps and raw data values of this metric. When
-    /// you create an alarm based on a metric math expression, specify \`\`True\`\` for this value for
-    /// only the one math expression that the alarm is based on. You must specify \`\`False\`\` for
-    /// \`\`ReturnData\`\` for all the other metrics and expressions used in the alarm. This field is
+    /// you create an alarm based on a metric math expression, specify ``True`` for this value for only
+    /// the one math expression that the alarm is based on. You must specify ``False`` for
+    /// ``ReturnData`` for all the other metrics and expressions used in the alarm. This field is
     /// required.
     #[serde(rename = "ReturnData", skip_serializing_if = "Option::is_none")]
     pub return_data: Option<Value<bool>>,
@@ -415,8 +408,8 @@ impl MetricDataQuery {
 }
 
 /// This structure defines the metric to be returned, along with the statistics, period, and units.
-/// \`\`MetricStat\`\` is a property of the
-/// \[MetricDataQuery\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricdataquery.html>)
+/// ``MetricStat`` is a property of the
+/// [MetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricdataquery.html)
 /// property type.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -428,8 +421,8 @@ pub struct MetricStat {
     /// period can be as short as one minute (60 seconds) and must be a multiple of 60. For
     /// high-resolution metrics that are collected at intervals of less than one minute, the period can
     /// be 1, 5, 10, 20, 30, 60, or any multiple of 60. High-resolution metrics are those metrics stored
-    /// by a \`\`PutMetricData\`\` call that includes a \`\`StorageResolution\`\` of 1 second. If the
-    /// \`\`StartTime\`\` parameter specifies a time stamp that is greater than 3 hours ago, you must
+    /// by a ``PutMetricData`` call that includes a ``StorageResolution`` of 1 second. If the
+    /// ``StartTime`` parameter specifies a time stamp that is greater than 3 hours ago, you must
     /// specify the period as follows or no data points in that time range is returned: + Start time
     /// between 3 hours and 15 days ago - Use a multiple of 60 seconds (1 minute). + Start time between
     /// 15 and 63 days ago - Use a multiple of 300 seconds (5 minutes). + Start time greater than 63
@@ -438,8 +431,8 @@ pub struct MetricStat {
     pub period: Value<i64>,
     /// The statistic to return. It can include any CW statistic or extended statistic. For a list of
     /// valid values, see the table in
-    /// \[Statistics\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic>)
-    /// in the \*User Guide\*.
+    /// [Statistics](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Statistic)
+    /// in the *User Guide*.
     #[serde(rename = "Stat")]
     pub stat: Value<String>,
     /// The unit to use for the returned data points. Valid values are: Seconds, Microseconds,
@@ -463,9 +456,9 @@ impl MetricStat {
 }
 
 /// The statistic for the metric associated with the alarm, other than percentile. For percentile
-/// statistics, use \`\`ExtendedStatistic\`\`. For an alarm based on a metric, you must specify
-/// either \`\`Statistic\`\` or \`\`ExtendedStatistic\`\` but not both. For an alarm based on a math
-/// expression, you can't specify \`\`Statistic\`\`. Instead, you use \`\`Metrics\`\`.
+/// statistics, use ``ExtendedStatistic``. For an alarm based on a metric, you must specify either
+/// ``Statistic`` or ``ExtendedStatistic`` but not both. For an alarm based on a math expression,
+/// you can't specify ``Statistic``. Instead, you use ``Metrics``.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Statistic {
     Average,
@@ -509,12 +502,11 @@ impl Tag {
     }
 }
 
-/// Sets how this alarm is to handle missing data points. Valid values are \`\`breaching\`\`,
-/// \`\`notBreaching\`\`, \`\`ignore\`\`, and \`\`missing\`\`. For more information, see
-/// \[Configuring How Alarms Treat Missing
-/// Data\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data>)
-/// in the \*Amazon User Guide\*. If you omit this parameter, the default behavior of
-/// \`\`missing\`\` is used.
+/// Sets how this alarm is to handle missing data points. Valid values are ``breaching``,
+/// ``notBreaching``, ``ignore``, and ``missing``. For more information, see
+/// [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data)
+/// in the *Amazon User Guide*. If you omit this parameter, the default behavior of ``missing`` is
+/// used.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TreatMissingData {
     #[serde(rename = "breaching")]
@@ -633,11 +625,11 @@ impl Unit {
 #[serde(deny_unknown_fields)]
 pub struct WallClockWindow {
     /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can
-    /// specify an IANA time zone name (for example, \`\`America/New\_York\`\`), a fixed UTC offset (for
-    /// example, \`\`+05:30\`\`), or an offset-prefixed identifier (for example, \`\`UTC+05:30\`\`). The
-    /// offset must be aligned to a multiple of 5 minutes. If you don't specify a time zone, CloudWatch
-    /// uses \`\`UTC\`\`. The time zone affects window alignment for all periods, including periods of
-    /// one hour or shorter.
+    /// specify an IANA time zone name (for example, ``America/New_York``), a fixed UTC offset (for
+    /// example, ``+05:30``), or an offset-prefixed identifier (for example, ``UTC+05:30``). The offset
+    /// must be aligned to a multiple of 5 minutes. If you don't specify a time zone, CloudWatch uses
+    /// ``UTC``. The time zone affects window alignment for all periods, including periods of one hour
+    /// or shorter.
     #[serde(rename = "Timezone", skip_serializing_if = "Option::is_none")]
     pub timezone: Option<Value<String>>,
 }
@@ -645,21 +637,21 @@ pub struct WallClockWindow {
 /// The configuration settings that define the warm-up behavior for an alarm. Use these settings to
 /// delay alarm evaluation after you create or update the alarm, which reduces alarm noise while a
 /// new resource or service starts publishing data. During the warm-up period, the alarm stays in
-/// \`\`INSUFFICIENT\_DATA\`\` and does not perform alarm actions.
+/// ``INSUFFICIENT_DATA`` and does not perform alarm actions.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct WarmUpConfiguration {
     /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate. The
-    /// default is \`\`false\`\`. If \`\`true\`\`, the alarm waits the entire
-    /// \`\`WarmUpPeriodDurationInMinutes\`\` before it starts to evaluate, even if metric data arrives
-    /// earlier. If \`\`false\`\`, the alarm ends the warm-up period early. Evaluation begins as soon as
-    /// the alarm has enough metric data to fill its evaluation window.
+    /// default is ``false``. If ``true``, the alarm waits the entire ``WarmUpPeriodDurationInMinutes``
+    /// before it starts to evaluate, even if metric data arrives earlier. If ``false``, the alarm ends
+    /// the warm-up period early. Evaluation begins as soon as the alarm has enough metric data to fill
+    /// its evaluation window.
     #[serde(rename = "OnlyStartEvaluatingAfterWarmUpPeriodEnds", skip_serializing_if = "Option::is_none")]
     pub only_start_evaluating_after_warm_up_period_ends: Option<Value<bool>>,
     /// The length of the warm-up period, in minutes. After you create or update the alarm, the alarm
-    /// stays in \`\`INSUFFICIENT\_DATA\`\` for this duration. During this time, the alarm does not
-    /// perform alarm actions. You can change this value at any time, including after the warm-up period
-    /// ends. If you change it after the warm-up period ends, the new value does not restart the warm-up
+    /// stays in ``INSUFFICIENT_DATA`` for this duration. During this time, the alarm does not perform
+    /// alarm actions. You can change this value at any time, including after the warm-up period ends.
+    /// If you change it after the warm-up period ends, the new value does not restart the warm-up
     /// period.
     #[serde(rename = "WarmUpPeriodDurationInMinutes", skip_serializing_if = "Option::is_none")]
     pub warm_up_period_duration_in_minutes: Option<Value<i64>>,

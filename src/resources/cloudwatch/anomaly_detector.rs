@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::CloudWatch::AnomalyDetector\`. Resource Type definition for
+/// `AWS::CloudWatch::AnomalyDetector`. Resource Type definition for
 /// AWS::CloudWatch::AnomalyDetector
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::CloudWatch::CompositeAlarm\`. The AWS::CloudWatch::CompositeAlarm type specifies an alarm
+/// `AWS::CloudWatch::CompositeAlarm`. The AWS::CloudWatch::CompositeAlarm type specifies an alarm
 /// which aggregates the states of other Alarms (Metric or Composite Alarms) as defined by the
 /// AlarmRule expression
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -51,8 +51,8 @@ pub struct CompositeAlarm {
     /// Expression which aggregates the state of other Alarms (Metric or Composite Alarms)
     #[serde(rename = "AlarmRule")]
     pub alarm_rule: Value<String>,
-    /// The actions to execute when this alarm transitions to the INSUFFICIENT\_DATA state from any
-    /// other state. Each action is specified as an Amazon Resource Name (ARN).
+    /// The actions to execute when this alarm transitions to the INSUFFICIENT_DATA state from any other
+    /// state. Each action is specified as an Amazon Resource Name (ARN).
     #[serde(rename = "InsufficientDataActions", skip_serializing_if = "Option::is_none")]
     pub insufficient_data_actions: Option<Value<Vec<Value<String>>>>,
     /// The actions to execute when this alarm transitions to the OK state from any other state. Each

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::CloudWatch::Dashboard\`. Resource Type definition for AWS::CloudWatch::Dashboard
+/// `AWS::CloudWatch::Dashboard`. Resource Type definition for AWS::CloudWatch::Dashboard
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dashboard {

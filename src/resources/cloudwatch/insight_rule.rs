@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::CloudWatch::InsightRule\`. Resource Type definition for AWS::CloudWatch::InsightRule.
+/// `AWS::CloudWatch::InsightRule`. Resource Type definition for AWS::CloudWatch::InsightRule.
 /// Creates a Contributor Insights rule that analyzes log data to identify top contributors and
 /// usage patterns.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]

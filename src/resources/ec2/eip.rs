@@ -13,58 +13,57 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::EIP\`. Specifies an Elastic IP (EIP) address and can, optionally, associate it with
-/// an Amazon EC2 instance. You can allocate an Elastic IP address from an address pool owned by AWS
-/// or from an address pool created from a public IPv4 address range that you have brought to AWS
-/// for use with your AWS resources using bring your own IP addresses (BYOIP). For more information,
-/// see \[Bring Your Own IP Addresses
-/// (BYOIP)\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-byoip.html>) in the \*Amazon
-/// EC2 User Guide\*. For more information, see \[Elastic IP
-/// Addresses\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html>)
-/// in the \*Amazon EC2 User Guide\*.
+/// `AWS::EC2::EIP`. Specifies an Elastic IP (EIP) address and can, optionally, associate it with an
+/// Amazon EC2 instance. You can allocate an Elastic IP address from an address pool owned by AWS or
+/// from an address pool created from a public IPv4 address range that you have brought to AWS for
+/// use with your AWS resources using bring your own IP addresses (BYOIP). For more information, see
+/// [Bring Your Own IP Addresses (BYOIP)](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-byoip.html)
+/// in the *Amazon EC2 User Guide*. For more information, see
+/// [Elastic IP Addresses](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html)
+/// in the *Amazon EC2 User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Eip {
     /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
     #[serde(rename = "Address", skip_serializing_if = "Option::is_none")]
     pub address: Option<Value<String>>,
-    /// The network (\`\`vpc\`\`). If you define an Elastic IP address and associate it with a VPC that
-    /// is defined in the same template, you must declare a dependency on the VPC-gateway attachment by
-    /// using the \[DependsOn
-    /// Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>)
+    /// The network (``vpc``). If you define an Elastic IP address and associate it with a VPC that is
+    /// defined in the same template, you must declare a dependency on the VPC-gateway attachment by
+    /// using the
+    /// [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html)
     /// on this resource.
     #[serde(rename = "Domain", skip_serializing_if = "Option::is_none")]
     pub domain: Option<Value<String>>,
-    /// The ID of the instance. Updates to the \`\`InstanceId\`\` property may require \*some
-    /// interruptions\*. Updates on an EIP reassociates the address on its associated resource.
+    /// The ID of the instance. Updates to the ``InstanceId`` property may require *some interruptions*.
+    /// Updates on an EIP reassociates the address on its associated resource.
     #[serde(rename = "InstanceId", skip_serializing_if = "Option::is_none")]
     pub instance_id: Option<Value<String>>,
     /// The ID of an IPAM pool which has an Amazon-provided or BYOIP public IPv4 CIDR provisioned to it.
-    /// For more information, see \[Allocate sequential Elastic IP addresses from an IPAM
-    /// pool\](<https://docs.aws.amazon.com/vpc/latest/ipam/tutorials-eip-pool.html>) in the \*Amazon
-    /// VPC IPAM User Guide\*.
+    /// For more information, see
+    /// [Allocate sequential Elastic IP addresses from an IPAM pool](https://docs.aws.amazon.com/vpc/latest/ipam/tutorials-eip-pool.html)
+    /// in the *Amazon VPC IPAM User Guide*.
     #[serde(rename = "IpamPoolId", skip_serializing_if = "Option::is_none")]
     pub ipam_pool_id: Option<Value<String>>,
     /// A unique set of Availability Zones, Local Zones, or Wavelength Zones from which AWS advertises
     /// IP addresses. Use this parameter to limit the IP address to this location. IP addresses cannot
     /// move between network border groups. Use
-    /// \[DescribeAvailabilityZones\](<https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html>)
+    /// [DescribeAvailabilityZones](https://docs.aws.amazon.com/AWSEC2/latest/APIReference/API_DescribeAvailabilityZones.html)
     /// to view the network border groups.
     #[serde(rename = "NetworkBorderGroup", skip_serializing_if = "Option::is_none")]
     pub network_border_group: Option<Value<String>>,
     /// The ID of an address pool that you own. Use this parameter to let Amazon EC2 select an address
-    /// from the address pool. Updates to the \`\`PublicIpv4Pool\`\` property may require \*some
-    /// interruptions\*. Updates on an EIP reassociates the address on its associated resource.
+    /// from the address pool. Updates to the ``PublicIpv4Pool`` property may require *some
+    /// interruptions*. Updates on an EIP reassociates the address on its associated resource.
     #[serde(rename = "PublicIpv4Pool", skip_serializing_if = "Option::is_none")]
     pub public_ipv4_pool: Option<Value<String>>,
-    /// Any tags assigned to the Elastic IP address. Updates to the \`\`Tags\`\` property may require
-    /// \*some interruptions\*. Updates on an EIP reassociates the address on its associated resource.
+    /// Any tags assigned to the Elastic IP address. Updates to the ``Tags`` property may require *some
+    /// interruptions*. Updates on an EIP reassociates the address on its associated resource.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<Value<Vec<Value<Tag>>>>,
     /// The Elastic IP address you are accepting for transfer. You can only accept one transferred
-    /// address. For more information on Elastic IP address transfers, see \[Transfer Elastic IP
-    /// addresses\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#transfer-EIPs-intro>)
-    /// in the \*Amazon Virtual Private Cloud User Guide\*.
+    /// address. For more information on Elastic IP address transfers, see
+    /// [Transfer Elastic IP addresses](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#transfer-EIPs-intro)
+    /// in the *Amazon Virtual Private Cloud User Guide*.
     #[serde(rename = "TransferAddress", skip_serializing_if = "Option::is_none")]
     pub transfer_address: Option<Value<String>>,
 }
@@ -100,8 +99,8 @@ impl Attribute for EipAttr {
     }
 }
 
-/// Specifies a tag. For more information, see \[Resource
-/// tags\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>).
+/// Specifies a tag. For more information, see
+/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {

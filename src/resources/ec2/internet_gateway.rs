@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::InternetGateway\`. Allocates an internet gateway for use with a VPC. After creating
+/// `AWS::EC2::InternetGateway`. Allocates an internet gateway for use with a VPC. After creating
 /// the Internet gateway, you then attach it to a VPC.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -47,8 +47,8 @@ impl Attribute for InternetGatewayAttr {
     }
 }
 
-/// Specifies a tag. For more information, see \[Resource
-/// tags\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>).
+/// Specifies a tag. For more information, see
+/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {

@@ -13,23 +13,23 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::NatGateway\`. Specifies a network address translation (NAT) gateway in the specified
+/// `AWS::EC2::NatGateway`. Specifies a network address translation (NAT) gateway in the specified
 /// subnet. You can create either a public NAT gateway or a private NAT gateway. The default is a
 /// public NAT gateway. If you create a public NAT gateway, you must specify an elastic IP address.
 /// With a NAT gateway, instances in a private subnet can connect to the internet, other AWS
 /// services, or an on-premises network using the IP address of the NAT gateway. For more
-/// information, see \[NAT
-/// gateways\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html>) in the
-/// \*Amazon VPC User Guide\*. If you add a default route (\`\`AWS::EC2::Route\`\` resource) that
-/// points to a NAT gateway, specify the NAT gateway ID for the route's \`\`NatGatewayId\`\`
-/// property. When you associate an Elastic IP address or secondary Elastic IP address with a public
-/// NAT gateway, the network border group of the Elastic IP address must match the network border
-/// group of the Availability Zone (AZ) that the public NAT gateway is in. Otherwise, the NAT
-/// gateway fails to launch. You can see the network border group for the AZ by viewing the details
-/// of the subnet. Similarly, you can view the network border group for the Elastic IP address by
-/// viewing its details. For more information, see \[Allocate an Elastic IP
-/// address\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#allocate-eip>) in the
-/// \*Amazon VPC User Guide\*.
+/// information, see
+/// [NAT gateways](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html) in the
+/// *Amazon VPC User Guide*. If you add a default route (``AWS::EC2::Route`` resource) that points
+/// to a NAT gateway, specify the NAT gateway ID for the route's ``NatGatewayId`` property. When you
+/// associate an Elastic IP address or secondary Elastic IP address with a public NAT gateway, the
+/// network border group of the Elastic IP address must match the network border group of the
+/// Availability Zone (AZ) that the public NAT gateway is in. Otherwise, the NAT gateway fails to
+/// launch. You can see the network border group for the AZ by viewing the details of the subnet.
+/// Similarly, you can view the network border group for the Elastic IP address by viewing its
+/// details. For more information, see
+/// [Allocate an Elastic IP address](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#allocate-eip)
+/// in the *Amazon VPC User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NatGateway {
@@ -42,9 +42,9 @@ pub struct NatGateway {
     /// gateway is a NAT Gateway that provides redundancy and scalability within a single availability
     /// zone. A regional NAT gateway is a single NAT Gateway that works across multiple availability
     /// zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs
-    /// in a Region. For more information, see \[Regional NAT gateways for automatic multi-AZ
-    /// expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// in a Region. For more information, see
+    /// [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html)
+    /// in the *Amazon VPC User Guide*.
     #[serde(rename = "AvailabilityMode", skip_serializing_if = "Option::is_none")]
     pub availability_mode: Option<Value<AvailabilityMode>>,
     /// For regional NAT gateways only: Specifies which Availability Zones you want the NAT gateway to
@@ -54,10 +54,9 @@ pub struct NatGateway {
     /// network interface. If you specify this parameter, auto-expansion is disabled and you must
     /// manually manage AZ coverage. A regional NAT gateway is a single NAT Gateway that works across
     /// multiple availability zones (AZs) in your VPC, providing redundancy, scalability and
-    /// availability across all the AZs in a Region. For more information, see \[Regional NAT gateways
-    /// for automatic multi-AZ
-    /// expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// availability across all the AZs in a Region. For more information, see
+    /// [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html)
+    /// in the *Amazon VPC User Guide*.
     #[serde(rename = "AvailabilityZoneAddresses", skip_serializing_if = "Option::is_none")]
     pub availability_zone_addresses: Option<Value<Vec<Value<AvailabilityZoneAddress>>>>,
     /// Indicates whether the NAT gateway supports public or private connectivity. The default is public
@@ -72,23 +71,22 @@ pub struct NatGateway {
     /// private IPv4 address will be automatically assigned.
     #[serde(rename = "PrivateIpAddress", skip_serializing_if = "Option::is_none")]
     pub private_ip_address: Option<Value<String>>,
-    /// Secondary EIP allocation IDs. For more information, see \[Create a NAT
-    /// gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// Secondary EIP allocation IDs. For more information, see
+    /// [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-working-with.html)
+    /// in the *Amazon VPC User Guide*.
     #[serde(rename = "SecondaryAllocationIds", skip_serializing_if = "Option::is_none")]
     pub secondary_allocation_ids: Option<Value<Vec<Value<String>>>>,
     /// \[Private NAT gateway only\] The number of secondary private IPv4 addresses you want to assign
-    /// to the NAT gateway. For more information about secondary addresses, see \[Create a NAT
-    /// gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating>)
-    /// in the \*Amazon Virtual Private Cloud User Guide\*. \`\`SecondaryPrivateIpAddressCount\`\` and
-    /// \`\`SecondaryPrivateIpAddresses\`\` cannot be set at the same time.
+    /// to the NAT gateway. For more information about secondary addresses, see
+    /// [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating)
+    /// in the *Amazon Virtual Private Cloud User Guide*. ``SecondaryPrivateIpAddressCount`` and
+    /// ``SecondaryPrivateIpAddresses`` cannot be set at the same time.
     #[serde(rename = "SecondaryPrivateIpAddressCount", skip_serializing_if = "Option::is_none")]
     pub secondary_private_ip_address_count: Option<Value<i64>>,
-    /// Secondary private IPv4 addresses. For more information about secondary addresses, see \[Create a
-    /// NAT
-    /// gateway\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating>)
-    /// in the \*Amazon Virtual Private Cloud User Guide\*. \`\`SecondaryPrivateIpAddressCount\`\` and
-    /// \`\`SecondaryPrivateIpAddresses\`\` cannot be set at the same time.
+    /// Secondary private IPv4 addresses. For more information about secondary addresses, see
+    /// [Create a NAT gateway](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-nat-gateway.html#nat-gateway-creating)
+    /// in the *Amazon Virtual Private Cloud User Guide*. ``SecondaryPrivateIpAddressCount`` and
+    /// ``SecondaryPrivateIpAddresses`` cannot be set at the same time.
     #[serde(rename = "SecondaryPrivateIpAddresses", skip_serializing_if = "Option::is_none")]
     pub secondary_private_ip_addresses: Option<Value<Vec<Value<String>>>>,
     /// The ID of the subnet in which the NAT gateway is located.
@@ -151,9 +149,9 @@ impl Attribute for NatGatewayAttr {
 /// gateway is a NAT Gateway that provides redundancy and scalability within a single availability
 /// zone. A regional NAT gateway is a single NAT Gateway that works across multiple availability
 /// zones (AZs) in your VPC, providing redundancy, scalability and availability across all the AZs
-/// in a Region. For more information, see \[Regional NAT gateways for automatic multi-AZ
-/// expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in
-/// the \*Amazon VPC User Guide\*.
+/// in a Region. For more information, see
+/// [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html)
+/// in the *Amazon VPC User Guide*.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AvailabilityMode {
     #[serde(rename = "regional")]
@@ -176,9 +174,9 @@ impl AvailabilityMode {
 /// use for handling outbound NAT traffic from a specific Availability Zone. A regional NAT gateway
 /// is a single NAT Gateway that works across multiple availability zones (AZs) in your VPC,
 /// providing redundancy, scalability and availability across all the AZs in a Region. For more
-/// information, see \[Regional NAT gateways for automatic multi-AZ
-/// expansion\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html>) in
-/// the \*Amazon VPC User Guide\*.
+/// information, see
+/// [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html)
+/// in the *Amazon VPC User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityZoneAddress {
@@ -230,8 +228,8 @@ impl ConnectivityType {
     }
 }
 
-/// Specifies a tag. For more information, see \[Resource
-/// tags\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>).
+/// Specifies a tag. For more information, see
+/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {

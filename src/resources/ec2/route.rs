@@ -13,16 +13,16 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::Route\`. Specifies a route in a route table. For more information, see
-/// \[Routes\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes>)
-/// in the \*Amazon VPC User Guide\*. You must specify either a destination CIDR block or prefix
-/// list ID. You must also specify exactly one of the resources as the target. If you create a route
-/// that references a transit gateway in the same template where you create the transit gateway, you
-/// must declare a dependency on the transit gateway attachment. The route table cannot use the
-/// transit gateway until it has successfully attached to the VPC. Add a \[DependsOn
-/// Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>)
-/// in the \`\`AWS::EC2::Route\`\` resource to explicitly declare a dependency on the
-/// \`\`AWS::EC2::TransitGatewayAttachment\`\` resource.
+/// `AWS::EC2::Route`. Specifies a route in a route table. For more information, see
+/// [Routes](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes)
+/// in the *Amazon VPC User Guide*. You must specify either a destination CIDR block or prefix list
+/// ID. You must also specify exactly one of the resources as the target. If you create a route that
+/// references a transit gateway in the same template where you create the transit gateway, you must
+/// declare a dependency on the transit gateway attachment. The route table cannot use the transit
+/// gateway until it has successfully attached to the VPC. Add a
+/// [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html)
+/// in the ``AWS::EC2::Route`` resource to explicitly declare a dependency on the
+/// ``AWS::EC2::TransitGatewayAttachment`` resource.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Route {
@@ -35,7 +35,7 @@ pub struct Route {
     pub core_network_arn: Option<Value<String>>,
     /// The IPv4 CIDR address block used for the destination match. Routing decisions are based on the
     /// most specific match. We modify the specified CIDR block to its canonical form; for example, if
-    /// you specify \`\`100.68.0.18/18\`\`, we modify it to \`\`100.68.0.0/18\`\`.
+    /// you specify ``100.68.0.18/18``, we modify it to ``100.68.0.0/18``.
     #[serde(rename = "DestinationCidrBlock", skip_serializing_if = "Option::is_none")]
     pub destination_cidr_block: Option<Value<String>>,
     /// The IPv6 CIDR block used for the destination match. Routing decisions are based on the most

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::RouteTable\`. Specifies a route table for the specified VPC. After you create a
-/// route table, you can add routes and associate the table with a subnet. For more information, see
-/// \[Route tables\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html>) in
-/// the \*Amazon VPC User Guide\*.
+/// `AWS::EC2::RouteTable`. Specifies a route table for the specified VPC. After you create a route
+/// table, you can add routes and associate the table with a subnet. For more information, see
+/// [Route tables](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html) in the
+/// *Amazon VPC User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RouteTable {
@@ -59,8 +59,8 @@ impl Attribute for RouteTableAttr {
     }
 }
 
-/// Specifies a tag. For more information, see \[Resource
-/// tags\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>).
+/// Specifies a tag. For more information, see
+/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::SecurityGroupIngress\`. Resource Type definition for AWS::EC2::SecurityGroupIngress
+/// `AWS::EC2::SecurityGroupIngress`. Resource Type definition for AWS::EC2::SecurityGroupIngress
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupIngress {
@@ -28,7 +28,7 @@ pub struct SecurityGroupIngress {
     #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
     pub description: Option<Value<String>>,
     /// The start of port range for the TCP and UDP protocols, or an ICMP/ICMPv6 type number. A value of
-    /// \-1 indicates all ICMP/ICMPv6 types. If you specify all ICMP/ICMPv6 types, you must specify all
+    /// -1 indicates all ICMP/ICMPv6 types. If you specify all ICMP/ICMPv6 types, you must specify all
     /// codes. Use this for ICMP and any protocol that uses ports.
     #[serde(rename = "FromPort", skip_serializing_if = "Option::is_none")]
     pub from_port: Option<Value<i64>>,
@@ -42,7 +42,7 @@ pub struct SecurityGroupIngress {
     #[serde(rename = "GroupName", skip_serializing_if = "Option::is_none")]
     pub group_name: Option<Value<String>>,
     /// The IP protocol name (tcp, udp, icmp, icmpv6) or number (see Protocol Numbers). \[VPC only\] Use
-    /// \-1 to specify all protocols. When authorizing security group rules, specifying -1 or a protocol
+    /// -1 to specify all protocols. When authorizing security group rules, specifying -1 or a protocol
     /// number other than tcp, udp, icmp, or icmpv6 allows traffic on all ports, regardless of any port
     /// range you specify. For tcp, udp, and icmp, you must specify a port range. For icmpv6, the port
     /// range is optional; if you omit the port range, traffic for all types and codes is allowed.

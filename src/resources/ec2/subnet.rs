@@ -13,23 +13,22 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::Subnet\`. Specifies a subnet for the specified VPC. For an IPv4 only subnet, specify
+/// `AWS::EC2::Subnet`. Specifies a subnet for the specified VPC. For an IPv4 only subnet, specify
 /// an IPv4 CIDR block. If the VPC has an IPv6 CIDR block, you can create an IPv6 only subnet or a
 /// dual stack subnet instead. For an IPv6 only subnet, specify an IPv6 CIDR block. For a dual stack
 /// subnet, specify both an IPv4 CIDR block and an IPv6 CIDR block. For more information, see
-/// \[Subnets for your
-/// VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html>) in the \*Amazon
-/// VPC User Guide\*.
+/// [Subnets for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html)
+/// in the *Amazon VPC User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subnet {
     /// Indicates whether a network interface created in this subnet receives an IPv6 address. The
-    /// default value is \`\`false\`\`. If you specify \`\`AssignIpv6AddressOnCreation\`\`, you must
-    /// also specify an IPv6 CIDR block.
+    /// default value is ``false``. If you specify ``AssignIpv6AddressOnCreation``, you must also
+    /// specify an IPv6 CIDR block.
     #[serde(rename = "AssignIpv6AddressOnCreation", skip_serializing_if = "Option::is_none")]
     pub assign_ipv6_address_on_creation: Option<Value<bool>>,
     /// The Availability Zone of the subnet. If you update this property, you must also update the
-    /// \`\`CidrBlock\`\` property.
+    /// ``CidrBlock`` property.
     #[serde(rename = "AvailabilityZone", skip_serializing_if = "Option::is_none")]
     pub availability_zone: Option<Value<String>>,
     /// The AZ ID of the subnet.
@@ -42,15 +41,14 @@ pub struct Subnet {
     /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should
     /// return synthetic IPv6 addresses for IPv4-only destinations. You must first configure a NAT
     /// gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For
-    /// example, the subnet containing the NAT gateway should have a \`\`0.0.0.0/0\`\` route pointing to
-    /// the internet gateway. For more information, see \[Configure DNS64 and
-    /// NAT64\](<https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough>)
-    /// in the \*User Guide\*.
+    /// example, the subnet containing the NAT gateway should have a ``0.0.0.0/0`` route pointing to the
+    /// internet gateway. For more information, see
+    /// [Configure DNS64 and NAT64](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough)
+    /// in the *User Guide*.
     #[serde(rename = "EnableDns64", skip_serializing_if = "Option::is_none")]
     pub enable_dns64: Option<Value<bool>>,
-    /// Indicates the device position for local network interfaces in this subnet. For example,
-    /// \`\`1\`\` indicates local network interfaces in this subnet are the secondary network interface
-    /// (eth1).
+    /// Indicates the device position for local network interfaces in this subnet. For example, ``1``
+    /// indicates local network interfaces in this subnet are the secondary network interface (eth1).
     #[serde(rename = "EnableLniAtDeviceIndex", skip_serializing_if = "Option::is_none")]
     pub enable_lni_at_device_index: Option<Value<i64>>,
     /// An IPv4 IPAM pool ID for the subnet.
@@ -59,43 +57,42 @@ pub struct Subnet {
     /// An IPv4 netmask length for the subnet.
     #[serde(rename = "Ipv4NetmaskLength", skip_serializing_if = "Option::is_none")]
     pub ipv4_netmask_length: Option<Value<i64>>,
-    /// The IPv6 CIDR block. If you specify \`\`AssignIpv6AddressOnCreation\`\`, you must also specify
-    /// an IPv6 CIDR block.
+    /// The IPv6 CIDR block. If you specify ``AssignIpv6AddressOnCreation``, you must also specify an
+    /// IPv6 CIDR block.
     #[serde(rename = "Ipv6CidrBlock", skip_serializing_if = "Option::is_none")]
     pub ipv6_cidr_block: Option<Value<String>>,
     /// An IPv6 IPAM pool ID for the subnet.
     #[serde(rename = "Ipv6IpamPoolId", skip_serializing_if = "Option::is_none")]
     pub ipv6_ipam_pool_id: Option<Value<String>>,
-    /// Indicates whether this is an IPv6 only subnet. For more information, see \[Subnet
-    /// basics\](<https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics>) in
-    /// the \*User Guide\*.
+    /// Indicates whether this is an IPv6 only subnet. For more information, see
+    /// [Subnet basics](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics)
+    /// in the *User Guide*.
     #[serde(rename = "Ipv6Native", skip_serializing_if = "Option::is_none")]
     pub ipv6_native: Option<Value<bool>>,
     /// An IPv6 netmask length for the subnet.
     #[serde(rename = "Ipv6NetmaskLength", skip_serializing_if = "Option::is_none")]
     pub ipv6_netmask_length: Option<Value<i64>>,
     /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default
-    /// value is \`\`false\`\`. AWS charges for all public IPv4 addresses, including public IPv4
-    /// addresses associated with running instances and Elastic IP addresses. For more information, see
-    /// the \*Public IPv4 Address\* tab on the \[VPC pricing
-    /// page\](<https://docs.aws.amazon.com/vpc/pricing/>).
+    /// value is ``false``. AWS charges for all public IPv4 addresses, including public IPv4 addresses
+    /// associated with running instances and Elastic IP addresses. For more information, see the
+    /// *Public IPv4 Address* tab on the [VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/).
     #[serde(rename = "MapPublicIpOnLaunch", skip_serializing_if = "Option::is_none")]
     pub map_public_ip_on_launch: Option<Value<bool>>,
     /// The Amazon Resource Name (ARN) of the Outpost.
     #[serde(rename = "OutpostArn", skip_serializing_if = "Option::is_none")]
     pub outpost_arn: Option<Value<String>>,
     /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record
-    /// queries to the instances should be handled. For more information, see \[Amazon EC2 instance
-    /// hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>)
-    /// in the \*User Guide\*. Available options: + EnableResourceNameDnsAAAARecord (true | false) +
-    /// EnableResourceNameDnsARecord (true | false) + HostnameType (ip-name | resource-name)
+    /// queries to the instances should be handled. For more information, see
+    /// [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+    /// in the *User Guide*. Available options: + EnableResourceNameDnsAAAARecord (true \| false) +
+    /// EnableResourceNameDnsARecord (true \| false) + HostnameType (ip-name \| resource-name)
     #[serde(rename = "PrivateDnsNameOptionsOnLaunch", skip_serializing_if = "Option::is_none")]
     pub private_dns_name_options_on_launch: Option<Value<PrivateDnsNameOptionsOnLaunch>>,
     /// Any tags assigned to the subnet.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<Value<Vec<Value<Tag>>>>,
     /// The ID of the VPC the subnet is in. If you update this property, you must also update the
-    /// \`\`CidrBlock\`\` property.
+    /// ``CidrBlock`` property.
     #[serde(rename = "VpcId")]
     pub vpc_id: Value<String>,
 }
@@ -168,10 +165,10 @@ impl Attribute for SubnetAttr {
 }
 
 /// The hostname type for EC2 instances launched into this subnet and how DNS A and AAAA record
-/// queries to the instances should be handled. For more information, see \[Amazon EC2 instance
-/// hostname types\](<https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html>)
-/// in the \*User Guide\*. Available options: + EnableResourceNameDnsAAAARecord (true | false) +
-/// EnableResourceNameDnsARecord (true | false) + HostnameType (ip-name | resource-name)
+/// queries to the instances should be handled. For more information, see
+/// [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
+/// in the *User Guide*. Available options: + EnableResourceNameDnsAAAARecord (true \| false) +
+/// EnableResourceNameDnsARecord (true \| false) + HostnameType (ip-name \| resource-name)
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PrivateDnsNameOptionsOnLaunch {
@@ -183,8 +180,8 @@ pub struct PrivateDnsNameOptionsOnLaunch {
     pub hostname_type: Option<Value<String>>,
 }
 
-/// Specifies a tag. For more information, see \[Resource
-/// tags\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>).
+/// Specifies a tag. For more information, see
+/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {

@@ -13,11 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::SubnetRouteTableAssociation\`. Associates a subnet with a route table. The subnet
-/// and route table must be in the same VPC. This association causes traffic originating from the
-/// subnet to be routed according to the routes in the route table. A route table can be associated
-/// with multiple subnets. To create a route table, see
-/// \[AWS::EC2::RouteTable\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html>).
+/// `AWS::EC2::SubnetRouteTableAssociation`. Associates a subnet with a route table. The subnet and
+/// route table must be in the same VPC. This association causes traffic originating from the subnet
+/// to be routed according to the routes in the route table. A route table can be associated with
+/// multiple subnets. To create a route table, see
+/// [AWS::EC2::RouteTable](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SubnetRouteTableAssociation {

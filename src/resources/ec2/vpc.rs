@@ -13,66 +13,63 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::VPC\`. Specifies a virtual private cloud (VPC). A VPC must have an associated IPv4
+/// `AWS::EC2::VPC`. Specifies a virtual private cloud (VPC). A VPC must have an associated IPv4
 /// CIDR block. You can specify an IPv4 CIDR block or an IPAM-allocated IPv4 CIDR block. To
 /// associate an IPv6 CIDR block with the VPC, see
-/// \[AWS::EC2::VPCCidrBlock\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html>).
-/// For more information, see \[Virtual private clouds
-/// (VPC)\](<https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html>) in the
-/// \*Amazon VPC User Guide\*.
+/// [AWS::EC2::VPCCidrBlock](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-vpccidrblock.html).
+/// For more information, see
+/// [Virtual private clouds (VPC)](https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html)
+/// in the *Amazon VPC User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Vpc {
-    /// The IPv4 network range for the VPC, in CIDR notation. For example, \`\`10.0.0.0/16\`\`. We
-    /// modify the specified CIDR block to its canonical form; for example, if you specify
-    /// \`\`100.68.0.18/18\`\`, we modify it to \`\`100.68.0.0/18\`\`. You must specify
-    /// either\`\`CidrBlock\`\` or \`\`Ipv4IpamPoolId\`\`.
+    /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify
+    /// the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``,
+    /// we modify it to ``100.68.0.0/18``. You must specify either``CidrBlock`` or ``Ipv4IpamPoolId``.
     #[serde(rename = "CidrBlock", skip_serializing_if = "Option::is_none")]
     pub cidr_block: Option<Value<String>>,
     /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in
     /// the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For
-    /// more information, see \[DNS attributes in your
-    /// VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>). You can
-    /// only enable DNS hostnames if you've enabled DNS support.
+    /// more information, see
+    /// [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+    /// You can only enable DNS hostnames if you've enabled DNS support.
     #[serde(rename = "EnableDnsHostnames", skip_serializing_if = "Option::is_none")]
     pub enable_dns_hostnames: Option<Value<bool>>,
     /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon
     /// provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of
     /// the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the
     /// VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For
-    /// more information, see \[DNS attributes in your
-    /// VPC\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support>).
+    /// more information, see
+    /// [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
     #[serde(rename = "EnableDnsSupport", skip_serializing_if = "Option::is_none")]
     pub enable_dns_support: Option<Value<bool>>,
-    /// The allowed tenancy of instances launched into the VPC. + \`\`default\`\`: An instance launched
-    /// into the VPC runs on shared hardware by default, unless you explicitly specify a different
-    /// tenancy during instance launch. + \`\`dedicated\`\`: An instance launched into the VPC runs on
-    /// dedicated hardware by default, unless you explicitly specify a tenancy of \`\`host\`\` during
-    /// instance launch. You cannot specify a tenancy of \`\`default\`\` during instance launch.
-    /// Updating \`\`InstanceTenancy\`\` requires no replacement only if you are updating its value from
-    /// \`\`dedicated\`\` to \`\`default\`\`. Updating \`\`InstanceTenancy\`\` from \`\`default\`\` to
-    /// \`\`dedicated\`\` requires replacement.
+    /// The allowed tenancy of instances launched into the VPC. + ``default``: An instance launched into
+    /// the VPC runs on shared hardware by default, unless you explicitly specify a different tenancy
+    /// during instance launch. + ``dedicated``: An instance launched into the VPC runs on dedicated
+    /// hardware by default, unless you explicitly specify a tenancy of ``host`` during instance launch.
+    /// You cannot specify a tenancy of ``default`` during instance launch. Updating ``InstanceTenancy``
+    /// requires no replacement only if you are updating its value from ``dedicated`` to ``default``.
+    /// Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
     #[serde(rename = "InstanceTenancy", skip_serializing_if = "Option::is_none")]
     pub instance_tenancy: Option<Value<InstanceTenancy>>,
     /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more
-    /// information, see \[What is
-    /// IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the \*Amazon VPC
-    /// IPAM User Guide\*. You must specify either\`\`CidrBlock\`\` or \`\`Ipv4IpamPoolId\`\`.
+    /// information, see
+    /// [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the
+    /// *Amazon VPC IPAM User Guide*. You must specify either``CidrBlock`` or ``Ipv4IpamPoolId``.
     #[serde(rename = "Ipv4IpamPoolId", skip_serializing_if = "Option::is_none")]
     pub ipv4_ipam_pool_id: Option<Value<String>>,
     /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP
-    /// Address Manager (IPAM) pool. For more information about IPAM, see \[What is
-    /// IPAM?\](<https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html>) in the \*Amazon VPC
-    /// IPAM User Guide\*.
+    /// Address Manager (IPAM) pool. For more information about IPAM, see
+    /// [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the
+    /// *Amazon VPC IPAM User Guide*.
     #[serde(rename = "Ipv4NetmaskLength", skip_serializing_if = "Option::is_none")]
     pub ipv4_netmask_length: Option<Value<i64>>,
     /// The tags for the VPC.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<Value<Vec<Value<Tag>>>>,
     /// Describes the configuration and state of VPC encryption controls. For more information, see
-    /// \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     #[serde(rename = "VpcEncryptionControl", skip_serializing_if = "Option::is_none")]
     pub vpc_encryption_control: Option<Value<VpcEncryptionControl>>,
 }
@@ -98,77 +95,69 @@ pub enum VpcAttr {
     DefaultSecurityGroup,
     Ipv6CidrBlocks,
     /// Describes the exclusion configurations for various resource types in VPC Encryption Control. For
-    /// more information, see \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// more information, see
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     VpcEncryptionControlResourceExclusions,
     /// Describes an exclusion configuration for VPC Encryption Control. For more information, see
-    /// \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     VpcEncryptionControlResourceExclusionsEgressOnlyInternetGateway,
     /// The current state of the exclusion configuration.
     VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayState,
     /// A message providing additional information about the exclusion state.
     VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayStateMessage,
     /// Describes an exclusion configuration for VPC Encryption Control. For more information, see
-    /// \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     VpcEncryptionControlResourceExclusionsElasticFileSystem,
     /// The current state of the exclusion configuration.
     VpcEncryptionControlResourceExclusionsElasticFileSystemState,
     /// A message providing additional information about the exclusion state.
     VpcEncryptionControlResourceExclusionsElasticFileSystemStateMessage,
     /// Describes an exclusion configuration for VPC Encryption Control. For more information, see
-    /// \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     VpcEncryptionControlResourceExclusionsInternetGateway,
     /// The current state of the exclusion configuration.
     VpcEncryptionControlResourceExclusionsInternetGatewayState,
     /// A message providing additional information about the exclusion state.
     VpcEncryptionControlResourceExclusionsInternetGatewayStateMessage,
     /// Describes an exclusion configuration for VPC Encryption Control. For more information, see
-    /// \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     VpcEncryptionControlResourceExclusionsLambda,
     /// The current state of the exclusion configuration.
     VpcEncryptionControlResourceExclusionsLambdaState,
     /// A message providing additional information about the exclusion state.
     VpcEncryptionControlResourceExclusionsLambdaStateMessage,
     /// Describes an exclusion configuration for VPC Encryption Control. For more information, see
-    /// \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     VpcEncryptionControlResourceExclusionsNatGateway,
     /// The current state of the exclusion configuration.
     VpcEncryptionControlResourceExclusionsNatGatewayState,
     /// A message providing additional information about the exclusion state.
     VpcEncryptionControlResourceExclusionsNatGatewayStateMessage,
     /// Describes an exclusion configuration for VPC Encryption Control. For more information, see
-    /// \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     VpcEncryptionControlResourceExclusionsVirtualPrivateGateway,
     /// The current state of the exclusion configuration.
     VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayState,
     /// A message providing additional information about the exclusion state.
     VpcEncryptionControlResourceExclusionsVirtualPrivateGatewayStateMessage,
     /// Describes an exclusion configuration for VPC Encryption Control. For more information, see
-    /// \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     VpcEncryptionControlResourceExclusionsVpcLattice,
     /// The current state of the exclusion configuration.
     VpcEncryptionControlResourceExclusionsVpcLatticeState,
     /// A message providing additional information about the exclusion state.
     VpcEncryptionControlResourceExclusionsVpcLatticeStateMessage,
     /// Describes an exclusion configuration for VPC Encryption Control. For more information, see
-    /// \[Enforce VPC encryption in
-    /// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-    /// the \*Amazon VPC User Guide\*.
+    /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+    /// in the *Amazon VPC User Guide*.
     VpcEncryptionControlResourceExclusionsVpcPeering,
     /// The current state of the exclusion configuration.
     VpcEncryptionControlResourceExclusionsVpcPeeringState,
@@ -347,14 +336,13 @@ impl ElasticFileSystemExclusion {
     }
 }
 
-/// The allowed tenancy of instances launched into the VPC. + \`\`default\`\`: An instance launched
-/// into the VPC runs on shared hardware by default, unless you explicitly specify a different
-/// tenancy during instance launch. + \`\`dedicated\`\`: An instance launched into the VPC runs on
-/// dedicated hardware by default, unless you explicitly specify a tenancy of \`\`host\`\` during
-/// instance launch. You cannot specify a tenancy of \`\`default\`\` during instance launch.
-/// Updating \`\`InstanceTenancy\`\` requires no replacement only if you are updating its value from
-/// \`\`dedicated\`\` to \`\`default\`\`. Updating \`\`InstanceTenancy\`\` from \`\`default\`\` to
-/// \`\`dedicated\`\` requires replacement.
+/// The allowed tenancy of instances launched into the VPC. + ``default``: An instance launched into
+/// the VPC runs on shared hardware by default, unless you explicitly specify a different tenancy
+/// during instance launch. + ``dedicated``: An instance launched into the VPC runs on dedicated
+/// hardware by default, unless you explicitly specify a tenancy of ``host`` during instance launch.
+/// You cannot specify a tenancy of ``default`` during instance launch. Updating ``InstanceTenancy``
+/// requires no replacement only if you are updating its value from ``dedicated`` to ``default``.
+/// Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum InstanceTenancy {
     #[serde(rename = "dedicated")]
@@ -449,8 +437,8 @@ impl NatGatewayExclusion {
     }
 }
 
-/// Specifies a tag. For more information, see \[Resource
-/// tags\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>).
+/// Specifies a tag. For more information, see
+/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {
@@ -488,9 +476,8 @@ impl VirtualPrivateGatewayExclusion {
 }
 
 /// Describes the configuration and state of VPC encryption controls. For more information, see
-/// \[Enforce VPC encryption in
-/// transit\](<https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html>) in
-/// the \*Amazon VPC User Guide\*.
+/// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
+/// in the *Amazon VPC User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VpcEncryptionControl {

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::EC2::VPCGatewayAttachment\`. Resource Type definition for AWS::EC2::VPCGatewayAttachment
+/// `AWS::EC2::VPCGatewayAttachment`. Resource Type definition for AWS::EC2::VPCGatewayAttachment
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VpcGatewayAttachment {

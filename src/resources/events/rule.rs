@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::Events::Rule\`. Resource Type definition for AWS::Events::Rule
+/// `AWS::Events::Rule`. Resource Type definition for AWS::Events::Rule
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
@@ -36,7 +36,7 @@ pub struct Rule {
     /// The Amazon Resource Name (ARN) of the role that is used for target invocation.
     #[serde(rename = "RoleArn", skip_serializing_if = "Option::is_none")]
     pub role_arn: Option<Value<String>>,
-    /// The scheduling expression. For example, "cron(0 20 \* \* ? \*)", "rate(5 minutes)". For more
+    /// The scheduling expression. For example, "cron(0 20 * * ? *)", "rate(5 minutes)". For more
     /// information, see Creating an Amazon EventBridge rule that runs on a schedule.
     #[serde(rename = "ScheduleExpression", skip_serializing_if = "Option::is_none")]
     pub schedule_expression: Option<Value<String>>,

@@ -15,64 +15,62 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::Lambda::Function\`. The \`\`AWS::Lambda::Function\`\` resource creates a Lambda function.
-/// To create a function, you need a \[deployment
-/// package\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html>) and an
-/// \[execution
-/// role\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html>). The
-/// deployment package is a .zip file archive or container image that contains your function code.
-/// The execution role grants the function permission to use AWS services, such as Amazon CloudWatch
-/// Logs for log streaming and AWS X-Ray for request tracing. You set the package type to
-/// \`\`Image\`\` if the deployment package is a \[container
-/// image\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html>). For these functions,
-/// include the URI of the container image in the ECR registry in the \[ImageUri property of the
-/// Code
-/// property\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-imageuri>).
+/// `AWS::Lambda::Function`. The ``AWS::Lambda::Function`` resource creates a Lambda function. To
+/// create a function, you need a
+/// [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html)
+/// and an
+/// [execution role](https://docs.aws.amazon.com/lambda/latest/dg/lambda-intro-execution-role.html).
+/// The deployment package is a .zip file archive or container image that contains your function
+/// code. The execution role grants the function permission to use AWS services, such as Amazon
+/// CloudWatch Logs for log streaming and AWS X-Ray for request tracing. You set the package type to
+/// ``Image`` if the deployment package is a
+/// [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html). For these
+/// functions, include the URI of the container image in the ECR registry in the
+/// [ImageUri property of the Code property](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-imageuri).
 /// You do not need to specify the handler and runtime properties. You set the package type to
-/// \`\`Zip\`\` if the deployment package is a \[.zip file
-/// archive\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html#gettingstarted-package-zip>).
-/// For these functions, specify the S3 location of your .zip file in the \`\`Code\`\` property.
+/// ``Zip`` if the deployment package is a
+/// [.zip file archive](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html#gettingstarted-package-zip).
+/// For these functions, specify the S3 location of your .zip file in the ``Code`` property.
 /// Alternatively, for Node.js and Python functions, you can define your function inline in the
-/// \[ZipFile property of the Code
-/// property\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-zipfile>).
-/// In both cases, you must also specify the handler and runtime properties. You can use \[code
-/// signing\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html>) if your
-/// deployment package is a .zip file archive. To enable code signing for this function, specify the
-/// ARN of a code-signing configuration. When a user attempts to deploy a code package with
-/// \`\`UpdateFunctionCode\`\`, Lambda checks that the code package has a valid signature from a
+/// [ZipFile property of the Code property](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-lambda-function-code.html#cfn-lambda-function-code-zipfile).
+/// In both cases, you must also specify the handler and runtime properties. You can use
+/// [code signing](https://docs.aws.amazon.com/lambda/latest/dg/configuration-codesigning.html) if
+/// your deployment package is a .zip file archive. To enable code signing for this function,
+/// specify the ARN of a code-signing configuration. When a user attempts to deploy a code package
+/// with ``UpdateFunctionCode``, Lambda checks that the code package has a valid signature from a
 /// trusted publisher. The code-signing configuration includes a set of signing profiles, which
-/// define the trusted publishers for this function. When you update a \`\`AWS::Lambda::Function\`\`
+/// define the trusted publishers for this function. When you update a ``AWS::Lambda::Function``
 /// resource, CFNshort calls the
-/// \[UpdateFunctionConfiguration\](<https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html>)
+/// [UpdateFunctionConfiguration](https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionConfiguration.html)
 /// and
-/// \[UpdateFunctionCode\](<https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html>)LAM
+/// [UpdateFunctionCode](https://docs.aws.amazon.com/lambda/latest/api/API_UpdateFunctionCode.html)LAM
 /// APIs under the hood. Because these calls happen sequentially, and invocations can happen between
 /// these calls, your function may encounter errors in the time between the calls. For example, if
 /// you remove an environment variable, and the code that references that environment variable in
 /// the same CFNshort update, you may see invocation errors related to a missing environment
 /// variable. To work around this, you can invoke your function against a version or alias by
-/// default, rather than the \`\`$LATEST\`\` version. Note that you configure \[provisioned
-/// concurrency\](<https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html>) on a
-/// \`\`AWS::Lambda::Version\`\` or a \`\`AWS::Lambda::Alias\`\`. For a complete introduction to
-/// Lambda functions, see \[What is
-/// Lambda?\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-welcome.html>) in the \*Lambda
-/// developer guide.\*
+/// default, rather than the ``$LATEST`` version. Note that you configure
+/// [provisioned concurrency](https://docs.aws.amazon.com/lambda/latest/dg/provisioned-concurrency.html)
+/// on a ``AWS::Lambda::Version`` or a ``AWS::Lambda::Alias``. For a complete introduction to Lambda
+/// functions, see
+/// [What is Lambda?](https://docs.aws.amazon.com/lambda/latest/dg/lambda-welcome.html) in the
+/// *Lambda developer guide.*
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Function {
     /// The instruction set architecture that the function supports. Enter a string array with one of
-    /// the valid values (arm64 or x86\_64). The default value is \`\`x86\_64\`\`.
+    /// the valid values (arm64 or x86_64). The default value is ``x86_64``.
     #[serde(rename = "Architectures", skip_serializing_if = "Option::is_none")]
     pub architectures: Option<Value<Vec<Value<ArchitecturesItem>>>>,
     /// Configuration for the capacity provider that manages compute resources for Lambda functions.
     #[serde(rename = "CapacityProviderConfig", skip_serializing_if = "Option::is_none")]
     pub capacity_provider_config: Option<Value<CapacityProviderConfig>>,
     /// The code for the function. You can define your function code in multiple ways: + For .zip
-    /// deployment packages, you can specify the S3 location of the .zip file in the \`\`S3Bucket\`\`,
-    /// \`\`S3Key\`\`, and \`\`S3ObjectVersion\`\` properties. + For .zip deployment packages, you can
-    /// alternatively define the function code inline in the \`\`ZipFile\`\` property. This method works
+    /// deployment packages, you can specify the S3 location of the .zip file in the ``S3Bucket``,
+    /// ``S3Key``, and ``S3ObjectVersion`` properties. + For .zip deployment packages, you can
+    /// alternatively define the function code inline in the ``ZipFile`` property. This method works
     /// only for Node.js and Python functions. + For container images, specify the URI of your container
-    /// image in the ECR registry in the \`\`ImageUri\`\` property.
+    /// image in the ECR registry in the ``ImageUri`` property.
     #[serde(rename = "Code")]
     pub code: Value<Code>,
     /// To enable code signing for this function, specify the ARN of a code-signing configuration. A
@@ -81,37 +79,37 @@ pub struct Function {
     #[serde(rename = "CodeSigningConfigArn", skip_serializing_if = "Option::is_none")]
     pub code_signing_config_arn: Option<Value<String>>,
     /// A dead-letter queue configuration that specifies the queue or topic where Lambda sends
-    /// asynchronous events when they fail processing. For more information, see \[Dead-letter
-    /// queues\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html#invocation-dlq>).
+    /// asynchronous events when they fail processing. For more information, see
+    /// [Dead-letter queues](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async.html#invocation-dlq).
     #[serde(rename = "DeadLetterConfig", skip_serializing_if = "Option::is_none")]
     pub dead_letter_config: Option<Value<DeadLetterConfig>>,
     /// A description of the function.
     #[serde(rename = "Description", skip_serializing_if = "Option::is_none")]
     pub description: Option<Value<String>>,
-    /// Configuration settings for \[durable
-    /// functions\](<https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html>), including
-    /// execution timeout, retention period for execution history, and an optional ARN of the KMSlong
-    /// (KMS) customer managed key that is used to encrypt your durable execution's payload data,
-    /// including input, output, and error payloads.
+    /// Configuration settings for
+    /// [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html),
+    /// including execution timeout, retention period for execution history, and an optional ARN of the
+    /// KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload
+    /// data, including input, output, and error payloads.
     #[serde(rename = "DurableConfig", skip_serializing_if = "Option::is_none")]
     pub durable_config: Option<Value<DurableConfig>>,
     /// Environment variables that are accessible from function code during execution.
     #[serde(rename = "Environment", skip_serializing_if = "Option::is_none")]
     pub environment: Option<Value<Environment>>,
-    /// The size of the function's \`\`/tmp\`\` directory in MB. The default value is 512, but it can be
-    /// any whole number between 512 and 10,240 MB.
+    /// The size of the function's ``/tmp`` directory in MB. The default value is 512, but it can be any
+    /// whole number between 512 and 10,240 MB.
     #[serde(rename = "EphemeralStorage", skip_serializing_if = "Option::is_none")]
     pub ephemeral_storage: Option<Value<EphemeralStorage>>,
     /// Connection settings for an Amazon EFS or Amazon S3 Files file system. To connect a function to a
     /// file system, a mount target must be available in every Availability Zone that your function
     /// connects to. If your template contains an
-    /// \[AWS::EFS::MountTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html>)
+    /// [AWS::EFS::MountTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-efs-mounttarget.html)
     /// or
-    /// \[AWS::S3Files::MountTarget\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-mounttarget.html>)
-    /// resource, you must also specify a \`\`DependsOn\`\` attribute to ensure that the mount target is
-    /// created or updated before the function. For more information about using the \`\`DependsOn\`\`
-    /// attribute, see \[DependsOn
-    /// Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html>).
+    /// [AWS::S3Files::MountTarget](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-s3files-mounttarget.html)
+    /// resource, you must also specify a ``DependsOn`` attribute to ensure that the mount target is
+    /// created or updated before the function. For more information about using the ``DependsOn``
+    /// attribute, see
+    /// [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html).
     #[serde(rename = "FileSystemConfigs", skip_serializing_if = "Option::is_none")]
     pub file_system_configs: Option<Value<Vec<Value<FileSystemConfig>>>>,
     /// The name of the Lambda function, up to 64 characters in length. If you don't specify a name, CFN
@@ -127,60 +125,58 @@ pub struct Function {
     /// The name of the method within your code that Lambda calls to run your function. Handler is
     /// required if the deployment package is a .zip file archive. The format includes the file name. It
     /// can also include namespaces and other qualifiers, depending on the runtime. For more
-    /// information, see \[Lambda programming
-    /// model\](<https://docs.aws.amazon.com/lambda/latest/dg/foundation-progmodel.html>).
+    /// information, see
+    /// [Lambda programming model](https://docs.aws.amazon.com/lambda/latest/dg/foundation-progmodel.html).
     #[serde(rename = "Handler", skip_serializing_if = "Option::is_none")]
     pub handler: Option<Value<String>>,
     /// Configuration values that override the container image Dockerfile settings. For more
-    /// information, see \[Container image
-    /// settings\](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms>).
+    /// information, see
+    /// [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
     #[serde(rename = "ImageConfig", skip_serializing_if = "Option::is_none")]
     pub image_config: Option<Value<ImageConfig>>,
     /// The ARN of the KMSlong (KMS) customer managed key that's used to encrypt the following
-    /// resources: + The function's \[environment
-    /// variables\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-encryption>).
-    /// \+ The function's \[Lambda
-    /// SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart-security.html>) snapshots. +
-    /// When used with \`\`SourceKMSKeyArn\`\`, the unzipped version of the .zip deployment package
-    /// that's used for function invocations. For more information, see \[Specifying a customer managed
-    /// key for
-    /// Lambda\](<https://docs.aws.amazon.com/lambda/latest/dg/encrypt-zip-package.html#enable-zip-custom-encryption>).
+    /// resources: + The function's
+    /// [environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html#configuration-envvars-encryption).
+    /// \+ The function's
+    /// [Lambda SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart-security.html)
+    /// snapshots. + When used with ``SourceKMSKeyArn``, the unzipped version of the .zip deployment
+    /// package that's used for function invocations. For more information, see
+    /// [Specifying a customer managed key for Lambda](https://docs.aws.amazon.com/lambda/latest/dg/encrypt-zip-package.html#enable-zip-custom-encryption).
     /// \+ The optimized version of the container image that's used for function invocations. Note that
     /// this is not the same key that's used to protect your container image in the Amazon Elastic
-    /// Container Registry (Amazon ECR). For more information, see \[Function
-    /// lifecycle\](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-lifecycle>).
-    /// If you don't provide a customer managed key, Lambda uses an \[owned
-    /// key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk>) or an
-    /// \[\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>).
+    /// Container Registry (Amazon ECR). For more information, see
+    /// [Function lifecycle](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-lifecycle).
+    /// If you don't provide a customer managed key, Lambda uses an
+    /// [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk)
+    /// or an [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk).
     #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
     pub kms_key_arn: Option<Value<String>>,
-    /// A list of \[function
-    /// layers\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html>) to add to the
-    /// function's execution environment. Specify each layer by its ARN, including the version.
+    /// A list of
+    /// [function layers](https://docs.aws.amazon.com/lambda/latest/dg/configuration-layers.html) to add
+    /// to the function's execution environment. Specify each layer by its ARN, including the version.
     #[serde(rename = "Layers", skip_serializing_if = "Option::is_none")]
     pub layers: Option<Value<Vec<Value<String>>>>,
     /// The function's Amazon CloudWatch Logs configuration settings.
     #[serde(rename = "LoggingConfig", skip_serializing_if = "Option::is_none")]
     pub logging_config: Option<Value<LoggingConfig>>,
-    /// The amount of \[memory available to the
-    /// function\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console>)
+    /// The amount of
+    /// [memory available to the function](https://docs.aws.amazon.com/lambda/latest/dg/configuration-function-common.html#configuration-memory-console)
     /// at runtime. Increasing the function memory also increases its CPU allocation. The default value
     /// is 128 MB. The value can be any multiple of 1 MB. Note that new AWS accounts have reduced
     /// concurrency and memory quotas. AWS raises these quotas automatically based on your usage. You
     /// can also request a quota increase.
     #[serde(rename = "MemorySize", skip_serializing_if = "Option::is_none")]
     pub memory_size: Option<Value<i64>>,
-    /// The type of deployment package. Set to \`\`Image\`\` for container image and set \`\`Zip\`\` for
-    /// .zip file archive.
+    /// The type of deployment package. Set to ``Image`` for container image and set ``Zip`` for .zip
+    /// file archive.
     #[serde(rename = "PackageType", skip_serializing_if = "Option::is_none")]
     pub package_type: Option<Value<PackageType>>,
     #[serde(rename = "PublishToLatestPublished", skip_serializing_if = "Option::is_none")]
     pub publish_to_latest_published: Option<Value<bool>>,
     /// The status of your function's recursive loop detection configuration. When this value is set to
-    /// \`\`Allow\`\`and Lambda detects your function being invoked as part of a recursive loop, it
-    /// doesn't take any action. When this value is set to \`\`Terminate\`\` and Lambda detects your
-    /// function being invoked as part of a recursive loop, it stops your function being invoked and
-    /// notifies you.
+    /// ``Allow``and Lambda detects your function being invoked as part of a recursive loop, it doesn't
+    /// take any action. When this value is set to ``Terminate`` and Lambda detects your function being
+    /// invoked as part of a recursive loop, it stops your function being invoked and notifies you.
     #[serde(rename = "RecursiveLoop", skip_serializing_if = "Option::is_none")]
     pub recursive_loop: Option<Value<RecursiveLoop>>,
     /// The number of simultaneous executions to reserve for the function.
@@ -190,28 +186,27 @@ pub struct Function {
     #[serde(rename = "Role")]
     pub role: Value<String>,
     /// The identifier of the function's
-    /// \[runtime\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html>). Runtime is
+    /// [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). Runtime is
     /// required if the deployment package is a .zip file archive. Specifying a runtime results in an
     /// error if you're deploying a function using a container image. The following list includes
     /// deprecated runtimes. Lambda blocks creating new functions and updating existing functions
-    /// shortly after each runtime is deprecated. For more information, see \[Runtime use after
-    /// deprecation\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-deprecation-levels>).
-    /// For a list of all currently supported runtimes, see \[Supported
-    /// runtimes\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-supported>).
+    /// shortly after each runtime is deprecated. For more information, see
+    /// [Runtime use after deprecation](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-deprecation-levels).
+    /// For a list of all currently supported runtimes, see
+    /// [Supported runtimes](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-supported).
     #[serde(rename = "Runtime", skip_serializing_if = "Option::is_none")]
     pub runtime: Option<Value<Runtime>>,
     /// Sets the runtime management configuration for a function's version. For more information, see
-    /// \[Runtime updates\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html>).
+    /// [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
     #[serde(rename = "RuntimeManagementConfig", skip_serializing_if = "Option::is_none")]
     pub runtime_management_config: Option<Value<RuntimeManagementConfig>>,
-    /// The function's \[SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>)
-    /// setting.
+    /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
     #[serde(rename = "SnapStart", skip_serializing_if = "Option::is_none")]
     pub snap_start: Option<Value<SnapStart>>,
-    /// A list of \[tags\](<https://docs.aws.amazon.com/lambda/latest/dg/tagging.html>) to apply to the
-    /// function. You must have the \`\`lambda:TagResource\`\`, \`\`lambda:UntagResource\`\`, and
-    /// \`\`lambda:ListTags\`\` permissions for your
-    /// \[principal\](<https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html>)
+    /// A list of [tags](https://docs.aws.amazon.com/lambda/latest/dg/tagging.html) to apply to the
+    /// function. You must have the ``lambda:TagResource``, ``lambda:UntagResource``, and
+    /// ``lambda:ListTags`` permissions for your
+    /// [principal](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles_terms-and-concepts.html)
     /// to manage the CFN stack. If you don't have these permissions, there might be unexpected behavior
     /// with stack-level tags propagating to the resource during resource creation and update.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
@@ -224,19 +219,18 @@ pub struct Function {
     /// default is 3 seconds, and the maximum allowed value is 900 seconds. For functions using Lambda
     /// Managed Instances, asynchronous invocations and event source mapping invocations (except Amazon
     /// MQ and Amazon DocumentDB) support a maximum allowed value of 5,400 seconds (90 minutes). For
-    /// more information, see \[Lambda execution
-    /// environment\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-context.html>).
+    /// more information, see
+    /// [Lambda execution environment](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-context.html).
     #[serde(rename = "Timeout", skip_serializing_if = "Option::is_none")]
     pub timeout: Option<Value<i64>>,
-    /// Set \`\`Mode\`\` to \`\`Active\`\` to sample and trace a subset of incoming requests with
-    /// \[X-Ray\](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>).
+    /// Set ``Mode`` to ``Active`` to sample and trace a subset of incoming requests with
+    /// [X-Ray](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html).
     #[serde(rename = "TracingConfig", skip_serializing_if = "Option::is_none")]
     pub tracing_config: Option<Value<TracingConfig>>,
     /// For network connectivity to AWS resources in a VPC, specify a list of security groups and
     /// subnets in the VPC. When you connect a function to a VPC, it can access resources and the
-    /// internet only through that VPC. For more information, see \[Configuring a Lambda function to
-    /// access resources in a
-    /// VPC\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>).
+    /// internet only through that VPC. For more information, see
+    /// [Configuring a Lambda function to access resources in a VPC](https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html).
     #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
     pub vpc_config: Option<Value<VpcConfig>>,
 }
@@ -293,14 +287,13 @@ impl ResourceType for Function {
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FunctionAttr {
     Arn,
-    /// The function's \[SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>)
-    /// setting.
+    /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
     SnapStartResponse,
-    /// When set to \`\`PublishedVersions\`\`, Lambda creates a snapshot of the execution environment
-    /// when you publish a function version.
+    /// When set to ``PublishedVersions``, Lambda creates a snapshot of the execution environment when
+    /// you publish a function version.
     SnapStartResponseApplyOn,
-    /// When you provide a \[qualified Amazon Resource Name
-    /// (ARN)\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html#versioning-versions-using>),
+    /// When you provide a
+    /// [qualified Amazon Resource Name (ARN)](https://docs.aws.amazon.com/lambda/latest/dg/configuration-versions.html#versioning-versions-using),
     /// this response element indicates whether SnapStart is activated for the specified function
     /// version.
     SnapStartResponseOptimizationStatus,
@@ -326,7 +319,7 @@ impl Attribute for FunctionAttr {
 
 /// Set this property to filter the application logs for your function that Lambda sends to
 /// CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where
-/// \`\`TRACE\`\` is the highest level and \`\`FATAL\`\` is the lowest.
+/// ``TRACE`` is the highest level and ``FATAL`` is the lowest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ApplicationLogLevel {
     #[serde(rename = "TRACE")]
@@ -357,8 +350,8 @@ impl ApplicationLogLevel {
     }
 }
 
-/// Set \`\`ApplyOn\`\` to \`\`PublishedVersions\`\` to create a snapshot of the initialized
-/// execution environment when you publish a function version.
+/// Set ``ApplyOn`` to ``PublishedVersions`` to create a snapshot of the initialized execution
+/// environment when you publish a function version.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ApplyOn {
     PublishedVersions,
@@ -417,21 +410,21 @@ impl CapacityProviderConfig {
     }
 }
 
-/// The \[deployment
-/// package\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html>) for a
-/// Lambda function. To deploy a function defined as a container image, you specify the location of
-/// a container image in the Amazon ECR registry. For a .zip file deployment package, you can
-/// specify the location of an object in Amazon S3. For Node.js and Python functions, you can
-/// specify the function code inline in the template. When you specify source code inline for a
-/// Node.js function, the \`\`index\`\` file that CFN creates uses the extension \`\`.js\`\`. This
-/// means that Node.js treats the file as a CommonJS module. Changes to a deployment package in
-/// Amazon S3 or a container image in ECR are not detected automatically during stack updates. To
-/// update the function code, change the object key or version in the template.
+/// The
+/// [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html)
+/// for a Lambda function. To deploy a function defined as a container image, you specify the
+/// location of a container image in the Amazon ECR registry. For a .zip file deployment package,
+/// you can specify the location of an object in Amazon S3. For Node.js and Python functions, you
+/// can specify the function code inline in the template. When you specify source code inline for a
+/// Node.js function, the ``index`` file that CFN creates uses the extension ``.js``. This means
+/// that Node.js treats the file as a CommonJS module. Changes to a deployment package in Amazon S3
+/// or a container image in ECR are not detected automatically during stack updates. To update the
+/// function code, change the object key or version in the template.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Code {
-    /// URI of a \[container image\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html>)
-    /// in the Amazon ECR registry.
+    /// URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in
+    /// the Amazon ECR registry.
     #[serde(rename = "ImageUri", skip_serializing_if = "Option::is_none")]
     pub image_uri: Option<Value<String>>,
     /// An Amazon S3 bucket in the same AWS-Region as your function. The bucket can be in a different
@@ -441,46 +434,45 @@ pub struct Code {
     /// The Amazon S3 key of the deployment package.
     #[serde(rename = "S3Key", skip_serializing_if = "Option::is_none")]
     pub s3_key: Option<Value<String>>,
-    /// Specifies the storage mode for the deployment package. Use \`\`COPY\`\` to store the package in
-    /// LAMlong-managed storage. Use \`\`REFERENCE\`\` to read the package directly from the Amazon S3
-    /// bucket. If omitted, the default is \`\`COPY\`\`.
+    /// Specifies the storage mode for the deployment package. Use ``COPY`` to store the package in
+    /// LAMlong-managed storage. Use ``REFERENCE`` to read the package directly from the Amazon S3
+    /// bucket. If omitted, the default is ``COPY``.
     #[serde(rename = "S3ObjectStorageMode", skip_serializing_if = "Option::is_none")]
     pub s3_object_storage_mode: Option<Value<S3ObjectStorageMode>>,
     /// For versioned objects, the version of the deployment package object to use.
     #[serde(rename = "S3ObjectVersion", skip_serializing_if = "Option::is_none")]
     pub s3_object_version: Option<Value<String>>,
     /// The ARN of the KMSlong (KMS) customer managed key that's used to encrypt your function's .zip
-    /// deployment package. If you don't provide a customer managed key, Lambda uses an \[owned
-    /// key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk>).
+    /// deployment package. If you don't provide a customer managed key, Lambda uses an
+    /// [owned key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-owned-cmk).
     #[serde(rename = "SourceKMSKeyArn", skip_serializing_if = "Option::is_none")]
     pub source_kms_key_arn: Option<Value<String>>,
     /// (Node.js and Python) The source code of your Lambda function. If you include your function
-    /// source inline with this parameter, CFN places it in a file named \`\`index\`\` and zips it to
-    /// create a \[deployment
-    /// package\](<https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html>). This zip
-    /// file cannot exceed 4MB. For the \`\`Handler\`\` property, the first part of the handler
-    /// identifier must be \`\`index\`\`. For example, \`\`index.handler\`\`. When you specify source
-    /// code inline for a Node.js function, the \`\`index\`\` file that CFN creates uses the extension
-    /// \`\`.js\`\`. This means that Node.js treats the file as a CommonJS module. When using Node.js 24
-    /// or later, Node.js can automatically detect if a \`\`.js\`\` file should be treated as CommonJS
-    /// or as an ES module. To enable auto-detection, add the \`\`--experimental-detect-module\`\` flag
-    /// to the \`\`NODE\_OPTIONS\`\` environment variable. For more information, see \[Experimental
-    /// Node.js
-    /// features\](<https://docs.aws.amazon.com//lambda/latest/dg/lambda-nodejs.html#nodejs-experimental-features>).
-    /// For JSON, you must escape quotes and special characters such as newline (\`\`\\n\`\`) with a
+    /// source inline with this parameter, CFN places it in a file named ``index`` and zips it to create
+    /// a
+    /// [deployment package](https://docs.aws.amazon.com/lambda/latest/dg/gettingstarted-package.html).
+    /// This zip file cannot exceed 4MB. For the ``Handler`` property, the first part of the handler
+    /// identifier must be ``index``. For example, ``index.handler``. When you specify source code
+    /// inline for a Node.js function, the ``index`` file that CFN creates uses the extension ``.js``.
+    /// This means that Node.js treats the file as a CommonJS module. When using Node.js 24 or later,
+    /// Node.js can automatically detect if a ``.js`` file should be treated as CommonJS or as an ES
+    /// module. To enable auto-detection, add the ``--experimental-detect-module`` flag to the
+    /// ``NODE_OPTIONS`` environment variable. For more information, see
+    /// [Experimental Node.js features](https://docs.aws.amazon.com//lambda/latest/dg/lambda-nodejs.html#nodejs-experimental-features).
+    /// For JSON, you must escape quotes and special characters such as newline (``\n``) with a
     /// backslash. If you specify a function that interacts with an AWS CloudFormation custom resource,
     /// you don't have to write your own functions to send responses to the custom resource that invoked
     /// the function. AWS CloudFormation provides a response module
-    /// (\[cfn-response\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html>))
-    /// that simplifies sending responses. See \[Using Lambda with
-    /// CloudFormation\](<https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html>)
+    /// ([cfn-response](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/cfn-lambda-function-code-cfnresponsemodule.html))
+    /// that simplifies sending responses. See
+    /// [Using Lambda with CloudFormation](https://docs.aws.amazon.com/lambda/latest/dg/services-cloudformation.html)
     /// for details.
     #[serde(rename = "ZipFile", skip_serializing_if = "Option::is_none")]
     pub zip_file: Option<Value<String>>,
 }
 
-/// The \[dead-letter
-/// queue\](<https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq>)
+/// The
+/// [dead-letter queue](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq)
 /// for failed asynchronous invocations.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -492,12 +484,12 @@ pub struct DeadLetterConfig {
 
 /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3
 /// Files feature "direct Amazon S3 bucket reads" for the highest throughput. Valid values: +
-/// \`\`AUTO\`\` (default) – Direct reads are active for functions you configure with 512 MB or
-/// more of memory. + \`\`ENABLED\`\` – Enforces all reads are directly from the Amazon S3 bucket,
-/// regardless of available memory (less than 512 MB). + \`\`DISABLED\`\` – Routes all reads
-/// through the file system, regardless of memory configuration. To use direct reads, you must grant
-/// the execution role the \`\`s3:GetObject\`\` and \`\`s3:GetObjectVersion\`\` permissions. If a
-/// direct read fails, Lambda automatically falls back to reading through the file system.
+/// ``AUTO`` (default) – Direct reads are active for functions you configure with 512 MB or more
+/// of memory. + ``ENABLED`` – Enforces all reads are directly from the Amazon S3 bucket,
+/// regardless of available memory (less than 512 MB). + ``DISABLED`` – Routes all reads through
+/// the file system, regardless of memory configuration. To use direct reads, you must grant the
+/// execution role the ``s3:GetObject`` and ``s3:GetObjectVersion`` permissions. If a direct read
+/// fails, Lambda automatically falls back to reading through the file system.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum DirectS3Read {
     #[serde(rename = "ENABLED")]
@@ -519,11 +511,11 @@ impl DirectS3Read {
     }
 }
 
-/// Configuration settings for \[durable
-/// functions\](<https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html>), including
-/// execution timeout, retention period for execution history, and an optional ARN of the KMSlong
-/// (KMS) customer managed key that is used to encrypt your durable execution's payload data,
-/// including input, output, and error payloads.
+/// Configuration settings for
+/// [durable functions](https://docs.aws.amazon.com/lambda/latest/dg/durable-functions.html),
+/// including execution timeout, retention period for execution history, and an optional ARN of the
+/// KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload
+/// data, including input, output, and error payloads.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DurableConfig {
@@ -558,19 +550,19 @@ impl DurableConfig {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
-    /// Environment variable key-value pairs. For more information, see \[Using Lambda environment
-    /// variables\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html>). If the
-    /// value of the environment variable is a time or a duration, enclose the value in quotes.
+    /// Environment variable key-value pairs. For more information, see
+    /// [Using Lambda environment variables](https://docs.aws.amazon.com/lambda/latest/dg/configuration-envvars.html).
+    /// If the value of the environment variable is a time or a duration, enclose the value in quotes.
     #[serde(rename = "Variables", skip_serializing_if = "Option::is_none")]
     pub variables: Option<Value<BTreeMap<String, Value<Expr>>>>,
 }
 
-/// The size of the function's \`\`/tmp\`\` directory in MB. The default value is 512, but it can be
-/// any whole number between 512 and 10,240 MB.
+/// The size of the function's ``/tmp`` directory in MB. The default value is 512, but it can be any
+/// whole number between 512 and 10,240 MB.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EphemeralStorage {
-    /// The size of the function's \`\`/tmp\`\` directory.
+    /// The size of the function's ``/tmp`` directory.
     #[serde(rename = "Size")]
     pub size: Value<i64>,
 }
@@ -582,10 +574,10 @@ impl EphemeralStorage {
     }
 }
 
-/// Details about the connection between a Lambda function and an \[Amazon EFS file
-/// system\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html>) or an
-/// \[Amazon S3 file
-/// system\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html>).
+/// Details about the connection between a Lambda function and an
+/// [Amazon EFS file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html)
+/// or an
+/// [Amazon S3 file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FileSystemConfig {
@@ -593,13 +585,13 @@ pub struct FileSystemConfig {
     /// access to the file system.
     #[serde(rename = "Arn")]
     pub arn: Value<String>,
-    /// The path where the function can access the file system, starting with \`\`/mnt/\`\`.
+    /// The path where the function can access the file system, starting with ``/mnt/``.
     #[serde(rename = "LocalMountPath")]
     pub local_mount_path: Value<String>,
     /// The configuration for how your function accesses data on an Amazon S3 file system. Valid only
     /// when the file system access point ARN is an Amazon S3 Files access point. If you specify a
     /// different access point type (for example, Amazon Elastic File System), the operation returns an
-    /// \`\`InvalidParameterException\`\`.
+    /// ``InvalidParameterException``.
     #[serde(rename = "S3FilesConfig", skip_serializing_if = "Option::is_none")]
     pub s3_files_config: Option<Value<S3FilesConfig>>,
 }
@@ -625,8 +617,8 @@ pub struct FunctionScalingConfig {
 }
 
 /// Configuration values that override the container image Dockerfile settings. For more
-/// information, see \[Container image
-/// settings\](<https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms>).
+/// information, see
+/// [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ImageConfig {
@@ -695,7 +687,7 @@ impl LogFormat {
 pub struct LoggingConfig {
     /// Set this property to filter the application logs for your function that Lambda sends to
     /// CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where
-    /// \`\`TRACE\`\` is the highest level and \`\`FATAL\`\` is the lowest.
+    /// ``TRACE`` is the highest level and ``FATAL`` is the lowest.
     #[serde(rename = "ApplicationLogLevel", skip_serializing_if = "Option::is_none")]
     pub application_log_level: Option<Value<ApplicationLogLevel>>,
     /// The format in which Lambda sends your function's application and system logs to CloudWatch.
@@ -703,13 +695,13 @@ pub struct LoggingConfig {
     #[serde(rename = "LogFormat", skip_serializing_if = "Option::is_none")]
     pub log_format: Option<Value<LogFormat>>,
     /// The name of the Amazon CloudWatch log group the function sends logs to. By default, Lambda
-    /// functions send logs to a default log group named \`\`/aws/lambda/\<function name\>\`\`. To use a
+    /// functions send logs to a default log group named ``/aws/lambda/<function name>``. To use a
     /// different log group, enter an existing log group or enter a new log group name.
     #[serde(rename = "LogGroup", skip_serializing_if = "Option::is_none")]
     pub log_group: Option<Value<String>>,
     /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
-    /// Lambda only sends system logs at the selected level of detail and lower, where \`\`DEBUG\`\` is
-    /// the highest level and \`\`WARN\`\` is the lowest.
+    /// Lambda only sends system logs at the selected level of detail and lower, where ``DEBUG`` is the
+    /// highest level and ``WARN`` is the lowest.
     #[serde(rename = "SystemLogLevel", skip_serializing_if = "Option::is_none")]
     pub system_log_level: Option<Value<SystemLogLevel>>,
 }
@@ -731,8 +723,8 @@ impl Mode {
     }
 }
 
-/// The type of deployment package. Set to \`\`Image\`\` for container image and set \`\`Zip\`\` for
-/// .zip file archive.
+/// The type of deployment package. Set to ``Image`` for container image and set ``Zip`` for .zip
+/// file archive.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum PackageType {
     Image,
@@ -767,14 +759,14 @@ impl RecursiveLoop {
 }
 
 /// The identifier of the function's
-/// \[runtime\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html>). Runtime is
+/// [runtime](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html). Runtime is
 /// required if the deployment package is a .zip file archive. Specifying a runtime results in an
 /// error if you're deploying a function using a container image. The following list includes
 /// deprecated runtimes. Lambda blocks creating new functions and updating existing functions
-/// shortly after each runtime is deprecated. For more information, see \[Runtime use after
-/// deprecation\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-deprecation-levels>).
-/// For a list of all currently supported runtimes, see \[Supported
-/// runtimes\](<https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-supported>).
+/// shortly after each runtime is deprecated. For more information, see
+/// [Runtime use after deprecation](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-deprecation-levels).
+/// For a list of all currently supported runtimes, see
+/// [Supported runtimes](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-supported).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Runtime {
     #[serde(rename = "dotnet10")]
@@ -941,29 +933,29 @@ impl Runtime {
 }
 
 /// Sets the runtime management configuration for a function's version. For more information, see
-/// \[Runtime updates\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html>).
+/// [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RuntimeManagementConfig {
     /// The ARN of the runtime version you want the function to use. This is only required if you're
-    /// using the \*Manual\* runtime update mode.
+    /// using the *Manual* runtime update mode.
     #[serde(rename = "RuntimeVersionArn", skip_serializing_if = "Option::is_none")]
     pub runtime_version_arn: Option<Value<String>>,
-    /// Specify the runtime update mode. + \*Auto (default)\* - Automatically update to the most recent
-    /// and secure runtime version using a \[Two-phase runtime version
-    /// rollout\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase>).
+    /// Specify the runtime update mode. + *Auto (default)* - Automatically update to the most recent
+    /// and secure runtime version using a
+    /// [Two-phase runtime version rollout](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase).
     /// This is the best choice for most customers to ensure they always benefit from runtime updates. +
-    /// \*FunctionUpdate\* - LAM updates the runtime of you function to the most recent and secure
-    /// runtime version when you update your function. This approach synchronizes runtime updates with
-    /// function deployments, giving you control over when runtime updates are applied and allowing you
-    /// to detect and mitigate rare runtime update incompatibilities early. When using this setting, you
-    /// need to regularly update your functions to keep their runtime up-to-date. + \*Manual\* - You
-    /// specify a runtime version in your function configuration. The function will use this runtime
-    /// version indefinitely. In the rare case where a new runtime version is incompatible with an
-    /// existing function, this allows you to roll back your function to an earlier runtime version. For
-    /// more information, see \[Roll back a runtime
-    /// version\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback>).
-    /// \*Valid Values\*: \`\`Auto\`\` | \`\`FunctionUpdate\`\` | \`\`Manual\`\`
+    /// *FunctionUpdate* - LAM updates the runtime of you function to the most recent and secure runtime
+    /// version when you update your function. This approach synchronizes runtime updates with function
+    /// deployments, giving you control over when runtime updates are applied and allowing you to detect
+    /// and mitigate rare runtime update incompatibilities early. When using this setting, you need to
+    /// regularly update your functions to keep their runtime up-to-date. + *Manual* - You specify a
+    /// runtime version in your function configuration. The function will use this runtime version
+    /// indefinitely. In the rare case where a new runtime version is incompatible with an existing
+    /// function, this allows you to roll back your function to an earlier runtime version. For more
+    /// information, see
+    /// [Roll back a runtime version](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback).
+    /// *Valid Values*: ``Auto`` \| ``FunctionUpdate`` \| ``Manual``
     #[serde(rename = "UpdateRuntimeOn")]
     pub update_runtime_on: Value<UpdateRuntimeOn>,
 }
@@ -981,19 +973,19 @@ impl RuntimeManagementConfig {
 pub struct S3FilesConfig {
     /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3
     /// Files feature "direct Amazon S3 bucket reads" for the highest throughput. Valid values: +
-    /// \`\`AUTO\`\` (default) – Direct reads are active for functions you configure with 512 MB or
-    /// more of memory. + \`\`ENABLED\`\` – Enforces all reads are directly from the Amazon S3 bucket,
-    /// regardless of available memory (less than 512 MB). + \`\`DISABLED\`\` – Routes all reads
-    /// through the file system, regardless of memory configuration. To use direct reads, you must grant
-    /// the execution role the \`\`s3:GetObject\`\` and \`\`s3:GetObjectVersion\`\` permissions. If a
-    /// direct read fails, Lambda automatically falls back to reading through the file system.
+    /// ``AUTO`` (default) – Direct reads are active for functions you configure with 512 MB or more
+    /// of memory. + ``ENABLED`` – Enforces all reads are directly from the Amazon S3 bucket,
+    /// regardless of available memory (less than 512 MB). + ``DISABLED`` – Routes all reads through
+    /// the file system, regardless of memory configuration. To use direct reads, you must grant the
+    /// execution role the ``s3:GetObject`` and ``s3:GetObjectVersion`` permissions. If a direct read
+    /// fails, Lambda automatically falls back to reading through the file system.
     #[serde(rename = "DirectS3Read", skip_serializing_if = "Option::is_none")]
     pub direct_s3_read: Option<Value<DirectS3Read>>,
 }
 
-/// Specifies the storage mode for the deployment package. Use \`\`COPY\`\` to store the package in
-/// LAMlong-managed storage. Use \`\`REFERENCE\`\` to read the package directly from the Amazon S3
-/// bucket. If omitted, the default is \`\`COPY\`\`.
+/// Specifies the storage mode for the deployment package. Use ``COPY`` to store the package in
+/// LAMlong-managed storage. Use ``REFERENCE`` to read the package directly from the Amazon S3
+/// bucket. If omitted, the default is ``COPY``.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum S3ObjectStorageMode {
     #[serde(rename = "COPY")]
@@ -1012,13 +1004,12 @@ impl S3ObjectStorageMode {
     }
 }
 
-/// The function's \[SnapStart\](<https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html>)
-/// setting.
+/// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct SnapStart {
-    /// Set \`\`ApplyOn\`\` to \`\`PublishedVersions\`\` to create a snapshot of the initialized
-    /// execution environment when you publish a function version.
+    /// Set ``ApplyOn`` to ``PublishedVersions`` to create a snapshot of the initialized execution
+    /// environment when you publish a function version.
     #[serde(rename = "ApplyOn")]
     pub apply_on: Value<ApplyOn>,
 }
@@ -1031,8 +1022,8 @@ impl SnapStart {
 }
 
 /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
-/// Lambda only sends system logs at the selected level of detail and lower, where \`\`DEBUG\`\` is
-/// the highest level and \`\`WARN\`\` is the lowest.
+/// Lambda only sends system logs at the selected level of detail and lower, where ``DEBUG`` is the
+/// highest level and ``WARN`` is the lowest.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SystemLogLevel {
     #[serde(rename = "DEBUG")]
@@ -1054,7 +1045,7 @@ impl SystemLogLevel {
     }
 }
 
-/// A \[tag\](<https://docs.aws.amazon.com/lambda/latest/dg/tagging.html>) to apply to the function.
+/// A [tag](https://docs.aws.amazon.com/lambda/latest/dg/tagging.html) to apply to the function.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tag {
@@ -1109,8 +1100,8 @@ impl TenantIsolationMode {
     }
 }
 
-/// The function's \[\](<https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html>) tracing
-/// configuration. To sample and record incoming requests, set \`\`Mode\`\` to \`\`Active\`\`.
+/// The function's [](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing
+/// configuration. To sample and record incoming requests, set ``Mode`` to ``Active``.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TracingConfig {
@@ -1119,21 +1110,21 @@ pub struct TracingConfig {
     pub mode: Option<Value<Mode>>,
 }
 
-/// Specify the runtime update mode. + \*Auto (default)\* - Automatically update to the most recent
-/// and secure runtime version using a \[Two-phase runtime version
-/// rollout\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase>).
+/// Specify the runtime update mode. + *Auto (default)* - Automatically update to the most recent
+/// and secure runtime version using a
+/// [Two-phase runtime version rollout](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-two-phase).
 /// This is the best choice for most customers to ensure they always benefit from runtime updates. +
-/// \*FunctionUpdate\* - LAM updates the runtime of you function to the most recent and secure
-/// runtime version when you update your function. This approach synchronizes runtime updates with
-/// function deployments, giving you control over when runtime updates are applied and allowing you
-/// to detect and mitigate rare runtime update incompatibilities early. When using this setting, you
-/// need to regularly update your functions to keep their runtime up-to-date. + \*Manual\* - You
-/// specify a runtime version in your function configuration. The function will use this runtime
-/// version indefinitely. In the rare case where a new runtime version is incompatible with an
-/// existing function, this allows you to roll back your function to an earlier runtime version. For
-/// more information, see \[Roll back a runtime
-/// version\](<https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback>).
-/// \*Valid Values\*: \`\`Auto\`\` | \`\`FunctionUpdate\`\` | \`\`Manual\`\`
+/// *FunctionUpdate* - LAM updates the runtime of you function to the most recent and secure runtime
+/// version when you update your function. This approach synchronizes runtime updates with function
+/// deployments, giving you control over when runtime updates are applied and allowing you to detect
+/// and mitigate rare runtime update incompatibilities early. When using this setting, you need to
+/// regularly update your functions to keep their runtime up-to-date. + *Manual* - You specify a
+/// runtime version in your function configuration. The function will use this runtime version
+/// indefinitely. In the rare case where a new runtime version is incompatible with an existing
+/// function, this allows you to roll back your function to an earlier runtime version. For more
+/// information, see
+/// [Roll back a runtime version](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback).
+/// *Valid Values*: ``Auto`` \| ``FunctionUpdate`` \| ``Manual``
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum UpdateRuntimeOn {
     Auto,
@@ -1155,14 +1146,14 @@ impl UpdateRuntimeOn {
 /// The VPC security groups and subnets that are attached to a Lambda function. When you connect a
 /// function to a VPC, Lambda creates an elastic network interface for each combination of security
 /// group and subnet in the function's VPC configuration. The function can only access resources and
-/// the internet through that VPC. For more information, see \[VPC
-/// Settings\](<https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html>). When you
+/// the internet through that VPC. For more information, see
+/// [VPC Settings](https://docs.aws.amazon.com/lambda/latest/dg/configuration-vpc.html). When you
 /// delete a function, CFN monitors the state of its network interfaces and waits for Lambda to
 /// delete them before proceeding. If the VPC is defined in the same stack, the network interfaces
 /// need to be deleted by Lambda before CFN can delete the VPC's resources. To monitor network
-/// interfaces, CFN needs the \`\`ec2:DescribeNetworkInterfaces\`\` permission. It obtains this from
-/// the user or role that modifies the stack. If you don't provide this permission, CFN does not
-/// wait for network interfaces to be deleted.
+/// interfaces, CFN needs the ``ec2:DescribeNetworkInterfaces`` permission. It obtains this from the
+/// user or role that modifies the stack. If you don't provide this permission, CFN does not wait
+/// for network interfaces to be deleted.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct VpcConfig {

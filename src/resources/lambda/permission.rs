@@ -13,55 +13,54 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::Lambda::Permission\`. The \`\`AWS::Lambda::Permission\`\` resource grants an AWS service
-/// or another account permission to use a function. You can apply the policy at the function level,
-/// or specify a qualifier to restrict access to a single version or alias. If you use a qualifier,
-/// the invoker must use the full Amazon Resource Name (ARN) of that version or alias to invoke the
-/// function. To grant permission to another account, specify the account ID as the
-/// \`\`Principal\`\`. To grant permission to an organization defined in AOlong, specify the
-/// organization ID as the \`\`PrincipalOrgID\`\`. For AWS services, the principal is a domain-style
-/// identifier defined by the service, like \`\`s3.amazonaws.com\`\` or \`\`sns.amazonaws.com\`\`.
-/// For AWS services, you can also specify the ARN of the associated resource as the
-/// \`\`SourceArn\`\`. If you grant permission to a service principal without specifying the source,
-/// other accounts could potentially configure resources in their account to invoke your Lambda
-/// function. If your function has a function URL, you can specify the \`\`FunctionUrlAuthType\`\`
-/// parameter. This adds a condition to your permission that only applies when your function URL's
-/// \`\`AuthType\`\` matches the specified \`\`FunctionUrlAuthType\`\`. For more information about
-/// the \`\`AuthType\`\` parameter, see \[Control access to function
-/// URLs\](<https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html>). This resource adds a
-/// statement to a resource-based permission policy for the function. For more information about
-/// function policies, see \[Lambda Function
-/// Policies\](<https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html>).
+/// `AWS::Lambda::Permission`. The ``AWS::Lambda::Permission`` resource grants an AWS service or
+/// another account permission to use a function. You can apply the policy at the function level, or
+/// specify a qualifier to restrict access to a single version or alias. If you use a qualifier, the
+/// invoker must use the full Amazon Resource Name (ARN) of that version or alias to invoke the
+/// function. To grant permission to another account, specify the account ID as the ``Principal``.
+/// To grant permission to an organization defined in AOlong, specify the organization ID as the
+/// ``PrincipalOrgID``. For AWS services, the principal is a domain-style identifier defined by the
+/// service, like ``s3.amazonaws.com`` or ``sns.amazonaws.com``. For AWS services, you can also
+/// specify the ARN of the associated resource as the ``SourceArn``. If you grant permission to a
+/// service principal without specifying the source, other accounts could potentially configure
+/// resources in their account to invoke your Lambda function. If your function has a function URL,
+/// you can specify the ``FunctionUrlAuthType`` parameter. This adds a condition to your permission
+/// that only applies when your function URL's ``AuthType`` matches the specified
+/// ``FunctionUrlAuthType``. For more information about the ``AuthType`` parameter, see
+/// [Control access to function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
+/// This resource adds a statement to a resource-based permission policy for the function. For more
+/// information about function policies, see
+/// [Lambda Function Policies](https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Permission {
-    /// The action that the principal can use on the function. For example,
-    /// \`\`lambda:InvokeFunction\`\` or \`\`lambda:GetFunction\`\`.
+    /// The action that the principal can use on the function. For example, ``lambda:InvokeFunction`` or
+    /// ``lambda:GetFunction``.
     #[serde(rename = "Action")]
     pub action: Value<String>,
     /// For Alexa Smart Home functions, a token that the invoker must supply.
     #[serde(rename = "EventSourceToken", skip_serializing_if = "Option::is_none")]
     pub event_source_token: Option<Value<String>>,
-    /// The name or ARN of the Lambda function, version, or alias. \*\*Name formats\*\* + \*Function
-    /// name\* – \`\`my-function\`\` (name-only), \`\`my-function:v1\`\` (with alias). + \*Function
-    /// ARN\* – \`\`arn:aws:lambda:us-west-2:123456789012:function:my-function\`\`. + \*Partial ARN\*
-    /// – \`\`123456789012:function:my-function\`\`. You can append a version number or alias to any
-    /// of the formats. The length constraint applies only to the full ARN. If you specify only the
-    /// function name, it is limited to 64 characters in length.
+    /// The name or ARN of the Lambda function, version, or alias. **Name formats** + *Function name*
+    /// – ``my-function`` (name-only), ``my-function:v1`` (with alias). + *Function ARN* –
+    /// ``arn:aws:lambda:us-west-2:123456789012:function:my-function``. + *Partial ARN* –
+    /// ``123456789012:function:my-function``. You can append a version number or alias to any of the
+    /// formats. The length constraint applies only to the full ARN. If you specify only the function
+    /// name, it is limited to 64 characters in length.
     #[serde(rename = "FunctionName")]
     pub function_name: Value<String>,
-    /// The type of authentication that your function URL uses. Set to \`\`AWS\_IAM\`\` if you want to
-    /// restrict access to authenticated users only. Set to \`\`NONE\`\` if you want to bypass IAM
-    /// authentication to create a public endpoint. For more information, see \[Control access to Lambda
-    /// function URLs\](<https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html>).
+    /// The type of authentication that your function URL uses. Set to ``AWS_IAM`` if you want to
+    /// restrict access to authenticated users only. Set to ``NONE`` if you want to bypass IAM
+    /// authentication to create a public endpoint. For more information, see
+    /// [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
     #[serde(rename = "FunctionUrlAuthType", skip_serializing_if = "Option::is_none")]
     pub function_url_auth_type: Option<Value<FunctionUrlAuthType>>,
     /// Indicates whether the permission applies when the function is invoked through a function URL.
     #[serde(rename = "InvokedViaFunctionUrl", skip_serializing_if = "Option::is_none")]
     pub invoked_via_function_url: Option<Value<bool>>,
     /// The AWS-service, AWS-account, IAM user, or IAM role that invokes the function. If you specify a
-    /// service, use \`\`SourceArn\`\` or \`\`SourceAccount\`\` to limit who can invoke the function
-    /// through that service.
+    /// service, use ``SourceArn`` or ``SourceAccount`` to limit who can invoke the function through
+    /// that service.
     #[serde(rename = "Principal")]
     pub principal: Value<String>,
     /// The identifier for your organization in AOlong. Use this to grant permissions to all the
@@ -69,13 +68,13 @@ pub struct Permission {
     #[serde(rename = "PrincipalOrgID", skip_serializing_if = "Option::is_none")]
     pub principal_org_id: Option<Value<String>>,
     /// For AWS-service, the ID of the AWS-account that owns the resource. Use this together with
-    /// \`\`SourceArn\`\` to ensure that the specified account owns the resource. It is possible for an
+    /// ``SourceArn`` to ensure that the specified account owns the resource. It is possible for an
     /// Amazon S3 bucket to be deleted by its owner and recreated by another account.
     #[serde(rename = "SourceAccount", skip_serializing_if = "Option::is_none")]
     pub source_account: Option<Value<String>>,
     /// For AWS-services, the ARN of the AWS resource that invokes the function. For example, an Amazon
     /// S3 bucket or Amazon SNS topic. Note that Lambda configures the comparison using the
-    /// \`\`StringLike\`\` operator.
+    /// ``StringLike`` operator.
     #[serde(rename = "SourceArn", skip_serializing_if = "Option::is_none")]
     pub source_arn: Option<Value<String>>,
 }
@@ -135,10 +134,10 @@ impl Attribute for PermissionAttr {
     }
 }
 
-/// The type of authentication that your function URL uses. Set to \`\`AWS\_IAM\`\` if you want to
-/// restrict access to authenticated users only. Set to \`\`NONE\`\` if you want to bypass IAM
-/// authentication to create a public endpoint. For more information, see \[Control access to Lambda
-/// function URLs\](<https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html>).
+/// The type of authentication that your function URL uses. Set to ``AWS_IAM`` if you want to
+/// restrict access to authenticated users only. Set to ``NONE`` if you want to bypass IAM
+/// authentication to create a public endpoint. For more information, see
+/// [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum FunctionUrlAuthType {
     #[serde(rename = "AWS_IAM")]

@@ -13,13 +13,13 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::Logs::LogGroup\`. The \`\`AWS::Logs::LogGroup\`\` resource specifies a log group. A log
-/// group defines common properties for log streams, such as their retention and access control
-/// rules. Each log stream must belong to one log group. You can create up to 1,000,000 log groups
-/// per Region per account. You must use the following guidelines when naming a log group: + Log
-/// group names must be unique within a Region for an AWS account. + Log group names can be between
-/// 1 and 512 characters long. + Log group names consist of the following characters: a-z, A-Z, 0-9,
-/// '\_' (underscore), '-' (hyphen), '/' (forward slash), and '.' (period).
+/// `AWS::Logs::LogGroup`. The ``AWS::Logs::LogGroup`` resource specifies a log group. A log group
+/// defines common properties for log streams, such as their retention and access control rules.
+/// Each log stream must belong to one log group. You can create up to 1,000,000 log groups per
+/// Region per account. You must use the following guidelines when naming a log group: + Log group
+/// names must be unique within a Region for an AWS account. + Log group names can be between 1 and
+/// 512 characters long. + Log group names consist of the following characters: a-z, A-Z, 0-9, '_'
+/// (underscore), '-' (hyphen), '/' (forward slash), and '.' (period).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LogGroup {
@@ -33,18 +33,16 @@ pub struct LogGroup {
     /// protection blocks all deletion operations until it is explicitly disabled.
     #[serde(rename = "DeletionProtectionEnabled", skip_serializing_if = "Option::is_none")]
     pub deletion_protection_enabled: Option<Value<bool>>,
-    /// Creates or updates a \*field index policy\* for the specified log group. Only log groups in the
+    /// Creates or updates a *field index policy* for the specified log group. Only log groups in the
     /// Standard log class support field index policies. For more information about log classes, see
-    /// \[Log
-    /// classes\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html>).
-    /// You can use field index policies to create \*field indexes\* on fields found in log events in
-    /// the log group. Creating field indexes lowers the costs for CWL Insights queries that reference
-    /// those field indexes, because these queries attempt to skip the processing of log events that are
-    /// known to not match the indexed field. Good fields to index are fields that you often need to
-    /// query for and fields that have high cardinality of values Common examples of indexes include
-    /// request ID, session ID, userID, and instance IDs. For more information, see \[Create field
-    /// indexes to improve query performance and reduce
-    /// costs\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-Field-Indexing.html>).
+    /// [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html).
+    /// You can use field index policies to create *field indexes* on fields found in log events in the
+    /// log group. Creating field indexes lowers the costs for CWL Insights queries that reference those
+    /// field indexes, because these queries attempt to skip the processing of log events that are known
+    /// to not match the indexed field. Good fields to index are fields that you often need to query for
+    /// and fields that have high cardinality of values Common examples of indexes include request ID,
+    /// session ID, userID, and instance IDs. For more information, see
+    /// [Create field indexes to improve query performance and reduce costs](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatchLogs-Field-Indexing.html).
     /// Currently, this array supports only one field index policy object.
     #[serde(rename = "FieldIndexPolicies", skip_serializing_if = "Option::is_none")]
     pub field_index_policies: Option<Value<Vec<Value<Expr>>>>,
@@ -53,17 +51,16 @@ pub struct LogGroup {
     /// encrypted using this key. This association is stored as long as the data encrypted with the KMS
     /// key is still within CWL. This enables CWL to decrypt this data whenever it is requested. If you
     /// attempt to associate a KMS key with the log group but the KMS key doesn't exist or is
-    /// deactivated, you will receive an \`\`InvalidParameterException\`\` error. Log group data is
-    /// always encrypted in CWL. If you omit this key, the encryption does not use KMS. For more
-    /// information, see \[Encrypt log data in
-    /// using\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html>)
+    /// deactivated, you will receive an ``InvalidParameterException`` error. Log group data is always
+    /// encrypted in CWL. If you omit this key, the encryption does not use KMS. For more information,
+    /// see
+    /// [Encrypt log data in using](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/encrypt-log-data-kms.html)
     #[serde(rename = "KmsKeyId", skip_serializing_if = "Option::is_none")]
     pub kms_key_id: Option<Value<String>>,
-    /// Specifies the log group class for this log group. There are two classes: + The \`\`Standard\`\`
-    /// log class supports all CWL features. + The \`\`Infrequent Access\`\` log class supports a subset
-    /// of CWL features and incurs lower costs. For details about the features supported by each class,
-    /// see \[Log
-    /// classes\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html>)
+    /// Specifies the log group class for this log group. There are two classes: + The ``Standard`` log
+    /// class supports all CWL features. + The ``Infrequent Access`` log class supports a subset of CWL
+    /// features and incurs lower costs. For details about the features supported by each class, see
+    /// [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html)
     #[serde(rename = "LogGroupClass", skip_serializing_if = "Option::is_none")]
     pub log_group_class: Option<Value<LogGroupClass>>,
     /// The name of the log group. If you don't specify a name, CFNlong generates a unique ID for the
@@ -80,7 +77,7 @@ pub struct LogGroup {
     #[serde(rename = "RetentionInDays", skip_serializing_if = "Option::is_none")]
     pub retention_in_days: Option<Value<i64>>,
     /// An array of key-value pairs to apply to the log group. For more information, see
-    /// \[Tag\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html>).
+    /// [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<Value<Vec<Value<Tag>>>>,
 }
@@ -109,11 +106,10 @@ impl Attribute for LogGroupAttr {
     }
 }
 
-/// Specifies the log group class for this log group. There are two classes: + The \`\`Standard\`\`
-/// log class supports all CWL features. + The \`\`Infrequent Access\`\` log class supports a subset
-/// of CWL features and incurs lower costs. For details about the features supported by each class,
-/// see \[Log
-/// classes\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html>)
+/// Specifies the log group class for this log group. There are two classes: + The ``Standard`` log
+/// class supports all CWL features. + The ``Infrequent Access`` log class supports a subset of CWL
+/// features and incurs lower costs. For details about the features supported by each class, see
+/// [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html)
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum LogGroupClass {
     #[serde(rename = "STANDARD")]

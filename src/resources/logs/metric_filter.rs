@@ -13,28 +13,28 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::Logs::MetricFilter\`. The \`\`AWS::Logs::MetricFilter\`\` resource specifies a metric
-/// filter that describes how CWL extracts information from logs and transforms it into Amazon
-/// CloudWatch metrics. If you have multiple metric filters that are associated with a log group,
-/// all the filters are applied to the log streams in that group. The maximum number of metric
-/// filters that can be associated with a log group is 100.
+/// `AWS::Logs::MetricFilter`. The ``AWS::Logs::MetricFilter`` resource specifies a metric filter
+/// that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch
+/// metrics. If you have multiple metric filters that are associated with a log group, all the
+/// filters are applied to the log streams in that group. The maximum number of metric filters that
+/// can be associated with a log group is 100.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricFilter {
     /// This parameter is valid only for log groups that have an active log transformer. For more
     /// information about log transformers, see
-    /// \[PutTransformer\](<https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html>).
-    /// If this value is \`\`true\`\`, the metric filter is applied on the transformed version of the
-    /// log events instead of the original ingested log events.
+    /// [PutTransformer](https://docs.aws.amazon.com/AmazonCloudWatchLogs/latest/APIReference/API_PutTransformer.html).
+    /// If this value is ``true``, the metric filter is applied on the transformed version of the log
+    /// events instead of the original ingested log events.
     #[serde(rename = "ApplyOnTransformedLogs", skip_serializing_if = "Option::is_none")]
     pub apply_on_transformed_logs: Option<Value<bool>>,
     /// The list of system fields that are emitted as additional dimensions in the generated metrics.
-    /// Returns the \`\`emitSystemFieldDimensions\`\` value if it was specified when the metric filter
-    /// was created.
+    /// Returns the ``emitSystemFieldDimensions`` value if it was specified when the metric filter was
+    /// created.
     #[serde(rename = "EmitSystemFieldDimensions", skip_serializing_if = "Option::is_none")]
     pub emit_system_field_dimensions: Option<Value<Vec<Value<String>>>>,
     /// The filter expression that specifies which log events are processed by this metric filter based
-    /// on system fields. Returns the \`\`fieldSelectionCriteria\`\` value if it was specified when the
+    /// on system fields. Returns the ``fieldSelectionCriteria`` value if it was specified when the
     /// metric filter was created.
     #[serde(rename = "FieldSelectionCriteria", skip_serializing_if = "Option::is_none")]
     pub field_selection_criteria: Option<Value<String>>,
@@ -42,8 +42,8 @@ pub struct MetricFilter {
     #[serde(rename = "FilterName", skip_serializing_if = "Option::is_none")]
     pub filter_name: Option<Value<String>>,
     /// A filter pattern for extracting metric data out of ingested log events. For more information,
-    /// see \[Filter and Pattern
-    /// Syntax\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html>).
+    /// see
+    /// [Filter and Pattern Syntax](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html).
     #[serde(rename = "FilterPattern")]
     pub filter_pattern: Value<String>,
     /// The name of an existing log group that you want to associate with this metric filter.
@@ -96,18 +96,16 @@ impl Attribute for MetricFilterAttr {
 /// Specifies the CW metric dimensions to publish with this metric. Because dimensions are part of
 /// the unique identifier for a metric, whenever a unique dimension name/value pair is extracted
 /// from your logs, you are creating a new variation of that metric. For more information about
-/// publishing dimensions with metrics created by metric filters, see \[Publishing dimensions with
-/// metrics from values in JSON or space-delimited log
-/// events\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html#logs-metric-filters-dimensions>).
+/// publishing dimensions with metrics created by metric filters, see
+/// [Publishing dimensions with metrics from values in JSON or space-delimited log events](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/FilterAndPatternSyntax.html#logs-metric-filters-dimensions).
 /// Metrics extracted from log events are charged as custom metrics. To prevent unexpected high
-/// charges, do not specify high-cardinality fields such as \`\`IPAddress\`\` or \`\`requestID\`\`
-/// as dimensions. Each different value found for a dimension is treated as a separate metric and
+/// charges, do not specify high-cardinality fields such as ``IPAddress`` or ``requestID`` as
+/// dimensions. Each different value found for a dimension is treated as a separate metric and
 /// accrues charges as a separate custom metric. To help prevent accidental high charges, Amazon
 /// disables a metric filter if it generates 1000 different name/value pairs for the dimensions that
 /// you have specified within a certain amount of time. You can also set up a billing alarm to alert
-/// you if your charges are higher than expected. For more information, see \[Creating a Billing
-/// Alarm to Monitor Your Estimated
-/// Charges\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html>).
+/// you if your charges are higher than expected. For more information, see
+/// [Creating a Billing Alarm to Monitor Your Estimated Charges](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
@@ -117,8 +115,8 @@ pub struct Dimension {
     #[serde(rename = "Key")]
     pub key: Value<String>,
     /// The log event field that will contain the value for this dimension. This dimension will only be
-    /// published for a metric if the value is found in the log event. For example, \`\`$.eventType\`\`
-    /// for JSON log events, or \`\`$server\`\` for space-delimited log events.
+    /// published for a metric if the value is found in the log event. For example, ``$.eventType`` for
+    /// JSON log events, or ``$server`` for space-delimited log events.
     #[serde(rename = "Value")]
     pub value: Value<String>,
 }
@@ -130,7 +128,7 @@ impl Dimension {
     }
 }
 
-/// \`\`MetricTransformation\`\` is a property of the \`\`AWS::Logs::MetricFilter\`\` resource that
+/// ``MetricTransformation`` is a property of the ``AWS::Logs::MetricFilter`` resource that
 /// describes how to transform log streams into a CloudWatch metric.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -141,14 +139,13 @@ pub struct MetricTransformation {
     pub default_value: Option<Value<f64>>,
     /// The fields to use as dimensions for the metric. One metric filter can include as many as three
     /// dimensions. Metrics extracted from log events are charged as custom metrics. To prevent
-    /// unexpected high charges, do not specify high-cardinality fields such as \`\`IPAddress\`\` or
-    /// \`\`requestID\`\` as dimensions. Each different value found for a dimension is treated as a
-    /// separate metric and accrues charges as a separate custom metric. CloudWatch Logs disables a
-    /// metric filter if it generates 1000 different name/value pairs for your specified dimensions
-    /// within a certain amount of time. This helps to prevent accidental high charges. You can also set
-    /// up a billing alarm to alert you if your charges are higher than expected. For more information,
-    /// see \[Creating a Billing Alarm to Monitor Your Estimated
-    /// Charges\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html>).
+    /// unexpected high charges, do not specify high-cardinality fields such as ``IPAddress`` or
+    /// ``requestID`` as dimensions. Each different value found for a dimension is treated as a separate
+    /// metric and accrues charges as a separate custom metric. CloudWatch Logs disables a metric filter
+    /// if it generates 1000 different name/value pairs for your specified dimensions within a certain
+    /// amount of time. This helps to prevent accidental high charges. You can also set up a billing
+    /// alarm to alert you if your charges are higher than expected. For more information, see
+    /// [Creating a Billing Alarm to Monitor Your Estimated Charges](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html).
     #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
     pub dimensions: Option<Value<Vec<Value<Dimension>>>>,
     /// The name of the CloudWatch metric.
@@ -156,17 +153,17 @@ pub struct MetricTransformation {
     pub metric_name: Value<String>,
     /// A custom namespace to contain your metric in CloudWatch. Use namespaces to group together
     /// metrics that are similar. For more information, see
-    /// \[Namespaces\](<https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace>).
+    /// [Namespaces](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/cloudwatch_concepts.html#Namespace).
     #[serde(rename = "MetricNamespace")]
     pub metric_namespace: Value<String>,
     /// The value that is published to the CloudWatch metric. For example, if you're counting the
-    /// occurrences of a particular term like \`\`Error\`\`, specify 1 for the metric value. If you're
+    /// occurrences of a particular term like ``Error``, specify 1 for the metric value. If you're
     /// counting the number of bytes transferred, reference the value that is in the log event by using
     /// $. followed by the name of the field that you specified in the filter pattern, such as
-    /// \`\`$.size\`\`.
+    /// ``$.size``.
     #[serde(rename = "MetricValue")]
     pub metric_value: Value<String>,
-    /// The unit to assign to the metric. If you omit this, the unit is set as \`\`None\`\`.
+    /// The unit to assign to the metric. If you omit this, the unit is set as ``None``.
     #[serde(rename = "Unit", skip_serializing_if = "Option::is_none")]
     pub unit: Option<Value<Unit>>,
 }
@@ -189,7 +186,7 @@ impl MetricTransformation {
     }
 }
 
-/// The unit to assign to the metric. If you omit this, the unit is set as \`\`None\`\`.
+/// The unit to assign to the metric. If you omit this, the unit is set as ``None``.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Unit {
     Seconds,

@@ -13,12 +13,11 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::S3::Bucket\`. The \`\`AWS::S3::Bucket\`\` resource creates an Amazon S3 bucket in the
-/// same AWS Region where you create the AWS CloudFormation stack. To control how AWS CloudFormation
-/// handles the bucket when the stack is deleted, you can set a deletion policy for your bucket. You
-/// can choose to \*retain\* the bucket or to \*delete\* the bucket. For more information, see
-/// \[DeletionPolicy
-/// Attribute\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html>).
+/// `AWS::S3::Bucket`. The ``AWS::S3::Bucket`` resource creates an Amazon S3 bucket in the same AWS
+/// Region where you create the AWS CloudFormation stack. To control how AWS CloudFormation handles
+/// the bucket when the stack is deleted, you can set a deletion policy for your bucket. You can
+/// choose to *retain* the bucket or to *delete* the bucket. For more information, see
+/// [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
 /// You can only delete empty buckets. Deletion fails for buckets that have contents.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -26,34 +25,33 @@ pub struct Bucket {
     /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose
     /// bucket, you can use tags to manage access to the general purpose buckets as well as for cost
     /// tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags
-    /// for cost tracking purposes. For more information, see \[Using tags with S3 general purpose
-    /// buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html>).
+    /// for cost tracking purposes. For more information, see
+    /// [Using tags with S3 general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html).
     #[serde(rename = "AbacStatus", skip_serializing_if = "Option::is_none")]
     pub abac_status: Option<Value<AbacStatus>>,
     /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see
-    /// \[Amazon S3 Transfer
-    /// Acceleration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html>) in
-    /// the \*Amazon S3 User Guide\*.
+    /// [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "AccelerateConfiguration", skip_serializing_if = "Option::is_none")]
     pub accelerate_configuration: Option<Value<AccelerateConfiguration>>,
     /// This is a legacy property, and it is not recommended for most use cases. A majority of modern
     /// use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs
-    /// disabled. For more information, see \[Controlling object
-    /// ownership\](<https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html>)
-    /// in the \*Amazon S3 User Guide\*. A canned access control list (ACL) that grants predefined
-    /// permissions to the bucket. For more information about canned ACLs, see \[Canned
-    /// ACL\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl>) in the
-    /// \*Amazon S3 User Guide\*. S3 buckets are created with ACLs disabled by default. Therefore,
+    /// disabled. For more information, see
+    /// [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html)
+    /// in the *Amazon S3 User Guide*. A canned access control list (ACL) that grants predefined
+    /// permissions to the bucket. For more information about canned ACLs, see
+    /// [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl) in
+    /// the *Amazon S3 User Guide*. S3 buckets are created with ACLs disabled by default. Therefore,
     /// unless you explicitly set the
-    /// \[AWS::S3::OwnershipControls\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html>)
+    /// [AWS::S3::OwnershipControls](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html)
     /// property to enable ACLs, your resource will fail to deploy with any value other than Private.
     /// Use cases requiring ACLs are uncommon. The majority of access control configurations can be
     /// successfully and more easily achieved with bucket policies. For more information, see
-    /// \[AWS::S3::BucketPolicy\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html>).
+    /// [AWS::S3::BucketPolicy](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html).
     /// For examples of common policy configurations, including S3 Server Access Logs buckets and more,
-    /// see \[Bucket policy
-    /// examples\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html>)
-    /// in the \*Amazon S3 User Guide\*.
+    /// see
+    /// [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "AccessControl", skip_serializing_if = "Option::is_none")]
     pub access_control: Option<Value<AccessControl>>,
     /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
@@ -62,18 +60,17 @@ pub struct Bucket {
     /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed
     /// keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with
     /// KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see
-    /// \[Amazon S3 Default Encryption for S3
-    /// Buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html>) in the
-    /// \*Amazon S3 User Guide\*.
+    /// [Amazon S3 Default Encryption for S3 Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "BucketEncryption", skip_serializing_if = "Option::is_none")]
     pub bucket_encryption: Option<Value<BucketEncryption>>,
     /// A name for the bucket. If you don't specify a name, AWS CloudFormation generates a unique ID and
     /// uses that ID for the bucket name. The bucket name must contain only lowercase letters, numbers,
-    /// periods (.), and dashes (-) and must follow \[Amazon S3 bucket restrictions and
-    /// limitations\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/BucketRestrictions.html>). For
-    /// more information, see \[Rules for naming Amazon S3
-    /// buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html>) in the
-    /// \*Amazon S3 User Guide\*. If you specify a name, you can't perform updates that require
+    /// periods (.), and dashes (-) and must follow
+    /// [Amazon S3 bucket restrictions and limitations](https://docs.aws.amazon.com/AmazonS3/latest/dev/BucketRestrictions.html).
+    /// For more information, see
+    /// [Rules for naming Amazon S3 buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/bucketnamingrules.html)
+    /// in the *Amazon S3 User Guide*. If you specify a name, you can't perform updates that require
     /// replacement of this resource. You can perform updates that require no or some interruption. If
     /// you need to replace the resource, specify a new name.
     #[serde(rename = "BucketName", skip_serializing_if = "Option::is_none")]
@@ -83,24 +80,23 @@ pub struct Bucket {
     #[serde(rename = "BucketNamespace", skip_serializing_if = "Option::is_none")]
     pub bucket_namespace: Option<Value<BucketNamespace>>,
     /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more
-    /// information, see \[Enabling Cross-Origin Resource
-    /// Sharing\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html>) in the \*Amazon S3 User
-    /// Guide\*.
+    /// information, see
+    /// [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "CorsConfiguration", skip_serializing_if = "Option::is_none")]
     pub cors_configuration: Option<Value<CorsConfiguration>>,
     /// Defines how Amazon S3 handles Intelligent-Tiering storage.
     #[serde(rename = "IntelligentTieringConfigurations", skip_serializing_if = "Option::is_none")]
     pub intelligent_tiering_configurations: Option<Value<Vec<Value<IntelligentTieringConfiguration>>>>,
     /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see
-    /// \[GET Bucket
-    /// inventory\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html>)
-    /// in the \*Amazon S3 API Reference\*.
+    /// [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html)
+    /// in the *Amazon S3 API Reference*.
     #[serde(rename = "InventoryConfigurations", skip_serializing_if = "Option::is_none")]
     pub inventory_configurations: Option<Value<Vec<Value<InventoryConfiguration>>>>,
     /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information,
-    /// see \[Object Lifecycle
-    /// Management\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html>) in
-    /// the \*Amazon S3 User Guide\*.
+    /// see
+    /// [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "LifecycleConfiguration", skip_serializing_if = "Option::is_none")]
     pub lifecycle_configuration: Option<Value<LifecycleConfiguration>>,
     /// Settings that define where logs are stored.
@@ -116,7 +112,7 @@ pub struct Bucket {
     /// configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics
     /// configuration, note that this is a full replacement of the existing metrics configuration. If
     /// you don't include the elements you want to keep, they are erased. For more information, see
-    /// \[PutBucketMetricsConfiguration\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html>).
+    /// [PutBucketMetricsConfiguration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html).
     #[serde(rename = "MetricsConfigurations", skip_serializing_if = "Option::is_none")]
     pub metrics_configurations: Option<Value<Vec<Value<MetricsConfiguration>>>>,
     /// Configuration that defines how Amazon S3 handles bucket notifications.
@@ -124,20 +120,20 @@ pub struct Bucket {
     pub notification_configuration: Option<Value<NotificationConfiguration>>,
     /// This operation is not supported for directory buckets. Places an Object Lock configuration on
     /// the specified bucket. The rule specified in the Object Lock configuration will be applied by
-    /// default to every new object placed in the specified bucket. For more information, see \[Locking
-    /// Objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html>). + The
-    /// \`\`DefaultRetention\`\` settings require both a mode and a period. + The
-    /// \`\`DefaultRetention\`\` period can be either \`\`Days\`\` or \`\`Years\`\` but you must select
-    /// one. You cannot specify \`\`Days\`\` and \`\`Years\`\` at the same time. + You can enable Object
-    /// Lock for new or existing buckets. For more information, see \[Configuring Object
-    /// Lock\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html>). You
-    /// must URL encode any signed header values that contain spaces. For example, if your header value
-    /// is \`\`my file.txt\`\`, containing two spaces after \`\`my\`\`, you must URL encode this value
-    /// to \`\`my%20%20file.txt\`\`.
+    /// default to every new object placed in the specified bucket. For more information, see
+    /// [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html). + The
+    /// ``DefaultRetention`` settings require both a mode and a period. + The ``DefaultRetention``
+    /// period can be either ``Days`` or ``Years`` but you must select one. You cannot specify ``Days``
+    /// and ``Years`` at the same time. + You can enable Object Lock for new or existing buckets. For
+    /// more information, see
+    /// [Configuring Object Lock](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-lock-configure.html).
+    /// You must URL encode any signed header values that contain spaces. For example, if your header
+    /// value is ``my file.txt``, containing two spaces after ``my``, you must URL encode this value to
+    /// ``my%20%20file.txt``.
     #[serde(rename = "ObjectLockConfiguration", skip_serializing_if = "Option::is_none")]
     pub object_lock_configuration: Option<Value<ObjectLockConfiguration>>,
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
-    /// \`\`ObjectLockEnabled\`\` when you apply \`\`ObjectLockConfiguration\`\` to a bucket.
+    /// ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
     #[serde(rename = "ObjectLockEnabled", skip_serializing_if = "Option::is_none")]
     pub object_lock_enabled: Option<Value<bool>>,
     /// Configuration that defines how Amazon S3 handles Object Ownership rules.
@@ -147,7 +143,7 @@ pub struct Bucket {
     #[serde(rename = "PublicAccessBlockConfiguration", skip_serializing_if = "Option::is_none")]
     pub public_access_block_configuration: Option<Value<PublicAccessBlockConfiguration>>,
     /// Configuration for replicating objects in an S3 bucket. To enable replication, you must also
-    /// enable versioning by using the \`\`VersioningConfiguration\`\` property. Amazon S3 can store
+    /// enable versioning by using the ``VersioningConfiguration`` property. Amazon S3 can store
     /// replicated objects in a single destination bucket or multiple destination buckets. The
     /// destination bucket or buckets must already exist.
     #[serde(rename = "ReplicationConfiguration", skip_serializing_if = "Option::is_none")]
@@ -159,13 +155,12 @@ pub struct Bucket {
     /// objects from being deleted or overwritten by mistake or to archive objects so that you can
     /// retrieve previous versions of them. When you enable versioning on a bucket for the first time,
     /// it might take a short amount of time for the change to be fully propagated. We recommend that
-    /// you wait for 15 minutes after enabling versioning before issuing write operations (\`\`PUT\`\`
-    /// or \`\`DELETE\`\`) on objects in the bucket.
+    /// you wait for 15 minutes after enabling versioning before issuing write operations (``PUT`` or
+    /// ``DELETE``) on objects in the bucket.
     #[serde(rename = "VersioningConfiguration", skip_serializing_if = "Option::is_none")]
     pub versioning_configuration: Option<Value<VersioningConfiguration>>,
     /// Information used to configure the bucket as a static website. For more information, see
-    /// \[Hosting Websites on Amazon
-    /// S3\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html>).
+    /// [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html).
     #[serde(rename = "WebsiteConfiguration", skip_serializing_if = "Option::is_none")]
     pub website_configuration: Option<Value<WebsiteConfiguration>>,
 }
@@ -201,11 +196,11 @@ pub enum BucketAttr {
     /// The name of the journal table.
     MetadataConfigurationJournalTableConfigurationTableName,
     /// The Amazon Resource Name (ARN) for the metadata table in the metadata table configuration. The
-    /// specified metadata table name must be unique within the \`\`aws\_s3\_metadata\`\` namespace in
-    /// the destination table bucket.
+    /// specified metadata table name must be unique within the ``aws_s3_metadata`` namespace in the
+    /// destination table bucket.
     MetadataTableConfigurationS3TablesDestinationTableArn,
     /// The table bucket namespace for the metadata table in your metadata table configuration. This
-    /// value is always \`\`aws\_s3\_metadata\`\`.
+    /// value is always ``aws_s3_metadata``.
     MetadataTableConfigurationS3TablesDestinationTableNamespace,
     RegionalDomainName,
     WebsiteUrl,
@@ -268,8 +263,8 @@ impl Attribute for BucketAttr {
 /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose
 /// bucket, you can use tags to manage access to the general purpose buckets as well as for cost
 /// tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags
-/// for cost tracking purposes. For more information, see \[Using tags with S3 general purpose
-/// buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html>).
+/// for cost tracking purposes. For more information, see
+/// [Using tags with S3 general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AbacStatus {
     Enabled,
@@ -287,10 +282,9 @@ impl AbacStatus {
 }
 
 /// Specifies the days since the initiation of an incomplete multipart upload that Amazon S3 will
-/// wait before permanently removing all parts of the upload. For more information, see \[Stopping
-/// Incomplete Multipart Uploads Using a Bucket Lifecycle
-/// Policy\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config>)
-/// in the \*Amazon S3 User Guide\*.
+/// wait before permanently removing all parts of the upload. For more information, see
+/// [Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AbortIncompleteMultipartUpload {
@@ -307,9 +301,8 @@ impl AbortIncompleteMultipartUpload {
 }
 
 /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see
-/// \[Amazon S3 Transfer
-/// Acceleration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html>) in
-/// the \*Amazon S3 User Guide\*.
+/// [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccelerateConfiguration {
@@ -344,22 +337,22 @@ impl AccelerationStatus {
 
 /// This is a legacy property, and it is not recommended for most use cases. A majority of modern
 /// use cases in Amazon S3 no longer require the use of ACLs, and we recommend that you keep ACLs
-/// disabled. For more information, see \[Controlling object
-/// ownership\](<https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html>)
-/// in the \*Amazon S3 User Guide\*. A canned access control list (ACL) that grants predefined
-/// permissions to the bucket. For more information about canned ACLs, see \[Canned
-/// ACL\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl>) in the
-/// \*Amazon S3 User Guide\*. S3 buckets are created with ACLs disabled by default. Therefore,
+/// disabled. For more information, see
+/// [Controlling object ownership](https://docs.aws.amazon.com//AmazonS3/latest/userguide/about-object-ownership.html)
+/// in the *Amazon S3 User Guide*. A canned access control list (ACL) that grants predefined
+/// permissions to the bucket. For more information about canned ACLs, see
+/// [Canned ACL](https://docs.aws.amazon.com/AmazonS3/latest/dev/acl-overview.html#canned-acl) in
+/// the *Amazon S3 User Guide*. S3 buckets are created with ACLs disabled by default. Therefore,
 /// unless you explicitly set the
-/// \[AWS::S3::OwnershipControls\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html>)
+/// [AWS::S3::OwnershipControls](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-ownershipcontrols.html)
 /// property to enable ACLs, your resource will fail to deploy with any value other than Private.
 /// Use cases requiring ACLs are uncommon. The majority of access control configurations can be
 /// successfully and more easily achieved with bucket policies. For more information, see
-/// \[AWS::S3::BucketPolicy\](<https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html>).
+/// [AWS::S3::BucketPolicy](https://docs.aws.amazon.com//AWSCloudFormation/latest/UserGuide/aws-properties-s3-policy.html).
 /// For examples of common policy configurations, including S3 Server Access Logs buckets and more,
-/// see \[Bucket policy
-/// examples\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html>)
-/// in the \*Amazon S3 User Guide\*.
+/// see
+/// [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AccessControl {
     AuthenticatedRead,
@@ -395,9 +388,9 @@ impl AccessControl {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct AccessControlTranslation {
-    /// Specifies the replica ownership. For default and valid values, see \[PUT bucket
-    /// replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>)
-    /// in the \*Amazon S3 API Reference\*.
+    /// Specifies the replica ownership. For default and valid values, see
+    /// [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html)
+    /// in the *Amazon S3 API Reference*.
     #[serde(rename = "Owner")]
     pub owner: Value<Owner>,
 }
@@ -409,9 +402,8 @@ impl AccessControlTranslation {
     }
 }
 
-/// S3 Intelligent-Tiering access tier. See \[Storage class for automatically optimizing frequently
-/// and infrequently accessed
-/// objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>)
+/// S3 Intelligent-Tiering access tier. See
+/// [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access)
 /// for a list of access tiers in the S3 Intelligent-Tiering storage class.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum AccessTier {
@@ -508,8 +500,8 @@ pub struct AnnotationTableConfiguration {
     pub configuration_state: Value<ConfigurationState>,
     /// The encryption configuration for the annotation table. To encrypt your annotation table with
     /// server-side encryption using AWS Key Management Service (AWS KMS) keys (SSE-KMS), set
-    /// \`\`SseAlgorithm\`\` to \`\`aws:kms\`\`. You must also set \`\`KmsKeyArn\`\` to the ARN of a
-    /// customer managed KMS key in the same Region where your general purpose bucket is located.
+    /// ``SseAlgorithm`` to ``aws:kms``. You must also set ``KmsKeyArn`` to the ARN of a customer
+    /// managed KMS key in the same Region where your general purpose bucket is located.
     #[serde(rename = "EncryptionConfiguration", skip_serializing_if = "Option::is_none")]
     pub encryption_configuration: Option<Value<MetadataTableEncryptionConfiguration>>,
     /// The ARN of the IAM role that grants Amazon S3 Metadata permission to read annotations from your
@@ -545,18 +537,17 @@ impl BlockedEncryptionTypeListItem {
 
 /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new
 /// objects encrypted with the specified server-side encryption type. For example, blocking an
-/// encryption type will block \`\`PutObject\`\`, \`\`CopyObject\`\`, \`\`PostObject\`\`, multipart
-/// upload, and replication requests to the bucket for objects with the specified encryption type.
-/// However, you can continue to read and list any pre-existing objects already encrypted with the
-/// specified encryption type. For more information, see \[Blocking or unblocking SSE-C for a
-/// general purpose
-/// bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html>).
+/// encryption type will block ``PutObject``, ``CopyObject``, ``PostObject``, multipart upload, and
+/// replication requests to the bucket for objects with the specified encryption type. However, you
+/// can continue to read and list any pre-existing objects already encrypted with the specified
+/// encryption type. For more information, see
+/// [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html).
 /// This data type is used with the following actions: +
-/// \[PutBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html>)
+/// [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_PutBucketEncryption.html)
 /// \+
-/// \[GetBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html>)
+/// [GetBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_GetBucketEncryption.html)
 /// \+
-/// \[DeleteBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html>)
+/// [DeleteBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucketEncryption.html)
 /// \+ Permissions You must have the s3:PutEncryptionConfiguration permission to block or unblock an
 /// encryption type for a bucket. You must have the s3:GetEncryptionConfiguration permission to view
 /// a bucket's encryption type.
@@ -565,9 +556,8 @@ impl BlockedEncryptionTypeListItem {
 pub struct BlockedEncryptionTypes {
     /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose
     /// bucket. Currently, this parameter only supports blocking or unblocking server side encryption
-    /// with customer-provided keys (SSE-C). For more information about SSE-C, see \[Using server-side
-    /// encryption with customer-provided keys
-    /// (SSE-C)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html>).
+    /// with customer-provided keys (SSE-C). For more information about SSE-C, see
+    /// [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html).
     #[serde(rename = "EncryptionType", skip_serializing_if = "Option::is_none")]
     pub encryption_type: Option<Value<Vec<Value<BlockedEncryptionTypeListItem>>>>,
 }
@@ -575,9 +565,8 @@ pub struct BlockedEncryptionTypes {
 /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed
 /// keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with
 /// KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see
-/// \[Amazon S3 Default Encryption for S3
-/// Buckets\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html>) in the
-/// \*Amazon S3 User Guide\*.
+/// [Amazon S3 Default Encryption for S3 Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct BucketEncryption {
@@ -633,9 +622,9 @@ impl ConfigurationState {
 }
 
 /// Describes the cross-origin access configuration for objects in an Amazon S3 bucket. For more
-/// information, see \[Enabling Cross-Origin Resource
-/// Sharing\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html>) in the \*Amazon S3 User
-/// Guide\*.
+/// information, see
+/// [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CorsConfiguration {
@@ -656,20 +645,20 @@ impl CorsConfiguration {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CorsRule {
-    /// Headers that are specified in the \`\`Access-Control-Request-Headers\`\` header. These headers
-    /// are allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon
-    /// S3 returns any requested headers that are allowed.
+    /// Headers that are specified in the ``Access-Control-Request-Headers`` header. These headers are
+    /// allowed in a preflight OPTIONS request. In response to any preflight OPTIONS request, Amazon S3
+    /// returns any requested headers that are allowed.
     #[serde(rename = "AllowedHeaders", skip_serializing_if = "Option::is_none")]
     pub allowed_headers: Option<Value<Vec<Value<String>>>>,
-    /// An HTTP method that you allow the origin to run. \*Allowed values\*: \`\`GET\`\` | \`\`PUT\`\` |
-    /// \`\`HEAD\`\` | \`\`POST\`\` | \`\`DELETE\`\`
+    /// An HTTP method that you allow the origin to run. *Allowed values*: ``GET`` \| ``PUT`` \|
+    /// ``HEAD`` \| ``POST`` \| ``DELETE``
     #[serde(rename = "AllowedMethods")]
     pub allowed_methods: Value<Vec<Value<AllowedMethodsItem>>>,
     /// One or more origins you want customers to be able to access the bucket from.
     #[serde(rename = "AllowedOrigins")]
     pub allowed_origins: Value<Vec<Value<String>>>,
     /// One or more headers in the response that you want customers to be able to access from their
-    /// applications (for example, from a JavaScript \`\`XMLHttpRequest\`\` object).
+    /// applications (for example, from a JavaScript ``XMLHttpRequest`` object).
     #[serde(rename = "ExposedHeaders", skip_serializing_if = "Option::is_none")]
     pub exposed_headers: Option<Value<Vec<Value<String>>>>,
     /// A unique identifier for this rule. The value must be no more than 255 characters.
@@ -706,7 +695,7 @@ pub struct DataExport {
     /// The place to store the data for an analysis.
     #[serde(rename = "Destination")]
     pub destination: Value<Destination>,
-    /// The version of the output schema to use when exporting data. Must be \`\`V\_1\`\`.
+    /// The version of the output schema to use when exporting data. Must be ``V_1``.
     #[serde(rename = "OutputSchemaVersion")]
     pub output_schema_version: Value<OutputSchemaVersion>,
 }
@@ -725,65 +714,61 @@ impl DataExport {
 /// specified bucket, unless an object's upload request specifies its own Object Lock settings. New
 /// object versions are placed under an event hold and remain protected while the hold is active.
 /// When the event hold is released, Amazon S3 retains the object version for this duration,
-/// measured from the time the hold is released. The \`\`DefaultEventHold\`\` duration can be
-/// specified in either \`\`Days\`\` or \`\`Years\`\`, but you must select one. You can't specify
-/// \`\`Days\`\` and \`\`Years\`\` at the same time.
+/// measured from the time the hold is released. The ``DefaultEventHold`` duration can be specified
+/// in either ``Days`` or ``Years``, but you must select one. You can't specify ``Days`` and
+/// ``Years`` at the same time.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DefaultEventHold {
     /// The number of days that you want to specify for the default event hold duration. Valid values
-    /// are \`\`1\`\` to \`\`36500\`\` days. You must specify either \`\`Days\`\` or \`\`Years\`\`, but
-    /// not both.
+    /// are ``1`` to ``36500`` days. You must specify either ``Days`` or ``Years``, but not both.
     #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
     pub days: Option<Value<i64>>,
     /// The number of years that you want to specify for the default event hold duration. Valid values
-    /// are \`\`1\`\` to \`\`100\`\` years. You must specify either \`\`Days\`\` or \`\`Years\`\`, but
-    /// not both.
+    /// are ``1`` to ``100`` years. You must specify either ``Days`` or ``Years``, but not both.
     #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
     pub years: Option<Value<i64>>,
 }
 
 /// The container element for optionally specifying the default Object Lock retention settings for
-/// new objects placed in the specified bucket. + The \`\`DefaultRetention\`\` settings require both
-/// a mode and a period. + The \`\`DefaultRetention\`\` period can be either \`\`Days\`\` or
-/// \`\`Years\`\` but you must select one. You cannot specify \`\`Days\`\` and \`\`Years\`\` at the
-/// same time.
+/// new objects placed in the specified bucket. + The ``DefaultRetention`` settings require both a
+/// mode and a period. + The ``DefaultRetention`` period can be either ``Days`` or ``Years`` but you
+/// must select one. You cannot specify ``Days`` and ``Years`` at the same time.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DefaultRetention {
     /// The number of days that you want to specify for the default retention period. If Object Lock is
-    /// turned on, you must specify \`\`Mode\`\` and specify either \`\`Days\`\` or \`\`Years\`\`.
+    /// turned on, you must specify ``Mode`` and specify either ``Days`` or ``Years``.
     #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
     pub days: Option<Value<i64>>,
     /// The default Object Lock event hold duration that you want to apply to new objects placed in the
     /// specified bucket. When the event hold is released, Amazon S3 retains the object version for this
-    /// duration. If you specify both a default retention period (\`\`Days\`\` or \`\`Years\`\`) and a
-    /// \`\`DefaultEventHold\`\`, the event hold duration can't exceed the default retention period.
+    /// duration. If you specify both a default retention period (``Days`` or ``Years``) and a
+    /// ``DefaultEventHold``, the event hold duration can't exceed the default retention period.
     #[serde(rename = "DefaultEventHold", skip_serializing_if = "Option::is_none")]
     pub default_event_hold: Option<Value<DefaultEventHold>>,
     /// The default Object Lock retention mode you want to apply to new objects placed in the specified
-    /// bucket. If Object Lock is turned on, you must specify \`\`Mode\`\` and specify either
-    /// \`\`Days\`\` or \`\`Years\`\`.
+    /// bucket. If Object Lock is turned on, you must specify ``Mode`` and specify either ``Days`` or
+    /// ``Years``.
     #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
     pub mode: Option<Value<Mode>>,
     /// The number of years that you want to specify for the default retention period. If Object Lock is
-    /// turned on, you must specify \`\`Mode\`\` and specify either \`\`Days\`\` or \`\`Years\`\`.
+    /// turned on, you must specify ``Mode`` and specify either ``Days`` or ``Years``.
     #[serde(rename = "Years", skip_serializing_if = "Option::is_none")]
     pub years: Option<Value<i64>>,
 }
 
-/// Specifies whether Amazon S3 replicates delete markers. If you specify a \`\`Filter\`\` in your
-/// replication configuration, you must also include a \`\`DeleteMarkerReplication\`\` element. If
-/// your \`\`Filter\`\` includes a \`\`Tag\`\` element, the
-/// \`\`DeleteMarkerReplication\`\`\`\`Status\`\` must be set to Disabled, because Amazon S3 does
-/// not support replicating delete markers for tag-based rules. For an example configuration, see
-/// \[Basic Rule
-/// Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config>).
-/// For more information about delete marker replication, see \[Basic Rule
-/// Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html>).
+/// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your
+/// replication configuration, you must also include a ``DeleteMarkerReplication`` element. If your
+/// ``Filter`` includes a ``Tag`` element, the ``DeleteMarkerReplication````Status`` must be set to
+/// Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For
+/// an example configuration, see
+/// [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config).
+/// For more information about delete marker replication, see
+/// [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html).
 /// If you are using an earlier version of the replication configuration, Amazon S3 handles
-/// replication of delete markers differently. For more information, see \[Backward
-/// Compatibility\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations>).
+/// replication of delete markers differently. For more information, see
+/// [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct DeleteMarkerReplication {
@@ -805,8 +790,8 @@ pub struct Destination {
     /// The Amazon Resource Name (ARN) of the bucket to which data is exported.
     #[serde(rename = "BucketArn")]
     pub bucket_arn: Value<String>,
-    /// Specifies the file format used when exporting data to Amazon S3. \*Allowed values\*: \`\`CSV\`\`
-    /// | \`\`ORC\`\` | \`\`Parquet\`\`
+    /// Specifies the file format used when exporting data to Amazon S3. *Allowed values*: ``CSV`` \|
+    /// ``ORC`` \| ``Parquet``
     #[serde(rename = "Format")]
     pub format: Value<Format>,
     /// The prefix to use when exporting data. The prefix is prepended to all results.
@@ -832,9 +817,8 @@ pub struct EncryptionConfiguration {
     /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key
     /// Management Service (KMS) for the destination bucket. Amazon S3 uses this key to encrypt replica
     /// objects. Amazon S3 only supports symmetric encryption KMS keys. For more information, see
-    /// \[Asymmetric keys in
-    /// KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the
-    /// \*Key Management Service Developer Guide\*.
+    /// [Asymmetric keys in KMS](https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html)
+    /// in the *Key Management Service Developer Guide*.
     #[serde(rename = "ReplicaKmsKeyID")]
     pub replica_kms_key_id: Value<String>,
 }
@@ -847,14 +831,13 @@ impl EncryptionConfiguration {
 }
 
 /// Amazon S3 can send events to Amazon EventBridge whenever certain events happen in your bucket,
-/// see \[Using
-/// EventBridge\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html>) in the
-/// \*Amazon S3 User Guide\*. Unlike other destinations, delivery of events to EventBridge can be
-/// either enabled or disabled for a bucket. If enabled, all events will be sent to EventBridge and
-/// you can use EventBridge rules to route events to additional targets. For more information, see
-/// \[What Is Amazon
-/// EventBridge\](<https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html>) in the
-/// \*Amazon EventBridge User Guide\*
+/// see [Using EventBridge](https://docs.aws.amazon.com/AmazonS3/latest/userguide/EventBridge.html)
+/// in the *Amazon S3 User Guide*. Unlike other destinations, delivery of events to EventBridge can
+/// be either enabled or disabled for a bucket. If enabled, all events will be sent to EventBridge
+/// and you can use EventBridge rules to route events to additional targets. For more information,
+/// see
+/// [What Is Amazon EventBridge](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html)
+/// in the *Amazon EventBridge User Guide*
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct EventBridgeConfiguration {
@@ -893,18 +876,17 @@ impl Expiration {
 /// an object in your Amazon S3 bucket. You specify whether to filter on the suffix or prefix of the
 /// object key name. A prefix is a specific string of characters at the beginning of an object key
 /// name, which you can use to organize objects. For example, you can start the key names of related
-/// objects with a prefix, such as \`\`2023-\`\` or \`\`engineering/\`\`. Then, you can use
-/// \`\`FilterRule\`\` to find objects in a bucket with key names that have the same prefix. A
-/// suffix is similar to a prefix, but it is at the end of the object key name instead of at the
-/// beginning.
+/// objects with a prefix, such as ``2023-`` or ``engineering/``. Then, you can use ``FilterRule``
+/// to find objects in a bucket with key names that have the same prefix. A suffix is similar to a
+/// prefix, but it is at the end of the object key name instead of at the beginning.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct FilterRule {
     /// The object key name prefix or suffix identifying one or more objects to which the filtering rule
     /// applies. The maximum length is 1,024 characters. Overlapping prefixes and suffixes are not
-    /// supported. For more information, see \[Configuring Event
-    /// Notifications\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the
-    /// \*Amazon S3 User Guide\*.
+    /// supported. For more information, see
+    /// [Configuring Event Notifications](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "Name")]
     pub name: Value<String>,
     /// The value that the filter searches for in object key names.
@@ -919,8 +901,8 @@ impl FilterRule {
     }
 }
 
-/// Specifies the file format used when exporting data to Amazon S3. \*Allowed values\*: \`\`CSV\`\`
-/// | \`\`ORC\`\` | \`\`Parquet\`\`
+/// Specifies the file format used when exporting data to Amazon S3. *Allowed values*: ``CSV`` \|
+/// ``ORC`` \| ``Parquet``
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Format {
     #[serde(rename = "CSV")]
@@ -941,9 +923,9 @@ impl Format {
     }
 }
 
-/// Object versions to include in the inventory list. If set to \`\`All\`\`, the list includes all
-/// the object versions, which adds the version-related fields \`\`VersionId\`\`, \`\`IsLatest\`\`,
-/// and \`\`DeleteMarker\`\` to the list. If set to \`\`Current\`\`, the list does not contain these
+/// Object versions to include in the inventory list. If set to ``All``, the list includes all the
+/// object versions, which adds the version-related fields ``VersionId``, ``IsLatest``, and
+/// ``DeleteMarker`` to the list. If set to ``Current``, the list does not contain these
 /// version-related fields.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum IncludedObjectVersions {
@@ -962,9 +944,8 @@ impl IncludedObjectVersions {
 }
 
 /// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket. For information
-/// about the S3 Intelligent-Tiering storage class, see \[Storage class for automatically optimizing
-/// frequently and infrequently accessed
-/// objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>).
+/// about the S3 Intelligent-Tiering storage class, see
+/// [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct IntelligentTieringConfiguration {
@@ -982,10 +963,9 @@ pub struct IntelligentTieringConfiguration {
     pub tag_filters: Option<Value<Vec<Value<TagFilter>>>>,
     /// Specifies a list of S3 Intelligent-Tiering storage class tiers in the configuration. At least
     /// one tier must be defined in the list. At most, you can specify two tiers in the list, one for
-    /// each available AccessTier: \`\`ARCHIVE\_ACCESS\`\` and \`\`DEEP\_ARCHIVE\_ACCESS\`\`. You only
-    /// need Intelligent Tiering Configuration enabled on a bucket if you want to automatically move
-    /// objects stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access
-    /// tiers.
+    /// each available AccessTier: ``ARCHIVE_ACCESS`` and ``DEEP_ARCHIVE_ACCESS``. You only need
+    /// Intelligent Tiering Configuration enabled on a bucket if you want to automatically move objects
+    /// stored in the Intelligent-Tiering storage class to Archive Access or Deep Archive Access tiers.
     #[serde(rename = "Tierings")]
     pub tierings: Value<Vec<Value<Tiering>>>,
 }
@@ -1008,25 +988,24 @@ impl IntelligentTieringConfiguration {
 }
 
 /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see
-/// \[GET Bucket
-/// inventory\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html>)
-/// in the \*Amazon S3 API Reference\*.
+/// [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html)
+/// in the *Amazon S3 API Reference*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct InventoryConfiguration {
     /// Contains information about where to publish the inventory results.
     #[serde(rename = "Destination")]
     pub destination: Value<Destination>,
-    /// Specifies whether the inventory is enabled or disabled. If set to \`\`True\`\`, an inventory
-    /// list is generated. If set to \`\`False\`\`, no inventory list is generated.
+    /// Specifies whether the inventory is enabled or disabled. If set to ``True``, an inventory list is
+    /// generated. If set to ``False``, no inventory list is generated.
     #[serde(rename = "Enabled")]
     pub enabled: Value<bool>,
     /// The ID used to identify the inventory configuration.
     #[serde(rename = "Id")]
     pub id: Value<String>,
-    /// Object versions to include in the inventory list. If set to \`\`All\`\`, the list includes all
-    /// the object versions, which adds the version-related fields \`\`VersionId\`\`, \`\`IsLatest\`\`,
-    /// and \`\`DeleteMarker\`\` to the list. If set to \`\`Current\`\`, the list does not contain these
+    /// Object versions to include in the inventory list. If set to ``All``, the list includes all the
+    /// object versions, which adds the version-related fields ``VersionId``, ``IsLatest``, and
+    /// ``DeleteMarker`` to the list. If set to ``Current``, the list does not contain these
     /// version-related fields.
     #[serde(rename = "IncludedObjectVersions")]
     pub included_object_versions: Value<IncludedObjectVersions>,
@@ -1113,14 +1092,13 @@ impl JournalTableConfiguration {
 #[serde(deny_unknown_fields)]
 pub struct LambdaConfiguration {
     /// The Amazon S3 bucket event for which to invoke the LAMlong function. For more information, see
-    /// \[Supported Event
-    /// Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the
-    /// \*Amazon S3 User Guide\*.
+    /// [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "Event")]
     pub event: Value<String>,
     /// The filtering rules that determine which objects invoke the AWS Lambda function. For example,
-    /// you can create a filter so that only image files with a \`\`.jpg\`\` extension invoke the
-    /// function when they are added to the Amazon S3 bucket.
+    /// you can create a filter so that only image files with a ``.jpg`` extension invoke the function
+    /// when they are added to the Amazon S3 bucket.
     #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
     pub filter: Option<Value<NotificationFilter>>,
     /// The Amazon Resource Name (ARN) of the LAMlong function that Amazon S3 invokes when the specified
@@ -1137,9 +1115,9 @@ impl LambdaConfiguration {
 }
 
 /// Specifies the lifecycle configuration for objects in an Amazon S3 bucket. For more information,
-/// see \[Object Lifecycle
-/// Management\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html>) in
-/// the \*Amazon S3 User Guide\*.
+/// see
+/// [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleConfiguration {
@@ -1148,14 +1126,13 @@ pub struct LifecycleConfiguration {
     pub rules: Value<Vec<Value<Rule>>>,
     /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
     /// This parameter applies to general purpose buckets only. It isn't supported for directory bucket
-    /// lifecycle configurations. + \`\`all\_storage\_classes\_128K\`\` - Objects smaller than 128 KB
-    /// will not transition to any storage class by default. + \`\`varies\_by\_storage\_class\`\` -
-    /// Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep
-    /// Archive storage classes. By default, all other storage classes will prevent transitions smaller
-    /// than 128 KB. To customize the minimum object size for any transition you can add a filter that
-    /// specifies a custom \`\`ObjectSizeGreaterThan\`\` or \`\`ObjectSizeLessThan\`\` in the body of
-    /// your transition rule. Custom filters always take precedence over the default transition
-    /// behavior.
+    /// lifecycle configurations. + ``all_storage_classes_128K`` - Objects smaller than 128 KB will not
+    /// transition to any storage class by default. + ``varies_by_storage_class`` - Objects smaller than
+    /// 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By
+    /// default, all other storage classes will prevent transitions smaller than 128 KB. To customize
+    /// the minimum object size for any transition you can add a filter that specifies a custom
+    /// ``ObjectSizeGreaterThan`` or ``ObjectSizeLessThan`` in the body of your transition rule. Custom
+    /// filters always take precedence over the default transition behavior.
     #[serde(rename = "TransitionDefaultMinimumObjectSize", skip_serializing_if = "Option::is_none")]
     pub transition_default_minimum_object_size: Option<Value<TransitionDefaultMinimumObjectSize>>,
 }
@@ -1168,17 +1145,17 @@ impl LifecycleConfiguration {
 }
 
 /// Describes where logs are stored and the prefix that Amazon S3 assigns to all log object keys for
-/// a bucket. For examples and more information, see \[PUT Bucket
-/// logging\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html>) in the
-/// \*Amazon S3 API Reference\*. To successfully complete the \`\`AWS::S3::Bucket
-/// LoggingConfiguration\`\` request, you must have \`\`s3:PutObject\`\` and \`\`s3:PutObjectAcl\`\`
-/// in your IAM permissions.
+/// a bucket. For examples and more information, see
+/// [PUT Bucket logging](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlogging.html)
+/// in the *Amazon S3 API Reference*. To successfully complete the
+/// ``AWS::S3::Bucket LoggingConfiguration`` request, you must have ``s3:PutObject`` and
+/// ``s3:PutObjectAcl`` in your IAM permissions.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfiguration {
     /// The name of the bucket where Amazon S3 should store server access log files. You can store log
     /// files in any bucket that you own. By default, logs are stored in the bucket where the
-    /// \`\`LoggingConfiguration\`\` property is defined.
+    /// ``LoggingConfiguration`` property is defined.
     #[serde(rename = "DestinationBucketName", skip_serializing_if = "Option::is_none")]
     pub destination_bucket_name: Option<Value<String>>,
     /// A prefix for all log object keys. If you store log files from multiple Amazon S3 buckets in a
@@ -1192,9 +1169,8 @@ pub struct LoggingConfiguration {
 }
 
 /// Creates a V2 S3 Metadata configuration of a general purpose bucket. For more information, see
-/// \[Accelerating data discovery with S3
-/// Metadata\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html>)
-/// in the \*Amazon S3 User Guide\*.
+/// [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetadataConfiguration {
@@ -1221,23 +1197,22 @@ impl MetadataConfiguration {
 }
 
 /// We recommend that you create your S3 Metadata configurations by using the V2
-/// \[MetadataConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html>)
-/// resource type. We no longer recommend using the V1 \`\`MetadataTableConfiguration\`\` resource
-/// type. If you created your S3 Metadata configuration before July 15, 2025, we recommend that you
-/// delete and re-create your configuration by using the
-/// \[MetadataConfiguration\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html>)
+/// [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html)
+/// resource type. We no longer recommend using the V1 ``MetadataTableConfiguration`` resource type.
+/// If you created your S3 Metadata configuration before July 15, 2025, we recommend that you delete
+/// and re-create your configuration by using the
+/// [MetadataConfiguration](https://docs.aws.amazon.com/AWSCloudFormation/latest/TemplateReference/aws-properties-s3-bucket-metadataconfiguration.html)
 /// resource type so that you can expire journal table records and create a live inventory table.
 /// Creates a V1 S3 Metadata configuration for a general purpose bucket. For more information, see
-/// \[Accelerating data discovery with S3
-/// Metadata\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html>)
-/// in the \*Amazon S3 User Guide\*.
+/// [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetadataTableConfiguration {
     /// The destination information for the metadata table configuration. The destination table bucket
     /// must be in the same Region and AWS-account as the general purpose bucket. The specified metadata
-    /// table name must be unique within the \`\`aws\_s3\_metadata\`\` namespace in the destination
-    /// table bucket.
+    /// table name must be unique within the ``aws_s3_metadata`` namespace in the destination table
+    /// bucket.
     #[serde(rename = "S3TablesDestination")]
     pub s3_tables_destination: Value<S3TablesDestination>,
 }
@@ -1260,8 +1235,8 @@ pub struct MetadataTableEncryptionConfiguration {
     #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
     pub kms_key_arn: Option<Value<String>>,
     /// The encryption type specified for a metadata table. To specify server-side encryption with
-    /// KMSlong (KMS) keys (SSE-KMS), use the \`\`aws:kms\`\` value. To specify server-side encryption
-    /// with Amazon S3 managed keys (SSE-S3), use the \`\`AES256\`\` value.
+    /// KMSlong (KMS) keys (SSE-KMS), use the ``aws:kms`` value. To specify server-side encryption with
+    /// Amazon S3 managed keys (SSE-S3), use the ``AES256`` value.
     #[serde(rename = "SseAlgorithm")]
     pub sse_algorithm: Value<MetadataTableEncryptionConfigurationSseAlgorithm>,
 }
@@ -1274,8 +1249,8 @@ impl MetadataTableEncryptionConfiguration {
 }
 
 /// The encryption type specified for a metadata table. To specify server-side encryption with
-/// KMSlong (KMS) keys (SSE-KMS), use the \`\`aws:kms\`\` value. To specify server-side encryption
-/// with Amazon S3 managed keys (SSE-S3), use the \`\`AES256\`\` value.
+/// KMSlong (KMS) keys (SSE-KMS), use the ``aws:kms`` value. To specify server-side encryption with
+/// Amazon S3 managed keys (SSE-S3), use the ``AES256`` value.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
     #[serde(rename = "aws:kms")]
@@ -1300,7 +1275,7 @@ impl MetadataTableEncryptionConfigurationSseAlgorithm {
 #[serde(deny_unknown_fields)]
 pub struct Metrics {
     /// A container specifying the time threshold for emitting the
-    /// \`\`s3:Replication:OperationMissedThreshold\`\` event.
+    /// ``s3:Replication:OperationMissedThreshold`` event.
     #[serde(rename = "EventThreshold", skip_serializing_if = "Option::is_none")]
     pub event_threshold: Option<Value<ReplicationTimeValue>>,
     /// Specifies whether the replication metrics are enabled.
@@ -1319,10 +1294,10 @@ impl Metrics {
 /// configuration ID) from an Amazon S3 bucket. If you're updating an existing metrics
 /// configuration, note that this is a full replacement of the existing metrics configuration. If
 /// you don't include the elements you want to keep, they are erased. For examples, see
-/// \[AWS::S3::Bucket\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket.html#aws-properties-s3-bucket--examples>).
-/// For more information, see \[PUT Bucket
-/// metrics\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html>)
-/// in the \*Amazon S3 API Reference\*.
+/// [AWS::S3::Bucket](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket.html#aws-properties-s3-bucket--examples).
+/// For more information, see
+/// [PUT Bucket metrics](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html)
+/// in the *Amazon S3 API Reference*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct MetricsConfiguration {
@@ -1351,8 +1326,8 @@ impl MetricsConfiguration {
 }
 
 /// The default Object Lock retention mode you want to apply to new objects placed in the specified
-/// bucket. If Object Lock is turned on, you must specify \`\`Mode\`\` and specify either
-/// \`\`Days\`\` or \`\`Years\`\`.
+/// bucket. If Object Lock is turned on, you must specify ``Mode`` and specify either ``Days`` or
+/// ``Years``.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Mode {
     #[serde(rename = "COMPLIANCE")]
@@ -1375,23 +1350,22 @@ impl Mode {
 /// noncurrent object versions. You set this lifecycle configuration action on a bucket that has
 /// versioning enabled (or suspended) to request that S3 delete noncurrent object versions at a
 /// specific period in the object's lifetime. For more information about setting a lifecycle rule
-/// configuration, see \[AWS::S3::Bucket
-/// Rule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html>).
+/// configuration, see
+/// [AWS::S3::Bucket Rule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoncurrentVersionExpiration {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
     /// noncurrent versions, S3 will take the associated action. For more information about noncurrent
-    /// versions, see \[Lifecycle configuration
-    /// elements\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html>)
-    /// in the \*Amazon S3 User Guide\*.
+    /// versions, see
+    /// [Lifecycle configuration elements](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "NewerNoncurrentVersions", skip_serializing_if = "Option::is_none")]
     pub newer_noncurrent_versions: Option<Value<i64>>,
     /// Specifies the number of days an object is noncurrent before S3 can perform the associated
-    /// action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates
-    /// When an Object Became
-    /// Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>)
-    /// in the \*Amazon S3 User Guide\*.
+    /// action. For information about the noncurrent days calculations, see
+    /// [How Amazon S3 Calculates When an Object Became Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "NoncurrentDays")]
     pub noncurrent_days: Value<i64>,
 }
@@ -1404,31 +1378,29 @@ impl NoncurrentVersionExpiration {
 }
 
 /// Container for the transition rule that describes when noncurrent objects transition to the
-/// \`\`STANDARD\_IA\`\`, \`\`ONEZONE\_IA\`\`, \`\`INTELLIGENT\_TIERING\`\`, \`\`GLACIER\_IR\`\`,
-/// \`\`GLACIER\`\`, or \`\`DEEP\_ARCHIVE\`\` storage class. If your bucket is versioning-enabled
-/// (or versioning is suspended), you can set this action to request that Amazon S3 transition
-/// noncurrent object versions to the \`\`STANDARD\_IA\`\`, \`\`ONEZONE\_IA\`\`,
-/// \`\`INTELLIGENT\_TIERING\`\`, \`\`GLACIER\_IR\`\`, \`\`GLACIER\`\`, or \`\`DEEP\_ARCHIVE\`\`
-/// storage class at a specific period in the object's lifetime. If you specify this property, don't
-/// specify the \`\`NoncurrentVersionTransitions\`\` property.
+/// ``STANDARD_IA``, ``ONEZONE_IA``, ``INTELLIGENT_TIERING``, ``GLACIER_IR``, ``GLACIER``, or
+/// ``DEEP_ARCHIVE`` storage class. If your bucket is versioning-enabled (or versioning is
+/// suspended), you can set this action to request that Amazon S3 transition noncurrent object
+/// versions to the ``STANDARD_IA``, ``ONEZONE_IA``, ``INTELLIGENT_TIERING``, ``GLACIER_IR``,
+/// ``GLACIER``, or ``DEEP_ARCHIVE`` storage class at a specific period in the object's lifetime. If
+/// you specify this property, don't specify the ``NoncurrentVersionTransitions`` property.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NoncurrentVersionTransition {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
     /// noncurrent versions, S3 will take the associated action. For more information about noncurrent
-    /// versions, see \[Lifecycle configuration
-    /// elements\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html>)
-    /// in the \*Amazon S3 User Guide\*.
+    /// versions, see
+    /// [Lifecycle configuration elements](https://docs.aws.amazon.com/AmazonS3/latest/userguide/intro-lifecycle-rules.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "NewerNoncurrentVersions", skip_serializing_if = "Option::is_none")]
     pub newer_noncurrent_versions: Option<Value<i64>>,
     /// The class of storage used to store the object.
     #[serde(rename = "StorageClass")]
     pub storage_class: Value<StorageClass>,
     /// Specifies the number of days an object is noncurrent before Amazon S3 can perform the associated
-    /// action. For information about the noncurrent days calculations, see \[How Amazon S3 Calculates
-    /// How Long an Object Has Been
-    /// Noncurrent\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations>)
-    /// in the \*Amazon S3 User Guide\*.
+    /// action. For information about the noncurrent days calculations, see
+    /// [How Amazon S3 Calculates How Long an Object Has Been Noncurrent](https://docs.aws.amazon.com/AmazonS3/latest/dev/intro-lifecycle-rules.html#non-current-days-calculations)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "TransitionInDays")]
     pub transition_in_days: Value<i64>,
 }
@@ -1449,16 +1421,16 @@ impl NoncurrentVersionTransition {
 
 /// Describes the notification configuration for an Amazon S3 bucket. If you create the target
 /// resource and related permissions in the same template, you might have a circular dependency. For
-/// example, you might use the \`\`AWS::Lambda::Permission\`\` resource to grant the bucket
-/// permission to invoke an AWS Lambda function. However, AWS CloudFormation can't create the bucket
-/// until the bucket has permission to invoke the function (AWS CloudFormation checks whether the
-/// bucket can invoke the function). If you're using Refs to pass the bucket name, this leads to a
-/// circular dependency. To avoid this dependency, you can create all resources without specifying
-/// the notification configuration. Then, update the stack with a notification configuration. For
-/// more information on permissions, see
-/// \[AWS::Lambda::Permission\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html>)
-/// and \[Granting Permissions to Publish Event Notification Messages to a
-/// Destination\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3>).
+/// example, you might use the ``AWS::Lambda::Permission`` resource to grant the bucket permission
+/// to invoke an AWS Lambda function. However, AWS CloudFormation can't create the bucket until the
+/// bucket has permission to invoke the function (AWS CloudFormation checks whether the bucket can
+/// invoke the function). If you're using Refs to pass the bucket name, this leads to a circular
+/// dependency. To avoid this dependency, you can create all resources without specifying the
+/// notification configuration. Then, update the stack with a notification configuration. For more
+/// information on permissions, see
+/// [AWS::Lambda::Permission](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html)
+/// and
+/// [Granting Permissions to Publish Event Notification Messages to a Destination](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationConfiguration {
@@ -1478,9 +1450,8 @@ pub struct NotificationConfiguration {
 }
 
 /// Specifies object key name filtering rules. For information about key name filtering, see
-/// \[Configuring event notifications using object key name
-/// filtering\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html>)
-/// in the \*Amazon S3 User Guide\*.
+/// [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct NotificationFilter {
@@ -1498,28 +1469,28 @@ impl NotificationFilter {
 
 /// Places an Object Lock configuration on the specified bucket. The rule specified in the Object
 /// Lock configuration will be applied by default to every new object placed in the specified
-/// bucket. For more information, see \[Locking
-/// Objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html>).
+/// bucket. For more information, see
+/// [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectLockConfiguration {
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
-    /// \`\`ObjectLockEnabled\`\` when you apply \`\`ObjectLockConfiguration\`\` to a bucket.
+    /// ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
     #[serde(rename = "ObjectLockEnabled", skip_serializing_if = "Option::is_none")]
     pub object_lock_enabled: Option<Value<ObjectLockEnabled>>,
     /// Specifies the Object Lock rule for the specified object. Enable this rule when you apply
-    /// \`\`ObjectLockConfiguration\`\` to a bucket. If Object Lock is turned on, bucket settings
-    /// require both \`\`Mode\`\` and a period of either \`\`Days\`\` or \`\`Years\`\`. You cannot
-    /// specify \`\`Days\`\` and \`\`Years\`\` at the same time. For more information, see
-    /// \[ObjectLockRule\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockrule.html>)
+    /// ``ObjectLockConfiguration`` to a bucket. If Object Lock is turned on, bucket settings require
+    /// both ``Mode`` and a period of either ``Days`` or ``Years``. You cannot specify ``Days`` and
+    /// ``Years`` at the same time. For more information, see
+    /// [ObjectLockRule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-objectlockrule.html)
     /// and
-    /// \[DefaultRetention\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html>).
+    /// [DefaultRetention](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html).
     #[serde(rename = "Rule", skip_serializing_if = "Option::is_none")]
     pub rule: Option<Value<ObjectLockRule>>,
 }
 
 /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
-/// \`\`ObjectLockEnabled\`\` when you apply \`\`ObjectLockConfiguration\`\` to a bucket.
+/// ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ObjectLockEnabled {
     Enabled,
@@ -1535,16 +1506,15 @@ impl ObjectLockEnabled {
 }
 
 /// Specifies the Object Lock rule for the specified object. Enable the this rule when you apply
-/// \`\`ObjectLockConfiguration\`\` to a bucket.
+/// ``ObjectLockConfiguration`` to a bucket.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ObjectLockRule {
     /// The default Object Lock retention mode and period that you want to apply to new objects placed
-    /// in the specified bucket. If Object Lock is turned on, bucket settings require both \`\`Mode\`\`
-    /// and a period of either \`\`Days\`\` or \`\`Years\`\`. You cannot specify \`\`Days\`\` and
-    /// \`\`Years\`\` at the same time. For more information about allowable values for mode and period,
-    /// see
-    /// \[DefaultRetention\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html>).
+    /// in the specified bucket. If Object Lock is turned on, bucket settings require both ``Mode`` and
+    /// a period of either ``Days`` or ``Years``. You cannot specify ``Days`` and ``Years`` at the same
+    /// time. For more information about allowable values for mode and period, see
+    /// [DefaultRetention](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-defaultretention.html).
     #[serde(rename = "DefaultRetention", skip_serializing_if = "Option::is_none")]
     pub default_retention: Option<Value<DefaultRetention>>,
 }
@@ -1618,7 +1588,7 @@ impl OptionalFieldsItem {
     }
 }
 
-/// The version of the output schema to use when exporting data. Must be \`\`V\_1\`\`.
+/// The version of the output schema to use when exporting data. Must be ``V_1``.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum OutputSchemaVersion {
     #[serde(rename = "V_1")]
@@ -1634,9 +1604,9 @@ impl OutputSchemaVersion {
     }
 }
 
-/// Specifies the replica ownership. For default and valid values, see \[PUT bucket
-/// replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>)
-/// in the \*Amazon S3 API Reference\*.
+/// Specifies the replica ownership. For default and valid values, see
+/// [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html)
+/// in the *Amazon S3 API Reference*.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Owner {
     Destination,
@@ -1654,9 +1624,9 @@ impl Owner {
 /// Specifies the container element for Object Ownership rules. S3 Object Ownership is an Amazon S3
 /// bucket-level setting that you can use to disable access control lists (ACLs) and take ownership
 /// of every object in your bucket, simplifying access management for data stored in Amazon S3. For
-/// more information, see \[Controlling ownership of objects and disabling
-/// ACLs\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>) in
-/// the \*Amazon S3 User Guide\*.
+/// more information, see
+/// [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OwnershipControls {
@@ -1675,9 +1645,9 @@ impl OwnershipControls {
 /// Specifies an Object Ownership rule. S3 Object Ownership is an Amazon S3 bucket-level setting
 /// that you can use to disable access control lists (ACLs) and take ownership of every object in
 /// your bucket, simplifying access management for data stored in Amazon S3. For more information,
-/// see \[Controlling ownership of objects and disabling
-/// ACLs\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html>) in
-/// the \*Amazon S3 User Guide\*.
+/// see
+/// [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct OwnershipControlsRule {
@@ -1709,33 +1679,33 @@ impl Protocol {
 /// The PublicAccessBlock configuration that you want to apply to this Amazon S3 bucket. You can
 /// enable the configuration options in any combination. Bucket-level settings work alongside
 /// account-level settings (which may inherit from organization-level policies). For more
-/// information about when Amazon S3 considers a bucket or object public, see \[The Meaning of
-/// "Public"\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status>)
-/// in the \*Amazon S3 User Guide\*.
+/// information about when Amazon S3 considers a bucket or object public, see
+/// [The Meaning of "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct PublicAccessBlockConfiguration {
     /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and
-    /// objects in this bucket. Setting this element to \`\`TRUE\`\` causes the following behavior: +
-    /// PUT Bucket ACL and PUT Object ACL calls fail if the specified ACL is public. + PUT Object calls
-    /// fail if the request includes a public ACL. + PUT Bucket calls fail if the request includes a
-    /// public ACL. Enabling this setting doesn't affect existing policies or ACLs.
+    /// objects in this bucket. Setting this element to ``TRUE`` causes the following behavior: + PUT
+    /// Bucket ACL and PUT Object ACL calls fail if the specified ACL is public. + PUT Object calls fail
+    /// if the request includes a public ACL. + PUT Bucket calls fail if the request includes a public
+    /// ACL. Enabling this setting doesn't affect existing policies or ACLs.
     #[serde(rename = "BlockPublicAcls", skip_serializing_if = "Option::is_none")]
     pub block_public_acls: Option<Value<bool>>,
     /// Specifies whether Amazon S3 should block public bucket policies for this bucket. Setting this
-    /// element to \`\`TRUE\`\` causes Amazon S3 to reject calls to PUT Bucket policy if the specified
+    /// element to ``TRUE`` causes Amazon S3 to reject calls to PUT Bucket policy if the specified
     /// bucket policy allows public access. Enabling this setting doesn't affect existing bucket
     /// policies.
     #[serde(rename = "BlockPublicPolicy", skip_serializing_if = "Option::is_none")]
     pub block_public_policy: Option<Value<bool>>,
     /// Specifies whether Amazon S3 should ignore public ACLs for this bucket and objects in this
-    /// bucket. Setting this element to \`\`TRUE\`\` causes Amazon S3 to ignore all public ACLs on this
+    /// bucket. Setting this element to ``TRUE`` causes Amazon S3 to ignore all public ACLs on this
     /// bucket and objects in this bucket. Enabling this setting doesn't affect the persistence of any
     /// existing ACLs and doesn't prevent new public ACLs from being set.
     #[serde(rename = "IgnorePublicAcls", skip_serializing_if = "Option::is_none")]
     pub ignore_public_acls: Option<Value<bool>>,
     /// Specifies whether Amazon S3 should restrict public bucket policies for this bucket. Setting this
-    /// element to \`\`TRUE\`\` restricts access to this bucket to only AWS-service principals and
+    /// element to ``TRUE`` restricts access to this bucket to only AWS-service principals and
     /// authorized users within this account if the bucket has a public policy. Enabling this setting
     /// doesn't affect previously stored bucket policies, except that public and cross-account access
     /// within any public bucket policy, including non-public delegation to specific accounts, is
@@ -1750,17 +1720,16 @@ pub struct PublicAccessBlockConfiguration {
 #[serde(deny_unknown_fields)]
 pub struct QueueConfiguration {
     /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more
-    /// information, see \[Supported Event
-    /// Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the
-    /// \*Amazon S3 User Guide\*.
+    /// information, see
+    /// [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "Event")]
     pub event: Value<String>,
     /// The filtering rules that determine which objects trigger notifications. For example, you can
-    /// create a filter so that Amazon S3 sends notifications only when image files with a \`\`.jpg\`\`
-    /// extension are added to the bucket. For more information, see \[Configuring event notifications
-    /// using object key name
-    /// filtering\](<https://docs.aws.amazon.com/AmazonS3/latest/user-guide/notification-how-to-filtering.html>)
-    /// in the \*Amazon S3 User Guide\*.
+    /// create a filter so that Amazon S3 sends notifications only when image files with a ``.jpg``
+    /// extension are added to the bucket. For more information, see
+    /// [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/user-guide/notification-how-to-filtering.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
     pub filter: Option<Value<NotificationFilter>>,
     /// The Amazon Resource Name (ARN) of the Amazon SQS queue to which Amazon S3 publishes a message
@@ -1784,8 +1753,8 @@ impl QueueConfiguration {
 pub struct RecordExpiration {
     /// If you enable journal table record expiration, you can set the number of days to retain your
     /// journal table records. Journal table records must be retained for a minimum of 7 days. To set
-    /// this value, specify any whole number from \`\`7\`\` to \`\`2147483647\`\`. For example, to
-    /// retain your journal table records for one year, set this value to \`\`365\`\`.
+    /// this value, specify any whole number from ``7`` to ``2147483647``. For example, to retain your
+    /// journal table records for one year, set this value to ``365``.
     #[serde(rename = "Days", skip_serializing_if = "Option::is_none")]
     pub days: Option<Value<i64>>,
     /// Specifies whether journal table record expiration is enabled or disabled.
@@ -1836,21 +1805,20 @@ pub struct RedirectRule {
     #[serde(rename = "Protocol", skip_serializing_if = "Option::is_none")]
     pub protocol: Option<Value<Protocol>>,
     /// The object key prefix to use in the redirect request. For example, to redirect requests for all
-    /// pages with prefix \`\`docs/\`\` (objects in the \`\`docs/\`\` folder) to \`\`documents/\`\`, you
-    /// can set a condition block with \`\`KeyPrefixEquals\`\` set to \`\`docs/\`\` and in the Redirect
-    /// set \`\`ReplaceKeyPrefixWith\`\` to \`\`/documents\`\`. Not required if one of the siblings is
-    /// present. Can be present only if \`\`ReplaceKeyWith\`\` is not provided. Replacement must be made
-    /// for object keys containing special characters (such as carriage returns) when using XML
-    /// requests. For more information, see \[XML related object key
-    /// constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>).
+    /// pages with prefix ``docs/`` (objects in the ``docs/`` folder) to ``documents/``, you can set a
+    /// condition block with ``KeyPrefixEquals`` set to ``docs/`` and in the Redirect set
+    /// ``ReplaceKeyPrefixWith`` to ``/documents``. Not required if one of the siblings is present. Can
+    /// be present only if ``ReplaceKeyWith`` is not provided. Replacement must be made for object keys
+    /// containing special characters (such as carriage returns) when using XML requests. For more
+    /// information, see
+    /// [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     #[serde(rename = "ReplaceKeyPrefixWith", skip_serializing_if = "Option::is_none")]
     pub replace_key_prefix_with: Option<Value<String>>,
     /// The specific object key to use in the redirect request. For example, redirect request to
-    /// \`\`error.html\`\`. Not required if one of the siblings is present. Can be present only if
-    /// \`\`ReplaceKeyPrefixWith\`\` is not provided. Replacement must be made for object keys
-    /// containing special characters (such as carriage returns) when using XML requests. For more
-    /// information, see \[XML related object key
-    /// constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>).
+    /// ``error.html``. Not required if one of the siblings is present. Can be present only if
+    /// ``ReplaceKeyPrefixWith`` is not provided. Replacement must be made for object keys containing
+    /// special characters (such as carriage returns) when using XML requests. For more information, see
+    /// [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     #[serde(rename = "ReplaceKeyWith", skip_serializing_if = "Option::is_none")]
     pub replace_key_with: Option<Value<String>>,
 }
@@ -1859,8 +1827,8 @@ pub struct RedirectRule {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicaModifications {
-    /// Specifies whether Amazon S3 replicates modifications on replicas. \*Allowed values\*:
-    /// \`\`Enabled\`\` | \`\`Disabled\`\`
+    /// Specifies whether Amazon S3 replicates modifications on replicas. *Allowed values*: ``Enabled``
+    /// \| ``Disabled``
     #[serde(rename = "Status")]
     pub status: Value<ReplicaModificationsStatus>,
 }
@@ -1872,8 +1840,8 @@ impl ReplicaModifications {
     }
 }
 
-/// Specifies whether Amazon S3 replicates modifications on replicas. \*Allowed values\*:
-/// \`\`Enabled\`\` | \`\`Disabled\`\`
+/// Specifies whether Amazon S3 replicates modifications on replicas. *Allowed values*: ``Enabled``
+/// \| ``Disabled``
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ReplicaModificationsStatus {
     Enabled,
@@ -1892,16 +1860,16 @@ impl ReplicaModificationsStatus {
 
 /// A container for replication rules. You can add up to 1,000 rules. The maximum size of a
 /// replication configuration is 2 MB. The latest version of the replication configuration XML is
-/// V2. For more information about XML V2 replication configurations, see \[Replication
-/// configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html>)
-/// in the \*Amazon S3 User Guide\*.
+/// V2. For more information about XML V2 replication configurations, see
+/// [Replication configuration](https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationConfiguration {
     /// The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating
-    /// objects. For more information, see \[How to Set Up
-    /// Replication\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html>) in
-    /// the \*Amazon S3 User Guide\*.
+    /// objects. For more information, see
+    /// [How to Set Up Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-how-setup.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "Role")]
     pub role: Value<String>,
     /// A container for one or more replication rules. A replication configuration must have at least
@@ -1930,11 +1898,11 @@ pub struct ReplicationDestination {
     pub access_control_translation: Option<Value<AccessControlTranslation>>,
     /// Destination bucket owner account ID. In a cross-account scenario, if you direct Amazon S3 to
     /// change replica ownership to the AWS-account that owns the destination bucket by specifying the
-    /// \`\`AccessControlTranslation\`\` property, this is the account ID of the destination bucket
-    /// owner. For more information, see \[Cross-Region Replication Additional Configuration: Change
-    /// Replica Owner\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/crr-change-owner.html>) in the
-    /// \*Amazon S3 User Guide\*. If you specify the \`\`AccessControlTranslation\`\` property, the
-    /// \`\`Account\`\` property is required.
+    /// ``AccessControlTranslation`` property, this is the account ID of the destination bucket owner.
+    /// For more information, see
+    /// [Cross-Region Replication Additional Configuration: Change Replica Owner](https://docs.aws.amazon.com/AmazonS3/latest/dev/crr-change-owner.html)
+    /// in the *Amazon S3 User Guide*. If you specify the ``AccessControlTranslation`` property, the
+    /// ``Account`` property is required.
     #[serde(rename = "Account", skip_serializing_if = "Option::is_none")]
     pub account: Option<Value<String>>,
     /// The Amazon Resource Name (ARN) of the bucket where you want Amazon S3 to store the results.
@@ -1949,14 +1917,14 @@ pub struct ReplicationDestination {
     pub metrics: Option<Value<Metrics>>,
     /// A container specifying S3 Replication Time Control (S3 RTC), including whether S3 RTC is enabled
     /// and the time when all objects and operations on objects must be replicated. Must be specified
-    /// together with a \`\`Metrics\`\` block.
+    /// together with a ``Metrics`` block.
     #[serde(rename = "ReplicationTime", skip_serializing_if = "Option::is_none")]
     pub replication_time: Option<Value<ReplicationTime>>,
     /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By
     /// default, Amazon S3 uses the storage class of the source object to create the object replica. For
-    /// valid values, see the \`\`StorageClass\`\` element of the \[PUT Bucket
-    /// replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>)
-    /// action in the \*Amazon S3 API Reference\*. \`\`FSX\_OPENZFS\`\` is not an accepted value when
+    /// valid values, see the ``StorageClass`` element of the
+    /// [PUT Bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html)
+    /// action in the *Amazon S3 API Reference*. ``FSX_OPENZFS`` is not an accepted value when
     /// replicating objects.
     #[serde(rename = "StorageClass", skip_serializing_if = "Option::is_none")]
     pub storage_class: Option<Value<ReplicationDestinationStorageClass>>,
@@ -1979,9 +1947,9 @@ impl ReplicationDestination {
 
 /// The storage class to use when replicating objects, such as S3 Standard or reduced redundancy. By
 /// default, Amazon S3 uses the storage class of the source object to create the object replica. For
-/// valid values, see the \`\`StorageClass\`\` element of the \[PUT Bucket
-/// replication\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html>)
-/// action in the \*Amazon S3 API Reference\*. \`\`FSX\_OPENZFS\`\` is not an accepted value when
+/// valid values, see the ``StorageClass`` element of the
+/// [PUT Bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html)
+/// action in the *Amazon S3 API Reference*. ``FSX_OPENZFS`` is not an accepted value when
 /// replicating objects.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum ReplicationDestinationStorageClass {
@@ -2023,18 +1991,17 @@ impl ReplicationDestinationStorageClass {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRule {
-    /// Specifies whether Amazon S3 replicates delete markers. If you specify a \`\`Filter\`\` in your
-    /// replication configuration, you must also include a \`\`DeleteMarkerReplication\`\` element. If
-    /// your \`\`Filter\`\` includes a \`\`Tag\`\` element, the
-    /// \`\`DeleteMarkerReplication\`\`\`\`Status\`\` must be set to Disabled, because Amazon S3 does
-    /// not support replicating delete markers for tag-based rules. For an example configuration, see
-    /// \[Basic Rule
-    /// Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config>).
-    /// For more information about delete marker replication, see \[Basic Rule
-    /// Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html>).
+    /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your
+    /// replication configuration, you must also include a ``DeleteMarkerReplication`` element. If your
+    /// ``Filter`` includes a ``Tag`` element, the ``DeleteMarkerReplication````Status`` must be set to
+    /// Disabled, because Amazon S3 does not support replicating delete markers for tag-based rules. For
+    /// an example configuration, see
+    /// [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-config-min-rule-config).
+    /// For more information about delete marker replication, see
+    /// [Basic Rule Configuration](https://docs.aws.amazon.com/AmazonS3/latest/dev/delete-marker-replication.html).
     /// If you are using an earlier version of the replication configuration, Amazon S3 handles
-    /// replication of delete markers differently. For more information, see \[Backward
-    /// Compatibility\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations>).
+    /// replication of delete markers differently. For more information, see
+    /// [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
     #[serde(rename = "DeleteMarkerReplication", skip_serializing_if = "Option::is_none")]
     pub delete_marker_replication: Option<Value<DeleteMarkerReplication>>,
     /// A container for information about the replication destination and its configurations including
@@ -2042,11 +2009,11 @@ pub struct ReplicationRule {
     #[serde(rename = "Destination")]
     pub destination: Value<ReplicationDestination>,
     /// A filter that identifies the subset of objects to which the replication rule applies. A
-    /// \`\`Filter\`\` must specify exactly one \`\`Prefix\`\`, \`\`TagFilter\`\`, or an \`\`And\`\`
-    /// child element. The use of the filter field indicates that this is a V2 replication
-    /// configuration. This field isn't supported in a V1 replication configuration. V1 replication
-    /// configuration only supports filtering by key prefix. To filter using a V1 replication
-    /// configuration, add the \`\`Prefix\`\` directly as a child element of the \`\`Rule\`\` element.
+    /// ``Filter`` must specify exactly one ``Prefix``, ``TagFilter``, or an ``And`` child element. The
+    /// use of the filter field indicates that this is a V2 replication configuration. This field isn't
+    /// supported in a V1 replication configuration. V1 replication configuration only supports
+    /// filtering by key prefix. To filter using a V1 replication configuration, add the ``Prefix``
+    /// directly as a child element of the ``Rule`` element.
     #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
     pub filter: Option<Value<ReplicationRuleFilter>>,
     /// A unique identifier for the rule. The maximum value is 255 characters. If you don't specify a
@@ -2056,11 +2023,10 @@ pub struct ReplicationRule {
     pub id: Option<Value<String>>,
     /// An object key name prefix that identifies the object or objects to which the rule applies. The
     /// maximum prefix length is 1,024 characters. To include all objects in a bucket, specify an empty
-    /// string. To filter using a V1 replication configuration, add the \`\`Prefix\`\` directly as a
-    /// child element of the \`\`Rule\`\` element. Replacement must be made for object keys containing
-    /// special characters (such as carriage returns) when using XML requests. For more information, see
-    /// \[XML related object key
-    /// constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>).
+    /// string. To filter using a V1 replication configuration, add the ``Prefix`` directly as a child
+    /// element of the ``Rule`` element. Replacement must be made for object keys containing special
+    /// characters (such as carriage returns) when using XML requests. For more information, see
+    /// [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
     pub prefix: Option<Value<String>>,
     /// The priority indicates which rule has precedence whenever two or more replication rules
@@ -2068,8 +2034,8 @@ pub struct ReplicationRule {
     /// However, if there are two or more rules with the same destination bucket, then objects will be
     /// replicated according to the rule with the highest priority. The higher the number, the higher
     /// the priority. For more information, see
-    /// \[Replication\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/replication.html>) in the
-    /// \*Amazon S3 User Guide\*.
+    /// [Replication](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication.html) in the *Amazon
+    /// S3 User Guide*.
     #[serde(rename = "Priority", skip_serializing_if = "Option::is_none")]
     pub priority: Option<Value<i64>>,
     /// A container that describes additional filters for identifying the source objects that you want
@@ -2102,9 +2068,9 @@ impl ReplicationRule {
 
 /// A container for specifying rule filters. The filters determine the subset of objects to which
 /// the rule applies. This element is required only if you specify more than one filter. For
-/// example: + If you specify both a \`\`Prefix\`\` and a \`\`TagFilter\`\`, wrap these filters in
-/// an \`\`And\`\` tag. + If you specify a filter based on multiple tags, wrap the \`\`TagFilter\`\`
-/// elements in an \`\`And\`\` tag
+/// example: + If you specify both a ``Prefix`` and a ``TagFilter``, wrap these filters in an
+/// ``And`` tag. + If you specify a filter based on multiple tags, wrap the ``TagFilter`` elements
+/// in an ``And`` tag
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRuleAndOperator {
@@ -2117,22 +2083,21 @@ pub struct ReplicationRuleAndOperator {
 }
 
 /// A filter that identifies the subset of objects to which the replication rule applies. A
-/// \`\`Filter\`\` must specify exactly one \`\`Prefix\`\`, \`\`TagFilter\`\`, or an \`\`And\`\`
-/// child element.
+/// ``Filter`` must specify exactly one ``Prefix``, ``TagFilter``, or an ``And`` child element.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRuleFilter {
     /// A container for specifying rule filters. The filters determine the subset of objects to which
     /// the rule applies. This element is required only if you specify more than one filter. For
-    /// example: + If you specify both a \`\`Prefix\`\` and a \`\`TagFilter\`\`, wrap these filters in
-    /// an \`\`And\`\` tag. + If you specify a filter based on multiple tags, wrap the \`\`TagFilter\`\`
-    /// elements in an \`\`And\`\` tag.
+    /// example: + If you specify both a ``Prefix`` and a ``TagFilter``, wrap these filters in an
+    /// ``And`` tag. + If you specify a filter based on multiple tags, wrap the ``TagFilter`` elements
+    /// in an ``And`` tag.
     #[serde(rename = "And", skip_serializing_if = "Option::is_none")]
     pub and: Option<Value<ReplicationRuleAndOperator>>,
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
     /// Replacement must be made for object keys containing special characters (such as carriage
-    /// returns) when using XML requests. For more information, see \[XML related object key
-    /// constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>).
+    /// returns) when using XML requests. For more information, see
+    /// [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
     pub prefix: Option<Value<String>>,
     /// A container for specifying a tag key and value. The rule applies only to objects that have the
@@ -2143,7 +2108,7 @@ pub struct ReplicationRuleFilter {
 
 /// A container specifying S3 Replication Time Control (S3 RTC) related information, including
 /// whether S3 RTC is enabled and the time when all objects and operations on objects must be
-/// replicated. Must be specified together with a \`\`Metrics\`\` block.
+/// replicated. Must be specified together with a ``Metrics`` block.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationTime {
@@ -2164,7 +2129,7 @@ impl ReplicationTime {
 }
 
 /// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication
-/// metrics \`\`EventThreshold\`\`.
+/// metrics ``EventThreshold``.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationTimeValue {
@@ -2181,9 +2146,9 @@ impl ReplicationTimeValue {
 }
 
 /// Specifies the redirect behavior and when a redirect is applied. For more information about
-/// routing rules, see \[Configuring advanced conditional
-/// redirects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects>)
-/// in the \*Amazon S3 User Guide\*.
+/// routing rules, see
+/// [Configuring advanced conditional redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingRule {
@@ -2193,9 +2158,9 @@ pub struct RoutingRule {
     #[serde(rename = "RedirectRule")]
     pub redirect_rule: Value<RedirectRule>,
     /// A container for describing a condition that must be met for the specified redirect to apply. For
-    /// example, 1. If request is for pages in the \`\`/docs\`\` folder, redirect to the
-    /// \`\`/documents\`\` folder. 2. If request results in HTTP error 4xx, redirect request to another
-    /// host where you might process the error.
+    /// example, 1. If request is for pages in the ``/docs`` folder, redirect to the ``/documents``
+    /// folder. 2. If request results in HTTP error 4xx, redirect request to another host where you
+    /// might process the error.
     #[serde(rename = "RoutingRuleCondition", skip_serializing_if = "Option::is_none")]
     pub routing_rule_condition: Option<Value<RoutingRuleCondition>>,
 }
@@ -2208,35 +2173,34 @@ impl RoutingRule {
 }
 
 /// A container for describing a condition that must be met for the specified redirect to apply. For
-/// example, 1. If request is for pages in the \`\`/docs\`\` folder, redirect to the
-/// \`\`/documents\`\` folder. 2. If request results in HTTP error 4xx, redirect request to another
-/// host where you might process the error.
+/// example, 1. If request is for pages in the ``/docs`` folder, redirect to the ``/documents``
+/// folder. 2. If request results in HTTP error 4xx, redirect request to another host where you
+/// might process the error.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RoutingRuleCondition {
     /// The HTTP error code when the redirect is applied. In the event of an error, if the error code
     /// equals this value, then the specified redirect is applied. Required when parent element
-    /// \`\`Condition\`\` is specified and sibling \`\`KeyPrefixEquals\`\` is not specified. If both are
+    /// ``Condition`` is specified and sibling ``KeyPrefixEquals`` is not specified. If both are
     /// specified, then both must be true for the redirect to be applied.
     #[serde(rename = "HttpErrorCodeReturnedEquals", skip_serializing_if = "Option::is_none")]
     pub http_error_code_returned_equals: Option<Value<String>>,
     /// The object key name prefix when the redirect is applied. For example, to redirect requests for
-    /// \`\`ExamplePage.html\`\`, the key prefix will be \`\`ExamplePage.html\`\`. To redirect request
-    /// for all pages with the prefix \`\`docs/\`\`, the key prefix will be \`\`docs/\`\`, which
-    /// identifies all objects in the docs/ folder. Required when the parent element \`\`Condition\`\`
-    /// is specified and sibling \`\`HttpErrorCodeReturnedEquals\`\` is not specified. If both
-    /// conditions are specified, both must be true for the redirect to be applied.
+    /// ``ExamplePage.html``, the key prefix will be ``ExamplePage.html``. To redirect request for all
+    /// pages with the prefix ``docs/``, the key prefix will be ``docs/``, which identifies all objects
+    /// in the docs/ folder. Required when the parent element ``Condition`` is specified and sibling
+    /// ``HttpErrorCodeReturnedEquals`` is not specified. If both conditions are specified, both must be
+    /// true for the redirect to be applied.
     #[serde(rename = "KeyPrefixEquals", skip_serializing_if = "Option::is_none")]
     pub key_prefix_equals: Option<Value<String>>,
 }
 
-/// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see \[Put Bucket
-/// Lifecycle
-/// Configuration\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html>)
-/// in the \*Amazon S3 API Reference\*. You must specify at least one of the following properties:
-/// \`\`AbortIncompleteMultipartUpload\`\`, \`\`ExpirationDate\`\`, \`\`ExpirationInDays\`\`,
-/// \`\`NoncurrentVersionExpirationInDays\`\`, \`\`NoncurrentVersionTransition\`\`,
-/// \`\`NoncurrentVersionTransitions\`\`, \`\`Transition\`\`, or \`\`Transitions\`\`.
+/// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see
+/// [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html)
+/// in the *Amazon S3 API Reference*. You must specify at least one of the following properties:
+/// ``AbortIncompleteMultipartUpload``, ``ExpirationDate``, ``ExpirationInDays``,
+/// ``NoncurrentVersionExpirationInDays``, ``NoncurrentVersionTransition``,
+/// ``NoncurrentVersionTransitions``, ``Transition``, or ``Transitions``.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
@@ -2257,7 +2221,7 @@ pub struct Rule {
     pub expiration_in_days: Option<Value<i64>>,
     /// Indicates whether Amazon S3 will remove a delete marker without any noncurrent versions. If set
     /// to true, the delete marker will be removed if there are no noncurrent versions. This cannot be
-    /// specified with \`\`ExpirationInDays\`\`, \`\`ExpirationDate\`\`, or \`\`TagFilters\`\`.
+    /// specified with ``ExpirationInDays``, ``ExpirationDate``, or ``TagFilters``.
     #[serde(rename = "ExpiredObjectDeleteMarker", skip_serializing_if = "Option::is_none")]
     pub expired_object_delete_marker: Option<Value<bool>>,
     /// Unique identifier for the rule. The value can't be longer than 255 characters.
@@ -2278,37 +2242,35 @@ pub struct Rule {
     /// (Deprecated.) For buckets with versioning enabled (or suspended), specifies when non-current
     /// objects transition to a specified storage class. If you specify a transition and expiration
     /// time, the expiration time must be later than the transition time. If you specify this property,
-    /// don't specify the \`\`NoncurrentVersionTransitions\`\` property.
+    /// don't specify the ``NoncurrentVersionTransitions`` property.
     #[serde(rename = "NoncurrentVersionTransition", skip_serializing_if = "Option::is_none")]
     pub noncurrent_version_transition: Option<Value<NoncurrentVersionTransition>>,
     /// For buckets with versioning enabled (or suspended), one or more transition rules that specify
     /// when non-current objects transition to a specified storage class. If you specify a transition
     /// and expiration time, the expiration time must be later than the transition time. If you specify
-    /// this property, don't specify the \`\`NoncurrentVersionTransition\`\` property.
+    /// this property, don't specify the ``NoncurrentVersionTransition`` property.
     #[serde(rename = "NoncurrentVersionTransitions", skip_serializing_if = "Option::is_none")]
     pub noncurrent_version_transitions: Option<Value<Vec<Value<NoncurrentVersionTransition>>>>,
     /// Specifies the minimum object size in bytes for this rule to apply to. Objects must be larger
-    /// than this value in bytes. For more information about size based rules, see \[Lifecycle
-    /// configuration using size-based
-    /// rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules>)
-    /// in the \*Amazon S3 User Guide\*.
+    /// than this value in bytes. For more information about size based rules, see
+    /// [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "ObjectSizeGreaterThan", skip_serializing_if = "Option::is_none")]
     pub object_size_greater_than: Option<Value<String>>,
     /// Specifies the maximum object size in bytes for this rule to apply to. Objects must be smaller
-    /// than this value in bytes. For more information about sized based rules, see \[Lifecycle
-    /// configuration using size-based
-    /// rules\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules>)
-    /// in the \*Amazon S3 User Guide\*.
+    /// than this value in bytes. For more information about sized based rules, see
+    /// [Lifecycle configuration using size-based rules](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-configuration-examples.html#lc-size-rules)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "ObjectSizeLessThan", skip_serializing_if = "Option::is_none")]
     pub object_size_less_than: Option<Value<String>>,
     /// Object key prefix that identifies one or more objects to which this rule applies. Replacement
     /// must be made for object keys containing special characters (such as carriage returns) when using
-    /// XML requests. For more information, see \[XML related object key
-    /// constraints\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints>).
+    /// XML requests. For more information, see
+    /// [XML related object key constraints](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-keys.html#object-key-xml-related-constraints).
     #[serde(rename = "Prefix", skip_serializing_if = "Option::is_none")]
     pub prefix: Option<Value<String>>,
-    /// If \`\`Enabled\`\`, the rule is currently being applied. If \`\`Disabled\`\`, the rule is not
-    /// currently being applied.
+    /// If ``Enabled``, the rule is currently being applied. If ``Disabled``, the rule is not currently
+    /// being applied.
     #[serde(rename = "Status")]
     pub status: Value<RuleStatus>,
     /// Tags to use to identify a subset of objects to which the lifecycle rule applies.
@@ -2317,13 +2279,13 @@ pub struct Rule {
     /// (Deprecated.) Specifies when an object transitions to a specified storage class. If you specify
     /// an expiration and transition time, you must use the same time unit for both properties (either
     /// in days or by date). The expiration time must also be later than the transition time. If you
-    /// specify this property, don't specify the \`\`Transitions\`\` property.
+    /// specify this property, don't specify the ``Transitions`` property.
     #[serde(rename = "Transition", skip_serializing_if = "Option::is_none")]
     pub transition: Option<Value<Transition>>,
     /// One or more transition rules that specify when an object transitions to a specified storage
     /// class. If you specify an expiration and transition time, you must use the same time unit for
     /// both properties (either in days or by date). The expiration time must also be later than the
-    /// transition time. If you specify this property, don't specify the \`\`Transition\`\` property.
+    /// transition time. If you specify this property, don't specify the ``Transition`` property.
     #[serde(rename = "Transitions", skip_serializing_if = "Option::is_none")]
     pub transitions: Option<Value<Vec<Value<Transition>>>>,
 }
@@ -2352,8 +2314,8 @@ impl Rule {
     }
 }
 
-/// If \`\`Enabled\`\`, the rule is currently being applied. If \`\`Disabled\`\`, the rule is not
-/// currently being applied.
+/// If ``Enabled``, the rule is currently being applied. If ``Disabled``, the rule is not currently
+/// being applied.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum RuleStatus {
     Enabled,
@@ -2371,9 +2333,9 @@ impl RuleStatus {
 }
 
 /// A container for object key name prefix and suffix filtering rules. For more information about
-/// object key name filtering, see \[Configuring event notifications using object key name
-/// filtering\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html>)
-/// in the \*Amazon S3 User Guide\*. The same type of filter rule cannot be used more than once. For
+/// object key name filtering, see
+/// [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html)
+/// in the *Amazon S3 User Guide*. The same type of filter rule cannot be used more than once. For
 /// example, you cannot specify two prefix rules.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
@@ -2392,8 +2354,8 @@ impl S3KeyFilter {
 
 /// The destination information for a V1 S3 Metadata configuration. The destination table bucket
 /// must be in the same Region and AWS-account as the general purpose bucket. The specified metadata
-/// table name must be unique within the \`\`aws\_s3\_metadata\`\` namespace in the destination
-/// table bucket.
+/// table name must be unique within the ``aws_s3_metadata`` namespace in the destination table
+/// bucket.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct S3TablesDestination {
@@ -2403,8 +2365,8 @@ pub struct S3TablesDestination {
     #[serde(rename = "TableBucketArn")]
     pub table_bucket_arn: Value<String>,
     /// The name for the metadata table in your metadata table configuration. The specified metadata
-    /// table name must be unique within the \`\`aws\_s3\_metadata\`\` namespace in the destination
-    /// table bucket.
+    /// table name must be unique within the ``aws_s3_metadata`` namespace in the destination table
+    /// bucket.
     #[serde(rename = "TableName")]
     pub table_name: Value<String>,
 }
@@ -2436,47 +2398,44 @@ impl ScheduleFrequency {
 /// Describes the default server-side encryption to apply to new objects in the bucket. If a PUT
 /// Object request doesn't specify any server-side encryption, this default encryption will be
 /// applied. For more information, see
-/// \[PutBucketEncryption\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html>).
-/// \+ \*General purpose buckets\* - If you don't specify a customer managed key at configuration,
-/// Amazon S3 automatically creates an AWS KMS key (\`\`aws/s3\`\`) in your AWS account the first
-/// time that you add an object encrypted with SSE-KMS to a bucket. By default, Amazon S3 uses this
-/// KMS key for SSE-KMS. + \*Directory buckets\* - Your SSE-KMS configuration can only support 1
-/// \[customer managed
-/// key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) per
-/// directory bucket's lifetime. The \[managed
-/// key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk>)
-/// (\`\`aws/s3\`\`) isn't supported. + \*Directory buckets\* - For directory buckets, there are
-/// only two supported options for server-side encryption: SSE-S3 and SSE-KMS.
+/// [PutBucketEncryption](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTencryption.html).
+/// \+ *General purpose buckets* - If you don't specify a customer managed key at configuration,
+/// Amazon S3 automatically creates an AWS KMS key (``aws/s3``) in your AWS account the first time
+/// that you add an object encrypted with SSE-KMS to a bucket. By default, Amazon S3 uses this KMS
+/// key for SSE-KMS. + *Directory buckets* - Your SSE-KMS configuration can only support 1
+/// [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk)
+/// per directory bucket's lifetime. The
+/// [managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk)
+/// (``aws/s3``) isn't supported. + *Directory buckets* - For directory buckets, there are only two
+/// supported options for server-side encryption: SSE-S3 and SSE-KMS.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSideEncryptionByDefault {
     /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption. +
-    /// \*General purpose buckets\* - This parameter is allowed if and only if \`\`SSEAlgorithm\`\` is
-    /// set to \`\`aws:kms\`\` or \`\`aws:kms:dsse\`\`. + \*Directory buckets\* - This parameter is
-    /// allowed if and only if \`\`SSEAlgorithm\`\` is set to \`\`aws:kms\`\`. You can specify the key
-    /// ID, key alias, or the Amazon Resource Name (ARN) of the KMS key. + Key ID:
-    /// \`\`1234abcd-12ab-34cd-56ef-1234567890ab\`\` + Key ARN:
-    /// \`\`arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab\`\` + Key Alias:
-    /// \`\`alias/alias-name\`\` If you are using encryption with cross-account or AWS service
-    /// operations, you must use a fully qualified KMS key ARN. For more information, see \[Using
-    /// encryption for cross-account
-    /// operations\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html#bucket-encryption-update-bucket-policy>).
-    /// \+ \*General purpose buckets\* - If you're specifying a customer managed KMS key, we recommend
+    /// *General purpose buckets* - This parameter is allowed if and only if ``SSEAlgorithm`` is set to
+    /// ``aws:kms`` or ``aws:kms:dsse``. + *Directory buckets* - This parameter is allowed if and only
+    /// if ``SSEAlgorithm`` is set to ``aws:kms``. You can specify the key ID, key alias, or the Amazon
+    /// Resource Name (ARN) of the KMS key. + Key ID: ``1234abcd-12ab-34cd-56ef-1234567890ab`` + Key
+    /// ARN: ``arn:aws:kms:us-east-2:111122223333:key/1234abcd-12ab-34cd-56ef-1234567890ab`` + Key
+    /// Alias: ``alias/alias-name`` If you are using encryption with cross-account or AWS service
+    /// operations, you must use a fully qualified KMS key ARN. For more information, see
+    /// [Using encryption for cross-account operations](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html#bucket-encryption-update-bucket-policy).
+    /// \+ *General purpose buckets* - If you're specifying a customer managed KMS key, we recommend
     /// using a fully qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the
     /// key within the requester’s account. This behavior can result in data that's encrypted with a
     /// KMS key that belongs to the requester, and not the bucket owner. Also, if you use a key ID, you
-    /// can run into a LogDestination undeliverable error when creating a VPC flow log. + \*Directory
-    /// buckets\* - When you specify an \[customer managed
-    /// key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) for
-    /// encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the
-    /// KMS key isn't supported. Amazon S3 only supports symmetric encryption KMS keys. For more
-    /// information, see \[Asymmetric keys in
-    /// KMS\](<https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html>) in the
-    /// \*Key Management Service Developer Guide\*.
+    /// can run into a LogDestination undeliverable error when creating a VPC flow log. + *Directory
+    /// buckets* - When you specify an
+    /// [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk)
+    /// for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of
+    /// the KMS key isn't supported. Amazon S3 only supports symmetric encryption KMS keys. For more
+    /// information, see
+    /// [Asymmetric keys in KMS](https://docs.aws.amazon.com//kms/latest/developerguide/symmetric-asymmetric.html)
+    /// in the *Key Management Service Developer Guide*.
     #[serde(rename = "KMSMasterKeyID", skip_serializing_if = "Option::is_none")]
     pub kms_master_key_id: Option<Value<String>>,
     /// Server-side encryption algorithm to use for the default encryption. For directory buckets, there
-    /// are only two supported values for server-side encryption: \`\`AES256\`\` and \`\`aws:kms\`\`.
+    /// are only two supported values for server-side encryption: ``AES256`` and ``aws:kms``.
     #[serde(rename = "SSEAlgorithm")]
     pub sse_algorithm: Value<SseAlgorithm>,
 }
@@ -2488,37 +2447,35 @@ impl ServerSideEncryptionByDefault {
     }
 }
 
-/// Specifies the default server-side encryption configuration. + \*General purpose buckets\* - If
+/// Specifies the default server-side encryption configuration. + *General purpose buckets* - If
 /// you're specifying a customer managed KMS key, we recommend using a fully qualified KMS key ARN.
 /// If you use a KMS key alias instead, then KMS resolves the key within the requester’s account.
 /// This behavior can result in data that's encrypted with a KMS key that belongs to the requester,
-/// and not the bucket owner. + \*Directory buckets\* - When you specify an \[customer managed
-/// key\](<https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk>) for
-/// encryption in your directory bucket, only use the key ID or key ARN. The key alias format of the
-/// KMS key isn't supported.
+/// and not the bucket owner. + *Directory buckets* - When you specify an
+/// [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk)
+/// for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of
+/// the KMS key isn't supported.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct ServerSideEncryptionRule {
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new
     /// objects encrypted with the specified server-side encryption type. For example, blocking an
-    /// encryption type will block \`\`PutObject\`\`, \`\`CopyObject\`\`, \`\`PostObject\`\`, multipart
-    /// upload, and replication requests to the bucket for objects with the specified encryption type.
-    /// However, you can continue to read and list any pre-existing objects already encrypted with the
-    /// specified encryption type. For more information, see \[Blocking or unblocking SSE-C for a
-    /// general purpose
-    /// bucket\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html>).
+    /// encryption type will block ``PutObject``, ``CopyObject``, ``PostObject``, multipart upload, and
+    /// replication requests to the bucket for objects with the specified encryption type. However, you
+    /// can continue to read and list any pre-existing objects already encrypted with the specified
+    /// encryption type. For more information, see
+    /// [Blocking or unblocking SSE-C for a general purpose bucket](https://docs.aws.amazon.com/AmazonS3/latest/userguide/blocking-unblocking-s3-c-encryption-gpb.html).
     /// Currently, this parameter only supports blocking or unblocking server-side encryption with
-    /// customer-provided keys (SSE-C). For more information about SSE-C, see \[Using server-side
-    /// encryption with customer-provided keys
-    /// (SSE-C)\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html>).
+    /// customer-provided keys (SSE-C). For more information about SSE-C, see
+    /// [Using server-side encryption with customer-provided keys (SSE-C)](https://docs.aws.amazon.com/AmazonS3/latest/userguide/ServerSideEncryptionCustomerKeys.html).
     #[serde(rename = "BlockedEncryptionTypes", skip_serializing_if = "Option::is_none")]
     pub blocked_encryption_types: Option<Value<BlockedEncryptionTypes>>,
     /// Specifies whether Amazon S3 should use an S3 Bucket Key with server-side encryption using KMS
     /// (SSE-KMS) for new objects in the bucket. Existing objects are not affected. Setting the
-    /// \`\`BucketKeyEnabled\`\` element to \`\`true\`\` causes Amazon S3 to use an S3 Bucket Key. By
-    /// default, S3 Bucket Key is not enabled. For more information, see \[Amazon S3 Bucket
-    /// Keys\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-key.html>) in the \*Amazon S3
-    /// User Guide\*.
+    /// ``BucketKeyEnabled`` element to ``true`` causes Amazon S3 to use an S3 Bucket Key. By default,
+    /// S3 Bucket Key is not enabled. For more information, see
+    /// [Amazon S3 Bucket Keys](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-key.html) in the
+    /// *Amazon S3 User Guide*.
     #[serde(rename = "BucketKeyEnabled", skip_serializing_if = "Option::is_none")]
     pub bucket_key_enabled: Option<Value<bool>>,
     /// Specifies the default server-side encryption to apply to new objects in the bucket. If a PUT
@@ -2543,7 +2500,7 @@ pub struct SourceSelectionCriteria {
 }
 
 /// Server-side encryption algorithm to use for the default encryption. For directory buckets, there
-/// are only two supported values for server-side encryption: \`\`AES256\`\` and \`\`aws:kms\`\`.
+/// are only two supported values for server-side encryption: ``AES256`` and ``aws:kms``.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum SseAlgorithm {
     #[serde(rename = "aws:kms")]
@@ -2664,9 +2621,9 @@ impl Tag {
 }
 
 /// Specifies tags to use to identify a subset of objects for an Amazon S3 bucket. For more
-/// information, see \[Categorizing your storage using
-/// tags\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html>) in the
-/// \*Amazon Simple Storage Service User Guide\*.
+/// information, see
+/// [Categorizing your storage using tags](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html)
+/// in the *Amazon Simple Storage Service User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TagFilter {
@@ -2691,9 +2648,8 @@ impl TagFilter {
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Tiering {
-    /// S3 Intelligent-Tiering access tier. See \[Storage class for automatically optimizing frequently
-    /// and infrequently accessed
-    /// objects\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access>)
+    /// S3 Intelligent-Tiering access tier. See
+    /// [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access)
     /// for a list of access tiers in the S3 Intelligent-Tiering storage class.
     #[serde(rename = "AccessTier")]
     pub access_tier: Value<AccessTier>,
@@ -2718,13 +2674,12 @@ impl Tiering {
 #[serde(deny_unknown_fields)]
 pub struct TopicConfiguration {
     /// The Amazon S3 bucket event about which to send notifications. For more information, see
-    /// \[Supported Event
-    /// Types\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html>) in the
-    /// \*Amazon S3 User Guide\*.
+    /// [Supported Event Types](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "Event")]
     pub event: Value<String>,
     /// The filtering rules that determine for which objects to send notifications. For example, you can
-    /// create a filter so that Amazon S3 sends notifications only when image files with a \`\`.jpg\`\`
+    /// create a filter so that Amazon S3 sends notifications only when image files with a ``.jpg``
     /// extension are added to the bucket.
     #[serde(rename = "Filter", skip_serializing_if = "Option::is_none")]
     pub filter: Option<Value<NotificationFilter>>,
@@ -2742,9 +2697,9 @@ impl TopicConfiguration {
 }
 
 /// Specifies when an object transitions to a specified storage class. For more information about
-/// Amazon S3 lifecycle configuration rules, see \[Transitioning Objects Using Amazon S3
-/// Lifecycle\](<https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html>)
-/// in the \*Amazon S3 User Guide\*.
+/// Amazon S3 lifecycle configuration rules, see
+/// [Transitioning Objects Using Amazon S3 Lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html)
+/// in the *Amazon S3 User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
@@ -2756,11 +2711,11 @@ pub struct Transition {
     #[serde(rename = "TransitionDate", skip_serializing_if = "Option::is_none")]
     pub transition_date: Option<Value<String>>,
     /// Indicates the number of days after creation when objects are transitioned to the specified
-    /// storage class. The value can be \`\`0\`\` or any positive integer. Be aware that some storage
+    /// storage class. The value can be ``0`` or any positive integer. Be aware that some storage
     /// classes have a minimum storage duration and that you're charged for transitioning objects before
-    /// their minimum storage duration. For more information, see \[Constraints and considerations for
-    /// transitions\](<https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html#lifecycle-configuration-constraints>)
-    /// in the \*Amazon S3 User Guide\*.
+    /// their minimum storage duration. For more information, see
+    /// [Constraints and considerations for transitions](https://docs.aws.amazon.com/AmazonS3/latest/userguide/lifecycle-transition-general-considerations.html#lifecycle-configuration-constraints)
+    /// in the *Amazon S3 User Guide*.
     #[serde(rename = "TransitionInDays", skip_serializing_if = "Option::is_none")]
     pub transition_in_days: Option<Value<i64>>,
 }
@@ -2774,14 +2729,13 @@ impl Transition {
 
 /// Indicates which default minimum object size behavior is applied to the lifecycle configuration.
 /// This parameter applies to general purpose buckets only. It isn't supported for directory bucket
-/// lifecycle configurations. + \`\`all\_storage\_classes\_128K\`\` - Objects smaller than 128 KB
-/// will not transition to any storage class by default. + \`\`varies\_by\_storage\_class\`\` -
-/// Objects smaller than 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep
-/// Archive storage classes. By default, all other storage classes will prevent transitions smaller
-/// than 128 KB. To customize the minimum object size for any transition you can add a filter that
-/// specifies a custom \`\`ObjectSizeGreaterThan\`\` or \`\`ObjectSizeLessThan\`\` in the body of
-/// your transition rule. Custom filters always take precedence over the default transition
-/// behavior.
+/// lifecycle configurations. + ``all_storage_classes_128K`` - Objects smaller than 128 KB will not
+/// transition to any storage class by default. + ``varies_by_storage_class`` - Objects smaller than
+/// 128 KB will transition to Glacier Flexible Retrieval or Glacier Deep Archive storage classes. By
+/// default, all other storage classes will prevent transitions smaller than 128 KB. To customize
+/// the minimum object size for any transition you can add a filter that specifies a custom
+/// ``ObjectSizeGreaterThan`` or ``ObjectSizeLessThan`` in the body of your transition rule. Custom
+/// filters always take precedence over the default transition behavior.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum TransitionDefaultMinimumObjectSize {
     #[serde(rename = "varies_by_storage_class")]
@@ -2800,12 +2754,12 @@ impl TransitionDefaultMinimumObjectSize {
     }
 }
 
-/// Describes the versioning state of an Amazon S3 bucket. For more information, see \[PUT Bucket
-/// versioning\](<https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html>)
-/// in the \*Amazon S3 API Reference\*. Keep the following timing in mind when enabling, suspending,
-/// or transitioning between versioning states: + \*Enabling versioning\* - Changes may take up to
-/// 15 minutes to propagate across all AWS regions for full consistency. + \*Suspending versioning\*
-/// \- Takes effect immediately with no propagation delay. + \*Transitioning between states\* - Any
+/// Describes the versioning state of an Amazon S3 bucket. For more information, see
+/// [PUT Bucket versioning](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTVersioningStatus.html)
+/// in the *Amazon S3 API Reference*. Keep the following timing in mind when enabling, suspending,
+/// or transitioning between versioning states: + *Enabling versioning* - Changes may take up to 15
+/// minutes to propagate across all AWS regions for full consistency. + *Suspending versioning* -
+/// Takes effect immediately with no propagation delay. + *Transitioning between states* - Any
 /// change from Suspended to Enabled has a 15-minute delay.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]

@@ -13,7 +13,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::SNS::Subscription\`. Resource Type definition for AWS::SNS::Subscription
+/// `AWS::SNS::Subscription`. Resource Type definition for AWS::SNS::Subscription
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subscription {

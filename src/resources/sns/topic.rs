@@ -13,88 +13,85 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::SNS::Topic\`. The \`\`AWS::SNS::Topic\`\` resource creates a topic to which notifications
-/// can be published. One account can create a maximum of 100,000 standard topics and 1,000 FIFO
-/// topics. For more information, see \[endpoints and
-/// quotas\](<https://docs.aws.amazon.com/general/latest/gr/sns.html>) in the \*General Reference\*.
-/// The structure of \`\`AUTHPARAMS\`\` depends on the .signature of the API request. For more
-/// information, see \[Examples of the complete Signature Version 4 signing
-/// process\](<https://docs.aws.amazon.com/general/latest/gr/sigv4-signed-request-examples.html>) in
-/// the \*General Reference\*.
+/// `AWS::SNS::Topic`. The ``AWS::SNS::Topic`` resource creates a topic to which notifications can
+/// be published. One account can create a maximum of 100,000 standard topics and 1,000 FIFO topics.
+/// For more information, see
+/// [endpoints and quotas](https://docs.aws.amazon.com/general/latest/gr/sns.html) in the *General
+/// Reference*. The structure of ``AUTHPARAMS`` depends on the .signature of the API request. For
+/// more information, see
+/// [Examples of the complete Signature Version 4 signing process](https://docs.aws.amazon.com/general/latest/gr/sigv4-signed-request-examples.html)
+/// in the *General Reference*.
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Topic {
     #[serde(rename = "ArchivePolicy", skip_serializing_if = "Option::is_none")]
     pub archive_policy: Option<Value<Expr>>,
-    /// \`\`ContentBasedDeduplication\`\` enables deduplication of messages based on their content for
-    /// FIFO topics. By default, this property is set to false. If you create a FIFO topic with
-    /// \`\`ContentBasedDeduplication\`\` set to false, you must provide a
-    /// \`\`MessageDeduplicationId\`\` for each \`\`Publish\`\` action. When set to true, SNS
-    /// automatically generates a \`\`MessageDeduplicationId\`\` using a SHA-256 hash of the message
-    /// body (excluding message attributes). You can optionally override this generated value by
-    /// specifying a \`\`MessageDeduplicationId\`\` in the \`\`Publish\`\` action. Note that this
-    /// property only applies to FIFO topics; using it with standard topics will cause the creation to
-    /// fail.
+    /// ``ContentBasedDeduplication`` enables deduplication of messages based on their content for FIFO
+    /// topics. By default, this property is set to false. If you create a FIFO topic with
+    /// ``ContentBasedDeduplication`` set to false, you must provide a ``MessageDeduplicationId`` for
+    /// each ``Publish`` action. When set to true, SNS automatically generates a
+    /// ``MessageDeduplicationId`` using a SHA-256 hash of the message body (excluding message
+    /// attributes). You can optionally override this generated value by specifying a
+    /// ``MessageDeduplicationId`` in the ``Publish`` action. Note that this property only applies to
+    /// FIFO topics; using it with standard topics will cause the creation to fail.
     #[serde(rename = "ContentBasedDeduplication", skip_serializing_if = "Option::is_none")]
     pub content_based_deduplication: Option<Value<bool>>,
     #[serde(rename = "DataProtectionPolicy", skip_serializing_if = "Option::is_none")]
     pub data_protection_policy: Option<Value<Expr>>,
-    /// The \`\`DeliveryStatusLogging\`\` configuration enables you to log the delivery status of
-    /// messages sent from your Amazon SNS topic to subscribed endpoints with the following supported
-    /// delivery protocols: + HTTP + Amazon Kinesis Data Firehose + AWS Lambda + Platform application
-    /// endpoint + Amazon Simple Queue Service Once configured, log entries are sent to Amazon
-    /// CloudWatch Logs.
+    /// The ``DeliveryStatusLogging`` configuration enables you to log the delivery status of messages
+    /// sent from your Amazon SNS topic to subscribed endpoints with the following supported delivery
+    /// protocols: + HTTP + Amazon Kinesis Data Firehose + AWS Lambda + Platform application endpoint +
+    /// Amazon Simple Queue Service Once configured, log entries are sent to Amazon CloudWatch Logs.
     #[serde(rename = "DeliveryStatusLogging", skip_serializing_if = "Option::is_none")]
     pub delivery_status_logging: Option<Value<Vec<Value<LoggingConfig>>>>,
     /// The display name to use for an SNS topic with SMS subscriptions. The display name must be
-    /// maximum 100 characters long, including hyphens (-), underscores (\_), spaces, and tabs.
+    /// maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
     #[serde(rename = "DisplayName", skip_serializing_if = "Option::is_none")]
     pub display_name: Option<Value<String>>,
     /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid
-    /// values are \`\`Topic\`\` or \`\`MessageGroup\`\`.
+    /// values are ``Topic`` or ``MessageGroup``.
     #[serde(rename = "FifoThroughputScope", skip_serializing_if = "Option::is_none")]
     pub fifo_throughput_scope: Option<Value<String>>,
     /// Set to true to create a FIFO topic.
     #[serde(rename = "FifoTopic", skip_serializing_if = "Option::is_none")]
     pub fifo_topic: Option<Value<bool>>,
     /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK. For more
-    /// information, see \[Key
-    /// terms\](<https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms>).
-    /// For more examples, see \`\`KeyId\`\` in the \*API Reference\*. This property applies only to
-    /// \[server-side-encryption\](<https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html>).
+    /// information, see
+    /// [Key terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms).
+    /// For more examples, see ``KeyId`` in the *API Reference*. This property applies only to
+    /// [server-side-encryption](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html).
     #[serde(rename = "KmsMasterKeyId", skip_serializing_if = "Option::is_none")]
     pub kms_master_key_id: Option<Value<String>>,
     #[serde(rename = "MaximumMessageSize", skip_serializing_if = "Option::is_none")]
     pub maximum_message_size: Option<Value<i64>>,
     /// The signature version corresponds to the hashing algorithm used while creating the signature of
     /// the notifications, subscription confirmations, or unsubscribe confirmation messages sent by
-    /// Amazon SNS. By default, \`\`SignatureVersion\`\` is set to \`\`1\`\`.
+    /// Amazon SNS. By default, ``SignatureVersion`` is set to ``1``.
     #[serde(rename = "SignatureVersion", skip_serializing_if = "Option::is_none")]
     pub signature_version: Option<Value<String>>,
-    /// The SNS subscriptions (endpoints) for this topic. If you specify the \`\`Subscription\`\`
-    /// property in the \`\`AWS::SNS::Topic\`\` resource and it creates an associated subscription
-    /// resource, the associated subscription is not deleted when the \`\`AWS::SNS::Topic\`\` resource
-    /// is deleted.
+    /// The SNS subscriptions (endpoints) for this topic. If you specify the ``Subscription`` property
+    /// in the ``AWS::SNS::Topic`` resource and it creates an associated subscription resource, the
+    /// associated subscription is not deleted when the ``AWS::SNS::Topic`` resource is deleted.
     #[serde(rename = "Subscription", skip_serializing_if = "Option::is_none")]
     pub subscription: Option<Value<Vec<Value<Subscription>>>>,
     /// The list of tags to add to a new topic. To be able to tag a topic on creation, you must have the
-    /// \`\`sns:CreateTopic\`\` and \`\`sns:TagResource\`\` permissions.
+    /// ``sns:CreateTopic`` and ``sns:TagResource`` permissions.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
     pub tags: Option<Value<Vec<Value<Tag>>>>,
     /// The name of the topic you want to create. Topic names must include only uppercase and lowercase
     /// ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.
-    /// FIFO topic names must end with \`\`.fifo\`\`. If you don't specify a name, CFN generates a
-    /// unique physical ID and uses that ID for the topic name. For more information, see \[Name
-    /// type\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html>).
+    /// FIFO topic names must end with ``.fifo``. If you don't specify a name, CFN generates a unique
+    /// physical ID and uses that ID for the topic name. For more information, see
+    /// [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
     /// If you specify a name, you can't perform updates that require replacement of this resource. You
     /// can perform updates that require no or some interruption. If you must replace the resource,
     /// specify a new name.
     #[serde(rename = "TopicName", skip_serializing_if = "Option::is_none")]
     pub topic_name: Option<Value<String>>,
-    /// Tracing mode of an SNS topic. By default \`\`TracingConfig\`\` is set to \`\`PassThrough\`\`,
-    /// and the topic passes through the tracing header it receives from an SNS publisher to its
-    /// subscriptions. If set to \`\`Active\`\`, SNS will vend X-Ray segment data to topic owner account
-    /// if the sampled flag in the tracing header is true.
+    /// Tracing mode of an SNS topic. By default ``TracingConfig`` is set to ``PassThrough``, and the
+    /// topic passes through the tracing header it receives from an SNS publisher to its subscriptions.
+    /// If set to ``Active``, SNS will vend X-Ray segment data to topic owner account if the sampled
+    /// flag in the tracing header is true.
     #[serde(rename = "TracingConfig", skip_serializing_if = "Option::is_none")]
     pub tracing_config: Option<Value<String>>,
 }
@@ -123,9 +120,9 @@ impl Attribute for TopicAttr {
     }
 }
 
-/// The \`\`LoggingConfig\`\` property type specifies the \`\`Delivery\`\` status logging
-/// configuration for an
-/// \[AWS::SNS::Topic\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html>).
+/// The ``LoggingConfig`` property type specifies the ``Delivery`` status logging configuration for
+/// an
+/// [AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
@@ -133,7 +130,7 @@ pub struct LoggingConfig {
     #[serde(rename = "FailureFeedbackRoleArn", skip_serializing_if = "Option::is_none")]
     pub failure_feedback_role_arn: Option<Value<String>>,
     /// Indicates one of the supported protocols for the Amazon SNS topic. At least one of the other
-    /// three \`\`LoggingConfig\`\` properties is recommend along with \`\`Protocol\`\`.
+    /// three ``LoggingConfig`` properties is recommend along with ``Protocol``.
     #[serde(rename = "Protocol")]
     pub protocol: Value<Protocol>,
     /// The IAM role ARN to be used when logging successful message deliveries in Amazon CloudWatch.
@@ -158,7 +155,7 @@ impl LoggingConfig {
 }
 
 /// Indicates one of the supported protocols for the Amazon SNS topic. At least one of the other
-/// three \`\`LoggingConfig\`\` properties is recommend along with \`\`Protocol\`\`.
+/// three ``LoggingConfig`` properties is recommend along with ``Protocol``.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum Protocol {
     #[serde(rename = "http/s")]
@@ -186,21 +183,21 @@ impl Protocol {
     }
 }
 
-/// \`\`Subscription\`\` is an embedded property that describes the subscription endpoints of an SNS
+/// ``Subscription`` is an embedded property that describes the subscription endpoints of an SNS
 /// topic. For full control over subscription behavior (for example, delivery policy, filtering, raw
 /// message delivery, and cross-region subscriptions), use the
-/// \[AWS::SNS::Subscription\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html>)
+/// [AWS::SNS::Subscription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html)
 /// resource.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Subscription {
     /// The endpoint that receives notifications from the SNS topic. The endpoint value depends on the
-    /// protocol that you specify. For more information, see the \`\`Endpoint\`\` parameter of the
-    /// \`\`Subscribe\`\` action in the \*API Reference\*.
+    /// protocol that you specify. For more information, see the ``Endpoint`` parameter of the
+    /// ``Subscribe`` action in the *API Reference*.
     #[serde(rename = "Endpoint")]
     pub endpoint: Value<String>,
-    /// The subscription's protocol. For more information, see the \`\`Protocol\`\` parameter of the
-    /// \`\`Subscribe\`\` action in the \*API Reference\*.
+    /// The subscription's protocol. For more information, see the ``Protocol`` parameter of the
+    /// ``Subscribe`` action in the *API Reference*.
     #[serde(rename = "Protocol")]
     pub protocol: Value<String>,
 }

@@ -13,10 +13,10 @@ use serde::{Deserialize, Serialize};
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::SNS::TopicPolicy\`. The \`\`AWS::SNS::TopicPolicy\`\` resource associates SNS topics with
-/// a policy. For an example snippet, see \[Declaring an
-/// policy\](<https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sns-policy>)
-/// in the \*User Guide\*.
+/// `AWS::SNS::TopicPolicy`. The ``AWS::SNS::TopicPolicy`` resource associates SNS topics with a
+/// policy. For an example snippet, see
+/// [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sns-policy)
+/// in the *User Guide*.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct TopicPolicy {
@@ -24,7 +24,7 @@ pub struct TopicPolicy {
     #[serde(rename = "PolicyDocument")]
     pub policy_document: Value<Expr>,
     /// The Amazon Resource Names (ARN) of the topics to which you want to add the policy. You can use
-    /// the \`\`Ref\`\` function to specify an \`\`AWS::SNS::Topic\`\` resource.
+    /// the ``Ref`` function to specify an ``AWS::SNS::Topic`` resource.
     #[serde(rename = "Topics")]
     pub topics: Value<Vec<Value<String>>>,
 }

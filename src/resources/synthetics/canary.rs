@@ -15,7 +15,7 @@ use serde::{Deserialize, Serialize};
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
-/// \`AWS::Synthetics::Canary\`. Resource Type definition for AWS::Synthetics::Canary
+/// `AWS::Synthetics::Canary`. Resource Type definition for AWS::Synthetics::Canary
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct Canary {
@@ -251,8 +251,7 @@ impl Dependency {
     }
 }
 
-/// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE\_S3 and
-/// SSE\_KMS.
+/// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE_S3 and SSE_KMS.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
 pub enum EncryptionMode {
     #[serde(rename = "SSE_KMS")]
@@ -379,12 +378,11 @@ pub struct RunConfig {
 #[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct S3Encryption {
-    /// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE\_S3 and
-    /// SSE\_KMS.
+    /// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE_S3 and SSE_KMS.
     #[serde(rename = "EncryptionMode", skip_serializing_if = "Option::is_none")]
     pub encryption_mode: Option<Value<EncryptionMode>>,
     /// KMS key Arn for encrypting artifacts when uploading to S3. You must specify KMS key Arn for
-    /// SSE\_KMS encryption mode only.
+    /// SSE_KMS encryption mode only.
     #[serde(rename = "KmsKeyArn", skip_serializing_if = "Option::is_none")]
     pub kms_key_arn: Option<Value<String>>,
 }
@@ -414,12 +412,12 @@ impl Schedule {
 pub struct Tag {
     /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length
     /// and cannot be prefixed with aws:. You can use any of the following characters: the set of
-    /// Unicode letters, digits, whitespace, \_, ., /, =, +, and -.
+    /// Unicode letters, digits, whitespace, _, ., /, =, +, and -.
     #[serde(rename = "Key")]
     pub key: Value<String>,
     /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and
     /// cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode
-    /// letters, digits, whitespace, \_, ., /, =, +, and -.
+    /// letters, digits, whitespace, _, ., /, =, +, and -.
     #[serde(rename = "Value")]
     pub value: Value<String>,
 }
