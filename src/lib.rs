@@ -7,5 +7,6 @@ pub mod commands;
 pub mod error;
 pub mod manifest;
 pub mod model;
+pub mod reader;
 pub mod resources;
 pub mod schema;
