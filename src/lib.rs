@@ -10,3 +10,4 @@ pub mod model;
 pub mod reader;
 pub mod resources;
 pub mod schema;
+pub mod validate;
