@@ -4,6 +4,7 @@
 pub mod change;
 pub mod cli;
 pub mod commands;
+pub mod compile;
 pub mod config;
 pub mod error;
 pub mod manifest;
