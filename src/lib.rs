@@ -9,5 +9,6 @@ pub mod config;
 pub mod error;
 pub mod manifest;
 pub mod model;
+pub mod package;
 pub mod resources;
 pub mod schema;
