@@ -46,6 +46,8 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Compile, validate and package the platform into cfnc.out/<env>/ (no AWS access).
+    Build(crate::commands::build::BuildArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to generate completions for.

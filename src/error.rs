@@ -25,6 +25,16 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
+    /// `cfnc build` failed (config, packaging, compile, validation).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Build(Box<crate::build::BuildError>),
+}
+
+impl From<crate::build::BuildError> for Error {
+    fn from(e: crate::build::BuildError) -> Self {
+        Error::Build(Box::new(e))
+    }
 }
 
 impl Error {
@@ -33,6 +43,7 @@ impl Error {
         match self {
             Error::Io { .. } => crate::commands::exit::FAULT,
             Error::Input { .. } => crate::commands::exit::USAGE,
+            Error::Build(e) => e.exit_code(),
         }
     }
 
