@@ -25,6 +25,10 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
+    /// A template could not be read (syntax, encoding, size, duplicate keys).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] crate::reader::ReadError),
     /// `cfnc build` failed (config, packaging, compile, validation).
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -44,6 +48,8 @@ impl Error {
             Error::Io { .. } => crate::commands::exit::FAULT,
             Error::Input { .. } => crate::commands::exit::USAGE,
             Error::Build(e) => e.exit_code(),
+            // A template that cannot be read (missing, too large, malformed) is bad input.
+            Error::Read(_) => crate::commands::exit::USAGE,
         }
     }
 

@@ -10,5 +10,6 @@ pub mod error;
 pub mod manifest;
 pub mod model;
 pub mod package;
+pub mod reader;
 pub mod resources;
 pub mod schema;
