@@ -301,20 +301,21 @@ struct RawConfig {
 
 /// The three alarms of PLATFORM.md, used when the file has no `alarms` key.
 pub fn default_alarms() -> Vec<ThresholdAlarm> {
-    let alarm = |name: &str, description: &str, metric: &str, statistic, threshold, systemic| ThresholdAlarm {
-        name: name.into(),
-        description: Some(description.into()),
-        metric: metric.into(),
-        statistic,
-        comparison: Comparison::GreaterThanThreshold,
-        threshold,
-        period: 300,
-        evaluation_periods: 1,
-        datapoints_to_alarm: None,
-        treat_missing_data: TreatMissingData::NotBreaching,
-        dimensions: BTreeMap::new(),
-        systemic,
-    };
+    let alarm =
+        |name: &str, description: &str, metric: &str, statistic, threshold, systemic| ThresholdAlarm {
+            name: name.into(),
+            description: Some(description.into()),
+            metric: metric.into(),
+            statistic,
+            comparison: Comparison::GreaterThanThreshold,
+            threshold,
+            period: 300,
+            evaluation_periods: 1,
+            datapoints_to_alarm: None,
+            treat_missing_data: TreatMissingData::NotBreaching,
+            dimensions: BTreeMap::new(),
+            systemic,
+        };
     vec![
         alarm(
             "payment-errors",
@@ -379,7 +380,10 @@ pub enum ConfigError {
         source: std::io::Error,
     },
     #[error("{}: {} problem{} (first: {})", file, problems.len(), if problems.len() == 1 { "" } else { "s" }, problems[0])]
-    #[diagnostic(code(cfnc::config::invalid), help("fix the config file; `cfnc build` reads stacks/config/<env>.yaml"))]
+    #[diagnostic(
+        code(cfnc::config::invalid),
+        help("fix the config file; `cfnc build` reads stacks/config/<env>.yaml")
+    )]
     Invalid {
         file: String,
         #[related]
@@ -411,19 +415,25 @@ impl Config {
             let mut known: Vec<String> = std::fs::read_dir(&dir)
                 .map(|rd| {
                     rd.filter_map(|e| e.ok())
-                        .filter_map(|e| e.file_name().to_str().and_then(|n| n.strip_suffix(".yaml")).map(str::to_string))
+                        .filter_map(|e| {
+                            e.file_name().to_str().and_then(|n| n.strip_suffix(".yaml")).map(str::to_string)
+                        })
                         .collect()
                 })
                 .unwrap_or_default();
             known.sort();
             let help = if known.is_empty() {
-                format!("create {} (see the README, \"Environment config\"), or pass --project", path.display())
+                format!(
+                    "create {} (see the README, \"Environment config\"), or pass --project",
+                    path.display()
+                )
             } else {
                 format!("known environments: {}; or create {}", known.join(", "), path.display())
             };
             return Err(ConfigError::Missing { env: env.to_string(), path, help });
         }
-        let text = std::fs::read_to_string(&path).map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let text = std::fs::read_to_string(&path)
+            .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
         Config::parse(&path, &text, env)
     }
 
@@ -561,7 +571,11 @@ impl Check<'_> {
                         Some("write it as name@domain.tld".to_string()),
                     );
                 } else if !seen.insert(email.to_ascii_lowercase()) {
-                    self.value(&path, format!("`{email}` is listed twice"), Some("remove the duplicate".to_string()));
+                    self.value(
+                        &path,
+                        format!("`{email}` is listed twice"),
+                        Some("remove the duplicate".to_string()),
+                    );
                 }
             }
         }
@@ -629,7 +643,10 @@ impl Check<'_> {
             {
                 self.value(
                     &format!("{p}.datapoints_to_alarm"),
-                    format!("datapoints_to_alarm {d} must be between 1 and evaluation_periods ({})", a.evaluation_periods),
+                    format!(
+                        "datapoints_to_alarm {d} must be between 1 and evaluation_periods ({})",
+                        a.evaluation_periods
+                    ),
                     None,
                 );
             }
@@ -695,7 +712,11 @@ impl Check<'_> {
                     Some("use a region code such as us-east-1 or eu-west-1".to_string()),
                 );
             } else if !seen.insert(r.clone()) {
-                self.value(&path, format!("region `{r}` is listed twice"), Some("remove the duplicate".to_string()));
+                self.value(
+                    &path,
+                    format!("region `{r}` is listed twice"),
+                    Some("remove the duplicate".to_string()),
+                );
             }
         }
     }
@@ -755,7 +776,10 @@ impl Check<'_> {
                 self.key(
                     &path,
                     format!("`{k}` is not a valid tag key"),
-                    Some("1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:".to_string()),
+                    Some(
+                        "1-128 letters, digits, spaces and _ . : / = + - @, not starting with aws:"
+                            .to_string(),
+                    ),
                 );
             }
             if !is_tag_value(v) {
@@ -840,7 +864,8 @@ fn is_env_name(s: &str) -> bool {
 
 fn is_kebab(s: &str) -> bool {
     !s.is_empty()
-        && s.split('-').all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
+        && s.split('-')
+            .all(|w| !w.is_empty() && w.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit()))
 }
 
 fn is_metric_name(s: &str) -> bool {
@@ -914,7 +939,15 @@ pub fn is_region(s: &str) -> bool {
         && head[0].chars().all(|c| c.is_ascii_lowercase())
         && matches!(
             mid,
-            "east" | "west" | "north" | "south" | "central" | "northeast" | "northwest" | "southeast" | "southwest"
+            "east"
+                | "west"
+                | "north"
+                | "south"
+                | "central"
+                | "northeast"
+                | "northwest"
+                | "southeast"
+                | "southwest"
         )
         && !num.is_empty()
         && num.len() <= 2
@@ -933,7 +966,10 @@ fn tag_char(c: char) -> bool {
 }
 
 fn is_tag_key(s: &str) -> bool {
-    !s.is_empty() && s.chars().count() <= 128 && !s.to_ascii_lowercase().starts_with("aws:") && s.chars().all(tag_char)
+    !s.is_empty()
+        && s.chars().count() <= 128
+        && !s.to_ascii_lowercase().starts_with("aws:")
+        && s.chars().all(tag_char)
 }
 
 fn is_tag_value(s: &str) -> bool {
@@ -951,7 +987,8 @@ pub fn parse_timestamp(s: &str) -> Option<i64> {
         let t = &s[r];
         if t.bytes().all(|c| c.is_ascii_digit()) { t.parse().ok() } else { None }
     };
-    let (y, mo, d, h, mi, se) = (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
+    let (y, mo, d, h, mi, se) =
+        (num(0..4)?, num(5..7)?, num(8..10)?, num(11..13)?, num(14..16)?, num(17..19)?);
     let leap = (y % 4 == 0 && y % 100 != 0) || y % 400 == 0;
     let days_in_month = match mo {
         1 | 3 | 5 | 7 | 8 | 10 | 12 => 31,
@@ -1074,7 +1111,7 @@ mod tests {
         let text = "anomaly_detection:\n  excluded_time_ranges:\n    - start: 2026-02-30T02:00:00\n      end: 2026-03-01T22:00:00\n";
         assert_eq!(first_problem(text).line, 3);
         assert_eq!(parse_timestamp("1970-01-02T00:00:01"), Some(86_401));
-        assert_eq!(parse_timestamp("2024-02-29T00:00:00").is_some(), true);
+        assert!(parse_timestamp("2024-02-29T00:00:00").is_some());
         assert_eq!(parse_timestamp("2023-02-29T00:00:00"), None);
     }
 

@@ -43,7 +43,7 @@ pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 /// Validates one template (`json` is its exact text).
 pub fn validate(file: &str, template: &Template, json: &str) -> Vec<Finding> {
     let mut out = Vec::new();
-    let mut push = |severity, code: &str, path: String, message: String| {
+    let push = |out: &mut Vec<Finding>, severity, code: &str, path: String, message: String| {
         out.push(Finding { severity, code: code.to_string(), file: file.to_string(), path, message })
     };
     for (what, n, max, ptr) in [
@@ -52,11 +52,18 @@ pub fn validate(file: &str, template: &Template, json: &str) -> Vec<Finding> {
         ("outputs", template.outputs.len(), MAX_OUTPUTS, "/Outputs"),
     ] {
         if n > max {
-            push(Severity::Error, "CFNC-E010", ptr.to_string(), format!("{n} {what}: CloudFormation allows {max}"));
+            push(
+                &mut out,
+                Severity::Error,
+                "CFNC-E010",
+                ptr.to_string(),
+                format!("{n} {what}: CloudFormation allows {max}"),
+            );
         }
     }
     if json.len() > MAX_TEMPLATE_BYTES {
         push(
+            &mut out,
             Severity::Error,
             "CFNC-E011",
             String::new(),
@@ -109,6 +116,7 @@ pub fn validate(file: &str, template: &Template, json: &str) -> Vec<Finding> {
         let base = format!("/Resources/{id}");
         match crate::schema::get(&r.type_name) {
             None => push(
+                &mut out,
                 Severity::Error,
                 "CFNC-E001",
                 format!("{base}/Type"),
@@ -120,6 +128,7 @@ pub fn validate(file: &str, template: &Template, json: &str) -> Vec<Finding> {
                         && !r.properties.contains_key(req)
                     {
                         push(
+                            &mut out,
                             Severity::Error,
                             "CFNC-E002",
                             format!("{base}/Properties"),
@@ -130,9 +139,11 @@ pub fn validate(file: &str, template: &Template, json: &str) -> Vec<Finding> {
             }
         }
         for (i, d) in r.depends_on.iter().enumerate() {
-            let ok = crate::model::LogicalId::new(d.as_str()).is_ok_and(|d| template.resources.contains_key(&d));
+            let ok =
+                crate::model::LogicalId::new(d.as_str()).is_ok_and(|d| template.resources.contains_key(&d));
             if !ok {
                 push(
+                    &mut out,
                     Severity::Error,
                     "CFNC-E021",
                     format!("{base}/DependsOn/{i}"),

@@ -68,7 +68,8 @@ mod tests {
     fn replaces_the_whole_directory() {
         let d = tempfile::tempdir().unwrap();
         let out = d.path().join("cfnc.out").join("dev");
-        write_atomically(&out, &vec![("a.json".into(), b"1".to_vec()), ("stale.json".into(), b"x".to_vec())]).unwrap();
+        write_atomically(&out, &vec![("a.json".into(), b"1".to_vec()), ("stale.json".into(), b"x".to_vec())])
+            .unwrap();
         write_atomically(&out, &vec![("a.json".into(), b"2".to_vec())]).unwrap();
         assert_eq!(std::fs::read(out.join("a.json")).unwrap(), b"2");
         assert!(!out.join("stale.json").exists());

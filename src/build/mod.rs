@@ -155,7 +155,11 @@ impl BuildError {
 }
 
 /// Runs the build.
-pub fn build(req: &Request, platform: PlatformFn, progress: &mut dyn FnMut(Step)) -> Result<Report, BuildError> {
+pub fn build(
+    req: &Request,
+    platform: PlatformFn,
+    progress: &mut dyn FnMut(Step),
+) -> Result<Report, BuildError> {
     let config = Config::load(&req.project, &req.env)?;
     progress(Step::Config(config.file.clone()));
     let lambda = package::package(&req.project, &package::LAMBDA)?;
@@ -181,7 +185,8 @@ pub fn build(req: &Request, platform: PlatformFn, progress: &mut dyn FnMut(Step)
     }
 
     let manifest = manifest(&config, &compiled, &[&lambda, &canary]);
-    let mut files: emit::Files = compiled.all().map(|t| (file_name(&t.name), t.json.clone().into_bytes())).collect();
+    let mut files: emit::Files =
+        compiled.all().map(|t| (file_name(&t.name), t.json.clone().into_bytes())).collect();
     for a in [&lambda, &canary] {
         files.push((a.file_name(), a.bytes.clone()));
     }

@@ -44,7 +44,9 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
             Step::Config(p) => format!("config     {}", p.display()),
             Step::Packaged { name, bytes } => format!("packaged   {name} ({bytes} bytes)"),
             Step::Compiled { templates } => format!("compiled   {templates} templates"),
-            Step::Validated { errors, warnings } => format!("validated  {errors} errors, {warnings} warnings"),
+            Step::Validated { errors, warnings } => {
+                format!("validated  {errors} errors, {warnings} warnings")
+            }
             Step::Written(p) => format!("wrote      {}", p.display()),
         };
         if color {
@@ -63,8 +65,9 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
             } else if global.quiet {
                 Ok(())
             } else {
-                write!(out, "{}", summary_table(&report))
-                    .and_then(|()| print_findings(&mut out, &report.findings, verbose > 0 || !report.findings.is_empty()))
+                write!(out, "{}", summary_table(&report)).and_then(|()| {
+                    print_findings(&mut out, &report.findings, verbose > 0 || !report.findings.is_empty())
+                })
             };
             written.map_err(|e| Error::io("write", "stdout", e))?;
             Ok(exit::OK)
@@ -137,11 +140,13 @@ fn table<const N: usize>(rows: &[[String; N]]) -> String {
     }
     let mut out = String::new();
     for r in rows {
-        let cells: Vec<String> = r
-            .iter()
-            .enumerate()
-            .map(|(i, c)| if i == 0 { format!("{c:<w$}", w = widths[i]) } else { format!("{c:>w$}", w = widths[i]) })
-            .collect();
+        let cells: Vec<String> =
+            r.iter()
+                .enumerate()
+                .map(|(i, c)| {
+                    if i == 0 { format!("{c:<w$}", w = widths[i]) } else { format!("{c:>w$}", w = widths[i]) }
+                })
+                .collect();
         out.push_str(cells.join("  ").trim_end());
         out.push('\n');
     }
@@ -174,7 +179,12 @@ impl<'a> From<&'a Report> for JsonSummary<'a> {
             env: &r.manifest.env,
             root_stack: &r.manifest.root_stack,
             config_sha256: &r.manifest.config_sha256,
-            stacks: r.manifest.stacks.iter().map(|s| JsonStack { entry: s, findings: r.findings_in(&s.file) }).collect(),
+            stacks: r
+                .manifest
+                .stacks
+                .iter()
+                .map(|s| JsonStack { entry: s, findings: r.findings_in(&s.file) })
+                .collect(),
             assets: &r.manifest.assets,
             findings: &r.findings,
         }

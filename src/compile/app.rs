@@ -68,7 +68,11 @@ pub enum AppError {
 }
 
 impl App {
-    pub fn new(root_name: impl Into<String>, description: impl Into<String>, tags: Vec<(String, String)>) -> Self {
+    pub fn new(
+        root_name: impl Into<String>,
+        description: impl Into<String>,
+        tags: Vec<(String, String)>,
+    ) -> Self {
         App {
             root_name: root_name.into(),
             description: description.into(),
@@ -87,7 +91,11 @@ impl App {
             return Err(AppError::DuplicateStack(name.to_string()));
         }
         let logical_id = LogicalId::new(logical_id).map_err(TemplateError::from)?;
-        self.stacks.push(StackSpec { name: name.to_string(), logical_id, description: description.to_string() });
+        self.stacks.push(StackSpec {
+            name: name.to_string(),
+            logical_id,
+            description: description.to_string(),
+        });
         Ok(())
     }
 
@@ -114,7 +122,10 @@ impl App {
     }
 
     /// The resources placed in stack `name`, with their ids.
-    pub fn resources_in<'a>(&'a self, name: &'a str) -> impl Iterator<Item = (&'a LogicalId, &'a Resource)> + 'a {
+    pub fn resources_in<'a>(
+        &'a self,
+        name: &'a str,
+    ) -> impl Iterator<Item = (&'a LogicalId, &'a Resource)> + 'a {
         self.graph.resources.iter().filter(move |(id, _)| self.placement.get(*id).is_some_and(|s| s == name))
     }
 
@@ -174,7 +185,12 @@ impl StackScope<'_> {
     }
 
     /// Declares a root output (exported) in the same breath.
-    pub fn root_output(&mut self, name: &str, description: &str, value: impl Into<Expr>) -> Result<(), AppError> {
+    pub fn root_output(
+        &mut self,
+        name: &str,
+        description: &str,
+        value: impl Into<Expr>,
+    ) -> Result<(), AppError> {
         self.app.root_output(name, Output::new(description, value))
     }
 }

@@ -81,7 +81,9 @@ pub enum CompileError {
     Unresolved { location: String, target: String },
     #[error("{location} uses list-valued `{target}` inside Fn::Sub across stacks; use Fn::Join instead")]
     ListInSub { location: String, target: String },
-    #[error("wiring name `{name}` in stack `{stack}` is used for two different values ({first} and {second}); rename a resource or output")]
+    #[error(
+        "wiring name `{name}` in stack `{stack}` is used for two different values ({first} and {second}); rename a resource or output"
+    )]
     NameClash { stack: String, name: String, first: String, second: String },
     #[error("nested stacks depend on each other in a cycle: {0}")]
     Cycle(String),
@@ -113,7 +115,12 @@ pub fn attribute_is_list(type_name: &str, attr: &str) -> bool {
     let root = &schema.json;
     let resolve = |mut n: &'static Json| {
         for _ in 0..8 {
-            match n.get("$ref").and_then(Json::as_str).and_then(|r| r.strip_prefix('#')).and_then(|p| root.pointer(p)) {
+            match n
+                .get("$ref")
+                .and_then(Json::as_str)
+                .and_then(|r| r.strip_prefix('#'))
+                .and_then(|p| root.pointer(p))
+            {
                 Some(next) => n = next,
                 None => break,
             }
@@ -152,7 +159,11 @@ fn describe(target: &Target) -> String {
 
 /// Every expression of a resource that may hold references.
 fn resource_exprs(r: &Resource) -> impl Iterator<Item = &Expr> {
-    r.properties.values().chain(r.metadata.iter()).chain(r.creation_policy.iter()).chain(r.update_policy.iter())
+    r.properties
+        .values()
+        .chain(r.metadata.iter())
+        .chain(r.creation_policy.iter())
+        .chain(r.update_policy.iter())
 }
 
 fn resource_exprs_mut(r: &mut Resource) -> impl Iterator<Item = &mut Expr> {
@@ -296,8 +307,10 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
         refs::collect(&out.value, &mut found);
         let mut map = BTreeMap::new();
         for (target, via) in &found {
-            let producer = owner(&target.id)
-                .ok_or_else(|| CompileError::Unresolved { location: location.clone(), target: target.id.clone() })?;
+            let producer = owner(&target.id).ok_or_else(|| CompileError::Unresolved {
+                location: location.clone(),
+                target: target.id.clone(),
+            })?;
             let (output, list) = exports.output_for(producer, target)?;
             if list && *via == Via::Sub {
                 return Err(CompileError::ListInSub { location, target: describe(target) });
@@ -364,7 +377,8 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
             }
             res.properties.insert("Parameters".to_string(), Expr::Map(map));
         }
-        let referenced: BTreeSet<&String> = params.get(spec_name).map(|ps| ps.values().map(|v| &v.0).collect()).unwrap_or_default();
+        let referenced: BTreeSet<&String> =
+            params.get(spec_name).map(|ps| ps.values().map(|v| &v.0).collect()).unwrap_or_default();
         if let Some(deps) = stack_deps.get(spec_name) {
             for d in deps {
                 if !referenced.contains(d) {
@@ -391,8 +405,10 @@ fn wire_targets<'o>(
 ) -> Result<BTreeMap<Target, Replacement>, CompileError> {
     let mut map = BTreeMap::new();
     for (target, via) in found {
-        let producer = owner(&target.id)
-            .ok_or_else(|| CompileError::Unresolved { location: location.to_string(), target: target.id.clone() })?;
+        let producer = owner(&target.id).ok_or_else(|| CompileError::Unresolved {
+            location: location.to_string(),
+            target: target.id.clone(),
+        })?;
         if producer == consumer {
             continue;
         }

@@ -132,7 +132,9 @@ fn each_arg_mut(f: &mut Intrinsic, g: &mut dyn FnMut(&mut Expr)) {
     match f {
         Intrinsic::Ref(_) | Intrinsic::GetAtt(..) | Intrinsic::Condition(_) => {}
         Intrinsic::Sub(_, vars) => vars.values_mut().for_each(g),
-        Intrinsic::Join(_, parts) | Intrinsic::And(parts) | Intrinsic::Or(parts) => parts.iter_mut().for_each(g),
+        Intrinsic::Join(_, parts) | Intrinsic::And(parts) | Intrinsic::Or(parts) => {
+            parts.iter_mut().for_each(g)
+        }
         Intrinsic::Select(a, b) | Intrinsic::Equals(a, b) => {
             g(a);
             g(b);
@@ -180,7 +182,9 @@ fn rewrite_fn(f: &mut Intrinsic, map: &mut dyn FnMut(&Target, Via) -> Option<Rep
         Intrinsic::Ref(name) if !is_pseudo(name) => {
             map(&Target::new(name.clone(), None), Via::Function).map(replacement_expr)
         }
-        Intrinsic::GetAtt(id, attr) => map(&Target::new(id.clone(), Some(attr)), Via::Function).map(replacement_expr),
+        Intrinsic::GetAtt(id, attr) => {
+            map(&Target::new(id.clone(), Some(attr)), Via::Function).map(replacement_expr)
+        }
         Intrinsic::Sub(text, vars) => {
             let new_text = rewrite_sub_text(text, vars, map);
             *text = new_text;
@@ -265,7 +269,9 @@ mod tests {
         }));
         rewrite(&mut e, &mut |t, _| match (t.id.as_str(), t.attr.as_deref()) {
             ("Vpc", None) => Some(Replacement::Ref("VpcParam".into())),
-            ("Key", Some("Arn")) => Some(Replacement::GetAtt("SecurityStack".into(), "Outputs.KeyArn".into())),
+            ("Key", Some("Arn")) => {
+                Some(Replacement::GetAtt("SecurityStack".into(), "Outputs.KeyArn".into()))
+            }
             _ => None,
         });
         assert_eq!(

@@ -21,7 +21,9 @@ fn url(sha: &str) -> Expr {
 /// network: Vpc; security: Key, Role; monitoring: LogGroup (uses Key.Arn), Sg user (uses Vpc via Sub).
 fn app() -> App {
     let mut app = App::new("payment-observability-test", "root", vec![("Environment".into(), "test".into())]);
-    for (n, l) in [("network", "NetworkStack"), ("security", "SecurityStack"), ("monitoring", "MonitoringStack")] {
+    for (n, l) in
+        [("network", "NetworkStack"), ("security", "SecurityStack"), ("monitoring", "MonitoringStack")]
+    {
         app.add_stack(n, l, &format!("{n} stack")).unwrap();
     }
     let mut net = app.stack("network").unwrap();
@@ -38,7 +40,8 @@ fn app() -> App {
         ),
     )
     .unwrap();
-    mon.insert(id("Other"), res("AWS::Logs::LogGroup", json!({"KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}}))).unwrap();
+    mon.insert(id("Other"), res("AWS::Logs::LogGroup", json!({"KmsKeyId": {"Fn::GetAtt": ["Key", "Arn"]}})))
+        .unwrap();
     app
 }
 
@@ -70,7 +73,10 @@ fn cross_stack_references_become_outputs_parameters_and_root_getatts() {
         })
     );
     assert!(stack.depends_on.is_empty());
-    assert_eq!(stack.properties["TemplateURL"].to_json(), json!(format!("https://example.com/{}.json", c.children[2].sha256)));
+    assert_eq!(
+        stack.properties["TemplateURL"].to_json(),
+        json!(format!("https://example.com/{}.json", c.children[2].sha256))
+    );
     // Tags reach every taggable resource, nested stacks included.
     assert_eq!(stack.properties["Tags"].to_json(), json!([{"Key": "Environment", "Value": "test"}]));
     assert!(net.resources[&id("Vpc")].properties.contains_key("Tags"));
@@ -120,11 +126,17 @@ fn list_attributes_travel_as_comma_delimited_lists() {
     let mut mon = a.stack("monitoring").unwrap();
     mon.insert(
         id("Uses"),
-        res("AWS::EC2::SecurityGroup", json!({"GroupDescription": "x", "Cidrs": {"Fn::GetAtt": ["Vpc", "CidrBlockAssociations"]}})),
+        res(
+            "AWS::EC2::SecurityGroup",
+            json!({"GroupDescription": "x", "Cidrs": {"Fn::GetAtt": ["Vpc", "CidrBlockAssociations"]}}),
+        ),
     )
     .unwrap();
     let c = compile(&a, &url).unwrap();
-    assert_eq!(c.children[2].template.parameters[&id("VpcCidrBlockAssociations")].type_name, "CommaDelimitedList");
+    assert_eq!(
+        c.children[2].template.parameters[&id("VpcCidrBlockAssociations")].type_name,
+        "CommaDelimitedList"
+    );
     assert_eq!(
         c.children[0].template.outputs[&id("VpcCidrBlockAssociations")].value.to_json(),
         json!({"Fn::Join": [",", [{"Fn::GetAtt": ["Vpc", "CidrBlockAssociations"]}]]})
@@ -134,14 +146,25 @@ fn list_attributes_travel_as_comma_delimited_lists() {
 #[test]
 fn errors_name_what_and_where() {
     let mut a = app();
-    a.stack("monitoring").unwrap().insert(id("Bad"), res("AWS::Logs::LogGroup", json!({"X": {"Ref": "Nope"}}))).unwrap();
+    a.stack("monitoring")
+        .unwrap()
+        .insert(id("Bad"), res("AWS::Logs::LogGroup", json!({"X": {"Ref": "Nope"}})))
+        .unwrap();
     assert_eq!(
         compile(&a, &url).unwrap_err(),
-        CompileError::Unresolved { location: "resource `Bad` (stack `monitoring`)".into(), target: "Nope".into() }
+        CompileError::Unresolved {
+            location: "resource `Bad` (stack `monitoring`)".into(),
+            target: "Nope".into()
+        }
     );
 
     let mut a = app();
-    a.graph.resources.get_mut(&id("Vpc")).unwrap().properties.insert("X".into(), Intrinsic::Ref("Logs".into()).into());
+    a.graph
+        .resources
+        .get_mut(&id("Vpc"))
+        .unwrap()
+        .properties
+        .insert("X".into(), Intrinsic::Ref("Logs".into()).into());
     match compile(&a, &url).unwrap_err() {
         CompileError::Cycle(c) => assert!(c.contains("monitoring") && c.contains("network"), "{c}"),
         other => panic!("{other:?}"),

@@ -92,7 +92,8 @@ pub fn excluded(rel: &Path) -> bool {
     let parts: Vec<&str> = rel.iter().filter_map(|p| p.to_str()).collect();
     let Some(file) = parts.last() else { return true };
     let dirs = &parts[..parts.len() - 1];
-    let bad_dir = |d: &&str| d.starts_with('.') || matches!(*d, "tests" | "test" | "__pycache__" | "node_modules");
+    let bad_dir =
+        |d: &&str| d.starts_with('.') || matches!(*d, "tests" | "test" | "__pycache__" | "node_modules");
     if dirs.iter().any(bad_dir) {
         return true;
     }
@@ -136,7 +137,12 @@ pub fn package(project: &Path, spec: &AssetSpec) -> Result<Asset, PackageError> 
     })
 }
 
-fn collect(root: &Path, dir: &Path, spec: &AssetSpec, out: &mut Vec<(String, Vec<u8>)>) -> Result<(), PackageError> {
+fn collect(
+    root: &Path,
+    dir: &Path,
+    spec: &AssetSpec,
+    out: &mut Vec<(String, Vec<u8>)>,
+) -> Result<(), PackageError> {
     let io = |path: &Path| {
         let path = path.to_path_buf();
         move |source| PackageError::Io { path, source }
@@ -167,7 +173,10 @@ fn collect(root: &Path, dir: &Path, spec: &AssetSpec, out: &mut Vec<(String, Vec
             .map(|p| p.to_str().map(str::to_string))
             .collect::<Option<Vec<_>>>()
             .map(|p| p.join("/"))
-            .ok_or_else(|| PackageError::BadName { asset: spec.name.to_string(), name: rel.display().to_string() })?;
+            .ok_or_else(|| PackageError::BadName {
+                asset: spec.name.to_string(),
+                name: rel.display().to_string(),
+            })?;
         let bytes = std::fs::read(&path).map_err(io(&path))?;
         out.push((name, bytes));
     }
@@ -176,7 +185,8 @@ fn collect(root: &Path, dir: &Path, spec: &AssetSpec, out: &mut Vec<(String, Vec
 
 /// A deterministic zip of `entries` (sorted here; names use `/`).
 pub fn zip_entries(asset: &str, entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>, PackageError> {
-    let zerr = |e: &dyn std::fmt::Display| PackageError::Zip { asset: asset.to_string(), message: e.to_string() };
+    let zerr =
+        |e: &dyn std::fmt::Display| PackageError::Zip { asset: asset.to_string(), message: e.to_string() };
     let mut sorted: Vec<&(String, Vec<u8>)> = entries.iter().collect();
     sorted.sort_by(|a, b| a.0.as_bytes().cmp(b.0.as_bytes()));
     let options = SimpleFileOptions::default()
@@ -228,7 +238,8 @@ mod tests {
 
     #[test]
     fn zips_are_sorted_dated_1980_mode_0644_without_extra_fields() {
-        let entries = vec![("python/b.py".to_string(), b"b".to_vec()), ("a.py".to_string(), b"print(1)\n".to_vec())];
+        let entries =
+            vec![("python/b.py".to_string(), b"b".to_vec()), ("a.py".to_string(), b"print(1)\n".to_vec())];
         let z = zip_entries("t", &entries).unwrap();
         let c = central(&z);
         assert_eq!(c.iter().map(|e| e.0.as_str()).collect::<Vec<_>>(), ["a.py", "python/b.py"]);
@@ -245,7 +256,14 @@ mod tests {
 
     #[test]
     fn only_source_files_are_packaged() {
-        for p in ["tests/test_x.py", "__pycache__/m.cpython-312.pyc", "README.md", ".hidden", "m.pyc", "conftest.py"] {
+        for p in [
+            "tests/test_x.py",
+            "__pycache__/m.cpython-312.pyc",
+            "README.md",
+            ".hidden",
+            "m.pyc",
+            "conftest.py",
+        ] {
             assert!(excluded(Path::new(p)), "{p}");
         }
         for p in ["metric_collector.py", "pkg/helpers.py", "data/config.json"] {
