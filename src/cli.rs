@@ -50,6 +50,8 @@ pub enum Command {
     /// resource schemas and template rules. Exit 0: clean; 1: errors (or warnings with
     /// --strict); 2: a file cannot be read or bad usage.
     Validate(ValidateArgs),
+    /// Compile, validate and package the platform into cfnc.out/<env>/ (no AWS access).
+    Build(crate::commands::build::BuildArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to generate completions for.

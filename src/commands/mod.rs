@@ -7,6 +7,7 @@ use clap::{CommandFactory, Parser};
 use crate::cli::{Cli, Command};
 
 pub mod validate;
+pub mod build;
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -37,6 +38,7 @@ pub fn main() -> ExitCode {
 pub fn run(cli: Cli) -> Result<u8, crate::error::Error> {
     match cli.command {
         Command::Validate(args) => validate::run(&args, &cli.global),
+        Command::Build(args) => build::run(&cli.global, &args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "cfnc", &mut std::io::stdout());
             Ok(exit::OK)
