@@ -4,6 +4,7 @@
 pub mod change;
 pub mod cli;
 pub mod commands;
+pub mod diff;
 pub mod error;
 pub mod manifest;
 pub mod model;
