@@ -46,6 +46,9 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Predict what a deployment changes: compare two template sets offline (replacements,
+    /// deletions, IAM and security-group widening).
+    Diff(crate::commands::diff::DiffArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to generate completions for.

@@ -6,6 +6,8 @@ use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command};
 
+pub mod diff;
+
 /// Exit codes, documented in the README.
 pub mod exit {
     /// Success.
@@ -34,6 +36,7 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command line; returns its exit code.
 pub fn run(cli: Cli) -> Result<u8, crate::error::Error> {
     match cli.command {
+        Command::Diff(args) => diff::run(&cli.global, &args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "cfnc", &mut std::io::stdout());
             Ok(exit::OK)

@@ -127,15 +127,17 @@ pub(crate) fn run(old: &TemplateSet, new: &TemplateSet) -> (Vec<ChangeRow>, Vec<
 
     // Replacement propagates through references: iterate until the set of possibly replaced
     // resources is stable (it only grows, so this ends).
-    let mut maybe_replaced: BTreeSet<(String, String)> = BTreeSet::new();
+    let mut maybe_replaced: Replaced = BTreeMap::new();
     loop {
         let (rows, row_notes) = ctx.rows(&maybe_replaced);
-        let next: BTreeSet<(String, String)> = rows
+        let next: Replaced = rows
             .iter()
-            .filter(|r| {
-                r.action == Action::Modify && matches!(r.replacement, Some(Replacement::True | Replacement::Conditional))
+            .filter_map(|r| match (r.action, r.replacement) {
+                (Action::Modify, Some(x @ (Replacement::True | Replacement::Conditional))) => {
+                    Some(((r.stack.clone(), r.logical_id.clone()), x))
+                }
+                _ => None,
             })
-            .map(|r| (r.stack.clone(), r.logical_id.clone()))
             .collect();
         if next == maybe_replaced {
             notes.extend(row_notes);
@@ -145,6 +147,9 @@ pub(crate) fn run(old: &TemplateSet, new: &TemplateSet) -> (Vec<ChangeRow>, Vec<
     }
 }
 
+/// Resources that are (True) or may be (Conditional) replaced, by (stack, logical id).
+type Replaced = BTreeMap<(String, String), Replacement>;
+
 struct Ctx<'a> {
     old: &'a [Stack],
     new: &'a [Stack],
@@ -152,7 +157,7 @@ struct Ctx<'a> {
 }
 
 impl Ctx<'_> {
-    fn rows(&self, maybe: &BTreeSet<(String, String)>) -> (Vec<ChangeRow>, Vec<Note>) {
+    fn rows(&self, maybe: &Replaced) -> (Vec<ChangeRow>, Vec<Note>) {
         let mut rows = Vec::new();
         let mut notes = Vec::new();
         for (o, n) in self.pairs {
@@ -324,7 +329,7 @@ fn compare(
     a: Option<&Val>,
     b: Option<&Val>,
     path: &mut Vec<String>,
-    maybe: &BTreeSet<(String, String)>,
+    maybe: &Replaced,
     out: &mut Vec<Leaf>,
 ) {
     match (a, b) {
@@ -359,7 +364,7 @@ fn compare(
             if stack == s2 && id == i2 && attr == a2 =>
         {
             let key = (stack.clone(), id.clone());
-            if maybe.contains(&key) {
+            if maybe.contains_key(&key) {
                 out.push(Leaf { path: path.clone(), kind: Kind::Dynamic, via: Some(key) });
             }
         }
@@ -448,7 +453,7 @@ fn modified(
     id: &str,
     o: &Res,
     n: &Res,
-    maybe: &BTreeSet<(String, String)>,
+    maybe: &Replaced,
     notes: &mut Vec<Note>,
 ) -> Option<ChangeRow> {
     let keys: BTreeSet<&String> = o.props.keys().chain(n.props.keys()).collect();
@@ -476,7 +481,7 @@ fn modified(
     let mut replacement = Replacement::False;
     let mut causes = BTreeSet::new();
     let mut reasons = BTreeSet::new();
-    let mut dynamic_via: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+    let mut dynamic_via: BTreeMap<String, BTreeSet<(String, Replacement)>> = BTreeMap::new();
     for (prop, leaves) in &changed {
         for leaf in leaves {
             let mut full = vec![prop.clone()];
@@ -495,7 +500,8 @@ fn modified(
             }
             if let Some((s, rid)) = &leaf.via {
                 let name = if s == stack { rid.clone() } else { format!("{s}/{rid}") };
-                dynamic_via.entry(prop.clone()).or_default().insert(name);
+                let how = maybe.get(&(s.clone(), rid.clone())).copied().unwrap_or(Replacement::Conditional);
+                dynamic_via.entry(prop.clone()).or_default().insert((name, how));
             }
             // Ordering of the enum: True < Conditional < False.
             replacement = replacement.min(r);
@@ -505,11 +511,18 @@ fn modified(
         note(notes, r);
     }
     for (prop, via) in &dynamic_via {
-        let via: Vec<&str> = via.iter().map(String::as_str).collect();
+        let via: Vec<String> = via
+            .iter()
+            .map(|(name, how)| match how {
+                Replacement::True => format!("{name} (replaced)"),
+                _ => format!("{name} (may be replaced)"),
+            })
+            .collect();
         note(
             notes,
             format!(
-                "{prop} refers to {} which may be replaced; CloudFormation re-evaluates it during the update",
+                "{prop} refers to {}: its value changes when the new resource is created, and CloudFormation \
+                 evaluates it during the update",
                 via.join(", ")
             ),
         );
