@@ -241,7 +241,8 @@ fn nested_stacks_are_matched_by_name_through_manifests() {
     // data goes); archive's stack resource has DeletionPolicy Retain: the nested stack and its
     // bucket are kept (DeletionPolicy page: "you can retain a nested stack").
     let r = diff_paths(&fixture("nested/old"), &fixture("nested/new"));
-    let order: Vec<(&str, &str)> = r.changes.iter().map(|c| (c.stack.as_str(), c.logical_id.as_str())).collect();
+    let order: Vec<(&str, &str)> =
+        r.changes.iter().map(|c| (c.stack.as_str(), c.logical_id.as_str())).collect();
     assert_eq!(
         order,
         [
@@ -261,6 +262,7 @@ fn nested_stacks_are_matched_by_name_through_manifests() {
     modify(&r, "Monitoring", Replacement::False, &["Parameters"]);
     assert_eq!(flags(&r, "FunctionLogs"), [Flag::DeleteData]);
     no_row(&r, "ArchiveBucket");
+    assert!(has_note(&r, "Archive", "kept (DeletionPolicy Retain)"), "{:#?}", r.notes);
     assert!(has_note(&r, "CanarySecurityGroup", "network/Vpc (replaced)"), "{:#?}", r.notes);
 }
 

@@ -82,7 +82,8 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<u8, Error> {
     let format = if global.json { Format::Json } else { args.format };
     let written = match format {
         Format::Json => {
-            let mut text = serde_json::to_string_pretty(&report).map_err(|e| Error::input(e.to_string(), None))?;
+            let mut text =
+                serde_json::to_string_pretty(&report).map_err(|e| Error::input(e.to_string(), None))?;
             text.push('\n');
             out.write_all(text.as_bytes())
         }
@@ -91,7 +92,8 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<u8, Error> {
                 ColorChoice::Always => true,
                 ColorChoice::Never => false,
                 ColorChoice::Auto => {
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
             out.write_all(render_human(&report, &old_label(&args.from), &to, color).as_bytes())
@@ -119,7 +121,10 @@ fn deployed_set(global: &GlobalArgs, _new: &TemplateSet) -> Result<TemplateSet, 
              build does not include yet",
             global.env
         ),
-        Some("pass --from OLD: a template file or a build output directory such as an earlier cfnc.out/<env>/".into()),
+        Some(
+            "pass --from OLD: a template file or a build output directory such as an earlier cfnc.out/<env>/"
+                .into(),
+        ),
     ))
 }
 

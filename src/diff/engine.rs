@@ -57,12 +57,16 @@ fn resolve_set(set: &TemplateSet, notes: &mut Vec<Note>) -> Vec<Stack> {
                         notes.push(Note {
                             stack: st.name.clone(),
                             logical_id: id.clone(),
-                            message: format!("{}: Properties is not an object; compared as a whole", st.origin),
+                            message: format!(
+                                "{}: Properties is not an object; compared as a whole",
+                                st.origin
+                            ),
                         });
                         BTreeMap::from([(String::from("Properties"), other)])
                     }
                 };
-                let policy = |k: &str| def.get(k).map(|p| r.resolve(i, p)).and_then(|v| v.as_str().map(String::from));
+                let policy =
+                    |k: &str| def.get(k).map(|p| r.resolve(i, p)).and_then(|v| v.as_str().map(String::from));
                 let attributes = COMPARED_ATTRIBUTES
                     .iter()
                     .filter_map(|a| def.get(*a).map(|v| (*a, r.resolve(i, v))))
@@ -110,7 +114,9 @@ pub(crate) fn run(old: &TemplateSet, new: &TemplateSet) -> (Vec<ChangeRow>, Vec<
     let mut pairs: Vec<(Option<&Stack>, Option<&Stack>)> = Vec::new();
     for ns in &n {
         match o.iter().find(|os| os.name == ns.name) {
-            Some(os) if os.parent == ns.parent && os.logical_id == ns.logical_id => pairs.push((Some(os), Some(ns))),
+            Some(os) if os.parent == ns.parent && os.logical_id == ns.logical_id => {
+                pairs.push((Some(os), Some(ns)))
+            }
             Some(os) => {
                 pairs.push((Some(os), None));
                 pairs.push((None, Some(ns)));
@@ -194,7 +200,18 @@ impl Ctx<'_> {
                 (Some(o), None) => {
                     if let Some(why) = self.skip_one_sided(o, self.new) {
                         notes.push(why);
-                    } else if !self.retained_stack(o) {
+                    } else if let Some(lid) = self.retained_stack(o) {
+                        notes.push(Note {
+                            stack: o.name.clone(),
+                            logical_id: lid,
+                            message: format!(
+                                "nested stack `{}` is removed from the template but kept (DeletionPolicy Retain): its \
+                                 {} resource(s) stay in the account, no longer managed by this stack",
+                                o.name,
+                                o.resources.len()
+                            ),
+                        });
+                    } else {
                         stack_rows.extend(o.resources.iter().map(|(id, r)| removed(&o.name, id, r)));
                     }
                 }
@@ -233,22 +250,23 @@ impl Ctx<'_> {
     }
 
     /// A removed nested stack is kept, with all its resources, when its stack resource (or
-    /// that of a removed ancestor) has DeletionPolicy Retain.
-    fn retained_stack(&self, st: &Stack) -> bool {
+    /// that of a removed ancestor) has DeletionPolicy Retain. Returns that stack resource's
+    /// logical id.
+    fn retained_stack(&self, st: &Stack) -> Option<String> {
         let mut cur = st;
         loop {
-            let (Some(parent), Some(lid)) = (&cur.parent, &cur.logical_id) else { return false };
-            let Some(p) = self.old.iter().find(|s| &s.name == parent) else { return false };
+            let (parent, lid) = (cur.parent.as_ref()?, cur.logical_id.as_ref()?);
+            let p = self.old.iter().find(|s| &s.name == parent)?;
             if p.resources
                 .get(lid)
                 .and_then(|r| r.deletion_policy.as_deref())
                 .is_some_and(|d| matches!(d, "Retain" | "RetainExceptOnCreate"))
             {
-                return true;
+                return Some(lid.clone());
             }
             // Keep walking only while the ancestor is removed too.
             if self.new.iter().any(|s| s.name == p.name) {
-                return false;
+                return None;
             }
             cur = p;
         }
@@ -325,13 +343,7 @@ struct Leaf {
     via: Option<(String, String)>,
 }
 
-fn compare(
-    a: Option<&Val>,
-    b: Option<&Val>,
-    path: &mut Vec<String>,
-    maybe: &Replaced,
-    out: &mut Vec<Leaf>,
-) {
+fn compare(a: Option<&Val>, b: Option<&Val>, path: &mut Vec<String>, maybe: &Replaced, out: &mut Vec<Leaf>) {
     match (a, b) {
         (None, None) => {}
         (Some(x), None) | (None, Some(x)) => leaves_of(x, path, out),
@@ -408,7 +420,7 @@ fn touches(pointer: &[String], leaf: &[String]) -> bool {
 /// Properties that CloudFormation refuses to change on an existing resource (the update
 /// fails instead of replacing it). Source: the property's description in the resource
 /// reference (and the vendored schema).
-const IMMUTABLE_FAILS: &[(&str, &[&str])] = &[("AWS::KMS::Key", &["KeySpec", "KeyUsage", "MultiRegion", "Origin"])];
+const IMMUTABLE_FAILS: &[(&str, &[&str])] = &[("AWS::KMS::Key", &["KeySpec", "KeyUsage", "MultiRegion"])];
 
 /// Replacement level of a change at `leaf` (first segment: the top-level property).
 fn schema_level(type_name: &str, leaf: &[String]) -> (Level, Option<String>) {
@@ -466,11 +478,8 @@ fn modified(
             changed.insert(k.clone(), leaves);
         }
     }
-    let changed_attributes: Vec<&str> = COMPARED_ATTRIBUTES
-        .iter()
-        .copied()
-        .filter(|a| o.attributes.get(a) != n.attributes.get(a))
-        .collect();
+    let changed_attributes: Vec<&str> =
+        COMPARED_ATTRIBUTES.iter().copied().filter(|a| o.attributes.get(a) != n.attributes.get(a)).collect();
     if changed.is_empty() && changed_attributes.is_empty() {
         return None;
     }
@@ -544,7 +553,8 @@ fn modified(
     }
 
     let mut flags = BTreeSet::new();
-    if replacement != Replacement::False && data::replacement_deletes_data(&n.type_name, n.update_replace_policy.as_deref())
+    if replacement != Replacement::False
+        && data::replacement_deletes_data(&n.type_name, n.update_replace_policy.as_deref())
     {
         flags.insert(Flag::DeleteData);
     }

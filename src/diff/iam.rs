@@ -227,7 +227,10 @@ const SPECS: &[Spec] = &[
 
 /// Every type this rule looks at (for the rules document and tests).
 pub(crate) fn covered_types() -> impl Iterator<Item = &'static str> {
-    SPECS.iter().map(|s| s.type_name).chain(["AWS::Lambda::Permission", "AWS::Lambda::LayerVersionPermission"])
+    SPECS
+        .iter()
+        .map(|s| s.type_name)
+        .chain(["AWS::Lambda::Permission", "AWS::Lambda::LayerVersionPermission"])
 }
 
 /// True when going from `old` to `new` properties (None: the resource does not exist on that
@@ -238,7 +241,13 @@ pub(crate) fn widens(type_name: &str, old: Option<&Props>, new: Option<&Props>) 
         "AWS::Lambda::Permission" | "AWS::Lambda::LayerVersionPermission" => {
             // A permission is one Allow statement; removing it only narrows.
             let stmt = |p: Option<&Props>| {
-                p.map(|p| if type_name == "AWS::Lambda::Permission" { lambda_permission(p) } else { layer_permission(p) })
+                p.map(|p| {
+                    if type_name == "AWS::Lambda::Permission" {
+                        lambda_permission(p)
+                    } else {
+                        layer_permission(p)
+                    }
+                })
             };
             let (o, n) = (stmt(old), stmt(new));
             match n {
@@ -433,7 +442,8 @@ fn principal(kind: &str, value: &str) -> (String, String) {
     }
     let value = match kind {
         "AWS" => {
-            let account = if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit()) || value == "${AWS::AccountId}"
+            let account = if value.len() == 12 && value.bytes().all(|b| b.is_ascii_digit())
+                || value == "${AWS::AccountId}"
             {
                 Some(value)
             } else {
@@ -459,11 +469,8 @@ fn principal(kind: &str, value: &str) -> (String, String) {
 fn lambda_permission(p: &Props) -> Stmt {
     let render = |k: &str| p.get(k).map(Val::render);
     let who = render("Principal").unwrap_or_default();
-    let kind = if who.ends_with(".amazonaws.com") || who.ends_with(".amazonaws.com.cn") {
-        "Service"
-    } else {
-        "AWS"
-    };
+    let kind =
+        if who.ends_with(".amazonaws.com") || who.ends_with(".amazonaws.com.cn") { "Service" } else { "AWS" };
     let mut conditions = BTreeMap::new();
     for (prop, op, key) in [
         ("SourceArn", "ArnLike", "aws:sourcearn"),
@@ -494,7 +501,8 @@ fn layer_permission(p: &Props) -> Stmt {
     let render = |k: &str| p.get(k).map(Val::render);
     let mut conditions = BTreeMap::new();
     if let Some(org) = render("OrganizationId") {
-        conditions.insert(("StringEquals".to_string(), "aws:principalorgid".to_string()), BTreeSet::from([org]));
+        conditions
+            .insert(("StringEquals".to_string(), "aws:principalorgid".to_string()), BTreeSet::from([org]));
     }
     Stmt {
         allow: true,
@@ -662,22 +670,30 @@ mod tests {
 
     #[test]
     fn string_and_list_forms_are_the_same() {
-        let old = policy(json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}));
-        let new = policy(json!([{"Effect": "Allow", "Action": ["S3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}]));
+        let old =
+            policy(json!({"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}));
+        let new = policy(
+            json!([{"Effect": "Allow", "Action": ["S3:GetObject"], "Resource": ["arn:aws:s3:::b/*"]}]),
+        );
         assert!(!widens(P, Some(&old), Some(&new)));
     }
 
     #[test]
     fn new_action_wildcard_resource_and_statement_widen() {
-        let old = policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]));
-        let more = policy(json!([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"}]));
+        let old =
+            policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*"}]));
+        let more = policy(
+            json!([{"Effect": "Allow", "Action": ["s3:GetObject", "s3:PutObject"], "Resource": "arn:aws:s3:::b/*"}]),
+        );
         assert!(widens(P, Some(&old), Some(&more)));
         let wild = policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "*"}]));
         assert!(widens(P, Some(&old), Some(&wild)));
-        let narrower = policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/x/*"}]));
+        let narrower =
+            policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/x/*"}]));
         assert!(!widens(P, Some(&old), Some(&narrower)));
         // Dropping a condition widens; adding one narrows.
-        let cond = policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
+        let cond =
+            policy(json!([{"Effect": "Allow", "Action": "s3:GetObject", "Resource": "arn:aws:s3:::b/*",
             "Condition": {"StringEquals": {"aws:SourceAccount": "1"}}}]));
         assert!(!widens(P, Some(&old), Some(&cond)));
         assert!(widens(P, Some(&cond), Some(&old)));
@@ -698,7 +714,9 @@ mod tests {
     #[test]
     fn principals_normalize_and_widen() {
         let root = |p: serde_json::Value| {
-            props(json!({"KeyPolicy": {"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*", "Principal": p}]}}))
+            props(
+                json!({"KeyPolicy": {"Statement": [{"Effect": "Allow", "Action": "kms:*", "Resource": "*", "Principal": p}]}}),
+            )
         };
         let a = root(json!({"AWS": "arn:aws:iam::123456789012:root"}));
         let b = root(json!({"AWS": ["123456789012"]}));
@@ -724,15 +742,23 @@ mod tests {
 
     #[test]
     fn document_as_json_string() {
-        let a = props(json!({"KeyPolicy": "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\", \"Resource\": \"*\", \"Principal\": {\"Service\": \"logs.amazonaws.com\"}}]}"}));
-        let b = props(json!({"KeyPolicy": {"Statement": {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "*", "Principal": {"Service": "logs.amazonaws.com"}}}}));
+        let a = props(
+            json!({"KeyPolicy": "{\"Statement\": [{\"Effect\": \"Allow\", \"Action\": \"kms:Decrypt\", \"Resource\": \"*\", \"Principal\": {\"Service\": \"logs.amazonaws.com\"}}]}"}),
+        );
+        let b = props(
+            json!({"KeyPolicy": {"Statement": {"Effect": "Allow", "Action": ["kms:Decrypt"], "Resource": "*", "Principal": {"Service": "logs.amazonaws.com"}}}}),
+        );
         assert!(!widens("AWS::KMS::Key", Some(&a), Some(&b)));
     }
 
     #[test]
     fn lambda_permission_conditions() {
-        let old = props(json!({"Action": "lambda:InvokeFunction", "FunctionName": "f", "Principal": "events.amazonaws.com", "SourceArn": "arn:rule"}));
-        let new = props(json!({"Action": "lambda:InvokeFunction", "FunctionName": "f", "Principal": "events.amazonaws.com"}));
+        let old = props(
+            json!({"Action": "lambda:InvokeFunction", "FunctionName": "f", "Principal": "events.amazonaws.com", "SourceArn": "arn:rule"}),
+        );
+        let new = props(
+            json!({"Action": "lambda:InvokeFunction", "FunctionName": "f", "Principal": "events.amazonaws.com"}),
+        );
         assert!(widens("AWS::Lambda::Permission", Some(&old), Some(&new)));
         assert!(!widens("AWS::Lambda::Permission", Some(&new), Some(&old)));
         assert!(widens("AWS::Lambda::Permission", None, Some(&old)));

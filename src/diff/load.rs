@@ -13,7 +13,8 @@ use crate::error::Error;
 /// Reads a template file; JSON when it parses as JSON, YAML otherwise.
 pub(crate) fn read_template(path: &Path) -> Result<Json, Error> {
     let text = std::fs::read_to_string(path).map_err(|e| Error::io("read", path, e))?;
-    let is_json = path.extension().and_then(|e| e.to_str()) == Some("json") || text.trim_start().starts_with('{');
+    let is_json =
+        path.extension().and_then(|e| e.to_str()) == Some("json") || text.trim_start().starts_with('{');
     if is_json {
         return serde_json::from_str(&text).map_err(|e| {
             Error::input(

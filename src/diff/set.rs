@@ -151,10 +151,16 @@ impl TemplateSet {
     fn from_dir(dir: &Path) -> Result<Self, Error> {
         let manifest_path = dir.join("manifest.json");
         if manifest_path.is_file() {
-            let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
+            let text =
+                std::fs::read_to_string(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
             let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
                 Error::input(
-                    format!("{}:{}:{}: not a cfnc manifest: {e}", manifest_path.display(), e.line(), e.column()),
+                    format!(
+                        "{}:{}:{}: not a cfnc manifest: {e}",
+                        manifest_path.display(),
+                        e.line(),
+                        e.column()
+                    ),
                     Some("rebuild the directory with `cfnc build`".to_string()),
                 )
             })?;
@@ -162,7 +168,8 @@ impl TemplateSet {
             for entry in &manifest.stacks {
                 let path = dir.join(&entry.file);
                 let template = super::load::read_template(&path)?;
-                let mut st = StackTemplate::new(entry.name.clone(), template).with_origin(path.display().to_string());
+                let mut st =
+                    StackTemplate::new(entry.name.clone(), template).with_origin(path.display().to_string());
                 st.parent = entry.parent.clone();
                 st.logical_id = entry.logical_id.clone();
                 if st.parent.is_none() {
@@ -192,12 +199,16 @@ impl TemplateSet {
             if template.get("Resources").is_none() {
                 continue;
             }
-            stacks.push(StackTemplate::new(file_stem(&path), template).with_origin(path.display().to_string()));
+            stacks
+                .push(StackTemplate::new(file_stem(&path), template).with_origin(path.display().to_string()));
         }
         if stacks.is_empty() {
             return Err(Error::input(
                 format!("{} holds no manifest.json and no templates", dir.display()),
-                Some("pass a template file, or a build output directory (`cfnc build` writes cfnc.out/<env>/)".into()),
+                Some(
+                    "pass a template file, or a build output directory (`cfnc build` writes cfnc.out/<env>/)"
+                        .into(),
+                ),
             ));
         }
         Self::from_stacks(stacks)

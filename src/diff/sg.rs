@@ -73,12 +73,16 @@ pub(crate) fn widens(type_name: &str, old: Option<&Props>, new: Option<&Props>) 
             let default_egress = old.is_some();
             (old.map(|o| group_rules(o, true)).unwrap_or_default(), group_rules(new, default_egress))
         }
-        "AWS::EC2::SecurityGroupIngress" => (old.and_then(|o| single_rule(o, Dir::In)).into_iter().collect(), {
-            single_rule(new, Dir::In).into_iter().collect()
-        }),
-        "AWS::EC2::SecurityGroupEgress" => (old.and_then(|o| single_rule(o, Dir::Out)).into_iter().collect(), {
-            single_rule(new, Dir::Out).into_iter().collect()
-        }),
+        "AWS::EC2::SecurityGroupIngress" => {
+            (old.and_then(|o| single_rule(o, Dir::In)).into_iter().collect(), {
+                single_rule(new, Dir::In).into_iter().collect()
+            })
+        }
+        "AWS::EC2::SecurityGroupEgress" => {
+            (old.and_then(|o| single_rule(o, Dir::Out)).into_iter().collect(), {
+                single_rule(new, Dir::Out).into_iter().collect()
+            })
+        }
         _ => return false,
     };
     new_rules.iter().any(|r| !covered(&old_rules, r))
@@ -99,7 +103,13 @@ fn group_rules(p: &Props, default_egress: bool) -> Vec<Rule> {
         }
     }
     if egress.is_empty() && default_egress {
-        out.push(Rule { dir: Dir::Out, group: None, proto: Proto::All, ports: Ports::All, peer: Peer::V4(0, 0) });
+        out.push(Rule {
+            dir: Dir::Out,
+            group: None,
+            proto: Proto::All,
+            ports: Ports::All,
+            peer: Peer::V4(0, 0),
+        });
     }
     out
 }
@@ -192,7 +202,12 @@ fn proto_covers(outer: &Proto, inner: &Proto) -> bool {
 fn covered(old: &[Rule], r: &Rule) -> bool {
     let candidates: Vec<&Rule> = old
         .iter()
-        .filter(|o| o.dir == r.dir && o.group == r.group && proto_covers(&o.proto, &r.proto) && peer_covers(&o.peer, &r.peer))
+        .filter(|o| {
+            o.dir == r.dir
+                && o.group == r.group
+                && proto_covers(&o.proto, &r.proto)
+                && peer_covers(&o.peer, &r.peer)
+        })
         .collect();
     if candidates.iter().any(|o| o.ports == Ports::All || o.ports == r.ports) {
         return true;
@@ -241,7 +256,9 @@ mod tests {
     }
 
     fn sg(ingress: serde_json::Value, egress: serde_json::Value) -> Props {
-        props(json!({"GroupDescription": "d", "VpcId": "vpc-1", "SecurityGroupIngress": ingress, "SecurityGroupEgress": egress}))
+        props(
+            json!({"GroupDescription": "d", "VpcId": "vpc-1", "SecurityGroupIngress": ingress, "SecurityGroupEgress": egress}),
+        )
     }
 
     const SG: &str = "AWS::EC2::SecurityGroup";
@@ -269,7 +286,9 @@ mod tests {
 
     #[test]
     fn ports_and_protocols() {
-        let range = |f: i64, t: i64| sg(json!([{"IpProtocol": "tcp", "FromPort": f, "ToPort": t, "CidrIp": "10.0.0.0/8"}]), json!([]));
+        let range = |f: i64, t: i64| {
+            sg(json!([{"IpProtocol": "tcp", "FromPort": f, "ToPort": t, "CidrIp": "10.0.0.0/8"}]), json!([]))
+        };
         assert!(widens(SG, Some(&range(443, 443)), Some(&range(80, 443))));
         assert!(!widens(SG, Some(&range(80, 443)), Some(&range(100, 200))));
         let all = sg(json!([{"IpProtocol": "-1", "CidrIp": "10.0.0.0/8"}]), json!([]));
@@ -296,12 +315,18 @@ mod tests {
 
     #[test]
     fn standalone_rules() {
-        let a = props(json!({"GroupId": "sg-1", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "10.0.0.0/8"}));
-        let b = props(json!({"GroupId": "sg-1", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIpv6": "::/0"}));
+        let a = props(
+            json!({"GroupId": "sg-1", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "10.0.0.0/8"}),
+        );
+        let b = props(
+            json!({"GroupId": "sg-1", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIpv6": "::/0"}),
+        );
         assert!(widens("AWS::EC2::SecurityGroupIngress", Some(&a), Some(&b)));
         assert!(widens("AWS::EC2::SecurityGroupIngress", None, Some(&a)));
         assert!(!widens("AWS::EC2::SecurityGroupIngress", Some(&a), None));
-        let other_group = props(json!({"GroupId": "sg-2", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "10.0.0.0/8"}));
+        let other_group = props(
+            json!({"GroupId": "sg-2", "IpProtocol": "tcp", "FromPort": 22, "ToPort": 22, "CidrIp": "10.0.0.0/8"}),
+        );
         assert!(widens("AWS::EC2::SecurityGroupIngress", Some(&a), Some(&other_group)));
     }
 }

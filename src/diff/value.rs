@@ -27,9 +27,16 @@ pub(crate) enum Val {
     Map(BTreeMap<String, Val>),
     /// `Ref` (attr `None`) or `Fn::GetAtt` of a resource in `stack`: unknown until deployed,
     /// unchanged by an update unless the resource is replaced.
-    Res { stack: String, id: String, attr: Option<String> },
+    Res {
+        stack: String,
+        id: String,
+        attr: Option<String>,
+    },
     /// A parameter with no value and no default.
-    Param { stack: String, name: String },
+    Param {
+        stack: String,
+        name: String,
+    },
     /// A pseudo parameter (`AWS::Region`), the same before and after an update.
     Pseudo(String),
     /// A string built from parts, at least one of them unknown.
@@ -103,7 +110,9 @@ impl Val {
             Json::Null => Val::Null,
             Json::Bool(_) | Json::Number(_) | Json::String(_) => Val::Scalar(scalar_text(j)),
             Json::Array(items) => Val::List(items.iter().map(Val::from_plain_json).collect()),
-            Json::Object(m) => Val::Map(m.iter().map(|(k, v)| (k.clone(), Val::from_plain_json(v))).collect()),
+            Json::Object(m) => {
+                Val::Map(m.iter().map(|(k, v)| (k.clone(), Val::from_plain_json(v))).collect())
+            }
         }
     }
 }
@@ -114,7 +123,8 @@ fn scalar_text(j: &Json) -> String {
         Json::String(s) => s.clone(),
         Json::Bool(b) => b.to_string(),
         Json::Number(n) => {
-            if let Some(f) = n.as_f64().filter(|f| !n.is_i64() && !n.is_u64() && f.fract() == 0.0 && f.abs() < 1e15)
+            if let Some(f) =
+                n.as_f64().filter(|f| !n.is_i64() && !n.is_u64() && f.fract() == 0.0 && f.abs() < 1e15)
             {
                 format!("{}", f as i64)
             } else {
@@ -159,12 +169,7 @@ pub(crate) struct Resolver<'a> {
 
 impl<'a> Resolver<'a> {
     pub(crate) fn new(set: &'a TemplateSet) -> Self {
-        Resolver {
-            set,
-            params: RefCell::default(),
-            conds: RefCell::default(),
-            depth: RefCell::new(0),
-        }
+        Resolver { set, params: RefCell::default(), conds: RefCell::default(), depth: RefCell::new(0) }
     }
 
     fn template(&self, s: usize) -> &'a Json {
@@ -182,10 +187,9 @@ impl<'a> Resolver<'a> {
     /// The nested stack created by resource `logical_id` of stack `s`.
     pub(crate) fn child(&self, s: usize, logical_id: &str) -> Option<usize> {
         let parent = self.stack_name(s);
-        self.set
-            .stacks()
-            .iter()
-            .position(|st| st.parent.as_deref() == Some(parent) && st.logical_id.as_deref() == Some(logical_id))
+        self.set.stacks().iter().position(|st| {
+            st.parent.as_deref() == Some(parent) && st.logical_id.as_deref() == Some(logical_id)
+        })
     }
 
     fn section(&self, s: usize, name: &str) -> Option<&'a serde_json::Map<String, Json>> {
@@ -245,7 +249,8 @@ impl<'a> Resolver<'a> {
             Json::Array(a) => a.iter().collect::<Vec<_>>(),
             other => vec![other],
         };
-        let symbolic = |args: Vec<&Json>| Val::Fn(name.to_string(), args.iter().map(|a| self.resolve(s, a)).collect());
+        let symbolic =
+            |args: Vec<&Json>| Val::Fn(name.to_string(), args.iter().map(|a| self.resolve(s, a)).collect());
         match name {
             "Ref" => match arg.as_str() {
                 Some(n) => self.reference(s, n),
@@ -304,10 +309,12 @@ impl<'a> Resolver<'a> {
                     return symbolic(a);
                 }
                 match (self.resolve(s, a[0]), self.resolve(s, a[1])) {
-                    (Val::Scalar(i), Val::List(items)) => match i.parse::<usize>().ok().and_then(|i| items.get(i)) {
-                        Some(v) => v.clone(),
-                        None => Val::Fn(name.into(), vec![Val::Scalar(i), Val::List(items)]),
-                    },
+                    (Val::Scalar(i), Val::List(items)) => {
+                        match i.parse::<usize>().ok().and_then(|i| items.get(i)) {
+                            Some(v) => v.clone(),
+                            None => Val::Fn(name.into(), vec![Val::Scalar(i), Val::List(items)]),
+                        }
+                    }
                     (i, l) => Val::Fn(name.into(), vec![i, l]),
                 }
             }
@@ -484,7 +491,8 @@ impl<'a> Resolver<'a> {
         }
         // Mark as unknown while evaluating (cycle guard).
         self.conds.borrow_mut().insert(key.clone(), None);
-        let v = self.section(s, "Conditions").and_then(|c| c.get(name)).and_then(|e| self.eval_condition(s, e));
+        let v =
+            self.section(s, "Conditions").and_then(|c| c.get(name)).and_then(|e| self.eval_condition(s, e));
         self.conds.borrow_mut().insert(key, v);
         v
     }
@@ -575,12 +583,19 @@ mod tests {
         assert_eq!(r.condition(0, "IsProd"), Some(true));
         assert_eq!(r.condition(0, "NotProd"), Some(false));
         assert_eq!(r.resolve(0, &json!({"Fn::If": ["NotProd", 1, {"Ref": "AWS::NoValue"}]})), Val::NoValue);
-        assert_eq!(r.resolve(0, &json!({"Fn::FindInMap": ["M", {"Ref": "Env"}, "Size"]})), Val::Scalar("3".into()));
+        assert_eq!(
+            r.resolve(0, &json!({"Fn::FindInMap": ["M", {"Ref": "Env"}, "Size"]})),
+            Val::Scalar("3".into())
+        );
         assert_eq!(r.resolve(0, &json!({"Fn::Join": ["-", {"Ref": "L"}]})), Val::Scalar("a-b".into()));
-        assert_eq!(r.resolve(0, &json!({"Fn::Select": [1, {"Fn::Split": [",", "x,y"]}]})), Val::Scalar("y".into()));
-        assert_eq!(r.resolve(0, &json!({"K": {"Ref": "AWS::NoValue"}, "J": 1})), Val::Map(
-            [("J".to_string(), Val::Scalar("1".into()))].into_iter().collect()
-        ));
+        assert_eq!(
+            r.resolve(0, &json!({"Fn::Select": [1, {"Fn::Split": [",", "x,y"]}]})),
+            Val::Scalar("y".into())
+        );
+        assert_eq!(
+            r.resolve(0, &json!({"K": {"Ref": "AWS::NoValue"}, "J": 1})),
+            Val::Map([("J".to_string(), Val::Scalar("1".into()))].into_iter().collect())
+        );
     }
 
     #[test]
@@ -599,9 +614,6 @@ mod tests {
         ])
         .unwrap();
         let r = Resolver::new(&set);
-        assert_eq!(
-            r.param(2, "VpcId"),
-            Val::Res { stack: "network".into(), id: "Vpc".into(), attr: None }
-        );
+        assert_eq!(r.param(2, "VpcId"), Val::Res { stack: "network".into(), id: "Vpc".into(), attr: None });
     }
 }
