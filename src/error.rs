@@ -25,6 +25,10 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
+    /// A template could not be read (syntax, encoding, size, duplicate keys).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] crate::reader::ReadError),
 }
 
 impl Error {
@@ -33,6 +37,8 @@ impl Error {
         match self {
             Error::Io { .. } => crate::commands::exit::FAULT,
             Error::Input { .. } => crate::commands::exit::USAGE,
+            // A template that cannot be read (missing, too large, malformed) is bad input.
+            Error::Read(_) => crate::commands::exit::USAGE,
         }
     }
 

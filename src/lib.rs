@@ -8,5 +8,6 @@ pub mod diff;
 pub mod error;
 pub mod manifest;
 pub mod model;
+pub mod reader;
 pub mod resources;
 pub mod schema;
