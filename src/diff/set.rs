@@ -111,7 +111,9 @@ impl TemplateSet {
                     Some("give every stack of a set its own name".to_string()),
                 ));
             }
-            check_template(&s.template, &s.origin)?;
+            if let Err(bad) = check_template(&s.template) {
+                return Err(Error::input(format!("{}: {}", s.origin, bad.message), Some(bad.help)));
+            }
         }
         for s in &stacks {
             match (&s.parent, &s.logical_id) {
@@ -243,28 +245,50 @@ fn file_stem(path: &Path) -> String {
     path.file_stem().map(|s| s.to_string_lossy().into_owned()).unwrap_or_else(|| "template".to_string())
 }
 
+/// A template that does not have the shape the engine relies on.
+pub(crate) struct BadShape {
+    /// JSON pointer of the offending node.
+    pub pointer: String,
+    pub message: String,
+    pub help: String,
+}
+
 /// The shape the engine relies on: an object whose `Resources` (if any) maps logical ids to
-/// objects with a string `Type`.
-fn check_template(t: &Json, origin: &str) -> Result<(), Error> {
+/// objects with a string `Type`; `Parameters`, `Outputs`, `Conditions`, `Mappings` objects.
+pub(crate) fn check_template(t: &Json) -> Result<(), BadShape> {
+    let bad = |pointer: String, message: &str, help: &str| {
+        Err(BadShape { pointer, message: message.to_string(), help: help.to_string() })
+    };
     let Some(obj) = t.as_object() else {
-        return Err(Error::input(
-            format!("{origin}: a template must be a JSON/YAML object"),
-            Some("check that the file is a CloudFormation template".to_string()),
-        ));
+        return bad(
+            String::new(),
+            "a template must be a mapping",
+            "check that the file is a CloudFormation template",
+        );
     };
     if let Some(res) = obj.get("Resources") {
         let Some(res) = res.as_object() else {
-            return Err(Error::input(
-                format!("{origin}: /Resources must be an object"),
-                Some("map logical ids to resource definitions".to_string()),
-            ));
+            return bad(
+                "/Resources".into(),
+                "/Resources must be a mapping",
+                "map logical ids to resource definitions",
+            );
         };
         for (id, r) in res {
+            let pointer = format!("/Resources/{}", crate::reader::escape_token(id));
+            if !r.is_object() {
+                return bad(
+                    pointer.clone(),
+                    &format!("{pointer} must be a mapping"),
+                    "give the resource a Type",
+                );
+            }
             if r.get("Type").and_then(Json::as_str).is_none() {
-                return Err(Error::input(
-                    format!("{origin}: /Resources/{id}/Type must be a string"),
-                    Some("give every resource a Type such as AWS::S3::Bucket".to_string()),
-                ));
+                return bad(
+                    format!("{pointer}/Type"),
+                    &format!("{pointer}/Type must be a string"),
+                    "give every resource a Type such as AWS::S3::Bucket",
+                );
             }
         }
     }
@@ -272,10 +296,11 @@ fn check_template(t: &Json, origin: &str) -> Result<(), Error> {
         if let Some(v) = obj.get(section)
             && !v.is_object()
         {
-            return Err(Error::input(
-                format!("{origin}: /{section} must be an object"),
-                Some("see the CloudFormation template anatomy".to_string()),
-            ));
+            return bad(
+                format!("/{section}"),
+                &format!("/{section} must be a mapping"),
+                "see the CloudFormation template anatomy",
+            );
         }
     }
     Ok(())

@@ -157,7 +157,8 @@ fn concat(parts: Vec<Val>) -> Val {
     }
 }
 
-const MAX_DEPTH: usize = 64;
+/// Deepest evaluation (JSON nesting plus parameter/output hops); the reader bounds nesting to 128.
+const MAX_DEPTH: usize = 256;
 
 /// Evaluates values of one side of the diff.
 pub(crate) struct Resolver<'a> {
