@@ -271,3 +271,110 @@ fn identical_sets_have_no_changes() {
     let r = diff_paths(&fixture("nested/new"), &fixture("nested/new"));
     assert!(r.changes.is_empty() && r.notes.is_empty(), "{r:#?}");
 }
+
+// ---- library API (as the deploy review uses it) ------------------------------------------
+
+#[test]
+fn stacks_built_in_memory_follow_parameters_across_nested_stacks() {
+    // The deploy review builds the deployed set from GetTemplate + the root's current
+    // parameter values. A root parameter value flows through the stack resource's
+    // `Parameters` into the child: LogGroupName (create-only) changes -> True.
+    use cfnc::diff::{StackTemplate, TemplateSet, diff_sets};
+    use serde_json::json;
+    let root = json!({
+        "Parameters": {"Env": {"Type": "String", "Default": "dev"}},
+        "Resources": {"Monitoring": {"Type": "AWS::CloudFormation::Stack",
+            "Properties": {"TemplateURL": "https://s3.amazonaws.com/b/m.json", "Parameters": {"Env": {"Ref": "Env"}}}}}
+    });
+    let child = json!({
+        "Parameters": {"Env": {"Type": "String"}},
+        "Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Properties": {"LogGroupName": {"Fn::Sub": "payments-${Env}"}}}}
+    });
+    let set = |env: &str| {
+        TemplateSet::from_stacks(vec![
+            StackTemplate::new("root", root.clone())
+                .with_parameters([("Env".to_string(), env.to_string())].into_iter().collect()),
+            StackTemplate::new("monitoring", child.clone()).nested_in("root", "Monitoring"),
+        ])
+        .unwrap()
+    };
+    let rows = diff_sets(&set("dev"), &set("prod"));
+    assert_eq!(rows.len(), 2, "{rows:#?}");
+    assert_eq!((rows[0].stack.as_str(), rows[0].logical_id.as_str()), ("root", "Monitoring"));
+    assert_eq!(rows[0].replacement, Some(Replacement::False));
+    assert_eq!((rows[1].stack.as_str(), rows[1].logical_id.as_str()), ("monitoring", "Logs"));
+    assert_eq!(rows[1].replacement, Some(Replacement::True));
+    assert_eq!(rows[1].flags, [Flag::DeleteData]);
+    assert!(diff_sets(&set("dev"), &set("dev")).is_empty());
+}
+
+mod properties {
+    use cfnc::diff::{TemplateSet, diff_report};
+    use proptest::prelude::*;
+    use serde_json::{Value, json};
+
+    /// Template values with intrinsics in them (possibly dangling or malformed).
+    fn value() -> impl Strategy<Value = Value> {
+        let leaf = prop_oneof![
+            Just(Value::Null),
+            any::<bool>().prop_map(Value::from),
+            (-5i64..5).prop_map(Value::from),
+            "[a-c${}.*:/0-9 ]{0,8}".prop_map(Value::from),
+            prop_oneof![Just("A"), Just("B"), Just("P"), Just("AWS::Region"), Just("AWS::NoValue")]
+                .prop_map(|r| json!({"Ref": r})),
+            Just(json!({"Fn::GetAtt": ["A", "Arn"]})),
+            "[a-c${}AP.!]{0,10}".prop_map(|s| json!({"Fn::Sub": s})),
+        ];
+        leaf.prop_recursive(4, 24, 4, |inner| {
+            prop_oneof![
+                prop::collection::vec(inner.clone(), 0..4).prop_map(Value::from),
+                prop::collection::btree_map("[A-D]", inner.clone(), 0..4)
+                    .prop_map(|m| Value::Object(m.into_iter().collect())),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| json!({"Fn::Join": ["-", [a, b]]})),
+                (inner.clone(), inner.clone()).prop_map(|(a, b)| json!({"Fn::If": ["C", a, b]})),
+                (inner.clone(), inner).prop_map(|(a, b)| json!({"Fn::Select": [a, b]})),
+            ]
+        })
+    }
+
+    fn template() -> impl Strategy<Value = Value> {
+        let types = prop_oneof![
+            Just("AWS::S3::Bucket"),
+            Just("AWS::IAM::Policy"),
+            Just("AWS::EC2::SecurityGroup"),
+            Just("AWS::Lambda::Permission"),
+            Just("AWS::Nope::Nope"),
+        ];
+        (
+            prop::collection::btree_map(prop_oneof![Just("A"), Just("B"), Just("C")], (types, value()), 0..3),
+            value(),
+        )
+            .prop_map(|(res, default)| {
+                let resources: serde_json::Map<String, Value> = res
+                    .into_iter()
+                    .map(|(id, (t, p))| (id.to_string(), json!({"Type": t, "Properties": {"X": p, "PolicyDocument": p, "SecurityGroupIngress": p}})))
+                    .collect();
+                json!({
+                    "Parameters": {"P": {"Type": "String", "Default": default}},
+                    "Conditions": {"C": {"Fn::Equals": [{"Ref": "P"}, "a"]}},
+                    "Resources": resources
+                })
+            })
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(200))]
+
+        #[test]
+        fn a_set_never_differs_from_itself_and_nothing_panics(a in template(), b in template()) {
+            let sa = TemplateSet::from_templates([("s".to_string(), a)]).unwrap();
+            let sb = TemplateSet::from_templates([("s".to_string(), b)]).unwrap();
+            prop_assert!(diff_report(&sa, &sa).changes.is_empty());
+            let r = diff_report(&sa, &sb);
+            for row in &r.changes {
+                prop_assert!(row.properties.windows(2).all(|w| w[0] < w[1]));
+                prop_assert!(row.flags.windows(2).all(|w| w[0] < w[1]));
+            }
+        }
+    }
+}
