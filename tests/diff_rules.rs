@@ -378,3 +378,38 @@ mod properties {
         }
     }
 }
+
+#[test]
+fn a_changed_nested_template_updates_its_stack_resource_up_to_the_root() {
+    // CS: a change inside a nested stack is an update (Modify) of its AWS::CloudFormation::Stack
+    // resource in the parent, even when that resource's own properties are unchanged.
+    use cfnc::diff::{StackTemplate, TemplateSet, diff_sets};
+    use serde_json::json;
+    let stack_res =
+        |url: &str| json!({"Type": "AWS::CloudFormation::Stack", "Properties": {"TemplateURL": url}});
+    let set = |threshold: i64| {
+        TemplateSet::from_stacks(vec![
+            StackTemplate::new("root", json!({"Resources": {"Mid": stack_res("https://s3.amazonaws.com/b/mid.json")}})),
+            StackTemplate::new("mid", json!({"Resources": {"Leaf": stack_res("https://s3.amazonaws.com/b/leaf.json")}}))
+                .nested_in("root", "Mid"),
+            StackTemplate::new(
+                "leaf",
+                json!({"Resources": {"Alarm": {"Type": "AWS::CloudWatch::Alarm", "Properties": {"Threshold": threshold}}}}),
+            )
+            .nested_in("mid", "Leaf"),
+        ])
+        .unwrap()
+    };
+    let rows = diff_sets(&set(1), &set(2));
+    let got: Vec<(&str, &str, Option<Replacement>)> =
+        rows.iter().map(|r| (r.stack.as_str(), r.logical_id.as_str(), r.replacement)).collect();
+    assert_eq!(
+        got,
+        [
+            ("root", "Mid", Some(Replacement::False)),
+            ("mid", "Leaf", Some(Replacement::False)),
+            ("leaf", "Alarm", Some(Replacement::False)),
+        ]
+    );
+    assert!(rows[0].properties.is_empty() && rows[1].properties.is_empty());
+}

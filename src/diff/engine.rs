@@ -164,7 +164,7 @@ struct Ctx<'a> {
 
 impl Ctx<'_> {
     fn rows(&self, maybe: &Replaced) -> (Vec<ChangeRow>, Vec<Note>) {
-        let mut rows = Vec::new();
+        let mut per_pair: Vec<Vec<ChangeRow>> = Vec::new();
         let mut notes = Vec::new();
         for (o, n) in self.pairs {
             let mut stack_rows = Vec::new();
@@ -224,11 +224,53 @@ impl Ctx<'_> {
                 }
                 (None, None) => {}
             }
+            per_pair.push(stack_rows);
+        }
+        self.nested_updates(&mut per_pair, &mut notes);
+        let mut rows = Vec::new();
+        for mut stack_rows in per_pair {
             // Sorted by logical id; a Remove before the Add of the same id.
             stack_rows.sort_by(|a, b| a.logical_id.cmp(&b.logical_id).then(b.action.cmp(&a.action)));
             rows.extend(stack_rows);
         }
         (rows, notes)
+    }
+
+    /// A nested stack with changes is an update of its stack resource in the parent, even
+    /// when the stack resource's own properties are the same (a template replaced in place
+    /// under the same TemplateURL): list it, up to the root.
+    fn nested_updates(&self, per_pair: &mut [Vec<ChangeRow>], notes: &mut Vec<Note>) {
+        let mut changed = true;
+        while changed {
+            changed = false;
+            for i in 0..self.pairs.len() {
+                let (Some(_), Some(n)) = self.pairs[i] else { continue };
+                if per_pair[i].is_empty() {
+                    continue;
+                }
+                let (Some(parent), Some(lid)) = (&n.parent, &n.logical_id) else { continue };
+                let Some(pi) = self
+                    .pairs
+                    .iter()
+                    .position(|(po, pn)| po.is_some() && pn.is_some_and(|pn| &pn.name == parent))
+                else {
+                    continue;
+                };
+                if per_pair[pi].iter().any(|r| &r.logical_id == lid) {
+                    continue;
+                }
+                let Some(res) = self.pairs[pi].1.and_then(|p| p.resources.get(lid)) else { continue };
+                let mut r = row(parent, lid, &res.type_name, Action::Modify);
+                r.replacement = Some(Replacement::False);
+                per_pair[pi].push(r);
+                notes.push(Note {
+                    stack: parent.clone(),
+                    logical_id: lid.clone(),
+                    message: format!("nested stack `{}` changes; its stack resource is updated", n.name),
+                });
+                changed = true;
+            }
+        }
     }
 
     /// A nested stack present on one side only while its stack resource exists on both: the
