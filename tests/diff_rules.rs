@@ -109,11 +109,13 @@ fn conditions_evaluated_from_parameter_defaults_add_and_remove_resources() {
 fn type_change_is_remove_plus_add_with_a_note() {
     // CloudFormation rejects a type change under the same logical id ("Update of resource type
     // is not permitted"); the resource must get a new logical id. Predicted as Remove + Add.
+    // What refers to it now refers to a new resource (its Arn is re-evaluated).
     let r = diff_case("type-change");
-    let actions: Vec<Action> = r.changes.iter().map(|c| c.action).collect();
-    assert_eq!(actions, [Action::Remove, Action::Add]);
-    assert_eq!(r.changes[0].flags, [Flag::DeleteData]);
+    let actions: Vec<(&str, Action)> = r.changes.iter().map(|c| (c.logical_id.as_str(), c.action)).collect();
+    assert_eq!(actions, [("Reader", Action::Modify), ("Store", Action::Remove), ("Store", Action::Add)]);
+    assert_eq!(r.changes[1].flags, [Flag::DeleteData]);
     assert!(has_note(&r, "Store", "type changed"), "{:#?}", r.notes);
+    modify(&r, "Reader", Replacement::False, &["PolicyDocument"]);
 }
 
 #[test]
@@ -412,4 +414,31 @@ fn a_changed_nested_template_updates_its_stack_resource_up_to_the_root() {
         ]
     );
     assert!(rows[0].properties.is_empty() && rows[1].properties.is_empty());
+}
+
+#[test]
+fn deeply_nested_values_are_compared() {
+    // The reader accepts 128 levels of nesting; the diff handles values that deep (with
+    // intrinsics at every level) and finds the change at the bottom.
+    use cfnc::diff::{TemplateSet, diff_sets};
+    use serde_json::json;
+    let deep = |leaf: &str, levels: usize| {
+        let mut v = json!({"Fn::Sub": format!("${{AWS::Region}}-{leaf}")});
+        for i in 0..levels {
+            v = if i % 2 == 0 { json!({"K": v}) } else { json!([{"Fn::If": ["C", v, "x"]}]) };
+        }
+        json!({
+            "Parameters": {"P": {"Type": "String"}},
+            "Conditions": {"C": {"Fn::Equals": [{"Ref": "P"}, "a"]}},
+            "Resources": {"A": {"Type": "AWS::CloudWatch::Dashboard", "Properties": {"DashboardBody": v}}}
+        })
+    };
+    let set =
+        |leaf: &str, levels| TemplateSet::from_templates([("s".to_string(), deep(leaf, levels))]).unwrap();
+    let rows = diff_sets(&set("a", 120), &set("b", 120));
+    assert_eq!(rows.len(), 1);
+    assert_eq!(rows[0].properties, ["DashboardBody"]);
+    // Built in memory (no reader limit), far deeper: evaluation stops at its depth bound
+    // without exhausting the stack.
+    let _ = diff_sets(&set("a", 600), &set("b", 600));
 }

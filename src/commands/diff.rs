@@ -109,11 +109,13 @@ fn old_label(from: &Option<PathBuf>) -> String {
 
 /// OLD = the deployed stacks.
 ///
-/// Integration point for the deploy module: replace the body with
-/// `crate::deploy::fetch_deployed_templates(global, new)`, which returns the deployed
-/// templates (GetTemplate of the root and every nested stack) as a [`TemplateSet`] whose
-/// stacks carry the same names as the manifest's (root, network, ...), their parent and
-/// logical id, and the root's current parameter values.
+/// Integration point for the deploy module (issue 7), once it is in the crate: read NEW's
+/// `manifest.json`, build the AWS clients from `global` (profile, region, endpoint URL), call
+/// `crate::deploy::fetch_deployed_templates(&aws, &manifest)` (GetTemplate of the root and every
+/// nested stack, named as in the manifest), and turn the result into a set with
+/// `TemplateSet::from_manifest_templates(&manifest, deployed.stacks.into_iter().map(|(name, s)|
+/// (name, s.template)), root_parameter_values)`, the root's current parameter values coming from
+/// DescribeStacks. An empty result (nothing deployed) is an empty set: everything is an Add.
 fn deployed_set(global: &GlobalArgs, _new: &TemplateSet) -> Result<TemplateSet, Error> {
     Err(Error::input(
         format!(

@@ -136,7 +136,7 @@ pub(crate) fn run(old: &TemplateSet, new: &TemplateSet) -> (Vec<ChangeRow>, Vec<
     let mut maybe_replaced: Replaced = BTreeMap::new();
     loop {
         let (rows, row_notes) = ctx.rows(&maybe_replaced);
-        let next: Replaced = rows
+        let mut next: Replaced = rows
             .iter()
             .filter_map(|r| match (r.action, r.replacement) {
                 (Action::Modify, Some(x @ (Replacement::True | Replacement::Conditional))) => {
@@ -145,6 +145,18 @@ pub(crate) fn run(old: &TemplateSet, new: &TemplateSet) -> (Vec<ChangeRow>, Vec<
                 _ => None,
             })
             .collect();
+        // The same logical id removed and added (a type change, a nested stack that moved) is
+        // a new physical resource too.
+        let removed: BTreeSet<(&str, &str)> = rows
+            .iter()
+            .filter(|r| r.action == Action::Remove)
+            .map(|r| (r.stack.as_str(), r.logical_id.as_str()))
+            .collect();
+        for r in rows.iter().filter(|r| r.action == Action::Add) {
+            if removed.contains(&(r.stack.as_str(), r.logical_id.as_str())) {
+                next.insert((r.stack.clone(), r.logical_id.clone()), Replacement::True);
+            }
+        }
         if next == maybe_replaced {
             notes.extend(row_notes);
             return (rows, notes);

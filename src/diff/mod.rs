@@ -51,6 +51,9 @@ pub struct DiffReport {
     pub notes: Vec<Note>,
 }
 
+/// Stack of the thread the engine runs on (reserved address space, used only as needed).
+const ENGINE_STACK_BYTES: usize = 256 * 1024 * 1024;
+
 /// The predicted changes from `old` to `new`.
 pub fn diff_sets(old: &TemplateSet, new: &TemplateSet) -> Vec<ChangeRow> {
     diff_report(old, new).changes
@@ -58,7 +61,19 @@ pub fn diff_sets(old: &TemplateSet, new: &TemplateSet) -> Vec<ChangeRow> {
 
 /// The predicted changes from `old` to `new`, with notes.
 pub fn diff_report(old: &TemplateSet, new: &TemplateSet) -> DiffReport {
-    let (changes, mut notes) = engine::run(old, new);
+    // Evaluation recurses along the template's nesting (bounded by the reader and by
+    // `value::MAX_DEPTH`); a thread with a known, large stack keeps deep but legal templates
+    // from overflowing a small caller stack (test threads, async runtimes).
+    let (changes, mut notes) = std::thread::scope(|scope| {
+        std::thread::Builder::new()
+            .name("cfnc-diff".into())
+            .stack_size(ENGINE_STACK_BYTES)
+            .spawn_scoped(scope, || engine::run(old, new))
+            .ok()
+            .and_then(|handle| handle.join().ok())
+    })
+    // Could not start a thread, or it panicked: run here so the caller sees the real outcome.
+    .unwrap_or_else(|| engine::run(old, new));
     notes.sort();
     notes.dedup();
     DiffReport { changes, notes }

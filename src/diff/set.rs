@@ -101,6 +101,38 @@ impl TemplateSet {
         Self::from_stacks(templates.into_iter().map(|(n, t)| StackTemplate::new(n, t)).collect())
     }
 
+    /// Templates named as in `manifest` (e.g. the deployed templates, fetched with GetTemplate
+    /// for the root and every nested stack): parent and logical id come from the manifest's
+    /// entry of the same name; a template the manifest does not list is a loose stack.
+    /// `root_parameters` are the root stack's current parameter values (DescribeStacks), so
+    /// that parameters resolve as deployed rather than to their defaults. The order is the
+    /// manifest's, then the unlisted stacks by name.
+    pub fn from_manifest_templates(
+        manifest: &Manifest,
+        templates: impl IntoIterator<Item = (String, Json)>,
+        root_parameters: BTreeMap<String, String>,
+    ) -> Result<Self, Error> {
+        let mut templates: BTreeMap<String, Json> = templates.into_iter().collect();
+        let mut stacks = Vec::new();
+        for entry in &manifest.stacks {
+            let Some(template) = templates.remove(&entry.name) else { continue };
+            let mut st = StackTemplate::new(entry.name.clone(), template);
+            // A parent that is not in the set (not deployed) leaves the stack loose.
+            if let Some(parent) = &entry.parent
+                && stacks.iter().any(|s: &StackTemplate| &s.name == parent)
+            {
+                st.parent = Some(parent.clone());
+                st.logical_id = entry.logical_id.clone();
+            }
+            if entry.parent.is_none() {
+                st.parameters = root_parameters.clone();
+            }
+            stacks.push(st);
+        }
+        stacks.extend(templates.into_iter().map(|(name, t)| StackTemplate::new(name, t)));
+        Self::from_stacks(stacks)
+    }
+
     /// Stacks with their nesting; checks names, parents and template shape.
     pub fn from_stacks(stacks: Vec<StackTemplate>) -> Result<Self, Error> {
         let mut names = HashSet::new();
@@ -317,6 +349,35 @@ mod tests {
         assert!(TemplateSet::from_templates([("a".into(), t.clone()), ("a".into(), t.clone())]).is_err());
         let orphan = StackTemplate::new("c", t).nested_in("nope", "C");
         assert!(TemplateSet::from_stacks(vec![orphan]).is_err());
+    }
+
+    #[test]
+    fn manifest_templates_take_their_nesting_from_the_manifest() {
+        let manifest: Manifest = serde_json::from_str(
+            &std::fs::read_to_string(concat!(
+                env!("CARGO_MANIFEST_DIR"),
+                "/tests/fixtures/diff/nested/old/manifest.json"
+            ))
+            .unwrap(),
+        )
+        .unwrap();
+        let t = json!({"Resources": {}});
+        let set = TemplateSet::from_manifest_templates(
+            &manifest,
+            [
+                ("monitoring".to_string(), t.clone()),
+                ("root".to_string(), t.clone()),
+                ("extra".to_string(), t),
+            ],
+            [("Env".to_string(), "prod".to_string())].into_iter().collect(),
+        )
+        .unwrap();
+        let names: Vec<&str> = set.stacks().iter().map(|s| s.name.as_str()).collect();
+        assert_eq!(names, ["root", "monitoring", "extra"]);
+        assert_eq!(set.stacks()[1].parent.as_deref(), Some("root"));
+        assert_eq!(set.stacks()[1].logical_id.as_deref(), Some("Monitoring"));
+        assert_eq!(set.stacks()[0].parameters["Env"], "prod");
+        assert!(set.stacks()[2].parent.is_none());
     }
 
     #[test]

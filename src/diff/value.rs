@@ -157,20 +157,30 @@ fn concat(parts: Vec<Val>) -> Val {
     }
 }
 
-/// Deepest evaluation (JSON nesting plus parameter/output hops); the reader bounds nesting to 128.
-const MAX_DEPTH: usize = 256;
+/// Deepest evaluation (JSON nesting, intrinsics and parameter/output hops); the reader bounds
+/// nesting to 128 levels. The engine runs on a thread with a stack sized for this.
+const MAX_DEPTH: usize = 1024;
 
 /// Evaluates values of one side of the diff.
 pub(crate) struct Resolver<'a> {
     set: &'a TemplateSet,
     params: RefCell<HashMap<(usize, String), Val>>,
     conds: RefCell<HashMap<(usize, String), Option<bool>>>,
+    /// Outputs being evaluated (cycle guard: a stack's output that depends on itself through
+    /// the parent's wiring).
+    outputs: RefCell<std::collections::HashSet<(usize, String)>>,
     depth: RefCell<usize>,
 }
 
 impl<'a> Resolver<'a> {
     pub(crate) fn new(set: &'a TemplateSet) -> Self {
-        Resolver { set, params: RefCell::default(), conds: RefCell::default(), depth: RefCell::new(0) }
+        Resolver {
+            set,
+            params: RefCell::default(),
+            conds: RefCell::default(),
+            outputs: RefCell::default(),
+            depth: RefCell::new(0),
+        }
     }
 
     fn template(&self, s: usize) -> &'a Json {
@@ -401,7 +411,13 @@ impl<'a> Resolver<'a> {
     /// The value of output `name` of stack `s`.
     pub(crate) fn output(&self, s: usize, name: &str) -> Option<Val> {
         let value = self.section(s, "Outputs")?.get(name)?.get("Value")?;
-        Some(self.resolve(s, value))
+        let key = (s, name.to_string());
+        if !self.outputs.borrow_mut().insert(key.clone()) {
+            return None;
+        }
+        let v = self.resolve(s, value);
+        self.outputs.borrow_mut().remove(&key);
+        Some(v)
     }
 
     fn sub(&self, s: usize, text: &str, vars: Option<&serde_json::Map<String, Json>>) -> Val {
@@ -446,6 +462,10 @@ impl<'a> Resolver<'a> {
         if let Some(v) = self.params.borrow().get(&key) {
             return v.clone();
         }
+        // While it is being evaluated, a parameter that refers to itself (through its default
+        // or the parent's wiring) is unknown.
+        let unknown = Val::Param { stack: self.stack_name(s).to_string(), name: name.to_string() };
+        self.params.borrow_mut().insert(key.clone(), unknown);
         let v = self.param_uncached(s, name);
         self.params.borrow_mut().insert(key, v.clone());
         v
@@ -616,5 +636,39 @@ mod tests {
         .unwrap();
         let r = Resolver::new(&set);
         assert_eq!(r.param(2, "VpcId"), Val::Res { stack: "network".into(), id: "Vpc".into(), attr: None });
+    }
+
+    #[test]
+    fn self_references_end() {
+        let set = one(json!({
+            "Parameters": {"P": {"Type": "String", "Default": {"Fn::Sub": "x${P}"}}},
+            "Conditions": {"C": {"Fn::Equals": [{"Fn::If": ["C", "a", "b"]}, "a"]}},
+            "Resources": {}
+        }));
+        let r = Resolver::new(&set);
+        assert_eq!(
+            r.param(0, "P"),
+            Val::Concat(vec![Val::Scalar("x".into()), Val::Param { stack: "s".into(), name: "P".into() }])
+        );
+        assert_eq!(r.condition(0, "C"), None);
+    }
+
+    #[test]
+    fn output_cycles_through_the_parent_end() {
+        // root passes child A's output to child B and B's output back to A.
+        let root = json!({"Resources": {
+            "A": {"Type": "AWS::CloudFormation::Stack", "Properties": {"Parameters": {"In": {"Fn::GetAtt": ["B", "Outputs.Out"]}}}},
+            "B": {"Type": "AWS::CloudFormation::Stack", "Properties": {"Parameters": {"In": {"Fn::GetAtt": ["A", "Outputs.Out"]}}}}
+        }});
+        let child = json!({"Parameters": {"In": {"Type": "String"}}, "Resources": {}, "Outputs": {"Out": {"Value": {"Ref": "In"}}}});
+        let set = TemplateSet::from_stacks(vec![
+            StackTemplate::new("root", root),
+            StackTemplate::new("a", child.clone()).nested_in("root", "A"),
+            StackTemplate::new("b", child).nested_in("root", "B"),
+        ])
+        .unwrap();
+        let r = Resolver::new(&set);
+        // Terminates, with A's input unknown in the end (B's output is A's output is A's input).
+        assert!(matches!(r.param(1, "In"), Val::Res { .. } | Val::Param { .. }));
     }
 }
