@@ -52,6 +52,9 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Compile, validate and package the platform into cfnc.out/<env>/ (no AWS access).
     Build(crate::commands::build::BuildArgs),
+    /// Predict what a deployment changes: compare two template sets offline (replacements,
+    /// deletions, IAM and security-group widening).
+    Diff(crate::commands::diff::DiffArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {
         /// The shell to generate completions for.

@@ -7,6 +7,7 @@ pub mod cli;
 pub mod commands;
 pub mod compile;
 pub mod config;
+pub mod diff;
 pub mod error;
 pub mod manifest;
 pub mod model;

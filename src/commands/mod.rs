@@ -8,6 +8,7 @@ use crate::cli::{Cli, Command};
 
 pub mod validate;
 pub mod build;
+pub mod diff;
 
 /// Exit codes, documented in the README.
 pub mod exit {
@@ -39,6 +40,7 @@ pub fn run(cli: Cli) -> Result<u8, crate::error::Error> {
     match cli.command {
         Command::Validate(args) => validate::run(&args, &cli.global),
         Command::Build(args) => build::run(&cli.global, &args),
+        Command::Diff(args) => diff::run(&cli.global, &args),
         Command::Completions { shell } => {
             clap_complete::generate(shell, &mut Cli::command(), "cfnc", &mut std::io::stdout());
             Ok(exit::OK)
