@@ -25,6 +25,10 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
+    /// Bootstrap, deploy, execute, outputs, destroy (AWS faults included).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Deploy(Box<crate::deploy::DeployError>),
 }
 
 impl Error {
@@ -33,6 +37,7 @@ impl Error {
         match self {
             Error::Io { .. } => crate::commands::exit::FAULT,
             Error::Input { .. } => crate::commands::exit::USAGE,
+            Error::Deploy(e) => e.exit_code(),
         }
     }
 
@@ -42,5 +47,17 @@ impl Error {
 
     pub fn input(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
         Error::Input { message: message.into(), help: help.into() }
+    }
+}
+
+impl From<crate::deploy::DeployError> for Error {
+    fn from(e: crate::deploy::DeployError) -> Self {
+        Error::Deploy(Box::new(e))
+    }
+}
+
+impl From<crate::aws::AwsError> for Error {
+    fn from(e: crate::aws::AwsError) -> Self {
+        Error::Deploy(Box::new(e.into()))
     }
 }
