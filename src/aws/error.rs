@@ -174,7 +174,13 @@ where
         }
         SdkError::ServiceError(s) => {
             let code = s.err().code().map(str::to_string);
-            let message = s.err().message().unwrap_or("").to_string();
+            let mut message = s.err().message().unwrap_or("").to_string();
+            if code.is_none() && message.is_empty() {
+                // Not an AWS-shaped error (a proxy, an emulator): show what came back.
+                if let Some(body) = s.raw().body().bytes() {
+                    message = String::from_utf8_lossy(body).chars().take(300).collect();
+                }
+            }
             let status = s.raw().status().as_u16();
             from_status(operation, attempts, code, status, message)
         }
