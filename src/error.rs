@@ -29,6 +29,10 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Deploy(Box<crate::deploy::DeployError>),
+    /// A template could not be read (syntax, encoding, size, duplicate keys).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Read(#[from] crate::reader::ReadError),
 }
 
 impl Error {
@@ -38,6 +42,8 @@ impl Error {
             Error::Io { .. } => crate::commands::exit::FAULT,
             Error::Input { .. } => crate::commands::exit::USAGE,
             Error::Deploy(e) => e.exit_code(),
+            // A template that cannot be read (missing, too large, malformed) is bad input.
+            Error::Read(_) => crate::commands::exit::USAGE,
         }
     }
 

@@ -9,6 +9,7 @@ pub mod deploy;
 pub mod error;
 pub mod manifest;
 pub mod model;
+pub mod reader;
 pub mod resources;
 pub mod review;
 pub mod schema;

@@ -1,0 +1,38 @@
+//! Shared helpers for the validator and reader integration tests.
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+
+/// The test virtualenv (`CFNC_TEST_VENV`, else `<repo>/.venv`), created by `scripts/test`.
+pub fn venv() -> PathBuf {
+    let dir = std::env::var_os("CFNC_TEST_VENV")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"));
+    assert!(
+        dir.join("bin/python").exists(),
+        "no Python venv at {} (run scripts/test, or set CFNC_TEST_VENV)",
+        dir.display()
+    );
+    dir
+}
+
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+}
+
+pub fn fixture(rel: &str) -> PathBuf {
+    repo().join("tests/fixtures").join(rel)
+}
+
+/// Files with the given extensions under a fixture directory, sorted.
+pub fn fixtures_in(rel: &str) -> Vec<PathBuf> {
+    let mut out: Vec<PathBuf> = std::fs::read_dir(fixture(rel))
+        .unwrap_or_else(|e| panic!("{rel}: {e}"))
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| {
+            matches!(p.extension().and_then(|e| e.to_str()), Some("yaml" | "yml" | "json" | "template"))
+        })
+        .collect();
+    out.sort();
+    out
+}
