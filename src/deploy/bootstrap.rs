@@ -13,7 +13,14 @@
 //! stack is deleted or replaced, so an artifact a stack still refers to is never lost.
 
 use crate::manifest::STAGING_BUCKET_PATTERN;
-use crate::model::{Expr, Intrinsic, LogicalId, Output, Resource, Template};
+use crate::model::{Expr, Intrinsic, LogicalId, Output, Template, Value};
+use crate::resources::s3::bucket::{
+    AbortIncompleteMultipartUpload, Bucket, BucketAttr, BucketEncryption, LifecycleConfiguration,
+    NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
+    PublicAccessBlockConfiguration, Rule, RuleStatus, ServerSideEncryptionByDefault,
+    ServerSideEncryptionRule, SseAlgorithm, Tag, VersioningConfiguration, VersioningConfigurationStatus,
+};
+use crate::resources::s3::bucket_policy::BucketPolicy;
 
 /// Name of the bootstrap stack (one per account and region).
 pub const BOOTSTRAP_STACK: &str = "cfnc-bootstrap";
@@ -25,86 +32,79 @@ pub const OUTPUT_BUCKET: &str = "StagingBucketName";
 pub const OUTPUT_VERSION: &str = "BootstrapVersion";
 /// Days a replaced object version is kept.
 pub const NONCURRENT_VERSION_DAYS: u32 = 30;
+/// Days an unfinished multipart upload is kept.
+pub const ABORT_MULTIPART_DAYS: u32 = 7;
 
 fn id(s: &str) -> LogicalId {
     LogicalId::new(s).expect("bootstrap logical ids are valid")
 }
 
-/// The bootstrap template, built with the template model.
+fn lit<T>(v: T) -> Option<Value<T>> {
+    Some(Value::Literal(v))
+}
+
+/// The staging bucket, typed from its registry schema.
+fn staging_bucket() -> Bucket {
+    let sse = ServerSideEncryptionRule {
+        server_side_encryption_by_default: lit(ServerSideEncryptionByDefault::new(SseAlgorithm::Aes256)),
+        ..Default::default()
+    };
+    let mut expire = Rule::new(RuleStatus::Enabled);
+    expire.id = Some("expire-noncurrent-versions".into());
+    expire.noncurrent_version_expiration = lit(NoncurrentVersionExpiration::new(NONCURRENT_VERSION_DAYS));
+    expire.abort_incomplete_multipart_upload = lit(AbortIncompleteMultipartUpload::new(ABORT_MULTIPART_DAYS));
+    Bucket {
+        bucket_name: Some(Value::sub(STAGING_BUCKET_PATTERN)),
+        versioning_configuration: lit(VersioningConfiguration::new(VersioningConfigurationStatus::Enabled)),
+        bucket_encryption: lit(BucketEncryption::new(vec![Value::Literal(sse)])),
+        public_access_block_configuration: lit(PublicAccessBlockConfiguration {
+            block_public_acls: lit(true),
+            block_public_policy: lit(true),
+            ignore_public_acls: lit(true),
+            restrict_public_buckets: lit(true),
+        }),
+        ownership_controls: lit(OwnershipControls::new(vec![Value::Literal(OwnershipControlsRule {
+            object_ownership: lit(ObjectOwnership::BucketOwnerEnforced),
+        })])),
+        lifecycle_configuration: lit(LifecycleConfiguration::new(vec![Value::Literal(expire)])),
+        tags: lit(vec![Value::Literal(Tag::new("ManagedBy", "cfnc"))]),
+        ..Default::default()
+    }
+}
+
+/// The bootstrap template, built with the template model and typed resources.
 pub fn template() -> Template {
     let mut t = Template::new(format!(
         "cfnc bootstrap (version {BOOTSTRAP_VERSION}): staging bucket for cfnc templates and assets"
     ));
+    let bucket = t.add("StagingBucket", staging_bucket()).expect("fresh template");
+    t.resource_mut(&bucket).retain();
 
-    let mut bucket = Resource::new("AWS::S3::Bucket");
-    let p = &mut bucket.properties;
-    p.insert("BucketName".into(), Intrinsic::sub(STAGING_BUCKET_PATTERN).into());
-    p.insert("VersioningConfiguration".into(), Expr::map([("Status", "Enabled")]));
-    p.insert(
-        "BucketEncryption".into(),
-        Expr::map([(
-            "ServerSideEncryptionConfiguration",
-            Expr::list([Expr::map([(
-                "ServerSideEncryptionByDefault",
-                Expr::map([("SSEAlgorithm", "AES256")]),
-            )])]),
-        )]),
-    );
-    p.insert(
-        "PublicAccessBlockConfiguration".into(),
-        Expr::map([
-            ("BlockPublicAcls", true),
-            ("BlockPublicPolicy", true),
-            ("IgnorePublicAcls", true),
-            ("RestrictPublicBuckets", true),
-        ]),
-    );
-    p.insert(
-        "OwnershipControls".into(),
-        Expr::map([("Rules", Expr::list([Expr::map([("ObjectOwnership", "BucketOwnerEnforced")])]))]),
-    );
-    p.insert(
-        "LifecycleConfiguration".into(),
-        Expr::map([(
-            "Rules",
-            Expr::list([Expr::map([
-                ("Id", Expr::from("expire-noncurrent-versions")),
-                ("Status", Expr::from("Enabled")),
-                ("NoncurrentVersionExpiration", Expr::map([("NoncurrentDays", NONCURRENT_VERSION_DAYS)])),
-                ("AbortIncompleteMultipartUpload", Expr::map([("DaysAfterInitiation", 7u32)])),
-            ])]),
-        )]),
-    );
-    p.insert("Tags".into(), Expr::list([Expr::map([("Key", "ManagedBy"), ("Value", "cfnc")])]));
-    bucket.retain();
-    t.insert(id("StagingBucket"), bucket).expect("fresh template");
-
-    let bucket_arn = Expr::from(Intrinsic::get_att("StagingBucket", "Arn"));
+    let bucket_arn = Expr::from(bucket.get_att::<String>(BucketAttr::Arn));
     let objects_arn = Expr::from(Intrinsic::join("", [bucket_arn.clone(), Expr::from("/*")]));
-    let mut policy = Resource::new("AWS::S3::BucketPolicy");
-    policy.properties.insert("Bucket".into(), Intrinsic::reference("StagingBucket").into());
-    policy.properties.insert(
-        "PolicyDocument".into(),
-        Expr::map([
-            ("Version", Expr::from("2012-10-17")),
-            (
-                "Statement",
-                Expr::list([Expr::map([
-                    ("Sid", Expr::from("DenyInsecureTransport")),
-                    ("Effect", Expr::from("Deny")),
-                    ("Principal", Expr::from("*")),
-                    ("Action", Expr::from("s3:*")),
-                    ("Resource", Expr::list([bucket_arn, objects_arn])),
-                    ("Condition", Expr::map([("Bool", Expr::map([("aws:SecureTransport", "false")]))])),
-                ])]),
-            ),
-        ]),
-    );
-    t.insert(id("StagingBucketPolicy"), policy).expect("fresh template");
+    let deny_plain_http = Expr::map([
+        ("Version", Expr::from("2012-10-17")),
+        (
+            "Statement",
+            Expr::list([Expr::map([
+                ("Sid", Expr::from("DenyInsecureTransport")),
+                ("Effect", Expr::from("Deny")),
+                ("Principal", Expr::from("*")),
+                ("Action", Expr::from("s3:*")),
+                ("Resource", Expr::list([bucket_arn, objects_arn])),
+                ("Condition", Expr::map([("Bool", Expr::map([("aws:SecureTransport", "false")]))])),
+            ])]),
+        ),
+    ]);
+    t.add("StagingBucketPolicy", BucketPolicy::new(bucket.r#ref::<String>(), deny_plain_http))
+        .expect("fresh template");
 
     t.outputs.insert(
         id(OUTPUT_BUCKET),
-        Output::new("Staging bucket for cfnc templates and assets", Intrinsic::reference("StagingBucket")),
+        Output::new(
+            "Staging bucket for cfnc templates and assets",
+            Intrinsic::reference(bucket.id().as_str()),
+        ),
     );
     t.outputs.insert(
         id(OUTPUT_VERSION),
