@@ -92,7 +92,7 @@ fn registry_keywords_are_enforced() {
     for (code, pointer) in [
         ("CFN3015", "/Resources/In/Properties"),
         ("CFN3018", "/Resources/Vpc/Properties"),
-        ("CFN3017", "/Resources/Alarm/Properties/ExtendedStatistic"),
+        ("CFN3017", "/Resources/Alarm/Properties/Statistic"),
     ] {
         assert!(found.contains(&(code, pointer.to_string())), "{code} {pointer} not in {found:?}");
     }
