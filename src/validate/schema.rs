@@ -99,6 +99,17 @@ fn format_patterns() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The format patterns, compiled once for all validators (a `Regex` clone shares the program).
+fn compiled_formats() -> &'static [(&'static str, fancy_regex::Regex)] {
+    static FORMATS: OnceLock<Vec<(&'static str, fancy_regex::Regex)>> = OnceLock::new();
+    FORMATS.get_or_init(|| {
+        format_patterns()
+            .into_iter()
+            .filter_map(|(name, pattern)| fancy_regex::Regex::new(&pattern).ok().map(|re| (name, re)))
+            .collect()
+    })
+}
+
 /// `addr[/prefix]` with no host bits set (Python's `ipaddress.IPvXNetwork`, strict).
 fn is_network(s: &str, v6: bool) -> bool {
     let (addr, prefix) = s.split_once('/').unwrap_or((s, if v6 { "128" } else { "32" }));
@@ -114,7 +125,7 @@ fn is_network(s: &str, v6: bool) -> bool {
 
 fn known_format(name: &str) -> bool {
     matches!(name, "json" | "ipv4-network" | "ipv6-network")
-        || format_patterns().iter().any(|(n, _)| *n == name)
+        || compiled_formats().iter().any(|(n, _)| *n == name)
 }
 
 /// Values formats never judge: placeholders of intrinsic functions and dynamic references.
@@ -287,9 +298,9 @@ fn compile(type_name: &str) -> Option<Validator> {
             let n = v.as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX);
             Ok(Box::new(Registry::MaxUniqueItems(n)))
         });
-    for (name, pattern) in format_patterns() {
-        let re = fancy_regex::Regex::new(&pattern).ok()?;
-        options = options.with_format(name, move |s: &str| unjudged(s) || re.is_match(s).unwrap_or(true));
+    for (name, re) in compiled_formats() {
+        let re = re.clone();
+        options = options.with_format(*name, move |s: &str| unjudged(s) || re.is_match(s).unwrap_or(true));
     }
     // The vendored schemas are tested to compile; a failure here is a bug, reported by the
     // `every_vendored_schema_compiles` test rather than at run time.
@@ -539,9 +550,7 @@ mod tests {
         assert!(!is_network("10.0.0.0/33", false));
         assert!(is_network("2001:db8::/32", true));
         assert!(!is_network("2001:db8::1/32", true));
-        for (name, pattern) in format_patterns() {
-            assert!(fancy_regex::Regex::new(&pattern).is_ok(), "{name}");
-        }
+        assert_eq!(compiled_formats().len(), format_patterns().len(), "every format pattern compiles");
         let bucket = format_patterns().into_iter().find(|(n, _)| *n == "AWS::S3::Bucket.Name").unwrap().1;
         let re = fancy_regex::Regex::new(&bucket).unwrap();
         assert!(re.is_match("my-bucket.logs").unwrap());
