@@ -201,12 +201,20 @@ pub fn service_file(service: &str, modules: &[&ResourceModule]) -> String {
 }
 
 /// The source of `src/resources/generated.rs` (included by the hand-written `mod.rs`).
-pub fn generated_file(services: &[String]) -> String {
+pub fn generated_file(services: &[String], modules: &[&ResourceModule]) -> String {
     let mut out = header("schema/types.txt");
     out.push_str("// Included by src/resources/mod.rs: one module per service.\n\n");
     for s in services {
         let _ = writeln!(out, "pub mod {s};");
     }
+    out.push_str(
+        "\n/// Calls `visitor.visit::<R>()` for every generated resource type, in type name order.\n",
+    );
+    out.push_str("pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {\n");
+    for m in modules {
+        let _ = writeln!(out, "    visitor.visit::<{}::{}>();", m.service_module, m.resource.name);
+    }
+    out.push_str("}\n");
     out
 }
 

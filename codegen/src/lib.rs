@@ -90,7 +90,7 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
     let services: Vec<String> = by_service.keys().cloned().collect();
     files.push(File {
         path: PathBuf::from("src/resources/generated.rs"),
-        content: emit::generated_file(&services),
+        content: emit::generated_file(&services, &modules.iter().collect::<Vec<_>>()),
     });
     files.push(File {
         path: PathBuf::from("src/schema/embedded.rs"),

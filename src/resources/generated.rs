@@ -12,3 +12,41 @@ pub mod logs;
 pub mod s3;
 pub mod sns;
 pub mod synthetics;
+
+/// Calls `visitor.visit::<R>()` for every generated resource type, in type name order.
+pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
+    visitor.visit::<cloudformation::Stack>();
+    visitor.visit::<cloudwatch::Alarm>();
+    visitor.visit::<cloudwatch::AnomalyDetector>();
+    visitor.visit::<cloudwatch::CompositeAlarm>();
+    visitor.visit::<cloudwatch::Dashboard>();
+    visitor.visit::<cloudwatch::InsightRule>();
+    visitor.visit::<ec2::Eip>();
+    visitor.visit::<ec2::InternetGateway>();
+    visitor.visit::<ec2::NatGateway>();
+    visitor.visit::<ec2::Route>();
+    visitor.visit::<ec2::RouteTable>();
+    visitor.visit::<ec2::SecurityGroup>();
+    visitor.visit::<ec2::SecurityGroupEgress>();
+    visitor.visit::<ec2::SecurityGroupIngress>();
+    visitor.visit::<ec2::Subnet>();
+    visitor.visit::<ec2::SubnetRouteTableAssociation>();
+    visitor.visit::<ec2::Vpc>();
+    visitor.visit::<ec2::VpcGatewayAttachment>();
+    visitor.visit::<events::Rule>();
+    visitor.visit::<iam::ManagedPolicy>();
+    visitor.visit::<iam::Policy>();
+    visitor.visit::<iam::Role>();
+    visitor.visit::<kms::Alias>();
+    visitor.visit::<kms::Key>();
+    visitor.visit::<lambda::Function>();
+    visitor.visit::<lambda::Permission>();
+    visitor.visit::<logs::LogGroup>();
+    visitor.visit::<logs::MetricFilter>();
+    visitor.visit::<s3::Bucket>();
+    visitor.visit::<s3::BucketPolicy>();
+    visitor.visit::<sns::Subscription>();
+    visitor.visit::<sns::Topic>();
+    visitor.visit::<sns::TopicPolicy>();
+    visitor.visit::<synthetics::Canary>();
+}

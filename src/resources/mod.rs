@@ -2,6 +2,52 @@
 //!
 //! Everything below `src/resources/` except this file is written by `cfnc-codegen`
 //! (`scripts/regen`) and must not be edited by hand.
+//!
+//! Layout: `cfnc::resources::<service>::<resource>` holds one type (`s3::bucket`), with the
+//! resource struct (`Bucket`), its property types (`BucketEncryption`, enums such as
+//! `SseAlgorithm`) and its attribute enum (`BucketAttr`); `cfnc::resources::<service>`
+//! re-exports each resource struct and attribute enum.
+//!
+//! A typed resource only names the attributes its type has: `Fn::GetAtt` goes through a
+//! [`Handle`](crate::model::Handle) and takes the type's own attribute enum.
+//!
+//! ```
+//! use cfnc::model::{Template, Value};
+//! use cfnc::resources::kms::{Key, KeyAttr};
+//! use cfnc::resources::s3::{Bucket, BucketAttr};
+//!
+//! let mut t = Template::new("example");
+//! let bucket = t.add("Bucket", Bucket::default()).unwrap();
+//! let _key = t.add("Key", Key::default()).unwrap();
+//! let arn: Value<String> = bucket.get_att(BucketAttr::Arn);
+//! # assert_eq!(serde_json::to_value(&arn).unwrap(), serde_json::json!({"Fn::GetAtt": ["Bucket", "Arn"]}));
+//! ```
+//!
+//! An attribute the type does not have does not compile (`AWS::S3::Bucket` has no `KeyId`):
+//!
+//! ```compile_fail,E0599
+//! use cfnc::model::{Template, Value};
+//! use cfnc::resources::kms::{Key, KeyAttr};
+//! use cfnc::resources::s3::{Bucket, BucketAttr};
+//!
+//! let mut t = Template::new("example");
+//! let bucket = t.add("Bucket", Bucket::default()).unwrap();
+//! let _key = t.add("Key", Key::default()).unwrap();
+//! let arn: Value<String> = bucket.get_att(BucketAttr::KeyId);
+//! ```
+//!
+//! nor does another type's attribute (a KMS key's `Arn` asked of a bucket):
+//!
+//! ```compile_fail,E0308
+//! use cfnc::model::{Template, Value};
+//! use cfnc::resources::kms::{Key, KeyAttr};
+//! use cfnc::resources::s3::{Bucket, BucketAttr};
+//!
+//! let mut t = Template::new("example");
+//! let bucket = t.add("Bucket", Bucket::default()).unwrap();
+//! let _key = t.add("Key", Key::default()).unwrap();
+//! let arn: Value<String> = bucket.get_att(KeyAttr::Arn);
+//! ```
 
 include!("generated.rs");
 
@@ -27,4 +73,9 @@ pub trait Attribute: Copy + 'static {
     const ALL: &'static [Self];
     /// The attribute name as CloudFormation spells it (`Arn`, `Endpoint.Address`).
     fn name(self) -> &'static str;
+}
+
+/// Something done for each generated resource type (see [`visit_all`]).
+pub trait TypeVisitor {
+    fn visit<R: ResourceType>(&mut self);
 }

@@ -1,0 +1,98 @@
+//! The committed generated code (`src/resources/**`, `src/schema/embedded.rs`) is exactly
+//! what `cfnc-codegen` produces from `schema/`: regenerate into a temporary directory and
+//! compare file by file.
+
+use std::path::{Path, PathBuf};
+
+const FIX: &str = "run `scripts/regen` (cargo run -p cfnc-codegen -- <repo root>) and commit the result";
+
+/// The first differing line of two texts, for the failure message.
+fn first_difference(committed: &str, generated: &str) -> String {
+    let (a, b): (Vec<&str>, Vec<&str>) = (committed.lines().collect(), generated.lines().collect());
+    for i in 0..a.len().max(b.len()) {
+        let (x, y) =
+            (a.get(i).copied().unwrap_or("<end of file>"), b.get(i).copied().unwrap_or("<end of file>"));
+        if x != y {
+            return format!("line {}:\n    committed: {x}\n    generated: {y}", i + 1);
+        }
+    }
+    "line endings differ".to_string()
+}
+
+fn relative_files(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
+    for entry in std::fs::read_dir(dir).unwrap().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            relative_files(&path, base, out);
+        } else {
+            out.push(path.strip_prefix(base).unwrap().to_path_buf());
+        }
+    }
+}
+
+#[test]
+fn generated_code_is_up_to_date_with_the_schemas() {
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let files = cfnc_codegen::generate(root).unwrap_or_else(|e| panic!("cfnc-codegen failed: {e}"));
+    let tmp = tempfile::tempdir().unwrap();
+    cfnc_codegen::write(&files, tmp.path()).unwrap();
+
+    let mut generated = Vec::new();
+    relative_files(tmp.path(), tmp.path(), &mut generated);
+    generated.sort();
+    assert!(generated.iter().any(|p| p.ends_with("src/schema/embedded.rs")), "embedded.rs is generated");
+    assert!(generated.iter().any(|p| p.ends_with("src/resources/s3/bucket.rs")), "s3/bucket.rs is generated");
+
+    let mut problems = Vec::new();
+    for rel in &generated {
+        let fresh = std::fs::read_to_string(tmp.path().join(rel)).unwrap();
+        match std::fs::read_to_string(root.join(rel)) {
+            Ok(committed) if committed == fresh => {}
+            Ok(committed) => {
+                problems.push(format!("{} differs, {}", rel.display(), first_difference(&committed, &fresh)))
+            }
+            Err(_) => problems.push(format!("{} is missing", rel.display())),
+        }
+    }
+    for committed in cfnc_codegen::existing_generated(root) {
+        if !generated.contains(&committed) {
+            problems.push(format!(
+                "{} is generated code that the schemas no longer produce",
+                committed.display()
+            ));
+        }
+    }
+    assert!(
+        problems.is_empty(),
+        "generated code is out of date:\n  {}\nTo fix: {FIX}.",
+        problems.join("\n  ")
+    );
+}
+
+#[test]
+fn every_generated_resource_agrees_with_its_schema() {
+    // The registry metadata the typed models carry is the schema's, for every type.
+    use cfnc::resources::{Attribute, ResourceType, TypeVisitor};
+    struct Check(Vec<&'static str>);
+    impl TypeVisitor for Check {
+        fn visit<R: ResourceType>(&mut self) {
+            let s = cfnc::schema::get(R::TYPE_NAME).unwrap();
+            assert_eq!(R::CREATE_ONLY, s.create_only.as_slice(), "{}", R::TYPE_NAME);
+            assert_eq!(R::CONDITIONAL_CREATE_ONLY, s.conditional_create_only.as_slice(), "{}", R::TYPE_NAME);
+            let mut attrs: Vec<String> = R::Attr::ALL.iter().map(|a| a.name().to_string()).collect();
+            let mut expected = s.attributes();
+            attrs.sort();
+            expected.sort();
+            assert_eq!(attrs, expected, "{}", R::TYPE_NAME);
+            self.0.push(R::TYPE_NAME);
+        }
+    }
+    let mut check = Check(Vec::new());
+    cfnc::resources::visit_all(&mut check);
+    assert_eq!(
+        check.0,
+        cfnc::schema::type_names().collect::<Vec<_>>(),
+        "one typed model per vendored schema"
+    );
+    assert_eq!(<cfnc::resources::ec2::Eip as ResourceType>::REF_RETURNS, "PublicIp|AllocationId");
+}

@@ -1,0 +1,169 @@
+//! A template built from the generated typed models serializes to the expected
+//! CloudFormation JSON, and cfn-lint accepts it without any finding.
+
+mod common;
+
+use cfnc::model::{Expr, Output, Pseudo, Template, Value};
+use cfnc::resources::kms::{Key, KeyAttr};
+use cfnc::resources::s3::bucket::{
+    BucketEncryption, PublicAccessBlockConfiguration, ServerSideEncryptionByDefault,
+    ServerSideEncryptionRule, SseAlgorithm, VersioningConfiguration, VersioningConfigurationStatus,
+};
+use cfnc::resources::s3::{Bucket, BucketAttr};
+use serde_json::json;
+
+fn template() -> Template {
+    let mut t = Template::new("Typed S3 bucket encrypted with a KMS key");
+    let key_policy = Expr::map([
+        ("Version", Expr::from("2012-10-17")),
+        (
+            "Statement",
+            Expr::list([Expr::map([
+                ("Sid", Expr::from("AccountAdmin")),
+                ("Effect", Expr::from("Allow")),
+                (
+                    "Principal",
+                    Expr::map([(
+                        "AWS",
+                        Expr::from(Value::<String>::sub("arn:${AWS::Partition}:iam::${AWS::AccountId}:root")),
+                    )]),
+                ),
+                ("Action", Expr::from("kms:*")),
+                ("Resource", Expr::from("*")),
+            ])]),
+        ),
+    ]);
+    let key = t
+        .add(
+            "DataKey",
+            Key {
+                description: Some("Encrypts the data bucket".into()),
+                enable_key_rotation: Some(true.into()),
+                key_policy: Some(key_policy.into()),
+                ..Key::default()
+            },
+        )
+        .unwrap();
+
+    let encryption = ServerSideEncryptionRule {
+        bucket_key_enabled: Some(true.into()),
+        server_side_encryption_by_default: Some(
+            ServerSideEncryptionByDefault {
+                kms_master_key_id: Some(key.get_att(KeyAttr::Arn)),
+                ..ServerSideEncryptionByDefault::new(SseAlgorithm::AwsKms)
+            }
+            .into(),
+        ),
+        ..ServerSideEncryptionRule::default()
+    };
+    let bucket = t
+        .add(
+            "DataBucket",
+            Bucket {
+                bucket_encryption: Some(BucketEncryption::new(vec![encryption.into()]).into()),
+                versioning_configuration: Some(
+                    VersioningConfiguration::new(VersioningConfigurationStatus::Enabled).into(),
+                ),
+                public_access_block_configuration: Some(
+                    PublicAccessBlockConfiguration {
+                        block_public_acls: Some(true.into()),
+                        block_public_policy: Some(true.into()),
+                        ignore_public_acls: Some(true.into()),
+                        restrict_public_buckets: Some(true.into()),
+                    }
+                    .into(),
+                ),
+                ..Bucket::default()
+            },
+        )
+        .unwrap();
+    let arn: Value<String> = bucket.get_att(BucketAttr::Arn);
+    t.outputs.insert(
+        "BucketArn".parse().unwrap(),
+        Output::new("ARN of the data bucket", arn)
+            .exported_as(Value::<String>::sub("${AWS::StackName}-BucketArn")),
+    );
+    let region: Value<String> = Pseudo::Region.to_value();
+    t.outputs.insert("Region".parse().unwrap(), Output::new("Region of the stack", region));
+    t
+}
+
+#[test]
+fn typed_template_serializes_to_the_expected_json() {
+    let actual: serde_json::Value = serde_json::from_str(&template().to_json_string()).unwrap();
+    let expected = json!({
+        "AWSTemplateFormatVersion": "2010-09-09",
+        "Description": "Typed S3 bucket encrypted with a KMS key",
+        "Resources": {
+            "DataBucket": {
+                "Type": "AWS::S3::Bucket",
+                "Properties": {
+                    "BucketEncryption": {
+                        "ServerSideEncryptionConfiguration": [{
+                            "BucketKeyEnabled": true,
+                            "ServerSideEncryptionByDefault": {
+                                "KMSMasterKeyID": {"Fn::GetAtt": ["DataKey", "Arn"]},
+                                "SSEAlgorithm": "aws:kms"
+                            }
+                        }]
+                    },
+                    "PublicAccessBlockConfiguration": {
+                        "BlockPublicAcls": true,
+                        "BlockPublicPolicy": true,
+                        "IgnorePublicAcls": true,
+                        "RestrictPublicBuckets": true
+                    },
+                    "VersioningConfiguration": {"Status": "Enabled"}
+                }
+            },
+            "DataKey": {
+                "Type": "AWS::KMS::Key",
+                "Properties": {
+                    "Description": "Encrypts the data bucket",
+                    "EnableKeyRotation": true,
+                    "KeyPolicy": {
+                        "Version": "2012-10-17",
+                        "Statement": [{
+                            "Sid": "AccountAdmin",
+                            "Effect": "Allow",
+                            "Principal": {"AWS": {"Fn::Sub": "arn:${AWS::Partition}:iam::${AWS::AccountId}:root"}},
+                            "Action": "kms:*",
+                            "Resource": "*"
+                        }]
+                    }
+                }
+            }
+        },
+        "Outputs": {
+            "BucketArn": {
+                "Description": "ARN of the data bucket",
+                "Value": {"Fn::GetAtt": ["DataBucket", "Arn"]},
+                "Export": {"Name": {"Fn::Sub": "${AWS::StackName}-BucketArn"}}
+            },
+            "Region": {"Description": "Region of the stack", "Value": {"Ref": "AWS::Region"}}
+        }
+    });
+    assert_eq!(actual, expected, "actual:\n{}", serde_json::to_string_pretty(&actual).unwrap());
+}
+
+#[test]
+fn typed_template_round_trips_through_the_typed_models() {
+    let t = template();
+    let props = serde_json::to_value(&t.resources[&"DataBucket".parse().unwrap()].properties).unwrap();
+    let bucket: Bucket = serde_json::from_value(props.clone()).unwrap();
+    assert_eq!(serde_json::to_value(&bucket).unwrap(), props);
+}
+
+#[test]
+fn cfn_lint_accepts_the_typed_template_without_findings() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("typed.json");
+    std::fs::write(&path, template().to_json_string()).unwrap();
+    let out = common::cfn_lint(&[&path]);
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        out.status.success() && stdout.trim().is_empty() && stderr.trim().is_empty(),
+        "cfn-lint findings:\n{stdout}{stderr}"
+    );
+}
