@@ -25,10 +25,24 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
+    /// Bootstrap, deploy, execute, outputs, destroy (AWS faults included).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Deploy(Box<crate::deploy::DeployError>),
     /// A template could not be read (syntax, encoding, size, duplicate keys).
     #[error(transparent)]
     #[diagnostic(transparent)]
     Read(#[from] crate::reader::ReadError),
+    /// `cfnc build` failed (config, packaging, compile, validation).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Build(Box<crate::build::BuildError>),
+}
+
+impl From<crate::build::BuildError> for Error {
+    fn from(e: crate::build::BuildError) -> Self {
+        Error::Build(Box::new(e))
+    }
 }
 
 impl Error {
@@ -37,6 +51,8 @@ impl Error {
         match self {
             Error::Io { .. } => crate::commands::exit::FAULT,
             Error::Input { .. } => crate::commands::exit::USAGE,
+            Error::Build(e) => e.exit_code(),
+            Error::Deploy(e) => e.exit_code(),
             // A template that cannot be read (missing, too large, malformed) is bad input.
             Error::Read(_) => crate::commands::exit::USAGE,
         }
@@ -48,5 +64,17 @@ impl Error {
 
     pub fn input(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
         Error::Input { message: message.into(), help: help.into() }
+    }
+}
+
+impl From<crate::deploy::DeployError> for Error {
+    fn from(e: crate::deploy::DeployError) -> Self {
+        Error::Deploy(Box::new(e))
+    }
+}
+
+impl From<crate::aws::AwsError> for Error {
+    fn from(e: crate::aws::AwsError) -> Self {
+        Error::Deploy(Box::new(e.into()))
     }
 }
