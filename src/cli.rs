@@ -46,6 +46,15 @@ pub struct GlobalArgs {
 /// The commands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// Validate CloudFormation templates (JSON or YAML, short-form tags included) against the
+    /// resource schemas and template rules. Exit 0: clean; 1: errors (or warnings with
+    /// --strict); 2: a file cannot be read or bad usage.
+    Validate(ValidateArgs),
+    /// Compile, validate and package the platform into cfnc.out/<env>/ (no AWS access).
+    Build(crate::commands::build::BuildArgs),
+    /// Predict what a deployment changes: compare two template sets offline (replacements,
+    /// deletions, IAM and security-group widening).
+    Diff(crate::commands::diff::DiffArgs),
     /// Create or update the staging-bucket stack `cfnc-bootstrap` (once per account and region).
     Bootstrap(crate::commands::bootstrap::BootstrapArgs),
     /// Upload the build, create a change set on the root stack and review it (root and nested);
@@ -62,4 +71,21 @@ pub enum Command {
         /// The shell to generate completions for.
         shell: clap_complete::Shell,
     },
+}
+
+/// Arguments of `cfnc validate`.
+#[derive(Debug, Clone, Args)]
+pub struct ValidateArgs {
+    /// Template files (JSON or YAML); `-` reads standard input.
+    #[arg(value_name = "FILE", required_unless_present = "list_rules")]
+    pub files: Vec<PathBuf>,
+    /// Output format (the global --json is the same as --format json).
+    #[arg(long, value_enum, default_value = "human")]
+    pub format: crate::validate::output::Format,
+    /// Fail (exit 1) on warnings too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Print the rule table (Markdown, as in docs/rules.md) and exit.
+    #[arg(long)]
+    pub list_rules: bool,
 }

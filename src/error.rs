@@ -33,6 +33,16 @@ pub enum Error {
     #[error(transparent)]
     #[diagnostic(transparent)]
     Read(#[from] crate::reader::ReadError),
+    /// `cfnc build` failed (config, packaging, compile, validation).
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Build(Box<crate::build::BuildError>),
+}
+
+impl From<crate::build::BuildError> for Error {
+    fn from(e: crate::build::BuildError) -> Self {
+        Error::Build(Box::new(e))
+    }
 }
 
 impl Error {
@@ -41,6 +51,7 @@ impl Error {
         match self {
             Error::Io { .. } => crate::commands::exit::FAULT,
             Error::Input { .. } => crate::commands::exit::USAGE,
+            Error::Build(e) => e.exit_code(),
             Error::Deploy(e) => e.exit_code(),
             // A template that cannot be read (missing, too large, malformed) is bad input.
             Error::Read(_) => crate::commands::exit::USAGE,

@@ -1,6 +1,13 @@
 //! cfnc: compile typed Rust into nested CloudFormation, validate it against the registry
 //! schemas, package its assets and deploy it through reviewed change sets.
 
+pub mod build;
+pub mod change;
+pub mod cli;
+pub mod commands;
+pub mod compile;
+pub mod config;
+pub mod diff;
 pub mod aws;
 pub mod change;
 pub mod cli;
@@ -9,7 +16,14 @@ pub mod deploy;
 pub mod error;
 pub mod manifest;
 pub mod model;
+pub mod package;
 pub mod reader;
 pub mod resources;
 pub mod review;
 pub mod schema;
+pub mod validate;
+pub mod sns_filter;
+
+/// The payment observability platform (PLATFORM.md) as typed Rust: one module per nested stack.
+#[path = "../stacks/mod.rs"]
+pub mod stacks;

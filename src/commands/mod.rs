@@ -6,6 +6,9 @@ use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command};
 
+pub mod validate;
+pub mod build;
+pub mod diff;
 pub mod bootstrap;
 pub mod deploy;
 pub mod destroy;
@@ -42,6 +45,9 @@ pub fn main() -> ExitCode {
 /// Runs one parsed command line; returns its exit code.
 pub fn run(cli: Cli) -> Result<u8, crate::error::Error> {
     match cli.command {
+        Command::Validate(args) => validate::run(&args, &cli.global),
+        Command::Build(args) => build::run(&cli.global, &args),
+        Command::Diff(args) => diff::run(&cli.global, &args),
         Command::Bootstrap(args) => bootstrap::run(&cli.global, args),
         Command::Deploy(args) => deploy::run(&cli.global, args),
         Command::Execute(args) => execute::run(&cli.global, args),

@@ -33,6 +33,14 @@ pub const SHORT_FORMS: &[(&str, &str)] = &[
     ("Transform", "Fn::Transform"),
     ("Length", "Fn::Length"),
     ("ToJsonString", "Fn::ToJsonString"),
+    ("GetStackOutput", "Fn::GetStackOutput"),
+    // Functions of the Rules section.
+    ("Contains", "Fn::Contains"),
+    ("EachMemberEquals", "Fn::EachMemberEquals"),
+    ("EachMemberIn", "Fn::EachMemberIn"),
+    ("RefAll", "Fn::RefAll"),
+    ("ValueOf", "Fn::ValueOf"),
+    ("ValueOfAll", "Fn::ValueOfAll"),
 ];
 
 /// A located problem found while building.

@@ -1,0 +1,246 @@
+//! `cfnc build`: config -> assets -> app -> compile -> validate -> `cfnc.out/<env>/`.
+//!
+//! Output layout (documented in the README, "`cfnc build` output"):
+//! ```text
+//! cfnc.out/<env>/
+//!   root.json  network.json  security.json  monitoring.json  compute.json
+//!   lambda.zip  canary.zip
+//!   manifest.json
+//! ```
+//! Nothing reads the clock or the network: the same project and config give the same bytes.
+//! Templates and assets are addressed in the staging bucket by content
+//! (`templates/<sha256>.json`, `assets/<sha256>.zip`); the root's `TemplateURL`s and the
+//! code locations are `Fn::Sub` expressions over [`STAGING_BUCKET_PATTERN`], so the set
+//! deploys to any account and region where `cfnc bootstrap` made the bucket.
+
+pub mod check;
+pub mod emit;
+
+use std::path::{Path, PathBuf};
+
+use miette::Diagnostic;
+use serde::Serialize;
+
+use crate::compile::{self, App, AppError, CompileError, Compiled};
+use crate::config::{Config, ConfigError};
+use crate::manifest::{AssetEntry, MANIFEST_FORMAT, Manifest, STAGING_BUCKET_PATTERN, StackEntry};
+use crate::model::{Expr, Intrinsic, Value};
+use crate::package::{self, Asset, PackageError};
+pub use check::{Finding, Severity};
+
+/// Where a packaged asset lives in the staging bucket.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedAsset {
+    pub sha256: String,
+    /// `assets/<sha256>.zip`.
+    pub s3_key: String,
+}
+
+impl StagedAsset {
+    /// The staging bucket, as `Fn::Sub` of [`STAGING_BUCKET_PATTERN`].
+    pub fn bucket(&self) -> Value<String> {
+        Value::sub(STAGING_BUCKET_PATTERN)
+    }
+
+    pub fn key(&self) -> Value<String> {
+        Value::Literal(self.s3_key.clone())
+    }
+}
+
+/// The assets the platform's code refers to.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StagedAssets {
+    pub lambda: StagedAsset,
+    pub canary: StagedAsset,
+}
+
+/// Builds the app from the config and staged assets (`crate::stacks::platform`).
+pub type PlatformFn = fn(&Config, &StagedAssets) -> Result<App, AppError>;
+
+/// `https://<staging bucket>.s3.<region>.<url suffix>/templates/<sha256>.json`.
+///
+/// Virtual-hosted style: AWS's recommended S3 URL form, not subject to the path-style
+/// deprecation; the bucket name has no dots, so the host is valid under TLS. moto's
+/// CloudFormation (5.x, `get_stack_from_s3_url`) takes the bucket from the first label of such
+/// a host, so emulator tests see the same URL as AWS.
+pub fn template_url(sha256: &str) -> Expr {
+    Intrinsic::sub(format!(
+        "https://{STAGING_BUCKET_PATTERN}.s3.${{AWS::Region}}.${{AWS::URLSuffix}}/{}",
+        template_key(sha256)
+    ))
+    .into()
+}
+
+/// `templates/<sha256>.json`.
+pub fn template_key(sha256: &str) -> String {
+    format!("templates/{sha256}.json")
+}
+
+/// What to build.
+#[derive(Clone, Debug)]
+pub struct Request {
+    /// Project root (holds stacks/config, lambda/, canary/).
+    pub project: PathBuf,
+    pub env: String,
+    /// Parent of the environment directories (default `<project>/cfnc.out`).
+    pub out_root: PathBuf,
+}
+
+impl Request {
+    /// The environment's output directory.
+    pub fn out_dir(&self) -> PathBuf {
+        self.out_root.join(&self.env)
+    }
+}
+
+/// Progress events, for the command's output.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Step {
+    Config(PathBuf),
+    Packaged { name: String, bytes: usize },
+    Compiled { templates: usize },
+    Validated { errors: usize, warnings: usize },
+    Written(PathBuf),
+}
+
+/// What a successful build wrote.
+#[derive(Clone, Debug, Serialize)]
+pub struct Report {
+    pub out_dir: PathBuf,
+    pub manifest: Manifest,
+    /// Warnings (errors fail the build).
+    pub findings: Vec<Finding>,
+}
+
+impl Report {
+    /// Findings of one template file.
+    pub fn findings_in(&self, file: &str) -> usize {
+        self.findings.iter().filter(|f| f.file == file).count()
+    }
+}
+
+/// Why a build failed.
+#[derive(Debug, thiserror::Error, Diagnostic)]
+pub enum BuildError {
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Config(#[from] ConfigError),
+    #[error("packaging failed: {0}")]
+    #[diagnostic(code(cfnc::build::package), help("check lambda/ and canary/ (see their READMEs)"))]
+    Package(#[from] PackageError),
+    #[error("the platform definition is invalid: {0}")]
+    #[diagnostic(code(cfnc::build::app), help("this is a mistake in stacks/: fix the stack code"))]
+    App(#[from] AppError),
+    #[error("compiling the nested stacks failed: {0}")]
+    #[diagnostic(code(cfnc::build::compile), help("fix the reference or placement in stacks/"))]
+    Compile(#[from] CompileError),
+    #[error("validation found {} error(s); nothing was written (the previous output is intact)", errors.len())]
+    #[diagnostic(code(cfnc::build::invalid), help("fix the findings listed above in stacks/ or the config"))]
+    Invalid { errors: Vec<Finding>, warnings: Vec<Finding> },
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Io(#[from] crate::error::Error),
+}
+
+impl BuildError {
+    /// Exit code (see `commands::exit`).
+    pub fn exit_code(&self) -> u8 {
+        use crate::commands::exit;
+        match self {
+            BuildError::Invalid { .. } => exit::FINDINGS,
+            BuildError::Io(e) => e.exit_code(),
+            _ => exit::USAGE,
+        }
+    }
+}
+
+/// Runs the build.
+pub fn build(
+    req: &Request,
+    platform: PlatformFn,
+    progress: &mut dyn FnMut(Step),
+) -> Result<Report, BuildError> {
+    let config = Config::load(&req.project, &req.env)?;
+    progress(Step::Config(config.file.clone()));
+    let lambda = package::package(&req.project, &package::LAMBDA)?;
+    progress(Step::Packaged { name: lambda.name.clone(), bytes: lambda.bytes.len() });
+    let canary = package::package(&req.project, &package::CANARY)?;
+    progress(Step::Packaged { name: canary.name.clone(), bytes: canary.bytes.len() });
+    let staged = |a: &Asset| StagedAsset { sha256: a.sha256.clone(), s3_key: a.s3_key() };
+    let assets = StagedAssets { lambda: staged(&lambda), canary: staged(&canary) };
+
+    let app = platform(&config, &assets)?;
+    let compiled = compile::compile(&app, &template_url)?;
+    progress(Step::Compiled { templates: compiled.children.len() + 1 });
+
+    let mut findings = Vec::new();
+    for t in compiled.all() {
+        findings.extend(check::validate(&file_name(&t.name), &t.template, &t.json));
+    }
+    let (errors, warnings): (Vec<Finding>, Vec<Finding>) =
+        findings.into_iter().partition(|f| f.severity == Severity::Error);
+    progress(Step::Validated { errors: errors.len(), warnings: warnings.len() });
+    if !errors.is_empty() {
+        return Err(BuildError::Invalid { errors, warnings });
+    }
+
+    let manifest = manifest(&config, &compiled, &[&lambda, &canary]);
+    let mut files: emit::Files =
+        compiled.all().map(|t| (file_name(&t.name), t.json.clone().into_bytes())).collect();
+    for a in [&lambda, &canary] {
+        files.push((a.file_name(), a.bytes.clone()));
+    }
+    files.push(("manifest.json".to_string(), manifest.to_json_string().into_bytes()));
+    let out_dir = req.out_dir();
+    emit::write_atomically(&out_dir, &files)?;
+    progress(Step::Written(out_dir.clone()));
+    Ok(Report { out_dir, manifest, findings: warnings })
+}
+
+/// `network` -> `network.json`.
+pub fn file_name(stack: &str) -> String {
+    format!("{stack}.json")
+}
+
+fn manifest(config: &Config, compiled: &Compiled, assets: &[&Asset]) -> Manifest {
+    let entry = |t: &compile::CompiledTemplate, parent: Option<&str>| StackEntry {
+        name: t.name.clone(),
+        logical_id: t.logical_id.as_ref().map(|l| l.to_string()),
+        parent: parent.map(str::to_string),
+        file: file_name(&t.name),
+        sha256: t.sha256.clone(),
+        bytes: t.json.len() as u64,
+        s3_key: template_key(&t.sha256),
+        resources: t.template.resources.len(),
+        parameters: t.template.parameters.len(),
+        outputs: t.template.outputs.len(),
+    };
+    let mut stacks = vec![entry(&compiled.root, None)];
+    stacks.extend(compiled.children.iter().map(|c| entry(c, Some("root"))));
+    Manifest {
+        format: MANIFEST_FORMAT,
+        cfnc_version: env!("CARGO_PKG_VERSION").to_string(),
+        env: config.env.clone(),
+        root_stack: config.root_stack_name(),
+        config_sha256: config.sha256.clone(),
+        staging_bucket_pattern: STAGING_BUCKET_PATTERN.to_string(),
+        stacks,
+        assets: assets
+            .iter()
+            .map(|a| AssetEntry {
+                name: a.name.clone(),
+                file: a.file_name(),
+                sha256: a.sha256.clone(),
+                bytes: a.bytes.len() as u64,
+                s3_key: a.s3_key(),
+            })
+            .collect(),
+        parameters: Default::default(),
+        tags: config.tag_map(),
+    }
+}
+
+/// The default output root of a project.
+pub fn default_out_root(project: &Path) -> PathBuf {
+    project.join("cfnc.out")
+}

@@ -1,0 +1,266 @@
+//! `cfnc diff`: predict what deploying NEW over OLD changes, offline.
+//!
+//! OLD and NEW are each a template file (JSON or YAML) or a build output directory
+//! (`cfnc.out/<env>/`, read through its `manifest.json`). Without `--to`, NEW is
+//! `cfnc.out/<env>/`; without `--from`, OLD is the deployed stacks (fetched by the deploy
+//! module). Output: a table grouped by stack, or `--format json` (`{"changes": [...],
+//! "notes": [...]}`, rows as in `changeset.json`). Exit code 0, or with `--exit-code` 1 when
+//! something changes (like `git diff --exit-code`); 2 for bad input.
+
+use std::collections::BTreeMap;
+use std::io::{IsTerminal, Write};
+use std::path::{Path, PathBuf};
+
+use clap::{Args, ValueEnum};
+
+use crate::change::{Action, ChangeRow, Flag, Replacement};
+use crate::cli::GlobalArgs;
+use crate::diff::{DiffReport, TemplateSet, diff_report};
+use crate::error::Error;
+
+/// Arguments of `cfnc diff`.
+#[derive(Debug, Clone, Args)]
+pub struct DiffArgs {
+    /// Old templates: a template file (JSON/YAML) or a build output directory. Default: the
+    /// deployed stacks (needs AWS access).
+    #[arg(long, value_name = "PATH")]
+    pub from: Option<PathBuf>,
+    /// New templates: a template file (JSON/YAML) or a build output directory. Default:
+    /// cfnc.out/<ENV>/ in the project.
+    #[arg(long, value_name = "PATH")]
+    pub to: Option<PathBuf>,
+    /// Output format (`--json` is the same as `--format json`).
+    #[arg(long, value_enum, default_value_t = Format::Human)]
+    pub format: Format,
+    /// Exit with 1 when there are changes, 0 when there are none.
+    #[arg(long)]
+    pub exit_code: bool,
+    /// Colour in the table: auto (on a terminal, unless NO_COLOR is set), always, never.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+}
+
+/// Output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum Format {
+    Human,
+    Json,
+}
+
+/// Colour choice.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+/// Runs `cfnc diff`.
+pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<u8, Error> {
+    let project = global.project.clone().unwrap_or_else(|| PathBuf::from("."));
+    let to = match &args.to {
+        Some(p) => p.clone(),
+        None => {
+            let dir = project.join("cfnc.out").join(&global.env);
+            if !dir.is_dir() {
+                return Err(Error::input(
+                    format!("no build output at {}", dir.display()),
+                    Some(format!("run `cfnc build --env {}` first, or pass --to NEW", global.env)),
+                ));
+            }
+            dir
+        }
+    };
+    let new = TemplateSet::from_path(&to)?;
+    let old = match &args.from {
+        Some(p) => TemplateSet::from_path(p)?,
+        None => deployed_set(global, &new)?,
+    };
+    let report = diff_report(&old, &new);
+
+    let mut out = std::io::stdout().lock();
+    let format = if global.json { Format::Json } else { args.format };
+    let written = match format {
+        Format::Json => {
+            let mut text =
+                serde_json::to_string_pretty(&report).map_err(|e| Error::input(e.to_string(), None))?;
+            text.push('\n');
+            out.write_all(text.as_bytes())
+        }
+        Format::Human => {
+            let color = match args.color {
+                ColorChoice::Always => true,
+                ColorChoice::Never => false,
+                ColorChoice::Auto => {
+                    std::io::stdout().is_terminal()
+                        && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                }
+            };
+            out.write_all(render_human(&report, &old_label(&args.from), &to, color).as_bytes())
+        }
+    };
+    written.map_err(|e| Error::io("write", "stdout", e))?;
+    Ok(if args.exit_code && !report.changes.is_empty() { super::exit::FINDINGS } else { super::exit::OK })
+}
+
+fn old_label(from: &Option<PathBuf>) -> String {
+    from.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "deployed stacks".to_string())
+}
+
+/// OLD = the deployed stacks.
+///
+/// Integration point for the deploy module (issue 7), once it is in the crate: read NEW's
+/// `manifest.json`, build the AWS clients from `global` (profile, region, endpoint URL), call
+/// `crate::deploy::fetch_deployed_templates(&aws, &manifest)` (GetTemplate of the root and every
+/// nested stack, named as in the manifest), and turn the result into a set with
+/// `TemplateSet::from_manifest_templates(&manifest, deployed.stacks.into_iter().map(|(name, s)|
+/// (name, s.template)), root_parameter_values)`, the root's current parameter values coming from
+/// DescribeStacks. An empty result (nothing deployed) is an empty set: everything is an Add.
+fn deployed_set(global: &GlobalArgs, _new: &TemplateSet) -> Result<TemplateSet, Error> {
+    Err(Error::input(
+        format!(
+            "comparing with the deployed stacks (env `{}`) needs AWS access through the deploy module, which this \
+             build does not include yet",
+            global.env
+        ),
+        Some(
+            "pass --from OLD: a template file or a build output directory such as an earlier cfnc.out/<env>/"
+                .into(),
+        ),
+    ))
+}
+
+struct Paint(bool);
+
+impl Paint {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.0 { format!("\x1b[{code}m{text}\x1b[0m") } else { text.to_string() }
+    }
+}
+
+fn action_text(a: Action) -> &'static str {
+    match a {
+        Action::Add => "Add",
+        Action::Modify => "Modify",
+        Action::Remove => "Remove",
+        Action::Import => "Import",
+        Action::Dynamic => "Dynamic",
+    }
+}
+
+fn replacement_text(r: Option<Replacement>) -> &'static str {
+    match r {
+        Some(Replacement::True) => "True",
+        Some(Replacement::Conditional) => "Conditional",
+        Some(Replacement::False) => "False",
+        None => "-",
+    }
+}
+
+fn flag_text(f: Flag) -> &'static str {
+    match f {
+        Flag::DeleteData => "delete-data",
+        Flag::IamWidening => "iam-widening",
+        Flag::SgWidening => "sg-widening",
+    }
+}
+
+fn properties_text(r: &ChangeRow) -> String {
+    r.properties
+        .iter()
+        .map(|p| if r.replacement_causes.contains(p) { format!("{p}*") } else { p.clone() })
+        .collect::<Vec<_>>()
+        .join(", ")
+}
+
+/// The table, grouped by stack.
+pub fn render_human(report: &DiffReport, from: &str, to: &Path, color: bool) -> String {
+    let paint = Paint(color);
+    let mut s = format!("cfnc diff: {from} -> {}\n", to.display());
+    if report.changes.is_empty() {
+        s.push_str("\nNo changes.\n");
+    }
+    let header = ["ACTION", "LOGICAL ID", "TYPE", "REPLACEMENT", "PROPERTIES", "FLAGS"];
+    let cells: Vec<[String; 6]> = report
+        .changes
+        .iter()
+        .map(|r| {
+            [
+                action_text(r.action).to_string(),
+                r.logical_id.clone(),
+                r.type_name.clone(),
+                replacement_text(r.replacement).to_string(),
+                properties_text(r),
+                r.flags.iter().map(|f| flag_text(*f)).collect::<Vec<_>>().join(", "),
+            ]
+        })
+        .collect();
+    let mut width = header.map(str::len);
+    for c in &cells {
+        for (w, text) in width.iter_mut().zip(c) {
+            *w = (*w).max(text.chars().count());
+        }
+    }
+    let pad = |text: &str, w: usize| format!("{text}{}", " ".repeat(w.saturating_sub(text.chars().count())));
+    let mut current: Option<&str> = None;
+    for (r, c) in report.changes.iter().zip(&cells) {
+        if current != Some(r.stack.as_str()) {
+            current = Some(&r.stack);
+            s.push_str(&format!("\n{}\n", paint.paint("1", &format!("Stack {}", r.stack))));
+            let line: Vec<String> = header.iter().zip(width).map(|(h, w)| pad(h, w)).collect();
+            s.push_str(&format!("  {}\n", paint.paint("2", line.join("  ").trim_end())));
+        }
+        let action = match r.action {
+            Action::Add => paint.paint("32", &pad(&c[0], width[0])),
+            Action::Remove => paint.paint("31", &pad(&c[0], width[0])),
+            _ => paint.paint("33", &pad(&c[0], width[0])),
+        };
+        let replacement = match r.replacement {
+            Some(Replacement::True) => paint.paint("1;31", &pad(&c[3], width[3])),
+            Some(Replacement::Conditional) => paint.paint("33", &pad(&c[3], width[3])),
+            _ => pad(&c[3], width[3]),
+        };
+        let flags = if c[5].is_empty() { String::new() } else { paint.paint("1;31", &c[5]) };
+        let line = format!(
+            "{action}  {}  {}  {replacement}  {}  {flags}",
+            pad(&c[1], width[1]),
+            pad(&c[2], width[2]),
+            pad(&c[4], width[4]),
+        );
+        s.push_str(&format!("  {}\n", line.trim_end()));
+    }
+    if report.changes.iter().any(|r| !r.replacement_causes.is_empty()) {
+        s.push_str("\n  * causes the replacement\n");
+    }
+    if !report.notes.is_empty() {
+        s.push_str("\nNotes:\n");
+        for n in &report.notes {
+            s.push_str(&format!("  {}/{}: {}\n", n.stack, n.logical_id, n.message));
+        }
+    }
+    s.push_str(&format!("\n{}\n", summary(&report.changes)));
+    s
+}
+
+fn summary(rows: &[ChangeRow]) -> String {
+    let count = |a: Action| rows.iter().filter(|r| r.action == a).count();
+    let replacements = |x: Replacement| rows.iter().filter(|r| r.replacement == Some(x)).count();
+    let mut flags: BTreeMap<&str, usize> = BTreeMap::new();
+    for f in rows.iter().flat_map(|r| &r.flags) {
+        *flags.entry(flag_text(*f)).or_default() += 1;
+    }
+    let mut s = format!(
+        "{} change(s): {} to add, {} to modify ({} replaced, {} maybe replaced), {} to remove",
+        rows.len(),
+        count(Action::Add),
+        count(Action::Modify),
+        replacements(Replacement::True),
+        replacements(Replacement::Conditional),
+        count(Action::Remove)
+    );
+    if !flags.is_empty() {
+        let f: Vec<String> = flags.iter().map(|(k, v)| format!("{k} {v}")).collect();
+        s.push_str(&format!("; flags: {}", f.join(", ")));
+    }
+    s
+}

@@ -1,0 +1,206 @@
+//! All YAML access of the project goes through this module (serde_yaml is archived upstream:
+//! moving to a maintained fork is a change here only).
+//!
+//! Two readers of the same text:
+//! - [`from_str`]: typed deserialization with serde (errors carry a line:column);
+//! - [`PositionIndex::build`]: saphyr's marked tree, flattened into `path -> position`, so
+//!   that semantic checks made after deserialization can point at the offending key or value.
+
+use std::collections::HashMap;
+
+use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
+use serde::de::DeserializeOwned;
+
+/// A 1-based line and column in a text.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord)]
+pub struct Pos {
+    pub line: usize,
+    pub column: usize,
+}
+
+/// A YAML reading error with its position when the parser knows it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct YamlError {
+    pub message: String,
+    pub pos: Option<Pos>,
+}
+
+/// Deserializes `text` into `T`.
+pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
+    serde_yaml::from_str(text).map_err(|e| {
+        let pos = e.location().map(|l| Pos { line: l.line(), column: l.column() });
+        let mut message = e.to_string();
+        // serde_yaml appends " at line L column C": the position is reported separately.
+        if let Some(i) = message.find(" at line ") {
+            message.truncate(i);
+        }
+        YamlError { message, pos }
+    })
+}
+
+/// One segment of a path into a YAML document.
+#[derive(Clone, Debug, PartialEq, Eq, Hash)]
+pub enum Seg {
+    Key(String),
+    Index(usize),
+}
+
+/// Formats a path as `alarms[1].threshold` (the root is empty).
+pub fn path_string(path: &[Seg]) -> String {
+    let mut s = String::new();
+    for seg in path {
+        match seg {
+            Seg::Key(k) => {
+                if !s.is_empty() {
+                    s.push('.');
+                }
+                s.push_str(k);
+            }
+            Seg::Index(i) => s.push_str(&format!("[{i}]")),
+        }
+    }
+    s
+}
+
+/// Where each node of a document starts: its value, and for mapping entries also the key.
+#[derive(Debug, Default, Clone)]
+pub struct PositionIndex {
+    values: HashMap<String, Pos>,
+    keys: HashMap<String, Pos>,
+}
+
+impl PositionIndex {
+    /// Indexes the first document of `text`. A text the parser rejects gives an empty index
+    /// (the serde reader reports that error with its position).
+    pub fn build(text: &str) -> Self {
+        let mut index = PositionIndex::default();
+        if let Ok(docs) = MarkedYamlOwned::load_from_str(text)
+            && let Some(doc) = docs.first()
+        {
+            index.walk(doc, &mut Vec::new());
+        }
+        index
+    }
+
+    fn walk(&mut self, node: &MarkedYamlOwned, path: &mut Vec<Seg>) {
+        let here = path_string(path);
+        self.values.insert(here, marker_pos(&node.span.start));
+        match &node.data {
+            YamlDataOwned::Mapping(map) => {
+                for (k, v) in map {
+                    let key = scalar_text(k);
+                    path.push(Seg::Key(key));
+                    self.keys.insert(path_string(path), marker_pos(&k.span.start));
+                    self.walk(v, path);
+                    path.pop();
+                }
+            }
+            YamlDataOwned::Sequence(items) => {
+                for (i, v) in items.iter().enumerate() {
+                    path.push(Seg::Index(i));
+                    self.walk(v, path);
+                    path.pop();
+                }
+            }
+            YamlDataOwned::Tagged(_, inner) => self.walk(inner, path),
+            _ => {}
+        }
+    }
+
+    /// Position of the value at `path` (`alarms[0].threshold`), or of the nearest ancestor
+    /// that exists.
+    pub fn value(&self, path: &str) -> Option<Pos> {
+        let mut p = path;
+        loop {
+            if let Some(pos) = self.values.get(p) {
+                return Some(*pos);
+            }
+            p = parent(p)?;
+        }
+    }
+
+    /// Position of the key of the mapping entry at `path`, falling back to [`Self::value`].
+    pub fn key(&self, path: &str) -> Option<Pos> {
+        self.keys.get(path).copied().or_else(|| self.value(path))
+    }
+}
+
+fn parent(path: &str) -> Option<&str> {
+    if path.is_empty() {
+        return None;
+    }
+    let cut = path.rfind(['.', '[']).unwrap_or(0);
+    Some(&path[..cut])
+}
+
+fn scalar_text(node: &MarkedYamlOwned) -> String {
+    match &node.data {
+        YamlDataOwned::Value(s) => match s {
+            ScalarOwned::String(s) => s.clone(),
+            ScalarOwned::Integer(i) => i.to_string(),
+            ScalarOwned::FloatingPoint(f) => f.to_string(),
+            ScalarOwned::Boolean(b) => b.to_string(),
+            ScalarOwned::Null => "~".to_string(),
+        },
+        YamlDataOwned::Representation(s, ..) => s.clone(),
+        _ => String::new(),
+    }
+}
+
+/// saphyr reports 1-based lines and 0-based columns counted in characters; we report
+/// 1-based columns (as serde_yaml and editors do).
+fn marker_pos(m: &saphyr::Marker) -> Pos {
+    Pos { line: m.line(), column: m.col() + 1 }
+}
+
+/// Byte offset of a 1-based line:column (columns counted in characters) in `text`.
+pub fn byte_offset(text: &str, pos: Pos) -> usize {
+    let mut offset = 0;
+    for (i, line) in text.split_inclusive('\n').enumerate() {
+        if i + 1 == pos.line {
+            let col = line.char_indices().nth(pos.column.saturating_sub(1)).map_or(line.len(), |(b, _)| b);
+            return offset + col;
+        }
+        offset += line.len();
+    }
+    text.len()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const DOC: &str = "a: 1\nlist:\n  - x: 2\n    y: [3, 4]\n  - z\n";
+
+    #[test]
+    fn indexes_values_and_keys() {
+        let idx = PositionIndex::build(DOC);
+        assert_eq!(idx.value("a"), Some(Pos { line: 1, column: 4 }));
+        assert_eq!(idx.key("a"), Some(Pos { line: 1, column: 1 }));
+        assert_eq!(idx.key("list[0].y"), Some(Pos { line: 4, column: 5 }));
+        assert_eq!(idx.value("list[0].y[1]"), Some(Pos { line: 4, column: 12 }));
+        assert_eq!(idx.value("list[1]"), Some(Pos { line: 5, column: 5 }));
+        // Missing paths fall back to the nearest ancestor.
+        assert_eq!(idx.value("list[0].nope"), idx.value("list[0]"));
+    }
+
+    #[test]
+    fn byte_offsets_follow_lines_and_characters() {
+        let text = "é: 1\nb: 2\n";
+        assert_eq!(byte_offset(text, Pos { line: 2, column: 1 }), 6);
+        assert_eq!(byte_offset(text, Pos { line: 1, column: 2 }), 2);
+    }
+
+    #[test]
+    fn serde_errors_carry_positions() {
+        #[derive(Debug, serde::Deserialize)]
+        #[serde(deny_unknown_fields)]
+        #[allow(dead_code)]
+        struct S {
+            a: u32,
+        }
+        let e = from_str::<S>("a: 1\nb: 2\n").unwrap_err();
+        assert_eq!(e.pos, Some(Pos { line: 2, column: 1 }));
+        assert!(e.message.starts_with("unknown field `b`"), "{}", e.message);
+    }
+}

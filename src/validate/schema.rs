@@ -1,0 +1,468 @@
+//! Resource properties against the registry schemas, with the `jsonschema` crate.
+//!
+//! One validator per resource type, compiled on first use from a *validation schema* derived
+//! from `crate::schema::get(type).json`: only the validation keywords are kept (handlers,
+//! tagging and the like are dropped), read-only top-level properties are removed (they are
+//! attributes, not inputs), `$schema` is dropped (the registry meta-schema URL is not a JSON
+//! Schema draft; draft 7 is used), and `format` is kept only for `json` (the registry's other
+//! formats, e.g. `AWS::EC2::VPC.Id`, are cfn-lint extensions). Patterns use `fancy-regex`
+//! (the registry uses look-arounds); Python anchors were translated by `crate::schema`.
+//! The registry keywords `requiredXor`, `requiredOr`, `dependentExcluded`,
+//! `dependentRequired`, and cfn-lint's `enumCaseInsensitive` and `maxUniqueItems`, are custom
+//! keywords implemented here.
+
+use std::collections::{BTreeSet, HashMap};
+use std::sync::OnceLock;
+
+use jsonschema::error::{TypeKind, ValidationErrorKind};
+use jsonschema::paths::LocationSegment;
+use jsonschema::{Draft, Keyword, PatternOptions, ValidationError, Validator};
+use serde_json::{Map, Value};
+
+use super::Sink;
+use super::intrinsics::{Kind, MARK, Variant};
+
+const KEEP: &[&str] = &[
+    "type",
+    "properties",
+    "definitions",
+    "required",
+    "additionalProperties",
+    "patternProperties",
+    "oneOf",
+    "anyOf",
+    "allOf",
+    "not",
+    "if",
+    "then",
+    "else",
+    "requiredXor",
+    "requiredOr",
+    "dependentExcluded",
+    "dependentRequired",
+    "dependencies",
+    "minProperties",
+    "maxProperties",
+    "propertyNames",
+];
+
+/// The validation schema of a registry schema (see the module docs).
+pub(crate) fn validation_schema(registry: &Value, read_only: &[String]) -> Value {
+    let mut out = Map::new();
+    if let Some(m) = registry.as_object() {
+        for (k, v) in m {
+            if KEEP.contains(&k.as_str()) {
+                out.insert(k.clone(), v.clone());
+            }
+        }
+    }
+    out.entry("type").or_insert_with(|| Value::String("object".into()));
+    if let Some(Value::Object(props)) = out.get_mut("properties") {
+        for p in read_only {
+            if let Some(name) = p.strip_prefix("/properties/")
+                && !name.contains('/')
+            {
+                props.remove(name);
+            }
+        }
+    }
+    let mut v = Value::Object(out);
+    strip_formats(&mut v);
+    v
+}
+
+fn strip_formats(v: &mut Value) {
+    match v {
+        Value::Object(m) => {
+            if m.get("format").is_some_and(|f| f != "json") {
+                m.remove("format");
+            }
+            // `properties`/`definitions` children are names, not keywords: recurse into values only.
+            m.values_mut().for_each(strip_formats);
+        }
+        Value::Array(l) => l.iter_mut().for_each(strip_formats),
+        _ => {}
+    }
+}
+
+fn names(v: &Value) -> Vec<String> {
+    v.as_array()
+        .map(|l| l.iter().filter_map(|x| x.as_str().map(str::to_string)).collect())
+        .unwrap_or_default()
+}
+
+fn present<'a>(instance: &Value, props: &'a [String]) -> Vec<&'a str> {
+    let Some(m) = instance.as_object() else { return Vec::new() };
+    props.iter().filter(|p| m.contains_key(p.as_str())).map(String::as_str).collect()
+}
+
+fn list(items: &[String]) -> String {
+    items.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ")
+}
+
+/// A registry keyword as a `jsonschema` custom keyword.
+enum Registry {
+    RequiredXor(Vec<String>),
+    RequiredOr(Vec<String>),
+    DependentExcluded(Vec<(String, Vec<String>)>),
+    DependentRequired(Vec<(String, Vec<String>)>),
+    EnumCaseInsensitive(Vec<String>),
+    MaxUniqueItems(usize),
+}
+
+impl Registry {
+    fn check(&self, instance: &Value) -> Option<String> {
+        match self {
+            Registry::RequiredXor(props) => {
+                if !instance.is_object() {
+                    return None;
+                }
+                let set = present(instance, props);
+                match set.len() {
+                    1 => None,
+                    0 => Some(format!("exactly one of {} is required", list(props))),
+                    _ => Some(format!("only one of {} may be set, found {}", list(props), set.join(", "))),
+                }
+            }
+            Registry::RequiredOr(props) => (instance.is_object() && present(instance, props).is_empty())
+                .then(|| format!("at least one of {} is required", list(props))),
+            Registry::DependentExcluded(pairs) => {
+                let m = instance.as_object()?;
+                pairs.iter().find_map(|(p, excluded)| {
+                    let clash = present(instance, excluded);
+                    (m.contains_key(p) && !clash.is_empty()).then(|| {
+                        format!(
+                            "`{p}` excludes {}",
+                            clash.iter().map(|c| format!("`{c}`")).collect::<Vec<_>>().join(", ")
+                        )
+                    })
+                })
+            }
+            Registry::DependentRequired(pairs) => {
+                let m = instance.as_object()?;
+                pairs.iter().find_map(|(p, required)| {
+                    let missing: Vec<String> =
+                        required.iter().filter(|r| !m.contains_key(r.as_str())).cloned().collect();
+                    (m.contains_key(p) && !missing.is_empty())
+                        .then(|| format!("`{p}` requires {}", list(&missing)))
+                })
+            }
+            Registry::EnumCaseInsensitive(options) => {
+                let s = instance.as_str()?;
+                (!s.starts_with(MARK) && !options.iter().any(|o| o.eq_ignore_ascii_case(s)))
+                    .then(|| format!("`{s}` is not one of {} (case-insensitive)", list(options)))
+            }
+            Registry::MaxUniqueItems(n) => {
+                let l = instance.as_array()?;
+                let unique: BTreeSet<String> = l.iter().map(Value::to_string).collect();
+                (unique.len() > *n).then(|| format!("{} distinct items, at most {n} allowed", unique.len()))
+            }
+        }
+    }
+}
+
+/// Marks a custom-keyword message that names a property below the object:
+/// `{SUB}Property{SUB}message`.
+const SUB: char = '\u{2}';
+
+impl Registry {
+    /// One message per excluded property that is set, each pointing at that property.
+    fn excluded(&self, instance: &Value) -> Vec<String> {
+        let (Registry::DependentExcluded(pairs), Some(m)) = (self, instance.as_object()) else { return Vec::new() };
+        let mut out = Vec::new();
+        for (p, excluded) in pairs {
+            if m.contains_key(p) {
+                for clash in present(instance, excluded) {
+                    out.push(format!("{SUB}{clash}{SUB}`{clash}` cannot be used together with `{p}`"));
+                }
+            }
+        }
+        out
+    }
+}
+
+impl<'i> Keyword<'i> for Registry {
+    fn iter_errors(&self, instance: &'i Value) -> Box<dyn Iterator<Item = ValidationError<'i>> + 'i> {
+        let messages: Vec<String> = match self {
+            Registry::DependentExcluded(_) => self.excluded(instance),
+            _ => self.check(instance).into_iter().collect(),
+        };
+        Box::new(messages.into_iter().map(|m| -> ValidationError<'i> { ValidationError::custom(m) }))
+    }
+
+    fn validate(&self, instance: &'i Value) -> Result<(), ValidationError<'i>> {
+        match self.check(instance) {
+            Some(m) => Err(ValidationError::custom(m)),
+            None => Ok(()),
+        }
+    }
+
+    fn is_valid(&self, instance: &'i Value) -> bool {
+        self.check(instance).is_none()
+    }
+}
+
+fn pairs(v: &Value) -> Vec<(String, Vec<String>)> {
+    v.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), names(v))).collect()).unwrap_or_default()
+}
+
+fn compile(type_name: &str) -> Option<Validator> {
+    let registry = crate::schema::get(type_name)?;
+    let schema = validation_schema(&registry.json, &registry.read_only);
+    let built = jsonschema::options()
+        .with_draft(Draft::Draft7)
+        .with_pattern_options(PatternOptions::fancy_regex())
+        .should_validate_formats(true)
+        .should_ignore_unknown_formats(true)
+        .with_format("json", |s: &str| {
+            serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() || s.starts_with(MARK)
+        })
+        .with_keyword("requiredXor", |_, v, _| Ok(Box::new(Registry::RequiredXor(names(v)))))
+        .with_keyword("requiredOr", |_, v, _| Ok(Box::new(Registry::RequiredOr(names(v)))))
+        .with_keyword("dependentExcluded", |_, v, _| Ok(Box::new(Registry::DependentExcluded(pairs(v)))))
+        .with_keyword("dependentRequired", |_, v, _| Ok(Box::new(Registry::DependentRequired(pairs(v)))))
+        .with_keyword("enumCaseInsensitive", |_, v, _| Ok(Box::new(Registry::EnumCaseInsensitive(names(v)))))
+        .with_keyword("maxUniqueItems", |_, v, _| {
+            Ok(Box::new(Registry::MaxUniqueItems(
+                v.as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX),
+            )))
+        })
+        .build(&schema);
+    // The vendored schemas are tested to compile; a failure here is a bug, reported by the
+    // `every_vendored_schema_compiles` test rather than at run time.
+    built.ok()
+}
+
+/// The compiled validator of a vendored type (compiled once, then shared).
+pub(crate) fn validator(type_name: &str) -> Option<&'static Validator> {
+    static CACHE: OnceLock<HashMap<&'static str, OnceLock<Option<Validator>>>> = OnceLock::new();
+    let cache = CACHE.get_or_init(|| crate::schema::type_names().map(|t| (t, OnceLock::new())).collect());
+    cache.get(type_name)?.get_or_init(|| compile(type_name)).as_ref()
+}
+
+fn short(v: &Value) -> String {
+    let s = match v {
+        Value::String(s) if s.starts_with(MARK) => "intrinsic function".to_string(),
+        other => other.to_string(),
+    };
+    if s.chars().count() > 80 { format!("{}...", s.chars().take(77).collect::<String>()) } else { s }
+}
+
+fn type_names(kind: &TypeKind) -> Vec<&'static str> {
+    match kind {
+        TypeKind::Single(t) => vec![t.as_str()],
+        TypeKind::Multiple(set) => set.iter().map(|t| t.as_str()).collect(),
+    }
+}
+
+/// CloudFormation converts scalars: a number or boolean where a string is expected, a numeric
+/// string where a number is, `"true"`/`"false"` where a boolean is.
+fn converts(instance: &Value, expected: &[&str]) -> bool {
+    expected.iter().any(|t| match (*t, instance) {
+        ("string", Value::Number(_) | Value::Bool(_)) => true,
+        ("integer", Value::String(s)) => s.trim().parse::<i64>().is_ok(),
+        ("number", Value::String(s)) => s.trim().parse::<f64>().is_ok_and(f64::is_finite),
+        ("boolean", Value::String(s)) => s.eq_ignore_ascii_case("true") || s.eq_ignore_ascii_case("false"),
+        _ => false,
+    })
+}
+
+fn tokens(e: &ValidationError<'_>) -> Vec<String> {
+    e.instance_path()
+        .iter()
+        .map(|s| match s {
+            LocationSegment::Property(p) => p.to_string(),
+            LocationSegment::Index(i) => i.to_string(),
+        })
+        .collect()
+}
+
+/// The first message of each failed alternative, or "one of A | B" when all are `required`.
+fn alternatives(context: &[Vec<ValidationError<'static>>]) -> String {
+    let required: Option<Vec<String>> = context
+        .iter()
+        .map(|errs| {
+            let props: Option<Vec<String>> = errs
+                .iter()
+                .map(|e| match e.kind() {
+                    ValidationErrorKind::Required { property } => property.as_str().map(str::to_string),
+                    _ => None,
+                })
+                .collect();
+            props.filter(|p| !p.is_empty()).map(|p| p.join(" + "))
+        })
+        .collect();
+    match required {
+        Some(sets) if !sets.is_empty() => format!("needs one of: {}", sets.join(" | ")),
+        _ => {
+            let firsts: Vec<String> =
+                context.iter().filter_map(|errs| errs.first().map(|e| describe(e).1)).take(4).collect();
+            format!("matches none of the alternatives ({})", firsts.join("; "))
+        }
+    }
+}
+
+/// Code and message of one schema error (pointer-independent).
+fn describe(e: &ValidationError<'_>) -> (&'static str, String) {
+    let inst = e.instance();
+    let v = short(inst);
+    match e.kind() {
+        ValidationErrorKind::AdditionalProperties { unexpected } => {
+            ("CFN3001", format!("properties not allowed: {}", unexpected.join(", ")))
+        }
+        ValidationErrorKind::Required { property } => {
+            ("CFN3002", format!("missing required property `{}`", property.as_str().unwrap_or("?")))
+        }
+        ValidationErrorKind::Type { kind } => {
+            ("CFN3003", format!("{v} is not of type {}", type_names(kind).join(" or ")))
+        }
+        ValidationErrorKind::Enum { options } => ("CFN3004", format!("{v} is not one of {}", short(options))),
+        ValidationErrorKind::Constant { expected_value } => {
+            ("CFN3004", format!("{v} must be {}", short(expected_value)))
+        }
+        ValidationErrorKind::Pattern { pattern } => {
+            ("CFN3005", format!("{v} does not match the pattern `{pattern}`"))
+        }
+        ValidationErrorKind::MinLength { limit } => {
+            ("CFN3006", format!("{v} is shorter than {limit} characters"))
+        }
+        ValidationErrorKind::MaxLength { limit } => {
+            ("CFN3007", format!("{v} is longer than {limit} characters"))
+        }
+        ValidationErrorKind::Minimum { limit } => {
+            ("CFN3008", format!("{v} is less than the minimum {limit}"))
+        }
+        ValidationErrorKind::ExclusiveMinimum { limit } => {
+            ("CFN3008", format!("{v} must be greater than {limit}"))
+        }
+        ValidationErrorKind::Maximum { limit } => {
+            ("CFN3009", format!("{v} is greater than the maximum {limit}"))
+        }
+        ValidationErrorKind::ExclusiveMaximum { limit } => {
+            ("CFN3009", format!("{v} must be less than {limit}"))
+        }
+        ValidationErrorKind::MinItems { limit } => {
+            ("CFN3010", format!("the list has fewer than {limit} items"))
+        }
+        ValidationErrorKind::MaxItems { limit } => {
+            ("CFN3011", format!("the list has more than {limit} items"))
+        }
+        ValidationErrorKind::UniqueItems => ("CFN3012", "the list holds duplicate items".to_string()),
+        ValidationErrorKind::OneOfMultipleValid { .. } => {
+            ("CFN3013", "matches more than one of the exclusive alternatives".to_string())
+        }
+        ValidationErrorKind::OneOfNotValid { context } => ("CFN3013", alternatives(context)),
+        ValidationErrorKind::AnyOf { context } => ("CFN3014", alternatives(context)),
+        ValidationErrorKind::Format { .. } => ("CFN3019", format!("{v} is not valid JSON")),
+        ValidationErrorKind::MinProperties { limit } => ("CFN3020", format!("fewer than {limit} properties")),
+        ValidationErrorKind::MaxProperties { limit } => ("CFN3020", format!("more than {limit} properties")),
+        ValidationErrorKind::Custom { keyword, message } => (
+            match keyword.as_str() {
+                "requiredXor" => "CFN3015",
+                "requiredOr" => "CFN3016",
+                "dependentExcluded" => "CFN3017",
+                "dependentRequired" => "CFN3018",
+                "enumCaseInsensitive" => "CFN3004",
+                "maxUniqueItems" => "CFN3011",
+                _ => "CFN3021",
+            },
+            message.clone(),
+        ),
+        _ => ("CFN3021", e.to_string()),
+    }
+}
+
+/// Validates one variant of a resource's properties; findings go to `sink`. Errors at or
+/// below a pointer of `skip` are dropped.
+pub(crate) fn check_variant(validator: &Validator, variant: &Variant, skip: &[String], sink: &mut Sink) {
+    let skipped = |p: &str| skip.iter().any(|s| p == s || p.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('/')));
+    for e in validator.iter_errors(&variant.value) {
+        let toks = tokens(&e);
+        if !skip.is_empty() && skipped(&variant.translate(&toks)) {
+            continue;
+        }
+        let mut message_prefix = String::new();
+        let mut at = toks.clone();
+        if let Some((ph, exact)) = variant.placeholder(&toks) {
+            match ph.kind {
+                Kind::Resolved => message_prefix = format!("{} resolves to a value where ", ph.function),
+                _ if !exact => continue,
+                kind => {
+                    let ValidationErrorKind::Type { kind: expected } = e.kind() else { continue };
+                    let expected = type_names(expected);
+                    if kind.satisfies(&expected) {
+                        continue;
+                    }
+                    sink.push(
+                        "CFN3003",
+                        ph.original.clone(),
+                        format!(
+                            "{} returns {}, expected {}",
+                            ph.function,
+                            kind.describe(),
+                            expected.join(" or ")
+                        ),
+                    );
+                    continue;
+                }
+            }
+        }
+        if let ValidationErrorKind::Type { kind } = e.kind()
+            && converts(e.instance(), &type_names(kind))
+        {
+            continue;
+        }
+        if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
+            for key in unexpected {
+                at.push(key.clone());
+                sink.push(
+                    "CFN3001",
+                    variant.translate(&at),
+                    format!("{message_prefix}property `{key}` is not allowed"),
+                );
+                at.pop();
+            }
+            continue;
+        }
+        let (code, mut message) = describe(&e);
+        if let Some(rest) = message.strip_prefix(SUB)
+            && let Some((prop, text)) = rest.split_once(SUB)
+        {
+            at.push(prop.to_string());
+            message = text.to_string();
+        }
+        let pointer = match variant.placeholder(&toks) {
+            Some((ph, _)) if ph.kind == Kind::Resolved => ph.original.clone(),
+            _ => variant.translate(&at),
+        };
+        sink.push(code, pointer, format!("{message_prefix}{message}"));
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn every_vendored_schema_compiles() {
+        for t in crate::schema::type_names() {
+            assert!(validator(t).is_some(), "{t} does not compile");
+        }
+    }
+
+    #[test]
+    fn registry_keywords_work() {
+        let check = |k: Registry, v: Value| k.check(&v);
+        let xor = || Registry::RequiredXor(vec!["A".into(), "B".into()]);
+        assert!(check(xor(), serde_json::json!({"A": 1})).is_none());
+        assert!(check(xor(), serde_json::json!({"A": 1, "B": 2})).is_some());
+        assert!(check(xor(), serde_json::json!({})).is_some());
+        assert!(check(Registry::RequiredOr(vec!["A".into()]), serde_json::json!({})).is_some());
+        let dep = || vec![("A".to_string(), vec!["B".to_string()])];
+        assert!(check(Registry::DependentExcluded(dep()), serde_json::json!({"A": 1, "B": 1})).is_some());
+        assert!(check(Registry::DependentRequired(dep()), serde_json::json!({"A": 1})).is_some());
+        assert!(check(Registry::DependentRequired(dep()), serde_json::json!({"B": 1})).is_none());
+        assert!(check(Registry::EnumCaseInsensitive(vec!["vpc".into()]), serde_json::json!("VPC")).is_none());
+        assert!(check(Registry::MaxUniqueItems(1), serde_json::json!(["a", "b", "a"])).is_some());
+    }
+}

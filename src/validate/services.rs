@@ -1,0 +1,327 @@
+//! Service rules that bite people on this platform: CloudWatch alarm periods and metric math,
+//! IAM policy document shape.
+
+use serde_json::Value;
+
+use super::Sink;
+use super::intrinsics::as_function;
+
+/// Runs the service rules of `type_name` on a resource's properties (pointer `at`).
+pub(crate) fn check(type_name: &str, props: Option<&Value>, at: &str, sink: &mut Sink) {
+    let Some(props) = props else { return };
+    match type_name {
+        "AWS::CloudWatch::Alarm" => branches(props, at, &mut |p, at| alarm(p, at, sink)),
+        "AWS::IAM::Role" => {
+            policy_at(props, "AssumeRolePolicyDocument", at, Kind::Resource, sink);
+            policies_list(props, at, sink);
+        }
+        "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
+            policy_at(props, "PolicyDocument", at, Kind::Identity, sink)
+        }
+        "AWS::S3::BucketPolicy" | "AWS::SNS::TopicPolicy" => {
+            policy_at(props, "PolicyDocument", at, Kind::Resource, sink)
+        }
+        "AWS::KMS::Key" => policy_at(props, "KeyPolicy", at, Kind::Resource, sink),
+        _ => {}
+    }
+}
+
+/// Calls `f` on `v`, or on each branch of an `Fn::If` (recursively); `Ref AWS::NoValue` and
+/// other functions are skipped (they are not literal structure).
+fn branches<'v>(v: &'v Value, at: &str, f: &mut dyn FnMut(&'v Value, &str)) {
+    match as_function(v) {
+        Some(("Fn::If", Value::Array(l))) if l.len() == 3 => {
+            branches(&l[1], &format!("{at}/Fn::If/1"), f);
+            branches(&l[2], &format!("{at}/Fn::If/2"), f);
+        }
+        Some(_) => {}
+        None => f(v, at),
+    }
+}
+
+fn get<'v>(v: &'v Value, key: &str) -> Option<&'v Value> {
+    v.as_object().and_then(|m| m.get(key))
+}
+
+/// A literal integer (or numeric string), if the value is one.
+fn literal_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64().or_else(|| n.as_f64().filter(|f| f.fract() == 0.0).map(|f| f as i64)),
+        Value::String(s) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn period_ok(p: i64) -> bool {
+    matches!(p, 10 | 20 | 30) || (p > 0 && p % 60 == 0)
+}
+
+fn period(v: &Value, at: &str, sink: &mut Sink) {
+    branches(v, at, &mut |v, at| {
+        if let Some(p) = literal_int(v)
+            && !period_ok(p)
+        {
+            sink.push(
+                "CFN5001",
+                at,
+                format!("alarm period {p} must be 10, 20, 30 or a multiple of 60 seconds"),
+            );
+        }
+    });
+}
+
+fn alarm(props: &Value, at: &str, sink: &mut Sink) {
+    if let Some(p) = get(props, "Period") {
+        period(p, &format!("{at}/Period"), sink);
+    }
+    let Some(metrics) = get(props, "Metrics") else { return };
+    let mut items: Vec<(String, &Value)> = Vec::new();
+    branches(metrics, &format!("{at}/Metrics"), &mut |list, list_at| {
+        if let Value::Array(l) = list {
+            for (i, m) in l.iter().enumerate() {
+                branches(m, &format!("{list_at}/{i}"), &mut |m, m_at| items.push((m_at.to_string(), m)));
+            }
+        }
+    });
+    let ids: Vec<&str> = items.iter().filter_map(|(_, m)| get(m, "Id").and_then(Value::as_str)).collect();
+    let mut returning = 0;
+    let mut literal = true;
+    for (m_at, m) in &items {
+        if let Some(p) = get(m, "MetricStat").and_then(|s| get(s, "Period")) {
+            period(p, &format!("{m_at}/MetricStat/Period"), sink);
+        }
+        match get(m, "ReturnData") {
+            None => returning += 1,
+            Some(Value::Bool(true)) => returning += 1,
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("true") => returning += 1,
+            Some(Value::Bool(false)) => {}
+            Some(Value::String(s)) if s.eq_ignore_ascii_case("false") => {}
+            Some(_) => literal = false,
+        }
+        if let Some(Value::String(expr)) = get(m, "Expression") {
+            for name in expression_ids(expr) {
+                if !ids.contains(&name.as_str()) {
+                    sink.push(
+                        "CFN5007",
+                        format!("{m_at}/Expression"),
+                        format!(
+                            "expression references `{name}`, which no metric of this alarm defines (ids: {})",
+                            ids.join(", ")
+                        ),
+                    );
+                }
+            }
+        }
+    }
+    if literal && !items.is_empty() && returning != 1 {
+        sink.push(
+            "CFN5008",
+            format!("{at}/Metrics"),
+            format!(
+                "{returning} metrics return data; exactly one must have ReturnData true (omitted means true)"
+            ),
+        );
+    }
+}
+
+/// Metric ids referenced by a metric-math expression: identifiers starting with a lowercase
+/// letter that are not functions (followed by `(`), keywords, or inside strings. Functions are
+/// upper case in CloudWatch (`SUM`, `METRICS`, `FILL`), ids start lower case.
+pub(crate) fn expression_ids(expr: &str) -> Vec<String> {
+    let mut out: Vec<String> = Vec::new();
+    let chars: Vec<char> = expr.chars().collect();
+    let mut i = 0;
+    while i < chars.len() {
+        let c = chars[i];
+        if c == '"' || c == '\'' {
+            // Skip string literals (search expressions, labels).
+            i += 1;
+            while i < chars.len() && chars[i] != c {
+                i += 1;
+            }
+            i += 1;
+            continue;
+        }
+        if c.is_ascii_alphabetic() || c == '_' {
+            let start = i;
+            while i < chars.len() && (chars[i].is_ascii_alphanumeric() || chars[i] == '_') {
+                i += 1;
+            }
+            let word: String = chars[start..i].iter().collect();
+            let mut j = i;
+            while j < chars.len() && chars[j] == ' ' {
+                j += 1;
+            }
+            let is_call = j < chars.len() && chars[j] == '(';
+            let preceded_by_digit = start > 0 && chars[start - 1].is_ascii_digit();
+            if !is_call
+                && !preceded_by_digit
+                && word.starts_with(|c: char| c.is_ascii_lowercase())
+                && !out.contains(&word)
+            {
+                out.push(word);
+            }
+            continue;
+        }
+        i += 1;
+    }
+    out
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Kind {
+    /// Attached to an identity: needs Resource, no Principal.
+    Identity,
+    /// Trust or resource policy: needs Principal.
+    Resource,
+}
+
+fn policies_list(props: &Value, at: &str, sink: &mut Sink) {
+    let Some(list) = get(props, "Policies") else { return };
+    branches(list, &format!("{at}/Policies"), &mut |l, l_at| {
+        if let Value::Array(items) = l {
+            for (i, p) in items.iter().enumerate() {
+                branches(p, &format!("{l_at}/{i}"), &mut |p, p_at| {
+                    policy_at(p, "PolicyDocument", p_at, Kind::Identity, sink)
+                });
+            }
+        }
+    });
+}
+
+fn policy_at(props: &Value, key: &str, at: &str, kind: Kind, sink: &mut Sink) {
+    let Some(doc) = get(props, key) else { return };
+    branches(doc, &format!("{at}/{key}"), &mut |doc, doc_at| match doc {
+        // Some schemas accept the document as a JSON string.
+        Value::String(s) => {
+            if let Ok(parsed) = serde_json::from_str::<Value>(s) {
+                document(&parsed, doc_at, kind, sink);
+            }
+        }
+        other => document(other, doc_at, kind, sink),
+    });
+}
+
+const STATEMENT_KEYS: &[&str] = &[
+    "Sid",
+    "Effect",
+    "Principal",
+    "NotPrincipal",
+    "Action",
+    "NotAction",
+    "Resource",
+    "NotResource",
+    "Condition",
+];
+
+fn document(doc: &Value, at: &str, kind: Kind, sink: &mut Sink) {
+    let Some(m) = doc.as_object() else {
+        sink.push("CFN5002", at, "a policy document must be a mapping with Version and Statement");
+        return;
+    };
+    for k in m.keys() {
+        if !["Version", "Id", "Statement"].contains(&k.as_str()) {
+            sink.push(
+                "CFN5002",
+                format!("{at}/{k}"),
+                format!("`{k}` is not a policy document key (Version, Id, Statement)"),
+            );
+        }
+    }
+    match m.get("Version") {
+        Some(Value::String(v)) if v == "2012-10-17" || v == "2008-10-17" => {}
+        Some(v) if as_function(v).is_some() => {}
+        Some(v) => sink.push(
+            "CFN5002",
+            format!("{at}/Version"),
+            format!("policy Version {v} must be \"2012-10-17\""),
+        ),
+        None => {}
+    }
+    let Some(statements) = m.get("Statement") else {
+        sink.push("CFN5002", at, "a policy document needs a Statement");
+        return;
+    };
+    branches(statements, &format!("{at}/Statement"), &mut |s, s_at| match s {
+        Value::Array(l) => {
+            for (i, st) in l.iter().enumerate() {
+                branches(st, &format!("{s_at}/{i}"), &mut |st, st_at| statement(st, st_at, kind, sink));
+            }
+        }
+        Value::Object(_) => statement(s, s_at, kind, sink),
+        _ => sink.push("CFN5002", s_at, "Statement must be a statement or a list of statements"),
+    });
+}
+
+fn statement(st: &Value, at: &str, kind: Kind, sink: &mut Sink) {
+    let Some(m) = st.as_object() else {
+        sink.push("CFN5002", at, "a statement must be a mapping");
+        return;
+    };
+    for k in m.keys() {
+        if !STATEMENT_KEYS.contains(&k.as_str()) {
+            sink.push(
+                "CFN5006",
+                format!("{at}/{k}"),
+                format!("`{k}` is not a statement key ({})", STATEMENT_KEYS.join(", ")),
+            );
+        }
+    }
+    match m.get("Effect") {
+        Some(Value::String(e)) if e == "Allow" || e == "Deny" => {}
+        Some(v) if as_function(v).is_some() => {}
+        Some(v) => sink.push("CFN5003", format!("{at}/Effect"), format!("Effect {v} must be Allow or Deny")),
+        None => sink.push("CFN5003", at, "the statement has no Effect (Allow or Deny)"),
+    }
+    let has = |k: &str| m.contains_key(k);
+    match (has("Action"), has("NotAction")) {
+        (true, true) => sink.push("CFN5004", at, "a statement has Action or NotAction, not both"),
+        (false, false) => sink.push("CFN5004", at, "the statement has no Action (or NotAction)"),
+        _ => {}
+    }
+    let principal = has("Principal") || has("NotPrincipal");
+    let resource = has("Resource") || has("NotResource");
+    match kind {
+        Kind::Identity if principal => sink.push(
+            "CFN5005",
+            format!("{at}/{}", if has("Principal") { "Principal" } else { "NotPrincipal" }),
+            "identity policies cannot name a Principal",
+        ),
+        Kind::Identity if !resource => {
+            sink.push("CFN5005", at, "the statement has no Resource (or NotResource)")
+        }
+        Kind::Resource if !principal => {
+            sink.push("CFN5005", at, "the statement has no Principal (or NotPrincipal)")
+        }
+        _ => {}
+    }
+    if has("Resource") && has("NotResource") {
+        sink.push("CFN5005", at, "a statement has Resource or NotResource, not both");
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn metric_math_ids() {
+        assert_eq!(expression_ids("100 * errors / invocations"), ["errors", "invocations"]);
+        assert_eq!(expression_ids("SUM(METRICS()) + FILL(m1, 0)"), ["m1"]);
+        assert_eq!(
+            expression_ids("SEARCH('{AWS/EC2,InstanceId} cpu', 'Average', 300)"),
+            Vec::<String>::new()
+        );
+        assert_eq!(expression_ids("m1 * 1e3"), ["m1"]);
+    }
+
+    #[test]
+    fn periods() {
+        for p in [10, 20, 30, 60, 120, 3600] {
+            assert!(period_ok(p), "{p}");
+        }
+        for p in [0, 5, 45, 90, 61] {
+            assert!(!period_ok(p), "{p}");
+        }
+    }
+}

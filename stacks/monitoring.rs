@@ -1,0 +1,965 @@
+//! Monitoring stack: log groups, metric filters, SNS topics and subscriptions, threshold
+//! alarms (from the config list), composite alarms, anomaly detectors and their alarms, the
+//! metric-math alarm, the dashboard and the Contributor Insights rules (PLATFORM.md, "Logs",
+//! "Alerting", "Dashboard", "Contributor Insights").
+//!
+//! Corrections applied here: OpsItem alarm actions instead of an `aws_ssm_ops_item` (1),
+//! `ANOMALY_DETECTION_BAND` (2), topics encrypted with the sns CMK (3), MessageBody filter
+//! policies on fields CloudWatch alarm messages carry (4), complete Contributor Insights rule
+//! bodies (5), maintenance windows excluded from the anomaly models (10).
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+
+use crate::compile::{AppError, StackScope};
+use crate::config::{self, Config, METRIC_NAMESPACE, ThresholdAlarm};
+use crate::model::{Expr, Handle, Intrinsic, LogicalId, Value};
+use crate::resources::cloudwatch::{
+    Alarm, AlarmAttr, AnomalyDetector, CompositeAlarm, CompositeAlarmAttr, Dashboard, InsightRule,
+    InsightRuleAttr, alarm, anomaly_detector, insight_rule,
+};
+use crate::resources::kms::KeyAttr;
+use crate::resources::logs::{LogGroup, LogGroupAttr, MetricFilter, metric_filter};
+use crate::resources::sns::{Subscription, Topic, TopicPolicy};
+
+use super::Names;
+use super::common::{PolicyDocument, Statement, arn, checkov_skip, json_body, service, sub, var};
+use super::security::Security;
+
+/// Name of the metric-math alarm (its notifications go to the critical topic).
+pub fn error_rate_alarm_name(env: &str) -> String {
+    format!("alarm-error-rate-percentage-{env}")
+}
+
+/// The OpsItem an alarm action opens: `arn:<partition>:ssm:<region>:<account>:opsitem:<severity>#CATEGORY=<category>`
+/// (correction 1: CloudWatch creates OpsItems itself; there is no OpsItem resource).
+pub fn opsitem_action(severity: u8) -> Value<String> {
+    arn(format!("ssm:${{AWS::Region}}:${{AWS::AccountId}}:opsitem:{severity}#CATEGORY=Availability"))
+}
+
+/// A Contributor Insights rule: (logical id, rule name stem, contribution key, optional
+/// `(Match, In value)` filter).
+type InsightRuleDef = (&'static str, &'static str, &'static str, Option<(&'static str, &'static str)>);
+
+/// The Contributor Insights rules on the payment-service log group.
+const INSIGHT_RULES: [InsightRuleDef; 3] = [
+    ("TopIpAddressesRule", "top-ip-addresses", "$.source_ip", None),
+    ("TopUsersRule", "top-users", "$.user_id", None),
+    ("TopErrorEndpointsRule", "top-error-endpoints", "$.endpoint", Some(("$.status", "error"))),
+];
+
+/// One metric filter of PLATFORM.md.
+struct FilterDef {
+    id: &'static str,
+    name: &'static str,
+    pattern: &'static str,
+    metric: &'static str,
+    value: &'static str,
+    default: Option<f64>,
+    unit: Option<metric_filter::Unit>,
+}
+
+/// What the monitoring stack hands to others.
+pub struct Monitoring {
+    pub payment_log_group: Handle<LogGroup>,
+    pub auth_log_group: Handle<LogGroup>,
+    pub transaction_log_group: Handle<LogGroup>,
+    pub standard_topic: Handle<Topic>,
+    pub critical_topic: Handle<Topic>,
+    pub threshold_alarms: Vec<Handle<Alarm>>,
+    pub dashboard: Handle<Dashboard>,
+}
+
+/// The two subscription filter policies (MessageBody scope), by topic.
+pub struct FilterPolicies {
+    pub standard: Expr,
+    pub critical: Expr,
+}
+
+/// Filter policies on fields every CloudWatch alarm notification carries (correction 4):
+/// - standard: metric alarms (`alarm-` prefix) changing to ALARM or OK;
+/// - critical: the composite alarms (`composite-alarm-` prefix) and the metric-math alarm
+///   (exact name), changing to ALARM.
+pub fn filter_policies(env: &str) -> FilterPolicies {
+    FilterPolicies {
+        standard: Expr::map([
+            ("AlarmName", Expr::list([Expr::map([("prefix", "alarm-")])])),
+            ("NewStateValue", Expr::list(["ALARM", "OK"])),
+        ]),
+        critical: Expr::map([
+            (
+                "AlarmName",
+                Expr::list([
+                    Expr::map([("prefix", Expr::from("composite-alarm-"))]),
+                    Expr::from(error_rate_alarm_name(env)),
+                ]),
+            ),
+            ("NewStateValue", Expr::list(["ALARM"])),
+        ]),
+    }
+}
+
+fn metric_dims(dims: &BTreeMap<String, String>) -> Option<Value<Vec<Value<alarm::Dimension>>>> {
+    if dims.is_empty() {
+        return None;
+    }
+    Some(
+        dims.iter()
+            .map(|(k, v)| alarm::Dimension::new(k.as_str(), v.as_str()).into())
+            .collect::<Vec<_>>()
+            .into(),
+    )
+}
+
+fn statistic(s: config::Statistic) -> alarm::Statistic {
+    match s {
+        config::Statistic::Sum => alarm::Statistic::Sum,
+        config::Statistic::Average => alarm::Statistic::Average,
+        config::Statistic::Minimum => alarm::Statistic::Minimum,
+        config::Statistic::Maximum => alarm::Statistic::Maximum,
+        config::Statistic::SampleCount => alarm::Statistic::SampleCount,
+    }
+}
+
+fn comparison(c: config::Comparison) -> alarm::ComparisonOperator {
+    match c {
+        config::Comparison::GreaterThanThreshold => alarm::ComparisonOperator::GreaterThanThreshold,
+        config::Comparison::GreaterThanOrEqualToThreshold => {
+            alarm::ComparisonOperator::GreaterThanOrEqualToThreshold
+        }
+        config::Comparison::LessThanThreshold => alarm::ComparisonOperator::LessThanThreshold,
+        config::Comparison::LessThanOrEqualToThreshold => {
+            alarm::ComparisonOperator::LessThanOrEqualToThreshold
+        }
+    }
+}
+
+fn treat_missing(t: config::TreatMissingData) -> alarm::TreatMissingData {
+    match t {
+        config::TreatMissingData::Breaching => alarm::TreatMissingData::Breaching,
+        config::TreatMissingData::NotBreaching => alarm::TreatMissingData::NotBreaching,
+        config::TreatMissingData::Ignore => alarm::TreatMissingData::Ignore,
+        config::TreatMissingData::Missing => alarm::TreatMissingData::Missing,
+    }
+}
+
+/// The logical id of a threshold alarm from the config list: `payment-errors` -> `PaymentErrorsAlarm`.
+pub fn threshold_alarm_id(a: &ThresholdAlarm) -> LogicalId {
+    LogicalId::from_words(&format!("{}-alarm", a.name))
+}
+
+fn actions(topics: &[&Handle<Topic>]) -> Option<Value<Vec<Value<String>>>> {
+    Some(topics.iter().map(|t| t.r#ref()).collect::<Vec<_>>().into())
+}
+
+/// The metric `m1` of an anomaly alarm/detector: namespace, name, dimensions, Average over 300 s.
+struct AnomalyMetric {
+    id: &'static str,
+    name: &'static str,
+    metric: &'static str,
+    dims: BTreeMap<String, String>,
+    description: &'static str,
+}
+
+/// Adds the monitoring resources to `s` (the `monitoring` stack).
+pub fn build(
+    s: &mut StackScope<'_>,
+    config: &Config,
+    names: &Names,
+    sec: &Security,
+) -> Result<Monitoring, AppError> {
+    let env = names.env.as_str();
+    let env_dims = BTreeMap::from([("Environment".to_string(), env.to_string())]);
+
+    // Log groups, encrypted with the logs key, 1-day retention.
+    let log_group = |s: &mut StackScope<'_>, id: &str, name: String| -> Result<Handle<LogGroup>, AppError> {
+        let h = s.add(
+            id,
+            LogGroup {
+                log_group_name: Some(name.into()),
+                retention_in_days: Some(1.into()),
+                kms_key_id: Some(sec.logs_key.get_att(KeyAttr::Arn)),
+                ..Default::default()
+            },
+        )?;
+        checkov_skip(
+            s.resource_mut(&h),
+            &[(
+                "CKV_AWS_338",
+                "PLATFORM.md: 1-day retention; the data is turned into metrics within minutes",
+            )],
+        );
+        Ok(h)
+    };
+    let payment = log_group(s, "PaymentServiceLogGroup", names.payment_log_group())?;
+    let auth = log_group(s, "AuthenticationServiceLogGroup", names.auth_log_group())?;
+    let transaction = log_group(s, "TransactionProcessorLogGroup", names.transaction_log_group())?;
+
+    // Metric filters.
+    let filters = [
+        (
+            &payment,
+            FilterDef {
+                id: "PaymentErrorsMetricFilter",
+                name: "payment-errors",
+                pattern: "{ $.transaction_status = \"failed\" }",
+                metric: "PaymentErrors",
+                value: "1",
+                default: Some(0.0),
+                unit: None,
+            },
+        ),
+        (
+            &auth,
+            FilterDef {
+                id: "AuthFailuresMetricFilter",
+                name: "auth-failures",
+                pattern: "{ $.auth_result = \"failure\" }",
+                metric: "AuthenticationFailures",
+                value: "1",
+                default: Some(0.0),
+                unit: None,
+            },
+        ),
+        (
+            &transaction,
+            FilterDef {
+                id: "TransactionLatencyMetricFilter",
+                name: "transaction-latency",
+                pattern: "{ $.processing_time = * }",
+                metric: "ProcessingLatency",
+                value: "$.processing_time",
+                default: None,
+                unit: Some(metric_filter::Unit::Milliseconds),
+            },
+        ),
+    ];
+    // metric name -> (filter handle, filter name)
+    let mut filter_of: BTreeMap<&str, (Handle<MetricFilter>, String)> = BTreeMap::new();
+    for (group, f) in filters {
+        let mut t = metric_filter::MetricTransformation::new(f.metric, METRIC_NAMESPACE, f.value);
+        t.default_value = f.default.map(Value::Literal);
+        t.unit = f.unit.map(Value::Literal);
+        let mut mf = MetricFilter::new(f.pattern, group.r#ref(), vec![t.into()]);
+        let name = format!("metric-filter-{}-{env}", f.name);
+        mf.filter_name = Some(name.clone().into());
+        filter_of.insert(f.metric, (s.add(f.id, mf)?, name));
+    }
+
+    // SNS topics (sns CMK, correction 3), topic policies, email subscriptions.
+    let topic = |s: &mut StackScope<'_>, id: &str, name: String, display: &str| {
+        s.add(
+            id,
+            Topic {
+                topic_name: Some(name.into()),
+                display_name: Some(display.into()),
+                kms_master_key_id: Some(sec.sns_key.get_att(KeyAttr::Arn)),
+                ..Default::default()
+            },
+        )
+    };
+    let standard = topic(
+        s,
+        "StandardAlertsTopic",
+        format!("sns-standard-alerts-{env}"),
+        "Standard Observability Alerts",
+    )?;
+    let critical = topic(
+        s,
+        "CriticalEscalationsTopic",
+        format!("sns-critical-escalations-{env}"),
+        "Critical Observability Escalations",
+    )?;
+    for (id, t) in [("StandardAlertsTopicPolicy", &standard), ("CriticalEscalationsTopicPolicy", &critical)] {
+        s.add(
+            id,
+            TopicPolicy::new(
+                PolicyDocument::new(vec![
+                    Statement::allow("AllowCloudWatchAlarmsToPublish", &["sns:Publish"], vec![t.r#ref()])
+                        .principal(service("cloudwatch.amazonaws.com"))
+                        .condition(
+                            "StringEquals",
+                            "aws:SourceAccount",
+                            Intrinsic::Ref("AWS::AccountId".into()),
+                        ),
+                ])
+                .value(),
+                vec![t.r#ref()],
+            ),
+        )?;
+    }
+    let policies = filter_policies(env);
+    for (prefix, t, emails, policy) in [
+        ("StandardAlerts", &standard, &config.notifications.standard, &policies.standard),
+        ("CriticalEscalations", &critical, &config.notifications.critical, &policies.critical),
+    ] {
+        for email in emails {
+            let mut sub = Subscription::new("email", t.r#ref());
+            sub.endpoint = Some(email.as_str().into());
+            sub.filter_policy_scope = Some("MessageBody".into());
+            sub.filter_policy = Some(Value::Literal(policy.clone()));
+            s.add(&format!("{prefix}EmailSubscription{}", LogicalId::from_words(email)), sub)?;
+        }
+    }
+
+    // Threshold alarms from the config list.
+    let mut threshold = Vec::new();
+    for a in &config.alarms {
+        let id = threshold_alarm_id(a);
+        let h = s.add(
+            id.as_str(),
+            Alarm {
+                alarm_name: Some(a.alarm_name(env).into()),
+                alarm_description: Some(a.description().into()),
+                namespace: Some(METRIC_NAMESPACE.into()),
+                metric_name: Some(a.metric.as_str().into()),
+                dimensions: metric_dims(&a.dimensions),
+                statistic: Some(statistic(a.statistic).into()),
+                period: Some(i64::from(a.period).into()),
+                evaluation_periods: Some(i64::from(a.evaluation_periods).into()),
+                datapoints_to_alarm: a.datapoints_to_alarm.map(|d| i64::from(d).into()),
+                threshold: Some(a.threshold.into()),
+                comparison_operator: Some(comparison(a.comparison).into()),
+                treat_missing_data: Some(treat_missing(a.treat_missing_data).into()),
+                alarm_actions: actions(&[&standard]),
+                ok_actions: actions(&[&standard]),
+                ..Default::default()
+            },
+        )?;
+        // The alarm's metric only exists once its metric filter does.
+        if a.dimensions.is_empty()
+            && let Some((f, _)) = filter_of.get(a.metric.as_str())
+        {
+            s.resource_mut(&h).depends_on(f.id());
+        }
+        threshold.push((a, h));
+    }
+
+    // Composite alarms -> critical topic + OpsItem (correction 1).
+    let rule = |members: Vec<&Handle<Alarm>>, op: &str| {
+        members.iter().map(|h| format!("ALARM(\"{}\")", var(*h))).collect::<Vec<_>>().join(&format!(" {op} "))
+    };
+    let systemic_members: Vec<&Handle<Alarm>> =
+        threshold.iter().filter(|(a, _)| a.systemic).map(|(_, h)| h).collect();
+    let all_members: Vec<&Handle<Alarm>> = threshold.iter().map(|(_, h)| h).collect();
+    let composite = |s: &mut StackScope<'_>, id: &str, name: String, description: &str, rule: String| {
+        let mut c = CompositeAlarm::new(sub(rule));
+        c.alarm_name = Some(name.into());
+        c.alarm_description = Some(description.into());
+        c.actions_enabled = Some(true.into());
+        c.alarm_actions = Some(vec![critical.r#ref(), opsitem_action(1)].into());
+        s.add(id, c)
+    };
+    let systemic = composite(
+        s,
+        "SystemicIssuesCompositeAlarm",
+        format!("composite-alarm-systemic-issues-{env}"),
+        "Triggers when all systemic alarms (payment errors and high latency) are in ALARM together",
+        rule(systemic_members, "AND"),
+    )?;
+    let escalation = composite(
+        s,
+        "CriticalEscalationCompositeAlarm",
+        format!("composite-alarm-critical-escalation-{env}"),
+        "Triggers when any threshold alarm indicates a critical condition",
+        rule(all_members, "OR"),
+    )?;
+
+    // Anomaly detectors (with the configured exclusions, correction 10) and their alarms
+    // (ANOMALY_DETECTION_BAND, correction 2).
+    let anomaly_metrics = [
+        AnomalyMetric {
+            id: "PaymentVolume",
+            name: "payment-volume-anomaly",
+            metric: "PaymentTransactionVolume",
+            dims: env_dims.clone(),
+            description: "Alert when payment volume falls outside the predicted band",
+        },
+        AnomalyMetric {
+            id: "Latency",
+            name: "latency-anomaly",
+            metric: "ProcessingLatency",
+            dims: BTreeMap::new(),
+            description: "Alert when processing latency falls outside the predicted band",
+        },
+    ];
+    let ranges: Vec<Value<anomaly_detector::Range>> = config
+        .anomaly_detection
+        .excluded_time_ranges
+        .iter()
+        .map(|r| anomaly_detector::Range::new(r.end.as_str(), r.start.as_str()).into())
+        .collect();
+    let mut anomaly_alarms = Vec::new();
+    let mut detectors = Vec::new();
+    for m in &anomaly_metrics {
+        let mut single = anomaly_detector::SingleMetricAnomalyDetector {
+            namespace: Some(METRIC_NAMESPACE.into()),
+            metric_name: Some(m.metric.into()),
+            stat: Some("Average".into()),
+            ..Default::default()
+        };
+        if !m.dims.is_empty() {
+            single.dimensions = Some(
+                m.dims
+                    .iter()
+                    .map(|(k, v)| anomaly_detector::Dimension::new(k.as_str(), v.as_str()).into())
+                    .collect::<Vec<_>>()
+                    .into(),
+            );
+        }
+        let configuration =
+            (!ranges.is_empty() || config.anomaly_detection.metric_timezone.is_some()).then(|| {
+                anomaly_detector::Configuration {
+                    excluded_time_ranges: (!ranges.is_empty()).then(|| ranges.clone().into()),
+                    metric_time_zone: config.anomaly_detection.metric_timezone.clone().map(Value::Literal),
+                }
+                .into()
+            });
+        let detector = s.add(
+            &format!("{}AnomalyDetector", m.id),
+            AnomalyDetector {
+                single_metric_anomaly_detector: Some(single.into()),
+                configuration,
+                ..Default::default()
+            },
+        )?;
+        let mut metric = alarm::Metric {
+            namespace: Some(METRIC_NAMESPACE.into()),
+            metric_name: Some(m.metric.into()),
+            dimensions: metric_dims(&m.dims),
+        };
+        if m.dims.is_empty() {
+            metric.dimensions = None;
+        }
+        let mut m1 = alarm::MetricDataQuery::new("m1");
+        m1.metric_stat = Some(alarm::MetricStat::new(metric, 300, "Average").into());
+        m1.return_data = Some(true.into());
+        let mut ad1 = alarm::MetricDataQuery::new("ad1");
+        ad1.expression = Some("ANOMALY_DETECTION_BAND(m1, 2)".into());
+        ad1.label = Some(format!("{} (expected band)", m.metric).into());
+        ad1.return_data = Some(true.into());
+        let h = s.add(
+            &format!("{}AnomalyAlarm", m.id),
+            Alarm {
+                alarm_name: Some(format!("alarm-{}-{env}", m.name).into()),
+                alarm_description: Some(m.description.into()),
+                comparison_operator: Some(
+                    alarm::ComparisonOperator::LessThanLowerOrGreaterThanUpperThreshold.into(),
+                ),
+                evaluation_periods: Some(3.into()),
+                threshold_metric_id: Some("ad1".into()),
+                treat_missing_data: Some(alarm::TreatMissingData::NotBreaching.into()),
+                metrics: Some(vec![m1.into(), ad1.into()].into()),
+                alarm_actions: actions(&[&standard]),
+                ok_actions: actions(&[&standard]),
+                ..Default::default()
+            },
+        )?;
+        // Without the detector first, the alarm would make CloudWatch train a model of its own
+        // (without the excluded ranges).
+        s.resource_mut(&h).depends_on(detector.id());
+        anomaly_alarms.push(h);
+        detectors.push(detector);
+    }
+
+    // Metric-math alarm: error rate in percent.
+    let mut errors = alarm::MetricDataQuery::new("errors");
+    errors.metric_stat = Some(
+        alarm::MetricStat::new(
+            alarm::Metric {
+                namespace: Some(METRIC_NAMESPACE.into()),
+                metric_name: Some("PaymentErrors".into()),
+                dimensions: None,
+            },
+            300,
+            "Sum",
+        )
+        .into(),
+    );
+    errors.return_data = Some(false.into());
+    let mut total = alarm::MetricDataQuery::new("total_requests");
+    total.metric_stat = Some(
+        alarm::MetricStat::new(
+            alarm::Metric {
+                namespace: Some(METRIC_NAMESPACE.into()),
+                metric_name: Some("TotalRequests".into()),
+                dimensions: metric_dims(&env_dims),
+            },
+            300,
+            "Sum",
+        )
+        .into(),
+    );
+    total.return_data = Some(false.into());
+    let mut rate = alarm::MetricDataQuery::new("error_rate");
+    rate.expression = Some("100 * errors / total_requests".into());
+    rate.label = Some("Error rate (%)".into());
+    rate.return_data = Some(true.into());
+    let error_rate = s.add(
+        "ErrorRatePercentageAlarm",
+        Alarm {
+            alarm_name: Some(error_rate_alarm_name(env).into()),
+            alarm_description: Some("Alert when error rate exceeds 5% threshold".into()),
+            comparison_operator: Some(alarm::ComparisonOperator::GreaterThanThreshold.into()),
+            evaluation_periods: Some(1.into()),
+            threshold: Some(5.into()),
+            treat_missing_data: Some(alarm::TreatMissingData::NotBreaching.into()),
+            metrics: Some(vec![errors.into(), total.into(), rate.into()].into()),
+            alarm_actions: actions(&[&critical]),
+            ok_actions: actions(&[&standard]),
+            ..Default::default()
+        },
+    )?;
+    // PaymentErrors comes from a metric filter.
+    if let Some((f, _)) = filter_of.get("PaymentErrors") {
+        s.resource_mut(&error_rate).depends_on(f.id());
+    }
+
+    // Dashboard.
+    let dashboard_name = format!("observability-platform-{env}");
+    let dashboard = s.add(
+        "ObservabilityDashboard",
+        Dashboard {
+            dashboard_name: Some(dashboard_name.clone().into()),
+            ..Dashboard::new(json_body(&dashboard_body(config, env)))
+        },
+    )?;
+
+    // Contributor Insights rules on the payment-service log group (correction 5).
+    let mut insight_rules = Vec::new();
+    for (id, stem, key, filter) in INSIGHT_RULES {
+        let body = InsightRuleBody {
+            schema: RuleSchema { name: "CloudWatchLogRule", version: 1 },
+            log_group_names: vec![var(&payment)],
+            log_format: "JSON",
+            contribution: Contribution {
+                keys: vec![key.to_string()],
+                filters: filter
+                    .map(|(m, v)| vec![RuleFilter { r#match: m.to_string(), r#in: vec![v.to_string()] }])
+                    .unwrap_or_default(),
+            },
+            aggregate_on: "Count",
+        };
+        let name = format!("rule-{stem}-{env}");
+        let h =
+            s.add(id, InsightRule::new(json_body(&body), name.clone(), insight_rule::RuleState::Enabled))?;
+        insight_rules.push((id, name, h));
+    }
+
+    // Outputs.
+    let out = |s: &mut StackScope<'_>, name: &str, desc: &str, v: Expr| s.output(name, desc, v);
+    for (prefix, what, g) in [
+        ("PaymentServiceLogGroup", "payment-service", &payment),
+        ("AuthenticationServiceLogGroup", "authentication-service", &auth),
+        ("TransactionProcessorLogGroup", "transaction-processor", &transaction),
+    ] {
+        out(s, &format!("{prefix}Name"), &format!("Log group of the {what}"), g.r#ref::<String>().into())?;
+        out(
+            s,
+            &format!("{prefix}Arn"),
+            &format!("Log group ARN of the {what}"),
+            g.get_att::<String>(LogGroupAttr::Arn).into(),
+        )?;
+    }
+    for (metric, (_, name)) in &filter_of {
+        out(
+            s,
+            &format!("{metric}MetricFilterName"),
+            &format!("Metric filter producing {metric}"),
+            Expr::from(name),
+        )?;
+    }
+    out(s, "StandardAlertsTopicArn", "Standard alerts topic ARN", standard.r#ref::<String>().into())?;
+    out(
+        s,
+        "StandardAlertsTopicName",
+        "Standard alerts topic name",
+        Expr::from(format!("sns-standard-alerts-{env}")),
+    )?;
+    out(
+        s,
+        "CriticalEscalationsTopicArn",
+        "Critical escalations topic ARN",
+        critical.r#ref::<String>().into(),
+    )?;
+    out(
+        s,
+        "CriticalEscalationsTopicName",
+        "Critical escalations topic name",
+        Expr::from(format!("sns-critical-escalations-{env}")),
+    )?;
+    for (a, h) in &threshold {
+        out(
+            s,
+            &format!("{}Arn", h.id()),
+            &format!("ARN of {}", a.alarm_name(env)),
+            h.get_att::<String>(AlarmAttr::Arn).into(),
+        )?;
+    }
+    let names_of = |hs: &[&Handle<Alarm>]| -> Expr {
+        Intrinsic::Join(",".into(), hs.iter().map(|h| Expr::from(h.r#ref::<String>())).collect()).into()
+    };
+    out(
+        s,
+        "ThresholdAlarmNames",
+        "Threshold alarm names (comma-separated)",
+        names_of(&threshold.iter().map(|(_, h)| h).collect::<Vec<_>>()),
+    )?;
+    for (h, what) in [(&systemic, "systemic-issues"), (&escalation, "critical-escalation")] {
+        out(
+            s,
+            &format!("{}Arn", h.id()),
+            &format!("ARN of the {what} composite alarm"),
+            h.get_att::<String>(CompositeAlarmAttr::Arn).into(),
+        )?;
+    }
+    out(
+        s,
+        "CompositeAlarmNames",
+        "Composite alarm names (comma-separated)",
+        Intrinsic::Join(
+            ",".into(),
+            vec![systemic.r#ref::<String>().into(), escalation.r#ref::<String>().into()],
+        )
+        .into(),
+    )?;
+    for h in &anomaly_alarms {
+        out(
+            s,
+            &format!("{}Arn", h.id()),
+            "ARN of an anomaly-detection alarm",
+            h.get_att::<String>(AlarmAttr::Arn).into(),
+        )?;
+    }
+    out(
+        s,
+        "AnomalyAlarmNames",
+        "Anomaly-detection alarm names (comma-separated)",
+        names_of(&anomaly_alarms.iter().collect::<Vec<_>>()),
+    )?;
+    for d in &detectors {
+        out(s, &format!("{}Id", d.id()), "Anomaly detector id", d.r#ref::<String>().into())?;
+    }
+    out(
+        s,
+        "ErrorRatePercentageAlarmArn",
+        "ARN of the error-rate (metric math) alarm",
+        error_rate.get_att::<String>(AlarmAttr::Arn).into(),
+    )?;
+    out(
+        s,
+        "ErrorRatePercentageAlarmName",
+        "Name of the error-rate (metric math) alarm",
+        error_rate.r#ref::<String>().into(),
+    )?;
+    out(s, "DashboardName", "CloudWatch dashboard", dashboard.r#ref::<String>().into())?;
+    out(
+        s,
+        "DashboardArn",
+        "CloudWatch dashboard ARN",
+        arn(format!("cloudwatch::${{AWS::AccountId}}:dashboard/{}", var(&dashboard))).into(),
+    )?;
+    for (id, name, h) in &insight_rules {
+        let stem = id.trim_end_matches("Rule");
+        out(
+            s,
+            &format!("{stem}InsightRuleName"),
+            "Contributor Insights rule name",
+            Expr::from(name.as_str()),
+        )?;
+        out(
+            s,
+            &format!("{stem}InsightRuleArn"),
+            "Contributor Insights rule ARN",
+            h.get_att::<String>(InsightRuleAttr::Arn).into(),
+        )?;
+    }
+
+    Ok(Monitoring {
+        payment_log_group: payment,
+        auth_log_group: auth,
+        transaction_log_group: transaction,
+        standard_topic: standard,
+        critical_topic: critical,
+        threshold_alarms: threshold.into_iter().map(|(_, h)| h).collect(),
+        dashboard,
+    })
+}
+
+/// A Contributor Insights rule body (`CloudWatchLogRule` schema, version 1).
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct InsightRuleBody {
+    pub schema: RuleSchema,
+    pub log_group_names: Vec<String>,
+    pub log_format: &'static str,
+    pub contribution: Contribution,
+    pub aggregate_on: &'static str,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RuleSchema {
+    pub name: &'static str,
+    pub version: u32,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct Contribution {
+    pub keys: Vec<String>,
+    pub filters: Vec<RuleFilter>,
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "PascalCase")]
+pub struct RuleFilter {
+    pub r#match: String,
+    pub r#in: Vec<String>,
+}
+
+/// A CloudWatch dashboard body.
+#[derive(Serialize)]
+pub struct DashboardBody {
+    pub widgets: Vec<Widget>,
+}
+
+#[derive(Serialize)]
+pub struct Widget {
+    #[serde(rename = "type")]
+    pub kind: &'static str,
+    pub x: u32,
+    pub y: u32,
+    pub width: u32,
+    pub height: u32,
+    pub properties: WidgetProperties,
+}
+
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum WidgetProperties {
+    Text { markdown: String },
+    Metric(MetricWidget),
+}
+
+#[derive(Serialize)]
+#[serde(rename_all = "camelCase")]
+pub struct MetricWidget {
+    pub title: String,
+    pub region: String,
+    pub view: &'static str,
+    #[serde(skip_serializing_if = "std::ops::Not::not")]
+    pub stacked: bool,
+    pub period: u32,
+    pub stat: &'static str,
+    pub metrics: Vec<Vec<MetricEntry>>,
+    pub y_axis: YAxis,
+}
+
+/// One element of a `metrics` row: a string (namespace, name, dimension) or the options map.
+#[derive(Serialize)]
+#[serde(untagged)]
+pub enum MetricEntry {
+    Text(String),
+    Options(MetricOptions),
+}
+
+#[derive(Serialize, Default)]
+pub struct MetricOptions {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub expression: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub stat: Option<String>,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub visible: Option<bool>,
+}
+
+#[derive(Serialize)]
+pub struct YAxis {
+    pub left: Axis,
+}
+
+#[derive(Serialize)]
+pub struct Axis {
+    pub min: u32,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub max: Option<u32>,
+}
+
+fn metric_row(metric: &str, dims: &[(&str, &str)], options: MetricOptions) -> Vec<MetricEntry> {
+    let mut row =
+        vec![MetricEntry::Text(METRIC_NAMESPACE.to_string()), MetricEntry::Text(metric.to_string())];
+    for (k, v) in dims {
+        row.push(MetricEntry::Text(k.to_string()));
+        row.push(MetricEntry::Text(v.to_string()));
+    }
+    row.push(MetricEntry::Options(options));
+    row
+}
+
+/// The dashboard: text, volume per region, error-rate gauge, latency percentiles per region,
+/// volume with its anomaly band. Widgets of the deployment region say `${AWS::Region}`.
+pub fn dashboard_body(config: &Config, env: &str) -> DashboardBody {
+    let here = "${AWS::Region}".to_string();
+    let regions = &config.dashboard.regions;
+    let env_dim = [("Environment", env)];
+    let mut widgets: Vec<(u32, u32, &'static str, WidgetProperties)> = Vec::new();
+    widgets.push((
+        24,
+        3,
+        "text",
+        WidgetProperties::Text {
+            markdown: format!(
+                "# Observability platform ({env})\n\nPayment processing across regions: {}.\n\nPayment transaction volume, error rate, processing latency percentiles and the volume's anomaly band.",
+                regions.join(", ")
+            ),
+        },
+    ));
+    for r in regions {
+        widgets.push((
+            8,
+            6,
+            "metric",
+            WidgetProperties::Metric(MetricWidget {
+                title: format!("Payment transaction volume - {r}"),
+                region: r.clone(),
+                view: "timeSeries",
+                stacked: false,
+                period: 300,
+                stat: "Sum",
+                metrics: vec![metric_row(
+                    "PaymentTransactionVolume",
+                    &env_dim,
+                    MetricOptions { stat: Some("Sum".into()), ..Default::default() },
+                )],
+                y_axis: YAxis { left: Axis { min: 0, max: None } },
+            }),
+        ));
+    }
+    widgets.push((
+        8,
+        6,
+        "metric",
+        WidgetProperties::Metric(MetricWidget {
+            title: "Error rate (%)".into(),
+            region: here.clone(),
+            view: "gauge",
+            stacked: false,
+            period: 300,
+            stat: "Sum",
+            metrics: vec![
+                vec![MetricEntry::Options(MetricOptions {
+                    expression: Some("100 * errors / requests".into()),
+                    id: Some("e1".into()),
+                    label: Some("Error rate (%)".into()),
+                    ..Default::default()
+                })],
+                metric_row(
+                    "PaymentErrors",
+                    &[],
+                    MetricOptions {
+                        id: Some("errors".into()),
+                        stat: Some("Sum".into()),
+                        visible: Some(false),
+                        ..Default::default()
+                    },
+                ),
+                metric_row(
+                    "TotalRequests",
+                    &env_dim,
+                    MetricOptions {
+                        id: Some("requests".into()),
+                        stat: Some("Sum".into()),
+                        visible: Some(false),
+                        ..Default::default()
+                    },
+                ),
+            ],
+            y_axis: YAxis { left: Axis { min: 0, max: Some(10) } },
+        }),
+    ));
+    for r in regions {
+        widgets.push((
+            8,
+            6,
+            "metric",
+            WidgetProperties::Metric(MetricWidget {
+                title: format!("Processing latency p50/p90/p99 - {r}"),
+                region: r.clone(),
+                view: "timeSeries",
+                stacked: true,
+                period: 300,
+                stat: "p50",
+                metrics: ["p50", "p90", "p99"]
+                    .into_iter()
+                    .map(|p| {
+                        metric_row(
+                            "ProcessingLatency",
+                            &[],
+                            MetricOptions {
+                                stat: Some(p.into()),
+                                label: Some(format!("{p} - {r}")),
+                                ..Default::default()
+                            },
+                        )
+                    })
+                    .collect(),
+                y_axis: YAxis { left: Axis { min: 0, max: None } },
+            }),
+        ));
+    }
+    widgets.push((
+        24,
+        6,
+        "metric",
+        WidgetProperties::Metric(MetricWidget {
+            title: "Payment transaction volume with anomaly band".into(),
+            region: here,
+            view: "timeSeries",
+            stacked: false,
+            period: 300,
+            stat: "Average",
+            metrics: vec![
+                metric_row(
+                    "PaymentTransactionVolume",
+                    &env_dim,
+                    MetricOptions {
+                        id: Some("m1".into()),
+                        stat: Some("Average".into()),
+                        label: Some("Actual volume".into()),
+                        ..Default::default()
+                    },
+                ),
+                vec![MetricEntry::Options(MetricOptions {
+                    expression: Some("ANOMALY_DETECTION_BAND(m1, 2)".into()),
+                    id: Some("ad1".into()),
+                    label: Some("Expected band".into()),
+                    ..Default::default()
+                })],
+            ],
+            y_axis: YAxis { left: Axis { min: 0, max: None } },
+        }),
+    ));
+    // Row-major layout on the 24-column grid.
+    let (mut x, mut y, mut row_height) = (0u32, 0u32, 0u32);
+    let widgets = widgets
+        .into_iter()
+        .map(|(width, height, kind, properties)| {
+            if x + width > 24 {
+                x = 0;
+                y += row_height;
+                row_height = 0;
+            }
+            let w = Widget { kind, x, y, width, height, properties };
+            x += width;
+            row_height = row_height.max(height);
+            w
+        })
+        .collect();
+    DashboardBody { widgets }
+}

@@ -1,0 +1,228 @@
+//! `cfnc diff` on the command line: formats, exit codes, errors, and the issue's acceptance
+//! test on a monitoring template.
+
+mod diff_support;
+
+use std::path::Path;
+
+use assert_cmd::Command;
+use diff_support::fixture;
+use predicates::prelude::*;
+use serde_json::Value;
+
+fn cfnc() -> Command {
+    let mut c = Command::cargo_bin("cfnc").unwrap();
+    c.env_remove("NO_COLOR").env_remove("CFNC_ENV");
+    c
+}
+
+/// The monitoring template to test on. Until the build helper's platform compiles into the
+/// library, this is a realistic fixture shaped like PLATFORM.md's monitoring stack (it lints
+/// clean with cfn-lint).
+fn monitoring_template() -> String {
+    std::fs::read_to_string(fixture("monitoring.yaml")).unwrap()
+}
+
+fn json_diff(old: &Path, new: &Path) -> Value {
+    let out = cfnc()
+        .args(["diff", "--from"])
+        .arg(old)
+        .arg("--to")
+        .arg(new)
+        .args(["--format", "json"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    serde_json::from_slice(&out).unwrap()
+}
+
+#[test]
+fn acceptance_one_alarm_renamed_is_exactly_one_replacing_modify() {
+    // Issue 10, "Done when": two copies of the monitoring template with one alarm renamed ->
+    // exactly one Modify, replacement True, on that alarm (AlarmName is create-only:
+    // schema/aws-cloudwatch-alarm.json). The renamed alarm is referenced by no other resource.
+    let dir = tempfile::tempdir().unwrap();
+    let text = monitoring_template();
+    let renamed = text.replace("alarm-error-rate-percentage-${Env}", "alarm-error-rate-pct-${Env}");
+    assert_ne!(text, renamed);
+    std::fs::write(dir.path().join("a.yaml"), &text).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), &renamed).unwrap();
+    let v = json_diff(&dir.path().join("a.yaml"), &dir.path().join("b.yaml"));
+    let changes = v["changes"].as_array().unwrap();
+    assert_eq!(changes.len(), 1, "{v:#}");
+    let c = &changes[0];
+    assert_eq!(c["logical_id"], "ErrorRatePercentageAlarm");
+    assert_eq!(c["type"], "AWS::CloudWatch::Alarm");
+    assert_eq!(c["action"], "Modify");
+    assert_eq!(c["replacement"], "True");
+    assert_eq!(c["properties"], serde_json::json!(["AlarmName"]));
+    assert_eq!(c["flags"], serde_json::json!([]));
+    for field in ["stack", "logical_id", "type", "action", "replacement", "properties", "flags"] {
+        assert!(c.get(field).is_some(), "missing {field}");
+    }
+}
+
+#[test]
+fn renaming_an_alarm_used_by_composite_alarms_lists_them() {
+    // The composite alarms' AlarmRule embeds the alarm's name (`Ref` of an alarm is its name)
+    // through Fn::Sub: it changes when the alarm is replaced. AlarmRule is updatable
+    // (schema/aws-cloudwatch-compositealarm.json): Modify, replacement False.
+    let dir = tempfile::tempdir().unwrap();
+    let text = monitoring_template();
+    std::fs::write(dir.path().join("a.yaml"), &text).unwrap();
+    std::fs::write(
+        dir.path().join("b.yaml"),
+        text.replace("alarm-payment-errors-${Env}", "alarm-pay-errors-${Env}"),
+    )
+    .unwrap();
+    let v = json_diff(&dir.path().join("a.yaml"), &dir.path().join("b.yaml"));
+    let rows: Vec<(String, String, String)> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["logical_id"].as_str().unwrap().to_string(),
+                c["replacement"].as_str().unwrap().to_string(),
+                c["properties"].to_string(),
+            )
+        })
+        .collect();
+    let expect = |id: &str, r: &str, p: &str| (id.to_string(), r.to_string(), p.to_string());
+    assert_eq!(
+        rows,
+        [
+            expect("CriticalEscalationCompositeAlarm", "False", r#"["AlarmRule"]"#),
+            expect("PaymentErrorsAlarm", "True", r#"["AlarmName"]"#),
+            expect("SystemicIssuesCompositeAlarm", "False", r#"["AlarmRule"]"#),
+        ]
+    );
+}
+
+#[test]
+fn threshold_change_is_an_in_place_modify_and_identical_copies_show_nothing() {
+    let dir = tempfile::tempdir().unwrap();
+    let text = monitoring_template();
+    std::fs::write(dir.path().join("a.yaml"), &text).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), text.replacen("Threshold: 2000", "Threshold: 2500", 1))
+        .unwrap();
+    let v = json_diff(&dir.path().join("a.yaml"), &dir.path().join("b.yaml"));
+    assert_eq!(v["changes"].as_array().unwrap().len(), 1);
+    assert_eq!(v["changes"][0]["logical_id"], "HighLatencyAlarm");
+    assert_eq!(v["changes"][0]["replacement"], "False");
+    let same = json_diff(&dir.path().join("a.yaml"), &dir.path().join("a.yaml"));
+    assert_eq!(same, serde_json::json!({"changes": [], "notes": []}));
+}
+
+#[test]
+fn human_table_is_grouped_by_stack() {
+    let out = cfnc()
+        .current_dir(fixture(""))
+        .args(["diff", "--from", "nested/old", "--to", "nested/new", "--color", "never"])
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    insta::assert_snapshot!("diff_human_nested", String::from_utf8(out).unwrap());
+}
+
+#[test]
+fn colour_only_when_asked_or_on_a_terminal() {
+    let args = ["diff", "--from", "retain/old.yaml", "--to", "retain/new.yaml"];
+    // Not a terminal: plain.
+    cfnc()
+        .current_dir(fixture(""))
+        .args(args)
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\x1b[").not());
+    // Forced.
+    cfnc()
+        .current_dir(fixture(""))
+        .args(args)
+        .args(["--color", "always"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\x1b[1;31mdelete-data"));
+}
+
+#[test]
+fn global_json_flag_selects_json() {
+    cfnc()
+        .current_dir(fixture(""))
+        .args(["--json", "diff", "--from", "sub-text/old.yaml", "--to", "sub-text/new.yaml"])
+        .assert()
+        .success()
+        .stdout(predicate::str::starts_with("{\n  \"changes\": ["));
+}
+
+#[test]
+fn exit_code_flag_reports_changes() {
+    let base = || {
+        let mut c = cfnc();
+        c.current_dir(fixture("")).arg("diff").arg("--exit-code");
+        c
+    };
+    base().args(["--from", "sub-text/old.yaml", "--to", "sub-text/new.yaml"]).assert().code(1);
+    base().args(["--from", "sub-text/old.yaml", "--to", "sub-text/old.yaml"]).assert().code(0);
+    // Without --exit-code, changes still exit 0.
+    cfnc()
+        .current_dir(fixture(""))
+        .args(["diff", "--from", "sub-text/old.yaml", "--to", "sub-text/new.yaml"])
+        .assert()
+        .code(0);
+}
+
+#[test]
+fn default_to_is_the_build_output_and_missing_from_needs_aws() {
+    let dir = tempfile::tempdir().unwrap();
+    // No build output yet.
+    cfnc()
+        .current_dir(dir.path())
+        .args(["diff", "--from", "x.yaml"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("no build output at").and(predicate::str::contains("cfnc build")));
+    // With cfnc.out/dev/ present, --to defaults to it; --from is still required here.
+    let out = dir.path().join("cfnc.out/dev");
+    std::fs::create_dir_all(&out).unwrap();
+    for f in ["manifest.json", "root.json", "network.json", "monitoring.json"] {
+        std::fs::copy(fixture(&format!("nested/new/{f}")), out.join(f)).unwrap();
+    }
+    cfnc()
+        .current_dir(dir.path())
+        .args(["diff"])
+        .assert()
+        .code(2)
+        .stderr(predicate::str::contains("deployed stacks").and(predicate::str::contains("--from")));
+    cfnc()
+        .current_dir(dir.path())
+        .arg("diff")
+        .arg("--from")
+        .arg(fixture("nested/old"))
+        .args(["--format", "json"])
+        .assert()
+        .success()
+        .stdout(predicate::str::contains("\"logical_id\": \"CanarySecurityGroup\""));
+}
+
+#[test]
+fn bad_input_is_a_usage_error_with_a_location() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("bad.json"), "{\"Resources\": {\"A\": }").unwrap();
+    std::fs::write(dir.path().join("bad.yaml"), "Resources:\n  A: [\n").unwrap();
+    std::fs::write(dir.path().join("notype.yaml"), "Resources:\n  A:\n    Properties: {}\n").unwrap();
+    std::fs::write(dir.path().join("ok.yaml"), "Resources: {}\n").unwrap();
+    let run = |from: &str| {
+        let mut c = cfnc();
+        c.current_dir(dir.path()).args(["diff", "--from", from, "--to", "ok.yaml"]);
+        c
+    };
+    run("bad.json").assert().code(2).stderr(predicate::str::contains("bad.json:1:"));
+    run("bad.yaml").assert().code(2).stderr(predicate::str::contains("bad.yaml:"));
+    run("notype.yaml").assert().code(2).stderr(predicate::str::contains("/Resources/A/Type"));
+    run("missing.yaml").assert().code(3).stderr(predicate::str::contains("missing.yaml"));
+}
