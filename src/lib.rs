@@ -1,18 +1,15 @@
 //! cfnc: compile typed Rust into nested CloudFormation, validate it against the registry
 //! schemas, package its assets and deploy it through reviewed change sets.
 
+pub mod aws;
 pub mod build;
 pub mod change;
 pub mod cli;
 pub mod commands;
 pub mod compile;
 pub mod config;
-pub mod diff;
-pub mod aws;
-pub mod change;
-pub mod cli;
-pub mod commands;
 pub mod deploy;
+pub mod diff;
 pub mod error;
 pub mod manifest;
 pub mod model;
@@ -21,8 +18,8 @@ pub mod reader;
 pub mod resources;
 pub mod review;
 pub mod schema;
-pub mod validate;
 pub mod sns_filter;
+pub mod validate;
 
 /// The payment observability platform (PLATFORM.md) as typed Rust: one module per nested stack.
 #[path = "../stacks/mod.rs"]

@@ -6,14 +6,14 @@ use clap::{CommandFactory, Parser};
 
 use crate::cli::{Cli, Command};
 
-pub mod validate;
-pub mod build;
-pub mod diff;
 pub mod bootstrap;
+pub mod build;
 pub mod deploy;
 pub mod destroy;
+pub mod diff;
 pub mod execute;
 pub mod outputs;
+pub mod validate;
 
 /// Exit codes, documented in the README.
 pub mod exit {

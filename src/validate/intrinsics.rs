@@ -200,9 +200,7 @@ impl<'a> Ctx<'a> {
             "Ref" => args.as_str().map_or(Kind::Any, |n| self.ref_kind(n)),
             "Fn::GetAtt" => self.getatt_kind(args),
             "Fn::Sub" | "Fn::Join" | "Fn::Base64" | "Fn::ImportValue" | "Fn::Length" | "Fn::ToJsonString"
-            | "Fn::GetStackOutput" => {
-                Kind::Scalar
-            }
+            | "Fn::GetStackOutput" => Kind::Scalar,
             "Fn::GetAZs" | "Fn::Split" | "Fn::Cidr" => Kind::List,
             "Fn::Select" => match args.as_array().and_then(|l| l.get(1)).and_then(as_function) {
                 Some(("Fn::GetAZs" | "Fn::Split" | "Fn::Cidr", _)) => Kind::Scalar,

@@ -42,7 +42,12 @@ pub const RULES: &[Rule] = &[
         "YAML merge key",
         "CloudFormation rejects YAML merge keys (`<<`) unless the template is first processed by `aws cloudformation package` or SAM (cfn-lint W1100).",
     ),
-    rule("CFN0004", W, "Local path for `package`", "A property that `aws cloudformation package` uploads (Lambda Code, nested stack TemplateURL, ...) holds a local path: CloudFormation itself rejects it; package the template first."),
+    rule(
+        "CFN0004",
+        W,
+        "Local path for `package`",
+        "A property that `aws cloudformation package` uploads (Lambda Code, nested stack TemplateURL, ...) holds a local path: CloudFormation itself rejects it; package the template first.",
+    ),
     // Template structure.
     rule(
         "CFN1001",
@@ -125,7 +130,12 @@ pub const RULES: &[Rule] = &[
         "Transform: reference checks skipped",
         "The template declares a Transform (e.g. SAM): resources and names it generates are unknown before expansion, so unresolved-reference, DependsOn and unused checks are skipped.",
     ),
-    rule("CFN1017", E, "Logical id used in two sections", "Parameters and resources share one namespace: a name may not be both."),
+    rule(
+        "CFN1017",
+        E,
+        "Logical id used in two sections",
+        "Parameters and resources share one namespace: a name may not be both.",
+    ),
     // References.
     rule(
         "CFN2001",
@@ -195,7 +205,12 @@ pub const RULES: &[Rule] = &[
         "Reference not allowed here",
         "Conditions may reference only parameters and pseudo parameters (no Fn::GetAtt or Fn::ImportValue); Parameters and Mappings may not use intrinsic functions; Fn::ImportValue cannot depend on resources or other imports; the Rules functions (Fn::Contains, Fn::EachMemberEquals, ...) only work in Rules.",
     ),
-    rule("CFN2014", E, "Duplicate primary identifier", "Two unconditional resources of one type with the same literal primary identifier (e.g. BucketName, FunctionName) cannot both exist."),
+    rule(
+        "CFN2014",
+        E,
+        "Duplicate primary identifier",
+        "Two unconditional resources of one type with the same literal primary identifier (e.g. BucketName, FunctionName) cannot both exist.",
+    ),
     rule("CFN2015", W, "Unused mapping", "The mapping is named by no Fn::FindInMap."),
     // Resource properties against the registry schemas.
     rule(

@@ -168,7 +168,9 @@ const SUB: char = '\u{2}';
 impl Registry {
     /// One message per excluded property that is set, each pointing at that property.
     fn excluded(&self, instance: &Value) -> Vec<String> {
-        let (Registry::DependentExcluded(pairs), Some(m)) = (self, instance.as_object()) else { return Vec::new() };
+        let (Registry::DependentExcluded(pairs), Some(m)) = (self, instance.as_object()) else {
+            return Vec::new();
+        };
         let mut out = Vec::new();
         for (p, excluded) in pairs {
             if m.contains_key(p) {
@@ -375,7 +377,9 @@ fn describe(e: &ValidationError<'_>) -> (&'static str, String) {
 /// Validates one variant of a resource's properties; findings go to `sink`. Errors at or
 /// below a pointer of `skip` are dropped.
 pub(crate) fn check_variant(validator: &Validator, variant: &Variant, skip: &[String], sink: &mut Sink) {
-    let skipped = |p: &str| skip.iter().any(|s| p == s || p.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('/')));
+    let skipped = |p: &str| {
+        skip.iter().any(|s| p == s || p.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('/')))
+    };
     for e in validator.iter_errors(&variant.value) {
         let toks = tokens(&e);
         if !skip.is_empty() && skipped(&variant.translate(&toks)) {

@@ -108,8 +108,14 @@ const FUNCTIONS: &[&str] = &[
 ];
 
 /// Functions only the Rules section may use.
-const RULE_FUNCTIONS: &[&str] =
-    &["Fn::Contains", "Fn::EachMemberEquals", "Fn::EachMemberIn", "Fn::RefAll", "Fn::ValueOf", "Fn::ValueOfAll"];
+const RULE_FUNCTIONS: &[&str] = &[
+    "Fn::Contains",
+    "Fn::EachMemberEquals",
+    "Fn::EachMemberIn",
+    "Fn::RefAll",
+    "Fn::ValueOf",
+    "Fn::ValueOfAll",
+];
 
 /// Properties `aws cloudformation package` uploads when they hold a local path.
 const PACKAGEABLE: &[(&str, &str)] = &[
@@ -302,7 +308,9 @@ impl<'a> Checker<'a, '_> {
                 self.sink.push(
                     "CFN1017",
                     ptr(&["Resources", id]),
-                    format!("`{id}` names both a parameter and a resource; logical ids are unique across sections"),
+                    format!(
+                        "`{id}` names both a parameter and a resource; logical ids are unique across sections"
+                    ),
                 );
             }
         }
@@ -370,13 +378,22 @@ impl<'a> Checker<'a, '_> {
                         _ => Some("AllowedValues must be a list of strings or numbers"),
                     },
                     "MinValue" | "MaxValue" if !is_num(v) => Some("must be a number"),
-                    "MinLength" | "MaxLength" if !scalar_text(v).is_some_and(|t| t.parse::<u64>().is_ok()) => {
+                    "MinLength" | "MaxLength"
+                        if !scalar_text(v).is_some_and(|t| t.parse::<u64>().is_ok()) =>
+                    {
                         Some("must be a whole number")
                     }
-                    "NoEcho" if !matches!(scalar_text(v).as_deref(), Some("true" | "false" | "True" | "False")) => {
+                    "NoEcho"
+                        if !matches!(
+                            scalar_text(v).as_deref(),
+                            Some("true" | "false" | "True" | "False")
+                        ) =>
+                    {
                         Some("must be true or false")
                     }
-                    "AllowedPattern" | "ConstraintDescription" | "Description" if !v.is_string() => Some("must be a string"),
+                    "AllowedPattern" | "ConstraintDescription" | "Description" if !v.is_string() => {
+                        Some("must be a string")
+                    }
                     _ => None,
                 };
                 if let Some(p) = problem {
@@ -384,8 +401,17 @@ impl<'a> Checker<'a, '_> {
                 }
             }
             let t = def.get("Type").and_then(Value::as_str).unwrap_or("");
-            for (k, fits) in [("MinLength", "String"), ("MaxLength", "String"), ("MinValue", "Number"), ("MaxValue", "Number")] {
-                let ok = if fits == "Number" { t == "Number" || t == "List<Number>" } else { t == "String" || t == "CommaDelimitedList" || t.starts_with("AWS::") };
+            for (k, fits) in [
+                ("MinLength", "String"),
+                ("MaxLength", "String"),
+                ("MinValue", "Number"),
+                ("MaxValue", "Number"),
+            ] {
+                let ok = if fits == "Number" {
+                    t == "Number" || t == "List<Number>"
+                } else {
+                    t == "String" || t == "CommaDelimitedList" || t.starts_with("AWS::")
+                };
                 if def.contains_key(k) && !t.is_empty() && !ok {
                     self.sink.push("CFN1010", at(k), format!("{k} applies to {fits} parameters, not {t}"));
                 }
@@ -818,7 +844,11 @@ impl<'a> Checker<'a, '_> {
                     let (k, args) = m.iter().next().expect("one entry");
                     if k == "Ref" || k == "Condition" || k.starts_with("Fn::") {
                         if RULE_FUNCTIONS.contains(&k.as_str()) && scope != Scope::Rule {
-                            self.sink.push("CFN2013", at, format!("{k} can only be used in the Rules section"));
+                            self.sink.push(
+                                "CFN2013",
+                                at,
+                                format!("{k} can only be used in the Rules section"),
+                            );
                         } else if FUNCTIONS.contains(&k.as_str()) {
                             self.function(k, args, &format!("{at}/{}", escape_token(k)), at, scope);
                         } else {
@@ -923,14 +953,19 @@ impl<'a> Checker<'a, '_> {
                 } else if mentions(args, &["Fn::ImportValue", "Fn::GetAtt"])
                     || refs_in(args).iter().any(|r| self.ctx.resources.contains_key(r.as_str()))
                 {
-                    self.sink.push("CFN2013", node, "the export name of Fn::ImportValue cannot depend on resources or other imports");
+                    self.sink.push(
+                        "CFN2013",
+                        node,
+                        "the export name of Fn::ImportValue cannot depend on resources or other imports",
+                    );
                 }
             }
             "Fn::GetStackOutput" => {
                 let ok = args.as_object().is_some_and(|m| {
                     m.contains_key("StackName")
                         && m.contains_key("OutputName")
-                        && m.keys().all(|k| ["StackName", "OutputName", "Region", "RoleArn"].contains(&k.as_str()))
+                        && m.keys()
+                            .all(|k| ["StackName", "OutputName", "Region", "RoleArn"].contains(&k.as_str()))
                 });
                 if !ok {
                     self.malformed(at, name, "expects {StackName, OutputName[, Region, RoleArn]}");
@@ -1178,7 +1213,9 @@ impl Checker<'_, '_> {
 
 fn mentions(v: &Value, functions: &[&str]) -> bool {
     match v {
-        Value::Object(m) => m.iter().any(|(k, x)| (m.len() == 1 && functions.contains(&k.as_str())) || mentions(x, functions)),
+        Value::Object(m) => {
+            m.iter().any(|(k, x)| (m.len() == 1 && functions.contains(&k.as_str())) || mentions(x, functions))
+        }
         Value::Array(l) => l.iter().any(|x| mentions(x, functions)),
         _ => false,
     }
@@ -1195,7 +1232,11 @@ fn refs_in(v: &Value) -> Vec<String> {
                 }
                 if let Some(("Fn::Sub", args)) = as_function(v) {
                     let text = args.as_str().or_else(|| args.get(0).and_then(Value::as_str)).unwrap_or("");
-                    out.extend(sub_variables(text).into_iter().map(|s| s.split('.').next().unwrap_or("").to_string()));
+                    out.extend(
+                        sub_variables(text)
+                            .into_iter()
+                            .map(|s| s.split('.').next().unwrap_or("").to_string()),
+                    );
                 }
                 stack.extend(m.values());
             }
