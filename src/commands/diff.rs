@@ -127,11 +127,12 @@ fn deployed_set(global: &GlobalArgs, to: &std::path::Path) -> Result<TemplateSet
         crate::deploy::fetch_deployed_templates(&aws, &manifest).await.map_err(Error::from)
     })?;
     let root_parameters = deployed.root_parameters.clone();
-    Ok(TemplateSet::from_manifest_templates(
+    TemplateSet::from_manifest_templates(
         &manifest,
         deployed.stacks.into_iter().map(|(name, s)| (name, s.template)),
         root_parameters,
-    )?)
+    )
+    .map_err(Error::from)
 }
 
 struct Paint(bool);
