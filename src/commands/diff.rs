@@ -132,7 +132,6 @@ fn deployed_set(global: &GlobalArgs, to: &std::path::Path) -> Result<TemplateSet
         deployed.stacks.into_iter().map(|(name, s)| (name, s.template)),
         root_parameters,
     )
-    .map_err(Error::from)
 }
 
 struct Paint(bool);
