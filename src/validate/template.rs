@@ -379,7 +379,7 @@ impl<'a> Checker<'a, '_> {
                     },
                     "MinValue" | "MaxValue" if !is_num(v) => Some("must be a number"),
                     "MinLength" | "MaxLength"
-                        if !scalar_text(v).is_some_and(|t| t.parse::<u64>().is_ok()) =>
+                        if scalar_text(v).is_none_or(|t| t.parse::<u64>().is_err()) =>
                     {
                         Some("must be a whole number")
                     }
