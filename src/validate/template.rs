@@ -378,9 +378,7 @@ impl<'a> Checker<'a, '_> {
                         _ => Some("AllowedValues must be a list of strings or numbers"),
                     },
                     "MinValue" | "MaxValue" if !is_num(v) => Some("must be a number"),
-                    "MinLength" | "MaxLength"
-                        if scalar_text(v).is_none_or(|t| t.parse::<u64>().is_err()) =>
-                    {
+                    "MinLength" | "MaxLength" if scalar_text(v).is_none_or(|t| t.parse::<u64>().is_err()) => {
                         Some("must be a whole number")
                     }
                     "NoEcho"
