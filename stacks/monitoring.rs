@@ -270,11 +270,7 @@ pub fn build(
                 PolicyDocument::new(vec![
                     Statement::allow("AllowCloudWatchAlarmsToPublish", &["sns:Publish"], vec![t.r#ref()])
                         .principal(service("cloudwatch.amazonaws.com"))
-                        .condition(
-                            "StringEquals",
-                            "aws:SourceAccount",
-                            Intrinsic::Ref("AWS::AccountId".into()),
-                        ),
+                        .condition("StringEquals", "aws:SourceAccount", Pseudo::AccountId),
                 ])
                 .value(),
                 vec![t.r#ref()],
