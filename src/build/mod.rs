@@ -13,7 +13,6 @@
 //! code locations are `Fn::Sub` expressions over [`STAGING_BUCKET_PATTERN`], so the set
 //! deploys to any account and region where `cfnc bootstrap` made the bucket.
 
-pub mod check;
 pub mod emit;
 
 use std::path::{Path, PathBuf};
@@ -26,7 +25,7 @@ use crate::config::{Config, ConfigError};
 use crate::manifest::{AssetEntry, MANIFEST_FORMAT, Manifest, STAGING_BUCKET_PATTERN, StackEntry};
 use crate::model::{Expr, Intrinsic, Value};
 use crate::package::{self, Asset, PackageError};
-pub use check::{Finding, Severity};
+pub use crate::validate::{Finding, Severity};
 
 /// Where a packaged asset lives in the staging bucket.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,7 +98,7 @@ pub enum Step {
     Config(PathBuf),
     Packaged { name: String, bytes: usize },
     Compiled { templates: usize },
-    Validated { errors: usize, warnings: usize },
+    Validated { errors: usize, warnings: usize, notes: usize },
     Written(PathBuf),
 }
 
@@ -108,14 +107,17 @@ pub enum Step {
 pub struct Report {
     pub out_dir: PathBuf,
     pub manifest: Manifest,
-    /// Warnings (errors fail the build).
+    /// Warnings and notes of the validator (errors fail the build).
     pub findings: Vec<Finding>,
 }
 
 impl Report {
-    /// Findings of one template file.
+    /// Warnings of one template file (notes are not counted).
     pub fn findings_in(&self, file: &str) -> usize {
-        self.findings.iter().filter(|f| f.file == file).count()
+        self.findings
+            .iter()
+            .filter(|f| f.file.as_deref() == Some(file) && f.severity != Severity::Info)
+            .count()
     }
 }
 
@@ -173,13 +175,23 @@ pub fn build(
     let compiled = compile::compile(&app, &template_url)?;
     progress(Step::Compiled { templates: compiled.children.len() + 1 });
 
+    // Every template goes through the validator as the exact text that is written (positions
+    // in findings are lines of the output files).
     let mut findings = Vec::new();
     for t in compiled.all() {
-        findings.extend(check::validate(&file_name(&t.name), &t.template, &t.json));
+        let file = file_name(&t.name);
+        match crate::reader::parse_str(&t.json, &file) {
+            Ok(loaded) => findings.extend(crate::validate::validate_loaded(&loaded)),
+            Err(e) => findings.push(crate::validate::read_error_finding(&e, &file)),
+        }
     }
     let (errors, warnings): (Vec<Finding>, Vec<Finding>) =
         findings.into_iter().partition(|f| f.severity == Severity::Error);
-    progress(Step::Validated { errors: errors.len(), warnings: warnings.len() });
+    progress(Step::Validated {
+        errors: errors.len(),
+        warnings: warnings.iter().filter(|f| f.severity == Severity::Warning).count(),
+        notes: warnings.iter().filter(|f| f.severity == Severity::Info).count(),
+    });
     if !errors.is_empty() {
         return Err(BuildError::Invalid { errors, warnings });
     }
