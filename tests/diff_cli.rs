@@ -178,7 +178,7 @@ fn exit_code_flag_reports_changes() {
 }
 
 #[test]
-fn default_to_is_the_build_output_and_missing_from_needs_aws() {
+fn default_to_is_the_build_output_and_deployed_needs_a_manifest() {
     let dir = tempfile::tempdir().unwrap();
     // No build output yet.
     cfnc()
@@ -193,9 +193,12 @@ fn default_to_is_the_build_output_and_missing_from_needs_aws() {
     for f in ["manifest.json", "root.json", "network.json", "monitoring.json"] {
         std::fs::copy(fixture(&format!("nested/new/{f}")), out.join(f)).unwrap();
     }
+    // Without --from the old side is the deployed stacks named in NEW's manifest (see
+    // tests/diff_deployed.rs); a single template names none.
+    std::fs::write(dir.path().join("one.yaml"), "Resources: {}\n").unwrap();
     cfnc()
         .current_dir(dir.path())
-        .args(["diff"])
+        .args(["diff", "--to", "one.yaml"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("deployed stacks").and(predicate::str::contains("--from")));
