@@ -3,8 +3,8 @@
 //! OLD and NEW are each a template file (JSON or YAML) or a build output directory
 //! (`cfnc.out/<env>/`, read through its `manifest.json`). Without `--to`, NEW is
 //! `cfnc.out/<env>/`; without `--from`, OLD is the deployed stacks (fetched by the deploy
-//! module, with physical ids in the rows). Output: a table grouped by stack, or `--format json` (`{"changes": [...],
-//! "notes": [...]}`, rows as in `changeset.json`). Exit code 0, or with `--exit-code` 1 when
+//! module; rows then carry physical ids). Output: a table grouped by stack, or `--format json`
+//! (`{"changes": [...], "notes": [...]}`, rows as in `changeset.json`). Exit code 0, or with `--exit-code` 1 when
 //! something changes (like `git diff --exit-code`); 2 for bad input.
 
 use std::collections::BTreeMap;
@@ -141,16 +141,7 @@ fn deployed_set(global: &GlobalArgs, to: &Path) -> Result<(TemplateSet, Physical
     super::runtime()?.block_on(async {
         let aws = Aws::load(&AwsOptions::from_global(global)).await?;
         let deployed = deploy::fetch_deployed_templates(&aws, &manifest).await?;
-        let mut root_parameters = BTreeMap::new();
-        if !deployed.stacks.is_empty()
-            && let Some(root) = deploy::stack::describe(&aws, &manifest.root_stack).await?
-        {
-            for p in root.parameters() {
-                if let (Some(k), Some(v)) = (p.parameter_key(), p.parameter_value()) {
-                    root_parameters.insert(k.to_string(), v.to_string());
-                }
-            }
-        }
+        let root_parameters = deployed.root_parameters.clone();
         let mut physical_ids = PhysicalIds::new();
         for (name, stack) in &deployed.stacks {
             for r in stack.resources.iter().filter(|r| !r.physical_id.is_empty()) {
