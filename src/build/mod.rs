@@ -20,6 +20,7 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use serde::Serialize;
 
+use crate::compile::split::{self, Split, SplitError};
 use crate::compile::{self, App, AppError, CompileError, Compiled};
 use crate::config::{Config, ConfigError};
 use crate::manifest::{AssetEntry, MANIFEST_FORMAT, Manifest, STAGING_BUCKET_PATTERN, StackEntry};
@@ -109,6 +110,8 @@ pub struct Report {
     pub manifest: Manifest,
     /// Warnings and notes of the validator (errors fail the build).
     pub findings: Vec<Finding>,
+    /// Automatic splitting: split stacks, resources that change stack, the lock file.
+    pub split: Split,
 }
 
 impl Report {
@@ -136,6 +139,9 @@ pub enum BuildError {
     #[error("compiling the nested stacks failed: {0}")]
     #[diagnostic(code(cfnc::build::compile), help("fix the reference or placement in stacks/"))]
     Compile(#[from] CompileError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Split(SplitError),
     #[error("validation found {} error(s); nothing was written (the previous output is intact)", errors.len())]
     #[diagnostic(code(cfnc::build::invalid), help("fix the findings listed above in stacks/ or the config"))]
     Invalid { errors: Vec<Finding>, warnings: Vec<Finding> },
@@ -145,6 +151,15 @@ pub enum BuildError {
 }
 
 impl BuildError {
+    /// Compile errors stay [`BuildError::Compile`]; I/O errors are faults like other writes.
+    fn from_split(e: SplitError) -> Self {
+        match e {
+            SplitError::Compile(c) => BuildError::Compile(c),
+            SplitError::Io { action, path, source } => BuildError::Io(crate::error::Error::io(action, path, source)),
+            other => BuildError::Split(other),
+        }
+    }
+
     /// Exit code (see `commands::exit`).
     pub fn exit_code(&self) -> u8 {
         use crate::commands::exit;
@@ -156,10 +171,21 @@ impl BuildError {
     }
 }
 
-/// Runs the build.
+/// Runs the build; the stack assignment lock is `stacks/config/<env>.lock.json`.
 pub fn build(
     req: &Request,
     platform: PlatformFn,
+    progress: &mut dyn FnMut(Step),
+) -> Result<Report, BuildError> {
+    build_with(req, &platform, &split::lock_path(&req.project, &req.env), progress)
+}
+
+/// Runs the build of any app (e.g. the platform plus the synthetic scale input) with the
+/// stack assignment lock at `lock_file` (read if present, written when it changes).
+pub fn build_with(
+    req: &Request,
+    platform: &dyn Fn(&Config, &StagedAssets) -> Result<App, AppError>,
+    lock_file: &Path,
     progress: &mut dyn FnMut(Step),
 ) -> Result<Report, BuildError> {
     let config = Config::load(&req.project, &req.env)?;
@@ -172,7 +198,9 @@ pub fn build(
     let assets = StagedAssets { lambda: staged(&lambda), canary: staged(&canary) };
 
     let app = platform(&config, &assets)?;
-    let compiled = compile::compile(&app, &template_url)?;
+    let lock = split::Lock::load(lock_file).map_err(BuildError::from_split)?;
+    let (compiled, mut split) = split::compile(app, lock.as_ref(), &split::Settings::default(), &template_url)
+        .map_err(BuildError::from_split)?;
     progress(Step::Compiled { templates: compiled.children.len() + 1 });
 
     // Every template goes through the validator as the exact text that is written (positions
@@ -206,7 +234,9 @@ pub fn build(
     let out_dir = req.out_dir();
     emit::write_atomically(&out_dir, &files)?;
     progress(Step::Written(out_dir.clone()));
-    Ok(Report { out_dir, manifest, findings: warnings })
+    split.lock_written = split.lock.save(lock_file).map_err(BuildError::from_split)?;
+    split.lock_file = Some(lock_file.to_path_buf());
+    Ok(Report { out_dir, manifest, findings: warnings, split })
 }
 
 /// `network` -> `network.json`.

@@ -18,6 +18,11 @@ pub struct BuildArgs {
     /// Output root: the set is written to DIR/<env>/ (default: <project>/cfnc.out).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Development: add N synthetic resources (log groups, metric filters, alarms, composite
+    /// alarms) to exercise automatic splitting at scale; the stack assignment lock is then
+    /// stacks/config/<env>.synthetic.lock.json (README, "Scaling").
+    #[arg(long, value_name = "N", hide = true)]
+    pub synthetic: Option<usize>,
 }
 
 /// Runs `cfnc build` with the platform of `stacks/`.
@@ -55,8 +60,25 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
             eprintln!("{line}");
         }
     };
-    match build::build(&req, platform, &mut progress) {
+    let result = match args.synthetic {
+        None => build::build(&req, platform, &mut progress),
+        Some(n) => {
+            let with_synthetic = |c: &crate::config::Config, a: &build::StagedAssets| {
+                let mut app = platform(c, a)?;
+                crate::synthetic::add(&mut app, &c.env, n)?;
+                Ok(app)
+            };
+            let lock = req.project.join("stacks").join("config").join(format!("{}.synthetic.lock.json", req.env));
+            build::build_with(&req, &with_synthetic, &lock, &mut progress)
+        }
+    };
+    match result {
         Ok(report) => {
+            if !global.quiet {
+                for w in report.split.warnings() {
+                    eprintln!("{w}");
+                }
+            }
             let mut out = std::io::stdout().lock();
             let written = if global.json {
                 serde_json::to_writer_pretty(&mut out, &JsonSummary::from(&report))
@@ -123,6 +145,14 @@ pub fn summary_table(report: &Report) -> String {
         assets.push([a.name.clone(), a.bytes.to_string(), a.sha256.chars().take(12).collect()]);
     }
     out.push_str(&table(&assets));
+    let split = report.split.summary_lines();
+    if !split.is_empty() {
+        out.push('\n');
+        split.iter().for_each(|l| {
+            out.push_str(l);
+            out.push('\n');
+        });
+    }
     out.push_str(&format!("\n{} ({} for {})\n", report.out_dir.display(), m.root_stack, m.env));
     out
 }
@@ -159,6 +189,7 @@ struct JsonSummary<'a> {
     stacks: Vec<JsonStack<'a>>,
     assets: &'a [crate::manifest::AssetEntry],
     findings: &'a [Finding],
+    split: &'a crate::compile::split::Split,
 }
 
 #[derive(Serialize)]
@@ -183,6 +214,7 @@ impl<'a> From<&'a Report> for JsonSummary<'a> {
                 .collect(),
             assets: &r.manifest.assets,
             findings: &r.findings,
+            split: &r.split,
         }
     }
 }
