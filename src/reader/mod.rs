@@ -15,7 +15,7 @@
 //!
 //! Limits (see [`Limits`]): files over [`MAX_FILE_BYTES`] (10 MiB) are refused before they
 //! are read whole; nesting is bounded to 128 levels; at most 10,000 aliases expanding to at
-//! most 200,000 nodes in total.
+//! most 200,000 nodes and 10 MiB of text in total.
 //!
 //! ```no_run
 //! let loaded = cfnc::reader::load(std::path::Path::new("template.yaml"))?;
@@ -55,11 +55,19 @@ pub struct Limits {
     pub max_aliases: usize,
     /// Most nodes that alias expansion may add in total.
     pub max_alias_nodes: usize,
+    /// Most bytes of text (strings and keys) that alias expansion may add in total.
+    pub max_alias_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: MAX_FILE_BYTES, max_depth: 128, max_aliases: 10_000, max_alias_nodes: 200_000 }
+        Limits {
+            max_bytes: MAX_FILE_BYTES,
+            max_depth: 128,
+            max_aliases: 10_000,
+            max_alias_nodes: 200_000,
+            max_alias_bytes: MAX_FILE_BYTES as usize,
+        }
     }
 }
 

@@ -161,6 +161,13 @@ fn alias_bombs_are_refused() {
     let many: String =
         std::iter::once("a: &a x\nl:\n".to_string()).chain((0..10_001).map(|_| "  - *a\n".into())).collect();
     assert_eq!(syntax_kind(&fails(&many)), SyntaxKind::TooManyAliases);
+    // Few nodes, many bytes: a 1 MB string aliased 20 times (20 MB of text) is refused too.
+    let long: String = std::iter::once(format!("a: &s {}\nl:\n", "x".repeat(1_000_000)))
+        .chain((0..20).map(|_| "  - *s\n".to_string()))
+        .collect();
+    let e = fails(&long);
+    assert_eq!(syntax_kind(&e), SyntaxKind::AliasExpansion);
+    assert!(e.to_string().contains("bytes of text"), "{e}");
 }
 
 #[test]
