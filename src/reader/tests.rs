@@ -245,4 +245,9 @@ fn errors_render_with_source_spans() {
     let e = fails("Resources:\n  A: {Type: x}\n  A: {Type: z}\n");
     let rendered = format!("{:?}", miette::Report::new(e));
     assert!(rendered.contains("duplicate"), "{rendered}");
+    // A minified (one-line) template: the message keeps line:column, the snippet is left out.
+    let minified = format!("{{\"Resources\": {{\"A\": {{\"Type\": \"{}\"}}, \"A\": 1}}}}", "x".repeat(5000));
+    let rendered = format!("{:?}", miette::Report::new(fails(&minified)));
+    assert!(rendered.contains("t.yaml:1:5035: duplicate key `A`"), "{rendered}");
+    assert!(rendered.len() < 1000, "{rendered}");
 }
