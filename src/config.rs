@@ -931,7 +931,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn is_env_name(s: &str) -> bool {
+/// An environment name: 1 to 20 lowercase letters, digits and single `-`, starting with a
+/// letter (it ends bucket, canary and role names).
+pub fn is_env_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
         && s.len() <= 20
