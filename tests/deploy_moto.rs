@@ -124,6 +124,16 @@ fn full_flow_against_moto() {
 
     // change the alarm threshold: Modify on that alarm inside the monitoring stack.
     fixture::write_build(project, 2500);
+    let o = cfnc(&m, project, &["diff", "--format", "json", "--exit-code"]);
+    assert_eq!(o.status.code(), Some(1), "local differs from deployed: {}", text(&o));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    let changed: Vec<(&str, &str)> = d["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| (c["stack"].as_str().unwrap(), c["logical_id"].as_str().unwrap()))
+        .collect();
+    assert!(changed.contains(&("monitoring", "HighLatencyAlarm")), "{d:#}");
     let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
     assert!(String::from_utf8_lossy(&o.stderr).contains("uploads: 2 uploaded"), "{}", text(&o));
     let r = review(project);
@@ -148,6 +158,9 @@ fn full_flow_against_moto() {
     // execute it (by the review file), then the deployed templates equal the local ones.
     let o = ok(cfnc(&m, project, &["execute"]));
     assert!(String::from_utf8_lossy(&o.stdout).contains("UPDATE_COMPLETE"), "{}", text(&o));
+    let o = ok(cfnc(&m, project, &["diff", "--format", "json", "--exit-code"]));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(d["changes"], serde_json::json!([]), "{d:#}");
     let out = cfnc::deploy::build_output::load_checked(project, "dev").unwrap();
     let deployed = block_on(cfnc::deploy::fetch_deployed_templates(&aws(&m), &out.manifest)).unwrap();
     assert_eq!(deployed.stacks.len(), 2);

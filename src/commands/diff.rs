@@ -74,7 +74,7 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<u8, Error> {
     let new = TemplateSet::from_path(&to)?;
     let old = match &args.from {
         Some(p) => TemplateSet::from_path(p)?,
-        None => deployed_set(global, &new)?,
+        None => deployed_set(global, &to)?,
     };
     let report = diff_report(&old, &new);
 
@@ -107,27 +107,31 @@ fn old_label(from: &Option<PathBuf>) -> String {
     from.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "deployed stacks".to_string())
 }
 
-/// OLD = the deployed stacks.
-///
-/// Integration point for the deploy module (issue 7), once it is in the crate: read NEW's
-/// `manifest.json`, build the AWS clients from `global` (profile, region, endpoint URL), call
-/// `crate::deploy::fetch_deployed_templates(&aws, &manifest)` (GetTemplate of the root and every
-/// nested stack, named as in the manifest), and turn the result into a set with
-/// `TemplateSet::from_manifest_templates(&manifest, deployed.stacks.into_iter().map(|(name, s)|
-/// (name, s.template)), root_parameter_values)`, the root's current parameter values coming from
-/// DescribeStacks. An empty result (nothing deployed) is an empty set: everything is an Add.
-fn deployed_set(global: &GlobalArgs, _new: &TemplateSet) -> Result<TemplateSet, Error> {
-    Err(Error::input(
-        format!(
-            "comparing with the deployed stacks (env `{}`) needs AWS access through the deploy module, which this \
-             build does not include yet",
-            global.env
-        ),
-        Some(
-            "pass --from OLD: a template file or a build output directory such as an earlier cfnc.out/<env>/"
-                .into(),
-        ),
-    ))
+/// OLD = the deployed stacks: NEW's `manifest.json` names the root stack; the deploy module
+/// reads the root's and every nested stack's template (GetTemplate, found through the stack
+/// resources) and the root's current parameter values. Nothing deployed: an empty set.
+fn deployed_set(global: &GlobalArgs, to: &std::path::Path) -> Result<TemplateSet, Error> {
+    let manifest_path = if to.is_dir() { to.join("manifest.json") } else { to.to_path_buf() };
+    let bytes = std::fs::read(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
+    let manifest: crate::manifest::Manifest = serde_json::from_slice(&bytes).map_err(|e| {
+        Error::input(
+            format!("{} is not a cfnc manifest: {e}", manifest_path.display()),
+            Some(
+                "comparing with the deployed stacks needs a build output directory as NEW (or --from OLD)"
+                    .into(),
+            ),
+        )
+    })?;
+    let deployed = super::runtime()?.block_on(async {
+        let aws = crate::aws::Aws::load(&crate::aws::AwsOptions::from_global(global)).await?;
+        crate::deploy::fetch_deployed_templates(&aws, &manifest).await.map_err(Error::from)
+    })?;
+    let root_parameters = deployed.root_parameters.clone();
+    TemplateSet::from_manifest_templates(
+        &manifest,
+        deployed.stacks.into_iter().map(|(name, s)| (name, s.template)),
+        root_parameters,
+    )
 }
 
 struct Paint(bool);

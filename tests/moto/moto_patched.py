@@ -20,8 +20,8 @@ what cfnc sends or accepts:
    DELETE_COMPLETE stack by its id (what waiters do) re-creates the resources its outputs
    refer to, and fails on retained ones.
 
-The server exits when its standard input closes, so a test process that dies never leaves
-a server behind.
+With CFNC_MOTO_EXIT_ON_EOF=1 (the test harness sets it) the server exits when its standard
+input closes, so a test process that dies never leaves a server behind.
 """
 
 import os
@@ -110,7 +110,8 @@ def _exit_when_parent_goes():
 
 
 if __name__ == "__main__":
-    threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
+    if os.environ.get("CFNC_MOTO_EXIT_ON_EOF") == "1":
+        threading.Thread(target=_exit_when_parent_goes, daemon=True).start()
     from moto.server import main
 
     main(sys.argv[1:])
