@@ -528,7 +528,14 @@ pub(crate) fn build(
             }
             Err(e) => {
                 let at = b.offsets.pos(e.marker());
-                return Err(err(SyntaxKind::Scan, e.info().to_string(), Span { start: at, end: at }));
+                let span = Span { start: at, end: at };
+                // The scanner's only "recursion limit" is its flow level (u8): 256 open `[`/`{`,
+                // read ahead before the builder sees them. Same problem as our depth limit.
+                if e.info() == "recursion limit exceeded" {
+                    let message = format!("nesting deeper than {} levels", b.limits.max_depth);
+                    return Err(err(SyntaxKind::TooDeep, message, span));
+                }
+                return Err(err(SyntaxKind::Scan, e.info().to_string(), span));
             }
         }
     }
