@@ -132,7 +132,7 @@ pub enum BuildError {
     Config(#[from] ConfigError),
     #[error("packaging failed: {0}")]
     #[diagnostic(code(cfnc::build::package), help("check lambda/ and canary/ (see their READMEs)"))]
-    Package(#[from] PackageError),
+    Package(PackageError),
     #[error("the platform definition is invalid: {0}")]
     #[diagnostic(code(cfnc::build::app), help("this is a mistake in stacks/: fix the stack code"))]
     App(#[from] AppError),
@@ -145,9 +145,24 @@ pub enum BuildError {
     #[error("validation found {} error(s); nothing was written (the previous output is intact)", errors.len())]
     #[diagnostic(code(cfnc::build::invalid), help("fix the findings listed above in stacks/ or the config"))]
     Invalid { errors: Vec<Finding>, warnings: Vec<Finding> },
+    // No `#[source]`: the message carries the cause once (miette would repeat the chain).
+    #[error("cannot write the build output to {}: {cause}", dir.display())]
+    #[diagnostic(
+        code(cfnc::build::output),
+        help("pass --out DIR with a directory you can write to; the previous output (if any) is intact")
+    )]
+    Output { dir: PathBuf, cause: crate::error::Error },
     #[error(transparent)]
     #[diagnostic(transparent)]
     Io(#[from] crate::error::Error),
+}
+
+impl From<PackageError> for BuildError {
+    fn from(e: PackageError) -> Self {
+        // Not `#[from]`: that would make the package error the source too, and miette would
+        // print its message twice.
+        BuildError::Package(e)
+    }
 }
 
 impl BuildError {
@@ -165,7 +180,7 @@ impl BuildError {
         use crate::commands::exit;
         match self {
             BuildError::Invalid { .. } => exit::FINDINGS,
-            BuildError::Io(e) => e.exit_code(),
+            BuildError::Io(e) | BuildError::Output { cause: e, .. } => e.exit_code(),
             _ => exit::USAGE,
         }
     }
@@ -232,7 +247,8 @@ pub fn build_with(
     }
     files.push(("manifest.json".to_string(), manifest.to_json_string().into_bytes()));
     let out_dir = req.out_dir();
-    emit::write_atomically(&out_dir, &files)?;
+    emit::write_atomically(&out_dir, &files)
+        .map_err(|cause| BuildError::Output { dir: out_dir.clone(), cause })?;
     progress(Step::Written(out_dir.clone()));
     split.lock_written = split.lock.save(lock_file).map_err(BuildError::from_split)?;
     split.lock_file = Some(lock_file.to_path_buf());

@@ -54,11 +54,12 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
             }
             Step::Written(p) => format!("wrote      {}", p.display()),
         };
-        if color {
-            eprintln!("\x1b[2m{line}\x1b[0m");
+        // A closed stderr (`cfnc build 2>&1 | head`) must not abort the build.
+        let _ = if color {
+            writeln!(std::io::stderr(), "\x1b[2m{line}\x1b[0m")
         } else {
-            eprintln!("{line}");
-        }
+            writeln!(std::io::stderr(), "{line}")
+        };
     };
     let result = match args.synthetic {
         None => build::build(&req, platform, &mut progress),
