@@ -33,6 +33,9 @@ pub const DEFAULT_REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-
 /// Tags every environment carries unless the config overrides them.
 pub const DEFAULT_TAGS: [(&str, &str); 3] =
     [("Project", "observability-platform"), ("Owner", "platform-team"), ("CostCenter", "engineering")];
+/// Alarm names (`alarm-<name>-<env>`) the platform's own anomaly and metric-math alarms use.
+pub const RESERVED_ALARM_NAMES: [&str; 3] =
+    ["payment-volume-anomaly", "latency-anomaly", "error-rate-percentage"];
 /// Tags cfnc sets itself; the config cannot override them.
 pub const RESERVED_TAGS: [&str; 2] = ["Environment", "ManagedBy"];
 
@@ -599,6 +602,12 @@ impl Check<'_> {
                     format!("alarm name `{}` is not allowed", a.name),
                     Some("use lowercase letters, digits and single `-` (e.g. payment-errors); the alarm is named alarm-<name>-<env>".to_string()),
                 );
+            } else if RESERVED_ALARM_NAMES.contains(&a.name.as_str()) {
+                self.value(
+                    &format!("{p}.name"),
+                    format!("alarm name `{}` is used by the platform itself", a.name),
+                    Some(format!("choose another name; reserved: {}", RESERVED_ALARM_NAMES.join(", "))),
+                );
             } else if a.alarm_name(env).len() > 255 {
                 self.value(&format!("{p}.name"), "alarm name is longer than 255 characters", None);
             }
@@ -1097,6 +1106,9 @@ mod tests {
         let bad_period = "alarms:\n  - name: a\n    metric: M\n    statistic: Sum\n    threshold: 1\n    period: 45\n    systemic: true\n";
         let p = first_problem(bad_period);
         assert_eq!(p.line, 6);
+
+        let reserved = "alarms:\n  - name: latency-anomaly\n    metric: M\n    statistic: Sum\n    threshold: 1\n    systemic: true\n";
+        assert!(first_problem(reserved).message.contains("used by the platform"));
 
         let no_systemic = "alarms:\n  - name: a\n    metric: M\n    statistic: Sum\n    threshold: 1\n";
         assert!(first_problem(no_systemic).message.contains("systemic"));

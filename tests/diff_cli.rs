@@ -1,6 +1,7 @@
 //! `cfnc diff` on the command line: formats, exit codes, errors, and the issue's acceptance
 //! test on a monitoring template.
 
+mod common;
 mod diff_support;
 
 use std::path::Path;
@@ -225,4 +226,42 @@ fn bad_input_is_a_usage_error_with_a_location() {
     run("bad.yaml").assert().code(2).stderr(predicate::str::contains("bad.yaml:"));
     run("notype.yaml").assert().code(2).stderr(predicate::str::contains("/Resources/A/Type"));
     run("missing.yaml").assert().code(3).stderr(predicate::str::contains("missing.yaml"));
+}
+
+#[test]
+fn fixtures_are_valid_cloudformation() {
+    // The rule fixtures must be templates CloudFormation would accept, so that the rules are
+    // tested on realistic input (cfn-lint is the oracle; W3011 "set both DeletionPolicy and
+    // UpdateReplacePolicy" is what the retain fixtures deliberately test).
+    let mut paths = Vec::new();
+    for entry in std::fs::read_dir(fixture("")).unwrap() {
+        let dir = entry.unwrap().path();
+        if dir.is_file() {
+            paths.push(dir);
+            continue;
+        }
+        for sub in [dir.clone(), dir.join("old"), dir.join("new")] {
+            for f in std::fs::read_dir(&sub).into_iter().flatten() {
+                let f = f.unwrap().path();
+                let name = f.file_name().unwrap().to_string_lossy().into_owned();
+                if f.is_file()
+                    && name != "manifest.json"
+                    && (name.ends_with(".yaml") || name.ends_with(".json"))
+                {
+                    paths.push(f);
+                }
+            }
+        }
+    }
+    paths.sort();
+    assert!(paths.len() > 30, "{paths:?}");
+    let mut cmd = std::process::Command::new(common::venv_bin("cfn-lint"));
+    cmd.args(["--ignore-checks", "W3011", "--"]).args(&paths);
+    let out = cmd.output().expect("cfn-lint runs");
+    assert!(
+        out.status.success(),
+        "cfn-lint:\n{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

@@ -44,6 +44,17 @@ fn resolve_set(set: &TemplateSet, notes: &mut Vec<Note>) -> Vec<Stack> {
         let mut resources = BTreeMap::new();
         if let Some(res) = st.template.get("Resources").and_then(Json::as_object) {
             for (id, def) in res {
+                if id.starts_with("Fn::ForEach::") {
+                    notes.push(Note {
+                        stack: st.name.clone(),
+                        logical_id: id.clone(),
+                        message:
+                            "Fn::ForEach (AWS::LanguageExtensions) is not expanded: the resources it creates \
+                                  are not compared"
+                                .into(),
+                    });
+                    continue;
+                }
                 if let Some(cond) = def.get("Condition").and_then(Json::as_str)
                     && r.condition(i, cond) == Some(false)
                 {
