@@ -178,7 +178,7 @@ fn exit_code_flag_reports_changes() {
 }
 
 #[test]
-fn default_to_is_the_build_output_and_missing_from_needs_aws() {
+fn default_to_is_the_build_output_and_missing_from_reads_the_deployed_stacks() {
     let dir = tempfile::tempdir().unwrap();
     // No build output yet.
     cfnc()
@@ -193,12 +193,21 @@ fn default_to_is_the_build_output_and_missing_from_needs_aws() {
     for f in ["manifest.json", "root.json", "network.json", "monitoring.json"] {
         std::fs::copy(fixture(&format!("nested/new/{f}")), out.join(f)).unwrap();
     }
+    // Without --from, OLD is the deployed stacks: cfnc asks AWS (here an endpoint on a closed
+    // loopback port, so never a real account) and reports the fault.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     cfnc()
         .current_dir(dir.path())
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}"))
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
         .args(["diff"])
         .assert()
-        .code(2)
-        .stderr(predicate::str::contains("deployed stacks").and(predicate::str::contains("--from")));
+        .code(3)
+        .stderr(predicate::str::contains("cannot reach AWS").and(predicate::str::contains("DescribeStacks")));
     cfnc()
         .current_dir(dir.path())
         .arg("diff")
