@@ -153,16 +153,10 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
         r.retain();
         checkov_skip(
             r,
-            &[
-                (
-                    "CKV_AWS_18",
-                    "Holds canary run artifacts only; access logging needs a second bucket PLATFORM.md does not have (CloudTrail data events are the audit trail)",
-                ),
-                (
-                    "CKV_AWS_144",
-                    "Canary artifacts are reproducible diagnostics with a 30-day lifecycle: cross-region replication is not warranted",
-                ),
-            ],
+            &[(
+                "CKV_AWS_18",
+                "Holds canary run artifacts only; access logging needs a second bucket PLATFORM.md does not have (CloudTrail data events are the audit trail)",
+            )],
         );
     }
     let bucket_arn = artifacts.get_att::<String>(BucketAttr::Arn);

@@ -49,16 +49,17 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
             Step::Config(p) => format!("config     {}", p.display()),
             Step::Packaged { name, bytes } => format!("packaged   {name} ({bytes} bytes)"),
             Step::Compiled { templates } => format!("compiled   {templates} templates"),
-            Step::Validated { errors, warnings } => {
-                format!("validated  {errors} errors, {warnings} warnings")
+            Step::Validated { errors, warnings, notes } => {
+                format!("validated  {errors} errors, {warnings} warnings, {notes} notes")
             }
             Step::Written(p) => format!("wrote      {}", p.display()),
         };
-        if color {
-            eprintln!("\x1b[2m{line}\x1b[0m");
+        // A closed stderr (`cfnc build 2>&1 | head`) must not abort the build.
+        let _ = if color {
+            writeln!(std::io::stderr(), "\x1b[2m{line}\x1b[0m")
         } else {
-            eprintln!("{line}");
-        }
+            writeln!(std::io::stderr(), "{line}")
+        };
     };
     let result = match args.synthetic {
         None => build::build(&req, platform, &mut progress),
@@ -76,7 +77,7 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
         Ok(report) => {
             if !global.quiet {
                 for w in report.split.warnings() {
-                    eprintln!("{w}");
+                    let _ = writeln!(std::io::stderr(), "{w}");
                 }
             }
             let mut out = std::io::stdout().lock();
@@ -87,33 +88,29 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
             } else if global.quiet {
                 Ok(())
             } else {
-                write!(out, "{}", summary_table(&report)).and_then(|()| {
-                    print_findings(&mut out, &report.findings, verbose > 0 || !report.findings.is_empty())
-                })
+                write!(out, "{}", summary_table(&report))
+                    .and_then(|()| print_findings(&mut out, &report.findings, verbose))
             };
             written.map_err(|e| Error::io("write", "stdout", e))?;
             Ok(exit::OK)
         }
         Err(BuildError::Invalid { errors, warnings }) => {
             let mut err = std::io::stderr().lock();
-            let _ = print_findings(&mut err, &errors, true);
-            let _ = print_findings(&mut err, &warnings, true);
+            let _ = print_findings(&mut err, &errors, 0);
+            let _ = print_findings(&mut err, &warnings, 0);
             Err(Error::from(BuildError::Invalid { errors, warnings }))
         }
         Err(e) => Err(Error::from(e)),
     }
 }
 
-fn print_findings(out: &mut dyn Write, findings: &[Finding], show: bool) -> std::io::Result<()> {
-    if !show {
-        return Ok(());
-    }
+/// One line per finding, as `cfnc validate` prints them; notes only with `-v`.
+fn print_findings(out: &mut dyn Write, findings: &[Finding], verbose: u8) -> std::io::Result<()> {
     for f in findings {
-        let sev = match f.severity {
-            build::Severity::Error => "error",
-            build::Severity::Warning => "warning",
-        };
-        writeln!(out, "{sev}[{}] {}#{}: {}", f.code, f.file, f.path, f.message)?;
+        if f.severity == build::Severity::Info && verbose == 0 {
+            continue;
+        }
+        writeln!(out, "{}: {}[{}]: {} (at {})", f.location(), f.severity, f.code, f.message, f.pointer)?;
     }
     Ok(())
 }
@@ -140,7 +137,7 @@ pub fn summary_table(report: &Report) -> String {
         total(|s| s.parameters as u64),
         total(|s| s.outputs as u64),
         total(|s| s.bytes),
-        report.findings.len().to_string(),
+        report.findings.iter().filter(|f| f.severity != build::Severity::Info).count().to_string(),
     ]);
     let mut out = table(&rows);
     out.push('\n');

@@ -41,7 +41,7 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<u8, Error> {
                     if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
                 findings.push(validate::read_error_finding(&e, &name));
                 if format == Format::Human {
-                    eprintln!("{:?}", miette::Report::new(e));
+                    let _ = writeln!(std::io::stderr(), "{:?}", miette::Report::new(e));
                 }
             }
         }

@@ -304,6 +304,12 @@ pub const RULES: &[Rule] = &[
         "Other schema violation",
         "Any other JSON Schema keyword (`not`, `multipleOf`, `contains`, `propertyNames`, ...) failed.",
     ),
+    rule(
+        "CFN3022",
+        E,
+        "Invalid identifier format",
+        "The value does not have the shape the schema's `format` requires: a CIDR network (`ipv4-network`, `ipv6-network`, host bits zero) or an AWS identifier (`AWS::EC2::VPC.Id` = vpc-..., `AWS::KMS::Key.Arn`, `AWS::S3::Bucket.Name`, ...; patterns as cfn-lint defines them). Dynamic references ({{resolve:...}}) are not judged.",
+    ),
     // Limits.
     rule("CFN4001", E, "Too many resources", "A template holds at most 500 resources."),
     rule("CFN4002", E, "Too many parameters", "A template holds at most 200 parameters."),
@@ -366,6 +372,24 @@ pub const RULES: &[Rule] = &[
         "Alarm metrics must return exactly one series",
         "In an alarm's Metrics exactly one entry has ReturnData true (omitted means true).",
     ),
+    rule(
+        "CFN5009",
+        E,
+        "Lambda .zip function without Runtime or Handler",
+        "A function deployed as a .zip package (PackageType Zip or omitted, no Code.ImageUri) needs Runtime and Handler.",
+    ),
+    rule(
+        "CFN5010",
+        E,
+        "Overlapping subnets",
+        "Two unconditional subnets of the same VPC (same VpcId expression) have overlapping literal IPv4 CidrBlocks.",
+    ),
+    rule(
+        "CFN5011",
+        E,
+        "IAM resource is not an ARN",
+        "Literal Resource/NotResource entries of a policy statement are ARNs (`arn:partition:service:region:account:resource`), or `*` except in S3 bucket policies.",
+    ),
 ];
 
 /// The rule with `code`.
@@ -413,6 +437,7 @@ const NOTES: &str = "
   Fn::If is checked branch by branch: every consistent combination of the conditions a resource
   uses (conditions tied by Fn::Not, or comparing one parameter with different values, are not
   combined inconsistently) is validated, and `Ref: AWS::NoValue` removes the property or item.
-- **Formats** (`format` in the registry schemas, e.g. `AWS::EC2::VPC.Id`) are not checked, except
-  `json` (CFN3019).
+- **Formats** (`format` in the registry schemas): `json` (CFN3019), `ipv4-network`, `ipv6-network`
+  and the AWS identifier formats (CFN3022) are checked; others (e.g. `AWS::EC2::SecurityGroup.Ids`,
+  `uri`) are not.
 ";

@@ -71,10 +71,61 @@ pub(crate) fn validation_schema(registry: &Value, read_only: &[String]) -> Value
     v
 }
 
+/// Formats cfnc checks: `json`, CIDR networks, and the identifier formats the registry
+/// schemas name (patterns as cfn-lint defines them, `cfnlint/rules/formats/`, MIT-0).
+const ARN: &str = "^arn:aws[a-zA-Z-]*:";
+fn format_patterns() -> Vec<(&'static str, String)> {
+    vec![
+        ("AWS::ACM::Certificate.Arn", format!("{ARN}acm:[a-z0-9-]+:\\d{{12}}:certificate/.+$")),
+        ("AWS::EC2::Image.Id", "^ami-([0-9a-z]{8}|[0-9a-z]{17})$".into()),
+        ("AWS::EC2::SecurityGroup.Id", "^sg-([a-fA-F0-9]{8}|[a-fA-F0-9]{17})$".into()),
+        ("AWS::EC2::SecurityGroup.Name", r"^[a-zA-Z0-9 \._\-:\/()#\,@\[\]+=&;\{\}!\$\*]+$".into()),
+        ("AWS::EC2::Subnet.Id", "^subnet-(([0-9A-Fa-f]{8})|([0-9A-Fa-f]{17}))$".into()),
+        ("AWS::EC2::VPC.Id", "^vpc-(([0-9A-Fa-f]{8})|([0-9A-Fa-f]{17}))$".into()),
+        ("AWS::IAM::Role.Arn", format!("{ARN}iam::\\d{{12}}:role/.+$")),
+        ("AWS::KMS::Alias.AliasName", "^alias/[a-zA-Z0-9:/_-]+$".into()),
+        ("AWS::KMS::Key.Arn", format!("{ARN}kms:[a-z0-9-]+:\\d{{12}}:(key|alias)/.+$")),
+        (
+            "AWS::KMS::Key.Id",
+            "^([0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|mrk-[0-9a-f]{32}|alias/[a-zA-Z0-9/_-]+)$".into(),
+        ),
+        ("AWS::Lambda::Function.Arn", format!("{ARN}lambda:[a-z0-9-]+:\\d{{12}}:function:.+(:.+)?$")),
+        ("AWS::Logs::LogGroup.Name", r"^[\.\-_\/#A-Za-z0-9]{1,512}$".into()),
+        (
+            "AWS::S3::Bucket.Name",
+            r"^(?![.\-])(?!.*\.\.)(?!.*\-\.)(?!.*\.\-)[a-z0-9.\-]{3,63}(?<![.\-])$".into(),
+        ),
+        ("AWS::SNS::Topic.Arn", format!("{ARN}sns:[a-z0-9-]+:\\d{{12}}:.+$")),
+    ]
+}
+
+/// `addr[/prefix]` with no host bits set (Python's `ipaddress.IPvXNetwork`, strict).
+fn is_network(s: &str, v6: bool) -> bool {
+    let (addr, prefix) = s.split_once('/').unwrap_or((s, if v6 { "128" } else { "32" }));
+    let Ok(prefix) = prefix.parse::<u32>() else { return false };
+    if v6 {
+        let Ok(a) = addr.parse::<std::net::Ipv6Addr>() else { return false };
+        prefix <= 128 && u128::from(a).checked_shl(prefix).unwrap_or(0) == 0
+    } else {
+        let Ok(a) = addr.parse::<std::net::Ipv4Addr>() else { return false };
+        prefix <= 32 && u32::from(a).checked_shl(prefix).unwrap_or(0) == 0
+    }
+}
+
+fn known_format(name: &str) -> bool {
+    matches!(name, "json" | "ipv4-network" | "ipv6-network")
+        || format_patterns().iter().any(|(n, _)| *n == name)
+}
+
+/// Values formats never judge: placeholders of intrinsic functions and dynamic references.
+fn unjudged(s: &str) -> bool {
+    s.starts_with(MARK) || s.contains("{{resolve:")
+}
+
 fn strip_formats(v: &mut Value) {
     match v {
         Value::Object(m) => {
-            if m.get("format").is_some_and(|f| f != "json") {
+            if m.get("format").and_then(Value::as_str).is_some_and(|f| !known_format(f)) {
                 m.remove("format");
             }
             // `properties`/`definitions` children are names, not keywords: recurse into values only.
@@ -172,9 +223,15 @@ impl Registry {
             return Vec::new();
         };
         let mut out = Vec::new();
+        // A mutual exclusion (A excludes B and B excludes A) is one mistake: report it once.
+        let mut seen: Vec<(&str, &str)> = Vec::new();
         for (p, excluded) in pairs {
             if m.contains_key(p) {
                 for clash in present(instance, excluded) {
+                    if seen.contains(&(clash, p.as_str())) {
+                        continue;
+                    }
+                    seen.push((p.as_str(), clash));
                     out.push(format!("{SUB}{clash}{SUB}`{clash}` cannot be used together with `{p}`"));
                 }
             }
@@ -211,28 +268,32 @@ fn pairs(v: &Value) -> Vec<(String, Vec<String>)> {
 fn compile(type_name: &str) -> Option<Validator> {
     let registry = crate::schema::get(type_name)?;
     let schema = validation_schema(&registry.json, &registry.read_only);
-    let built = jsonschema::options()
+    let mut options = jsonschema::options()
         .with_draft(Draft::Draft7)
         .with_pattern_options(PatternOptions::fancy_regex())
         .should_validate_formats(true)
         .should_ignore_unknown_formats(true)
         .with_format("json", |s: &str| {
-            serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok() || s.starts_with(MARK)
+            unjudged(s) || serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok()
         })
+        .with_format("ipv4-network", |s: &str| unjudged(s) || is_network(s, false))
+        .with_format("ipv6-network", |s: &str| unjudged(s) || is_network(s, true))
         .with_keyword("requiredXor", |_, v, _| Ok(Box::new(Registry::RequiredXor(names(v)))))
         .with_keyword("requiredOr", |_, v, _| Ok(Box::new(Registry::RequiredOr(names(v)))))
         .with_keyword("dependentExcluded", |_, v, _| Ok(Box::new(Registry::DependentExcluded(pairs(v)))))
         .with_keyword("dependentRequired", |_, v, _| Ok(Box::new(Registry::DependentRequired(pairs(v)))))
         .with_keyword("enumCaseInsensitive", |_, v, _| Ok(Box::new(Registry::EnumCaseInsensitive(names(v)))))
         .with_keyword("maxUniqueItems", |_, v, _| {
-            Ok(Box::new(Registry::MaxUniqueItems(
-                v.as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX),
-            )))
-        })
-        .build(&schema);
+            let n = v.as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX);
+            Ok(Box::new(Registry::MaxUniqueItems(n)))
+        });
+    for (name, pattern) in format_patterns() {
+        let re = fancy_regex::Regex::new(&pattern).ok()?;
+        options = options.with_format(name, move |s: &str| unjudged(s) || re.is_match(s).unwrap_or(true));
+    }
     // The vendored schemas are tested to compile; a failure here is a bug, reported by the
     // `every_vendored_schema_compiles` test rather than at run time.
-    built.ok()
+    options.build(&schema).ok()
 }
 
 /// The compiled validator of a vendored type (compiled once, then shared).
@@ -355,7 +416,10 @@ fn describe(e: &ValidationError<'_>) -> (&'static str, String) {
         }
         ValidationErrorKind::OneOfNotValid { context } => ("CFN3013", alternatives(context)),
         ValidationErrorKind::AnyOf { context } => ("CFN3014", alternatives(context)),
-        ValidationErrorKind::Format { .. } => ("CFN3019", format!("{v} is not valid JSON")),
+        ValidationErrorKind::Format { format } if format == "json" => {
+            ("CFN3019", format!("{v} is not valid JSON"))
+        }
+        ValidationErrorKind::Format { format } => ("CFN3022", format!("{v} is not a valid {format}")),
         ValidationErrorKind::MinProperties { limit } => ("CFN3020", format!("fewer than {limit} properties")),
         ValidationErrorKind::MaxProperties { limit } => ("CFN3020", format!("more than {limit} properties")),
         ValidationErrorKind::Custom { keyword, message } => (
@@ -416,6 +480,20 @@ pub(crate) fn check_variant(validator: &Validator, variant: &Variant, skip: &[St
         {
             continue;
         }
+        // Dynamic references (`{{resolve:ssm:...}}`) are replaced at deploy time.
+        if e.instance().as_str().is_some_and(unjudged)
+            && matches!(
+                e.kind(),
+                ValidationErrorKind::Pattern { .. }
+                    | ValidationErrorKind::Enum { .. }
+                    | ValidationErrorKind::Constant { .. }
+                    | ValidationErrorKind::MinLength { .. }
+                    | ValidationErrorKind::MaxLength { .. }
+                    | ValidationErrorKind::Format { .. }
+            )
+        {
+            continue;
+        }
         if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
             for key in unexpected {
                 at.push(key.clone());
@@ -452,6 +530,23 @@ mod tests {
         for t in crate::schema::type_names() {
             assert!(validator(t).is_some(), "{t} does not compile");
         }
+    }
+
+    #[test]
+    fn formats() {
+        assert!(is_network("10.0.0.0/16", false));
+        assert!(!is_network("10.0.0.1/16", false));
+        assert!(!is_network("10.0.0.0/33", false));
+        assert!(is_network("2001:db8::/32", true));
+        assert!(!is_network("2001:db8::1/32", true));
+        for (name, pattern) in format_patterns() {
+            assert!(fancy_regex::Regex::new(&pattern).is_ok(), "{name}");
+        }
+        let bucket = format_patterns().into_iter().find(|(n, _)| *n == "AWS::S3::Bucket.Name").unwrap().1;
+        let re = fancy_regex::Regex::new(&bucket).unwrap();
+        assert!(re.is_match("my-bucket.logs").unwrap());
+        assert!(!re.is_match("My_Bucket").unwrap());
+        assert!(!re.is_match("a..b").unwrap());
     }
 
     #[test]

@@ -9,8 +9,8 @@ use super::intrinsics::as_function;
 /// Runs the service rules of `type_name` on a resource's properties (pointer `at`).
 pub(crate) fn check(type_name: &str, props: Option<&Value>, at: &str, sink: &mut Sink) {
     let Some(props) = props else { return };
-    match type_name {
-        "AWS::CloudWatch::Alarm" => branches(props, at, &mut |p, at| alarm(p, at, sink)),
+    branches(props, at, &mut |props, at| match type_name {
+        "AWS::CloudWatch::Alarm" => alarm(props, at, sink),
         "AWS::IAM::Role" => {
             policy_at(props, "AssumeRolePolicyDocument", at, Kind::Resource, sink);
             policies_list(props, at, sink);
@@ -18,12 +18,71 @@ pub(crate) fn check(type_name: &str, props: Option<&Value>, at: &str, sink: &mut
         "AWS::IAM::Policy" | "AWS::IAM::ManagedPolicy" => {
             policy_at(props, "PolicyDocument", at, Kind::Identity, sink)
         }
-        "AWS::S3::BucketPolicy" | "AWS::SNS::TopicPolicy" => {
-            policy_at(props, "PolicyDocument", at, Kind::Resource, sink)
-        }
+        "AWS::S3::BucketPolicy" => policy_at(props, "PolicyDocument", at, Kind::Bucket, sink),
+        "AWS::SNS::TopicPolicy" => policy_at(props, "PolicyDocument", at, Kind::Resource, sink),
         "AWS::KMS::Key" => policy_at(props, "KeyPolicy", at, Kind::Resource, sink),
+        "AWS::Lambda::Function" => lambda(props, at, sink),
         _ => {}
+    });
+}
+
+/// .zip packages need Runtime and Handler (container images do not).
+fn lambda(props: &Value, at: &str, sink: &mut Sink) {
+    let image = match get(props, "PackageType") {
+        Some(Value::String(t)) => t == "Image",
+        Some(_) => return,
+        None => get(props, "Code").and_then(|c| get(c, "ImageUri")).is_some(),
+    };
+    if image || props.as_object().is_none() {
+        return;
     }
+    for key in ["Runtime", "Handler"] {
+        if get(props, key).is_none() {
+            sink.push(
+                "CFN5009",
+                at,
+                format!("a .zip function needs `{key}` (only container images may omit it)"),
+            );
+        }
+    }
+}
+
+/// Subnets of one VPC (same VpcId expression) whose literal IPv4 CIDR blocks overlap.
+pub(crate) fn subnet_overlaps(template: &Value, sink: &mut Sink) {
+    let Some(resources) = template.get("Resources").and_then(Value::as_object) else { return };
+    let mut by_vpc: std::collections::BTreeMap<String, Vec<(u32, u32, &str, &str)>> = Default::default();
+    for (id, r) in resources {
+        if r.get("Type").and_then(Value::as_str) != Some("AWS::EC2::Subnet") || r.get("Condition").is_some() {
+            continue;
+        }
+        let Some(props) = r.get("Properties") else { continue };
+        let (Some(vpc), Some(Value::String(cidr))) = (get(props, "VpcId"), get(props, "CidrBlock")) else {
+            continue;
+        };
+        let Some((start, end)) = ipv4_range(cidr) else { continue };
+        by_vpc.entry(vpc.to_string()).or_default().push((start, end, id.as_str(), cidr.as_str()));
+    }
+    for subnets in by_vpc.values() {
+        for (i, (start, end, id, cidr)) in subnets.iter().enumerate() {
+            if let Some((_, _, other, other_cidr)) =
+                subnets[..i].iter().find(|(s, e, _, _)| start <= e && s <= end)
+            {
+                sink.push(
+                    "CFN5010",
+                    format!("/Resources/{id}/Properties/CidrBlock"),
+                    format!("{cidr} overlaps {other_cidr} of subnet `{other}` in the same VPC"),
+                );
+            }
+        }
+    }
+}
+
+fn ipv4_range(cidr: &str) -> Option<(u32, u32)> {
+    let (addr, len) = cidr.split_once('/')?;
+    let addr = u32::from(addr.parse::<std::net::Ipv4Addr>().ok()?);
+    let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
+    let mask = if len == 0 { 0 } else { u32::MAX << (32 - len) };
+    Some((addr & mask, (addr & mask) | !mask))
 }
 
 /// Calls `f` on `v`, or on each branch of an `Fn::If` (recursively); `Ref AWS::NoValue` and
@@ -113,13 +172,22 @@ fn alarm(props: &Value, at: &str, sink: &mut Sink) {
             }
         }
     }
-    if literal && !items.is_empty() && returning != 1 {
+    // An anomaly-detection alarm (ThresholdMetricId names the ANOMALY_DETECTION_BAND) returns
+    // the metric and its band: two, as in the AWS examples (PutMetricAlarm, CloudFormation).
+    let expected = if get(props, "ThresholdMetricId").is_some() { 2 } else { 1 };
+    if literal && !items.is_empty() && returning != expected {
         sink.push(
             "CFN5008",
             format!("{at}/Metrics"),
-            format!(
-                "{returning} metrics return data; exactly one must have ReturnData true (omitted means true)"
-            ),
+            if expected == 2 {
+                format!(
+                    "{returning} metrics return data; an anomaly-detection alarm returns exactly two (the metric and its band)"
+                )
+            } else {
+                format!(
+                    "{returning} metrics return data; exactly one must have ReturnData true (omitted means true)"
+                )
+            },
         );
     }
 }
@@ -174,6 +242,8 @@ enum Kind {
     Identity,
     /// Trust or resource policy: needs Principal.
     Resource,
+    /// An S3 bucket policy: a resource policy whose resources are bucket/object ARNs.
+    Bucket,
 }
 
 fn policies_list(props: &Value, at: &str, sink: &mut Sink) {
@@ -275,7 +345,11 @@ fn statement(st: &Value, at: &str, kind: Kind, sink: &mut Sink) {
     }
     let has = |k: &str| m.contains_key(k);
     match (has("Action"), has("NotAction")) {
-        (true, true) => sink.push("CFN5004", at, "a statement has Action or NotAction, not both"),
+        (true, true) => {
+            for k in ["Action", "NotAction"] {
+                sink.push("CFN5004", format!("{at}/{k}"), "a statement has Action or NotAction, not both");
+            }
+        }
         (false, false) => sink.push("CFN5004", at, "the statement has no Action (or NotAction)"),
         _ => {}
     }
@@ -290,13 +364,68 @@ fn statement(st: &Value, at: &str, kind: Kind, sink: &mut Sink) {
         Kind::Identity if !resource => {
             sink.push("CFN5005", at, "the statement has no Resource (or NotResource)")
         }
-        Kind::Resource if !principal => {
+        Kind::Resource | Kind::Bucket if !principal => {
             sink.push("CFN5005", at, "the statement has no Principal (or NotPrincipal)")
         }
         _ => {}
     }
     if has("Resource") && has("NotResource") {
-        sink.push("CFN5005", at, "a statement has Resource or NotResource, not both");
+        for k in ["Resource", "NotResource"] {
+            sink.push("CFN5005", format!("{at}/{k}"), "a statement has Resource or NotResource, not both");
+        }
+    }
+    resources_are_arns(m, at, kind, sink);
+    // Actions and resources are strings (or functions giving them), one or a list.
+    for k in ["Action", "NotAction", "Resource", "NotResource"] {
+        let Some(v) = m.get(k) else { continue };
+        let items: Vec<(String, &Value)> = match v {
+            Value::Array(l) => l.iter().enumerate().map(|(i, x)| (format!("{at}/{k}/{i}"), x)).collect(),
+            other => vec![(format!("{at}/{k}"), other)],
+        };
+        for (p, x) in items {
+            if !(x.is_string() || as_function(x).is_some()) {
+                sink.push("CFN5006", p, format!("{k} entries must be strings, not {}", kind_name(x)));
+            }
+        }
+    }
+}
+
+/// Literal Resource/NotResource entries are ARNs (or `*` outside bucket policies).
+fn resources_are_arns(m: &serde_json::Map<String, Value>, at: &str, kind: Kind, sink: &mut Sink) {
+    static ARN: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let arn = ARN.get_or_init(|| {
+        regex::Regex::new(r"^arn:(aws[A-Za-z\-]*?|\*):[^:]+:[^:]*(:(?:\d{12}|\*|aws)?:.+|)$")
+            .expect("static regex")
+    });
+    for k in ["Resource", "NotResource"] {
+        let items: Vec<(String, &str)> = match m.get(k) {
+            Some(Value::String(s)) => vec![(format!("{at}/{k}"), s.as_str())],
+            Some(Value::Array(l)) => l
+                .iter()
+                .enumerate()
+                .filter_map(|(i, x)| x.as_str().map(|s| (format!("{at}/{k}/{i}"), s)))
+                .collect(),
+            _ => Vec::new(),
+        };
+        for (p, s) in items {
+            let star_ok = kind != Kind::Bucket;
+            if (s == "*" && star_ok) || arn.is_match(s) {
+                continue;
+            }
+            let want = if star_ok { "an ARN or `*`" } else { "an ARN of the bucket or its objects" };
+            sink.push("CFN5011", p, format!("{k} `{s}` is not {want}"));
+        }
+    }
+}
+
+fn kind_name(v: &Value) -> &'static str {
+    match v {
+        Value::Object(_) => "a mapping",
+        Value::Array(_) => "a list",
+        Value::Number(_) => "a number",
+        Value::Bool(_) => "a boolean",
+        Value::Null => "null",
+        Value::String(_) => "a string",
     }
 }
 
@@ -313,6 +442,14 @@ mod tests {
             Vec::<String>::new()
         );
         assert_eq!(expression_ids("m1 * 1e3"), ["m1"]);
+    }
+
+    #[test]
+    fn cidr_ranges() {
+        assert_eq!(ipv4_range("10.0.0.0/24"), Some((0x0a00_0000, 0x0a00_00ff)));
+        assert_eq!(ipv4_range("10.0.1.0/24"), Some((0x0a00_0100, 0x0a00_01ff)));
+        assert_eq!(ipv4_range("0.0.0.0/0"), Some((0, u32::MAX)));
+        assert_eq!(ipv4_range("x"), None);
     }
 
     #[test]

@@ -227,6 +227,7 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
     c.cycles();
     c.unused();
     c.primary_identifiers();
+    services::subnet_overlaps(template, c.sink);
 }
 
 /// Keys of a section that are `Fn::ForEach` loops (AWS::LanguageExtensions), not entries.
@@ -372,15 +373,25 @@ impl<'a> Checker<'a, '_> {
                     continue;
                 }
                 let is_num = |v: &Value| scalar_text(v).is_some_and(|t| t.parse::<f64>().is_ok());
+                if let (Some(l), "AllowedValues") = (v.as_array(), k.as_str())
+                    && let Some(i) = l.iter().position(|x| scalar_text(x).is_none())
+                {
+                    self.sink.push(
+                        "CFN1010",
+                        format!("{}/{i}", at(k)),
+                        "AllowedValues holds strings or numbers",
+                    );
+                    continue;
+                }
                 let problem = match k.as_str() {
-                    "AllowedValues" => match v {
-                        Value::Array(l) if l.iter().all(|x| scalar_text(x).is_some()) => None,
-                        _ => Some("AllowedValues must be a list of strings or numbers"),
-                    },
+                    "AllowedValues" if !v.is_array() => {
+                        Some("AllowedValues must be a list of strings or numbers")
+                    }
+                    "Default" if scalar_text(v).is_none() && !v.is_array() => {
+                        Some("must be a string or a number")
+                    }
                     "MinValue" | "MaxValue" if !is_num(v) => Some("must be a number"),
-                    "MinLength" | "MaxLength"
-                        if !scalar_text(v).is_some_and(|t| t.parse::<u64>().is_ok()) =>
-                    {
+                    "MinLength" | "MaxLength" if scalar_text(v).is_none_or(|t| t.parse::<u64>().is_err()) => {
                         Some("must be a whole number")
                     }
                     "NoEcho"
@@ -883,7 +894,7 @@ impl<'a> Checker<'a, '_> {
         let list = args.as_array();
         match name {
             "Ref" => match args.as_str() {
-                Some(target) => self.reference(target, None, node, scope),
+                Some(target) => self.reference(target, None, at, scope),
                 None => self.malformed(at, name, "expects a name"),
             },
             "Condition" => match args.as_str() {
@@ -910,7 +921,12 @@ impl<'a> Checker<'a, '_> {
                     self.sink.push("CFN2013", node, "conditions cannot use Fn::GetAtt");
                     return;
                 }
-                self.getatt(&res, attr.as_deref(), node, "CFN2002", scope);
+                let (res_at, attr_at) = if args.is_array() {
+                    (format!("{at}/0"), format!("{at}/1"))
+                } else {
+                    (at.to_string(), at.to_string())
+                };
+                self.getatt(&res, attr.as_deref(), (&res_at, &attr_at), "CFN2002", scope);
             }
             "Fn::Sub" => {
                 let (text, vars) = match args {
@@ -920,6 +936,7 @@ impl<'a> Checker<'a, '_> {
                     }
                     _ => return self.malformed(at, name, "expects a string or [string, {variables}]"),
                 };
+                let text_at = if args.is_array() { format!("{at}/0") } else { at.to_string() };
                 for var in sub_variables(text) {
                     if vars.is_some_and(|m| m.contains_key(&var)) {
                         continue;
@@ -933,10 +950,10 @@ impl<'a> Checker<'a, '_> {
                                     "conditions cannot reference resource attributes",
                                 );
                             } else {
-                                self.getatt(res, Some(attr), node, "CFN2004", scope);
+                                self.getatt(res, Some(attr), (&text_at, &text_at), "CFN2004", scope);
                             }
                         }
-                        _ => self.reference(&var, Some("CFN2004"), node, scope),
+                        _ => self.reference(&var, Some("CFN2004"), &text_at, scope),
                     }
                 }
             }
@@ -955,7 +972,7 @@ impl<'a> Checker<'a, '_> {
                 {
                     self.sink.push(
                         "CFN2013",
-                        node,
+                        at,
                         "the export name of Fn::ImportValue cannot depend on resources or other imports",
                     );
                 }
@@ -1055,7 +1072,7 @@ impl<'a> Checker<'a, '_> {
         &mut self,
         res: &str,
         attr: Option<&str>,
-        at: &str,
+        (at, attr_at): (&str, &str),
         missing_code: &'static str,
         scope: Scope<'a>,
     ) {
@@ -1080,7 +1097,7 @@ impl<'a> Checker<'a, '_> {
             shown.dedup();
             self.sink.push(
                 "CFN2003",
-                at,
+                attr_at,
                 format!(
                     "`{t}` has no attribute `{attr}` (it has: {})",
                     if shown.is_empty() { "none".into() } else { shown.join(", ") }
@@ -1105,12 +1122,20 @@ impl<'a> Checker<'a, '_> {
             let start = *scc.iter().min().expect("non-empty");
             let path = cycle_path(&adj, &members, start);
             let names: Vec<&str> = path.iter().map(|i| ids[*i]).collect();
-            let at = self.edges[ids[start]].get(ids[path.get(1).copied().unwrap_or(start)]).cloned();
-            self.sink.push(
-                "CFN2006",
-                at.unwrap_or_else(|| ptr(&["Resources", ids[start]])),
-                format!("circular dependency: {}", names.join(" -> ")),
-            );
+            // Reported on every resource of the component, naming one cycle through it.
+            for &member in &scc {
+                let rotated = cycle_path(&adj, &members, member);
+                let names: Vec<&str> = if rotated.len() > 2 || self_loop {
+                    rotated.iter().map(|i| ids[*i]).collect()
+                } else {
+                    names.clone()
+                };
+                self.sink.push(
+                    "CFN2006",
+                    ptr(&["Resources", ids[member]]),
+                    format!("circular dependency: {}", names.join(" -> ")),
+                );
+            }
         }
     }
 
@@ -1176,7 +1201,7 @@ impl Checker<'_, '_> {
     /// with one BucketName) cannot both be created.
     fn primary_identifiers(&mut self) {
         let Some(resources) = self.section("Resources") else { return };
-        let mut seen: HashMap<(String, String), String> = HashMap::new();
+        let mut groups: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
         for (id, r) in resources {
             let Some(t) = r.get("Type").and_then(Value::as_str) else { continue };
             let Some(schema) = crate::schema::get(t) else { continue };
@@ -1198,14 +1223,19 @@ impl Checker<'_, '_> {
                 continue;
             }
             let key = parts.iter().map(|(n, v)| format!("{n}={v}")).collect::<Vec<_>>().join(",");
-            if let Some(first) = seen.get(&(t.to_string(), key.clone())) {
+            groups.entry((t.to_string(), key)).or_default().push((id.clone(), parts[0].0.to_string()));
+        }
+        for ((t, key), members) in groups {
+            if members.len() < 2 {
+                continue;
+            }
+            let names: Vec<&str> = members.iter().map(|(id, _)| id.as_str()).collect();
+            for (id, prop) in &members {
                 self.sink.push(
                     "CFN2014",
-                    ptr(&["Resources", id, "Properties", parts[0].0]),
-                    format!("`{id}` and `{first}` are both {t} with {key}: the identifier must be unique"),
+                    ptr(&["Resources", id, "Properties", prop]),
+                    format!("{} are all {t} with {key}: the identifier must be unique", names.join(", ")),
                 );
-            } else {
-                seen.insert((t.to_string(), key), id.clone());
             }
         }
     }

@@ -111,13 +111,14 @@ fn references_cycles_and_usage() {
     });
     let found = codes(&t);
     for (code, pointer) in [
-        ("CFN2001", "/Resources/A/Properties/TopicName"),
-        ("CFN2003", "/Resources/B/Properties/DisplayName"),
-        ("CFN2004", "/Resources/C/Properties/TopicName"),
+        ("CFN2001", "/Resources/A/Properties/TopicName/Ref"),
+        ("CFN2003", "/Resources/B/Properties/DisplayName/Fn::GetAtt/1"),
+        ("CFN2004", "/Resources/C/Properties/TopicName/Fn::Sub"),
         ("CFN2005", "/Resources/C/DependsOn/0"),
         ("CFN2007", "/Parameters/Unused"),
         ("CFN2008", "/Conditions/Never"),
-        ("CFN2006", "/Resources/A/DependsOn"),
+        ("CFN2006", "/Resources/A"),
+        ("CFN2006", "/Resources/B"),
     ] {
         assert!(found.contains(&(code, pointer.to_string())), "{code} {pointer} not in {found:?}");
     }
