@@ -77,7 +77,7 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
         Ok(report) => {
             if !global.quiet {
                 for w in report.split.warnings() {
-                    eprintln!("{w}");
+                    let _ = writeln!(std::io::stderr(), "{w}");
                 }
             }
             let mut out = std::io::stdout().lock();
