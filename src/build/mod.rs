@@ -170,7 +170,9 @@ impl BuildError {
     fn from_split(e: SplitError) -> Self {
         match e {
             SplitError::Compile(c) => BuildError::Compile(c),
-            SplitError::Io { action, path, source } => BuildError::Io(crate::error::Error::io(action, path, source)),
+            SplitError::Io { action, path, source } => {
+                BuildError::Io(crate::error::Error::io(action, path, source))
+            }
             other => BuildError::Split(other),
         }
     }
@@ -214,8 +216,9 @@ pub fn build_with(
 
     let app = platform(&config, &assets)?;
     let lock = split::Lock::load(lock_file).map_err(BuildError::from_split)?;
-    let (compiled, mut split) = split::compile(app, lock.as_ref(), &split::Settings::default(), &template_url)
-        .map_err(BuildError::from_split)?;
+    let (compiled, mut split) =
+        split::compile(app, lock.as_ref(), &split::Settings::default(), &template_url)
+            .map_err(BuildError::from_split)?;
     progress(Step::Compiled { templates: compiled.children.len() + 1 });
 
     // Every template goes through the validator as the exact text that is written (positions

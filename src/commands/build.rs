@@ -69,7 +69,8 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
                 crate::synthetic::add(&mut app, &c.env, n)?;
                 Ok(app)
             };
-            let lock = req.project.join("stacks").join("config").join(format!("{}.synthetic.lock.json", req.env));
+            let lock =
+                req.project.join("stacks").join("config").join(format!("{}.synthetic.lock.json", req.env));
             build::build_with(&req, &with_synthetic, &lock, &mut progress)
         }
     };

@@ -89,10 +89,8 @@ fn registry_keywords_are_enforced() {
             "EvaluationPeriods": 1, "Threshold": 1, "ComparisonOperator": "GreaterThanThreshold"}},
     }});
     let found = codes(&t);
-    for (code, pointer) in [
-        ("CFN3015", "/Resources/In/Properties"),
-        ("CFN3018", "/Resources/Vpc/Properties"),
-    ] {
+    for (code, pointer) in [("CFN3015", "/Resources/In/Properties"), ("CFN3018", "/Resources/Vpc/Properties")]
+    {
         assert!(found.contains(&(code, pointer.to_string())), "{code} {pointer} not in {found:?}");
     }
     // Statistic and ExtendedStatistic exclude each other: one mistake, reported once, at one
