@@ -18,7 +18,7 @@ pub struct Cli {
 #[derive(Debug, Clone, Args)]
 pub struct GlobalArgs {
     /// Environment to build or deploy (selects stacks/config/<ENV>.yaml).
-    #[arg(long, global = true, env = "CFNC_ENV", default_value = "dev")]
+    #[arg(long, global = true, env = "CFNC_ENV", default_value = "dev", value_parser = parse_env_name)]
     pub env: String,
     /// AWS named profile (default: the standard credential chain).
     #[arg(long, global = true, env = "AWS_PROFILE")]
@@ -41,6 +41,17 @@ pub struct GlobalArgs {
     /// Project root (holds stacks/, lambda/, canary/); default: the current directory.
     #[arg(long, global = true, value_name = "DIR")]
     pub project: Option<PathBuf>,
+}
+
+/// `--env`: the name ends every resource name and selects `stacks/config/<ENV>.yaml` and
+/// `cfnc.out/<ENV>/`, so it is checked before it becomes part of a path.
+fn parse_env_name(s: &str) -> Result<String, String> {
+    if crate::config::is_env_name(s) {
+        Ok(s.to_string())
+    } else {
+        Err("use 1 to 20 lowercase letters, digits and `-`, starting with a letter (e.g. dev, prod)"
+            .to_string())
+    }
 }
 
 /// The commands.

@@ -22,6 +22,11 @@ pub use yaml::Pos;
 
 /// The metric namespace of the platform's own metrics (metric filters, collector, canary).
 pub const METRIC_NAMESPACE: &str = "fintech/payments/metrics";
+/// Largest config file read (1 MiB; a real one is a few kB).
+pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
+/// CloudWatch stores metric values between -2^360 and 2^360 (PutMetricData): a threshold
+/// beyond that can never be crossed.
+pub const MAX_THRESHOLD: f64 = 2.348_542_582_773_833_3e108;
 /// Default email for both subscriptions.
 pub const DEFAULT_EMAIL: &str = "ops-team@example.com";
 /// Default canary target.
@@ -33,6 +38,9 @@ pub const DEFAULT_REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-
 /// Tags every environment carries unless the config overrides them.
 pub const DEFAULT_TAGS: [(&str, &str); 3] =
     [("Project", "observability-platform"), ("Owner", "platform-team"), ("CostCenter", "engineering")];
+/// Alarm names (`alarm-<name>-<env>`) the platform's own anomaly and metric-math alarms use.
+pub const RESERVED_ALARM_NAMES: [&str; 3] =
+    ["payment-volume-anomaly", "latency-anomaly", "error-rate-percentage"];
 /// Tags cfnc sets itself; the config cannot override them.
 pub const RESERVED_TAGS: [&str; 2] = ["Environment", "ManagedBy"];
 
@@ -379,6 +387,12 @@ pub enum ConfigError {
         #[source]
         source: std::io::Error,
     },
+    #[error("{} is {size} bytes: a config file may have at most {limit}", path.display())]
+    #[diagnostic(
+        code(cfnc::config::too_large),
+        help("this is not an environment config; check the path (stacks/config/<env>.yaml)")
+    )]
+    TooLarge { path: PathBuf, size: u64, limit: u64 },
     #[error("{}: {} problem{} (first: {})", file, problems.len(), if problems.len() == 1 { "" } else { "s" }, problems[0])]
     #[diagnostic(
         code(cfnc::config::invalid),
@@ -432,8 +446,37 @@ impl Config {
             };
             return Err(ConfigError::Missing { env: env.to_string(), path, help });
         }
-        let text = std::fs::read_to_string(&path)
-            .map_err(|source| ConfigError::Read { path: path.clone(), source })?;
+        let io = |source| ConfigError::Read { path: path.clone(), source };
+        let file = std::fs::File::open(&path).map_err(io)?;
+        let size = file.metadata().map_err(io)?.len();
+        if size > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge { path, size, limit: MAX_CONFIG_BYTES });
+        }
+        // Never read more than the cap plus one byte, whatever the file became meanwhile.
+        let mut bytes = Vec::new();
+        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_CONFIG_BYTES + 1), &mut bytes)
+            .map_err(io)?;
+        if bytes.len() as u64 > MAX_CONFIG_BYTES {
+            return Err(ConfigError::TooLarge { path, size: bytes.len() as u64, limit: MAX_CONFIG_BYTES });
+        }
+        let text = match String::from_utf8(bytes) {
+            Ok(text) => text,
+            Err(e) => {
+                let valid = e.utf8_error().valid_up_to();
+                let bytes = e.into_bytes();
+                let before = String::from_utf8_lossy(&bytes[..valid]);
+                let line = before.matches('\n').count() + 1;
+                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+                let mut problems =
+                    Problems::new(&path.display().to_string(), &String::from_utf8_lossy(&bytes));
+                problems.at(
+                    Pos { line, column },
+                    format!("the file is not UTF-8 text (byte 0x{:02X} at offset {valid})", bytes[valid]),
+                    Some("save the config as UTF-8".to_string()),
+                );
+                return Err(problems.into_error());
+            }
+        };
         Config::parse(&path, &text, env)
     }
 
@@ -441,6 +484,17 @@ impl Config {
     pub fn parse(file: &Path, text: &str, env: &str) -> Result<Config, ConfigError> {
         let label = file.display().to_string();
         let mut problems = Problems::new(&label, text);
+        if let Err(e) = yaml::check_structure(text) {
+            let hint = if e.message.starts_with("duplicate key") {
+                "a mapping may hold each key once: remove or rename one"
+            } else if e.message.starts_with("unknown tag") {
+                "write the value itself, e.g. `target_url: https://api.example.com/health`"
+            } else {
+                "see the README, \"Environment config\", for the file's shape"
+            };
+            problems.at(e.pos.unwrap_or(Pos { line: 1, column: 1 }), e.message, Some(hint.to_string()));
+            return Err(problems.into_error());
+        }
         let raw: RawConfig = match yaml::from_str(text) {
             Ok(raw) => raw,
             Err(e) => {
@@ -561,6 +615,15 @@ impl Check<'_> {
 
     fn notifications(&mut self, n: &Notifications) {
         for (list, emails) in [("standard", &n.standard), ("critical", &n.critical)] {
+            if emails.is_empty() {
+                self.value(
+                    &format!("notifications.{list}"),
+                    format!("no email subscribes to the {list} topic: its alerts would reach no one"),
+                    Some(format!(
+                        "list at least one address, or remove `{list}` for the default ({DEFAULT_EMAIL})"
+                    )),
+                );
+            }
             let mut seen = BTreeSet::new();
             for (i, email) in emails.iter().enumerate() {
                 let path = format!("notifications.{list}[{i}]");
@@ -599,6 +662,12 @@ impl Check<'_> {
                     format!("alarm name `{}` is not allowed", a.name),
                     Some("use lowercase letters, digits and single `-` (e.g. payment-errors); the alarm is named alarm-<name>-<env>".to_string()),
                 );
+            } else if RESERVED_ALARM_NAMES.contains(&a.name.as_str()) {
+                self.value(
+                    &format!("{p}.name"),
+                    format!("alarm name `{}` is used by the platform itself", a.name),
+                    Some(format!("choose another name; reserved: {}", RESERVED_ALARM_NAMES.join(", "))),
+                );
             } else if a.alarm_name(env).len() > 255 {
                 self.value(&format!("{p}.name"), "alarm name is longer than 255 characters", None);
             }
@@ -618,6 +687,24 @@ impl Check<'_> {
             }
             if !a.threshold.is_finite() {
                 self.value(&format!("{p}.threshold"), "the threshold must be a finite number", None);
+            } else if a.threshold < 0.0 {
+                self.value(
+                    &format!("{p}.threshold"),
+                    format!(
+                        "threshold {} is negative: the metrics of {METRIC_NAMESPACE} (counts and durations) never are, so the alarm would always or never fire",
+                        a.threshold
+                    ),
+                    Some("use a threshold of 0 or more".to_string()),
+                );
+            } else if a.threshold > MAX_THRESHOLD {
+                self.value(
+                    &format!("{p}.threshold"),
+                    format!(
+                        "threshold {:e} is beyond the largest value CloudWatch stores (2^360): the alarm could never fire",
+                        a.threshold
+                    ),
+                    Some("use a threshold in the metric's real range".to_string()),
+                );
             }
             if !(a.period == 10 || a.period == 30 || (a.period >= 60 && a.period % 60 == 0)) {
                 self.value(
@@ -853,7 +940,9 @@ fn edit_distance(a: &str, b: &str) -> usize {
     prev[b.len()]
 }
 
-fn is_env_name(s: &str) -> bool {
+/// An environment name: 1 to 20 lowercase letters, digits and single `-`, starting with a
+/// letter (it ends bucket, canary and role names).
+pub fn is_env_name(s: &str) -> bool {
     let mut chars = s.chars();
     matches!(chars.next(), Some(c) if c.is_ascii_lowercase())
         && s.len() <= 20
@@ -1098,8 +1187,84 @@ mod tests {
         let p = first_problem(bad_period);
         assert_eq!(p.line, 6);
 
+        let reserved = "alarms:\n  - name: latency-anomaly\n    metric: M\n    statistic: Sum\n    threshold: 1\n    systemic: true\n";
+        assert!(first_problem(reserved).message.contains("used by the platform"));
+
         let no_systemic = "alarms:\n  - name: a\n    metric: M\n    statistic: Sum\n    threshold: 1\n";
         assert!(first_problem(no_systemic).message.contains("systemic"));
+    }
+
+    #[test]
+    fn thresholds_must_be_reachable() {
+        let alarm = |t: &str| {
+            format!(
+                "alarms:\n  - name: a\n    metric: M\n    statistic: Sum\n    threshold: {t}\n    systemic: true\n"
+            )
+        };
+        let p = first_problem(&alarm("-5"));
+        assert_eq!((p.line, p.column), (5, 16));
+        assert!(p.message.contains("negative"), "{}", p.message);
+        let p = first_problem(&alarm("1e200"));
+        assert!(p.message.contains("2^360") && p.message.contains("1e200"), "{}", p.message);
+        assert!(first_problem(&alarm(".nan")).message.contains("finite"));
+        assert!(parse(&alarm("0")).is_ok());
+    }
+
+    #[test]
+    fn empty_email_lists_are_refused() {
+        let p = first_problem("notifications:\n  critical: []\n");
+        assert_eq!((p.line, p.column), (2, 13));
+        assert!(p.message.contains("critical topic"), "{}", p.message);
+    }
+
+    #[test]
+    fn structure_problems_serde_would_hide() {
+        // Duplicate keys in a map (serde keeps the last) and in a struct.
+        let p = first_problem("tags:\n  Team: a\n  Team: b\n");
+        assert_eq!((p.line, p.column), (3, 3));
+        assert!(p.message.contains("duplicate key `Team` (first at line 2, column 3)"), "{}", p.message);
+        // Tags other than the core ones (serde would read `!Ref x` as `x`).
+        let p = first_problem("canary:\n  target_url: !Ref Url\n");
+        assert_eq!((p.line, p.column), (2, 15));
+        assert!(p.message.contains("unknown tag `!Ref`"), "{}", p.message);
+        assert!(parse("canary:\n  target_url: !!str https://a.example.com/x\n").is_ok());
+        // Alias bombs: nested and by long strings.
+        let mut bomb = String::from("dashboard:\n  regions:\n    - &a0 [l, l, l, l, l, l, l, l, l]\n");
+        for i in 1..9 {
+            let refs = vec![format!("*a{}", i - 1); 9].join(", ");
+            bomb.push_str(&format!("    - &a{i} [{refs}]\n"));
+        }
+        assert!(first_problem(&bomb).message.contains("alias bomb"));
+        let long = format!(
+            "tags:\n  A: &s {}\n{}",
+            "x".repeat(100_000),
+            (0..20).map(|i| format!("  B{i}: *s\n")).collect::<String>()
+        );
+        assert!(first_problem(&long).message.contains("alias bomb"));
+        // Nesting and documents.
+        for depth in [100, 10_000] {
+            let deep = format!("dashboard:\n  regions: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+            assert!(first_problem(&deep).message.contains("nesting deeper than 64"), "{depth}");
+        }
+        assert!(first_problem("a: 1\n---\nb: 2\n").message.contains("one YAML document"));
+    }
+
+    #[test]
+    fn oversized_and_non_utf8_files() {
+        let dir = tempfile::tempdir().unwrap();
+        let cfg = dir.path().join("stacks/config");
+        std::fs::create_dir_all(&cfg).unwrap();
+        std::fs::write(cfg.join("dev.yaml"), b"tags:\n  A: \xff\n").unwrap();
+        match Config::load(dir.path(), "dev") {
+            Err(ConfigError::Invalid { problems, .. }) => {
+                assert_eq!((problems[0].line, problems[0].column), (2, 6));
+                assert!(problems[0].message.contains("not UTF-8"), "{}", problems[0].message);
+            }
+            other => panic!("{other:?}"),
+        }
+        let f = std::fs::File::create(cfg.join("dev.yaml")).unwrap();
+        f.set_len(100 * 1024 * 1024).unwrap();
+        assert!(matches!(Config::load(dir.path(), "dev"), Err(ConfigError::TooLarge { .. })));
     }
 
     #[test]

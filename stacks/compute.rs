@@ -57,10 +57,6 @@ pub fn build(
             ..Default::default()
         },
     )?;
-    checkov_skip(
-        s.resource_mut(&log_group),
-        &[("CKV_AWS_338", "PLATFORM.md: 1-day retention for the collector's own diagnostics")],
-    );
 
     let code = function::Code {
         s3_bucket: Some(assets.lambda.bucket()),

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::compile::{AppError, StackScope};
 use crate::config::{self, Config, METRIC_NAMESPACE, ThresholdAlarm};
-use crate::model::{Expr, Handle, Intrinsic, LogicalId, Value};
+use crate::model::{Expr, Handle, Intrinsic, LogicalId, Pseudo, Value};
 use crate::resources::cloudwatch::{
     Alarm, AlarmAttr, AnomalyDetector, CompositeAlarm, CompositeAlarmAttr, Dashboard, InsightRule,
     InsightRuleAttr, alarm, anomaly_detector, insight_rule,
@@ -24,7 +24,7 @@ use crate::resources::logs::{LogGroup, LogGroupAttr, MetricFilter, metric_filter
 use crate::resources::sns::{Subscription, Topic, TopicPolicy};
 
 use super::Names;
-use super::common::{PolicyDocument, Statement, arn, checkov_skip, json_body, service, sub, var};
+use super::common::{PolicyDocument, Statement, arn, json_body, service, sub, var};
 use super::security::Security;
 
 /// Name of the metric-math alarm (its notifications go to the critical topic).
@@ -174,7 +174,7 @@ pub fn build(
 
     // Log groups, encrypted with the logs key, 1-day retention.
     let log_group = |s: &mut StackScope<'_>, id: &str, name: String| -> Result<Handle<LogGroup>, AppError> {
-        let h = s.add(
+        s.add(
             id,
             LogGroup {
                 log_group_name: Some(name.into()),
@@ -182,15 +182,7 @@ pub fn build(
                 kms_key_id: Some(sec.logs_key.get_att(KeyAttr::Arn)),
                 ..Default::default()
             },
-        )?;
-        checkov_skip(
-            s.resource_mut(&h),
-            &[(
-                "CKV_AWS_338",
-                "PLATFORM.md: 1-day retention; the data is turned into metrics within minutes",
-            )],
-        );
-        Ok(h)
+        )
     };
     let payment = log_group(s, "PaymentServiceLogGroup", names.payment_log_group())?;
     let auth = log_group(s, "AuthenticationServiceLogGroup", names.auth_log_group())?;
@@ -278,11 +270,7 @@ pub fn build(
                 PolicyDocument::new(vec![
                     Statement::allow("AllowCloudWatchAlarmsToPublish", &["sns:Publish"], vec![t.r#ref()])
                         .principal(service("cloudwatch.amazonaws.com"))
-                        .condition(
-                            "StringEquals",
-                            "aws:SourceAccount",
-                            Intrinsic::Ref("AWS::AccountId".into()),
-                        ),
+                        .condition("StringEquals", "aws:SourceAccount", Pseudo::AccountId),
                 ])
                 .value(),
                 vec![t.r#ref()],

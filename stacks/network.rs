@@ -13,7 +13,7 @@ use crate::resources::ec2::{
     security_group, subnet, vpc,
 };
 
-use super::common::{az, checkov_skip};
+use super::common::az;
 
 /// Handles other stacks use.
 pub struct Network {
@@ -58,17 +58,7 @@ pub fn build(s: &mut StackScope<'_>, env: &str) -> Result<Network, AppError> {
                 ]
                 .into(),
             );
-            let h = s.add(&format!("{kind}Subnet{n}"), sub)?;
-            if public {
-                checkov_skip(
-                    s.resource_mut(&h),
-                    &[(
-                        "CKV_AWS_130",
-                        "PLATFORM.md: public subnets map public IPs; they hold only the NAT gateway, no instances",
-                    )],
-                );
-            }
-            subnets.push(h);
+            subnets.push(s.add(&format!("{kind}Subnet{n}"), sub)?);
         }
     }
     let [public1, public2, private1, private2]: [Handle<Subnet>; 4] =

@@ -442,3 +442,20 @@ fn deeply_nested_values_are_compared() {
     // without exhausting the stack.
     let _ = diff_sets(&set("a", 600), &set("b", 600));
 }
+
+#[test]
+fn language_extension_loops_are_noted_not_rejected() {
+    use cfnc::diff::{TemplateSet, diff_report};
+    use serde_json::json;
+    let t = json!({
+        "Transform": "AWS::LanguageExtensions",
+        "Resources": {
+            "Fn::ForEach::Topics": ["Name", ["A", "B"], {"Topic${Name}": {"Type": "AWS::SNS::Topic"}}],
+            "Keep": {"Type": "AWS::SNS::Topic"}
+        }
+    });
+    let set = TemplateSet::from_templates([("s".to_string(), t)]).unwrap();
+    let r = diff_report(&set, &set);
+    assert!(r.changes.is_empty());
+    assert!(r.notes.iter().any(|n| n.message.contains("Fn::ForEach")), "{:#?}", r.notes);
+}

@@ -1,5 +1,6 @@
 //! One module per command; `main` parses arguments, dispatches and renders errors.
 
+use std::io::Write;
 use std::process::ExitCode;
 
 use clap::{CommandFactory, Parser};
@@ -31,15 +32,33 @@ pub mod exit {
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
+    std::panic::set_hook(Box::new(report_bug));
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
         Err(err) => {
             let code = err.exit_code();
-            eprintln!("{:?}", miette::Report::new(err));
+            // Written, not `eprintln!`: a closed stderr (`cfnc ... 2>&1 | head`) is no reason to panic.
+            let _ = writeln!(std::io::stderr(), "{:?}", miette::Report::new(err));
             ExitCode::from(code)
         }
     }
+}
+
+/// A panic is a bug in cfnc, never the user's input: say so plainly (exit code 101).
+fn report_bug(info: &std::panic::PanicHookInfo<'_>) {
+    let what = info
+        .payload()
+        .downcast_ref::<&str>()
+        .map(|s| s.to_string())
+        .or_else(|| info.payload().downcast_ref::<String>().cloned())
+        .unwrap_or_else(|| "unknown cause".to_string());
+    let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+    let _ = writeln!(
+        std::io::stderr(),
+        "cfnc: internal error (a bug in cfnc, not in your input): {what}{at}\n\
+         help: please report it with the command line and, if you can, the input that caused it"
+    );
 }
 
 /// Runs one parsed command line; returns its exit code.

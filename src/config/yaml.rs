@@ -9,6 +9,7 @@
 use std::collections::HashMap;
 
 use saphyr::{LoadableYamlNode, MarkedYamlOwned, ScalarOwned, YamlDataOwned};
+use saphyr_parser::{Event, Parser};
 use serde::de::DeserializeOwned;
 
 /// A 1-based line and column in a text.
@@ -36,6 +37,135 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
         }
         YamlError { message, pos }
     })
+}
+
+/// Deepest nesting [`check_structure`] accepts (the config needs 4 levels).
+pub const MAX_DEPTH: usize = 64;
+/// Most that aliases may add to a document, counted in nodes plus scalar bytes.
+pub const MAX_ALIAS_EXPANSION: usize = 1 << 20;
+
+/// An open collection while checking the structure.
+struct Frame {
+    map: bool,
+    /// For a mapping: the next node is a key.
+    want_key: bool,
+    keys: HashMap<String, Pos>,
+    anchor: usize,
+    /// Nodes plus scalar bytes of the collection with its aliases expanded.
+    weight: usize,
+}
+
+/// Checks what serde would accept silently or expand without bound: duplicate keys (serde
+/// keeps the last one of a map), tags other than the core `!!` ones (serde drops them, so
+/// `!Ref x` would read as `x`), collection or alias keys, more than one document, nesting
+/// deeper than [`MAX_DEPTH`], and aliases that expand to more than [`MAX_ALIAS_EXPANSION`]
+/// (a "billion laughs" document, or one long string aliased many times). Works on the
+/// parser's events, so nothing is expanded or recursed into.
+pub fn check_structure(text: &str) -> Result<(), YamlError> {
+    let fail = |message: String, pos: Pos| Err(YamlError { message, pos: Some(pos) });
+    let mut stack: Vec<Frame> = Vec::new();
+    let mut anchors: HashMap<usize, usize> = HashMap::new();
+    let mut expanded = 0usize;
+    let mut documents = 0usize;
+    for item in Parser::new_from_str(text) {
+        let (event, span) = match item {
+            Ok(x) => x,
+            // The scanner's flow-level overflow (256 open brackets, read ahead): too deep too.
+            Err(e) if e.info() == "recursion limit exceeded" => {
+                return fail(format!("nesting deeper than {MAX_DEPTH} levels"), marker_pos(e.marker()));
+            }
+            Err(e) => return fail(e.info().to_string(), marker_pos(e.marker())),
+        };
+        let pos = marker_pos(&span.start);
+        let is_map = matches!(event, Event::MappingStart(..));
+        // A finished node: (its weight, its key text when it is a plain scalar, its anchor).
+        let done: (usize, Option<String>, usize) = match event {
+            Event::DocumentStart(_) => {
+                documents += 1;
+                if documents > 1 {
+                    return fail(
+                        "a config file holds one YAML document: remove the `---` and what follows".into(),
+                        pos,
+                    );
+                }
+                continue;
+            }
+            Event::Scalar(value, _, anchor, tag) => {
+                check_tag(tag.as_deref(), pos)?;
+                (1 + value.len(), Some(value.into_owned()), anchor)
+            }
+            Event::Alias(id) => {
+                let Some(&weight) = anchors.get(&id) else {
+                    return fail("alias to an anchor that is not defined before it".into(), pos);
+                };
+                expanded = expanded.saturating_add(weight);
+                if expanded > MAX_ALIAS_EXPANSION {
+                    return fail(
+                        format!(
+                            "aliases expand to more than {MAX_ALIAS_EXPANSION} nodes and bytes (an alias bomb?)"
+                        ),
+                        pos,
+                    );
+                }
+                if stack.last().is_some_and(|f| f.map && f.want_key) {
+                    return fail("a mapping key must be a plain value, not an alias".into(), pos);
+                }
+                (weight, None, 0)
+            }
+            Event::MappingStart(anchor, tag) | Event::SequenceStart(anchor, tag) => {
+                check_tag(tag.as_deref(), pos)?;
+                if stack.last().is_some_and(|f| f.map && f.want_key) {
+                    return fail("a mapping key must be a plain value, not a collection".into(), pos);
+                }
+                if stack.len() >= MAX_DEPTH {
+                    return fail(format!("nesting deeper than {MAX_DEPTH} levels"), pos);
+                }
+                stack.push(Frame { map: is_map, want_key: true, keys: HashMap::new(), anchor, weight: 1 });
+                continue;
+            }
+            Event::MappingEnd | Event::SequenceEnd => match stack.pop() {
+                Some(f) => (f.weight, None, f.anchor),
+                None => continue,
+            },
+            _ => continue,
+        };
+        let (weight, key, anchor) = done;
+        if anchor != 0 {
+            anchors.insert(anchor, weight);
+        }
+        let Some(parent) = stack.last_mut() else { continue };
+        parent.weight = parent.weight.saturating_add(weight);
+        if parent.map {
+            if parent.want_key
+                && let Some(key) = key
+            {
+                if let Some(first) = parent.keys.get(&key) {
+                    return fail(
+                        format!(
+                            "duplicate key `{key}` (first at line {}, column {})",
+                            first.line, first.column
+                        ),
+                        pos,
+                    );
+                }
+                parent.keys.insert(key, pos);
+            }
+            parent.want_key = !parent.want_key;
+        }
+    }
+    Ok(())
+}
+
+fn check_tag(tag: Option<&saphyr_parser::Tag>, pos: Pos) -> Result<(), YamlError> {
+    match tag {
+        Some(t) if !t.is_yaml_core_schema() => Err(YamlError {
+            message: format!(
+                "unknown tag `{t}`: the environment config is plain YAML (no CloudFormation short forms or custom tags)"
+            ),
+            pos: Some(pos),
+        }),
+        _ => Ok(()),
+    }
 }
 
 /// One segment of a path into a YAML document.

@@ -85,11 +85,23 @@ pub fn ensure_built(project: &Path, env: &str) -> Result<BuildOutput, DeployErro
     }
 }
 
-/// Integration point with `cfnc build`: once the build's library entry point is in the crate,
-/// call it here (same project and env) so that deploy builds a missing or stale output itself.
-/// Until then, deploy asks the user to run the build.
-fn rebuild(_project: &Path, _env: &str, why: DeployError) -> Result<(), DeployError> {
-    Err(why)
+/// Runs `cfnc build` for a missing or stale output. A directory that is not a cfnc project
+/// (no `stacks/config/<env>.yaml`) cannot be built: then the user is asked to provide the
+/// build output (`why`).
+fn rebuild(project: &Path, env: &str, why: DeployError) -> Result<(), DeployError> {
+    let config = project.join("stacks").join("config").join(format!("{env}.yaml"));
+    if !config.exists() {
+        return Err(why);
+    }
+    eprintln!("{why}; building");
+    let req = crate::build::Request {
+        project: project.to_path_buf(),
+        env: env.to_string(),
+        out_root: crate::build::default_out_root(project),
+    };
+    crate::build::build(&req, crate::stacks::platform, &mut |_| {})
+        .map(|_| ())
+        .map_err(|e| DeployError::Build(Box::new(e)))
 }
 
 /// Loads the manifest and checks it against the files beside it and the sources.

@@ -45,6 +45,11 @@ pub enum DeployError {
     #[diagnostic(transparent)]
     Aws(#[from] AwsError),
 
+    /// The build that deploy ran for a missing or stale output failed.
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Build(Box<crate::build::BuildError>),
+
     #[error("{} not found", path.display())]
     #[diagnostic(
         code(cfnc::deploy::no_build),
@@ -148,6 +153,7 @@ impl DeployError {
         use crate::commands::exit;
         match self {
             DeployError::Aws(_) => exit::FAULT,
+            DeployError::Build(e) => e.exit_code(),
             DeployError::ManifestMissing { .. }
             | DeployError::ManifestStale { .. }
             | DeployError::BadFile { .. }

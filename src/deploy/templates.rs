@@ -35,6 +35,8 @@ pub struct DeployedStack {
 pub struct DeployedTemplates {
     /// Empty when the root stack does not exist.
     pub stacks: BTreeMap<String, DeployedStack>,
+    /// The root stack's current parameter values (DescribeStacks).
+    pub root_parameters: BTreeMap<String, String>,
 }
 
 impl DeployedTemplates {
@@ -118,6 +120,13 @@ pub async fn fetch_deployed_templates(
         return Ok(out); // created for a change set that never ran: nothing deployed
     }
     let root_id = root.stack_id().unwrap_or(&manifest.root_stack).to_string();
+    out.root_parameters = root
+        .parameters()
+        .iter()
+        .filter_map(|p| {
+            Some((p.parameter_key()?.to_string(), p.parameter_value().unwrap_or_default().to_string()))
+        })
+        .collect();
     let root_name =
         manifest.stacks.iter().find(|s| s.parent.is_none()).map(|s| s.name.clone()).unwrap_or("root".into());
     let mut queue = vec![(root_name, root_id)];

@@ -44,6 +44,17 @@ fn resolve_set(set: &TemplateSet, notes: &mut Vec<Note>) -> Vec<Stack> {
         let mut resources = BTreeMap::new();
         if let Some(res) = st.template.get("Resources").and_then(Json::as_object) {
             for (id, def) in res {
+                if id.starts_with("Fn::ForEach::") {
+                    notes.push(Note {
+                        stack: st.name.clone(),
+                        logical_id: id.clone(),
+                        message:
+                            "Fn::ForEach (AWS::LanguageExtensions) is not expanded: the resources it creates \
+                                  are not compared"
+                                .into(),
+                    });
+                    continue;
+                }
                 if let Some(cond) = def.get("Condition").and_then(Json::as_str)
                     && r.condition(i, cond) == Some(false)
                 {
@@ -581,14 +592,7 @@ fn modified(
                 _ => format!("{name} (may be replaced)"),
             })
             .collect();
-        note(
-            notes,
-            format!(
-                "{prop} refers to {}: its value changes when the new resource is created, and CloudFormation \
-                 evaluates it during the update",
-                via.join(", ")
-            ),
-        );
+        note(notes, format!("{prop} refers to {}: re-evaluated during the update", via.join(", ")));
     }
     if changed.is_empty() {
         note(notes, format!("only resource attributes changed: {}", changed_attributes.join(", ")));

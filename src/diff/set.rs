@@ -307,6 +307,9 @@ pub(crate) fn check_template(t: &Json) -> Result<(), BadShape> {
             );
         };
         for (id, r) in res {
+            if id.starts_with("Fn::ForEach::") {
+                continue; // AWS::LanguageExtensions loop; the engine notes that it is not expanded
+            }
             let pointer = format!("/Resources/{}", crate::reader::escape_token(id));
             if !r.is_object() {
                 return bad(

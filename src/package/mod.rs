@@ -79,6 +79,8 @@ pub enum PackageError {
     },
     #[error("asset `{asset}`: {} is a symbolic link; package regular files only", path.display())]
     Symlink { asset: String, path: PathBuf },
+    #[error("asset `{asset}`: the source directory {} does not exist", dir.display())]
+    MissingDir { asset: String, dir: PathBuf },
     #[error("asset `{asset}`: {} has no `{file}`; the {asset} handler needs it", source_dir.display())]
     MissingFile { asset: String, source_dir: PathBuf, file: String },
     #[error("asset `{asset}`: entry name {name:?} is not valid UTF-8 / portable")]
@@ -111,6 +113,9 @@ pub fn excluded(rel: &Path) -> bool {
 /// Reads the files of `spec` under `project` and packages them.
 pub fn package(project: &Path, spec: &AssetSpec) -> Result<Asset, PackageError> {
     let root = project.join(spec.source);
+    if !root.is_dir() {
+        return Err(PackageError::MissingDir { asset: spec.name.to_string(), dir: root });
+    }
     let mut files = Vec::new();
     collect(&root, &root, spec, &mut files)?;
     for required in spec.required {
@@ -288,5 +293,6 @@ mod tests {
         assert_eq!(package(dir.path(), &CANARY).unwrap().bytes, a.bytes);
         std::fs::remove_file(src.join("payment_canary.py")).unwrap();
         assert!(matches!(package(dir.path(), &CANARY), Err(PackageError::MissingFile { .. })));
+        assert!(matches!(package(dir.path(), &LAMBDA), Err(PackageError::MissingDir { .. })));
     }
 }

@@ -15,7 +15,7 @@
 //!
 //! Limits (see [`Limits`]): files over [`MAX_FILE_BYTES`] (10 MiB) are refused before they
 //! are read whole; nesting is bounded to 128 levels; at most 10,000 aliases expanding to at
-//! most 200,000 nodes in total.
+//! most 200,000 nodes and 10 MiB of text in total.
 //!
 //! ```no_run
 //! let loaded = cfnc::reader::load(std::path::Path::new("template.yaml"))?;
@@ -55,11 +55,19 @@ pub struct Limits {
     pub max_aliases: usize,
     /// Most nodes that alias expansion may add in total.
     pub max_alias_nodes: usize,
+    /// Most bytes of text (strings and keys) that alias expansion may add in total.
+    pub max_alias_bytes: usize,
 }
 
 impl Default for Limits {
     fn default() -> Self {
-        Limits { max_bytes: MAX_FILE_BYTES, max_depth: 128, max_aliases: 10_000, max_alias_nodes: 200_000 }
+        Limits {
+            max_bytes: MAX_FILE_BYTES,
+            max_depth: 128,
+            max_aliases: 10_000,
+            max_alias_nodes: 200_000,
+            max_alias_bytes: MAX_FILE_BYTES as usize,
+        }
     }
 }
 
@@ -176,8 +184,9 @@ pub struct SyntaxError {
     pub message: String,
     pub line: u32,
     pub column: u32,
+    /// The source, for the snippet; `None` when the line is too long to show (minified JSON).
     #[source_code]
-    pub src: NamedSource<String>,
+    pub src: Option<NamedSource<String>>,
     #[label("here")]
     pub span: SourceSpan,
 }
@@ -193,8 +202,9 @@ pub struct DuplicateKeyError {
     pub column: u32,
     pub first_line: u32,
     pub first_column: u32,
+    /// The source, for the snippet; `None` when a line is too long to show (minified JSON).
     #[source_code]
-    pub src: NamedSource<String>,
+    pub src: Option<NamedSource<String>>,
     #[label("first `{key}`")]
     pub first: SourceSpan,
     #[label("duplicate `{key}`")]
@@ -286,8 +296,8 @@ fn parse_str_with(mut text: String, name: &str, limits: Limits) -> Result<Loaded
                 message,
                 line: span.start.line,
                 column: span.start.column,
+                src: snippet_source(name, &text, &[span]),
                 span: clamp(span, text.len()),
-                src: NamedSource::new(name, text),
             })))
         }
         Err(yaml::BuildError::Duplicate { key, first, second }) => {
@@ -298,12 +308,31 @@ fn parse_str_with(mut text: String, name: &str, limits: Limits) -> Result<Loaded
                 column: second.start.column,
                 first_line: first.start.line,
                 first_column: first.start.column,
+                src: snippet_source(name, &text, &[first, second]),
                 first: clamp(first, text.len()),
                 second: clamp(second, text.len()),
-                src: NamedSource::new(name, text),
             })))
         }
     }
+}
+
+/// Longest source line shown in an error snippet.
+const MAX_SNIPPET_LINE: usize = 400;
+
+/// The source for an error's snippet, unless a line the spans touch is longer than
+/// [`MAX_SNIPPET_LINE`] (a minified JSON template is one line: printing it whole would bury
+/// the message; `file:line:column` still says where).
+fn snippet_source(name: &str, text: &str, spans: &[Span]) -> Option<NamedSource<String>> {
+    for span in spans {
+        let start = span.start.offset.min(text.len());
+        let end = span.end.offset.clamp(start, text.len());
+        let line_start = text[..start].rfind('\n').map_or(0, |i| i + 1);
+        let line_end = text[end..].find('\n').map_or(text.len(), |i| end + i);
+        if text[line_start..line_end].split('\n').any(|l| l.len() > MAX_SNIPPET_LINE) {
+            return None;
+        }
+    }
+    Some(NamedSource::new(name, text.to_string()))
 }
 
 fn clamp(span: Span, len: usize) -> SourceSpan {

@@ -161,6 +161,13 @@ fn alias_bombs_are_refused() {
     let many: String =
         std::iter::once("a: &a x\nl:\n".to_string()).chain((0..10_001).map(|_| "  - *a\n".into())).collect();
     assert_eq!(syntax_kind(&fails(&many)), SyntaxKind::TooManyAliases);
+    // Few nodes, many bytes: a 1 MB string aliased 20 times (20 MB of text) is refused too.
+    let long: String = std::iter::once(format!("a: &s {}\nl:\n", "x".repeat(1_000_000)))
+        .chain((0..20).map(|_| "  - *s\n".to_string()))
+        .collect();
+    let e = fails(&long);
+    assert_eq!(syntax_kind(&e), SyntaxKind::AliasExpansion);
+    assert!(e.to_string().contains("bytes of text"), "{e}");
 }
 
 #[test]
@@ -169,7 +176,9 @@ fn deep_nesting_is_refused_without_overflow() {
     assert_eq!(syntax_kind(&fails(&deep)), SyntaxKind::TooDeep);
     // Far deeper flow nesting stops in the scanner, still an error and no stack overflow.
     let deeper = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
-    assert!(matches!(fails(&deeper), ReadError::Syntax(_)));
+    let e = fails(&deeper);
+    assert_eq!(syntax_kind(&e), SyntaxKind::TooDeep);
+    assert!(e.to_string().contains("nesting deeper than 128 levels"), "{e}");
     let block: String = (0..300).map(|i| format!("{}k:\n", " ".repeat(i))).collect();
     assert_eq!(syntax_kind(&fails(&block)), SyntaxKind::TooDeep);
     let ok = format!("{}{}", "[".repeat(100), "]".repeat(100));
@@ -238,4 +247,9 @@ fn errors_render_with_source_spans() {
     let e = fails("Resources:\n  A: {Type: x}\n  A: {Type: z}\n");
     let rendered = format!("{:?}", miette::Report::new(e));
     assert!(rendered.contains("duplicate"), "{rendered}");
+    // A minified (one-line) template: the message keeps line:column, the snippet is left out.
+    let minified = format!("{{\"Resources\": {{\"A\": {{\"Type\": \"{}\"}}, \"A\": 1}}}}", "x".repeat(5000));
+    let rendered = format!("{:?}", miette::Report::new(fails(&minified)));
+    assert!(rendered.contains("t.yaml:1:5035: duplicate key `A`"), "{rendered}");
+    assert!(rendered.len() < 1000, "{rendered}");
 }

@@ -116,6 +116,7 @@ struct Builder<'a> {
     anchors: HashMap<usize, (Value, PosTree)>,
     aliases: usize,
     alias_nodes: usize,
+    alias_bytes: usize,
     documents: usize,
     root: Option<(Value, PosTree)>,
     features: YamlFeatures,
@@ -414,6 +415,18 @@ impl Builder<'_> {
                 span,
             ));
         }
+        // Few nodes can still be many bytes: one long string aliased thousands of times.
+        self.alias_bytes = self.alias_bytes.saturating_add(text_bytes(value));
+        if self.alias_bytes > self.limits.max_alias_bytes {
+            return Err(err(
+                SyntaxKind::AliasExpansion,
+                format!(
+                    "aliases expand to more than {} bytes of text (an alias bomb?)",
+                    self.limits.max_alias_bytes
+                ),
+                span,
+            ));
+        }
         Ok((value.clone(), PosTree { value: span, ..tree.clone() }))
     }
 
@@ -468,6 +481,26 @@ impl Builder<'_> {
     }
 }
 
+/// Bytes of the strings (keys included) in `value`, walked without recursion.
+fn text_bytes(value: &Value) -> usize {
+    let mut total = 0usize;
+    let mut todo = vec![value];
+    while let Some(v) = todo.pop() {
+        match v {
+            Value::String(s) => total = total.saturating_add(s.len()),
+            Value::Array(items) => todo.extend(items),
+            Value::Object(map) => {
+                for (k, v) in map {
+                    total = total.saturating_add(k.len());
+                    todo.push(v);
+                }
+            }
+            _ => total = total.saturating_add(8),
+        }
+    }
+    total
+}
+
 /// Parses `text` (one YAML or JSON document) into a value and its positions.
 pub(crate) fn build(
     text: &str,
@@ -482,6 +515,7 @@ pub(crate) fn build(
         anchors: HashMap::new(),
         aliases: 0,
         alias_nodes: 0,
+        alias_bytes: 0,
         documents: 0,
         root: None,
         features: YamlFeatures::default(),
@@ -494,7 +528,14 @@ pub(crate) fn build(
             }
             Err(e) => {
                 let at = b.offsets.pos(e.marker());
-                return Err(err(SyntaxKind::Scan, e.info().to_string(), Span { start: at, end: at }));
+                let span = Span { start: at, end: at };
+                // The scanner's only "recursion limit" is its flow level (u8): 256 open `[`/`{`,
+                // read ahead before the builder sees them. Same problem as our depth limit.
+                if e.info() == "recursion limit exceeded" {
+                    let message = format!("nesting deeper than {} levels", b.limits.max_depth);
+                    return Err(err(SyntaxKind::TooDeep, message, span));
+                }
+                return Err(err(SyntaxKind::Scan, e.info().to_string(), span));
             }
         }
     }

@@ -196,7 +196,8 @@ pub async fn build(
         drift: Vec::new(),
         validation: Vec::new(),
     };
-    let templates = Templates { out, deployed };
+    let predicted = engine_rows(out, deployed);
+    let templates = Templates { out, deployed, predicted: &predicted };
     let mut queue: Vec<(StackEntry, Described)> = vec![(root, root_cs.clone())];
     while let Some((entry, cs)) = queue.pop() {
         for rc in &cs.changes {
@@ -267,13 +268,51 @@ pub fn empty(aws: &Aws, out: &BuildOutput, cs: &Described) -> Review {
     r
 }
 
-/// Deployed and new templates, by manifest entry name.
+/// The offline diff engine's rows for deployed -> new (`crate::diff`), the same prediction
+/// `cfnc diff` makes; `None` when a template set cannot be formed (then the simpler
+/// per-template comparison of [`predict`] is used).
+fn engine_rows(out: &BuildOutput, deployed: &DeployedTemplates) -> Option<Vec<ChangeRow>> {
+    use crate::diff::{TemplateSet, diff_sets};
+    let old = TemplateSet::from_manifest_templates(
+        &out.manifest,
+        deployed.stacks.iter().map(|(n, d)| (n.clone(), d.template.clone())),
+        deployed.root_parameters.clone(),
+    )
+    .ok()?;
+    let new_templates = out.templates().ok()?;
+    let new = TemplateSet::from_manifest_templates(
+        &out.manifest,
+        new_templates.into_iter().map(|(e, t)| (e.name, t)),
+        out.manifest.parameters.clone(),
+    )
+    .ok()?;
+    Some(diff_sets(&old, &new))
+}
+
+/// Deployed and new templates, by manifest entry name, and the engine's predictions.
 struct Templates<'a> {
     out: &'a BuildOutput,
     deployed: &'a DeployedTemplates,
+    predicted: &'a Option<Vec<ChangeRow>>,
 }
 
 impl Templates<'_> {
+    /// Predicted rows of one stack (engine, else per-template comparison).
+    fn predicted_rows(&self, stack: &str) -> Result<Vec<ChangeRow>, DeployError> {
+        match self.predicted {
+            Some(rows) => Ok(rows.iter().filter(|r| r.stack == stack).cloned().collect()),
+            None => {
+                let new = self.new_template(stack)?;
+                Ok(predict::diff_templates(stack, self.old(stack), new.as_ref()))
+            }
+        }
+    }
+
+    /// The engine's row for one resource.
+    fn predicted_row(&self, stack: &str, logical: &str) -> Option<&ChangeRow> {
+        self.predicted.as_ref()?.iter().find(|r| r.stack == stack && r.logical_id == logical)
+    }
+
     fn old(&self, stack: &str) -> Option<&Json> {
         self.deployed.get(stack).map(|d| &d.template)
     }
@@ -309,10 +348,12 @@ fn predict_tree(
         change_set_arn: None,
         source: Source::Predicted,
     });
-    let new = t.new_template(&entry.name)?;
-    let mut rows = predict::diff_templates(&entry.name, t.old(&entry.name), new.as_ref());
+    let mut rows = t.predicted_rows(&entry.name)?;
     for r in &mut rows {
-        r.physical_id = t.physical_id(&entry.name, &r.logical_id);
+        r.source = Source::Predicted;
+        if r.physical_id.is_none() && r.action != Action::Add {
+            r.physical_id = t.physical_id(&entry.name, &r.logical_id);
+        }
     }
     let nested: Vec<(StackEntry, String)> = rows
         .iter()
@@ -371,24 +412,35 @@ fn service_row(stack: &str, rc: &ResourceChange, t: &Templates<'_>) -> Result<Ch
         (Action::Modify, _) => {
             // No replacement detail from the service: predict from the templates.
             source = Source::Predicted;
-            match (&old_res, &new_res) {
-                (Some(o), Some(n)) => {
-                    let (props, rep, why) = predict::diff_resource(&type_name, o, n);
+            match (t.predicted_row(stack, &logical), &old_res, &new_res) {
+                (Some(p), _, _) => {
                     if properties.is_empty() {
-                        properties = props;
+                        properties = p.properties.clone();
                     }
                     if causes.is_empty() {
-                        causes = why;
+                        causes = p.replacement_causes.clone();
                     }
-                    Some(rep)
+                    p.replacement
                 }
-                _ => {
-                    let (rep, why) = predict::replacement_for(&type_name, &properties);
-                    if causes.is_empty() {
-                        causes = why;
+                (None, o, n) => match (o, n) {
+                    (Some(o), Some(n)) => {
+                        let (props, rep, why) = predict::diff_resource(&type_name, o, n);
+                        if properties.is_empty() {
+                            properties = props;
+                        }
+                        if causes.is_empty() {
+                            causes = why;
+                        }
+                        Some(rep)
                     }
-                    Some(rep)
-                }
+                    _ => {
+                        let (rep, why) = predict::replacement_for(&type_name, &properties);
+                        if causes.is_empty() {
+                            causes = why;
+                        }
+                        Some(rep)
+                    }
+                },
             }
         }
         _ => None,
@@ -408,7 +460,13 @@ fn service_row(stack: &str, rc: &ResourceChange, t: &Templates<'_>) -> Result<Ch
     if row.physical_id.is_none() && action != Action::Add {
         row.physical_id = t.physical_id(stack, &logical);
     }
-    row.flags = flags::flags(&row, old_res.as_ref(), new_res.as_ref());
+    let mut all_flags = flags::flags(&row, old_res.as_ref(), new_res.as_ref());
+    if let Some(p) = t.predicted_row(stack, &logical).filter(|p| p.action == row.action) {
+        all_flags.extend(p.flags.iter().copied());
+    }
+    all_flags.sort();
+    all_flags.dedup();
+    row.flags = all_flags;
     Ok(row)
 }
 

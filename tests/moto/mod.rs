@@ -39,6 +39,7 @@ impl Moto {
         let child = Command::new(python)
             .arg(script)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
+            .env("CFNC_MOTO_EXIT_ON_EOF", "1")
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(match std::env::var_os("CFNC_TEST_MOTO_LOG") {
