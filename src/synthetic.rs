@@ -49,9 +49,17 @@ pub fn logical_id(k: usize) -> String {
 
 /// Adds the two synthetic stacks with `n` resources to `app` (environment `env`).
 pub fn add(app: &mut App, env: &str, n: usize) -> Result<(), AppError> {
-    app.add_stack(SHARED_STACK, "SyntheticSharedStack", &format!("cfnc synthetic scale input ({env}): shared key and topic"))?;
+    app.add_stack(
+        SHARED_STACK,
+        "SyntheticSharedStack",
+        &format!("cfnc synthetic scale input ({env}): shared key and topic"),
+    )?;
     // Nothing in a template may depend on N itself, or one more resource would change every part.
-    app.add_stack(STACK, "SyntheticStack", &format!("cfnc synthetic scale input ({env}): log groups, metric filters, alarms"))?;
+    app.add_stack(
+        STACK,
+        "SyntheticStack",
+        &format!("cfnc synthetic scale input ({env}): log groups, metric filters, alarms"),
+    )?;
 
     let mut shared = app.stack(SHARED_STACK)?;
     let star = || vec![Value::Literal("*".to_string())];
@@ -63,10 +71,17 @@ pub fn add(app: &mut App, env: &str, n: usize) -> Result<(), AppError> {
             pending_window_in_days: Some(7.into()),
             key_policy: Some(
                 PolicyDocument::new(vec![
-                    Statement::allow("EnableRootAccountPermissions", &["kms:*"], star()).principal(account_root()),
+                    Statement::allow("EnableRootAccountPermissions", &["kms:*"], star())
+                        .principal(account_root()),
                     Statement::allow(
                         "AllowCloudWatchLogs",
-                        &["kms:Encrypt*", "kms:Decrypt*", "kms:ReEncrypt*", "kms:GenerateDataKey*", "kms:Describe*"],
+                        &[
+                            "kms:Encrypt*",
+                            "kms:Decrypt*",
+                            "kms:ReEncrypt*",
+                            "kms:GenerateDataKey*",
+                            "kms:Describe*",
+                        ],
                         star(),
                     )
                     .principal(Principal::Service(sub("logs.${AWS::Region}.amazonaws.com")))
@@ -75,8 +90,12 @@ pub fn add(app: &mut App, env: &str, n: usize) -> Result<(), AppError> {
                         "kms:EncryptionContext:aws:logs:arn",
                         arn("logs:${AWS::Region}:${AWS::AccountId}:log-group:*"),
                     ),
-                    Statement::allow("AllowCloudWatchAlarms", &["kms:Decrypt", "kms:GenerateDataKey*"], star())
-                        .principal(service("cloudwatch.amazonaws.com")),
+                    Statement::allow(
+                        "AllowCloudWatchAlarms",
+                        &["kms:Decrypt", "kms:GenerateDataKey*"],
+                        star(),
+                    )
+                    .principal(service("cloudwatch.amazonaws.com")),
                 ])
                 .value(),
             ),
@@ -154,7 +173,9 @@ pub fn add(app: &mut App, env: &str, n: usize) -> Result<(), AppError> {
                         period: Some(300.into()),
                         evaluation_periods: Some(1.into()),
                         threshold: Some(1.0.into()),
-                        comparison_operator: Some(alarm::ComparisonOperator::GreaterThanOrEqualToThreshold.into()),
+                        comparison_operator: Some(
+                            alarm::ComparisonOperator::GreaterThanOrEqualToThreshold.into(),
+                        ),
                         treat_missing_data: Some(alarm::TreatMissingData::NotBreaching.into()),
                         alarm_actions: Some(vec![topic.r#ref()].into()),
                         ..Default::default()
@@ -191,7 +212,8 @@ mod tests {
         add(&mut app, "dev", 125).unwrap();
         assert_eq!(app.resources_in(STACK).count(), 125);
         assert_eq!(app.resources_in(SHARED_STACK).count(), 3);
-        let composite = app.graph.resources.get(&crate::model::LogicalId::new("SyntheticComposite00001").unwrap());
+        let composite =
+            app.graph.resources.get(&crate::model::LogicalId::new("SyntheticComposite00001").unwrap());
         assert!(composite.is_some());
     }
 }

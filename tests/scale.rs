@@ -89,8 +89,12 @@ fn twelve_hundred_resources_split_into_lint_clean_stacks_and_stay_put() {
     assert!(parts.len() >= 3, "{parts:?}");
     assert_eq!(parts[0], "synthetic");
     assert!(first.split.moves.is_empty());
+    assert!(first.findings.is_empty(), "{:?}", first.findings);
     let entries: Vec<_> = first.manifest.stacks.iter().filter(|s| s.name.starts_with("synthetic")).collect();
-    assert_eq!(entries.iter().filter(|s| s.name != "synthetic-shared").map(|s| s.resources).sum::<usize>(), 1200);
+    assert_eq!(
+        entries.iter().filter(|s| s.name != "synthetic-shared").map(|s| s.resources).sum::<usize>(),
+        1200
+    );
     for s in &first.manifest.stacks {
         assert!(s.resources <= LIMITS.resources, "{}: {} resources", s.name, s.resources);
         assert!(s.parameters <= LIMITS.parameters, "{}: {} parameters", s.name, s.parameters);
@@ -124,7 +128,8 @@ fn twelve_hundred_resources_split_into_lint_clean_stacks_and_stay_put() {
     assert_eq!(changed.len(), 2, "{changed:?}");
     assert!(changed.contains(&"root.json".to_string()), "{changed:?}");
     assert!(changed.iter().any(|n| n.starts_with("synthetic")), "{changed:?}");
-    let lock_after = Lock::parse(&std::fs::read_to_string(lock_file(project.path())).unwrap(), Path::new("x")).unwrap();
+    let lock_after =
+        Lock::parse(&std::fs::read_to_string(lock_file(project.path())).unwrap(), Path::new("x")).unwrap();
     assert_eq!(lock_after.len(), Lock::parse(&lock_before, Path::new("x")).unwrap().len() + 1);
 
     // And one less again: the same bytes as the first build, lock included.
@@ -170,7 +175,10 @@ fn the_cli_reports_the_split_the_lock_and_moves() {
         stderr.contains("warning: SyntheticLogGroup000000 (AWS::Logs::LogGroup) moves from nested stack synthetic-x to synthetic"),
         "{stderr}"
     );
-    assert!(stdout.contains("moved      SyntheticLogGroup000000 (AWS::Logs::LogGroup): synthetic-x -> synthetic"), "{stdout}");
+    assert!(
+        stdout.contains("moved      SyntheticLogGroup000000 (AWS::Logs::LogGroup): synthetic-x -> synthetic"),
+        "{stdout}"
+    );
     assert!(stdout.contains("updated (0 added, 0 removed, 1 moved)"), "{stdout}");
 
     // --json carries the same facts.

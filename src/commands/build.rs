@@ -69,13 +69,15 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
                 crate::synthetic::add(&mut app, &c.env, n)?;
                 Ok(app)
             };
-            let lock = req.project.join("stacks").join("config").join(format!("{}.synthetic.lock.json", req.env));
+            let lock =
+                req.project.join("stacks").join("config").join(format!("{}.synthetic.lock.json", req.env));
             build::build_with(&req, &with_synthetic, &lock, &mut progress)
         }
     };
     match result {
         Ok(report) => {
-            if !global.quiet {
+            // With --json the moves are in the JSON (`split.moves`).
+            if !global.quiet && !global.json {
                 for w in report.split.warnings() {
                     let _ = writeln!(std::io::stderr(), "{w}");
                 }

@@ -109,7 +109,10 @@ impl Lock {
                 path: path.to_path_buf(),
                 line: 1,
                 column: 1,
-                message: format!("format {} is not known (this cfnc reads format {LOCK_FORMAT})", lock.format),
+                message: format!(
+                    "format {} is not known (this cfnc reads format {LOCK_FORMAT})",
+                    lock.format
+                ),
             });
         }
         Ok(lock)
@@ -280,13 +283,16 @@ impl Split {
                 m.resource, m.type_name, m.from, m.to, m.reason
             ));
         }
-        if let Some(file) = &self.lock_file {
-            let what = if !self.had_lock {
-                format!("created ({} resources)", self.lock.len())
-            } else if self.lock_written {
-                format!("updated ({} added, {} removed, {} moved)", self.added, self.removed, self.moves.len())
+        if let Some(file) = self.lock_file.as_ref().filter(|_| self.lock_written) {
+            let what = if self.had_lock {
+                format!(
+                    "updated ({} added, {} removed, {} moved)",
+                    self.added,
+                    self.removed,
+                    self.moves.len()
+                )
             } else {
-                "unchanged".to_string()
+                format!("created ({} resources)", self.lock.len())
             };
             out.push(format!("lock       {} {what}", file.display()));
         }
@@ -315,6 +321,16 @@ pub fn compile(
     settings: &Settings,
     template_url: &dyn Fn(&str) -> Expr,
 ) -> Result<(Compiled, Split), SplitError> {
+    // Placement mistakes are the compiler's to report (splitting would hide them).
+    for id in app.graph.resources.keys() {
+        match app.placement.get(id) {
+            None => return Err(CompileError::Unplaced(id.to_string()).into()),
+            Some(s) if !app.stacks.iter().any(|spec| spec.name == *s) => {
+                return Err(CompileError::UnknownStack { resource: id.to_string(), stack: s.clone() }.into());
+            }
+            Some(_) => {}
+        }
+    }
     let mut planner = Planner::new(&app, lock, *settings);
     planner.place_unplaced();
     planner.fix_cycles()?;
@@ -571,7 +587,10 @@ impl Planner {
             (spec.name.clone(), spec.logical_id.clone())
         } else {
             let id = format!("{}{n}", spec.logical_id);
-            (format!("{}-{n}", spec.name), LogicalId::new(id.as_str()).unwrap_or_else(|_| LogicalId::from_words(&id)))
+            (
+                format!("{}-{n}", spec.name),
+                LogicalId::new(id.as_str()).unwrap_or_else(|_| LogicalId::from_words(&id)),
+            )
         };
         self.parts.push(Part {
             home,
@@ -827,7 +846,9 @@ impl Planner {
             let forward: Vec<usize> = (0..self.ids.len())
                 .filter(|&i| {
                     let Some(p) = self.part_of[i] else { return false };
-                    self.edges[i].iter().any(|&o| self.part_of[o].is_some_and(|q| self.parts[q].n > self.parts[p].n))
+                    self.edges[i]
+                        .iter()
+                        .any(|&o| self.part_of[o].is_some_and(|q| self.parts[q].n > self.parts[p].n))
                 })
                 .collect();
             if forward.is_empty() {
@@ -855,7 +876,8 @@ impl Planner {
             parts.sort_by_key(|p| p.n);
             let others = parts.iter().any(|p| p.n > 1 && p.count > 0);
             for p in parts {
-                let keep = if p.n == 1 { p.count > 0 || p.declared_outputs > 0 || !others } else { p.count > 0 };
+                let keep =
+                    if p.n == 1 { p.count > 0 || p.declared_outputs > 0 || !others } else { p.count > 0 };
                 if !keep {
                     continue;
                 }
@@ -905,7 +927,8 @@ impl Planner {
             let t = &child.template;
             let actual = [t.resources.len(), t.parameters.len(), t.outputs.len(), child.json.len()];
             let ratio = |k: usize| actual[k] as f64 / budget[k].max(1) as f64;
-            let Some(k) = (0..4).filter(|&k| actual[k] > budget[k]).max_by(|&a, &b| ratio(a).total_cmp(&ratio(b)))
+            let Some(k) =
+                (0..4).filter(|&k| actual[k] > budget[k]).max_by(|&a, &b| ratio(a).total_cmp(&ratio(b)))
             else {
                 continue;
             };
@@ -915,9 +938,15 @@ impl Planner {
             }
             let detail = if over_limit {
                 let k = (0..4).find(|&k| actual[k] > limit[k]).unwrap_or(k);
-                format!("{} would have {} {}; CloudFormation allows {}", child.name, actual[k], NAMES[k], limit[k])
+                format!(
+                    "{} would have {} {}; CloudFormation allows {}",
+                    child.name, actual[k], NAMES[k], limit[k]
+                )
             } else {
-                format!("{} would have {} {}; cfnc fills a stack up to {}", child.name, actual[k], NAMES[k], budget[k])
+                format!(
+                    "{} would have {} {}; cfnc fills a stack up to {}",
+                    child.name, actual[k], NAMES[k], budget[k]
+                )
             };
             over.push(Over { part: p, ratio: ratio(k).max(1.0001), over_limit, detail });
         }
@@ -967,9 +996,7 @@ impl Planner {
                     type_name: self.type_names[i].clone(),
                     from: prev.clone(),
                     to: part.name.clone(),
-                    reason: self.reason[i]
-                        .clone()
-                        .unwrap_or(MoveReason::LockPart { part: prev.clone() }),
+                    reason: self.reason[i].clone().unwrap_or(MoveReason::LockPart { part: prev.clone() }),
                 });
             }
         }

@@ -99,6 +99,18 @@ fn format_patterns() -> Vec<(&'static str, String)> {
     ]
 }
 
+/// The compiled pattern of format `name`: compiled on first use and shared by the validators
+/// of every type (compiling all of them for each type cost most of a small build). The
+/// `formats` test proves that every pattern compiles.
+fn format_regex(name: &str) -> Option<&'static fancy_regex::Regex> {
+    type Compiled = (&'static str, String, OnceLock<Option<fancy_regex::Regex>>);
+    static FORMATS: OnceLock<Vec<Compiled>> = OnceLock::new();
+    let formats =
+        FORMATS.get_or_init(|| format_patterns().into_iter().map(|(n, p)| (n, p, OnceLock::new())).collect());
+    let (_, pattern, re) = formats.iter().find(|(n, _, _)| *n == name)?;
+    re.get_or_init(|| fancy_regex::Regex::new(pattern).ok()).as_ref()
+}
+
 /// `addr[/prefix]` with no host bits set (Python's `ipaddress.IPvXNetwork`, strict).
 fn is_network(s: &str, v6: bool) -> bool {
     let (addr, prefix) = s.split_once('/').unwrap_or((s, if v6 { "128" } else { "32" }));
@@ -287,9 +299,10 @@ fn compile(type_name: &str) -> Option<Validator> {
             let n = v.as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX);
             Ok(Box::new(Registry::MaxUniqueItems(n)))
         });
-    for (name, pattern) in format_patterns() {
-        let re = fancy_regex::Regex::new(&pattern).ok()?;
-        options = options.with_format(name, move |s: &str| unjudged(s) || re.is_match(s).unwrap_or(true));
+    for (name, _) in format_patterns() {
+        options = options.with_format(name, move |s: &str| {
+            unjudged(s) || format_regex(name).is_none_or(|re| re.is_match(s).unwrap_or(true))
+        });
     }
     // The vendored schemas are tested to compile; a failure here is a bug, reported by the
     // `every_vendored_schema_compiles` test rather than at run time.

@@ -253,7 +253,10 @@ fn locked_parts_that_would_depend_on_each_other_in_a_cycle_are_repaired() {
         format: LOCK_FORMAT,
         about: String::new(),
         stacks: BTreeMap::from([
-            ("shared".to_string(), BTreeMap::from([("shared".to_string(), BTreeSet::from(["Key".to_string()]))])),
+            (
+                "shared".to_string(),
+                BTreeMap::from([("shared".to_string(), BTreeSet::from(["Key".to_string()]))]),
+            ),
             (
                 "logs".to_string(),
                 BTreeMap::from([
@@ -322,13 +325,20 @@ fn a_locked_part_over_a_hard_limit_moves_resources_and_says_why() {
     assert!(!s2.moves.is_empty());
     for m in &s2.moves {
         assert_eq!(m.from, "logs");
-        assert!(matches!(&m.reason, MoveReason::Limit { detail } if detail.contains("CloudFormation allows 5")), "{m:?}");
+        assert!(
+            matches!(&m.reason, MoveReason::Limit { detail } if detail.contains("CloudFormation allows 5")),
+            "{m:?}"
+        );
     }
     // Within the limit but over the budget: locked resources stay (that is the headroom).
-    let (_, s3) = run(pairs(2), Some(&run(pairs(2), None, &small(100)).1.lock), &Settings {
-        budget: Limits { resources: 3, ..small(3).budget },
-        limits: Limits { resources: 4, ..small(3).limits },
-    });
+    let (_, s3) = run(
+        pairs(2),
+        Some(&run(pairs(2), None, &small(100)).1.lock),
+        &Settings {
+            budget: Limits { resources: 3, ..small(3).budget },
+            limits: Limits { resources: 4, ..small(3).limits },
+        },
+    );
     assert!(s3.moves.is_empty());
 }
 
@@ -426,4 +436,16 @@ proptest! {
             lock = Some(split.lock);
         }
     }
+}
+
+#[test]
+fn placement_mistakes_are_reported_not_hidden_by_splitting() {
+    let mut app = pairs(1);
+    app.placement.remove(&LogicalId::new("G00").unwrap());
+    let err = compile(app, None, &small(4), &url).unwrap_err();
+    assert!(matches!(err, SplitError::Compile(CompileError::Unplaced(ref id)) if id == "G00"), "{err}");
+    let mut app = pairs(1);
+    app.placement.insert(LogicalId::new("G00").unwrap(), "nowhere".into());
+    let err = compile(app, None, &small(4), &url).unwrap_err();
+    assert!(matches!(err, SplitError::Compile(CompileError::UnknownStack { .. })), "{err}");
 }
