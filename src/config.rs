@@ -1242,8 +1242,10 @@ mod tests {
         );
         assert!(first_problem(&long).message.contains("alias bomb"));
         // Nesting and documents.
-        let deep = format!("dashboard:\n  regions: {}{}\n", "[".repeat(100), "]".repeat(100));
-        assert!(first_problem(&deep).message.contains("nesting deeper than 64"));
+        for depth in [100, 10_000] {
+            let deep = format!("dashboard:\n  regions: {}{}\n", "[".repeat(depth), "]".repeat(depth));
+            assert!(first_problem(&deep).message.contains("nesting deeper than 64"), "{depth}");
+        }
         assert!(first_problem("a: 1\n---\nb: 2\n").message.contains("one YAML document"));
     }
 

@@ -48,7 +48,7 @@ fn key(
             .principal(account_root()),
     ];
     all.extend(statements);
-    s.add(
+    let key = s.add(
         id,
         Key {
             description: Some(description.into()),
@@ -57,7 +57,12 @@ fn key(
             key_policy: Some(PolicyDocument::new(all).value()),
             ..Default::default()
         },
-    )
+    )?;
+    // Key material holds data: what was encrypted under a deleted key (the retained artifacts
+    // bucket, log events of a replaced key) is unreadable for good. Kept on stack deletion and
+    // replacement; `cfnc destroy` lists it (schedule its deletion by hand when done).
+    s.resource_mut(&key).retain();
+    Ok(key)
 }
 
 /// Adds the security resources to `s` (the `security` stack).

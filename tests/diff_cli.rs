@@ -23,18 +23,24 @@ fn monitoring_template() -> String {
     std::fs::read_to_string(fixture("monitoring.yaml")).unwrap()
 }
 
-/// The platform's real monitoring template: `cfnc build` of this repository's project (env dev)
-/// through the library, into a temporary directory.
+/// The platform's real monitoring template: `cfnc build` (env dev) through the library, of a
+/// temporary copy of this repository's project (config, Lambda and canary sources), so that
+/// the build writes nothing into the repository.
 fn platform_monitoring() -> Value {
+    let project = temp_project();
     let out = tempfile::tempdir().unwrap();
-    let req = cfnc::build::Request {
-        project: Path::new(env!("CARGO_MANIFEST_DIR")).to_path_buf(),
-        env: "dev".into(),
-        out_root: out.path().to_path_buf(),
-    };
-    let report =
-        cfnc::build::build(&req, cfnc::stacks::platform, &mut |_| {}).unwrap_or_else(|e| panic!("{e:?}"));
-    serde_json::from_slice(&std::fs::read(report.out_dir.join("monitoring.json")).unwrap()).unwrap()
+    let dir = build_into(project.path(), out.path());
+    serde_json::from_slice(&std::fs::read(dir.join("monitoring.json")).unwrap()).unwrap()
+}
+
+/// A copy of what a build reads (stacks/config, lambda/, canary/) in a temporary directory.
+fn temp_project() -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = tempfile::tempdir().unwrap();
+    for sub in ["stacks/config", "lambda", "canary"] {
+        copy_dir(&repo.join(sub), &project.path().join(sub));
+    }
+    project
 }
 
 fn json_diff(old: &Path, new: &Path) -> Value {
@@ -240,7 +246,7 @@ fn exit_code_flag_reports_changes() {
 }
 
 #[test]
-fn default_to_is_the_build_output_and_deployed_needs_a_manifest() {
+fn default_to_is_the_build_output_and_missing_from_reads_the_deployed_stacks() {
     let dir = tempfile::tempdir().unwrap();
     // No build output yet.
     cfnc()
@@ -249,12 +255,27 @@ fn default_to_is_the_build_output_and_deployed_needs_a_manifest() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no build output at").and(predicate::str::contains("cfnc build")));
-    // With cfnc.out/dev/ present, --to defaults to it; --from is still required here.
+    // With cfnc.out/dev/ present, --to defaults to it.
     let out = dir.path().join("cfnc.out/dev");
     std::fs::create_dir_all(&out).unwrap();
     for f in ["manifest.json", "root.json", "network.json", "monitoring.json"] {
         std::fs::copy(fixture(&format!("nested/new/{f}")), out.join(f)).unwrap();
     }
+    // Without --from, OLD is the deployed stacks: cfnc asks AWS (here an endpoint on a closed
+    // loopback port, so never a real account) and reports the fault.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
+    cfnc()
+        .current_dir(dir.path())
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}"))
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
+        .args(["diff"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("cannot reach AWS").and(predicate::str::contains("DescribeStacks")));
     // Without --from the old side is the deployed stacks named in NEW's manifest (see
     // tests/diff_deployed.rs); a single template names none.
     std::fs::write(dir.path().join("one.yaml"), "Resources: {}\n").unwrap();
@@ -355,11 +376,7 @@ fn platform_builds_compared_as_directories() {
     // Two builds of the same project: nothing changes (deterministic output). A threshold
     // changed in the config: that alarm is modified in place (Threshold is updatable), and the
     // monitoring stack resource in root points at the new template; nothing else.
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let project = tempfile::tempdir().unwrap();
-    for sub in ["stacks/config", "lambda", "canary"] {
-        copy_dir(&repo.join(sub), &project.path().join(sub));
-    }
+    let project = temp_project();
     let (a, b, c) =
         (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
     let first = build_into(project.path(), a.path());

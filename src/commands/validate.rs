@@ -19,7 +19,7 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<u8, Error> {
     }
     let format = if global.json { Format::Json } else { args.format };
     let mut findings: Vec<Finding> = Vec::new();
-    let mut unreadable = false;
+    let mut unreadable = 0usize;
     for path in &args.files {
         let loaded = if path.as_os_str() == "-" {
             let mut bytes = Vec::new();
@@ -36,7 +36,7 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<u8, Error> {
         match loaded {
             Ok(l) => findings.extend(validate::validate_loaded(&l)),
             Err(e) => {
-                unreadable = true;
+                unreadable += 1;
                 let name =
                     if path.as_os_str() == "-" { "<stdin>".to_string() } else { path.display().to_string() };
                 findings.push(validate::read_error_finding(&e, &name));
@@ -56,13 +56,20 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<u8, Error> {
     };
     let text = match format {
         Format::Human => {
-            output::human(&shown, args.files.len(), output::use_color(std::io::stdout().is_terminal()))
+            let color = output::use_color(std::io::stdout().is_terminal());
+            // Unreadable files are not "clean": count only the files read, and say the rest.
+            let mut text = output::human(&shown, args.files.len() - unreadable, color);
+            if unreadable > 0 {
+                let files = if unreadable == 1 { "file" } else { "files" };
+                text.push_str(&format!("{unreadable} {files} could not be read (see above)\n"));
+            }
+            text
         }
         Format::Json => output::json(&shown, args.files.len()),
         Format::Sarif => output::sarif(&shown),
     };
     stdout.write_all(text.as_bytes()).map_err(write_err)?;
-    Ok(if unreadable {
+    Ok(if unreadable > 0 {
         exit::USAGE
     } else if validate::fails(&findings, args.strict) {
         exit::FINDINGS

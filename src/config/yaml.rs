@@ -70,6 +70,10 @@ pub fn check_structure(text: &str) -> Result<(), YamlError> {
     for item in Parser::new_from_str(text) {
         let (event, span) = match item {
             Ok(x) => x,
+            // The scanner's flow-level overflow (256 open brackets, read ahead): too deep too.
+            Err(e) if e.info() == "recursion limit exceeded" => {
+                return fail(format!("nesting deeper than {MAX_DEPTH} levels"), marker_pos(e.marker()));
+            }
             Err(e) => return fail(e.info().to_string(), marker_pos(e.marker())),
         };
         let pos = marker_pos(&span.start);
