@@ -89,6 +89,7 @@ fn twelve_hundred_resources_split_into_lint_clean_stacks_and_stay_put() {
     assert!(parts.len() >= 3, "{parts:?}");
     assert_eq!(parts[0], "synthetic");
     assert!(first.split.moves.is_empty());
+    assert!(first.findings.is_empty(), "{:?}", first.findings);
     let entries: Vec<_> = first.manifest.stacks.iter().filter(|s| s.name.starts_with("synthetic")).collect();
     assert_eq!(
         entries.iter().filter(|s| s.name != "synthetic-shared").map(|s| s.resources).sum::<usize>(),

@@ -76,7 +76,8 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
     };
     match result {
         Ok(report) => {
-            if !global.quiet {
+            // With --json the moves are in the JSON (`split.moves`).
+            if !global.quiet && !global.json {
                 for w in report.split.warnings() {
                     let _ = writeln!(std::io::stderr(), "{w}");
                 }

@@ -257,12 +257,19 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
     // consumer -> producers it must wait for through DependsOn
     let mut stack_deps: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
     let mut children: BTreeMap<String, Template> = BTreeMap::new();
+    // Resources by stack in one pass (split apps have many stacks).
+    let mut by_stack: BTreeMap<&str, Vec<(&LogicalId, &Resource)>> = BTreeMap::new();
+    for (id, res) in &g.resources {
+        if let Some(s) = app.placement.get(id) {
+            by_stack.entry(s.as_str()).or_default().push((id, res));
+        }
+    }
 
     for spec in &app.stacks {
         let s = spec.name.as_str();
         let mut t = Template::new(spec.description.clone());
         // Resources of this stack.
-        for (id, res) in app.resources_in(s) {
+        for &(id, res) in by_stack.get(s).into_iter().flatten() {
             let mut res = res.clone();
             let location = format!("resource `{id}` (stack `{s}`)");
             let mut found = Vec::new();

@@ -283,10 +283,8 @@ impl Split {
                 m.resource, m.type_name, m.from, m.to, m.reason
             ));
         }
-        if let Some(file) = &self.lock_file {
-            let what = if !self.had_lock {
-                format!("created ({} resources)", self.lock.len())
-            } else if self.lock_written {
+        if let Some(file) = self.lock_file.as_ref().filter(|_| self.lock_written) {
+            let what = if self.had_lock {
                 format!(
                     "updated ({} added, {} removed, {} moved)",
                     self.added,
@@ -294,7 +292,7 @@ impl Split {
                     self.moves.len()
                 )
             } else {
-                "unchanged".to_string()
+                format!("created ({} resources)", self.lock.len())
             };
             out.push(format!("lock       {} {what}", file.display()));
         }
@@ -323,6 +321,16 @@ pub fn compile(
     settings: &Settings,
     template_url: &dyn Fn(&str) -> Expr,
 ) -> Result<(Compiled, Split), SplitError> {
+    // Placement mistakes are the compiler's to report (splitting would hide them).
+    for id in app.graph.resources.keys() {
+        match app.placement.get(id) {
+            None => return Err(CompileError::Unplaced(id.to_string()).into()),
+            Some(s) if !app.stacks.iter().any(|spec| spec.name == *s) => {
+                return Err(CompileError::UnknownStack { resource: id.to_string(), stack: s.clone() }.into());
+            }
+            Some(_) => {}
+        }
+    }
     let mut planner = Planner::new(&app, lock, *settings);
     planner.place_unplaced();
     planner.fix_cycles()?;

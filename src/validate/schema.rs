@@ -99,15 +99,16 @@ fn format_patterns() -> Vec<(&'static str, String)> {
     ]
 }
 
-/// The format patterns, compiled once for all validators (a `Regex` clone shares the program).
-fn compiled_formats() -> &'static [(&'static str, fancy_regex::Regex)] {
-    static FORMATS: OnceLock<Vec<(&'static str, fancy_regex::Regex)>> = OnceLock::new();
-    FORMATS.get_or_init(|| {
-        format_patterns()
-            .into_iter()
-            .filter_map(|(name, pattern)| fancy_regex::Regex::new(&pattern).ok().map(|re| (name, re)))
-            .collect()
-    })
+/// The compiled pattern of format `name`: compiled on first use and shared by the validators
+/// of every type (compiling all of them for each type cost most of a small build). The
+/// `formats` test proves that every pattern compiles.
+fn format_regex(name: &str) -> Option<&'static fancy_regex::Regex> {
+    type Compiled = (&'static str, String, OnceLock<Option<fancy_regex::Regex>>);
+    static FORMATS: OnceLock<Vec<Compiled>> = OnceLock::new();
+    let formats =
+        FORMATS.get_or_init(|| format_patterns().into_iter().map(|(n, p)| (n, p, OnceLock::new())).collect());
+    let (_, pattern, re) = formats.iter().find(|(n, _, _)| *n == name)?;
+    re.get_or_init(|| fancy_regex::Regex::new(pattern).ok()).as_ref()
 }
 
 /// `addr[/prefix]` with no host bits set (Python's `ipaddress.IPvXNetwork`, strict).
@@ -125,7 +126,7 @@ fn is_network(s: &str, v6: bool) -> bool {
 
 fn known_format(name: &str) -> bool {
     matches!(name, "json" | "ipv4-network" | "ipv6-network")
-        || compiled_formats().iter().any(|(n, _)| *n == name)
+        || format_patterns().iter().any(|(n, _)| *n == name)
 }
 
 /// Values formats never judge: placeholders of intrinsic functions and dynamic references.
@@ -298,9 +299,10 @@ fn compile(type_name: &str) -> Option<Validator> {
             let n = v.as_u64().and_then(|n| usize::try_from(n).ok()).unwrap_or(usize::MAX);
             Ok(Box::new(Registry::MaxUniqueItems(n)))
         });
-    for (name, re) in compiled_formats() {
-        let re = re.clone();
-        options = options.with_format(*name, move |s: &str| unjudged(s) || re.is_match(s).unwrap_or(true));
+    for (name, _) in format_patterns() {
+        options = options.with_format(name, move |s: &str| {
+            unjudged(s) || format_regex(name).is_none_or(|re| re.is_match(s).unwrap_or(true))
+        });
     }
     // The vendored schemas are tested to compile; a failure here is a bug, reported by the
     // `every_vendored_schema_compiles` test rather than at run time.
@@ -550,7 +552,9 @@ mod tests {
         assert!(!is_network("10.0.0.0/33", false));
         assert!(is_network("2001:db8::/32", true));
         assert!(!is_network("2001:db8::1/32", true));
-        assert_eq!(compiled_formats().len(), format_patterns().len(), "every format pattern compiles");
+        for (name, pattern) in format_patterns() {
+            assert!(fancy_regex::Regex::new(&pattern).is_ok(), "{name}");
+        }
         let bucket = format_patterns().into_iter().find(|(n, _)| *n == "AWS::S3::Bucket.Name").unwrap().1;
         let re = fancy_regex::Regex::new(&bucket).unwrap();
         assert!(re.is_match("my-bucket.logs").unwrap());

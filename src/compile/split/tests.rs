@@ -437,3 +437,15 @@ proptest! {
         }
     }
 }
+
+#[test]
+fn placement_mistakes_are_reported_not_hidden_by_splitting() {
+    let mut app = pairs(1);
+    app.placement.remove(&LogicalId::new("G00").unwrap());
+    let err = compile(app, None, &small(4), &url).unwrap_err();
+    assert!(matches!(err, SplitError::Compile(CompileError::Unplaced(ref id)) if id == "G00"), "{err}");
+    let mut app = pairs(1);
+    app.placement.insert(LogicalId::new("G00").unwrap(), "nowhere".into());
+    let err = compile(app, None, &small(4), &url).unwrap_err();
+    assert!(matches!(err, SplitError::Compile(CompileError::UnknownStack { .. })), "{err}");
+}
