@@ -329,6 +329,9 @@ fn case(id: &str) -> Run {
         "cli-bad-env" => run(cfnc().args(["--env", "../prod", "build"])),
         "cli-yes-without-execute" => run(cfnc().args(["deploy", "--change-set", "--yes"])),
         "cli-validate-no-files" => run(cfnc().arg("validate")),
+        "cli-bad-endpoint" => {
+            run(cfnc().args(["--endpoint-url", "localhost:5000", "outputs", "--stack", "app"]))
+        }
         "cli-bad-value" => run(cfnc().args(["validate", "--format", "xml", "t.yaml"])),
 
         // --- templates (`cfnc validate`, `cfnc diff`) ---
@@ -480,6 +483,14 @@ fn case(id: &str) -> Run {
                 .arg(p.path())
                 .args(["outputs", "--stack", "app"]))
         }
+        "aws-bad-region" => {
+            let p = tempfile::tempdir().unwrap();
+            run(cfnc()
+                .env("AWS_REGION", "us east 1")
+                .arg("--project")
+                .arg(p.path())
+                .args(["outputs", "--stack", "app"]))
+        }
         "aws-no-credentials" => {
             let p = tempfile::tempdir().unwrap();
             run(cfnc()
@@ -605,6 +616,7 @@ cases! {
     cli_bad_env => "cli-bad-env",
     cli_yes_without_execute => "cli-yes-without-execute",
     cli_validate_no_files => "cli-validate-no-files",
+    cli_bad_endpoint => "cli-bad-endpoint",
     cli_bad_value => "cli-bad-value",
     template_missing => "template-missing",
     template_directory => "template-directory",
@@ -638,6 +650,7 @@ cases! {
     deploy_execute_needs_confirmation => "deploy-execute-needs-confirmation",
     destroy_needs_confirmation => "destroy-needs-confirmation",
     aws_no_region => "aws-no-region",
+    aws_bad_region => "aws-bad-region",
     aws_no_credentials => "aws-no-credentials",
     aws_unknown_profile => "aws-unknown-profile",
     aws_unreachable => "aws-unreachable",
