@@ -19,6 +19,7 @@ pub mod resources;
 pub mod review;
 pub mod schema;
 pub mod sns_filter;
+pub mod synthetic;
 pub mod validate;
 
 /// The payment observability platform (PLATFORM.md) as typed Rust: one module per nested stack.

@@ -14,7 +14,7 @@ use serde::Serialize;
 
 use crate::compile::{AppError, StackScope};
 use crate::config::{self, Config, METRIC_NAMESPACE, ThresholdAlarm};
-use crate::model::{Expr, Handle, Intrinsic, LogicalId, Value};
+use crate::model::{Expr, Handle, Intrinsic, LogicalId, Pseudo, Value};
 use crate::resources::cloudwatch::{
     Alarm, AlarmAttr, AnomalyDetector, CompositeAlarm, CompositeAlarmAttr, Dashboard, InsightRule,
     InsightRuleAttr, alarm, anomaly_detector, insight_rule,
@@ -270,11 +270,7 @@ pub fn build(
                 PolicyDocument::new(vec![
                     Statement::allow("AllowCloudWatchAlarmsToPublish", &["sns:Publish"], vec![t.r#ref()])
                         .principal(service("cloudwatch.amazonaws.com"))
-                        .condition(
-                            "StringEquals",
-                            "aws:SourceAccount",
-                            Intrinsic::Ref("AWS::AccountId".into()),
-                        ),
+                        .condition("StringEquals", "aws:SourceAccount", Pseudo::AccountId),
                 ])
                 .value(),
                 vec![t.r#ref()],

@@ -192,3 +192,39 @@ fn cli_reports_config_errors_with_file_line_column_and_exit_2() {
         .stderr(predicate::str::contains("known environments: dev, prod"));
     assert!(!project.path().join("cfnc.out").exists());
 }
+
+/// The platform with one invalid property: the validator must stop the build.
+fn broken_platform(
+    config: &cfnc::config::Config,
+    assets: &cfnc::build::StagedAssets,
+) -> Result<cfnc::compile::App, cfnc::compile::AppError> {
+    let mut app = cfnc::stacks::platform(config, assets)?;
+    let vpc = cfnc::model::LogicalId::new("Vpc").unwrap();
+    app.graph.resources.get_mut(&vpc).unwrap().properties.insert("EnableDnsSupport".into(), "maybe".into());
+    Ok(app)
+}
+
+#[test]
+fn validator_errors_fail_the_build_with_exit_1_and_write_nothing() {
+    let out = tempfile::tempdir().unwrap();
+    let req = cfnc::build::Request {
+        project: build_common::repo().to_path_buf(),
+        env: "dev".into(),
+        out_root: out.path().to_path_buf(),
+    };
+    let err = cfnc::build::build(&req, broken_platform, &mut |_| {}).unwrap_err();
+    assert_eq!(err.exit_code(), 1);
+    match &err {
+        cfnc::build::BuildError::Invalid { errors, .. } => {
+            assert!(
+                errors
+                    .iter()
+                    .any(|f| f.file.as_deref() == Some("network.json") && f.pointer.contains("/Vpc/")),
+                "{errors:?}"
+            );
+            assert!(errors.iter().all(|f| f.line.is_some()), "findings point at lines of the written file");
+        }
+        other => panic!("{other:?}"),
+    }
+    assert_eq!(std::fs::read_dir(out.path()).unwrap().count(), 0);
+}

@@ -363,3 +363,103 @@ fn rollback_complete_is_explained_and_needs_a_flag() {
     assert!(err.contains("ROLLBACK_COMPLETE") && err.contains("--replace-failed"), "{}", text(&o));
     assert_eq!(server.calls("DeleteStack"), 0, "never deleted without the flag");
 }
+
+#[test]
+fn ctrl_c_says_what_is_still_running() {
+    use std::io::{BufRead, BufReader};
+    let executed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ex = executed.clone();
+    let server = Replay::start(move |r: &Request| {
+        let after = ex.load(std::sync::atomic::Ordering::SeqCst);
+        match r.action.as_str() {
+            "DescribeChangeSet" => cfn(
+                "DescribeChangeSet",
+                &format!(
+                    "<ChangeSetName>cfnc-abc</ChangeSetName><ChangeSetId>{CS_ARN}</ChangeSetId><StackId>{ROOT_ID}</StackId>\
+                     <StackName>cfnc-fixture-dev</StackName><Description>cfnc manifest sha256:{}</Description>\
+                     <ExecutionStatus>AVAILABLE</ExecutionStatus><Status>CREATE_COMPLETE</Status><Changes/>",
+                    "b".repeat(64)
+                ),
+            ),
+            "DescribeStacks" => {
+                let status = if after { "UPDATE_IN_PROGRESS" } else { "UPDATE_COMPLETE" };
+                cfn("DescribeStacks", &stack_xml("cfnc-fixture-dev", ROOT_ID, status, ""))
+            }
+            "ExecuteChangeSet" => {
+                ex.store(true, std::sync::atomic::Ordering::SeqCst);
+                cfn("ExecuteChangeSet", "")
+            }
+            "DescribeStackEvents" => {
+                let mut evs = vec![event(
+                    ROOT_ID,
+                    1,
+                    "cfnc-fixture-dev",
+                    ROOT_ID,
+                    "AWS::CloudFormation::Stack",
+                    "UPDATE_COMPLETE",
+                    "",
+                    0,
+                )];
+                if after {
+                    evs.insert(
+                        0,
+                        event(
+                            ROOT_ID,
+                            2,
+                            "cfnc-fixture-dev",
+                            ROOT_ID,
+                            "AWS::CloudFormation::Stack",
+                            "UPDATE_IN_PROGRESS",
+                            "User Initiated",
+                            1,
+                        ),
+                    );
+                }
+                cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
+            }
+            other => Response::error(400, "Unexpected", other),
+        }
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let review = serde_json::json!({
+        "format": 1, "change_set_arn": CS_ARN, "change_set_name": "cfnc-abc", "stack": "cfnc-fixture-dev",
+        "stack_id": ROOT_ID, "change_set_type": "UPDATE", "env": "dev", "region": "us-east-1",
+        "manifest_sha256": "b".repeat(64), "deployment_mode": null, "status": "CREATE_COMPLETE",
+        "nested_change_sets": [], "summary": {"add": 0, "modify": 1, "remove": 0, "replace": 0, "flagged": 0, "predicted": 0},
+        "changes": []
+    });
+    let path = tmp.path().join("changeset.json");
+    std::fs::write(&path, review.to_string()).unwrap();
+    let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfnc"));
+    for k in CLEARED {
+        cmd.env_remove(k);
+    }
+    let mut child = cmd
+        .envs(aws_env(&server.endpoint()))
+        .args(["execute", "--review", path.to_str().unwrap()])
+        .stdout(std::process::Stdio::null())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    let mut err = BufReader::new(child.stderr.take().unwrap());
+    let mut seen = String::new();
+    loop {
+        let mut line = String::new();
+        if err.read_line(&mut line).unwrap() == 0 {
+            break;
+        }
+        seen.push_str(&line);
+        if line.contains("UPDATE_IN_PROGRESS") {
+            break; // the operation runs in "AWS": interrupt now
+        }
+    }
+    let kill = std::process::Command::new("kill").args(["-INT", &child.id().to_string()]).status().unwrap();
+    assert!(kill.success());
+    let mut rest = String::new();
+    std::io::Read::read_to_string(&mut err, &mut rest).unwrap();
+    seen.push_str(&rest);
+    let status = child.wait().unwrap();
+    assert_eq!(status.code(), Some(130), "{seen}");
+    assert!(seen.contains("interrupted") && seen.contains("UPDATE_IN_PROGRESS"), "{seen}");
+    assert!(seen.contains("describe-stack-events") && seen.contains("console.aws.amazon.com"), "{seen}");
+}

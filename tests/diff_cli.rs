@@ -17,11 +17,30 @@ fn cfnc() -> Command {
     c
 }
 
-/// The monitoring template to test on. Until the build helper's platform compiles into the
-/// library, this is a realistic fixture shaped like PLATFORM.md's monitoring stack (it lints
-/// clean with cfn-lint).
+/// A monitoring template in YAML shaped like the platform's (tests/fixtures/diff/monitoring.yaml,
+/// lints clean with cfn-lint).
 fn monitoring_template() -> String {
     std::fs::read_to_string(fixture("monitoring.yaml")).unwrap()
+}
+
+/// The platform's real monitoring template: `cfnc build` (env dev) through the library, of a
+/// temporary copy of this repository's project (config, Lambda and canary sources), so that
+/// the build writes nothing into the repository.
+fn platform_monitoring() -> Value {
+    let project = temp_project();
+    let out = tempfile::tempdir().unwrap();
+    let dir = build_into(project.path(), out.path());
+    serde_json::from_slice(&std::fs::read(dir.join("monitoring.json")).unwrap()).unwrap()
+}
+
+/// A copy of what a build reads (stacks/config, lambda/, canary/) in a temporary directory.
+fn temp_project() -> tempfile::TempDir {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let project = tempfile::tempdir().unwrap();
+    for sub in ["stacks/config", "lambda", "canary"] {
+        copy_dir(&repo.join(sub), &project.path().join(sub));
+    }
+    project
 }
 
 fn json_diff(old: &Path, new: &Path) -> Value {
@@ -41,15 +60,20 @@ fn json_diff(old: &Path, new: &Path) -> Value {
 
 #[test]
 fn acceptance_one_alarm_renamed_is_exactly_one_replacing_modify() {
-    // Issue 10, "Done when": two copies of the monitoring template with one alarm renamed ->
-    // exactly one Modify, replacement True, on that alarm (AlarmName is create-only:
-    // schema/aws-cloudwatch-alarm.json). The renamed alarm is referenced by no other resource.
+    // Issue 10, "Done when": `cfnc diff --from a.yaml --to b.yaml --format json` on two copies
+    // of the platform's monitoring template with one alarm renamed reports exactly one Modify,
+    // replacement True, on that alarm (AlarmName is create-only:
+    // schema/aws-cloudwatch-alarm.json). The copies are the real build output (JSON text in
+    // .yaml files, as a user would save them); the renamed alarm is one that no other resource
+    // refers to.
     let dir = tempfile::tempdir().unwrap();
-    let text = monitoring_template();
-    let renamed = text.replace("alarm-error-rate-percentage-${Env}", "alarm-error-rate-pct-${Env}");
-    assert_ne!(text, renamed);
-    std::fs::write(dir.path().join("a.yaml"), &text).unwrap();
-    std::fs::write(dir.path().join("b.yaml"), &renamed).unwrap();
+    let original = platform_monitoring();
+    let mut renamed = original.clone();
+    let name = &mut renamed["Resources"]["ErrorRatePercentageAlarm"]["Properties"]["AlarmName"];
+    assert_eq!(name, "alarm-error-rate-percentage-dev", "the platform's alarm name");
+    *name = Value::from("alarm-error-rate-pct-dev");
+    std::fs::write(dir.path().join("a.yaml"), serde_json::to_string_pretty(&original).unwrap()).unwrap();
+    std::fs::write(dir.path().join("b.yaml"), serde_json::to_string_pretty(&renamed).unwrap()).unwrap();
     let v = json_diff(&dir.path().join("a.yaml"), &dir.path().join("b.yaml"));
     let changes = v["changes"].as_array().unwrap();
     assert_eq!(changes.len(), 1, "{v:#}");
@@ -62,6 +86,50 @@ fn acceptance_one_alarm_renamed_is_exactly_one_replacing_modify() {
     assert_eq!(c["flags"], serde_json::json!([]));
     for field in ["stack", "logical_id", "type", "action", "replacement", "properties", "flags"] {
         assert!(c.get(field).is_some(), "missing {field}");
+    }
+}
+
+#[test]
+fn renaming_any_platform_alarm_lists_it_and_exactly_what_refers_to_it() {
+    // For every alarm of the real monitoring template: renaming it replaces it (True), and the
+    // resources whose properties refer to it (Ref / Fn::Sub `${Alarm}` / Fn::GetAtt: the
+    // composite alarms' AlarmRule) are listed as Modify, False (AlarmRule is updatable:
+    // schema/aws-cloudwatch-compositealarm.json); nothing else.
+    let original = platform_monitoring();
+    let resources = original["Resources"].as_object().unwrap();
+    let alarms: Vec<&String> =
+        resources.iter().filter(|(_, r)| r["Type"] == "AWS::CloudWatch::Alarm").map(|(id, _)| id).collect();
+    assert!(alarms.len() >= 6, "{alarms:?}");
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("a.json"), serde_json::to_string(&original).unwrap()).unwrap();
+    for alarm in alarms {
+        let mut renamed = original.clone();
+        let name = renamed["Resources"][alarm]["Properties"]["AlarmName"].as_str().unwrap().to_string();
+        renamed["Resources"][alarm]["Properties"]["AlarmName"] = Value::from(format!("{name}-renamed"));
+        std::fs::write(dir.path().join("b.json"), serde_json::to_string(&renamed).unwrap()).unwrap();
+        // Who refers to it, by reading the template's text.
+        let mut expected: Vec<(String, &str)> = resources
+            .iter()
+            .filter(|(id, r)| {
+                let props = r["Properties"].to_string();
+                *id != alarm
+                    && (props.contains(&format!("{{\"Ref\":\"{alarm}\"}}"))
+                        || props.contains(&format!("${{{alarm}}}"))
+                        || props.contains(&format!("${{{alarm}."))
+                        || props.contains(&format!("\"Fn::GetAtt\":[\"{alarm}\"")))
+            })
+            .map(|(id, _)| (id.clone(), "False"))
+            .collect();
+        expected.push((alarm.clone(), "True"));
+        expected.sort();
+        let v = json_diff(&dir.path().join("a.json"), &dir.path().join("b.json"));
+        let got: Vec<(String, &str)> = v["changes"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|c| (c["logical_id"].as_str().unwrap().to_string(), c["replacement"].as_str().unwrap()))
+            .collect();
+        assert_eq!(got, expected, "renaming {alarm}: {v:#}");
     }
 }
 
@@ -178,7 +246,7 @@ fn exit_code_flag_reports_changes() {
 }
 
 #[test]
-fn default_to_is_the_build_output_and_missing_from_needs_aws() {
+fn default_to_is_the_build_output_and_missing_from_reads_the_deployed_stacks() {
     let dir = tempfile::tempdir().unwrap();
     // No build output yet.
     cfnc()
@@ -187,15 +255,33 @@ fn default_to_is_the_build_output_and_missing_from_needs_aws() {
         .assert()
         .code(2)
         .stderr(predicate::str::contains("no build output at").and(predicate::str::contains("cfnc build")));
-    // With cfnc.out/dev/ present, --to defaults to it; --from is still required here.
+    // With cfnc.out/dev/ present, --to defaults to it.
     let out = dir.path().join("cfnc.out/dev");
     std::fs::create_dir_all(&out).unwrap();
     for f in ["manifest.json", "root.json", "network.json", "monitoring.json"] {
         std::fs::copy(fixture(&format!("nested/new/{f}")), out.join(f)).unwrap();
     }
+    // Without --from, OLD is the deployed stacks: cfnc asks AWS (here an endpoint on a closed
+    // loopback port, so never a real account) and reports the fault.
+    let closed = std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port();
     cfnc()
         .current_dir(dir.path())
+        .env("AWS_ENDPOINT_URL", format!("http://127.0.0.1:{closed}"))
+        .env("AWS_REGION", "us-east-1")
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("AWS_EC2_METADATA_DISABLED", "true")
+        .env_remove("AWS_PROFILE")
         .args(["diff"])
+        .assert()
+        .code(3)
+        .stderr(predicate::str::contains("cannot reach AWS").and(predicate::str::contains("DescribeStacks")));
+    // Without --from the old side is the deployed stacks named in NEW's manifest (see
+    // tests/diff_deployed.rs); a single template names none.
+    std::fs::write(dir.path().join("one.yaml"), "Resources: {}\n").unwrap();
+    cfnc()
+        .current_dir(dir.path())
+        .args(["diff", "--to", "one.yaml"])
         .assert()
         .code(2)
         .stderr(predicate::str::contains("deployed stacks").and(predicate::str::contains("--from")));
@@ -263,5 +349,65 @@ fn fixtures_are_valid_cloudformation() {
         "cfn-lint:\n{}{}",
         String::from_utf8_lossy(&out.stdout),
         String::from_utf8_lossy(&out.stderr)
+    );
+}
+
+/// Builds `project` (env dev) into `out_root` through the library.
+fn build_into(project: &Path, out_root: &Path) -> std::path::PathBuf {
+    let req = cfnc::build::Request {
+        project: project.to_path_buf(),
+        env: "dev".into(),
+        out_root: out_root.to_path_buf(),
+    };
+    cfnc::build::build(&req, cfnc::stacks::platform, &mut |_| {}).unwrap_or_else(|e| panic!("{e:?}")).out_dir
+}
+
+fn copy_dir(from: &Path, to: &Path) {
+    std::fs::create_dir_all(to).unwrap();
+    for e in std::fs::read_dir(from).unwrap() {
+        let p = e.unwrap().path();
+        let target = to.join(p.file_name().unwrap());
+        if p.is_dir() { copy_dir(&p, &target) } else { std::fs::copy(&p, &target).map(drop).unwrap() }
+    }
+}
+
+#[test]
+fn platform_builds_compared_as_directories() {
+    // Two builds of the same project: nothing changes (deterministic output). A threshold
+    // changed in the config: that alarm is modified in place (Threshold is updatable), and the
+    // monitoring stack resource in root points at the new template; nothing else.
+    let project = temp_project();
+    let (a, b, c) =
+        (tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap(), tempfile::tempdir().unwrap());
+    let first = build_into(project.path(), a.path());
+    let second = build_into(project.path(), b.path());
+    assert_eq!(json_diff(&first, &second), serde_json::json!({"changes": [], "notes": []}));
+
+    let config = project.path().join("stacks/config/dev.yaml");
+    let text = std::fs::read_to_string(&config).unwrap();
+    assert!(text.contains("    threshold: 5\n"));
+    std::fs::write(&config, text.replacen("    threshold: 5\n", "    threshold: 7\n", 1)).unwrap();
+    let third = build_into(project.path(), c.path());
+    let v = json_diff(&first, &third);
+    let rows: Vec<(&str, &str, &str, String)> = v["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                c["stack"].as_str().unwrap(),
+                c["logical_id"].as_str().unwrap(),
+                c["replacement"].as_str().unwrap(),
+                c["properties"].to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        rows,
+        [
+            ("root", "MonitoringStack", "False", r#"["TemplateURL"]"#.to_string()),
+            ("monitoring", "PaymentErrorsAlarm", "False", r#"["Threshold"]"#.to_string()),
+        ],
+        "{v:#}"
     );
 }

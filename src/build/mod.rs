@@ -13,7 +13,6 @@
 //! code locations are `Fn::Sub` expressions over [`STAGING_BUCKET_PATTERN`], so the set
 //! deploys to any account and region where `cfnc bootstrap` made the bucket.
 
-pub mod check;
 pub mod emit;
 
 use std::path::{Path, PathBuf};
@@ -21,12 +20,13 @@ use std::path::{Path, PathBuf};
 use miette::Diagnostic;
 use serde::Serialize;
 
+use crate::compile::split::{self, Split, SplitError};
 use crate::compile::{self, App, AppError, CompileError, Compiled};
 use crate::config::{Config, ConfigError};
 use crate::manifest::{AssetEntry, MANIFEST_FORMAT, Manifest, STAGING_BUCKET_PATTERN, StackEntry};
 use crate::model::{Expr, Intrinsic, Value};
 use crate::package::{self, Asset, PackageError};
-pub use check::{Finding, Severity};
+pub use crate::validate::{Finding, Severity};
 
 /// Where a packaged asset lives in the staging bucket.
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -99,7 +99,7 @@ pub enum Step {
     Config(PathBuf),
     Packaged { name: String, bytes: usize },
     Compiled { templates: usize },
-    Validated { errors: usize, warnings: usize },
+    Validated { errors: usize, warnings: usize, notes: usize },
     Written(PathBuf),
 }
 
@@ -108,14 +108,19 @@ pub enum Step {
 pub struct Report {
     pub out_dir: PathBuf,
     pub manifest: Manifest,
-    /// Warnings (errors fail the build).
+    /// Warnings and notes of the validator (errors fail the build).
     pub findings: Vec<Finding>,
+    /// Automatic splitting: split stacks, resources that change stack, the lock file.
+    pub split: Split,
 }
 
 impl Report {
-    /// Findings of one template file.
+    /// Warnings of one template file (notes are not counted).
     pub fn findings_in(&self, file: &str) -> usize {
-        self.findings.iter().filter(|f| f.file == file).count()
+        self.findings
+            .iter()
+            .filter(|f| f.file.as_deref() == Some(file) && f.severity != Severity::Info)
+            .count()
     }
 }
 
@@ -134,6 +139,9 @@ pub enum BuildError {
     #[error("compiling the nested stacks failed: {0}")]
     #[diagnostic(code(cfnc::build::compile), help("fix the reference or placement in stacks/"))]
     Compile(#[from] CompileError),
+    #[error(transparent)]
+    #[diagnostic(transparent)]
+    Split(SplitError),
     #[error("validation found {} error(s); nothing was written (the previous output is intact)", errors.len())]
     #[diagnostic(code(cfnc::build::invalid), help("fix the findings listed above in stacks/ or the config"))]
     Invalid { errors: Vec<Finding>, warnings: Vec<Finding> },
@@ -158,6 +166,17 @@ impl From<PackageError> for BuildError {
 }
 
 impl BuildError {
+    /// Compile errors stay [`BuildError::Compile`]; I/O errors are faults like other writes.
+    fn from_split(e: SplitError) -> Self {
+        match e {
+            SplitError::Compile(c) => BuildError::Compile(c),
+            SplitError::Io { action, path, source } => {
+                BuildError::Io(crate::error::Error::io(action, path, source))
+            }
+            other => BuildError::Split(other),
+        }
+    }
+
     /// Exit code (see `commands::exit`).
     pub fn exit_code(&self) -> u8 {
         use crate::commands::exit;
@@ -169,10 +188,21 @@ impl BuildError {
     }
 }
 
-/// Runs the build.
+/// Runs the build; the stack assignment lock is `stacks/config/<env>.lock.json`.
 pub fn build(
     req: &Request,
     platform: PlatformFn,
+    progress: &mut dyn FnMut(Step),
+) -> Result<Report, BuildError> {
+    build_with(req, &platform, &split::lock_path(&req.project, &req.env), progress)
+}
+
+/// Runs the build of any app (e.g. the platform plus the synthetic scale input) with the
+/// stack assignment lock at `lock_file` (read if present, written when it changes).
+pub fn build_with(
+    req: &Request,
+    platform: &dyn Fn(&Config, &StagedAssets) -> Result<App, AppError>,
+    lock_file: &Path,
     progress: &mut dyn FnMut(Step),
 ) -> Result<Report, BuildError> {
     let config = Config::load(&req.project, &req.env)?;
@@ -185,16 +215,29 @@ pub fn build(
     let assets = StagedAssets { lambda: staged(&lambda), canary: staged(&canary) };
 
     let app = platform(&config, &assets)?;
-    let compiled = compile::compile(&app, &template_url)?;
+    let lock = split::Lock::load(lock_file).map_err(BuildError::from_split)?;
+    let (compiled, mut split) =
+        split::compile(app, lock.as_ref(), &split::Settings::default(), &template_url)
+            .map_err(BuildError::from_split)?;
     progress(Step::Compiled { templates: compiled.children.len() + 1 });
 
+    // Every template goes through the validator as the exact text that is written (positions
+    // in findings are lines of the output files).
     let mut findings = Vec::new();
     for t in compiled.all() {
-        findings.extend(check::validate(&file_name(&t.name), &t.template, &t.json));
+        let file = file_name(&t.name);
+        match crate::reader::parse_str(&t.json, &file) {
+            Ok(loaded) => findings.extend(crate::validate::validate_loaded(&loaded)),
+            Err(e) => findings.push(crate::validate::read_error_finding(&e, &file)),
+        }
     }
     let (errors, warnings): (Vec<Finding>, Vec<Finding>) =
         findings.into_iter().partition(|f| f.severity == Severity::Error);
-    progress(Step::Validated { errors: errors.len(), warnings: warnings.len() });
+    progress(Step::Validated {
+        errors: errors.len(),
+        warnings: warnings.iter().filter(|f| f.severity == Severity::Warning).count(),
+        notes: warnings.iter().filter(|f| f.severity == Severity::Info).count(),
+    });
     if !errors.is_empty() {
         return Err(BuildError::Invalid { errors, warnings });
     }
@@ -210,7 +253,9 @@ pub fn build(
     emit::write_atomically(&out_dir, &files)
         .map_err(|cause| BuildError::Output { dir: out_dir.clone(), cause })?;
     progress(Step::Written(out_dir.clone()));
-    Ok(Report { out_dir, manifest, findings: warnings })
+    split.lock_written = split.lock.save(lock_file).map_err(BuildError::from_split)?;
+    split.lock_file = Some(lock_file.to_path_buf());
+    Ok(Report { out_dir, manifest, findings: warnings, split })
 }
 
 /// `network` -> `network.json`.

@@ -18,6 +18,11 @@ pub struct BuildArgs {
     /// Output root: the set is written to DIR/<env>/ (default: <project>/cfnc.out).
     #[arg(long, value_name = "DIR")]
     pub out: Option<PathBuf>,
+    /// Development: add N synthetic resources (log groups, metric filters, alarms, composite
+    /// alarms) to exercise automatic splitting at scale; the stack assignment lock is then
+    /// stacks/config/<env>.synthetic.lock.json (README, "Scaling").
+    #[arg(long, value_name = "N", hide = true)]
+    pub synthetic: Option<usize>,
 }
 
 /// Runs `cfnc build` with the platform of `stacks/`.
@@ -44,8 +49,8 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
             Step::Config(p) => format!("config     {}", p.display()),
             Step::Packaged { name, bytes } => format!("packaged   {name} ({bytes} bytes)"),
             Step::Compiled { templates } => format!("compiled   {templates} templates"),
-            Step::Validated { errors, warnings } => {
-                format!("validated  {errors} errors, {warnings} warnings")
+            Step::Validated { errors, warnings, notes } => {
+                format!("validated  {errors} errors, {warnings} warnings, {notes} notes")
             }
             Step::Written(p) => format!("wrote      {}", p.display()),
         };
@@ -56,8 +61,26 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
             writeln!(std::io::stderr(), "{line}")
         };
     };
-    match build::build(&req, platform, &mut progress) {
+    let result = match args.synthetic {
+        None => build::build(&req, platform, &mut progress),
+        Some(n) => {
+            let with_synthetic = |c: &crate::config::Config, a: &build::StagedAssets| {
+                let mut app = platform(c, a)?;
+                crate::synthetic::add(&mut app, &c.env, n)?;
+                Ok(app)
+            };
+            let lock =
+                req.project.join("stacks").join("config").join(format!("{}.synthetic.lock.json", req.env));
+            build::build_with(&req, &with_synthetic, &lock, &mut progress)
+        }
+    };
+    match result {
         Ok(report) => {
+            if !global.quiet {
+                for w in report.split.warnings() {
+                    let _ = writeln!(std::io::stderr(), "{w}");
+                }
+            }
             let mut out = std::io::stdout().lock();
             let written = if global.json {
                 serde_json::to_writer_pretty(&mut out, &JsonSummary::from(&report))
@@ -66,33 +89,29 @@ pub fn run_with(global: &GlobalArgs, args: &BuildArgs, platform: PlatformFn) -> 
             } else if global.quiet {
                 Ok(())
             } else {
-                write!(out, "{}", summary_table(&report)).and_then(|()| {
-                    print_findings(&mut out, &report.findings, verbose > 0 || !report.findings.is_empty())
-                })
+                write!(out, "{}", summary_table(&report))
+                    .and_then(|()| print_findings(&mut out, &report.findings, verbose))
             };
             written.map_err(|e| Error::io("write", "stdout", e))?;
             Ok(exit::OK)
         }
         Err(BuildError::Invalid { errors, warnings }) => {
             let mut err = std::io::stderr().lock();
-            let _ = print_findings(&mut err, &errors, true);
-            let _ = print_findings(&mut err, &warnings, true);
+            let _ = print_findings(&mut err, &errors, 0);
+            let _ = print_findings(&mut err, &warnings, 0);
             Err(Error::from(BuildError::Invalid { errors, warnings }))
         }
         Err(e) => Err(Error::from(e)),
     }
 }
 
-fn print_findings(out: &mut dyn Write, findings: &[Finding], show: bool) -> std::io::Result<()> {
-    if !show {
-        return Ok(());
-    }
+/// One line per finding, as `cfnc validate` prints them; notes only with `-v`.
+fn print_findings(out: &mut dyn Write, findings: &[Finding], verbose: u8) -> std::io::Result<()> {
     for f in findings {
-        let sev = match f.severity {
-            build::Severity::Error => "error",
-            build::Severity::Warning => "warning",
-        };
-        writeln!(out, "{sev}[{}] {}#{}: {}", f.code, f.file, f.path, f.message)?;
+        if f.severity == build::Severity::Info && verbose == 0 {
+            continue;
+        }
+        writeln!(out, "{}: {}[{}]: {} (at {})", f.location(), f.severity, f.code, f.message, f.pointer)?;
     }
     Ok(())
 }
@@ -119,7 +138,7 @@ pub fn summary_table(report: &Report) -> String {
         total(|s| s.parameters as u64),
         total(|s| s.outputs as u64),
         total(|s| s.bytes),
-        report.findings.len().to_string(),
+        report.findings.iter().filter(|f| f.severity != build::Severity::Info).count().to_string(),
     ]);
     let mut out = table(&rows);
     out.push('\n');
@@ -128,6 +147,14 @@ pub fn summary_table(report: &Report) -> String {
         assets.push([a.name.clone(), a.bytes.to_string(), a.sha256.chars().take(12).collect()]);
     }
     out.push_str(&table(&assets));
+    let split = report.split.summary_lines();
+    if !split.is_empty() {
+        out.push('\n');
+        split.iter().for_each(|l| {
+            out.push_str(l);
+            out.push('\n');
+        });
+    }
     out.push_str(&format!("\n{} ({} for {})\n", report.out_dir.display(), m.root_stack, m.env));
     out
 }
@@ -164,6 +191,7 @@ struct JsonSummary<'a> {
     stacks: Vec<JsonStack<'a>>,
     assets: &'a [crate::manifest::AssetEntry],
     findings: &'a [Finding],
+    split: &'a crate::compile::split::Split,
 }
 
 #[derive(Serialize)]
@@ -188,6 +216,7 @@ impl<'a> From<&'a Report> for JsonSummary<'a> {
                 .collect(),
             assets: &r.manifest.assets,
             findings: &r.findings,
+            split: &r.split,
         }
     }
 }

@@ -3,8 +3,8 @@
 //! OLD and NEW are each a template file (JSON or YAML) or a build output directory
 //! (`cfnc.out/<env>/`, read through its `manifest.json`). Without `--to`, NEW is
 //! `cfnc.out/<env>/`; without `--from`, OLD is the deployed stacks (fetched by the deploy
-//! module). Output: a table grouped by stack, or `--format json` (`{"changes": [...],
-//! "notes": [...]}`, rows as in `changeset.json`). Exit code 0, or with `--exit-code` 1 when
+//! module; rows then carry physical ids). Output: a table grouped by stack, or `--format json`
+//! (`{"changes": [...], "notes": [...]}`, rows as in `changeset.json`). Exit code 0, or with `--exit-code` 1 when
 //! something changes (like `git diff --exit-code`); 2 for bad input.
 
 use std::collections::BTreeMap;
@@ -13,10 +13,13 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
+use crate::aws::{Aws, AwsOptions};
 use crate::change::{Action, ChangeRow, Flag, Replacement};
 use crate::cli::GlobalArgs;
+use crate::deploy;
 use crate::diff::{DiffReport, TemplateSet, diff_report};
 use crate::error::Error;
+use crate::manifest::Manifest;
 
 /// Arguments of `cfnc diff`.
 #[derive(Debug, Clone, Args)]
@@ -72,11 +75,14 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<u8, Error> {
         }
     };
     let new = TemplateSet::from_path(&to)?;
-    let old = match &args.from {
-        Some(p) => TemplateSet::from_path(p)?,
+    let (old, physical_ids) = match &args.from {
+        Some(p) => (TemplateSet::from_path(p)?, PhysicalIds::new()),
         None => deployed_set(global, &to)?,
     };
-    let report = diff_report(&old, &new);
+    let mut report = diff_report(&old, &new);
+    for row in &mut report.changes {
+        row.physical_id = physical_ids.get(&(row.stack.clone(), row.logical_id.clone())).cloned();
+    }
 
     let mut out = std::io::stdout().lock();
     let format = if global.json { Format::Json } else { args.format };
@@ -107,31 +113,48 @@ fn old_label(from: &Option<PathBuf>) -> String {
     from.as_ref().map(|p| p.display().to_string()).unwrap_or_else(|| "deployed stacks".to_string())
 }
 
-/// OLD = the deployed stacks: NEW's `manifest.json` names the root stack; the deploy module
-/// reads the root's and every nested stack's template (GetTemplate, found through the stack
-/// resources) and the root's current parameter values. Nothing deployed: an empty set.
-fn deployed_set(global: &GlobalArgs, to: &std::path::Path) -> Result<TemplateSet, Error> {
-    let manifest_path = if to.is_dir() { to.join("manifest.json") } else { to.to_path_buf() };
-    let bytes = std::fs::read(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
-    let manifest: crate::manifest::Manifest = serde_json::from_slice(&bytes).map_err(|e| {
-        Error::input(
-            format!("{} is not a cfnc manifest: {e}", manifest_path.display()),
-            Some(
-                "comparing with the deployed stacks needs a build output directory as NEW (or --from OLD)"
-                    .into(),
+/// Physical ids of deployed resources by (stack, logical id).
+type PhysicalIds = BTreeMap<(String, String), String>;
+
+/// OLD = the deployed stacks: the root named in NEW's manifest and every nested stack under it
+/// (GetTemplate, through the deploy module), named as in the manifest, with the root's current
+/// parameter values. Nothing deployed is an empty set: everything is an Add.
+fn deployed_set(global: &GlobalArgs, to: &Path) -> Result<(TemplateSet, PhysicalIds), Error> {
+    let manifest_path = to.join("manifest.json");
+    if !manifest_path.is_file() {
+        return Err(Error::input(
+            format!(
+                "without --from, cfnc diff compares with the deployed stacks named in a build's manifest.json, and {} \
+                 has none",
+                to.display()
             ),
+            Some("pass --to a build output directory (cfnc.out/<env>/), or --from OLD".into()),
+        ));
+    }
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
+    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
+        Error::input(
+            format!("{}:{}:{}: not a cfnc manifest: {e}", manifest_path.display(), e.line(), e.column()),
+            Some("rebuild with `cfnc build`".to_string()),
         )
     })?;
-    let deployed = super::runtime()?.block_on(async {
-        let aws = crate::aws::Aws::load(&crate::aws::AwsOptions::from_global(global)).await?;
-        crate::deploy::fetch_deployed_templates(&aws, &manifest).await.map_err(Error::from)
-    })?;
-    let root_parameters = deployed.root_parameters.clone();
-    TemplateSet::from_manifest_templates(
-        &manifest,
-        deployed.stacks.into_iter().map(|(name, s)| (name, s.template)),
-        root_parameters,
-    )
+    super::runtime()?.block_on(async {
+        let aws = Aws::load(&AwsOptions::from_global(global)).await?;
+        let deployed = deploy::fetch_deployed_templates(&aws, &manifest).await?;
+        let root_parameters = deployed.root_parameters.clone();
+        let mut physical_ids = PhysicalIds::new();
+        for (name, stack) in &deployed.stacks {
+            for r in stack.resources.iter().filter(|r| !r.physical_id.is_empty()) {
+                physical_ids.insert((name.clone(), r.logical_id.clone()), r.physical_id.clone());
+            }
+        }
+        let set = TemplateSet::from_manifest_templates(
+            &manifest,
+            deployed.stacks.into_iter().map(|(name, s)| (name, s.template)),
+            root_parameters,
+        )?;
+        Ok((set, physical_ids))
+    })
 }
 
 struct Paint(bool);
@@ -184,22 +207,31 @@ pub fn render_human(report: &DiffReport, from: &str, to: &Path, color: bool) -> 
     if report.changes.is_empty() {
         s.push_str("\nNo changes.\n");
     }
-    let header = ["ACTION", "LOGICAL ID", "TYPE", "REPLACEMENT", "PROPERTIES", "FLAGS"];
-    let cells: Vec<[String; 6]> = report
+    // A physical-id column when the old side is deployed.
+    let physical = report.changes.iter().any(|r| r.physical_id.is_some());
+    let mut header = vec!["ACTION", "LOGICAL ID", "TYPE", "REPLACEMENT", "PROPERTIES", "FLAGS"];
+    if physical {
+        header.push("PHYSICAL ID");
+    }
+    let cells: Vec<Vec<String>> = report
         .changes
         .iter()
         .map(|r| {
-            [
+            let mut c = vec![
                 action_text(r.action).to_string(),
                 r.logical_id.clone(),
                 r.type_name.clone(),
                 replacement_text(r.replacement).to_string(),
                 properties_text(r),
                 r.flags.iter().map(|f| flag_text(*f)).collect::<Vec<_>>().join(", "),
-            ]
+            ];
+            if physical {
+                c.push(r.physical_id.clone().unwrap_or_default());
+            }
+            c
         })
         .collect();
-    let mut width = header.map(str::len);
+    let mut width: Vec<usize> = header.iter().map(|h| h.len()).collect();
     for c in &cells {
         for (w, text) in width.iter_mut().zip(c) {
             *w = (*w).max(text.chars().count());
@@ -211,7 +243,7 @@ pub fn render_human(report: &DiffReport, from: &str, to: &Path, color: bool) -> 
         if current != Some(r.stack.as_str()) {
             current = Some(&r.stack);
             s.push_str(&format!("\n{}\n", paint.paint("1", &format!("Stack {}", r.stack))));
-            let line: Vec<String> = header.iter().zip(width).map(|(h, w)| pad(h, w)).collect();
+            let line: Vec<String> = header.iter().zip(&width).map(|(h, w)| pad(h, *w)).collect();
             s.push_str(&format!("  {}\n", paint.paint("2", line.join("  ").trim_end())));
         }
         let action = match r.action {
@@ -224,13 +256,18 @@ pub fn render_human(report: &DiffReport, from: &str, to: &Path, color: bool) -> 
             Some(Replacement::Conditional) => paint.paint("33", &pad(&c[3], width[3])),
             _ => pad(&c[3], width[3]),
         };
-        let flags = if c[5].is_empty() { String::new() } else { paint.paint("1;31", &c[5]) };
-        let line = format!(
+        let flags =
+            if c[5].is_empty() { pad("", width[5]) } else { paint.paint("1;31", &pad(&c[5], width[5])) };
+        let mut line = format!(
             "{action}  {}  {}  {replacement}  {}  {flags}",
             pad(&c[1], width[1]),
             pad(&c[2], width[2]),
             pad(&c[4], width[4]),
         );
+        if let Some(id) = c.get(6) {
+            line.push_str("  ");
+            line.push_str(id);
+        }
         s.push_str(&format!("  {}\n", line.trim_end()));
     }
     if report.changes.iter().any(|r| !r.replacement_causes.is_empty()) {

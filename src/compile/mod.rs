@@ -19,6 +19,7 @@
 
 pub mod app;
 pub mod refs;
+pub mod split;
 pub mod tags;
 
 use std::collections::{BTreeMap, BTreeSet};

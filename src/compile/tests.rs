@@ -190,3 +190,27 @@ fn compiling_twice_gives_the_same_bytes_and_hashes_follow_content() {
     assert_ne!(z.root.sha256, x.root.sha256);
     assert_eq!(z.children[1].sha256, x.children[1].sha256);
 }
+
+#[test]
+fn moving_a_resource_to_another_stack_rewires_it_without_touching_references() {
+    // What a splitting pass does: declare a stack, re-place resources (placement is data).
+    let mut a = app();
+    a.add_stack("monitoring2", "Monitoring2Stack", "overflow").unwrap();
+    a.place(&id("Other"), "monitoring2").unwrap();
+    a.graph.resources.get_mut(&id("Other")).unwrap().depends_on = vec!["Logs".into()];
+    let c = compile(&a, &url).unwrap();
+    let moved = &c.children[3];
+    assert_eq!(moved.name, "monitoring2");
+    assert_eq!(moved.template.resources.keys().map(|k| k.as_str()).collect::<Vec<_>>(), ["Other"]);
+    assert_eq!(
+        moved.template.resources[&id("Other")].properties["KmsKeyId"].to_json(),
+        json!({"Ref": "KeyArn"})
+    );
+    assert!(!c.children[2].template.resources.contains_key(&id("Other")));
+    // The cross-stack DependsOn became a stack-level one.
+    assert_eq!(
+        c.root.template.resources[&id("Monitoring2Stack")].depends_on,
+        vec!["MonitoringStack".to_string()]
+    );
+    assert!(a.place(&id("Other"), "nope").is_err());
+}

@@ -592,14 +592,7 @@ fn modified(
                 _ => format!("{name} (may be replaced)"),
             })
             .collect();
-        note(
-            notes,
-            format!(
-                "{prop} refers to {}: its value changes when the new resource is created, and CloudFormation \
-                 evaluates it during the update",
-                via.join(", ")
-            ),
-        );
+        note(notes, format!("{prop} refers to {}: re-evaluated during the update", via.join(", ")));
     }
     if changed.is_empty() {
         note(notes, format!("only resource attributes changed: {}", changed_attributes.join(", ")));

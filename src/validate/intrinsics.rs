@@ -476,26 +476,30 @@ impl Builder<'_, '_> {
         if kind == Kind::List { Value::Array(vec![marker]) } else { marker }
     }
 
-    /// The variant of `v` (template pointer `orig`, variant pointer `var`); `None` removes it.
-    fn walk(&mut self, v: &Value, orig: &str, var: &str, depth: usize) -> Option<Value> {
+    /// The variant of `v` (template pointer `orig`, variant pointer `var`, both buffers that
+    /// are restored on return); `None` removes it.
+    fn walk(&mut self, v: &Value, orig: &mut String, var: &mut String, depth: usize) -> Option<Value> {
         if let Some((name, args)) = as_function(v) {
             match (name, args) {
                 ("Ref", Value::String(s)) if s == "AWS::NoValue" => return None,
                 ("Fn::If", Value::Array(l)) if l.len() == 3 && l[0].is_string() && depth < 64 => {
                     let cond = l[0].as_str().unwrap_or_default();
                     let idx = if self.assignment.get(cond).copied().unwrap_or(true) { 1 } else { 2 };
-                    let branch_orig = format!("{orig}/Fn::If/{idx}");
-                    self.translations.insert(var.to_string(), branch_orig.clone());
-                    return self.walk(&l[idx], &branch_orig, var, depth + 1);
+                    let len = orig.len();
+                    orig.push_str(if idx == 1 { "/Fn::If/1" } else { "/Fn::If/2" });
+                    self.translations.insert(var.clone(), orig.clone());
+                    let out = self.walk(&l[idx], orig, var, depth + 1);
+                    orig.truncate(len);
+                    return out;
                 }
                 ("Fn::FindInMap" | "Fn::Select", _) => {
                     if let Some(resolved) = self.ctx.resolve(name, args) {
                         self.placeholders.insert(
-                            var.to_string(),
+                            var.clone(),
                             Placeholder {
                                 kind: Kind::Resolved,
                                 function: name.to_string(),
-                                original: orig.to_string(),
+                                original: orig.clone(),
                             },
                         );
                         return Some(resolved);
@@ -506,32 +510,43 @@ impl Builder<'_, '_> {
             let kind = self.ctx.kind(name, args);
             return Some(self.placeholder(kind, name, orig, var));
         }
+        let (olen, vlen) = (orig.len(), var.len());
         match v {
             Value::Object(m) => {
                 let mut out = Map::new();
                 for (k, child) in m {
                     let t = escape_token(k);
-                    if let Some(c) =
-                        self.walk(child, &format!("{orig}/{t}"), &format!("{var}/{t}"), depth + 1)
-                    {
+                    orig.push('/');
+                    orig.push_str(&t);
+                    var.push('/');
+                    var.push_str(&t);
+                    if let Some(c) = self.walk(child, orig, var, depth + 1) {
                         out.insert(k.clone(), c);
                     }
+                    orig.truncate(olen);
+                    var.truncate(vlen);
                 }
                 Some(Value::Object(out))
             }
             Value::Array(items) => {
+                use std::fmt::Write as _;
                 let mut out = Vec::with_capacity(items.len());
                 for (i, child) in items.iter().enumerate() {
-                    let child_orig = format!("{orig}/{i}");
-                    let child_var = format!("{var}/{}", out.len());
-                    if out.len() != i {
-                        self.translations.insert(child_var.clone(), child_orig.clone());
+                    let _ = write!(orig, "/{i}");
+                    let _ = write!(var, "/{}", out.len());
+                    let shifted = out.len() != i;
+                    if shifted {
+                        self.translations.insert(var.clone(), orig.clone());
                     }
-                    if let Some(c) = self.walk(child, &child_orig, &child_var, depth + 1) {
-                        out.push(c);
-                    } else {
-                        self.translations.remove(&child_var);
+                    match self.walk(child, orig, var, depth + 1) {
+                        Some(c) => out.push(c),
+                        None if shifted => {
+                            self.translations.remove(var.as_str());
+                        }
+                        None => {}
                     }
+                    orig.truncate(olen);
+                    var.truncate(vlen);
                 }
                 Some(Value::Array(out))
             }
@@ -552,7 +567,7 @@ impl Ctx<'_> {
         let mut b =
             Builder { ctx: self, assignment, placeholders: HashMap::new(), translations: HashMap::new() };
         b.translations.insert(String::new(), base.to_string());
-        let value = b.walk(value, base, "", 0)?;
+        let value = b.walk(value, &mut base.to_string(), &mut String::new(), 0)?;
         Some(Variant { value, placeholders: b.placeholders, translations: b.translations })
     }
 }

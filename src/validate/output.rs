@@ -38,7 +38,13 @@ impl Summary {
 
 /// Whether to colour human output: only on a terminal and when `NO_COLOR` is unset or empty.
 pub fn use_color(is_terminal: bool) -> bool {
-    is_terminal && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+    color_decision(is_terminal, std::env::var_os("NO_COLOR").as_deref())
+}
+
+/// [`use_color`] with the environment passed in (<https://no-color.org>: any non-empty value
+/// disables colour).
+pub fn color_decision(is_terminal: bool, no_color: Option<&std::ffi::OsStr>) -> bool {
+    is_terminal && no_color.is_none_or(|v| v.is_empty())
 }
 
 fn paint(color: bool, code: &str, text: &str) -> String {
@@ -119,7 +125,7 @@ pub fn sarif(findings: &[Finding]) -> String {
                 "shortDescription": { "text": r.title },
                 "fullDescription": { "text": r.help },
                 "defaultConfiguration": { "level": level(r.severity) },
-                "helpUri": format!("https://github.com/cfnc/cfnc/blob/main/docs/rules.md#{}", r.code.to_lowercase()),
+                "help": { "text": format!("{} (docs/rules.md)", r.help) },
             })
         })
         .collect();
@@ -152,7 +158,6 @@ pub fn sarif(findings: &[Finding]) -> String {
             "tool": { "driver": {
                 "name": "cfnc",
                 "version": env!("CARGO_PKG_VERSION"),
-                "informationUri": "https://github.com/cfnc/cfnc",
                 "rules": rules,
             }},
             "columnKind": "unicodeCodePoints",
@@ -162,4 +167,53 @@ pub fn sarif(findings: &[Finding]) -> String {
     let mut s = serde_json::to_string_pretty(&log).expect("SARIF serializes");
     s.push('\n');
     s
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn finding(severity: Severity) -> Finding {
+        Finding {
+            code: "CFN3001",
+            severity,
+            message: "property `X` is not allowed".into(),
+            pointer: "/Resources/B/Properties/X".into(),
+            file: Some("t.yaml".into()),
+            line: Some(5),
+            column: Some(7),
+        }
+    }
+
+    #[test]
+    fn color_only_on_a_terminal_without_no_color() {
+        use std::ffi::OsStr;
+        assert!(color_decision(true, None));
+        assert!(color_decision(true, Some(OsStr::new(""))));
+        assert!(!color_decision(true, Some(OsStr::new("1"))));
+        assert!(!color_decision(false, None));
+    }
+
+    #[test]
+    fn human_lines_and_colors() {
+        let plain = human(&[finding(Severity::Error)], 1, false);
+        assert_eq!(
+            plain,
+            "t.yaml:5:7: error[CFN3001]: property `X` is not allowed (at /Resources/B/Properties/X)\n\
+             1 error, 0 warnings, 0 notes in 1 file\n"
+        );
+        let colored = human(&[finding(Severity::Warning)], 1, true);
+        assert!(colored.contains("\x1b[1;33mwarning\x1b[0m"));
+        assert!(!plain.contains('\x1b'));
+    }
+
+    #[test]
+    fn sarif_levels_and_regions() {
+        let log: Value = serde_json::from_str(&sarif(&[finding(Severity::Info)])).unwrap();
+        let result = &log["runs"][0]["results"][0];
+        assert_eq!(result["level"], "note");
+        assert_eq!(result["locations"][0]["physicalLocation"]["region"]["startLine"], 5);
+        let index = result["ruleIndex"].as_u64().unwrap() as usize;
+        assert_eq!(log["runs"][0]["tool"]["driver"]["rules"][index]["id"], "CFN3001");
+    }
 }

@@ -223,9 +223,15 @@ impl Registry {
             return Vec::new();
         };
         let mut out = Vec::new();
+        // A mutual exclusion (A excludes B and B excludes A) is one mistake: report it once.
+        let mut seen: Vec<(&str, &str)> = Vec::new();
         for (p, excluded) in pairs {
             if m.contains_key(p) {
                 for clash in present(instance, excluded) {
+                    if seen.contains(&(clash, p.as_str())) {
+                        continue;
+                    }
+                    seen.push((p.as_str(), clash));
                     out.push(format!("{SUB}{clash}{SUB}`{clash}` cannot be used together with `{p}`"));
                 }
             }

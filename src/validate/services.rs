@@ -172,13 +172,22 @@ fn alarm(props: &Value, at: &str, sink: &mut Sink) {
             }
         }
     }
-    if literal && !items.is_empty() && returning != 1 {
+    // An anomaly-detection alarm (ThresholdMetricId names the ANOMALY_DETECTION_BAND) returns
+    // the metric and its band: two, as in the AWS examples (PutMetricAlarm, CloudFormation).
+    let expected = if get(props, "ThresholdMetricId").is_some() { 2 } else { 1 };
+    if literal && !items.is_empty() && returning != expected {
         sink.push(
             "CFN5008",
             format!("{at}/Metrics"),
-            format!(
-                "{returning} metrics return data; exactly one must have ReturnData true (omitted means true)"
-            ),
+            if expected == 2 {
+                format!(
+                    "{returning} metrics return data; an anomaly-detection alarm returns exactly two (the metric and its band)"
+                )
+            } else {
+                format!(
+                    "{returning} metrics return data; exactly one must have ReturnData true (omitted means true)"
+                )
+            },
         );
     }
 }

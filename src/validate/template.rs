@@ -633,7 +633,7 @@ impl<'a> Checker<'a, '_> {
             }
             let packaged = self.packaged(t, props, &base);
             match schema::validator(t) {
-                Some(v) => self.schema(id, r, &base, v, &packaged),
+                Some(v) => self.schema(r, &base, v, &packaged),
                 None => self.sink.push(
                     "CFN1008",
                     format!("{base}/Type"),
@@ -667,7 +667,6 @@ impl<'a> Checker<'a, '_> {
 
     fn schema(
         &mut self,
-        id: &str,
         r: &Map<String, Value>,
         base: &str,
         validator: &jsonschema::Validator,
@@ -681,7 +680,6 @@ impl<'a> Checker<'a, '_> {
         let required =
             r.get("Condition").and_then(Value::as_str).filter(|c| self.ctx.conditions.contains_key(c));
         let at = format!("{base}/Properties");
-        let _ = id;
         for assignment in self.ctx.assignments(&used, required) {
             let variant = self.ctx.variant(props, &at, &assignment);
             // `Properties: !Ref AWS::NoValue` (or an If branch of it) means no properties.
@@ -753,7 +751,10 @@ impl<'a> Checker<'a, '_> {
     }
 
     fn edge(&mut self, from: &'a str, to: &str, at: &str) {
-        self.edges.entry(from).or_default().entry(to.to_string()).or_insert_with(|| at.to_string());
+        let targets = self.edges.entry(from).or_default();
+        if !targets.contains_key(to) {
+            targets.insert(to.to_string(), at.to_string());
+        }
     }
 
     fn use_condition(&mut self, name: &str, at: &str) {
@@ -849,36 +850,53 @@ impl<'a> Checker<'a, '_> {
 
     /// Walks a value: checks every intrinsic function in it, records usage and dependencies.
     fn walk(&mut self, v: &Value, at: &str, scope: Scope<'a>) {
+        let mut path = at.to_string();
+        self.walk_in(v, &mut path, scope);
+    }
+
+    /// [`Self::walk`] with one path buffer for the whole tree (no allocation per node).
+    fn walk_in(&mut self, v: &Value, path: &mut String, scope: Scope<'a>) {
+        let len = path.len();
         match v {
             Value::Object(m) => {
                 if m.len() == 1 {
                     let (k, args) = m.iter().next().expect("one entry");
                     if k == "Ref" || k == "Condition" || k.starts_with("Fn::") {
+                        path.push('/');
+                        path.push_str(&escape_token(k));
                         if RULE_FUNCTIONS.contains(&k.as_str()) && scope != Scope::Rule {
-                            self.sink.push(
-                                "CFN2013",
-                                at,
-                                format!("{k} can only be used in the Rules section"),
-                            );
+                            let msg = format!("{k} can only be used in the Rules section");
+                            self.sink.push("CFN2013", &path[..len], msg);
                         } else if FUNCTIONS.contains(&k.as_str()) {
-                            self.function(k, args, &format!("{at}/{}", escape_token(k)), at, scope);
+                            self.function(k, args, &path[..], &path[..len], scope);
                         } else {
-                            self.sink.push("CFN2010", at, format!("unknown intrinsic function `{k}`"));
+                            self.sink.push(
+                                "CFN2010",
+                                &path[..len],
+                                format!("unknown intrinsic function `{k}`"),
+                            );
                         }
                         // Arguments are walked for nested functions (Ref/Condition args are names).
                         if k != "Ref" && k != "Condition" {
-                            self.walk(args, &format!("{at}/{}", escape_token(k)), scope);
+                            self.walk_in(args, path, scope);
                         }
+                        path.truncate(len);
                         return;
                     }
                 }
                 for (k, x) in m {
-                    self.walk(x, &format!("{at}/{}", escape_token(k)), scope);
+                    path.push('/');
+                    path.push_str(&escape_token(k));
+                    self.walk_in(x, path, scope);
+                    path.truncate(len);
                 }
             }
             Value::Array(l) => {
                 for (i, x) in l.iter().enumerate() {
-                    self.walk(x, &format!("{at}/{i}"), scope);
+                    use std::fmt::Write as _;
+                    let _ = write!(path, "/{i}");
+                    self.walk_in(x, path, scope);
+                    path.truncate(len);
                 }
             }
             _ => {}
@@ -1041,7 +1059,9 @@ impl<'a> Checker<'a, '_> {
             return;
         }
         if self.ctx.parameters.contains_key(target) {
-            self.used_params.insert(target.to_string());
+            if !self.used_params.contains(target) {
+                self.used_params.insert(target.to_string());
+            }
             return;
         }
         if self.ctx.resources.contains_key(target) {

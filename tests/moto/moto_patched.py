@@ -16,6 +16,8 @@ what cfnc sends or accepts:
    CloudFormation does. moto deletes and re-creates it, which fails as soon as the nested
    stack holds a resource with DeletionPolicy Retain and a fixed name (the retained log
    group "already exists") and would give the nested stack a new physical id.
+5. `Fn::GetAtt EIP.PublicIp` (a documented attribute of AWS::EC2::EIP) resolves; moto only
+   knows AllocationId.
 4. A deleted stack reports no Outputs. moto resolves outputs lazily, so describing a
    DELETE_COMPLETE stack by its id (what waiters do) re-creates the resources its outputs
    refer to, and fails on retained ones.
@@ -95,6 +97,20 @@ def delete_stack(self):
     self.output_map = OutputMap(self.resource_map, {}, self.stack_id)
 
 
+from moto.ec2.models.elastic_ip_addresses import ElasticAddress
+
+_original_eip_get_att = ElasticAddress.get_cfn_attribute
+
+
+def eip_get_cfn_attribute(self, attribute_name):
+    # Patch 5: EIP.PublicIp.
+    if attribute_name == "PublicIp":
+        return self.public_ip
+    return _original_eip_get_att(self, attribute_name)
+
+
+ElasticAddress.get_cfn_attribute = eip_get_cfn_attribute
+ElasticAddress.has_cfn_attr = classmethod(lambda cls, attr: attr in ["AllocationId", "PublicIp"])
 cfn_models.CloudFormationBackend.execute_change_set = execute_change_set
 cfn_models.Stack.delete = delete_stack
 cfn_models.Stack.update_from_cloudformation_json = update_nested_stack
