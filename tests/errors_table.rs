@@ -398,6 +398,31 @@ fn case(id: &str) -> Run {
             run(cfnc().arg("diff").arg("--from").arg(&a).arg("--to").arg(&b))
         }
 
+        // --- stack assignment lock (`stacks/config/<env>.lock.json`) ---
+        "lock-syntax" => {
+            let p = project();
+            std::fs::write(
+                p.path().join("stacks/config/dev.lock.json"),
+                "{\"format\": 1,\n  \"stacks\": {\n",
+            )
+            .unwrap();
+            build(p.path(), &[])
+        }
+        "lock-format" => {
+            let p = project();
+            std::fs::write(p.path().join("stacks/config/dev.lock.json"), "{\"format\": 7, \"stacks\": {}}\n")
+                .unwrap();
+            build(p.path(), &[])
+        }
+        "lock-too-large" => {
+            let p = project();
+            std::fs::File::create(p.path().join("stacks/config/dev.lock.json"))
+                .unwrap()
+                .set_len(100 * 1024 * 1024)
+                .unwrap();
+            build(p.path(), &[])
+        }
+
         // --- build sources and output ---
         "build-missing-source-dir" => {
             let p = project();
@@ -547,12 +572,12 @@ fn case(id: &str) -> Run {
 }
 
 fn check(id: &str) {
-    let rows = rows();
-    let row = rows.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no row `{id}` in docs/errors.md"));
     let r = case(id);
     if std::env::var_os("CFNC_SHOW").is_some() {
         println!("=== {id} (exit {:?})\n{}", r.code, r.text);
     }
+    let rows = rows();
+    let row = rows.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no row `{id}` in docs/errors.md"));
     assert_eq!(r.code, Some(row.exit), "{id}: exit code\n{}", r.text);
     assert!(matches(&r.text, &row.message), "{id}: expected `{}` in\n{}", row.message, r.text);
     assert!(!r.text.contains("panicked"), "{id}: a panic\n{}", r.text);
@@ -639,6 +664,9 @@ cases! {
     template_not_a_mapping => "template-not-a-mapping",
     template_findings => "template-findings",
     diff_bad_template => "diff-bad-template",
+    lock_syntax => "lock-syntax",
+    lock_format => "lock-format",
+    lock_too_large => "lock-too-large",
     build_missing_source_dir => "build-missing-source-dir",
     build_missing_handler => "build-missing-handler",
     build_symlink => "build-symlink",
