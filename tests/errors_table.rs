@@ -462,6 +462,19 @@ fn case(id: &str) -> Run {
             fixture::write_build(p.path(), 2000);
             run(cfnc().arg("--project").arg(p.path()).arg("execute"))
         }
+        "execute-bad-review" => {
+            let p = tempfile::tempdir().unwrap();
+            let dir = fixture::write_build(p.path(), 2000);
+            std::fs::write(dir.join("changeset.json"), "{\"format\": 1}\n").unwrap();
+            run(cfnc().arg("--project").arg(p.path()).arg("execute"))
+        }
+        "outputs-bad-manifest" => {
+            let p = tempfile::tempdir().unwrap();
+            let dir = p.path().join("cfnc.out/dev");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("manifest.json"), "{\n").unwrap();
+            run(cfnc().arg("--project").arg(p.path()).arg("outputs"))
+        }
         "execute-not-reviewed" => {
             let m = Moto::shared();
             let p = reviewed_on_moto(&m);
@@ -674,6 +687,8 @@ cases! {
     deploy_no_build => "deploy-no-build",
     deploy_stale_build => "deploy-stale-build",
     execute_no_review => "execute-no-review",
+    execute_bad_review => "execute-bad-review",
+    outputs_bad_manifest => "outputs-bad-manifest",
     execute_not_reviewed => "execute-not-reviewed",
     deploy_execute_needs_confirmation => "deploy-execute-needs-confirmation",
     destroy_needs_confirmation => "destroy-needs-confirmation",
