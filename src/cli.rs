@@ -27,7 +27,7 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub region: Option<String>,
     /// Endpoint URL for every AWS service, e.g. an emulator on http://127.0.0.1:5000.
-    #[arg(long, global = true, env = "AWS_ENDPOINT_URL")]
+    #[arg(long, global = true, env = "AWS_ENDPOINT_URL", value_parser = parse_endpoint_url)]
     pub endpoint_url: Option<String>,
     /// Machine-readable JSON output where a command supports it.
     #[arg(long, global = true)]
@@ -52,6 +52,14 @@ fn parse_env_name(s: &str) -> Result<String, String> {
         Err("use 1 to 20 lowercase letters, digits and `-`, starting with a letter (e.g. dev, prod)"
             .to_string())
     }
+}
+
+/// `--endpoint-url` / `AWS_ENDPOINT_URL`: an absolute http(s) URL (the SDK's own message for
+/// anything else is a dump of the request it could not send).
+fn parse_endpoint_url(s: &str) -> Result<String, String> {
+    crate::config::check_url(s)
+        .map(|()| s.to_string())
+        .map_err(|why| format!("{why} (e.g. http://127.0.0.1:5000 for an emulator)"))
 }
 
 /// The commands.

@@ -329,6 +329,9 @@ fn case(id: &str) -> Run {
         "cli-bad-env" => run(cfnc().args(["--env", "../prod", "build"])),
         "cli-yes-without-execute" => run(cfnc().args(["deploy", "--change-set", "--yes"])),
         "cli-validate-no-files" => run(cfnc().arg("validate")),
+        "cli-bad-endpoint" => {
+            run(cfnc().args(["--endpoint-url", "localhost:5000", "outputs", "--stack", "app"]))
+        }
         "cli-bad-value" => run(cfnc().args(["validate", "--format", "xml", "t.yaml"])),
 
         // --- templates (`cfnc validate`, `cfnc diff`) ---
@@ -395,6 +398,31 @@ fn case(id: &str) -> Run {
             run(cfnc().arg("diff").arg("--from").arg(&a).arg("--to").arg(&b))
         }
 
+        // --- stack assignment lock (`stacks/config/<env>.lock.json`) ---
+        "lock-syntax" => {
+            let p = project();
+            std::fs::write(
+                p.path().join("stacks/config/dev.lock.json"),
+                "{\"format\": 1,\n  \"stacks\": {\n",
+            )
+            .unwrap();
+            build(p.path(), &[])
+        }
+        "lock-format" => {
+            let p = project();
+            std::fs::write(p.path().join("stacks/config/dev.lock.json"), "{\"format\": 7, \"stacks\": {}}\n")
+                .unwrap();
+            build(p.path(), &[])
+        }
+        "lock-too-large" => {
+            let p = project();
+            std::fs::File::create(p.path().join("stacks/config/dev.lock.json"))
+                .unwrap()
+                .set_len(100 * 1024 * 1024)
+                .unwrap();
+            build(p.path(), &[])
+        }
+
         // --- build sources and output ---
         "build-missing-source-dir" => {
             let p = project();
@@ -433,6 +461,19 @@ fn case(id: &str) -> Run {
             let p = tempfile::tempdir().unwrap();
             fixture::write_build(p.path(), 2000);
             run(cfnc().arg("--project").arg(p.path()).arg("execute"))
+        }
+        "execute-bad-review" => {
+            let p = tempfile::tempdir().unwrap();
+            let dir = fixture::write_build(p.path(), 2000);
+            std::fs::write(dir.join("changeset.json"), "{\"format\": 1}\n").unwrap();
+            run(cfnc().arg("--project").arg(p.path()).arg("execute"))
+        }
+        "outputs-bad-manifest" => {
+            let p = tempfile::tempdir().unwrap();
+            let dir = p.path().join("cfnc.out/dev");
+            std::fs::create_dir_all(&dir).unwrap();
+            std::fs::write(dir.join("manifest.json"), "{\n").unwrap();
+            run(cfnc().arg("--project").arg(p.path()).arg("outputs"))
         }
         "execute-not-reviewed" => {
             let m = Moto::shared();
@@ -476,6 +517,14 @@ fn case(id: &str) -> Run {
             let p = tempfile::tempdir().unwrap();
             run(cfnc()
                 .env_remove("AWS_REGION")
+                .arg("--project")
+                .arg(p.path())
+                .args(["outputs", "--stack", "app"]))
+        }
+        "aws-bad-region" => {
+            let p = tempfile::tempdir().unwrap();
+            run(cfnc()
+                .env("AWS_REGION", "us east 1")
                 .arg("--project")
                 .arg(p.path())
                 .args(["outputs", "--stack", "app"]))
@@ -536,12 +585,12 @@ fn case(id: &str) -> Run {
 }
 
 fn check(id: &str) {
-    let rows = rows();
-    let row = rows.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no row `{id}` in docs/errors.md"));
     let r = case(id);
     if std::env::var_os("CFNC_SHOW").is_some() {
         println!("=== {id} (exit {:?})\n{}", r.code, r.text);
     }
+    let rows = rows();
+    let row = rows.iter().find(|r| r.id == id).unwrap_or_else(|| panic!("no row `{id}` in docs/errors.md"));
     assert_eq!(r.code, Some(row.exit), "{id}: exit code\n{}", r.text);
     assert!(matches(&r.text, &row.message), "{id}: expected `{}` in\n{}", row.message, r.text);
     assert!(!r.text.contains("panicked"), "{id}: a panic\n{}", r.text);
@@ -605,6 +654,7 @@ cases! {
     cli_bad_env => "cli-bad-env",
     cli_yes_without_execute => "cli-yes-without-execute",
     cli_validate_no_files => "cli-validate-no-files",
+    cli_bad_endpoint => "cli-bad-endpoint",
     cli_bad_value => "cli-bad-value",
     template_missing => "template-missing",
     template_directory => "template-directory",
@@ -627,6 +677,9 @@ cases! {
     template_not_a_mapping => "template-not-a-mapping",
     template_findings => "template-findings",
     diff_bad_template => "diff-bad-template",
+    lock_syntax => "lock-syntax",
+    lock_format => "lock-format",
+    lock_too_large => "lock-too-large",
     build_missing_source_dir => "build-missing-source-dir",
     build_missing_handler => "build-missing-handler",
     build_symlink => "build-symlink",
@@ -634,10 +687,13 @@ cases! {
     deploy_no_build => "deploy-no-build",
     deploy_stale_build => "deploy-stale-build",
     execute_no_review => "execute-no-review",
+    execute_bad_review => "execute-bad-review",
+    outputs_bad_manifest => "outputs-bad-manifest",
     execute_not_reviewed => "execute-not-reviewed",
     deploy_execute_needs_confirmation => "deploy-execute-needs-confirmation",
     destroy_needs_confirmation => "destroy-needs-confirmation",
     aws_no_region => "aws-no-region",
+    aws_bad_region => "aws-bad-region",
     aws_no_credentials => "aws-no-credentials",
     aws_unknown_profile => "aws-unknown-profile",
     aws_unreachable => "aws-unreachable",

@@ -7,7 +7,8 @@
 //!   resource types from the vendored schema list with property trees named after the
 //!   schema's properties) as JSON text and as YAML text with short-form tags, checking that
 //!   the reader gives back the same document, and to the validator and the diff engine;
-//! - arbitrary text, config-shaped YAML and mutated real configs to the config loader.
+//! - arbitrary text, config-shaped YAML and mutated real configs to the config loader;
+//! - arbitrary text to the stack assignment lock reader, and hand-edited locks to the split.
 //!
 //! Resource bounds: a 100 MB template or config is refused before it is read (and an endless
 //! stream on standard input is cut at the limit), alias bombs are refused, 10,000 levels of
@@ -594,6 +595,50 @@ fn parse_config(text: &str) {
 }
 
 // ---------------------------------------------------------------------------------------------
+// Stack assignment locks (hand-editable, committed).
+
+/// The platform's app (dev), built once.
+fn platform_app() -> &'static cfnc::compile::App {
+    static APP: std::sync::OnceLock<cfnc::compile::App> = std::sync::OnceLock::new();
+    APP.get_or_init(|| {
+        let config = Config::load(repo(), "dev").unwrap();
+        let asset =
+            |n: &str| cfnc::build::StagedAsset { sha256: n.repeat(64), s3_key: format!("assets/{n}.zip") };
+        let assets = cfnc::build::StagedAssets { lambda: asset("a"), canary: asset("b") };
+        cfnc::stacks::platform(&config, &assets).unwrap()
+    })
+}
+
+/// A lock as a user might edit it: real and made-up stacks, parts and resource ids.
+fn lock_value() -> impl Strategy<Value = Value> {
+    let stacks = prop::sample::select(&["network", "security", "monitoring", "compute", "root", "nope"][..]);
+    let suffix = prop::sample::select(&["", "-1", "-2", "-7", "-02", "-x", "-99999999999"][..]);
+    let ids = prop_oneof![
+        prop::sample::select(
+            &["Vpc", "ArtifactsBucket", "S3Key", "PaymentErrorsAlarm", "MetricCollectorFunction", "Nope"][..]
+        )
+        .prop_map(str::to_string),
+        "[A-Za-z0-9]{1,8}",
+    ];
+    prop::collection::btree_map(
+        stacks.clone(),
+        prop::collection::btree_map((stacks, suffix), prop::collection::vec(ids, 0..6), 0..3),
+        0..5,
+    )
+    .prop_map(|homes| {
+        let stacks: Map<String, Value> = homes
+            .into_iter()
+            .map(|(home, parts)| {
+                let parts: Map<String, Value> =
+                    parts.into_iter().map(|((s, n), ids)| (format!("{s}{n}"), json!(ids))).collect();
+                (home.to_string(), Value::Object(parts))
+            })
+            .collect();
+        json!({"format": 1, "stacks": stacks})
+    })
+}
+
+// ---------------------------------------------------------------------------------------------
 // The properties.
 
 proptest! {
@@ -607,6 +652,23 @@ proptest! {
     #[test]
     fn the_config_loader_takes_any_text(text in any::<String>()) {
         parse_config(&text);
+    }
+
+    #[test]
+    fn the_lock_reader_takes_any_text(text in any::<String>()) {
+        let _ = cfnc::compile::split::Lock::parse(&text, Path::new("dev.lock.json"));
+    }
+}
+
+proptest! {
+    #![proptest_config(cases(32))]
+
+    #[test]
+    fn hand_edited_locks_never_panic_the_split(lock in lock_value()) {
+        let text = serde_json::to_string(&lock).unwrap();
+        let lock = cfnc::compile::split::Lock::parse(&text, Path::new("dev.lock.json")).unwrap();
+        let settings = cfnc::compile::split::Settings::default();
+        let _ = cfnc::compile::split::compile(platform_app().clone(), Some(&lock), &settings, &cfnc::build::template_url);
     }
 }
 

@@ -19,6 +19,15 @@ pub enum AwsError {
     )]
     NoRegion,
 
+    #[error("`{region}` is not an AWS region name")]
+    #[diagnostic(
+        code(cfnc::aws::bad_region),
+        help(
+            "pass --region or set AWS_REGION (or `region` in the profile) to a region code such as us-east-1"
+        )
+    )]
+    InvalidRegion { region: String },
+
     #[error("no AWS credentials could be loaded ({operation}): {detail}")]
     #[diagnostic(
         code(cfnc::aws::no_credentials),

@@ -58,6 +58,18 @@ impl Aws {
     /// Builds the clients from a ready `SdkConfig` (tests pass their own).
     pub fn from_config(config: SdkConfig) -> Result<Aws, AwsError> {
         let region = config.region().map(|r| r.to_string()).ok_or(AwsError::NoRegion)?;
+        // Endpoints are built from the region: it must be a host label (the SDK would fail
+        // later with an error about request construction).
+        let label = |s: &str| {
+            !s.is_empty()
+                && s.len() <= 63
+                && s.chars().all(|c| c.is_ascii_lowercase() || c.is_ascii_digit() || c == '-')
+                && !s.starts_with('-')
+                && !s.ends_with('-')
+        };
+        if !label(&region) {
+            return Err(AwsError::InvalidRegion { region });
+        }
         let endpoint_url = config.endpoint_url().map(str::to_string);
         let cfn = aws_sdk_cloudformation::Client::new(&config);
         // Emulators and custom endpoints do not resolve bucket subdomains: use path-style.

@@ -63,6 +63,9 @@ impl Default for Settings {
     }
 }
 
+/// Largest lock file read (10 MiB).
+pub const MAX_LOCK_BYTES: u64 = 10 * 1024 * 1024;
+
 /// Format of the lock file.
 pub const LOCK_FORMAT: u32 = 1;
 
@@ -88,6 +91,17 @@ pub struct Lock {
 impl Lock {
     /// Reads the lock at `path`; `None` when there is none.
     pub fn load(path: &Path) -> Result<Option<Lock>, SplitError> {
+        // Refused before it is read: a lock lists resource ids, a few kB per hundred resources.
+        if let Ok(meta) = std::fs::metadata(path)
+            && meta.len() > MAX_LOCK_BYTES
+        {
+            return Err(SplitError::Lock {
+                path: path.to_path_buf(),
+                line: 1,
+                column: 1,
+                message: format!("the file is {} bytes; a lock has at most {MAX_LOCK_BYTES}", meta.len()),
+            });
+        }
         let text = match std::fs::read_to_string(path) {
             Ok(t) => t,
             Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
@@ -98,11 +112,19 @@ impl Lock {
 
     /// Parses lock text (`path` names it in errors).
     pub fn parse(text: &str, path: &Path) -> Result<Lock, SplitError> {
-        let lock: Lock = serde_json::from_str(text).map_err(|e| SplitError::Lock {
-            path: path.to_path_buf(),
-            line: e.line(),
-            column: e.column(),
-            message: e.to_string(),
+        let lock: Lock = serde_json::from_str(text).map_err(|e| {
+            // serde_json appends " at line L column C" (column 0 at an end of line): the
+            // position is reported in front, 1-based.
+            let mut message = e.to_string();
+            if let Some(i) = message.find(" at line ") {
+                message.truncate(i);
+            }
+            SplitError::Lock {
+                path: path.to_path_buf(),
+                line: e.line().max(1),
+                column: e.column().max(1),
+                message,
+            }
         })?;
         if lock.format != LOCK_FORMAT {
             return Err(SplitError::Lock {
