@@ -1,6 +1,6 @@
 //! The bootstrap template lints clean with the pinned cfn-lint (errors and warnings).
 
-mod moto;
+use crate::moto;
 
 #[test]
 fn bootstrap_template_lints_clean() {

@@ -2,7 +2,7 @@
 //! with no failed check, and every checkov skip in the templates both justified (a comment
 //! next to the resource, written in stacks/) and actually needed.
 
-mod build_common;
+use crate::build_common;
 
 use std::collections::BTreeSet;
 use std::process::Command;

@@ -1,7 +1,7 @@
 //! `cfnc build`: the output set, the manifest, hashes and wiring, determinism, atomic writes,
 //! and the CLI (summary table, `--json`, config errors with positions, exit codes).
 
-mod build_common;
+use crate::build_common;
 
 use assert_cmd::Command;
 use predicates::prelude::*;

@@ -1,7 +1,7 @@
 //! The built platform against PLATFORM.md: resource inventory per stack, tags and names, and
 //! one test per correction (1-10) that fails if the correction regresses.
 
-mod build_common;
+use crate::build_common;
 
 use std::collections::BTreeMap;
 use std::io::Read;

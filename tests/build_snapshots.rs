@@ -2,7 +2,7 @@
 //! Content hashes (asset keys, TemplateURLs, manifest digests) are replaced by `[sha256]`:
 //! they change with any byte of lambda/ or canary/ and are checked exactly by build_output.rs.
 
-mod build_common;
+use crate::build_common;
 
 use build_common::{STACKS, build};
 

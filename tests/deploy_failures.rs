@@ -3,8 +3,8 @@
 //! credentials / missing staging bucket give clear errors, stacks in the wrong state are
 //! refused with what to do.
 
-mod moto;
-mod replay;
+use crate::moto;
+use crate::replay;
 
 use std::path::Path;
 use std::process::Output;

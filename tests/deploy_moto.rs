@@ -3,7 +3,7 @@
 //! -> change a threshold -> review shows Modify on that alarm in the monitoring nested stack
 //! -> execute -> deployed equals local -> destroy (retained resources listed).
 
-mod moto;
+use crate::moto;
 
 use std::path::Path;
 use std::process::Output;
@@ -228,7 +228,7 @@ fn stale_build_output_is_refused() {
 }
 
 /// Writes the fixture build into $CFNC_FIXTURE_DIR (for trying cfnc by hand against moto):
-/// `CFNC_FIXTURE_DIR=/tmp/p cargo test --test deploy_moto write_fixture -- --ignored`.
+/// `CFNC_FIXTURE_DIR=/tmp/p cargo test --test integration deploy_moto::write_fixture -- --ignored`.
 #[test]
 #[ignore]
 fn write_fixture() {

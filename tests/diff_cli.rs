@@ -1,8 +1,8 @@
 //! `cfnc diff` on the command line: formats, exit codes, errors, and the acceptance
 //! test on a monitoring template.
 
-mod common;
-mod diff_support;
+use crate::common;
+use crate::diff_support;
 
 use std::path::Path;
 

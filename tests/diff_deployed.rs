@@ -1,7 +1,7 @@
 //! `cfnc diff` without `--from`: the old side is the deployed stacks (GetTemplate of the root
 //! and its nested stacks through the deploy module), against a moto server (tests/moto/).
 
-mod moto;
+use crate::moto;
 
 use std::path::Path;
 use std::process::Output;

@@ -2,7 +2,7 @@
 //! Each expectation cites its source: the vendored registry schema (schema/*.json) or a
 //! CloudFormation user-guide / template-reference page. docs/diff-rules.md lists them all.
 
-mod diff_support;
+use crate::diff_support;
 
 use cfnc::change::{Action, Flag, Replacement};
 use diff_support::*;

@@ -8,11 +8,11 @@
 //! lines). AWS faults run against a closed loopback port, a replay server (tests/replay/) or
 //! moto (tests/moto/); nothing talks to real AWS.
 //!
-//! `CFNC_SHOW=1 cargo test --test errors_table -- --nocapture` prints what each case printed.
+//! `CFNC_SHOW=1 cargo test --test integration errors_table:: -- --nocapture` prints what each case printed.
 
-mod moto;
-mod replay;
-mod stack_server;
+use crate::moto;
+use crate::replay;
+use crate::stack_server;
 
 use std::path::Path;
 use std::process::Output;

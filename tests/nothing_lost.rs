@@ -5,10 +5,10 @@
 //! The retention checks run on the templates the real platform build writes (dev and prod),
 //! and `destroy` is run against those templates served as a deployed stack set (tests/replay/).
 
-mod build_common;
-mod moto;
-mod replay;
-mod stack_server;
+use crate::build_common;
+use crate::moto;
+use crate::replay;
+use crate::stack_server;
 
 use std::collections::BTreeSet;
 use std::path::Path;

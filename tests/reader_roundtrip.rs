@@ -2,7 +2,7 @@
 //! scalars) and JSON -> value -> `Template` -> JSON -> read again gives the same template;
 //! and the reader agrees with cfn-lint's own YAML decoder (PyYAML based) on every value.
 
-mod validate_common;
+use crate::validate_common;
 
 use std::process::Command;
 

@@ -1,7 +1,7 @@
 //! Automatic splitting at scale, through the real build pipeline (config, packaging, compile,
 //! split, validate, emit): the platform plus the synthetic scale input.
 
-mod common;
+use crate::common;
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};

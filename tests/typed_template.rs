@@ -1,7 +1,7 @@
 //! A template built from the generated typed models serializes to the expected
 //! CloudFormation JSON, and cfn-lint accepts it without any finding.
 
-mod common;
+use crate::common;
 
 use cfnc::model::{Expr, Output, Pseudo, Template, Value};
 use cfnc::resources::kms::{Key, KeyAttr};

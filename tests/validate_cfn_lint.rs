@@ -5,7 +5,7 @@
 //! reports is an error in cfn-lint at the same path. Each exception is listed below with the
 //! reason and which side is right; the lists are checked, so stale entries fail too.
 
-mod validate_common;
+use crate::validate_common;
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::{Path, PathBuf};
