@@ -133,6 +133,13 @@ fn core_tags_are_honoured() {
 }
 
 #[test]
+fn the_non_specific_tag_makes_a_string_and_leaves_collections_alone() {
+    // `! "Ref": x` (seen in real templates) is the YAML 1.2 non-specific tag.
+    let l = read("a: ! 12\nb: [! \"Ref\": \"AWS::AccountId\"]\nc: ! {x: 1}\n! d: 2\n");
+    assert_eq!(l.value, json!({"a": "12", "b": [{"Ref": "AWS::AccountId"}], "c": {"x": 1}, "d": 2}));
+}
+
+#[test]
 fn aliases_anchors_and_merge_keys() {
     let l = read("base: &b {x: 1, y: 2}\nuse: *b\nmerged:\n  <<: *b\n  y: 3\nlist: &l [1, 2]\nagain: *l\n");
     assert_eq!(l.value["use"], json!({"x": 1, "y": 2}));

@@ -147,12 +147,17 @@ fn tag_span(node: Span, tag: &Tag) -> Span {
 
 enum TagKind {
     None,
+    /// The non-specific tag `!`: a scalar is a string, a collection is untagged (YAML 1.2 §6.9.1).
+    NonSpecific,
     Intrinsic(&'static str),
     Core(String),
 }
 
 fn classify(tag: Option<&Tag>, span: Span) -> Result<TagKind, BuildError> {
     let Some(tag) = tag else { return Ok(TagKind::None) };
+    if tag.handle.is_empty() && tag.suffix == "!" {
+        return Ok(TagKind::NonSpecific);
+    }
     if tag.handle == "!" {
         if let Some((_, key)) = SHORT_FORMS.iter().find(|(s, _)| *s == tag.suffix) {
             return Ok(TagKind::Intrinsic(key));
@@ -200,7 +205,7 @@ impl Builder<'_> {
             TagKind::None if style == ScalarStyle::Plain => {
                 Ok((scalar::resolve_plain(text, self.json), leaf))
             }
-            TagKind::None => Ok((Value::String(text.to_string()), leaf)),
+            TagKind::None | TagKind::NonSpecific => Ok((Value::String(text.to_string()), leaf)),
             TagKind::Intrinsic("Fn::GetAtt") => {
                 // `!GetAtt Resource.Attribute` splits at the first dot, as CloudFormation does.
                 let (inner, tree) = match text.split_once('.') {
@@ -252,7 +257,7 @@ impl Builder<'_> {
             ));
         }
         let wrap = match classify(tag, span)? {
-            TagKind::None => None,
+            TagKind::None | TagKind::NonSpecific => None,
             TagKind::Intrinsic(key) => Some((key, tag_span(span, tag.expect("tagged")))),
             TagKind::Core(s) if (map && s == "map") || (!map && s == "seq") => None,
             TagKind::Core(s) => {
@@ -373,7 +378,7 @@ impl Builder<'_> {
     ) -> Result<(), BuildError> {
         let plain = style == ScalarStyle::Plain;
         match classify(tag, span)? {
-            TagKind::None | TagKind::Core(_) => {}
+            TagKind::None | TagKind::NonSpecific | TagKind::Core(_) => {}
             TagKind::Intrinsic(_) => {
                 return Err(err(SyntaxKind::BadKey, "a mapping key cannot be an intrinsic function", span));
             }

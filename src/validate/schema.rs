@@ -343,6 +343,20 @@ fn converts(instance: &Value, expected: &[&str]) -> bool {
     })
 }
 
+/// `a` and `b` are the same value after CloudFormation's scalar conversion (`"90"` and `90`,
+/// `"true"` and `true`); equal values are not "the same after conversion".
+fn same_converted(a: &Value, b: &Value) -> bool {
+    match (a, b) {
+        (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => {
+            s.trim().parse::<f64>().is_ok_and(|x| n.as_f64() == Some(x))
+        }
+        (Value::String(s), Value::Bool(v)) | (Value::Bool(v), Value::String(s)) => {
+            s.eq_ignore_ascii_case(if *v { "true" } else { "false" })
+        }
+        _ => false,
+    }
+}
+
 fn tokens(e: &ValidationError<'_>) -> Vec<String> {
     e.instance_path()
         .iter()
@@ -492,6 +506,21 @@ pub(crate) fn check_variant(validator: &Validator, variant: &Variant, skip: &[St
             && converts(e.instance(), &type_names(kind))
         {
             continue;
+        }
+        // `RetentionInDays: "90"` is 90 once converted: an enum/const of numbers (or booleans)
+        // accepts the string form, and an enum of strings the number form.
+        match e.kind() {
+            ValidationErrorKind::Enum { options }
+                if options.as_array().is_some_and(|o| o.iter().any(|o| same_converted(e.instance(), o))) =>
+            {
+                continue;
+            }
+            ValidationErrorKind::Constant { expected_value }
+                if same_converted(e.instance(), expected_value) =>
+            {
+                continue;
+            }
+            _ => {}
         }
         // Dynamic references (`{{resolve:ssm:...}}`) are replaced at deploy time.
         if e.instance().as_str().is_some_and(unjudged)

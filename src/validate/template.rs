@@ -146,6 +146,34 @@ fn logical_id_ok(id: &str) -> bool {
     !id.is_empty() && id.len() <= 255 && id.bytes().all(|b| b.is_ascii_alphanumeric())
 }
 
+/// Condition names also take `&` and `_` (CloudFormation accepts them; templates such as the
+/// AWS Quick Start VPC use `NATGateway&3AZCondition`).
+fn condition_name_ok(id: &str) -> bool {
+    !id.is_empty()
+        && id.len() <= 255
+        && id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'&' || b == b'_')
+}
+
+/// The SAM transform: it adds the `Globals` section and the `IgnoreGlobals` resource attribute.
+const SAM_TRANSFORM: &str = "AWS::Serverless-2016-10-31";
+
+/// The names of the macros in a `Transform` section (a name, a list of names, or
+/// `{Name, Parameters}` entries).
+fn transform_names(v: Option<&Value>) -> Vec<&str> {
+    fn one(v: &Value) -> Option<&str> {
+        match v {
+            Value::String(s) => Some(s.as_str()),
+            Value::Object(m) => m.get("Name").and_then(Value::as_str),
+            _ => None,
+        }
+    }
+    match v {
+        Some(Value::Array(l)) => l.iter().filter_map(one).collect(),
+        Some(v) => one(v).into_iter().collect(),
+        None => Vec::new(),
+    }
+}
+
 fn type_name_ok(t: &str) -> bool {
     static RE: OnceLock<Regex> = OnceLock::new();
     RE.get_or_init(|| {
@@ -163,7 +191,8 @@ fn is_custom(t: &str) -> bool {
 
 fn parameter_type_ok(t: &str) -> bool {
     let plain = |t: &str| {
-        matches!(t, "String" | "Number" | "CommaDelimitedList" | "List<Number>")
+        // `List<String>` is undocumented but accepted by CloudFormation (as cfn-lint notes).
+        matches!(t, "String" | "Number" | "CommaDelimitedList" | "List<Number>" | "List<String>")
             || AWS_PARAMETER_TYPES.contains(&t)
             || t.strip_prefix("List<")
                 .and_then(|s| s.strip_suffix('>'))
@@ -197,6 +226,11 @@ struct Checker<'a, 's> {
     /// of the first reference.
     edges: BTreeMap<&'a str, BTreeMap<String, String>>,
     transform: bool,
+    /// The SAM transform is declared (`Globals`, `IgnoreGlobals` are part of the language).
+    sam: bool,
+    /// Logical ids of module resources (`...::MODULE`): CloudFormation names the resources a
+    /// module adds `<ModuleId><ResourceId>`, so references starting with one are not checked.
+    modules: Vec<&'a str>,
     /// Mappings named by a literal Fn::FindInMap; `None` once a computed name is seen.
     used_mappings: Option<HashSet<String>>,
 }
@@ -215,8 +249,17 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
         used_conditions: HashSet::new(),
         edges: BTreeMap::new(),
         transform: top.contains_key("Transform"),
+        sam: transform_names(top.get("Transform")).contains(&SAM_TRANSFORM),
+        modules: Vec::new(),
         used_mappings: Some(HashSet::new()),
     };
+    c.modules = c
+        .section("Resources")
+        .into_iter()
+        .flatten()
+        .filter(|(_, r)| r.get("Type").and_then(Value::as_str).is_some_and(|t| t.ends_with("::MODULE")))
+        .map(|(id, _)| id.as_str())
+        .collect();
     c.sections(top, opts);
     c.parameters();
     c.mappings();
@@ -242,7 +285,7 @@ impl<'a> Checker<'a, '_> {
 
     fn sections(&mut self, top: &Map<String, Value>, opts: &Options) {
         for (k, v) in top {
-            if !SECTIONS.contains(&k.as_str()) {
+            if !SECTIONS.contains(&k.as_str()) && !(self.sam && k == "Globals") {
                 self.sink.push("CFN1001", ptr(&[k]), format!("unknown top-level section `{k}`"));
                 continue;
             }
@@ -295,7 +338,15 @@ impl<'a> Checker<'a, '_> {
                     }
                     continue;
                 }
-                if !logical_id_ok(id) {
+                if section == "Conditions" {
+                    if !condition_name_ok(id) {
+                        self.sink.push(
+                            "CFN4006",
+                            ptr(&[section, id]),
+                            format!("condition name `{id}` must be 1-255 ASCII letters, digits, `&` or `_`"),
+                        );
+                    }
+                } else if !logical_id_ok(id) {
                     self.sink.push(
                         "CFN4006",
                         ptr(&[section, id]),
@@ -440,7 +491,9 @@ impl<'a> Checker<'a, '_> {
             if list { text.split(',').map(|s| s.trim().to_string()).collect() } else { vec![text.clone()] };
         if let Some(allowed) = def.get("AllowedValues").and_then(Value::as_array) {
             let allowed: Vec<String> = allowed.iter().filter_map(scalar_text).collect();
-            for v in &values {
+            // A list default may also be one allowed value as a whole (`three,four`).
+            let whole = list && allowed.contains(&text);
+            for v in values.iter().filter(|_| !whole) {
                 if !allowed.contains(v) {
                     self.sink.push(
                         "CFN1011",
@@ -541,6 +594,9 @@ impl<'a> Checker<'a, '_> {
     fn conditions(&mut self) {
         let Some(conds) = self.section("Conditions") else { return };
         for (name, def) in conds {
+            if is_foreach(name) {
+                continue;
+            }
             let at = ptr(&["Conditions", name]);
             match as_function(def) {
                 Some(("Fn::Equals" | "Fn::And" | "Fn::Or" | "Fn::Not" | "Condition", _)) => {}
@@ -579,7 +635,8 @@ impl<'a> Checker<'a, '_> {
             self.edges.entry(id.as_str()).or_default();
             for k in r.keys() {
                 let custom_version = k == "Version" && type_name.is_some_and(is_custom);
-                if !RESOURCE_KEYS.contains(&k.as_str()) && !custom_version {
+                let sam_attribute = self.sam && k == "IgnoreGlobals";
+                if !RESOURCE_KEYS.contains(&k.as_str()) && !custom_version && !sam_attribute {
                     self.sink.push(
                         "CFN1005",
                         format!("{base}/{}", escape_token(k)),
@@ -1053,6 +1110,11 @@ impl<'a> Checker<'a, '_> {
         }
     }
 
+    /// `id` may name a resource that a module resource adds (`<ModuleId><ResourceId>`).
+    fn from_module(&self, id: &str) -> bool {
+        self.modules.iter().any(|m| id.len() > m.len() && id.starts_with(m))
+    }
+
     /// A reference to `target` (Ref or Sub variable).
     fn reference(&mut self, target: &str, code: Option<&'static str>, at: &str, scope: Scope<'a>) {
         if Pseudo::from_name(target).is_some() {
@@ -1076,7 +1138,7 @@ impl<'a> Checker<'a, '_> {
             }
             return;
         }
-        if self.transform {
+        if self.transform || self.from_module(target) {
             return;
         }
         let what = if code.is_some() { "Fn::Sub variable" } else { "Ref" };
@@ -1097,7 +1159,7 @@ impl<'a> Checker<'a, '_> {
         scope: Scope<'a>,
     ) {
         let Some(type_name) = self.ctx.resources.get(res).copied() else {
-            if !self.transform {
+            if !self.transform && !self.from_module(res) {
                 self.sink.push(missing_code, at, format!("`{res}` is not a resource of this template"));
             }
             return;
@@ -1450,10 +1512,11 @@ mod tests {
             "List<AWS::EC2::Subnet::Id>",
             "AWS::SSM::Parameter::Value<String>",
             "AWS::SSM::Parameter::Value<List<AWS::EC2::VPC::Id>>",
+            "List<String>",
         ] {
             assert!(parameter_type_ok(t), "{t}");
         }
-        for t in ["string", "List<String>", "AWS::S3::Bucket"] {
+        for t in ["string", "List<Strings>", "AWS::S3::Bucket"] {
             assert!(!parameter_type_ok(t), "{t}");
         }
     }

@@ -181,3 +181,80 @@ fn rule_table_is_complete_and_sorted() {
         }
     }
 }
+
+/// Templates that CloudFormation accepts (shapes met in public templates: the AWS Quick Start
+/// VPC, SAM applications, modules, language extensions) have no error findings.
+#[test]
+fn accepted_shapes_of_real_templates_are_not_errors() {
+    let errors = |t: &Value| -> Vec<(&'static str, String)> {
+        validate_template(t, None, &Options::default())
+            .into_iter()
+            .filter(|f| f.severity == Severity::Error)
+            .map(|f| (f.code, f.pointer))
+            .collect()
+    };
+    // Condition names with `&` and `_`; a numeric string where the schema enumerates numbers.
+    let quickstart = json!({
+        "Parameters": {"Days": {"Type": "String", "Default": "90"}},
+        "Conditions": {"A&B_C": {"Fn::Equals": [{"Ref": "Days"}, "90"]}},
+        "Resources": {"Logs": {"Type": "AWS::Logs::LogGroup", "Condition": "A&B_C",
+            "Properties": {"RetentionInDays": "90"}}}
+    });
+    assert_eq!(errors(&quickstart), vec![]);
+    // ...but a numeric string that is not among them still is one.
+    let mut wrong = quickstart.clone();
+    wrong["Resources"]["Logs"]["Properties"]["RetentionInDays"] = json!("91");
+    assert_eq!(errors(&wrong), vec![("CFN3004", "/Resources/Logs/Properties/RetentionInDays".into())]);
+    // A condition name with other punctuation is still wrong.
+    let mut bad = quickstart.clone();
+    bad["Conditions"] = json!({"A-B": {"Fn::Equals": ["a", "a"]}});
+    bad["Resources"]["Logs"]["Condition"] = json!("A-B");
+    assert_eq!(errors(&bad), vec![("CFN4006", "/Conditions/A-B".into())]);
+
+    // SAM: the Globals section and the IgnoreGlobals attribute belong to the transform.
+    let sam = json!({
+        "Transform": "AWS::Serverless-2016-10-31",
+        "Globals": {"Function": {"Timeout": 3}},
+        "Resources": {"Fn": {"Type": "AWS::Serverless::Function", "IgnoreGlobals": "*",
+            "Properties": {"Handler": "a.b", "Runtime": "python3.12", "CodeUri": "."}}}
+    });
+    assert_eq!(errors(&sam), vec![]);
+    let mut not_sam = sam.clone();
+    not_sam["Transform"] = json!("AWS::LanguageExtensions");
+    let found = errors(&not_sam);
+    assert!(found.contains(&("CFN1001", "/Globals".into())), "{found:?}");
+    assert!(found.contains(&("CFN1005", "/Resources/Fn/IgnoreGlobals".into())), "{found:?}");
+
+    // Language extensions: Fn::ForEach loops in Conditions are not conditions.
+    let foreach = json!({
+        "Transform": "AWS::LanguageExtensions",
+        "Parameters": {"A": {"Type": "String"}},
+        "Conditions": {"Fn::ForEach::Check": ["Id", ["A"], {"Is${Id}": {"Fn::Equals": [{"Ref": "Id"}, "x"]}}]},
+        "Resources": {"T": {"Type": "AWS::SNS::Topic"}}
+    });
+    assert_eq!(errors(&foreach), vec![]);
+
+    // Modules: `<ModuleId><ResourceId>` names a resource the module adds.
+    let module = json!({
+        "Resources": {"Module": {"Type": "My::S3::Bucket::MODULE"}},
+        "Outputs": {"Name": {"Value": {"Ref": "ModuleBucket"}}, "Arn": {"Value": {"Fn::GetAtt": ["ModuleBucket", "Arn"]}}}
+    });
+    assert_eq!(errors(&module), vec![]);
+    let mut no_module = module.clone();
+    no_module["Resources"]["Module"]["Type"] = json!("AWS::SNS::Topic");
+    assert_eq!(errors(&no_module).len(), 2);
+
+    // Parameter types and list defaults: `List<String>`, a default that is one allowed value.
+    let params = json!({
+        "Parameters": {
+            "Names": {"Type": "List<String>", "Default": "a,b"},
+            "Pair": {"Type": "CommaDelimitedList", "Default": "three,four", "AllowedValues": ["one", "three,four"]},
+            "Each": {"Type": "CommaDelimitedList", "Default": "one,two", "AllowedValues": ["one", "two"]},
+            "Bad": {"Type": "CommaDelimitedList", "Default": "one,five", "AllowedValues": ["one", "two"]}
+        },
+        "Resources": {"T": {"Type": "AWS::SNS::Topic", "Properties": {"TopicName": {"Fn::Join": ["-",
+            [{"Fn::Join": ["", {"Ref": "Names"}]}, {"Fn::Join": ["", {"Ref": "Pair"}]},
+             {"Fn::Join": ["", {"Ref": "Each"}]}, {"Fn::Join": ["", {"Ref": "Bad"}]}]]}}}}
+    });
+    assert_eq!(errors(&params), vec![("CFN1011", "/Parameters/Bad/Default".into())]);
+}
