@@ -285,7 +285,8 @@ impl<'a> Checker<'a, '_> {
 
     fn sections(&mut self, top: &Map<String, Value>, opts: &Options) {
         for (k, v) in top {
-            if !SECTIONS.contains(&k.as_str()) && !(self.sam && k == "Globals") {
+            let sam_section = self.sam && k == "Globals";
+            if !SECTIONS.contains(&k.as_str()) && !sam_section {
                 self.sink.push("CFN1001", ptr(&[k]), format!("unknown top-level section `{k}`"));
                 continue;
             }
@@ -1111,7 +1112,7 @@ impl<'a> Checker<'a, '_> {
     }
 
     /// `id` may name a resource that a module resource adds (`<ModuleId><ResourceId>`).
-    fn from_module(&self, id: &str) -> bool {
+    fn added_by_module(&self, id: &str) -> bool {
         self.modules.iter().any(|m| id.len() > m.len() && id.starts_with(m))
     }
 
@@ -1138,7 +1139,7 @@ impl<'a> Checker<'a, '_> {
             }
             return;
         }
-        if self.transform || self.from_module(target) {
+        if self.transform || self.added_by_module(target) {
             return;
         }
         let what = if code.is_some() { "Fn::Sub variable" } else { "Ref" };
@@ -1159,7 +1160,7 @@ impl<'a> Checker<'a, '_> {
         scope: Scope<'a>,
     ) {
         let Some(type_name) = self.ctx.resources.get(res).copied() else {
-            if !self.transform && !self.from_module(res) {
+            if !self.transform && !self.added_by_module(res) {
                 self.sink.push(missing_code, at, format!("`{res}` is not a resource of this template"));
             }
             return;
