@@ -896,7 +896,7 @@ fn hint_for_serde(message: &str) -> Option<String> {
     if let Some(rest) = message.strip_prefix("unknown field `") {
         let unknown = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-        if let Some(best) = closest(unknown, &expected) {
+        if let Some(best) = crate::suggest::closest(unknown, expected.iter().copied()) {
             return Some(format!("did you mean `{best}`? (allowed: {})", expected.join(", ")));
         }
         return Some(format!("allowed keys here: {}", expected.join(", ")));
@@ -904,7 +904,7 @@ fn hint_for_serde(message: &str) -> Option<String> {
     if let Some(rest) = message.strip_prefix("unknown variant `") {
         let unknown = rest.split('`').next().unwrap_or("");
         let expected: Vec<&str> = rest.split('`').skip(2).step_by(2).collect();
-        if let Some(best) = closest(unknown, &expected) {
+        if let Some(best) = crate::suggest::closest(unknown, expected.iter().copied()) {
             return Some(format!("did you mean `{best}`? (allowed: {})", expected.join(", ")));
         }
         return Some(format!("allowed values: {}", expected.join(", ")));
@@ -916,28 +916,6 @@ fn hint_for_serde(message: &str) -> Option<String> {
         return Some("check the value's type against the README, \"Environment config\"".to_string());
     }
     None
-}
-
-fn closest<'a>(word: &str, candidates: &[&'a str]) -> Option<&'a str> {
-    candidates
-        .iter()
-        .map(|c| (edit_distance(&word.to_ascii_lowercase(), &c.to_ascii_lowercase()), *c))
-        .filter(|(d, c)| *d <= (c.len() / 3).max(2))
-        .min()
-        .map(|(_, c)| c)
-}
-
-fn edit_distance(a: &str, b: &str) -> usize {
-    let b: Vec<char> = b.chars().collect();
-    let mut prev: Vec<usize> = (0..=b.len()).collect();
-    for (i, ca) in a.chars().enumerate() {
-        let mut cur = vec![i + 1];
-        for (j, cb) in b.iter().enumerate() {
-            cur.push((prev[j] + usize::from(ca != *cb)).min(prev[j + 1] + 1).min(cur[j] + 1));
-        }
-        prev = cur;
-    }
-    prev[b.len()]
 }
 
 /// An environment name: 1 to 20 lowercase letters, digits and single `-`, starting with a

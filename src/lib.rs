@@ -19,6 +19,7 @@ pub mod resources;
 pub mod review;
 pub mod schema;
 pub mod sns_filter;
+pub mod suggest;
 pub mod synthetic;
 pub mod validate;
 

@@ -119,15 +119,19 @@ fn type_change_is_remove_plus_add_with_a_note() {
 }
 
 #[test]
-fn types_without_a_vendored_schema_and_custom_resources_are_conditional() {
-    // No schema -> create-only properties unknown; custom resources: the handler decides
-    // ("Custom resources" user-guide page: a new physical id on update replaces the old one).
+fn types_outside_the_registry_and_custom_resources_are_conditional() {
+    // A type the registry index does not know (third party) -> create-only properties
+    // unknown; custom resources: the handler decides ("Custom resources" user-guide page: a
+    // new physical id on update replaces the old one).
     let r = diff_case("unknown-type");
-    modify(&r, "Table", Replacement::Conditional, &["TableName"]);
+    modify(&r, "Cluster", Replacement::Conditional, &["Name"]);
+    assert!(has_note(&r, "Cluster", "not in the resource registry index"), "{:#?}", r.notes);
     modify(&r, "Custom", Replacement::Conditional, &["Rows"]);
-    // A DynamoDB table that may be replaced may lose its data.
+    // A type cfnc does not vendor but the registry index knows: TableName is create-only
+    // there, and a replaced DynamoDB table loses its data.
+    modify(&r, "Table", Replacement::True, &["TableName"]);
     assert_eq!(flags(&r, "Table"), [Flag::DeleteData]);
-    assert!(has_note(&r, "Table", "no vendored schema"));
+    assert!(!has_note(&r, "Table", "registry"));
 }
 
 #[test]

@@ -507,10 +507,13 @@ fn schema_level(type_name: &str, leaf: &[String]) -> (Level, Option<String>) {
             )),
         );
     }
-    let Some(schema) = crate::schema::get(type_name) else {
+    let Some(schema) = crate::schema::info(type_name) else {
         return (
             Level::Conditional,
-            Some(format!("no vendored schema for {type_name}: replacement cannot be predicted")),
+            Some(format!(
+                "{type_name} is not in the resource registry index (schema/registry-index.json): \
+                 replacement cannot be predicted"
+            )),
         );
     };
     let hit = |pointers: &[String]| {
@@ -640,7 +643,7 @@ fn unchanged_custom_name(
     n: &Res,
     changed: &BTreeMap<String, Vec<Leaf>>,
 ) -> Option<Vec<String>> {
-    let schema = crate::schema::get(type_name)?;
+    let schema = crate::schema::info(type_name)?;
     let mut names = Vec::new();
     for p in &schema.primary_identifier {
         let segs = pointer_segments(p)?;

@@ -96,10 +96,10 @@ pub fn diff_resource(type_name: &str, old: &Json, new: &Json) -> (Vec<String>, R
     (changed.into_iter().collect(), replacement, causes)
 }
 
-/// Replacement predicted from the schema's create-only properties.
+/// Replacement predicted from the registry's create-only properties.
 pub fn replacement_for(type_name: &str, changed: &[String]) -> (Replacement, Vec<String>) {
-    let Some(schema) = crate::schema::get(type_name) else {
-        // No schema: any property change may replace.
+    let Some(schema) = crate::schema::info(type_name) else {
+        // A type the registry does not know: any property change may replace.
         let r = if changed.is_empty() { Replacement::False } else { Replacement::Conditional };
         return (r, changed.to_vec());
     };

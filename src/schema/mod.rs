@@ -6,6 +6,9 @@
 //! for the validator, the typed models and the change predictor.
 
 mod embedded;
+mod registry;
+
+pub use registry::{TypeInfo, info, known_types};
 
 use std::collections::HashMap;
 use std::sync::OnceLock;
@@ -34,18 +37,6 @@ impl ResourceSchema {
     /// `Fn::GetAtt` attribute names: read-only properties in dotted form (`Endpoint.Address`).
     pub fn attributes(&self) -> Vec<String> {
         self.read_only.iter().filter_map(|p| pointer_to_attribute(p)).collect()
-    }
-
-    /// True when a change of top-level property `name` always replaces the resource.
-    pub fn is_create_only(&self, name: &str) -> bool {
-        self.create_only.iter().any(|p| top_level(p) == Some(name))
-    }
-
-    /// True when a change of top-level property `name` may replace the resource
-    /// (it is conditionally create-only, or a nested part of it is create-only).
-    pub fn is_conditionally_create_only(&self, name: &str) -> bool {
-        self.conditional_create_only.iter().any(|p| top_level(p) == Some(name))
-            || self.create_only.iter().any(|p| top_level(p) == Some(name) && p.matches('/').count() > 2)
     }
 }
 
@@ -137,7 +128,7 @@ mod tests {
     #[test]
     fn registry_metadata_is_exposed() {
         let bucket = get("AWS::S3::Bucket").unwrap();
-        assert!(bucket.is_create_only("BucketName"));
+        assert!(bucket.create_only.iter().any(|p| p == "/properties/BucketName"));
         assert!(bucket.attributes().contains(&"Arn".to_string()));
         assert!(get("AWS::Nope::Nope").is_none());
     }

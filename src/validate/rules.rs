@@ -84,8 +84,8 @@ pub const RULES: &[Rule] = &[
     rule(
         "CFN1008",
         W,
-        "Resource type has no vendored schema",
-        "The type is not among schema/types.txt, so its properties are not checked. cfnc's own output never hits this; add the type with `scripts/refresh-schemas --add TYPE`. `Custom::*` types are not reported.",
+        "Resource type outside the registry",
+        "A type in a namespace AWS does not own (a third-party or private registry type, e.g. `MongoDB::Atlas::Cluster`, or a module): the registry index does not know it, so its properties are not checked. `Custom::*` types are not reported. (Types of the AWS registry are checked: the 34 in schema/types.txt against their full schema, every other one for property names and required properties from schema/registry-index.json.)",
     ),
     rule(
         "CFN1009",
@@ -135,6 +135,12 @@ pub const RULES: &[Rule] = &[
         E,
         "Logical id used in two sections",
         "Parameters and resources share one namespace: a name may not be both.",
+    ),
+    rule(
+        "CFN1018",
+        E,
+        "Unknown resource type",
+        "An `AWS::`/`Alexa::` type that the resource registry does not have (schema/registry-index.json, from the pinned cfn-lint): CloudFormation rejects the template (\"Unrecognized resource types\"). Usually a typo; the finding names the closest known type. A type newer than the index needs `scripts/refresh-schemas` with a newer cfn-lint.",
     ),
     // References.
     rule(

@@ -277,9 +277,27 @@ fn pairs(v: &Value) -> Vec<(String, Vec<String>)> {
     v.as_object().map(|m| m.iter().map(|(k, v)| (k.clone(), names(v))).collect()).unwrap_or_default()
 }
 
+/// The schema a type is validated against: its vendored schema, or, for a type the
+/// registry index knows but cfnc does not vendor, one that checks property names and
+/// required properties (the index has no property types).
+fn schema_of(type_name: &str) -> Option<Value> {
+    if let Some(registry) = crate::schema::get(type_name) {
+        return Some(validation_schema(&registry.json, &registry.read_only));
+    }
+    let info = crate::schema::info(type_name)?;
+    let properties: Map<String, Value> =
+        info.properties.iter().map(|p| (p.clone(), Value::Object(Map::new()))).collect();
+    let summary = serde_json::json!({
+        "type": "object",
+        "properties": properties,
+        "additionalProperties": false,
+        "required": info.required,
+    });
+    Some(validation_schema(&summary, &info.read_only))
+}
+
 fn compile(type_name: &str) -> Option<Validator> {
-    let registry = crate::schema::get(type_name)?;
-    let schema = validation_schema(&registry.json, &registry.read_only);
+    let schema = schema_of(type_name)?;
     let mut options = jsonschema::options()
         .with_draft(Draft::Draft7)
         .with_pattern_options(PatternOptions::fancy_regex())
@@ -309,11 +327,23 @@ fn compile(type_name: &str) -> Option<Validator> {
     options.build(&schema).ok()
 }
 
-/// The compiled validator of a vendored type (compiled once, then shared).
+/// The compiled validator of a type (compiled once, then shared): the full schema of a
+/// vendored type, the property names and required properties of any other type the
+/// registry index knows. `None` for a type neither knows.
 pub(crate) fn validator(type_name: &str) -> Option<&'static Validator> {
-    static CACHE: OnceLock<HashMap<&'static str, OnceLock<Option<Validator>>>> = OnceLock::new();
-    let cache = CACHE.get_or_init(|| crate::schema::type_names().map(|t| (t, OnceLock::new())).collect());
-    cache.get(type_name)?.get_or_init(|| compile(type_name)).as_ref()
+    type Cache = HashMap<&'static str, OnceLock<Option<Validator>>>;
+    static VENDORED: OnceLock<Cache> = OnceLock::new();
+    static INDEXED: OnceLock<Cache> = OnceLock::new();
+    let vendored =
+        VENDORED.get_or_init(|| crate::schema::type_names().map(|t| (t, OnceLock::new())).collect());
+    let cell = match vendored.get(type_name) {
+        Some(cell) => cell,
+        // Only templates with other types pay for loading the index.
+        None => INDEXED
+            .get_or_init(|| crate::schema::known_types().map(|t| (t, OnceLock::new())).collect())
+            .get(type_name)?,
+    };
+    cell.get_or_init(|| compile(type_name)).as_ref()
 }
 
 fn short(v: &Value) -> String {

@@ -690,12 +690,29 @@ impl<'a> Checker<'a, '_> {
                 continue;
             }
             let packaged = self.packaged(t, props, &base);
+            // SAM expands its own types (their registry entries describe no template
+            // syntax of the transform); the transform is reported once (CFN1016).
+            if self.sam && t.starts_with("AWS::Serverless::") {
+                continue;
+            }
             match schema::validator(t) {
                 Some(v) => self.schema(r, &base, v, &packaged),
+                None if t.starts_with("AWS::") || t.starts_with("Alexa::") => {
+                    let hint = crate::suggest::closest(t, crate::schema::known_types())
+                        .map(|c| format!(": did you mean `{c}`?"))
+                        .unwrap_or_default();
+                    self.sink.push(
+                        "CFN1018",
+                        format!("{base}/Type"),
+                        format!("`{t}` is not a resource type of the CloudFormation registry{hint}"),
+                    );
+                }
                 None => self.sink.push(
                     "CFN1008",
                     format!("{base}/Type"),
-                    format!("no schema is vendored for `{t}`: its properties are not checked"),
+                    format!(
+                        "`{t}` is not a type of the AWS resource registry: its properties are not checked"
+                    ),
                 ),
             }
             services::check(t, props, &format!("{base}/Properties"), self.sink);
@@ -1287,7 +1304,7 @@ impl Checker<'_, '_> {
         let mut groups: BTreeMap<(String, String), Vec<(String, String)>> = BTreeMap::new();
         for (id, r) in resources {
             let Some(t) = r.get("Type").and_then(Value::as_str) else { continue };
-            let Some(schema) = crate::schema::get(t) else { continue };
+            let Some(schema) = crate::schema::info(t) else { continue };
             if schema.primary_identifier.is_empty() || r.get("Condition").is_some() {
                 continue;
             }
