@@ -128,7 +128,7 @@ pub const RULES: &[Rule] = &[
         "CFN1016",
         I,
         "Transform: reference checks skipped",
-        "The template declares a Transform (e.g. SAM): resources and names it generates are unknown before expansion, so unresolved-reference, DependsOn and unused checks are skipped.",
+        "The template declares a Transform (e.g. SAM): resources and names it generates are unknown before expansion, so unresolved-reference, DependsOn and unused checks are skipped. With a macro of the account's own (a name not starting with `AWS::`), resource attributes and types the macro consumes (`Count`, `AWS::S3::Object`) are not reported either.",
     ),
     rule(
         "CFN1017",

@@ -228,6 +228,9 @@ struct Checker<'a, 's> {
     transform: bool,
     /// The SAM transform is declared (`Globals`, `IgnoreGlobals` are part of the language).
     sam: bool,
+    /// A macro of the account's own is declared: it may add resource attributes and types
+    /// that exist only before it runs (`Count`, `AWS::S3::Object` in the AWS macro examples).
+    macros: bool,
     /// Logical ids of module resources (`...::MODULE`): CloudFormation names the resources a
     /// module adds `<ModuleId><ResourceId>`, so references starting with one are not checked.
     modules: Vec<&'a str>,
@@ -250,6 +253,7 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
         edges: BTreeMap::new(),
         transform: top.contains_key("Transform"),
         sam: transform_names(top.get("Transform")).contains(&SAM_TRANSFORM),
+        macros: transform_names(top.get("Transform")).iter().any(|t| !t.starts_with("AWS::")),
         modules: Vec::new(),
         used_mappings: Some(HashSet::new()),
     };
@@ -636,7 +640,7 @@ impl<'a> Checker<'a, '_> {
             self.edges.entry(id.as_str()).or_default();
             for k in r.keys() {
                 let custom_version = k == "Version" && type_name.is_some_and(is_custom);
-                let sam_attribute = self.sam && k == "IgnoreGlobals";
+                let sam_attribute = (self.sam && k == "IgnoreGlobals") || self.macros;
                 if !RESOURCE_KEYS.contains(&k.as_str()) && !custom_version && !sam_attribute {
                     self.sink.push(
                         "CFN1005",
@@ -669,7 +673,7 @@ impl<'a> Checker<'a, '_> {
                 continue;
             }
             let Some(t) = type_name else { continue };
-            if !type_name_ok(t) {
+            if !type_name_ok(t) && !self.macros {
                 self.sink.push(
                     "CFN1009",
                     format!("{base}/Type"),
@@ -697,6 +701,7 @@ impl<'a> Checker<'a, '_> {
             }
             match schema::validator(t) {
                 Some(v) => self.schema(r, &base, v, &packaged),
+                None if self.macros => {}
                 None if t.starts_with("AWS::") || t.starts_with("Alexa::") => {
                     let hint = crate::suggest::closest(t, crate::schema::known_types())
                         .map(|c| format!(": did you mean `{c}`?"))

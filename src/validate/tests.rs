@@ -225,6 +225,22 @@ fn accepted_shapes_of_real_templates_are_not_errors() {
     assert!(found.contains(&("CFN1001", "/Globals".into())), "{found:?}");
     assert!(found.contains(&("CFN1005", "/Resources/Fn/IgnoreGlobals".into())), "{found:?}");
 
+    // A macro of the account's own consumes attributes and types before CloudFormation sees them.
+    let with_macro = json!({
+        "Transform": ["S3Objects", "Count"],
+        "Resources": {
+            "Bucket": {"Type": "AWS::S3::Bucket", "Count": 3},
+            "Object": {"Type": "AWS::S3::Object", "Properties": {"Target": {"Bucket": {"Ref": "Bucket"}}}}
+        }
+    });
+    assert_eq!(errors(&with_macro), vec![]);
+    let mut no_macro = with_macro.clone();
+    no_macro.as_object_mut().unwrap().remove("Transform");
+    assert_eq!(
+        errors(&no_macro),
+        vec![("CFN1005", "/Resources/Bucket/Count".into()), ("CFN1018", "/Resources/Object/Type".into())]
+    );
+
     // Language extensions: Fn::ForEach loops in Conditions are not conditions.
     let foreach = json!({
         "Transform": "AWS::LanguageExtensions",
