@@ -186,8 +186,16 @@ async fn delete_named(aws: &Aws, stack: &str, name: &str) -> Result<(), DeployEr
             }
             Ok(())
         }
-        // ChangeSetNotFound, or ValidationError for a stack that does not exist yet.
-        Err(e) if e.as_service_error().is_some() => Ok(()),
+        // ChangeSetNotFound, or ValidationError for a stack that does not exist yet: nothing
+        // to delete. Anything else (access denied, throttling) is an error.
+        Err(e)
+            if e.as_service_error().is_some_and(|s| {
+                s.is_change_set_not_found_exception()
+                    || aws_sdk_cloudformation::error::ProvideErrorMetadata::code(s) == Some("ValidationError")
+            }) =>
+        {
+            Ok(())
+        }
         Err(e) => Err(classify("CloudFormation DescribeChangeSet", aws.max_attempts(), e).into()),
     }
 }

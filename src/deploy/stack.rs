@@ -51,16 +51,16 @@ pub fn is_terminal(status: &str) -> bool {
 pub async fn describe(aws: &Aws, name_or_id: &str) -> Result<Option<Stack>, DeployError> {
     match aws.cfn.describe_stacks().stack_name(name_or_id).send().await {
         Ok(out) => Ok(out.stacks.unwrap_or_default().into_iter().next()),
-        // For a stack name, CloudFormation answers a missing stack with ValidationError.
-        Err(e)
-            if e.as_service_error()
-                .and_then(|s| aws_sdk_cloudformation::error::ProvideErrorMetadata::code(s))
-                == Some("ValidationError") =>
-        {
-            Ok(None)
-        }
+        // CloudFormation answers a missing stack with ValidationError "Stack with id X does
+        // not exist"; any other ValidationError (a malformed name...) is a real error.
+        Err(e) if e.as_service_error().is_some_and(is_missing_stack) => Ok(None),
         Err(e) => Err(classify("CloudFormation DescribeStacks", aws.max_attempts(), e).into()),
     }
+}
+
+/// A DescribeStacks error that means "no such stack".
+fn is_missing_stack(e: &impl aws_sdk_cloudformation::error::ProvideErrorMetadata) -> bool {
+    e.code() == Some("ValidationError") && e.message().is_some_and(|m| m.contains("does not exist"))
 }
 
 /// Fails with a clear message unless a stack in `state` can take a new change set.

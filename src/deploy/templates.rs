@@ -86,25 +86,25 @@ pub async fn get_template(aws: &Aws, stack: &str) -> Result<serde_json::Value, D
         .await
         .map_err(|e| classify("CloudFormation GetTemplate", aws.max_attempts(), e))?;
     let body = resp.template_body().unwrap_or("{}");
-    parse_template_body(body).map_err(|reason| {
+    parse_template_body(body, stack).map_err(|reason| {
         DeployError::from(AwsError::Service {
             operation: "CloudFormation GetTemplate",
             code: "UnreadableTemplate".into(),
             message: format!("the deployed template of `{stack}` cannot be read: {reason}"),
             help: Some(
-                "cfnc compares JSON or plain YAML templates; was this stack deployed by another tool?".into(),
+                "the body is neither a JSON nor a YAML CloudFormation template; check it in the console \
+                 (Template tab)"
+                    .into(),
             ),
         })
     })
 }
 
-/// JSON, or YAML without short-form tags.
-pub fn parse_template_body(body: &str) -> Result<serde_json::Value, String> {
-    match serde_json::from_str(body) {
-        Ok(v) => Ok(v),
-        Err(json_err) => serde_yaml::from_str::<serde_json::Value>(body)
-            .map_err(|yaml_err| format!("not JSON ({json_err}) and not YAML ({yaml_err})")),
-    }
+/// A deployed template body: JSON, or YAML with short-form tags (`!Ref`, `!Sub`...), read
+/// by the same reader as local templates (a stack deployed from YAML by any tool reads back
+/// as YAML). `name` names the stack in errors.
+pub fn parse_template_body(body: &str, name: &str) -> Result<serde_json::Value, String> {
+    crate::reader::parse_str(body, name).map(|loaded| loaded.value).map_err(|e| e.to_string())
 }
 
 /// The deployed templates of the root stack named in the manifest and of every nested stack
@@ -151,4 +151,25 @@ pub async fn fetch_deployed_templates(
         out.stacks.insert(name.clone(), DeployedStack { name, stack_id: id, template, resources });
     }
     Ok(out)
+}
+
+#[cfg(test)]
+mod body_tests {
+    use super::parse_template_body;
+    use serde_json::json;
+
+    #[test]
+    fn deployed_bodies_in_json_and_yaml_with_short_forms_read_back() {
+        let json_body = r#"{"Resources": {"T": {"Type": "AWS::SNS::Topic"}}}"#;
+        assert_eq!(parse_template_body(json_body, "s").unwrap()["Resources"]["T"]["Type"], "AWS::SNS::Topic");
+        let yaml = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n    Properties:\n      TopicName: !Sub '${AWS::StackName}-t'\n      DisplayName: !GetAtt Q.QueueName\n";
+        let v = parse_template_body(yaml, "s").unwrap();
+        assert_eq!(v["Resources"]["T"]["Properties"]["TopicName"], json!({"Fn::Sub": "${AWS::StackName}-t"}));
+        assert_eq!(
+            v["Resources"]["T"]["Properties"]["DisplayName"],
+            json!({"Fn::GetAtt": ["Q", "QueueName"]})
+        );
+        let err = parse_template_body("Resources: [unclosed", "payments-dev").unwrap_err();
+        assert!(err.contains("payments-dev"), "{err}");
+    }
 }
