@@ -31,14 +31,22 @@ const ALL_PROPERTY_TYPES: &[&str] = &[
     "AWS::EKS::Nodegroup",
     "AWS::ElastiCache::ReplicationGroup",
     "AWS::ElasticLoadBalancingV2::LoadBalancer",
-    "AWS::Events::EventBus",
     "AWS::EventSchemas::Discoverer",
     "AWS::EventSchemas::Registry",
     "AWS::EventSchemas::Schema",
+    "AWS::Events::EventBus",
     "AWS::GameLift::GameSessionQueue",
     "AWS::GameLift::MatchmakingConfiguration",
     "AWS::GameLift::MatchmakingRuleSet",
     "AWS::Grafana::Workspace",
+    "AWS::Greengrass::ConnectorDefinition",
+    "AWS::Greengrass::CoreDefinition",
+    "AWS::Greengrass::DeviceDefinition",
+    "AWS::Greengrass::FunctionDefinition",
+    "AWS::Greengrass::Group",
+    "AWS::Greengrass::LoggerDefinition",
+    "AWS::Greengrass::ResourceDefinition",
+    "AWS::Greengrass::SubscriptionDefinition",
     "AWS::ImageBuilder::Component",
     "AWS::ImageBuilder::ContainerRecipe",
     "AWS::ImageBuilder::DistributionConfiguration",
@@ -50,24 +58,62 @@ const ALL_PROPERTY_TYPES: &[&str] = &[
     "AWS::RDS::DBInstance",
     "AWS::RDS::DBParameterGroup",
     "AWS::RedshiftServerless::Workgroup",
+    "AWS::RoboMaker::RobotApplication",
+    "AWS::RoboMaker::SimulationApplication",
     "AWS::Route53Resolver::ResolverRule",
     "AWS::Route53Resolver::ResolverRuleAssociation",
     "AWS::S3::AccessPoint",
     "AWS::SNS::Topic",
     "AWS::SQS::Queue",
     "AWS::SSM::Parameter",
+    "AWS::SageMaker::DataQualityJobDefinition",
+    "AWS::SageMaker::ModelBiasJobDefinition",
+    "AWS::SageMaker::ModelExplainabilityJobDefinition",
+    "AWS::SageMaker::ModelQualityJobDefinition",
+    "AWS::SageMaker::MonitoringSchedule",
     "AWS::StepFunctions::Activity",
 ];
 
 /// Named properties that are attributes besides the read-only ones.
 const EXTRA: &[(&str, &[&str])] = &[
+    ("AWS::AppMesh::GatewayRoute", &["GatewayRouteName", "MeshName", "MeshOwner", "VirtualGatewayName"]),
+    ("AWS::AppMesh::Mesh", &["MeshName"]),
+    ("AWS::AppMesh::Route", &["MeshName", "MeshOwner", "RouteName", "VirtualRouterName"]),
+    ("AWS::AppMesh::VirtualGateway", &["MeshName", "MeshOwner", "VirtualGatewayName"]),
+    ("AWS::AppMesh::VirtualNode", &["MeshName", "MeshOwner", "VirtualNodeName"]),
+    ("AWS::AppMesh::VirtualRouter", &["MeshName", "MeshOwner", "VirtualRouterName"]),
+    ("AWS::AppMesh::VirtualService", &["MeshName", "MeshOwner", "VirtualServiceName"]),
     ("AWS::AppSync::DataSource", &["Name"]),
+    ("AWS::Cloud9::EnvironmentEC2", &["Name"]),
     ("AWS::CloudWatch::InsightRule", &["RuleName"]),
     ("AWS::DocDB::DBCluster", &["Port"]),
+    ("AWS::Greengrass::ConnectorDefinition", &["Name"]),
+    ("AWS::Greengrass::CoreDefinition", &["Name"]),
+    ("AWS::Greengrass::DeviceDefinition", &["Name"]),
+    ("AWS::Greengrass::FunctionDefinition", &["Name"]),
+    ("AWS::Greengrass::Group", &["Name", "RoleArn"]),
+    ("AWS::Greengrass::LoggerDefinition", &["Name"]),
+    ("AWS::Greengrass::ResourceDefinition", &["Name"]),
+    ("AWS::Greengrass::SubscriptionDefinition", &["Name"]),
+    ("AWS::IoT1Click::Device", &["Enabled"]),
+    ("AWS::IoT1Click::Placement", &["PlacementName", "ProjectName"]),
+    ("AWS::IoT1Click::Project", &["ProjectName"]),
     ("AWS::Kinesis::StreamConsumer", &["ConsumerName", "StreamARN"]),
+    ("AWS::ManagedBlockchain::Member", &["NetworkId"]),
+    ("AWS::MediaConvert::JobTemplate", &["Name"]),
+    ("AWS::MediaConvert::Preset", &["Name"]),
+    ("AWS::MediaConvert::Queue", &["Name"]),
+    ("AWS::MediaLive::Input", &["Destinations", "Sources"]),
+    ("AWS::OpsWorks::Instance", &["AvailabilityZone"]),
+    ("AWS::OpsWorks::UserProfile", &["SshUsername"]),
     ("AWS::Route53Resolver::ResolverEndpoint", &["Direction", "Name"]),
+    ("AWS::SageMaker::CodeRepository", &["CodeRepositoryName"]),
     ("AWS::SageMaker::Endpoint", &["EndpointName"]),
+    ("AWS::SageMaker::EndpointConfig", &["EndpointConfigName"]),
     ("AWS::SageMaker::Model", &["ModelName"]),
+    ("AWS::SageMaker::NotebookInstance", &["NotebookInstanceName"]),
+    ("AWS::SageMaker::NotebookInstanceLifecycleConfig", &["NotebookInstanceLifecycleConfigName"]),
+    ("AWS::SageMaker::Workteam", &["WorkteamName"]),
     ("AWS::ServiceDiscovery::Service", &["Name"]),
     ("AWS::Transfer::User", &["ServerId", "UserName"]),
 ];
@@ -111,9 +157,75 @@ pub fn attributes(type_name: &str) -> Option<Vec<String>> {
     Some(out)
 }
 
+/// What a `Fn::GetAtt` of `attr` on a resource of `type_name` is.
+#[derive(Debug, PartialEq, Eq)]
+pub enum Verdict {
+    /// The attribute exists.
+    Allowed,
+    /// It does not; the top-level attributes the type has, to name in the message.
+    Missing(Vec<String>),
+    /// Nothing is known about the type (not in the registry index).
+    Unknown,
+}
+
+/// Checks `type_name.attr`: against the full attribute list of a vendored type, or, for any
+/// other type the registry index knows, its read-only properties (`*` in a pointer matches
+/// any segment), all its properties for the older types above, and the named exceptions.
+pub fn check(type_name: &str, attr: &str) -> Verdict {
+    let matches = |pointer: &str| {
+        let Some(rest) = pointer.strip_prefix("/properties/") else { return false };
+        let (want, have): (Vec<&str>, Vec<&str>) = (rest.split('/').collect(), attr.split('.').collect());
+        want.len() == have.len() && want.iter().zip(&have).all(|(w, h)| *w == "*" || w == h)
+    };
+    let extra: &[&str] = EXTRA.iter().find(|(t, _)| *t == type_name).map_or(&[], |(_, n)| n);
+    let (listed, read_only, all_props): (Vec<String>, &[String], Option<&[String]>) =
+        if let Some(listed) = attributes(type_name) {
+            (listed, &crate::schema::get(type_name).map_or(&[][..], |s| &s.read_only[..]), None)
+        } else if let Some(info) = crate::schema::info(type_name) {
+            let mut listed: Vec<String> =
+                info.read_only.iter().filter_map(|p| crate::schema::pointer_to_attribute(p)).collect();
+            listed.extend(extra.iter().map(|s| s.to_string()));
+            let all = ALL_PROPERTY_TYPES.contains(&type_name).then_some(&info.properties[..]);
+            (listed, &info.read_only[..], all)
+        } else {
+            return Verdict::Unknown;
+        };
+    let outputs =
+        type_name == "AWS::ServiceCatalog::CloudFormationProvisionedProduct" && attr.starts_with("Outputs.");
+    if outputs
+        || listed.iter().any(|a| a == attr)
+        || read_only.iter().any(|p| matches(p))
+        || all_props.is_some_and(|props| props.iter().any(|p| attr.split('.').next() == Some(p.as_str())))
+    {
+        return Verdict::Allowed;
+    }
+    let mut shown: Vec<String> = listed.into_iter().filter(|a| !a.contains('.')).collect();
+    shown.extend(all_props.into_iter().flatten().cloned());
+    shown.sort();
+    shown.dedup();
+    Verdict::Missing(shown)
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn types_outside_the_vendored_set_are_checked_through_the_index() {
+        assert_eq!(check("AWS::SQS::Queue", "Arn"), Verdict::Allowed);
+        // SQS queues are an older type: every property is an attribute.
+        assert_eq!(check("AWS::SQS::Queue", "QueueName"), Verdict::Allowed);
+        assert_eq!(check("AWS::DynamoDB::Table", "StreamArn"), Verdict::Allowed);
+        assert!(matches!(check("AWS::DynamoDB::Table", "TableName"), Verdict::Missing(_)));
+        assert_eq!(check("AWS::SageMaker::Endpoint", "EndpointName"), Verdict::Allowed);
+        assert_eq!(
+            check("AWS::ServiceCatalog::CloudFormationProvisionedProduct", "Outputs.Url"),
+            Verdict::Allowed
+        );
+        let Verdict::Missing(has) = check("AWS::Lambda::Function", "Arnn") else { panic!() };
+        assert!(has.contains(&"Arn".to_string()), "{has:?}");
+        assert_eq!(check("MongoDB::Atlas::Cluster", "Id"), Verdict::Unknown);
+    }
 
     #[test]
     fn legacy_types_expose_their_properties() {

@@ -1194,19 +1194,22 @@ impl<'a> Checker<'a, '_> {
         if is_custom(t) || (t == "AWS::CloudFormation::Stack" && attr.starts_with("Outputs.")) {
             return;
         }
-        let Some(attrs) = super::getatt::attributes(t) else { return };
-        if !attrs.iter().any(|a| a == attr) {
+        // SAM resources have the attributes of what they expand to (`Fn.Version.FunctionArn`).
+        if self.sam && t.starts_with("AWS::Serverless::") {
+            return;
+        }
+        if let super::getatt::Verdict::Missing(shown) = super::getatt::check(t, attr) {
             // Name the top-level attributes (nested ones are many for some types).
-            let mut shown: Vec<&str> =
-                attrs.iter().map(String::as_str).filter(|a| !a.contains('.')).collect();
-            shown.dedup();
             self.sink.push(
                 "CFN2003",
                 attr_at,
-                format!(
-                    "`{t}` has no attribute `{attr}` (it has: {})",
-                    if shown.is_empty() { "none".into() } else { shown.join(", ") }
-                ),
+                match crate::suggest::closest(attr, shown.iter().map(String::as_str)) {
+                    Some(near) => format!("`{t}` has no attribute `{attr}`: did you mean `{near}`?"),
+                    None => format!(
+                        "`{t}` has no attribute `{attr}` (it has: {})",
+                        if shown.is_empty() { "none".into() } else { shown.join(", ") }
+                    ),
+                },
             );
         }
     }
