@@ -180,7 +180,7 @@ pub fn check(type_name: &str, attr: &str) -> Verdict {
     let extra: &[&str] = EXTRA.iter().find(|(t, _)| *t == type_name).map_or(&[], |(_, n)| n);
     let (listed, read_only, all_props): (Vec<String>, &[String], Option<&[String]>) =
         if let Some(listed) = attributes(type_name) {
-            (listed, &crate::schema::get(type_name).map_or(&[][..], |s| &s.read_only[..]), None)
+            (listed, crate::schema::get(type_name).map_or(&[][..], |s| &s.read_only[..]), None)
         } else if let Some(info) = crate::schema::info(type_name) {
             let mut listed: Vec<String> =
                 info.read_only.iter().filter_map(|p| crate::schema::pointer_to_attribute(p)).collect();
