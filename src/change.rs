@@ -72,3 +72,21 @@ pub struct ChangeRow {
 fn predicted() -> Source {
     Source::Predicted
 }
+
+impl ChangeRow {
+    /// A predicted row with no detail yet (no replacement, properties or flags).
+    pub fn predicted(stack: &str, logical_id: &str, type_name: &str, action: Action) -> Self {
+        ChangeRow {
+            stack: stack.to_string(),
+            logical_id: logical_id.to_string(),
+            type_name: type_name.to_string(),
+            action,
+            replacement: None,
+            properties: Vec::new(),
+            flags: Vec::new(),
+            physical_id: None,
+            replacement_causes: Vec::new(),
+            source: Source::Predicted,
+        }
+    }
+}

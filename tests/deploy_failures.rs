@@ -10,7 +10,7 @@ use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
-use moto::{CLEARED, aws_env, fixture};
+use moto::{CLEARED, aws_env, cfnc_at, fixture, text};
 use replay::{Replay, Request, Response, cfn};
 
 const ROOT_ID: &str = "arn:aws:cloudformation:us-east-1:123456789012:stack/cfnc-fixture-dev/1111";
@@ -19,21 +19,7 @@ const NESTED_ID: &str =
 const CS_ARN: &str = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/cfnc-abc/3333";
 
 fn cfnc(endpoint: &str, project: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("cfnc").unwrap();
-    for k in CLEARED {
-        cmd.env_remove(k);
-    }
-    cmd.envs(aws_env(endpoint)).arg("--project").arg(project).args(args);
-    cmd.output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
+    cfnc_at(endpoint, project, args)
 }
 
 fn stack_xml(name: &str, id: &str, status: &str, outputs: &str) -> String {

@@ -6,31 +6,11 @@ use crate::moto;
 use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
-use moto::{CLEARED, Moto, aws_env, fixture};
+use moto::{Moto, cfnc_at, fixture, ok, text};
 use serde_json::Value;
 
 fn cfnc(m: &Moto, project: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("cfnc").unwrap();
-    for k in CLEARED {
-        cmd.env_remove(k);
-    }
-    cmd.envs(aws_env(&m.endpoint())).arg("--project").arg(project).args(args);
-    cmd.output().unwrap()
-}
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
-
-fn ok(o: Output) -> Output {
-    assert!(o.status.success(), "{}", text(&o));
-    o
+    cfnc_at(&m.endpoint(), project, args)
 }
 
 #[test]

@@ -18,7 +18,7 @@ use std::path::Path;
 use std::process::Output;
 
 use assert_cmd::Command;
-use moto::{CLEARED, Moto, aws_env, fixture};
+use moto::{Moto, fixture};
 use replay::{Replay, Request, Response, cfn};
 
 /// The repository root.
@@ -93,12 +93,7 @@ fn closed_port() -> u16 {
 /// `cfnc` with nothing from the developer's environment: fake credentials, region us-east-1,
 /// no AWS config files, AWS at `endpoint` (default: a closed loopback port), not a terminal.
 fn cfnc_at(endpoint: &str) -> Command {
-    let mut cmd = Command::cargo_bin("cfnc").unwrap();
-    for k in CLEARED {
-        cmd.env_remove(k);
-    }
-    cmd.envs(aws_env(endpoint));
-    cmd
+    moto::cfnc_command(endpoint).into()
 }
 
 fn cfnc() -> Command {

@@ -11,12 +11,10 @@ use crate::replay;
 use crate::stack_server;
 
 use std::collections::BTreeSet;
-use std::path::Path;
 use std::process::Output;
 
-use assert_cmd::Command;
 use build_common::{Built, build, build_project, files, temp_project};
-use moto::{CLEARED, Moto, aws_env, fixture};
+use moto::{Moto, cfnc_at, fixture, text};
 use serde_json::Value;
 use stack_server::{Served, nested_id, root_id};
 
@@ -27,15 +25,6 @@ const DELETED_WITH_THE_STACK: &[(&str, &str)] = &[(
     "log events are kept 1 day (RetentionInDays 1, checked below); the groups have fixed names, so retained \
      groups would block re-creating the stack",
 )];
-
-fn text(o: &Output) -> String {
-    format!(
-        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
-        o.status.code(),
-        String::from_utf8_lossy(&o.stdout),
-        String::from_utf8_lossy(&o.stderr)
-    )
-}
 
 /// (stack, logical id, type) of every resource of a build with `DeletionPolicy: Retain`.
 fn retained(built: &Built) -> BTreeSet<(String, String, String)> {
@@ -116,14 +105,6 @@ fn serve_build(built: &Built) -> replay::Replay {
         })
         .collect();
     stack_server::serve(&root_stack, stacks)
-}
-
-fn cfnc_at(endpoint: &str, project: &Path, args: &[&str]) -> Output {
-    let mut cmd = Command::cargo_bin("cfnc").unwrap();
-    for k in CLEARED {
-        cmd.env_remove(k);
-    }
-    cmd.envs(aws_env(endpoint)).arg("--project").arg(project).args(args).output().unwrap()
 }
 
 #[test]

@@ -86,30 +86,19 @@ fn read_and_exercise(bytes: Vec<u8>) -> Result<(), ReadError> {
 // ---------------------------------------------------------------------------------------------
 // Generated templates.
 
-const INTRINSICS: &[&str] = &[
-    "Ref",
-    "Condition",
-    "Fn::GetAtt",
-    "Fn::Sub",
-    "Fn::Join",
-    "Fn::Select",
-    "Fn::Split",
-    "Fn::If",
-    "Fn::Equals",
-    "Fn::And",
-    "Fn::Or",
-    "Fn::Not",
-    "Fn::ImportValue",
-    "Fn::GetAZs",
-    "Fn::Base64",
-    "Fn::FindInMap",
-    "Fn::Cidr",
-    "Fn::Transform",
-    "Fn::Length",
-    "Fn::ToJsonString",
-    "Fn::GetStackOutput",
-    "Fn::ForEach::Items",
-];
+/// Function names to generate: those the typed model knows, the rest CloudFormation knows,
+/// and a loop name that is only valid under `AWS::LanguageExtensions`.
+fn intrinsics() -> Vec<&'static str> {
+    let mut all = cfnc::model::intrinsic::FUNCTION_NAMES.to_vec();
+    all.extend([
+        "Fn::Transform",
+        "Fn::Length",
+        "Fn::ToJsonString",
+        "Fn::GetStackOutput",
+        "Fn::ForEach::Items",
+    ]);
+    all
+}
 
 /// Names that reach the interesting code: ids used elsewhere in the template, pseudo
 /// parameters, attribute names.
@@ -154,7 +143,7 @@ fn scalar() -> impl Strategy<Value = Value> {
 fn intrinsic(inner: impl Strategy<Value = Value> + Clone) -> impl Strategy<Value = Value> {
     let args = prop::collection::vec(inner.clone(), 0..4);
     (
-        prop::sample::select(INTRINSICS),
+        prop::sample::select(intrinsics()),
         prop_oneof![inner, args.prop_map(Value::Array), name().prop_map(Value::from)],
     )
         .prop_map(|(f, arg)| {

@@ -9,7 +9,7 @@ use serde_json::Value as Json;
 use super::set::TemplateSet;
 use super::value::{Resolver, Val};
 use super::{Note, data, iam, sg};
-use crate::change::{Action, ChangeRow, Flag, Replacement, Source};
+use crate::change::{Action, ChangeRow, Flag, Replacement};
 
 /// A resource with its properties and attributes resolved.
 #[derive(Debug)]
@@ -339,18 +339,7 @@ impl Ctx<'_> {
 }
 
 fn row(stack: &str, id: &str, type_name: &str, action: Action) -> ChangeRow {
-    ChangeRow {
-        stack: stack.to_string(),
-        logical_id: id.to_string(),
-        type_name: type_name.to_string(),
-        action,
-        replacement: None,
-        properties: Vec::new(),
-        flags: Vec::new(),
-        physical_id: None,
-        replacement_causes: Vec::new(),
-        source: Source::Predicted,
-    }
+    ChangeRow::predicted(stack, id, type_name, action)
 }
 
 fn finish_flags(flags: BTreeSet<Flag>) -> Vec<Flag> {

@@ -2,16 +2,17 @@
 //! replacement detail or no nested change set. Replacement comes from the registry schemas'
 //! create-only properties. Rows are marked `source: predicted`.
 //!
-//! Integration point: the offline diff engine (`crate::diff`) computes the same rows for
-//! `cfnc diff --from`; when it is in the crate, [`diff_templates`] delegates to it so both
-//! commands predict alike.
+//! The review normally takes its predictions from the offline diff engine (`crate::diff`,
+//! the same rows as `cfnc diff`, which also follows parameters and references across
+//! stacks); this per-template comparison is the fallback for when the engine cannot build a
+//! template set from the deployed templates, so that a review is never left without one.
 
 use std::collections::BTreeSet;
 
 use serde_json::Value as Json;
 
 use super::flags;
-use crate::change::{Action, ChangeRow, Replacement, Source};
+use crate::change::{Action, ChangeRow, Replacement};
 
 /// Resource attributes that CloudFormation reports as change scopes besides Properties.
 const ATTRIBUTES: &[&str] =
@@ -58,18 +59,7 @@ pub fn diff_templates(stack: &str, old: Option<&Json>, new: Option<&Json>) -> Ve
 }
 
 fn row(stack: &str, id: &str, ty: &str, action: Action, old: Option<&Json>, new: &Json) -> ChangeRow {
-    let mut r = ChangeRow {
-        stack: stack.to_string(),
-        logical_id: id.to_string(),
-        type_name: ty.to_string(),
-        action,
-        replacement: None,
-        properties: Vec::new(),
-        flags: Vec::new(),
-        physical_id: None,
-        replacement_causes: Vec::new(),
-        source: Source::Predicted,
-    };
+    let mut r = ChangeRow::predicted(stack, id, ty, action);
     let (o, n) = match action {
         Action::Remove => (Some(new), None),
         _ => (old, Some(new)),
@@ -129,7 +119,7 @@ mod tests {
         assert_eq!(rows[0].action, Action::Modify);
         assert_eq!(rows[0].properties, vec!["Threshold"]);
         assert_eq!(rows[0].replacement, Some(Replacement::False));
-        assert_eq!(rows[0].source, Source::Predicted);
+        assert_eq!(rows[0].source, crate::change::Source::Predicted);
     }
 
     #[test]

@@ -76,36 +76,17 @@ const SNAPSHOT_TYPES: &[&str] = &[
     "AWS::Redshift::Cluster",
 ];
 
-/// Functions CloudFormation knows (LanguageExtensions ones included).
-const FUNCTIONS: &[&str] = &[
-    "Ref",
-    "Condition",
-    "Fn::GetAtt",
-    "Fn::Sub",
-    "Fn::Join",
-    "Fn::Select",
-    "Fn::Split",
-    "Fn::If",
-    "Fn::Equals",
-    "Fn::And",
-    "Fn::Or",
-    "Fn::Not",
-    "Fn::ImportValue",
-    "Fn::GetAZs",
-    "Fn::Base64",
-    "Fn::FindInMap",
-    "Fn::Cidr",
-    "Fn::Transform",
-    "Fn::Length",
-    "Fn::ToJsonString",
-    "Fn::GetStackOutput",
-    "Fn::Contains",
-    "Fn::EachMemberEquals",
-    "Fn::EachMemberIn",
-    "Fn::RefAll",
-    "Fn::ValueOf",
-    "Fn::ValueOfAll",
-];
+/// Functions CloudFormation knows besides those the typed model represents
+/// ([`crate::model::intrinsic::FUNCTION_NAMES`]) and the Rules-only ones: language
+/// extensions, `Fn::Transform` and `Fn::GetStackOutput`.
+const MORE_FUNCTIONS: &[&str] = &["Fn::Transform", "Fn::Length", "Fn::ToJsonString", "Fn::GetStackOutput"];
+
+/// Every function CloudFormation knows.
+fn is_function(name: &str) -> bool {
+    crate::model::intrinsic::FUNCTION_NAMES.contains(&name)
+        || MORE_FUNCTIONS.contains(&name)
+        || RULE_FUNCTIONS.contains(&name)
+}
 
 /// Functions only the Rules section may use.
 const RULE_FUNCTIONS: &[&str] = &[
@@ -947,7 +928,7 @@ impl<'a> Checker<'a, '_> {
                         if RULE_FUNCTIONS.contains(&k.as_str()) && scope != Scope::Rule {
                             let msg = format!("{k} can only be used in the Rules section");
                             self.sink.push("CFN2013", &path[..len], msg);
-                        } else if FUNCTIONS.contains(&k.as_str()) {
+                        } else if is_function(k) {
                             self.function(k, args, &path[..], &path[..len], scope);
                         } else {
                             self.sink.push(

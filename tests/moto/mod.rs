@@ -137,3 +137,35 @@ pub fn aws_env(endpoint: &str) -> Vec<(&'static str, String)> {
 /// Variables a test must not inherit from the developer's shell.
 pub const CLEARED: &[&str] =
     &["AWS_PROFILE", "AWS_SESSION_TOKEN", "AWS_DEFAULT_REGION", "CFNC_ENV", "AWS_MAX_ATTEMPTS"];
+
+/// `cfnc` with nothing from the developer's environment (fake credentials, region
+/// us-east-1, AWS at `endpoint`), as a `Command` to add arguments to.
+pub fn cfnc_command(endpoint: &str) -> Command {
+    let mut cmd = Command::new(env!("CARGO_BIN_EXE_cfnc"));
+    for k in CLEARED {
+        cmd.env_remove(k);
+    }
+    cmd.envs(aws_env(endpoint));
+    cmd
+}
+
+/// Runs `cfnc --project PROJECT ARGS...` against AWS at `endpoint` (see [`cfnc_command`]).
+pub fn cfnc_at(endpoint: &str, project: &Path, args: &[&str]) -> std::process::Output {
+    cfnc_command(endpoint).arg("--project").arg(project).args(args).output().unwrap()
+}
+
+/// Exit code, stdout and stderr of a run, for assertion messages.
+pub fn text(o: &std::process::Output) -> String {
+    format!(
+        "exit {:?}\n--- stdout\n{}\n--- stderr\n{}",
+        o.status.code(),
+        String::from_utf8_lossy(&o.stdout),
+        String::from_utf8_lossy(&o.stderr)
+    )
+}
+
+/// The run, after asserting that it succeeded.
+pub fn ok(o: std::process::Output) -> std::process::Output {
+    assert!(o.status.success(), "{}", text(&o));
+    o
+}
