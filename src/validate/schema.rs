@@ -497,7 +497,12 @@ fn describe(e: &ValidationError<'_>) -> (&'static str, String) {
 
 /// Validates one variant of a resource's properties; findings go to `sink`. Errors at or
 /// below a pointer of `skip` are dropped.
-pub(crate) fn check_variant(validator: &Validator, variant: &Variant, skip: &[String], sink: &mut Sink) {
+pub(crate) fn check_variant(
+    (type_name, validator): (&str, &Validator),
+    variant: &Variant,
+    skip: &[String],
+    sink: &mut Sink,
+) {
     let skipped = |p: &str| {
         skip.iter().any(|s| p == s || p.strip_prefix(s.as_str()).is_some_and(|r| r.starts_with('/')))
     };
@@ -568,11 +573,19 @@ pub(crate) fn check_variant(validator: &Validator, variant: &Variant, skip: &[St
         }
         if let ValidationErrorKind::AdditionalProperties { unexpected } = e.kind() {
             for key in unexpected {
+                // A misspelt top-level property: name the closest one the type has.
+                let near = toks
+                    .is_empty()
+                    .then(|| crate::schema::info(type_name))
+                    .flatten()
+                    .and_then(|info| crate::suggest::closest(key, info.properties.iter().map(String::as_str)))
+                    .map(|p| format!(": did you mean `{p}`?"))
+                    .unwrap_or_default();
                 at.push(key.clone());
                 sink.push(
                     "CFN3001",
                     variant.translate(&at),
-                    format!("{message_prefix}property `{key}` is not allowed"),
+                    format!("{message_prefix}property `{key}` is not allowed{near}"),
                 );
                 at.pop();
             }

@@ -681,7 +681,7 @@ impl<'a> Checker<'a, '_> {
                 continue;
             }
             match schema::validator(t) {
-                Some(v) => self.schema(r, &base, v, &packaged),
+                Some(v) => self.schema(r, &base, (t, v), &packaged),
                 None if self.macros => {}
                 None if t.starts_with("AWS::") || t.starts_with("Alexa::") => {
                     let hint = crate::suggest::closest(t, crate::schema::known_types())
@@ -730,7 +730,7 @@ impl<'a> Checker<'a, '_> {
         &mut self,
         r: &Map<String, Value>,
         base: &str,
-        validator: &jsonschema::Validator,
+        (type_name, validator): (&str, &jsonschema::Validator),
         skip: &[String],
     ) {
         let empty = Value::Object(Map::new());
@@ -746,7 +746,7 @@ impl<'a> Checker<'a, '_> {
             // `Properties: !Ref AWS::NoValue` (or an If branch of it) means no properties.
             let variant =
                 variant.unwrap_or_else(|| self.ctx.variant(&empty, &at, &assignment).expect("an empty map"));
-            schema::check_variant(validator, &variant, skip, self.sink);
+            schema::check_variant((type_name, validator), &variant, skip, self.sink);
         }
     }
 
