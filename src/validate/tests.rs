@@ -274,3 +274,19 @@ fn accepted_shapes_of_real_templates_are_not_errors() {
     });
     assert_eq!(errors(&params), vec![("CFN1011", "/Parameters/Bad/Default".into())]);
 }
+
+#[test]
+fn misspelt_properties_and_attributes_name_the_closest_one() {
+    let t = json!({
+        "Resources": {
+            "Q": {"Type": "AWS::SQS::Queue", "Properties": {"QueueNam": "q", "Completely": "x"}},
+            "S": {"Type": "AWS::SNS::Topic", "Properties": {"DisplayName": {"Fn::GetAtt": ["Q", "Arnn"]}}}
+        }
+    });
+    let found = validate_template(&t, None, &Options::default());
+    let message =
+        |pointer: &str| found.iter().find(|f| f.pointer == pointer).map(|f| f.message.clone()).unwrap();
+    assert!(message("/Resources/Q/Properties/QueueNam").ends_with("did you mean `QueueName`?"));
+    assert!(!message("/Resources/Q/Properties/Completely").contains("did you mean"));
+    assert!(message("/Resources/S/Properties/DisplayName/Fn::GetAtt/1").ends_with("did you mean `Arn`?"));
+}
