@@ -167,3 +167,22 @@ fn cfn_lint_accepts_the_typed_template_without_findings() {
         "cfn-lint findings:\n{stdout}{stderr}"
     );
 }
+
+#[test]
+fn older_types_expose_their_properties_as_typed_attributes() {
+    // `!GetAtt Vpc.CidrBlock` is valid CloudFormation though CidrBlock is not read-only
+    // (schema/getatt-exceptions.json); the typed model has the variant, and the validator agrees.
+    use cfnc::resources::ec2::{Vpc, VpcAttr};
+    use cfnc::resources::sns::{Topic, TopicAttr};
+    let mut t = Template::default();
+    let vpc = t.add("Vpc", Vpc { cidr_block: Some("10.0.0.0/16".into()), ..Vpc::default() }).unwrap();
+    let topic = t.add("Topic", Topic { topic_name: Some("alerts".into()), ..Topic::default() }).unwrap();
+    let cidr: Value<String> = vpc.get_att(VpcAttr::CidrBlock);
+    let name: Value<String> = topic.get_att(TopicAttr::TopicName);
+    t.outputs.insert("Cidr".parse().unwrap(), Output::new("VPC range", cidr));
+    t.outputs.insert("TopicName".parse().unwrap(), Output::new("topic name", name));
+    let json = serde_json::to_value(&t).unwrap();
+    assert_eq!(json["Outputs"]["Cidr"]["Value"], json!({"Fn::GetAtt": ["Vpc", "CidrBlock"]}));
+    let findings = cfnc::validate::validate_template(&json, None, &Default::default());
+    assert!(findings.iter().all(|f| f.code != "CFN2003"), "{findings:#?}");
+}

@@ -153,7 +153,8 @@ pub fn resource_file(m: &ResourceModule) -> String {
     out.push_str("}\n");
 
     let _ =
-        writeln!(out, "\n/// The `Fn::GetAtt` attributes of `{}` (its read-only properties).", m.type_name);
+        writeln!(out, "\n/// The `Fn::GetAtt` attributes of `{}`: its read-only properties,", m.type_name);
+    out.push_str("/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).\n");
     out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n");
     let _ = writeln!(out, "pub enum {} {{", m.attr_enum);
     for a in &m.attrs {

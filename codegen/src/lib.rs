@@ -52,8 +52,28 @@ pub fn schema_file_name(type_name: &str) -> String {
 }
 
 /// Generates every file (formatted) from the schemas under `root`.
+/// `schema/getatt-exceptions.json`: GetAtt attributes beyond `readOnlyProperties`.
+fn extra_attributes(root: &Path) -> Result<impl Fn(&str) -> model::ExtraAttributes, String> {
+    let path = root.join("schema/getatt-exceptions.json");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let json: serde_json::Value =
+        serde_json::from_str(&text).map_err(|e| format!("{}: invalid JSON: {e}", path.display()))?;
+    let names = |v: Option<&serde_json::Value>| -> Vec<String> {
+        v.and_then(|v| v.as_array())
+            .map(|a| a.iter().filter_map(|s| s.as_str().map(str::to_string)).collect())
+            .unwrap_or_default()
+    };
+    let all = names(json.get("allPropertyTypes"));
+    let named = json.get("namedProperties").cloned().unwrap_or_default();
+    Ok(move |t: &str| model::ExtraAttributes {
+        all_properties: all.iter().any(|a| a == t),
+        named: names(named.get(t)),
+    })
+}
+
 pub fn generate(root: &Path) -> Result<Vec<File>, String> {
     let types = read_types(root)?;
+    let extra = extra_attributes(root)?;
     let mut modules = Vec::new();
     let mut embedded = Vec::new();
     for t in &types {
@@ -65,7 +85,7 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
         if json.get("typeName").and_then(|v| v.as_str()) != Some(t) {
             return Err(format!("{}: typeName is not {t}", path.display()));
         }
-        modules.push(model::resource_module(&json, &format!("schema/{file}"))?);
+        modules.push(model::resource_module(&json, &format!("schema/{file}"), &extra(t))?);
         embedded.push((t.clone(), file));
     }
 

@@ -425,7 +425,46 @@ fn box_recursion(structs: &mut [StructDef]) {
 }
 
 /// Builds the module of one resource type from its schema.
-pub fn resource_module(schema: &Json, schema_file: &str) -> Result<ResourceModule, String> {
+/// `Fn::GetAtt` attributes of a type beyond its `readOnlyProperties`
+/// (`schema/getatt-exceptions.json`).
+#[derive(Debug, Default, Clone)]
+pub struct ExtraAttributes {
+    /// Every scalar or list-of-scalar property (nested objects by dotted path) is an attribute.
+    pub all_properties: bool,
+    /// These top-level properties are attributes.
+    pub named: Vec<String>,
+}
+
+/// The property paths an all-properties type exposes: scalars and lists of scalars, objects
+/// by their members (as CloudFormation's GetAtt and cfn-lint see them).
+fn property_paths<'a>(b: &Builder<'a>, node: &'a Json, path: &mut Vec<String>, out: &mut Vec<Vec<String>>) {
+    let Some((_, node)) = b.deref(node, "#") else { return };
+    let types: Vec<&str> = match node.get("type") {
+        Some(Json::String(t)) => vec![t.as_str()],
+        Some(Json::Array(ts)) => ts.iter().filter_map(Json::as_str).collect(),
+        _ => Vec::new(),
+    };
+    if types.contains(&"object") {
+        for (name, child) in node.get("properties").and_then(Json::as_object).into_iter().flatten() {
+            path.push(name.clone());
+            property_paths(b, child, path, out);
+            path.pop();
+        }
+    } else if types.contains(&"array") {
+        let item = node.get("items").and_then(|i| b.deref(i, "#")).map(|(_, i)| i);
+        if !matches!(item.and_then(|i| i.get("type")).and_then(Json::as_str), Some("object" | "array")) {
+            out.push(path.clone());
+        }
+    } else {
+        out.push(path.clone());
+    }
+}
+
+pub fn resource_module(
+    schema: &Json,
+    schema_file: &str,
+    extra: &ExtraAttributes,
+) -> Result<ResourceModule, String> {
     let type_name = schema
         .get("typeName")
         .and_then(Json::as_str)
@@ -486,10 +525,19 @@ pub fn resource_module(schema: &Json, schema_file: &str) -> Result<ResourceModul
     b.struct_at.insert("#".into(), resource_name.clone());
     let resource_def = b.struct_def(schema, "#", &resource_name);
 
+    let mut paths: Vec<Vec<String>> = read_only.iter().filter_map(|p| pointer_segments(p)).collect();
+    if extra.all_properties {
+        for (name, prop) in schema.get("properties").and_then(Json::as_object).into_iter().flatten() {
+            property_paths(&b, prop, &mut vec![name.clone()], &mut paths);
+        }
+    }
+    paths.extend(extra.named.iter().map(|n| vec![n.clone()]));
+    let mut seen = HashSet::new();
+    paths.retain(|p| seen.insert(p.join(".")));
+
     let mut attrs: Vec<AttrDef> = Vec::new();
     let mut variants = HashSet::new();
-    for p in &read_only {
-        let Some(segments) = pointer_segments(p) else { continue };
+    for segments in paths {
         if segments.iter().any(|s| s == "*") {
             continue;
         }
@@ -545,7 +593,7 @@ mod tests {
     use serde_json::json;
 
     fn module(schema: Json) -> ResourceModule {
-        resource_module(&schema, "schema/test.json").unwrap()
+        resource_module(&schema, "schema/test.json", &ExtraAttributes::default()).unwrap()
     }
 
     #[test]

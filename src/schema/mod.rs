@@ -6,6 +6,7 @@
 //! for the validator, the typed models and the change predictor.
 
 mod embedded;
+pub mod getatt;
 mod registry;
 
 pub use registry::{TypeInfo, info, known_types};
@@ -34,10 +35,21 @@ pub struct ResourceSchema {
 }
 
 impl ResourceSchema {
-    /// `Fn::GetAtt` attribute names: read-only properties in dotted form (`Endpoint.Address`).
+    /// `Fn::GetAtt` attribute names in dotted form (`Endpoint.Address`), sorted: the read-only
+    /// properties, and for some older types other properties too (see [`getatt`]).
     pub fn attributes(&self) -> Vec<String> {
-        self.read_only.iter().filter_map(|p| pointer_to_attribute(p)).collect()
+        getatt::attributes(self.type_name).unwrap_or_default()
     }
+}
+
+/// Follows local `$ref`s (`#/definitions/X`).
+pub fn deref<'s>(schema: &'s Json, mut node: &'s Json) -> &'s Json {
+    for _ in 0..16 {
+        let Some(r) = node.get("$ref").and_then(Json::as_str) else { break };
+        let Some(target) = r.strip_prefix('#').and_then(|p| schema.pointer(p)) else { break };
+        node = target;
+    }
+    node
 }
 
 /// `/properties/Endpoint/Address` -> `Endpoint.Address`.

@@ -268,25 +268,15 @@ fn contains_function(v: &Value) -> bool {
 pub(crate) fn attribute_type(schema: &Value, attr: &str) -> Option<String> {
     let mut node = schema;
     for part in attr.split('.') {
-        node = deref(schema, node);
+        node = crate::schema::deref(schema, node);
         node = node.get("properties")?.get(part)?;
     }
-    let node = deref(schema, node);
+    let node = crate::schema::deref(schema, node);
     match node.get("type") {
         Some(Value::String(t)) => Some(t.clone()),
         Some(Value::Array(ts)) => ts.first().and_then(Value::as_str).map(str::to_string),
         _ => None,
     }
-}
-
-/// Follows local `$ref`s (`#/definitions/X`).
-pub(crate) fn deref<'s>(schema: &'s Value, mut node: &'s Value) -> &'s Value {
-    for _ in 0..16 {
-        let Some(r) = node.get("$ref").and_then(Value::as_str) else { break };
-        let Some(target) = r.strip_prefix('#').and_then(|p| schema.pointer(p)) else { break };
-        node = target;
-    }
-    node
 }
 
 /// A boolean formula over `Fn::Equals` atoms.

@@ -14,7 +14,6 @@
 //! `Ref AWS::NoValue` removes what it stands for, other functions become placeholders of the
 //! type they resolve to.
 
-pub mod getatt;
 mod intrinsics;
 pub mod output;
 pub mod rules;

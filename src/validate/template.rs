@@ -1179,7 +1179,7 @@ impl<'a> Checker<'a, '_> {
         if self.sam && t.starts_with("AWS::Serverless::") {
             return;
         }
-        if let super::getatt::Verdict::Missing(shown) = super::getatt::check(t, attr) {
+        if let crate::schema::getatt::Verdict::Missing(shown) = crate::schema::getatt::check(t, attr) {
             // Name the top-level attributes (nested ones are many for some types).
             self.sink.push(
                 "CFN2003",

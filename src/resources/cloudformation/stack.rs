@@ -53,7 +53,8 @@ impl ResourceType for Stack {
     type Attr = StackAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::CloudFormation::Stack` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::CloudFormation::Stack`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum StackAttr {
     StackId,

@@ -177,7 +177,8 @@ impl ResourceType for Alarm {
     type Attr = AlarmAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::Alarm` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::Alarm`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AlarmAttr {
     Arn,

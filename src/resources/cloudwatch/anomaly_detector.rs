@@ -52,7 +52,8 @@ impl ResourceType for AnomalyDetector {
     type Attr = AnomalyDetectorAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::AnomalyDetector` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::AnomalyDetector`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AnomalyDetectorAttr {
     Id,

@@ -93,7 +93,8 @@ impl ResourceType for CompositeAlarm {
     type Attr = CompositeAlarmAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::CompositeAlarm` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::CompositeAlarm`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CompositeAlarmAttr {
     /// Amazon Resource Name (ARN) of the alarm

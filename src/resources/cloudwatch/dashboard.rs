@@ -46,7 +46,8 @@ impl ResourceType for Dashboard {
     type Attr = DashboardAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::Dashboard` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::Dashboard`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum DashboardAttr {}
 

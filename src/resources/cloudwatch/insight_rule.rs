@@ -56,18 +56,21 @@ impl ResourceType for InsightRule {
     type Attr = InsightRuleAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::InsightRule` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::CloudWatch::InsightRule`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InsightRuleAttr {
     Arn,
+    RuleName,
 }
 
 impl Attribute for InsightRuleAttr {
-    const ALL: &'static [Self] = &[Self::Arn];
+    const ALL: &'static [Self] = &[Self::Arn, Self::RuleName];
 
     fn name(self) -> &'static str {
         match self {
             Self::Arn => "Arn",
+            Self::RuleName => "RuleName",
         }
     }
 }

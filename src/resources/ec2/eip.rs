@@ -81,7 +81,8 @@ impl ResourceType for Eip {
     type Attr = EipAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::EIP` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::EIP`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum EipAttr {
     AllocationId,

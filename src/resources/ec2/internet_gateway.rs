@@ -31,7 +31,8 @@ impl ResourceType for InternetGateway {
     type Attr = InternetGatewayAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::InternetGateway` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::InternetGateway`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum InternetGatewayAttr {
     InternetGatewayId,

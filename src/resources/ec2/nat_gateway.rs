@@ -115,7 +115,8 @@ impl ResourceType for NatGateway {
     type Attr = NatGatewayAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::NatGateway` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::NatGateway`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum NatGatewayAttr {
     AutoProvisionZones,

@@ -118,7 +118,8 @@ impl ResourceType for Route {
     type Attr = RouteAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::Route` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::Route`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RouteAttr {
     CidrBlock,

@@ -43,7 +43,8 @@ impl ResourceType for RouteTable {
     type Attr = RouteTableAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::RouteTable` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::RouteTable`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RouteTableAttr {
     RouteTableId,

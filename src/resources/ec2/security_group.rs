@@ -62,22 +62,33 @@ impl ResourceType for SecurityGroup {
     type Attr = SecurityGroupAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::SecurityGroup` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::SecurityGroup`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecurityGroupAttr {
+    /// A description for the security group.
+    GroupDescription,
     /// The group ID of the specified security group.
     GroupId,
+    /// The name of the security group.
+    GroupName,
     /// The group name or group ID depending on whether the SG is created in default or specific VPC
     Id,
+    /// The ID of the VPC for the security group.
+    VpcId,
 }
 
 impl Attribute for SecurityGroupAttr {
-    const ALL: &'static [Self] = &[Self::GroupId, Self::Id];
+    const ALL: &'static [Self] =
+        &[Self::GroupDescription, Self::GroupId, Self::GroupName, Self::Id, Self::VpcId];
 
     fn name(self) -> &'static str {
         match self {
+            Self::GroupDescription => "GroupDescription",
             Self::GroupId => "GroupId",
+            Self::GroupName => "GroupName",
             Self::Id => "Id",
+            Self::VpcId => "VpcId",
         }
     }
 }

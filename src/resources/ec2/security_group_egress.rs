@@ -114,7 +114,8 @@ impl ResourceType for SecurityGroupEgress {
     type Attr = SecurityGroupEgressAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::SecurityGroupEgress` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::SecurityGroupEgress`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecurityGroupEgressAttr {
     Id,

@@ -114,7 +114,8 @@ impl ResourceType for SecurityGroupIngress {
     type Attr = SecurityGroupIngressAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::SecurityGroupIngress` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::SecurityGroupIngress`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SecurityGroupIngressAttr {
     /// The Security Group Rule Id

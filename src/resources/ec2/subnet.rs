@@ -141,25 +141,127 @@ impl ResourceType for Subnet {
     type Attr = SubnetAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::Subnet` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::Subnet`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SubnetAttr {
+    /// Indicates whether a network interface created in this subnet receives an IPv6 address. The
+    /// default value is ``false``. If you specify ``AssignIpv6AddressOnCreation``, you must also
+    /// specify an IPv6 CIDR block.
+    AssignIpv6AddressOnCreation,
+    /// The Availability Zone of the subnet. If you update this property, you must also update the
+    /// ``CidrBlock`` property.
+    AvailabilityZone,
+    /// The AZ ID of the subnet.
+    AvailabilityZoneId,
     BlockPublicAccessStates,
+    /// The mode of VPC BPA. Options here are off, block-bidirectional, block-ingress
+    BlockPublicAccessStatesInternetGatewayBlockMode,
+    /// The IPv4 CIDR block assigned to the subnet. If you update this property, we create a new subnet,
+    /// and then delete the existing one.
+    CidrBlock,
+    /// Indicates whether DNS queries made to the Amazon-provided DNS Resolver in this subnet should
+    /// return synthetic IPv6 addresses for IPv4-only destinations. You must first configure a NAT
+    /// gateway in a public subnet (separate from the subnet containing the IPv6-only workloads). For
+    /// example, the subnet containing the NAT gateway should have a ``0.0.0.0/0`` route pointing to the
+    /// internet gateway. For more information, see
+    /// [Configure DNS64 and NAT64](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateway-nat64-dns64.html#nat-gateway-nat64-dns64-walkthrough)
+    /// in the *User Guide*.
+    EnableDns64,
+    /// Indicates the device position for local network interfaces in this subnet. For example, ``1``
+    /// indicates local network interfaces in this subnet are the secondary network interface (eth1).
+    EnableLniAtDeviceIndex,
+    /// An IPv4 IPAM pool ID for the subnet.
+    Ipv4IpamPoolId,
+    /// An IPv4 netmask length for the subnet.
+    Ipv4NetmaskLength,
+    /// The IPv6 CIDR block. If you specify ``AssignIpv6AddressOnCreation``, you must also specify an
+    /// IPv6 CIDR block.
+    Ipv6CidrBlock,
     Ipv6CidrBlocks,
+    /// An IPv6 IPAM pool ID for the subnet.
+    Ipv6IpamPoolId,
+    /// Indicates whether this is an IPv6 only subnet. For more information, see
+    /// [Subnet basics](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Subnets.html#subnet-basics)
+    /// in the *User Guide*.
+    Ipv6Native,
+    /// An IPv6 netmask length for the subnet.
+    Ipv6NetmaskLength,
+    /// Indicates whether instances launched in this subnet receive a public IPv4 address. The default
+    /// value is ``false``. AWS charges for all public IPv4 addresses, including public IPv4 addresses
+    /// associated with running instances and Elastic IP addresses. For more information, see the
+    /// *Public IPv4 Address* tab on the [VPC pricing page](https://docs.aws.amazon.com/vpc/pricing/).
+    MapPublicIpOnLaunch,
     NetworkAclAssociationId,
+    /// The Amazon Resource Name (ARN) of the Outpost.
+    OutpostArn,
+    PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsARecord,
+    PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsAaaaRecord,
+    PrivateDnsNameOptionsOnLaunchHostnameType,
     SubnetId,
+    /// The ID of the VPC the subnet is in. If you update this property, you must also update the
+    /// ``CidrBlock`` property.
+    VpcId,
 }
 
 impl Attribute for SubnetAttr {
-    const ALL: &'static [Self] =
-        &[Self::BlockPublicAccessStates, Self::Ipv6CidrBlocks, Self::NetworkAclAssociationId, Self::SubnetId];
+    const ALL: &'static [Self] = &[
+        Self::AssignIpv6AddressOnCreation,
+        Self::AvailabilityZone,
+        Self::AvailabilityZoneId,
+        Self::BlockPublicAccessStates,
+        Self::BlockPublicAccessStatesInternetGatewayBlockMode,
+        Self::CidrBlock,
+        Self::EnableDns64,
+        Self::EnableLniAtDeviceIndex,
+        Self::Ipv4IpamPoolId,
+        Self::Ipv4NetmaskLength,
+        Self::Ipv6CidrBlock,
+        Self::Ipv6CidrBlocks,
+        Self::Ipv6IpamPoolId,
+        Self::Ipv6Native,
+        Self::Ipv6NetmaskLength,
+        Self::MapPublicIpOnLaunch,
+        Self::NetworkAclAssociationId,
+        Self::OutpostArn,
+        Self::PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsARecord,
+        Self::PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsAaaaRecord,
+        Self::PrivateDnsNameOptionsOnLaunchHostnameType,
+        Self::SubnetId,
+        Self::VpcId,
+    ];
 
     fn name(self) -> &'static str {
         match self {
+            Self::AssignIpv6AddressOnCreation => "AssignIpv6AddressOnCreation",
+            Self::AvailabilityZone => "AvailabilityZone",
+            Self::AvailabilityZoneId => "AvailabilityZoneId",
             Self::BlockPublicAccessStates => "BlockPublicAccessStates",
+            Self::BlockPublicAccessStatesInternetGatewayBlockMode => {
+                "BlockPublicAccessStates.InternetGatewayBlockMode"
+            }
+            Self::CidrBlock => "CidrBlock",
+            Self::EnableDns64 => "EnableDns64",
+            Self::EnableLniAtDeviceIndex => "EnableLniAtDeviceIndex",
+            Self::Ipv4IpamPoolId => "Ipv4IpamPoolId",
+            Self::Ipv4NetmaskLength => "Ipv4NetmaskLength",
+            Self::Ipv6CidrBlock => "Ipv6CidrBlock",
             Self::Ipv6CidrBlocks => "Ipv6CidrBlocks",
+            Self::Ipv6IpamPoolId => "Ipv6IpamPoolId",
+            Self::Ipv6Native => "Ipv6Native",
+            Self::Ipv6NetmaskLength => "Ipv6NetmaskLength",
+            Self::MapPublicIpOnLaunch => "MapPublicIpOnLaunch",
             Self::NetworkAclAssociationId => "NetworkAclAssociationId",
+            Self::OutpostArn => "OutpostArn",
+            Self::PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsARecord => {
+                "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsARecord"
+            }
+            Self::PrivateDnsNameOptionsOnLaunchEnableResourceNameDnsAaaaRecord => {
+                "PrivateDnsNameOptionsOnLaunch.EnableResourceNameDnsAAAARecord"
+            }
+            Self::PrivateDnsNameOptionsOnLaunchHostnameType => "PrivateDnsNameOptionsOnLaunch.HostnameType",
             Self::SubnetId => "SubnetId",
+            Self::VpcId => "VpcId",
         }
     }
 }

@@ -44,7 +44,8 @@ impl ResourceType for SubnetRouteTableAssociation {
     type Attr = SubnetRouteTableAssociationAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::SubnetRouteTableAssociation` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::SubnetRouteTableAssociation`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SubnetRouteTableAssociationAttr {
     Id,

@@ -87,13 +87,56 @@ impl ResourceType for Vpc {
     type Attr = VpcAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::VPC` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::VPC`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VpcAttr {
+    /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify
+    /// the specified CIDR block to its canonical form; for example, if you specify ``100.68.0.18/18``,
+    /// we modify it to ``100.68.0.0/18``. You must specify either``CidrBlock`` or ``Ipv4IpamPoolId``.
+    CidrBlock,
     CidrBlockAssociations,
     DefaultNetworkAcl,
     DefaultSecurityGroup,
+    /// Indicates whether the instances launched in the VPC get DNS hostnames. If enabled, instances in
+    /// the VPC get DNS hostnames; otherwise, they do not. Disabled by default for nondefault VPCs. For
+    /// more information, see
+    /// [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+    /// You can only enable DNS hostnames if you've enabled DNS support.
+    EnableDnsHostnames,
+    /// Indicates whether the DNS resolution is supported for the VPC. If enabled, queries to the Amazon
+    /// provided DNS server at the 169.254.169.253 IP address, or the reserved IP address at the base of
+    /// the VPC network range "plus two" succeed. If disabled, the Amazon provided DNS service in the
+    /// VPC that resolves public DNS hostnames to IP addresses is not enabled. Enabled by default. For
+    /// more information, see
+    /// [DNS attributes in your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-dns.html#vpc-dns-support).
+    EnableDnsSupport,
+    /// The allowed tenancy of instances launched into the VPC. + ``default``: An instance launched into
+    /// the VPC runs on shared hardware by default, unless you explicitly specify a different tenancy
+    /// during instance launch. + ``dedicated``: An instance launched into the VPC runs on dedicated
+    /// hardware by default, unless you explicitly specify a tenancy of ``host`` during instance launch.
+    /// You cannot specify a tenancy of ``default`` during instance launch. Updating ``InstanceTenancy``
+    /// requires no replacement only if you are updating its value from ``dedicated`` to ``default``.
+    /// Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
+    InstanceTenancy,
+    /// The ID of an IPv4 IPAM pool you want to use for allocating this VPC's CIDR. For more
+    /// information, see
+    /// [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the
+    /// *Amazon VPC IPAM User Guide*. You must specify either``CidrBlock`` or ``Ipv4IpamPoolId``.
+    Ipv4IpamPoolId,
+    /// The netmask length of the IPv4 CIDR you want to allocate to this VPC from an Amazon VPC IP
+    /// Address Manager (IPAM) pool. For more information about IPAM, see
+    /// [What is IPAM?](https://docs.aws.amazon.com//vpc/latest/ipam/what-is-it-ipam.html) in the
+    /// *Amazon VPC IPAM User Guide*.
+    Ipv4NetmaskLength,
     Ipv6CidrBlocks,
+    VpcEncryptionControlEgressOnlyInternetGatewayExclusion,
+    VpcEncryptionControlElasticFileSystemExclusion,
+    VpcEncryptionControlInternetGatewayExclusion,
+    VpcEncryptionControlLambdaExclusion,
+    /// The encryption mode for the VPC Encryption Control configuration.
+    VpcEncryptionControlMode,
+    VpcEncryptionControlNatGatewayExclusion,
     /// Describes the exclusion configurations for various resource types in VPC Encryption Control. For
     /// more information, see
     /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
@@ -167,19 +210,34 @@ pub enum VpcAttr {
     VpcEncryptionControlState,
     /// A message providing additional information about the encryption control state.
     VpcEncryptionControlStateMessage,
+    VpcEncryptionControlVirtualPrivateGatewayExclusion,
     /// The ID of the VPC Encryption Control configuration.
     VpcEncryptionControlVpcEncryptionControlId,
     /// The ID of the VPC associated with the encryption control configuration.
     VpcEncryptionControlVpcId,
+    VpcEncryptionControlVpcLatticeExclusion,
+    VpcEncryptionControlVpcPeeringExclusion,
     VpcId,
 }
 
 impl Attribute for VpcAttr {
     const ALL: &'static [Self] = &[
+        Self::CidrBlock,
         Self::CidrBlockAssociations,
         Self::DefaultNetworkAcl,
         Self::DefaultSecurityGroup,
+        Self::EnableDnsHostnames,
+        Self::EnableDnsSupport,
+        Self::InstanceTenancy,
+        Self::Ipv4IpamPoolId,
+        Self::Ipv4NetmaskLength,
         Self::Ipv6CidrBlocks,
+        Self::VpcEncryptionControlEgressOnlyInternetGatewayExclusion,
+        Self::VpcEncryptionControlElasticFileSystemExclusion,
+        Self::VpcEncryptionControlInternetGatewayExclusion,
+        Self::VpcEncryptionControlLambdaExclusion,
+        Self::VpcEncryptionControlMode,
+        Self::VpcEncryptionControlNatGatewayExclusion,
         Self::VpcEncryptionControlResourceExclusions,
         Self::VpcEncryptionControlResourceExclusionsEgressOnlyInternetGateway,
         Self::VpcEncryptionControlResourceExclusionsEgressOnlyInternetGatewayState,
@@ -207,17 +265,38 @@ impl Attribute for VpcAttr {
         Self::VpcEncryptionControlResourceExclusionsVpcPeeringStateMessage,
         Self::VpcEncryptionControlState,
         Self::VpcEncryptionControlStateMessage,
+        Self::VpcEncryptionControlVirtualPrivateGatewayExclusion,
         Self::VpcEncryptionControlVpcEncryptionControlId,
         Self::VpcEncryptionControlVpcId,
+        Self::VpcEncryptionControlVpcLatticeExclusion,
+        Self::VpcEncryptionControlVpcPeeringExclusion,
         Self::VpcId,
     ];
 
     fn name(self) -> &'static str {
         match self {
+            Self::CidrBlock => "CidrBlock",
             Self::CidrBlockAssociations => "CidrBlockAssociations",
             Self::DefaultNetworkAcl => "DefaultNetworkAcl",
             Self::DefaultSecurityGroup => "DefaultSecurityGroup",
+            Self::EnableDnsHostnames => "EnableDnsHostnames",
+            Self::EnableDnsSupport => "EnableDnsSupport",
+            Self::InstanceTenancy => "InstanceTenancy",
+            Self::Ipv4IpamPoolId => "Ipv4IpamPoolId",
+            Self::Ipv4NetmaskLength => "Ipv4NetmaskLength",
             Self::Ipv6CidrBlocks => "Ipv6CidrBlocks",
+            Self::VpcEncryptionControlEgressOnlyInternetGatewayExclusion => {
+                "VpcEncryptionControl.EgressOnlyInternetGatewayExclusion"
+            }
+            Self::VpcEncryptionControlElasticFileSystemExclusion => {
+                "VpcEncryptionControl.ElasticFileSystemExclusion"
+            }
+            Self::VpcEncryptionControlInternetGatewayExclusion => {
+                "VpcEncryptionControl.InternetGatewayExclusion"
+            }
+            Self::VpcEncryptionControlLambdaExclusion => "VpcEncryptionControl.LambdaExclusion",
+            Self::VpcEncryptionControlMode => "VpcEncryptionControl.Mode",
+            Self::VpcEncryptionControlNatGatewayExclusion => "VpcEncryptionControl.NatGatewayExclusion",
             Self::VpcEncryptionControlResourceExclusions => "VpcEncryptionControl.ResourceExclusions",
             Self::VpcEncryptionControlResourceExclusionsEgressOnlyInternetGateway => {
                 "VpcEncryptionControl.ResourceExclusions.EgressOnlyInternetGateway"
@@ -293,8 +372,13 @@ impl Attribute for VpcAttr {
             }
             Self::VpcEncryptionControlState => "VpcEncryptionControl.State",
             Self::VpcEncryptionControlStateMessage => "VpcEncryptionControl.StateMessage",
+            Self::VpcEncryptionControlVirtualPrivateGatewayExclusion => {
+                "VpcEncryptionControl.VirtualPrivateGatewayExclusion"
+            }
             Self::VpcEncryptionControlVpcEncryptionControlId => "VpcEncryptionControl.VpcEncryptionControlId",
             Self::VpcEncryptionControlVpcId => "VpcEncryptionControl.VpcId",
+            Self::VpcEncryptionControlVpcLatticeExclusion => "VpcEncryptionControl.VpcLatticeExclusion",
+            Self::VpcEncryptionControlVpcPeeringExclusion => "VpcEncryptionControl.VpcPeeringExclusion",
             Self::VpcId => "VpcId",
         }
     }

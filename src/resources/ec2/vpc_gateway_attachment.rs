@@ -45,7 +45,8 @@ impl ResourceType for VpcGatewayAttachment {
     type Attr = VpcGatewayAttachmentAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::EC2::VPCGatewayAttachment` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::EC2::VPCGatewayAttachment`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum VpcGatewayAttachmentAttr {
     /// Used to identify if this resource is an Internet Gateway or Vpn Gateway Attachment

@@ -60,7 +60,8 @@ impl ResourceType for Rule {
     type Attr = RuleAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::Events::Rule` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::Events::Rule`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RuleAttr {
     /// The ARN of the rule, such as arn:aws:events:us-east-2:123456789012:rule/example.

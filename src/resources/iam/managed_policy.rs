@@ -106,7 +106,8 @@ impl ResourceType for ManagedPolicy {
     type Attr = ManagedPolicyAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::IAM::ManagedPolicy` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::IAM::ManagedPolicy`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum ManagedPolicyAttr {
     AttachmentCount,

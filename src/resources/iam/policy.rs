@@ -98,7 +98,8 @@ impl ResourceType for Policy {
     type Attr = PolicyAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::IAM::Policy` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::IAM::Policy`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PolicyAttr {
     Id,

@@ -140,7 +140,8 @@ impl ResourceType for Role {
     type Attr = RoleAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::IAM::Role` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::IAM::Role`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum RoleAttr {
     Arn,

@@ -82,7 +82,8 @@ impl ResourceType for Alias {
     type Attr = AliasAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::KMS::Alias` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::KMS::Alias`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum AliasAttr {}
 

@@ -276,7 +276,8 @@ impl ResourceType for Key {
     type Attr = KeyAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::KMS::Key` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::KMS::Key`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum KeyAttr {
     Arn,

@@ -283,7 +283,8 @@ impl ResourceType for Function {
     type Attr = FunctionAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::Lambda::Function` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::Lambda::Function`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum FunctionAttr {
     Arn,

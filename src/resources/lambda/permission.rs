@@ -118,7 +118,8 @@ impl ResourceType for Permission {
     type Attr = PermissionAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::Lambda::Permission` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::Lambda::Permission`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum PermissionAttr {
     Id,

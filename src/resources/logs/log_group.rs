@@ -90,7 +90,8 @@ impl ResourceType for LogGroup {
     type Attr = LogGroupAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::Logs::LogGroup` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::Logs::LogGroup`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum LogGroupAttr {
     Arn,

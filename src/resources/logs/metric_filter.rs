@@ -81,7 +81,8 @@ impl ResourceType for MetricFilter {
     type Attr = MetricFilterAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::Logs::MetricFilter` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::Logs::MetricFilter`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum MetricFilterAttr {}
 

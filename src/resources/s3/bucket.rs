@@ -174,7 +174,8 @@ impl ResourceType for Bucket {
     type Attr = BucketAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::S3::Bucket` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::S3::Bucket`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BucketAttr {
     /// the Amazon Resource Name (ARN) of the specified bucket.

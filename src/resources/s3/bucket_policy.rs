@@ -72,7 +72,8 @@ impl ResourceType for BucketPolicy {
     type Attr = BucketPolicyAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::S3::BucketPolicy` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::S3::BucketPolicy`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum BucketPolicyAttr {}
 

@@ -88,7 +88,8 @@ impl ResourceType for Subscription {
     type Attr = SubscriptionAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::SNS::Subscription` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::SNS::Subscription`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum SubscriptionAttr {
     /// Arn of the subscription

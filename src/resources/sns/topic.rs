@@ -104,18 +104,81 @@ impl ResourceType for Topic {
     type Attr = TopicAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::SNS::Topic` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::SNS::Topic`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TopicAttr {
+    /// ``ContentBasedDeduplication`` enables deduplication of messages based on their content for FIFO
+    /// topics. By default, this property is set to false. If you create a FIFO topic with
+    /// ``ContentBasedDeduplication`` set to false, you must provide a ``MessageDeduplicationId`` for
+    /// each ``Publish`` action. When set to true, SNS automatically generates a
+    /// ``MessageDeduplicationId`` using a SHA-256 hash of the message body (excluding message
+    /// attributes). You can optionally override this generated value by specifying a
+    /// ``MessageDeduplicationId`` in the ``Publish`` action. Note that this property only applies to
+    /// FIFO topics; using it with standard topics will cause the creation to fail.
+    ContentBasedDeduplication,
+    /// The display name to use for an SNS topic with SMS subscriptions. The display name must be
+    /// maximum 100 characters long, including hyphens (-), underscores (_), spaces, and tabs.
+    DisplayName,
+    /// Specifies the throughput quota and deduplication behavior to apply for the FIFO topic. Valid
+    /// values are ``Topic`` or ``MessageGroup``.
+    FifoThroughputScope,
+    /// Set to true to create a FIFO topic.
+    FifoTopic,
+    /// The ID of an AWS managed customer master key (CMK) for SNS or a custom CMK. For more
+    /// information, see
+    /// [Key terms](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html#sse-key-terms).
+    /// For more examples, see ``KeyId`` in the *API Reference*. This property applies only to
+    /// [server-side-encryption](https://docs.aws.amazon.com/sns/latest/dg/sns-server-side-encryption.html).
+    KmsMasterKeyId,
+    MaximumMessageSize,
+    /// The signature version corresponds to the hashing algorithm used while creating the signature of
+    /// the notifications, subscription confirmations, or unsubscribe confirmation messages sent by
+    /// Amazon SNS. By default, ``SignatureVersion`` is set to ``1``.
+    SignatureVersion,
     TopicArn,
+    /// The name of the topic you want to create. Topic names must include only uppercase and lowercase
+    /// ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.
+    /// FIFO topic names must end with ``.fifo``. If you don't specify a name, CFN generates a unique
+    /// physical ID and uses that ID for the topic name. For more information, see
+    /// [Name type](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-name.html).
+    /// If you specify a name, you can't perform updates that require replacement of this resource. You
+    /// can perform updates that require no or some interruption. If you must replace the resource,
+    /// specify a new name.
+    TopicName,
+    /// Tracing mode of an SNS topic. By default ``TracingConfig`` is set to ``PassThrough``, and the
+    /// topic passes through the tracing header it receives from an SNS publisher to its subscriptions.
+    /// If set to ``Active``, SNS will vend X-Ray segment data to topic owner account if the sampled
+    /// flag in the tracing header is true.
+    TracingConfig,
 }
 
 impl Attribute for TopicAttr {
-    const ALL: &'static [Self] = &[Self::TopicArn];
+    const ALL: &'static [Self] = &[
+        Self::ContentBasedDeduplication,
+        Self::DisplayName,
+        Self::FifoThroughputScope,
+        Self::FifoTopic,
+        Self::KmsMasterKeyId,
+        Self::MaximumMessageSize,
+        Self::SignatureVersion,
+        Self::TopicArn,
+        Self::TopicName,
+        Self::TracingConfig,
+    ];
 
     fn name(self) -> &'static str {
         match self {
+            Self::ContentBasedDeduplication => "ContentBasedDeduplication",
+            Self::DisplayName => "DisplayName",
+            Self::FifoThroughputScope => "FifoThroughputScope",
+            Self::FifoTopic => "FifoTopic",
+            Self::KmsMasterKeyId => "KmsMasterKeyId",
+            Self::MaximumMessageSize => "MaximumMessageSize",
+            Self::SignatureVersion => "SignatureVersion",
             Self::TopicArn => "TopicArn",
+            Self::TopicName => "TopicName",
+            Self::TracingConfig => "TracingConfig",
         }
     }
 }

@@ -47,7 +47,8 @@ impl ResourceType for TopicPolicy {
     type Attr = TopicPolicyAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::SNS::TopicPolicy` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::SNS::TopicPolicy`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum TopicPolicyAttr {
     Id,

@@ -134,7 +134,8 @@ impl ResourceType for Canary {
     type Attr = CanaryAttr;
 }
 
-/// The `Fn::GetAtt` attributes of `AWS::Synthetics::Canary` (its read-only properties).
+/// The `Fn::GetAtt` attributes of `AWS::Synthetics::Canary`: its read-only properties,
+/// and the properties CloudFormation also exposes (schema/getatt-exceptions.json).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]
 pub enum CanaryAttr {
     CodeSourceLocationArn,
