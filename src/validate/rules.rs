@@ -396,6 +396,18 @@ pub const RULES: &[Rule] = &[
         "IAM resource is not an ARN",
         "Literal Resource/NotResource entries of a policy statement are ARNs (`arn:partition:service:region:account:resource`), or `*` except in S3 bucket policies.",
     ),
+    rule(
+        "CFN5012",
+        E,
+        "Lambda runtime no longer accepted",
+        "The function's Runtime is past its create-block date in Lambda's runtime deprecation policy (dates in schema/lambda-runtime-lifecycle.json, vendored from cfn-lint): creating the function fails. The finding names the successor. Today's date comes from the clock, or from SOURCE_DATE_EPOCH.",
+    ),
+    rule(
+        "CFN5013",
+        W,
+        "Deprecated Lambda runtime",
+        "The function's Runtime is deprecated (no more security patches) and will stop accepting new functions on its create-block date; the finding names both and the successor.",
+    ),
 ];
 
 /// The rule with `code`.

@@ -36,6 +36,9 @@ fn lambda(props: &Value, at: &str, sink: &mut Sink) {
     if image || props.as_object().is_none() {
         return;
     }
+    if let Some(Value::String(runtime)) = get(props, "Runtime") {
+        runtime_lifecycle(runtime, &format!("{at}/Runtime"), &today(), sink);
+    }
     for key in ["Runtime", "Handler"] {
         if get(props, key).is_none() {
             sink.push(
@@ -45,6 +48,85 @@ fn lambda(props: &Value, at: &str, sink: &mut Sink) {
             );
         }
     }
+}
+
+/// Lambda's runtime deprecation policy, with the dates of `schema/lambda-runtime-lifecycle.json`
+/// (vendored from cfn-lint): after `create-block` no function can be created with the runtime
+/// (an error: the deployment fails), after `deprecated` it gets no more security patches (a
+/// warning). Dates are `YYYY-MM-DD`, compared with `today` in the same form.
+#[derive(serde::Deserialize)]
+struct Lifecycle {
+    #[serde(rename = "create-block")]
+    create_block: Option<String>,
+    deprecated: Option<String>,
+    successor: Option<String>,
+    #[serde(rename = "update-block")]
+    update_block: Option<String>,
+}
+
+fn lifecycles() -> &'static std::collections::HashMap<String, Lifecycle> {
+    static DATA: std::sync::OnceLock<std::collections::HashMap<String, Lifecycle>> =
+        std::sync::OnceLock::new();
+    DATA.get_or_init(|| {
+        serde_json::from_str(include_str!("../../schema/lambda-runtime-lifecycle.json"))
+            .expect("schema/lambda-runtime-lifecycle.json is valid (tested)")
+    })
+}
+
+pub(crate) fn runtime_lifecycle(runtime: &str, at: &str, today: &str, sink: &mut Sink) {
+    let Some(l) = lifecycles().get(runtime) else { return };
+    fn passed<'d>(date: &'d Option<String>, today: &str) -> Option<&'d str> {
+        date.as_deref().filter(|d| *d <= today)
+    }
+    let instead = l.successor.as_deref().map(|s| format!("; use {s}")).unwrap_or_default();
+    if let Some(blocked) = passed(&l.create_block, today) {
+        let update = match l.update_block.as_deref() {
+            Some(u) if u <= today => format!(", updates since {u}"),
+            Some(u) => format!(", updates from {u}"),
+            None => String::new(),
+        };
+        sink.push(
+            "CFN5012",
+            at,
+            format!("Lambda no longer creates functions with runtime `{runtime}` (since {blocked}{update}){instead}"),
+        );
+    } else if let Some(deprecated) = passed(&l.deprecated, today) {
+        let blocked =
+            l.create_block.as_deref().map(|d| format!(", creation blocked from {d}")).unwrap_or_default();
+        sink.push(
+            "CFN5013",
+            at,
+            format!("runtime `{runtime}` is deprecated since {deprecated}{blocked}{instead}"),
+        );
+    }
+}
+
+/// Today's date (UTC) as `YYYY-MM-DD`; `SOURCE_DATE_EPOCH` (seconds) overrides the clock, as
+/// for reproducible builds.
+pub(crate) fn today() -> String {
+    let secs = std::env::var("SOURCE_DATE_EPOCH")
+        .ok()
+        .and_then(|s| s.trim().parse::<i64>().ok())
+        .unwrap_or_else(|| {
+            std::time::SystemTime::now()
+                .duration_since(std::time::UNIX_EPOCH)
+                .map_or(0, |d| i64::try_from(d.as_secs()).unwrap_or(i64::MAX))
+        });
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    format!("{y:04}-{m:02}-{d:02}")
+}
+
+/// Days since 1970-01-01 -> (year, month, day), proleptic Gregorian (H. Hinnant's algorithm).
+fn civil_from_days(z: i64) -> (i64, u32, u32) {
+    let z = z + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z.rem_euclid(146_097);
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = (doy - (153 * mp + 2) / 5 + 1) as u32;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 } as u32;
+    (yoe + era * 400 + i64::from(m <= 2), m, d)
 }
 
 /// Subnets of one VPC (same VpcId expression) whose literal IPv4 CIDR blocks overlap.
@@ -460,5 +542,37 @@ mod tests {
         for p in [0, 5, 45, 90, 61] {
             assert!(!period_ok(p), "{p}");
         }
+    }
+
+    #[test]
+    fn dates_from_days() {
+        assert_eq!(civil_from_days(0), (1970, 1, 1));
+        assert_eq!(civil_from_days(20_513), (2026, 3, 1));
+        assert_eq!(civil_from_days(11_016), (2000, 2, 29));
+        assert_eq!(civil_from_days(-1), (1969, 12, 31));
+        assert_eq!(today().len(), 10);
+    }
+
+    #[test]
+    fn runtime_lifecycle_by_date() {
+        let run = |runtime: &str, today: &str| {
+            let mut sink = Sink::default();
+            runtime_lifecycle(runtime, "/R", today, &mut sink);
+            sink.findings.into_iter().map(|f| (f.code, f.message)).collect::<Vec<_>>()
+        };
+        let old = run("nodejs12.x", "2026-11-26");
+        assert_eq!(old.len(), 1);
+        assert_eq!(old[0].0, "CFN5012");
+        assert!(
+            old[0].1.contains("since 2023-03-31, updates since 2023-04-30); use nodejs24.x"),
+            "{}",
+            old[0].1
+        );
+        let deprecated = run("python3.9", "2026-11-26");
+        assert_eq!(deprecated[0].0, "CFN5013");
+        assert!(deprecated[0].1.contains("creation blocked from 2027-02-01"), "{}", deprecated[0].1);
+        assert_eq!(run("python3.9", "2027-02-01")[0].0, "CFN5012");
+        assert!(run("python3.13", "2026-11-26").is_empty());
+        assert!(run("python3.99", "2026-11-26").is_empty());
     }
 }
