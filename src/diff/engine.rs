@@ -476,6 +476,47 @@ fn touches(pointer: &[String], leaf: &[String]) -> bool {
 /// reference (and the vendored schema).
 const IMMUTABLE_FAILS: &[(&str, &[&str])] = &[("AWS::KMS::Key", &["KeySpec", "KeyUsage", "MultiRegion"])];
 
+/// The resource type a SAM type expands into (AWS SAM specification, "AWS SAM resources and
+/// properties": each page lists the CloudFormation resources generated). SAM's own schemas
+/// carry no create-only properties, so replacement is judged on the expanded type.
+fn sam_expansion(type_name: &str) -> Option<&'static str> {
+    Some(match type_name {
+        "AWS::Serverless::Function" => "AWS::Lambda::Function",
+        "AWS::Serverless::LayerVersion" => "AWS::Lambda::LayerVersion",
+        "AWS::Serverless::SimpleTable" => "AWS::DynamoDB::Table",
+        "AWS::Serverless::StateMachine" => "AWS::StepFunctions::StateMachine",
+        "AWS::Serverless::Api" => "AWS::ApiGateway::RestApi",
+        "AWS::Serverless::HttpApi" | "AWS::Serverless::WebSocketApi" => "AWS::ApiGatewayV2::Api",
+        "AWS::Serverless::GraphQLApi" => "AWS::AppSync::GraphQLApi",
+        "AWS::Serverless::Application" => "AWS::CloudFormation::Stack",
+        _ => return None,
+    })
+}
+
+/// A SAM property that the expanded type also has is judged by that type's create-only
+/// properties; a SAM-only one (`CodeUri`, `Events`, `AutoPublishAlias`...) may add, change or
+/// replace generated resources: `Conditional`, with a note.
+fn sam_level(type_name: &str, expanded: &str, leaf: &[String]) -> (Level, Option<String>) {
+    let prop = leaf.first().map(String::as_str).unwrap_or_default();
+    match crate::schema::info(expanded) {
+        Some(info) if info.properties.iter().any(|p| p == prop) => {
+            let (level, note) = schema_level(expanded, leaf);
+            if level == Level::None && note.is_none() {
+                return (level, None);
+            }
+            let via = format!("{type_name} expands into {expanded}: judged by its {prop}");
+            (level, Some(note.map_or(via.clone(), |n| format!("{via}; {n}"))))
+        }
+        _ => (
+            Level::Conditional,
+            Some(format!(
+                "{prop} is a SAM property of {type_name}: what it changes in the generated resources depends on \
+                 the transform"
+            )),
+        ),
+    }
+}
+
 /// Replacement level of a change at `leaf` (first segment: the top-level property).
 fn schema_level(type_name: &str, leaf: &[String]) -> (Level, Option<String>) {
     if type_name.starts_with("Custom::") || type_name == "AWS::CloudFormation::CustomResource" {
@@ -495,6 +536,9 @@ fn schema_level(type_name: &str, leaf: &[String]) -> (Level, Option<String>) {
                 leaf[0]
             )),
         );
+    }
+    if let Some(expanded) = sam_expansion(type_name) {
+        return sam_level(type_name, expanded, leaf);
     }
     let Some(schema) = crate::schema::info(type_name) else {
         return (
@@ -677,5 +721,10 @@ mod tests {
         assert_eq!(schema_level("AWS::Nope::Nope", &["X".into()]).0, Level::Conditional);
         assert_eq!(schema_level("Custom::Thing", &["X".into()]).0, Level::Conditional);
         assert_eq!(schema_level("AWS::KMS::Key", &["KeySpec".into()]).0, Level::None);
+        // SAM types are judged by what they expand into.
+        assert_eq!(schema_level("AWS::Serverless::Function", &["FunctionName".into()]).0, Level::Always);
+        assert_eq!(schema_level("AWS::Serverless::Function", &["MemorySize".into()]).0, Level::None);
+        assert_eq!(schema_level("AWS::Serverless::Function", &["CodeUri".into()]).0, Level::Conditional);
+        assert_eq!(schema_level("AWS::Serverless::SimpleTable", &["TableName".into()]).0, Level::Always);
     }
 }
