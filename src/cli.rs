@@ -95,7 +95,8 @@ pub enum Command {
 /// Arguments of `cfnc validate`.
 #[derive(Debug, Clone, Args)]
 pub struct ValidateArgs {
-    /// Template files (JSON or YAML); `-` reads standard input.
+    /// Template files (JSON or YAML); `-` reads standard input; a directory means the
+    /// templates in it and below (files naming a Resources or AWSTemplateFormatVersion section).
     #[arg(value_name = "FILE", required_unless_present = "list_rules")]
     pub files: Vec<PathBuf>,
     /// Output format (the global --json is the same as --format json).

@@ -135,3 +135,29 @@ fn rule_table_matches_docs() {
         "docs/rules.md is stale: run `cfnc validate --list-rules > docs/rules.md`"
     );
 }
+
+#[test]
+fn a_directory_means_the_templates_in_it_and_below() {
+    let dir = tempfile::tempdir().unwrap();
+    let p = dir.path();
+    let template = "Resources:\n  T:\n    Type: AWS::SNS::Topic\n";
+    std::fs::write(p.join("root.yaml"), template).unwrap();
+    std::fs::write(p.join("manifest.json"), r#"{"stacks": []}"#).unwrap();
+    std::fs::create_dir_all(p.join("nested")).unwrap();
+    std::fs::write(p.join("nested/child.json"), r#"{"Resources": {"Q": {"Type": "AWS::SQS::Queu"}}}"#)
+        .unwrap();
+    std::fs::create_dir_all(p.join(".git")).unwrap();
+    std::fs::write(p.join(".git/ignored.yaml"), template).unwrap();
+    let out = cfnc().args(["validate", "--format", "json"]).arg(p).output().unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", String::from_utf8_lossy(&out.stderr));
+    let report = json_of(&out);
+    assert_eq!(report["summary"]["files"], 2, "{report:#}");
+    let findings = report["findings"].as_array().unwrap();
+    assert_eq!(findings.len(), 1, "{report:#}");
+    assert_eq!(findings[0]["code"], "CFN1018");
+    assert!(findings[0]["file"].as_str().unwrap().ends_with("child.json"));
+    // A directory without templates is an unreadable argument, not a clean run.
+    let empty = tempfile::tempdir().unwrap();
+    let out = cfnc().arg("validate").arg(empty.path()).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+}

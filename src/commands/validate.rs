@@ -9,6 +9,60 @@ use crate::reader::{self, Limits};
 use crate::validate::output::{self, Format};
 use crate::validate::{self, Finding, Severity, rules};
 
+/// Template file extensions looked for in a directory argument.
+const TEMPLATE_EXTENSIONS: &[&str] = &["json", "yaml", "yml", "template"];
+
+/// The files to validate: each argument as given, and for a directory the templates in it
+/// and below (sorted; hidden directories, `node_modules` and `target` skipped). A file in a
+/// directory counts as a template when it names a `Resources` or `AWSTemplateFormatVersion`
+/// section, so `manifest.json`, `package.json` and the like are left out; a directory
+/// without any template stays in the list and is reported as unreadable.
+fn expand(args: &[std::path::PathBuf]) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for arg in args {
+        if arg.as_os_str() != "-" && arg.is_dir() {
+            let before = out.len();
+            collect(arg, 0, &mut out);
+            if out.len() == before {
+                out.push(arg.clone());
+            }
+        } else {
+            out.push(arg.clone());
+        }
+    }
+    out
+}
+
+fn collect(dir: &std::path::Path, depth: usize, out: &mut Vec<std::path::PathBuf>) {
+    let Ok(entries) = std::fs::read_dir(dir) else { return };
+    let mut entries: Vec<_> = entries.filter_map(Result::ok).map(|e| e.path()).collect();
+    entries.sort();
+    for path in entries {
+        let name = path.file_name().map(|n| n.to_string_lossy().into_owned()).unwrap_or_default();
+        if path.is_dir() {
+            if depth < 16 && !name.starts_with('.') && name != "node_modules" && name != "target" {
+                collect(&path, depth + 1, out);
+            }
+        } else if path
+            .extension()
+            .is_some_and(|e| TEMPLATE_EXTENSIONS.iter().any(|t| e.eq_ignore_ascii_case(t)))
+            && looks_like_template(&path)
+        {
+            out.push(path);
+        }
+    }
+}
+
+fn looks_like_template(path: &std::path::Path) -> bool {
+    let mut head = Vec::new();
+    let read =
+        std::fs::File::open(path).and_then(|f| f.take(Limits::default().max_bytes).read_to_end(&mut head));
+    read.is_ok() && {
+        let text = String::from_utf8_lossy(&head);
+        text.contains("Resources") || text.contains("AWSTemplateFormatVersion")
+    }
+}
+
 /// Runs `cfnc validate`; returns the exit code (0 clean, 1 findings, 2 unreadable input).
 pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<u8, Error> {
     let mut stdout = std::io::stdout().lock();
@@ -20,7 +74,8 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<u8, Error> {
     let format = if global.json { Format::Json } else { args.format };
     let mut findings: Vec<Finding> = Vec::new();
     let mut unreadable = 0usize;
-    for path in &args.files {
+    let files = expand(&args.files);
+    for path in &files {
         let loaded = if path.as_os_str() == "-" {
             let mut bytes = Vec::new();
             let limits = Limits::default();
@@ -58,14 +113,14 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<u8, Error> {
         Format::Human => {
             let color = output::use_color(std::io::stdout().is_terminal());
             // Unreadable files are not "clean": count only the files read, and say the rest.
-            let mut text = output::human(&shown, args.files.len() - unreadable, color);
+            let mut text = output::human(&shown, files.len() - unreadable, color);
             if unreadable > 0 {
                 let files = if unreadable == 1 { "file" } else { "files" };
                 text.push_str(&format!("{unreadable} {files} could not be read (see above)\n"));
             }
             text
         }
-        Format::Json => output::json(&shown, args.files.len()),
+        Format::Json => output::json(&shown, files.len()),
         Format::Sarif => output::sarif(&shown),
     };
     stdout.write_all(text.as_bytes()).map_err(write_err)?;
