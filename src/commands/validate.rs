@@ -85,6 +85,15 @@ pub fn run(args: &ValidateArgs, global: &GlobalArgs) -> Result<u8, Error> {
                 .read_to_end(&mut bytes)
                 .map_err(|e| Error::io("read", "<stdin>", e))?;
             reader::parse_bytes(bytes, "<stdin>", limits)
+        } else if path.is_dir() {
+            // `expand` found no template in it.
+            Err(reader::ReadError::Io {
+                path: path.clone(),
+                source: std::io::Error::other(
+                    "is a directory without any CloudFormation template (a .json, .yaml, .yml or .template \
+                     file naming a Resources or AWSTemplateFormatVersion section)",
+                ),
+            })
         } else {
             reader::load(path)
         };

@@ -24,6 +24,8 @@ const DATA_TYPES: &[(&str, bool)] = &[
     ("AWS::KMS::ReplicaKey", false),
     ("AWS::DynamoDB::Table", false),
     ("AWS::DynamoDB::GlobalTable", false),
+    // SAM's table is a DynamoDB table once expanded.
+    ("AWS::Serverless::SimpleTable", false),
     ("AWS::RDS::DBInstance", true),
     ("AWS::RDS::DBCluster", true),
     ("AWS::Neptune::DBCluster", true),
