@@ -80,7 +80,7 @@ fn every_generated_resource_agrees_with_its_schema() {
             assert_eq!(R::CREATE_ONLY, s.create_only.as_slice(), "{}", R::TYPE_NAME);
             assert_eq!(R::CONDITIONAL_CREATE_ONLY, s.conditional_create_only.as_slice(), "{}", R::TYPE_NAME);
             let mut attrs: Vec<String> = R::Attr::ALL.iter().map(|a| a.name().to_string()).collect();
-            let mut expected = s.attributes();
+            let mut expected = s.attributes().to_vec();
             attrs.sort();
             expected.sort();
             assert_eq!(attrs, expected, "{}", R::TYPE_NAME);

@@ -5,6 +5,8 @@
 //! two lists in `schema/getatt-exceptions.json` record that behaviour, as cfn-lint does (`cfnlint/schema/_getatts.py`,
 //! MIT-0); without them, e.g. `!GetAtt Vpc.CidrBlock` would be reported wrongly.
 
+use std::borrow::Cow;
+
 use serde_json::Value;
 
 use super::deref;
@@ -58,10 +60,10 @@ fn walk(schema: &Value, node: &Value, path: &str, out: &mut Vec<String>) {
     }
 }
 
-/// The GetAtt attributes of a vendored type (dotted form, sorted), or `None` when the type
-/// has no vendored schema.
-pub fn attributes(type_name: &str) -> Option<Vec<String>> {
-    let schema = crate::schema::get(type_name)?;
+/// The GetAtt attributes of a vendored type (dotted form, sorted); computed once per type by
+/// [`super::ResourceSchema::attributes`].
+pub(super) fn attributes(schema: &super::ResourceSchema) -> Vec<String> {
+    let type_name = schema.type_name;
     let mut out: Vec<String> =
         schema.read_only.iter().filter_map(|p| super::pointer_to_attribute(p)).collect();
     if all_properties(type_name) {
@@ -72,7 +74,7 @@ pub fn attributes(type_name: &str) -> Option<Vec<String>> {
     out.extend(named(type_name).iter().cloned());
     out.sort();
     out.dedup();
-    Some(out)
+    out
 }
 
 /// What a `Fn::GetAtt` of `attr` on a resource of `type_name` is.
@@ -96,15 +98,15 @@ pub fn check(type_name: &str, attr: &str) -> Verdict {
         want.len() == have.len() && want.iter().zip(&have).all(|(w, h)| *w == "*" || w == h)
     };
     let extra = named(type_name);
-    let (listed, read_only, all_props): (Vec<String>, &[String], Option<&[String]>) =
-        if let Some(listed) = attributes(type_name) {
-            (listed, crate::schema::get(type_name).map_or(&[][..], |s| &s.read_only[..]), None)
+    let (listed, read_only, all_props): (Cow<'_, [String]>, &[String], Option<&[String]>) =
+        if let Some(schema) = crate::schema::get(type_name) {
+            (Cow::Borrowed(schema.attributes()), &schema.read_only[..], None)
         } else if let Some(info) = crate::schema::info(type_name) {
             let mut listed: Vec<String> =
                 info.read_only.iter().filter_map(|p| crate::schema::pointer_to_attribute(p)).collect();
             listed.extend(extra.iter().cloned());
             let all = all_properties(type_name).then_some(&info.properties[..]);
-            (listed, &info.read_only[..], all)
+            (Cow::Owned(listed), &info.read_only[..], all)
         } else {
             return Verdict::Unknown;
         };
@@ -117,7 +119,7 @@ pub fn check(type_name: &str, attr: &str) -> Verdict {
     {
         return Verdict::Allowed;
     }
-    let mut shown: Vec<String> = listed.into_iter().filter(|a| !a.contains('.')).collect();
+    let mut shown: Vec<String> = listed.iter().filter(|a| !a.contains('.')).cloned().collect();
     shown.extend(all_props.into_iter().flatten().cloned());
     shown.sort();
     shown.dedup();
@@ -147,12 +149,19 @@ mod tests {
 
     #[test]
     fn legacy_types_expose_their_properties() {
-        let vpc = attributes("AWS::EC2::VPC").unwrap();
+        let vpc = crate::schema::get("AWS::EC2::VPC").unwrap().attributes();
         assert!(vpc.contains(&"CidrBlock".to_string()));
         assert!(vpc.contains(&"DefaultSecurityGroup".to_string()));
-        let topic = attributes("AWS::SNS::Topic").unwrap();
+        let topic = crate::schema::get("AWS::SNS::Topic").unwrap().attributes();
         assert!(topic.contains(&"TopicName".to_string()));
-        assert!(!attributes("AWS::S3::Bucket").unwrap().contains(&"BucketName".to_string()));
-        assert!(attributes("AWS::CloudWatch::InsightRule").unwrap().contains(&"RuleName".to_string()));
+        assert!(
+            !crate::schema::get("AWS::S3::Bucket").unwrap().attributes().contains(&"BucketName".to_string())
+        );
+        assert!(
+            crate::schema::get("AWS::CloudWatch::InsightRule")
+                .unwrap()
+                .attributes()
+                .contains(&"RuleName".to_string())
+        );
     }
 }

@@ -32,13 +32,15 @@ pub struct ResourceSchema {
     pub write_only: Vec<String>,
     /// Primary identifier pointers (what `Ref` usually returns).
     pub primary_identifier: Vec<String>,
+    /// [`Self::attributes`], computed on first use.
+    attributes: OnceLock<Vec<String>>,
 }
 
 impl ResourceSchema {
     /// `Fn::GetAtt` attribute names in dotted form (`Endpoint.Address`), sorted: the read-only
     /// properties, and for some older types other properties too (see [`getatt`]).
-    pub fn attributes(&self) -> Vec<String> {
-        getatt::attributes(self.type_name).unwrap_or_default()
+    pub fn attributes(&self) -> &[String] {
+        self.attributes.get_or_init(|| getatt::attributes(self))
     }
 }
 
@@ -103,6 +105,7 @@ fn parse(type_name: &'static str, text: &str) -> ResourceSchema {
         read_only: strings(&json, "readOnlyProperties"),
         write_only: strings(&json, "writeOnlyProperties"),
         primary_identifier: strings(&json, "primaryIdentifier"),
+        attributes: OnceLock::new(),
         json,
     }
 }

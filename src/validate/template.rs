@@ -225,6 +225,7 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
         sink.push("CFN1002", "", "a template must be a mapping of sections");
         return;
     };
+    let transforms = transform_names(top.get("Transform"));
     let mut c = Checker {
         template,
         ctx: Ctx::new(template),
@@ -233,8 +234,8 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
         used_conditions: HashSet::new(),
         edges: BTreeMap::new(),
         transform: top.contains_key("Transform"),
-        sam: transform_names(top.get("Transform")).contains(&SAM_TRANSFORM),
-        macros: transform_names(top.get("Transform")).iter().any(|t| !t.starts_with("AWS::")),
+        sam: transforms.contains(&SAM_TRANSFORM),
+        macros: transforms.iter().any(|t| !t.starts_with("AWS::")),
         modules: Vec::new(),
         used_mappings: Some(HashSet::new()),
     };
