@@ -48,6 +48,20 @@ fn event(
     )
 }
 
+/// DescribeChangeSet of an executable, empty change set of the fixture root stack, whose
+/// description carries the manifest hash `hash` x 64.
+fn available_change_set(hash: char) -> Response {
+    cfn(
+        "DescribeChangeSet",
+        &format!(
+            "<ChangeSetName>cfnc-abc</ChangeSetName><ChangeSetId>{CS_ARN}</ChangeSetId><StackId>{ROOT_ID}</StackId>\
+             <StackName>cfnc-fixture-dev</StackName><Description>cfnc manifest sha256:{}</Description>\
+             <ExecutionStatus>AVAILABLE</ExecutionStatus><Status>CREATE_COMPLETE</Status><Changes/>",
+            hash.to_string().repeat(64)
+        ),
+    )
+}
+
 fn bootstrap_outputs() -> String {
     "<member><OutputKey>StagingBucketName</OutputKey><OutputValue>cfnc-staging-123456789012-us-east-1</OutputValue></member>\
      <member><OutputKey>BootstrapVersion</OutputKey><OutputValue>1</OutputValue></member>"
@@ -61,15 +75,7 @@ fn nested_create_failed_names_the_root_cause() {
     let server = Replay::start(move |r: &Request| {
         let after = ex.load(std::sync::atomic::Ordering::SeqCst);
         match r.action.as_str() {
-            "DescribeChangeSet" => cfn(
-                "DescribeChangeSet",
-                &format!(
-                    "<ChangeSetName>cfnc-abc</ChangeSetName><ChangeSetId>{CS_ARN}</ChangeSetId><StackId>{ROOT_ID}</StackId>\
-                     <StackName>cfnc-fixture-dev</StackName><Description>cfnc manifest sha256:{}</Description>\
-                     <ExecutionStatus>AVAILABLE</ExecutionStatus><Status>CREATE_COMPLETE</Status><Changes/>",
-                    "a".repeat(64)
-                ),
-            ),
+            "DescribeChangeSet" => available_change_set('a'),
             "DescribeStacks" => {
                 let status = if after { "ROLLBACK_COMPLETE" } else { "REVIEW_IN_PROGRESS" };
                 cfn("DescribeStacks", &stack_xml("cfnc-fixture-dev", ROOT_ID, status, ""))
@@ -358,15 +364,7 @@ fn ctrl_c_says_what_is_still_running() {
     let server = Replay::start(move |r: &Request| {
         let after = ex.load(std::sync::atomic::Ordering::SeqCst);
         match r.action.as_str() {
-            "DescribeChangeSet" => cfn(
-                "DescribeChangeSet",
-                &format!(
-                    "<ChangeSetName>cfnc-abc</ChangeSetName><ChangeSetId>{CS_ARN}</ChangeSetId><StackId>{ROOT_ID}</StackId>\
-                     <StackName>cfnc-fixture-dev</StackName><Description>cfnc manifest sha256:{}</Description>\
-                     <ExecutionStatus>AVAILABLE</ExecutionStatus><Status>CREATE_COMPLETE</Status><Changes/>",
-                    "b".repeat(64)
-                ),
-            ),
+            "DescribeChangeSet" => available_change_set('b'),
             "DescribeStacks" => {
                 let status = if after { "UPDATE_IN_PROGRESS" } else { "UPDATE_COMPLETE" };
                 cfn("DescribeStacks", &stack_xml("cfnc-fixture-dev", ROOT_ID, status, ""))

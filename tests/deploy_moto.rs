@@ -8,7 +8,7 @@ use crate::moto;
 use std::path::Path;
 use std::process::Output;
 
-use moto::{Moto, cfnc_at, fixture, ok, text};
+use moto::{Moto, block_on, cfnc_at, fixture, ok, text};
 use serde_json::Value;
 
 fn cfnc(m: &Moto, project: &Path, args: &[&str]) -> Output {
@@ -24,19 +24,7 @@ fn rows<'a>(review: &'a Value, stack: &str) -> Vec<&'a Value> {
 }
 
 fn aws(m: &Moto) -> cfnc::aws::Aws {
-    let conf = aws_config::SdkConfig::builder()
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(m.endpoint())
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-            aws_credential_types::Credentials::new("testing", "testing", None, None, "test"),
-        ))
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .build();
-    cfnc::aws::Aws::from_config(conf).unwrap()
-}
-
-fn block_on<F: std::future::Future>(f: F) -> F::Output {
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+    moto::aws_client(&m.endpoint())
 }
 
 #[test]
@@ -217,22 +205,6 @@ fn write_fixture() {
     fixture::write_build(Path::new(&dir), threshold);
 }
 
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let e = e.unwrap();
-        let name = e.file_name();
-        if name == "__pycache__" || name == ".pytest_cache" {
-            continue;
-        }
-        if e.file_type().unwrap().is_dir() {
-            copy_dir(&e.path(), &to.join(&name));
-        } else {
-            std::fs::copy(e.path(), to.join(&name)).unwrap();
-        }
-    }
-}
-
 /// The real platform: deploy builds it (no build output yet), uploads the five templates and
 /// two assets, and reviews a CREATE change set with every resource of every stack as Add.
 /// (Executing it needs more moto than the patches cover: KMS keys with JSON key policies,
@@ -240,12 +212,8 @@ fn copy_dir(from: &Path, to: &Path) {
 #[test]
 fn real_platform_build_is_reviewed_on_moto() {
     let m = Moto::shared();
-    let tmp = tempfile::tempdir().unwrap();
+    let tmp = crate::build_common::temp_project();
     let project = tmp.path();
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    copy_dir(&repo.join("stacks/config"), &project.join("stacks/config"));
-    copy_dir(&repo.join("lambda"), &project.join("lambda"));
-    copy_dir(&repo.join("canary"), &project.join("canary"));
     ok(cfnc(&m, project, &["bootstrap"]));
     let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
     assert!(String::from_utf8_lossy(&o.stderr).contains("building"), "deploy built first: {}", text(&o));

@@ -6,6 +6,7 @@ use crate::diff_support;
 
 use std::path::Path;
 
+use crate::build_common::temp_project;
 use assert_cmd::Command;
 use diff_support::fixture;
 use predicates::prelude::*;
@@ -31,16 +32,6 @@ fn platform_monitoring() -> Value {
     let out = tempfile::tempdir().unwrap();
     let dir = build_into(project.path(), out.path());
     serde_json::from_slice(&std::fs::read(dir.join("monitoring.json")).unwrap()).unwrap()
-}
-
-/// A copy of what a build reads (stacks/config, lambda/, canary/) in a temporary directory.
-fn temp_project() -> tempfile::TempDir {
-    let repo = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let project = tempfile::tempdir().unwrap();
-    for sub in ["stacks/config", "lambda", "canary"] {
-        copy_dir(&repo.join(sub), &project.path().join(sub));
-    }
-    project
 }
 
 fn json_diff(old: &Path, new: &Path) -> Value {
@@ -360,15 +351,6 @@ fn build_into(project: &Path, out_root: &Path) -> std::path::PathBuf {
         out_root: out_root.to_path_buf(),
     };
     cfnc::build::build(&req, cfnc::stacks::platform, &mut |_| {}).unwrap_or_else(|e| panic!("{e:?}")).out_dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let target = to.join(p.file_name().unwrap());
-        if p.is_dir() { copy_dir(&p, &target) } else { std::fs::copy(&p, &target).map(drop).unwrap() }
-    }
 }
 
 #[test]

@@ -151,16 +151,8 @@ fn destroy_lists_what_it_keeps_and_deletes_nothing_unconfirmed() {
 }
 
 fn stack_status(m: &Moto, name: &str) -> String {
-    let conf = aws_config::SdkConfig::builder()
-        .region(aws_config::Region::new("us-east-1"))
-        .endpoint_url(m.endpoint())
-        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
-            aws_credential_types::Credentials::new("testing", "testing", None, None, "test"),
-        ))
-        .behavior_version(aws_config::BehaviorVersion::latest())
-        .build();
-    let aws = cfnc::aws::Aws::from_config(conf).unwrap();
-    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+    let aws = moto::aws_client(&m.endpoint());
+    moto::block_on(async {
         let s = cfnc::deploy::stack::describe(&aws, name).await.unwrap().expect("the stack exists");
         s.stack_status().unwrap().as_str().to_string()
     })

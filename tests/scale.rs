@@ -1,7 +1,7 @@
 //! Automatic splitting at scale, through the real build pipeline (config, packaging, compile,
 //! split, validate, emit): the platform plus the synthetic scale input.
 
-use crate::common;
+use crate::{build_common, common};
 
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
@@ -10,17 +10,10 @@ use assert_cmd::Command;
 use cfnc::build::{self, Report, Request};
 use cfnc::compile::split::{LIMITS, Lock};
 
-fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-}
-
-/// A copy of what a build reads (config, lambda/, canary/) in a temporary project.
+/// A copy of what a build reads, without the repository's locks: they must not decide this
+/// test's assignment.
 fn temp_project() -> tempfile::TempDir {
-    let dir = tempfile::tempdir().unwrap();
-    for sub in ["stacks/config", "lambda", "canary"] {
-        copy_dir(&repo().join(sub), &dir.path().join(sub));
-    }
-    // A lock of the repository must not decide this test's assignment.
+    let dir = build_common::temp_project();
     for e in std::fs::read_dir(dir.path().join("stacks/config")).unwrap() {
         let p = e.unwrap().path();
         if p.to_string_lossy().ends_with(".lock.json") {
@@ -28,22 +21,6 @@ fn temp_project() -> tempfile::TempDir {
         }
     }
     dir
-}
-
-fn copy_dir(from: &Path, to: &Path) {
-    std::fs::create_dir_all(to).unwrap();
-    for e in std::fs::read_dir(from).unwrap() {
-        let p = e.unwrap().path();
-        let name = p.file_name().unwrap();
-        if name == "__pycache__" || name == ".pytest_cache" {
-            continue;
-        }
-        if p.is_dir() {
-            copy_dir(&p, &to.join(name));
-        } else {
-            std::fs::copy(&p, to.join(name)).unwrap();
-        }
-    }
 }
 
 fn lock_file(project: &Path) -> PathBuf {

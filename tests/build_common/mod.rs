@@ -95,11 +95,15 @@ pub fn temp_project() -> tempfile::TempDir {
     dir
 }
 
-fn copy_dir(from: &Path, to: &Path) {
+/// Copies a directory tree, leaving out Python caches.
+pub fn copy_dir(from: &Path, to: &Path) {
     std::fs::create_dir_all(to).unwrap();
     for e in std::fs::read_dir(from).unwrap() {
         let p = e.unwrap().path();
         let name = p.file_name().unwrap();
+        if name == "__pycache__" || name == ".pytest_cache" {
+            continue;
+        }
         if p.is_dir() {
             copy_dir(&p, &to.join(name));
         } else {

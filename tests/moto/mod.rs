@@ -169,3 +169,22 @@ pub fn ok(o: std::process::Output) -> std::process::Output {
     assert!(o.status.success(), "{}", text(&o));
     o
 }
+
+/// cfnc's AWS clients for the emulator at `endpoint` (fake credentials, us-east-1), for
+/// tests that look at the stacks through the library.
+pub fn aws_client(endpoint: &str) -> cfnc::aws::Aws {
+    let conf = aws_config::SdkConfig::builder()
+        .region(aws_config::Region::new("us-east-1"))
+        .endpoint_url(endpoint)
+        .credentials_provider(aws_credential_types::provider::SharedCredentialsProvider::new(
+            aws_credential_types::Credentials::new("testing", "testing", None, None, "test"),
+        ))
+        .behavior_version(aws_config::BehaviorVersion::latest())
+        .build();
+    cfnc::aws::Aws::from_config(conf).unwrap()
+}
+
+/// Runs a future to completion on a current-thread runtime.
+pub fn block_on<F: std::future::Future>(f: F) -> F::Output {
+    tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(f)
+}
