@@ -25,10 +25,6 @@ pub enum Error {
         #[help]
         help: Option<String>,
     },
-    /// Bootstrap, deploy, execute, outputs, destroy (AWS faults included).
-    #[error(transparent)]
-    #[diagnostic(transparent)]
-    Deploy(Box<crate::deploy::DeployError>),
     /// A template could not be read (syntax, encoding, size, duplicate keys).
     #[error(transparent)]
     #[diagnostic(transparent)]
@@ -46,15 +42,14 @@ impl From<crate::build::BuildError> for Error {
 }
 
 impl Error {
-    /// The process exit code for this error (see `commands::exit`).
+    /// The process exit code for this error (see [`crate::exit`]).
     pub fn exit_code(&self) -> u8 {
         match self {
-            Error::Io { .. } => crate::commands::exit::FAULT,
-            Error::Input { .. } => crate::commands::exit::USAGE,
+            Error::Io { .. } => crate::exit::FAULT,
+            Error::Input { .. } => crate::exit::USAGE,
             Error::Build(e) => e.exit_code(),
-            Error::Deploy(e) => e.exit_code(),
             // A template that cannot be read (missing, too large, malformed) is bad input.
-            Error::Read(_) => crate::commands::exit::USAGE,
+            Error::Read(_) => crate::exit::USAGE,
         }
     }
 
@@ -64,17 +59,5 @@ impl Error {
 
     pub fn input(message: impl Into<String>, help: impl Into<Option<String>>) -> Self {
         Error::Input { message: message.into(), help: help.into() }
-    }
-}
-
-impl From<crate::deploy::DeployError> for Error {
-    fn from(e: crate::deploy::DeployError) -> Self {
-        Error::Deploy(Box::new(e))
-    }
-}
-
-impl From<crate::aws::AwsError> for Error {
-    fn from(e: crate::aws::AwsError) -> Self {
-        Error::Deploy(Box::new(e.into()))
     }
 }

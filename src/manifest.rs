@@ -81,6 +81,10 @@ pub struct AssetEntry {
     pub bytes: u64,
     /// Key in the staging bucket (`assets/<sha256>.zip`).
     pub s3_key: String,
+    /// The packaged directory, relative to the project root (`lambda`): a change under it
+    /// makes the build stale.
+    #[serde(default)]
+    pub source: String,
 }
 
 impl Manifest {

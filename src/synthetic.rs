@@ -14,13 +14,13 @@
 //! Resource `k` (0-based) is a function of `k` alone: the input with N + 1 resources is the
 //! one with N plus exactly one resource, which is what the stability test needs.
 
+use crate::authoring::{PolicyDocument, Principal, Statement, account_root, arn, service, sub};
 use crate::compile::{App, AppError};
 use crate::model::{Handle, Intrinsic, Value};
 use crate::resources::cloudwatch::{Alarm, CompositeAlarm, alarm};
 use crate::resources::kms::{Key, KeyAttr};
 use crate::resources::logs::{LogGroup, MetricFilter, metric_filter};
 use crate::resources::sns::{Topic, TopicPolicy};
-use crate::stacks::common::{PolicyDocument, Principal, Statement, account_root, arn, service, sub};
 
 /// Name of the stack holding the N resources.
 pub const STACK: &str = "synthetic";

@@ -8,7 +8,7 @@
 
 use std::collections::BTreeMap;
 
-use crate::build::StagedAssets;
+use crate::StagedAssets;
 use crate::compile::{AppError, StackScope};
 use crate::config::{Config, METRIC_NAMESPACE};
 use crate::model::{Expr, Handle, Value};

@@ -2,7 +2,7 @@
 //! in dependency order of their Rust values (network, security, monitoring, compute) and
 //! re-exports what operators look up, as `payment-observability-<env>-<Name>`.
 
-use crate::build::StagedAssets;
+use crate::StagedAssets;
 use crate::compile::{App, AppError};
 use crate::config::Config;
 use crate::model::{Expr, Intrinsic, Output};
@@ -32,7 +32,7 @@ pub fn build(config: &Config, assets: &StagedAssets) -> Result<App, AppError> {
     let env = config.env.as_str();
     let names = Names::new(env);
     let mut app = App::new(
-        config.root_stack_name(),
+        crate::config::root_stack_name(env),
         format!(
             "Payment observability platform ({env}): root stack of the network, security, monitoring and compute stacks (cfnc)"
         ),

@@ -8,7 +8,7 @@ fn bootstrap_template_lints_clean() {
     assert!(cfn_lint.exists(), "cfn-lint not found in {} (run ./scripts/test once)", moto::venv().display());
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("bootstrap.json");
-    std::fs::write(&path, cfnc::deploy::bootstrap::template().to_json_string()).unwrap();
+    std::fs::write(&path, cfnc_cli::deploy::bootstrap::template().to_json_string()).unwrap();
     let out =
         std::process::Command::new(cfn_lint).arg(&path).arg("--regions").arg("us-east-1").output().unwrap();
     assert!(

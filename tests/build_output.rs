@@ -118,8 +118,9 @@ fn a_failed_build_leaves_the_previous_output_intact() {
         project: project.path().to_path_buf(),
         env: "dev".into(),
         out_root: out_root.clone(),
+        synthetic: None,
     };
-    let err = cfnc::build::build(&req, cfnc::stacks::platform, &mut |_| {}).unwrap_err();
+    let err = cfnc::build::build(&req, &payment_platform::platform, &mut |_| {}).unwrap_err();
     assert_eq!(err.exit_code(), 2);
     assert_eq!(files(&first.out()), before);
     assert_eq!(std::fs::read_dir(&out_root).unwrap().count(), 1, "no temporary directory is left behind");
@@ -195,10 +196,9 @@ fn cli_reports_config_errors_with_file_line_column_and_exit_2() {
 
 /// The platform with one invalid property: the validator must stop the build.
 fn broken_platform(
-    config: &cfnc::config::Config,
-    assets: &cfnc::build::StagedAssets,
-) -> Result<cfnc::compile::App, cfnc::compile::AppError> {
-    let mut app = cfnc::stacks::platform(config, assets)?;
+    cx: &mut cfnc::build::Context<'_, payment_platform::config::Platform>,
+) -> Result<cfnc::compile::App, cfnc::build::BuildError> {
+    let mut app = payment_platform::platform(cx)?;
     let vpc = cfnc::model::LogicalId::new("Vpc").unwrap();
     app.graph.resources.get_mut(&vpc).unwrap().properties.insert("EnableDnsSupport".into(), "maybe".into());
     Ok(app)
@@ -211,8 +211,9 @@ fn validator_errors_fail_the_build_with_exit_1_and_write_nothing() {
         project: build_common::repo().to_path_buf(),
         env: "dev".into(),
         out_root: out.path().to_path_buf(),
+        synthetic: None,
     };
-    let err = cfnc::build::build(&req, broken_platform, &mut |_| {}).unwrap_err();
+    let err = cfnc::build::build(&req, &broken_platform, &mut |_| {}).unwrap_err();
     assert_eq!(err.exit_code(), 1);
     match &err {
         cfnc::build::BuildError::Invalid { errors, .. } => {

@@ -10,10 +10,11 @@ use std::path::Path;
 use serde_json::{Value as Json, json};
 
 use build_common::{STACKS, build, of_type, repo, trace_parameter};
-use cfnc::build::{StagedAsset, StagedAssets};
-use cfnc::config::Config;
+use cfnc::build::StagedAsset;
 use cfnc::manifest::STAGING_BUCKET_PATTERN;
 use cfnc::sns_filter;
+use payment_platform::StagedAssets;
+use payment_platform::config::Config;
 
 fn inventory(t: &Json) -> BTreeMap<String, usize> {
     let mut m = BTreeMap::new();
@@ -531,7 +532,7 @@ fn staged() -> StagedAssets {
 
 fn monitoring_for(config_text: &str) -> Json {
     let config = Config::parse(Path::new("test.yaml"), config_text, "dev").unwrap();
-    let app = cfnc::stacks::platform(&config, &staged()).unwrap();
+    let app = payment_platform::root::build(&config, &staged()).unwrap();
     let compiled = cfnc::compile::compile(&app, &cfnc::build::template_url).unwrap();
     let mon = compiled.children.iter().find(|c| c.name == "monitoring").unwrap();
     serde_json::from_str(&mon.json).unwrap()

@@ -23,7 +23,7 @@ fn rows<'a>(review: &'a Value, stack: &str) -> Vec<&'a Value> {
     review["changes"].as_array().unwrap().iter().filter(|r| r["stack"] == stack).collect()
 }
 
-fn aws(m: &Moto) -> cfnc::aws::Aws {
+fn aws(m: &Moto) -> cfnc_cli::aws::Aws {
     moto::aws_client(&m.endpoint())
 }
 
@@ -64,7 +64,7 @@ fn full_flow_against_moto() {
     let arn = r["change_set_arn"].as_str().unwrap().to_string();
     assert!(String::from_utf8_lossy(&o.stdout).contains(&arn));
     let status = block_on(async {
-        let s = cfnc::deploy::stack::describe(&aws(&m), fixture::ROOT_STACK).await.unwrap().unwrap();
+        let s = cfnc_cli::deploy::stack::describe(&aws(&m), fixture::ROOT_STACK).await.unwrap().unwrap();
         s.stack_status().unwrap().as_str().to_string()
     });
     assert_eq!(status, "REVIEW_IN_PROGRESS", "nothing may run before execute");
@@ -129,12 +129,12 @@ fn full_flow_against_moto() {
     let o = ok(cfnc(&m, project, &["diff", "--format", "json", "--exit-code"]));
     let d: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(d["changes"], serde_json::json!([]), "{d:#}");
-    let out = cfnc::deploy::build_output::load_checked(project, "dev").unwrap();
-    let deployed = block_on(cfnc::deploy::fetch_deployed_templates(&aws(&m), &out.manifest)).unwrap();
+    let out = cfnc_cli::deploy::build_output::load_checked(project, "dev").unwrap();
+    let deployed = block_on(cfnc_cli::deploy::fetch_deployed_templates(&aws(&m), &out.manifest)).unwrap();
     assert_eq!(deployed.stacks.len(), 2);
     for (entry, local) in out.templates().unwrap() {
         let d = deployed.get(&entry.name).unwrap();
-        let diff = cfnc::review::predict::diff_templates(&entry.name, Some(&d.template), Some(&local));
+        let diff = cfnc_cli::review::predict::diff_templates(&entry.name, Some(&d.template), Some(&local));
         assert!(diff.is_empty(), "{}: {diff:?}", entry.name);
     }
 

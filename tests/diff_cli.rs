@@ -349,8 +349,11 @@ fn build_into(project: &Path, out_root: &Path) -> std::path::PathBuf {
         project: project.to_path_buf(),
         env: "dev".into(),
         out_root: out_root.to_path_buf(),
+        synthetic: None,
     };
-    cfnc::build::build(&req, cfnc::stacks::platform, &mut |_| {}).unwrap_or_else(|e| panic!("{e:?}")).out_dir
+    cfnc::build::build(&req, &payment_platform::platform, &mut |_| {})
+        .unwrap_or_else(|e| panic!("{e:?}"))
+        .out_dir
 }
 
 #[test]

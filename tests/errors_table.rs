@@ -23,7 +23,7 @@ use replay::{Replay, Request, Response, cfn};
 
 /// The repository root.
 fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::common::repo()
 }
 
 /// One row of the table.
@@ -113,6 +113,7 @@ fn project() -> tempfile::TempDir {
     for src in ["lambda", "canary"] {
         copy_sources(&repo().join(src), &dir.path().join(src));
     }
+    crate::common::use_platform_app(dir.path());
     dir
 }
 

@@ -153,7 +153,7 @@ fn destroy_lists_what_it_keeps_and_deletes_nothing_unconfirmed() {
 fn stack_status(m: &Moto, name: &str) -> String {
     let aws = moto::aws_client(&m.endpoint());
     moto::block_on(async {
-        let s = cfnc::deploy::stack::describe(&aws, name).await.unwrap().expect("the stack exists");
+        let s = cfnc_cli::deploy::stack::describe(&aws, name).await.unwrap().expect("the stack exists");
         s.stack_status().unwrap().as_str().to_string()
     })
 }
@@ -208,14 +208,15 @@ fn a_build_that_fails_while_writing_leaves_the_previous_output_intact() {
         project: project.path().to_path_buf(),
         env: "dev".into(),
         out_root: out_root.clone(),
+        synthetic: None,
     };
-    let err = cfnc::build::build(&req, cfnc::stacks::platform, &mut |_| {}).unwrap_err();
+    let err = cfnc::build::build(&req, &payment_platform::platform, &mut |_| {}).unwrap_err();
     assert_eq!(err.exit_code(), 3, "{err}");
     assert!(err.to_string().contains("cannot write the build output"), "{err}");
     assert_eq!(files(&first.out()), before, "the previous output is unchanged");
     std::fs::remove_file(&blocker).unwrap();
     // And a build that can write replaces the set as a whole, leaving nothing beside it.
-    cfnc::build::build(&req, cfnc::stacks::platform, &mut |_| {}).unwrap();
+    cfnc::build::build(&req, &payment_platform::platform, &mut |_| {}).unwrap();
     assert_eq!(files(&first.out()), before, "same inputs, same bytes");
     let names: Vec<String> = std::fs::read_dir(&out_root)
         .unwrap()

@@ -32,7 +32,7 @@ fn relative_files(dir: &Path, base: &Path, out: &mut Vec<PathBuf>) {
 
 #[test]
 fn generated_code_is_up_to_date_with_the_schemas() {
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::common::repo();
     let files = cfnc_codegen::generate(root).unwrap_or_else(|e| panic!("cfnc-codegen failed: {e}"));
     let tmp = tempfile::tempdir().unwrap();
     cfnc_codegen::write(&files, tmp.path()).unwrap();

@@ -22,10 +22,10 @@ use std::path::{Path, PathBuf};
 use std::sync::mpsc;
 use std::time::Duration;
 
-use cfnc::config::Config;
 use cfnc::diff::{StackTemplate, TemplateSet, diff_report};
 use cfnc::reader::{self, Limits, ReadError};
 use cfnc::validate;
+use payment_platform::config::Config;
 use proptest::prelude::*;
 use proptest::test_runner::Config as ProptestConfig;
 use serde_json::{Map, Value, json};
@@ -393,7 +393,7 @@ fn same(a: &Value, b: &Value) -> bool {
 // Mutation of real inputs.
 
 fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::common::repo()
 }
 
 fn files_under(dir: &Path, out: &mut Vec<PathBuf>) {
@@ -593,8 +593,8 @@ fn platform_app() -> &'static cfnc::compile::App {
         let config = Config::load(repo(), "dev").unwrap();
         let asset =
             |n: &str| cfnc::build::StagedAsset { sha256: n.repeat(64), s3_key: format!("assets/{n}.zip") };
-        let assets = cfnc::build::StagedAssets { lambda: asset("a"), canary: asset("b") };
-        cfnc::stacks::platform(&config, &assets).unwrap()
+        let assets = payment_platform::StagedAssets { lambda: asset("a"), canary: asset("b") };
+        payment_platform::root::build(&config, &assets).unwrap()
     })
 }
 

@@ -29,13 +29,14 @@ fn lock_file(project: &Path) -> PathBuf {
 
 /// Builds the platform plus `n` synthetic resources of `project` into `out_root/dev`.
 fn build(project: &Path, out_root: &Path, n: usize) -> Report {
-    let req = Request { project: project.to_path_buf(), env: "dev".into(), out_root: out_root.to_path_buf() };
-    let platform = |c: &cfnc::config::Config, a: &build::StagedAssets| {
-        let mut app = cfnc::stacks::platform(c, a)?;
-        cfnc::synthetic::add(&mut app, &c.env, n)?;
-        Ok(app)
+    let req = Request {
+        project: project.to_path_buf(),
+        env: "dev".into(),
+        out_root: out_root.to_path_buf(),
+        synthetic: Some(n),
     };
-    build::build_with(&req, &platform, &lock_file(project), &mut |_| {}).unwrap_or_else(|e| panic!("{e:?}"))
+    assert_eq!(req.lock_file(), lock_file(project));
+    build::build(&req, &payment_platform::platform, &mut |_| {}).unwrap_or_else(|e| panic!("{e:?}"))
 }
 
 /// Template files of a build (every `.json` but the manifest) by name.

@@ -9,7 +9,7 @@ const MISTAKES: &str = "tests/fixtures/validate/mistakes.yaml";
 
 fn cfnc() -> Command {
     let mut c = Command::cargo_bin("cfnc").unwrap();
-    c.env_remove("NO_COLOR");
+    c.env_remove("NO_COLOR").current_dir(crate::common::repo());
     c
 }
 
@@ -128,7 +128,7 @@ fn stdin_is_read_with_dash() {
 fn rule_table_matches_docs() {
     let out = cfnc().args(["validate", "--list-rules"]).output().unwrap();
     assert!(out.status.success());
-    let docs = std::fs::read_to_string("docs/rules.md").unwrap();
+    let docs = std::fs::read_to_string(crate::common::repo().join("docs/rules.md")).unwrap();
     assert_eq!(
         String::from_utf8(out.stdout).unwrap(),
         docs,

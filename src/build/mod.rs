@@ -1,6 +1,8 @@
-//! `cfnc build`: config -> assets -> app -> compile -> validate -> `cfnc.out/<env>/`.
+//! Building an app: config -> app (assets packaged on request) -> compile -> validate ->
+//! `cfnc.out/<env>/`.
 //!
-//! Output layout (documented in the README, "`cfnc build` output"):
+//! Output layout (documented in the README, "`cfnc build` output"), e.g. for the payment
+//! platform:
 //! ```text
 //! cfnc.out/<env>/
 //!   root.json  network.json  security.json  monitoring.json  compute.json
@@ -22,10 +24,10 @@ use serde::Serialize;
 
 use crate::compile::split::{self, Split, SplitError};
 use crate::compile::{self, App, AppError, CompileError, Compiled};
-use crate::config::{Config, ConfigError};
+use crate::config::{ConfigError, EnvConfig, Settings};
 use crate::manifest::{AssetEntry, MANIFEST_FORMAT, Manifest, STAGING_BUCKET_PATTERN, StackEntry};
 use crate::model::{Expr, Intrinsic, Value};
-use crate::package::{self, Asset, PackageError};
+use crate::package::{self, Asset, AssetSpec, PackageError};
 pub use crate::validate::{Finding, Severity};
 
 /// Where a packaged asset lives in the staging bucket.
@@ -47,15 +49,38 @@ impl StagedAsset {
     }
 }
 
-/// The assets the platform's code refers to.
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct StagedAssets {
-    pub lambda: StagedAsset,
-    pub canary: StagedAsset,
+/// What an app's build function gets: the environment config, and the packaging of the
+/// app's assets (code that its resources refer to by staging-bucket key).
+pub struct Context<'a, S> {
+    /// The environment config (the app's settings through `Deref`).
+    pub config: &'a EnvConfig<S>,
+    project: &'a Path,
+    assets: Vec<(Asset, &'static str)>,
+    progress: &'a mut dyn FnMut(Step),
 }
 
-/// Builds the app from the config and staged assets (`crate::stacks::platform`).
-pub type PlatformFn = fn(&Config, &StagedAssets) -> Result<App, AppError>;
+impl<S> Context<'_, S> {
+    /// The environment (`dev`).
+    pub fn env(&self) -> &str {
+        &self.config.env
+    }
+
+    /// Packages the asset `spec` (deterministic zip of its source directory); the build writes
+    /// it beside the templates and lists it in the manifest, and deploy uploads it.
+    pub fn package(&mut self, spec: &AssetSpec) -> Result<StagedAsset, BuildError> {
+        if let Some((a, _)) = self.assets.iter().find(|(a, _)| a.name == spec.name) {
+            return Ok(StagedAsset { sha256: a.sha256.clone(), s3_key: a.s3_key() });
+        }
+        let asset = package::package(self.project, spec)?;
+        (self.progress)(Step::Packaged { name: asset.name.clone(), bytes: asset.bytes.len() });
+        let staged = StagedAsset { sha256: asset.sha256.clone(), s3_key: asset.s3_key() };
+        self.assets.push((asset, spec.source));
+        Ok(staged)
+    }
+}
+
+/// An app: builds the [`App`] for one environment.
+pub type AppFn<'f, S> = dyn Fn(&mut Context<'_, S>) -> Result<App, BuildError> + 'f;
 
 /// `https://<staging bucket>.s3.<region>.<url suffix>/templates/<sha256>.json`.
 ///
@@ -79,17 +104,36 @@ pub fn template_key(sha256: &str) -> String {
 /// What to build.
 #[derive(Clone, Debug)]
 pub struct Request {
-    /// Project root (holds stacks/config, lambda/, canary/).
+    /// Project root (holds stacks/config and the app's asset directories).
     pub project: PathBuf,
     pub env: String,
     /// Parent of the environment directories (default `<project>/cfnc.out`).
     pub out_root: PathBuf,
+    /// Development: add this many synthetic resources ([`crate::synthetic`]); the stack
+    /// assignment lock is then `stacks/config/<env>.synthetic.lock.json`.
+    pub synthetic: Option<usize>,
 }
 
 impl Request {
+    /// A request for `env` of `project`, written to `<project>/cfnc.out/<env>/`.
+    pub fn new(project: impl Into<PathBuf>, env: impl Into<String>) -> Self {
+        let project = project.into();
+        Request { out_root: default_out_root(&project), project, env: env.into(), synthetic: None }
+    }
+
     /// The environment's output directory.
     pub fn out_dir(&self) -> PathBuf {
         self.out_root.join(&self.env)
+    }
+
+    /// The stack assignment lock of this build.
+    pub fn lock_file(&self) -> PathBuf {
+        match self.synthetic {
+            None => split::lock_path(&self.project, &self.env),
+            Some(_) => {
+                self.project.join("stacks").join("config").join(format!("{}.synthetic.lock.json", self.env))
+            }
+        }
     }
 }
 
@@ -112,6 +156,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Automatic splitting: split stacks, resources that change stack, the lock file.
     pub split: Split,
+    /// Warnings about the environment config (`file:line:column: message`).
+    pub config_warnings: Vec<String>,
 }
 
 impl Report {
@@ -131,9 +177,12 @@ pub enum BuildError {
     #[diagnostic(transparent)]
     Config(#[from] ConfigError),
     #[error("packaging failed: {0}")]
-    #[diagnostic(code(cfnc::build::package), help("check lambda/ and canary/ (see their READMEs)"))]
+    #[diagnostic(
+        code(cfnc::build::package),
+        help("check the asset's source directory (the app declares it, e.g. lambda/)")
+    )]
     Package(PackageError),
-    #[error("the platform definition is invalid: {0}")]
+    #[error("the app's stacks are invalid: {0}")]
     #[diagnostic(code(cfnc::build::app), help("this is a mistake in stacks/: fix the stack code"))]
     App(#[from] AppError),
     #[error("compiling the nested stacks failed: {0}")]
@@ -179,7 +228,7 @@ impl BuildError {
 
     /// Exit code (see `commands::exit`).
     pub fn exit_code(&self) -> u8 {
-        use crate::commands::exit;
+        use crate::exit;
         match self {
             BuildError::Invalid { .. } => exit::FINDINGS,
             BuildError::Io(e) | BuildError::Output { cause: e, .. } => e.exit_code(),
@@ -188,34 +237,25 @@ impl BuildError {
     }
 }
 
-/// Runs the build; the stack assignment lock is `stacks/config/<env>.lock.json`.
-pub fn build(
+/// Runs the build of `app` for `req` (config, app, compile, validate, write), reporting
+/// progress; the stack assignment lock is [`Request::lock_file`].
+pub fn build<S: Settings>(
     req: &Request,
-    platform: PlatformFn,
+    app: &AppFn<'_, S>,
     progress: &mut dyn FnMut(Step),
 ) -> Result<Report, BuildError> {
-    build_with(req, &platform, &split::lock_path(&req.project, &req.env), progress)
-}
-
-/// Runs the build of any app (e.g. the platform plus the synthetic scale input) with the
-/// stack assignment lock at `lock_file` (read if present, written when it changes).
-pub fn build_with(
-    req: &Request,
-    platform: &dyn Fn(&Config, &StagedAssets) -> Result<App, AppError>,
-    lock_file: &Path,
-    progress: &mut dyn FnMut(Step),
-) -> Result<Report, BuildError> {
-    let config = Config::load(&req.project, &req.env)?;
+    let config = EnvConfig::<S>::load(&req.project, &req.env)?;
     progress(Step::Config(config.file.clone()));
-    let lambda = package::package(&req.project, &package::LAMBDA)?;
-    progress(Step::Packaged { name: lambda.name.clone(), bytes: lambda.bytes.len() });
-    let canary = package::package(&req.project, &package::CANARY)?;
-    progress(Step::Packaged { name: canary.name.clone(), bytes: canary.bytes.len() });
-    let staged = |a: &Asset| StagedAsset { sha256: a.sha256.clone(), s3_key: a.s3_key() };
-    let assets = StagedAssets { lambda: staged(&lambda), canary: staged(&canary) };
-
-    let app = platform(&config, &assets)?;
-    let lock = split::Lock::load(lock_file).map_err(BuildError::from_split)?;
+    let mut cx =
+        Context { config: &config, project: &req.project, assets: Vec::new(), progress: &mut *progress };
+    let mut app = app(&mut cx)?;
+    let assets = cx.assets;
+    if let Some(n) = req.synthetic {
+        crate::synthetic::add(&mut app, &config.env, n)?;
+    }
+    let lock_file = req.lock_file();
+    let (root_stack, tags) = (app.root_name.clone(), app.tags.iter().cloned().collect());
+    let lock = split::Lock::load(&lock_file).map_err(BuildError::from_split)?;
     let (compiled, mut split) =
         split::compile(app, lock.as_ref(), &split::Settings::default(), &template_url)
             .map_err(BuildError::from_split)?;
@@ -254,10 +294,10 @@ pub fn build_with(
         return Err(BuildError::Invalid { errors, warnings });
     }
 
-    let manifest = manifest(&config, &compiled, &[&lambda, &canary]);
+    let manifest = manifest(&config, root_stack, tags, &compiled, &assets);
     let mut files: emit::Files =
         compiled.all().map(|t| (file_name(&t.name), t.json.clone().into_bytes())).collect();
-    for a in [&lambda, &canary] {
+    for (a, _) in &assets {
         files.push((a.file_name(), a.bytes.clone()));
     }
     files.push(("manifest.json".to_string(), manifest.to_json_string().into_bytes()));
@@ -265,9 +305,10 @@ pub fn build_with(
     emit::write_atomically(&out_dir, &files)
         .map_err(|cause| BuildError::Output { dir: out_dir.clone(), cause })?;
     progress(Step::Written(out_dir.clone()));
-    split.lock_written = split.lock.save(lock_file).map_err(BuildError::from_split)?;
-    split.lock_file = Some(lock_file.to_path_buf());
-    Ok(Report { out_dir, manifest, findings: warnings, split })
+    split.lock_written = split.lock.save(&lock_file).map_err(BuildError::from_split)?;
+    split.lock_file = Some(lock_file);
+    let config_warnings = config.warnings.iter().map(render_problem).collect();
+    Ok(Report { out_dir, manifest, findings: warnings, split, config_warnings })
 }
 
 /// `network` -> `network.json`.
@@ -275,7 +316,21 @@ pub fn file_name(stack: &str) -> String {
     format!("{stack}.json")
 }
 
-fn manifest(config: &Config, compiled: &Compiled, assets: &[&Asset]) -> Manifest {
+/// `file:line:column: message (hint)`.
+fn render_problem(p: &crate::config::ConfigProblem) -> String {
+    match &p.hint {
+        Some(h) => format!("{p} ({h})"),
+        None => p.to_string(),
+    }
+}
+
+fn manifest<S>(
+    config: &EnvConfig<S>,
+    root_stack: String,
+    tags: std::collections::BTreeMap<String, String>,
+    compiled: &Compiled,
+    assets: &[(Asset, &str)],
+) -> Manifest {
     let entry = |t: &compile::CompiledTemplate, parent: Option<&str>| StackEntry {
         name: t.name.clone(),
         logical_id: t.logical_id.as_ref().map(|l| l.to_string()),
@@ -294,22 +349,23 @@ fn manifest(config: &Config, compiled: &Compiled, assets: &[&Asset]) -> Manifest
         format: MANIFEST_FORMAT,
         cfnc_version: env!("CARGO_PKG_VERSION").to_string(),
         env: config.env.clone(),
-        root_stack: config.root_stack_name(),
+        root_stack,
         config_sha256: config.sha256.clone(),
         staging_bucket_pattern: STAGING_BUCKET_PATTERN.to_string(),
         stacks,
         assets: assets
             .iter()
-            .map(|a| AssetEntry {
+            .map(|(a, source)| AssetEntry {
                 name: a.name.clone(),
                 file: a.file_name(),
                 sha256: a.sha256.clone(),
                 bytes: a.bytes.len() as u64,
                 s3_key: a.s3_key(),
+                source: source.to_string(),
             })
             .collect(),
         parameters: Default::default(),
-        tags: config.tag_map(),
+        tags,
     }
 }
 

@@ -39,6 +39,87 @@ pub fn from_str<T: DeserializeOwned>(text: &str) -> Result<T, YamlError> {
     })
 }
 
+/// Why [`split_settings`] failed: the message (prefixed with the path of the offending node),
+/// its position when the parser knows it, else the path to look up.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct SplitError {
+    pub message: String,
+    pub pos: Option<Pos>,
+    pub path: Option<String>,
+    /// The path names a key (an unknown one), not a value.
+    pub at_key: bool,
+}
+
+/// Deserializes the top-level mapping of `text` in two parts: the entries named in `common`
+/// into `C`, all others into `S`. Errors carry the path of the offending node (for unknown
+/// keys, the key itself), so the caller can find its position.
+pub fn split_settings<C: DeserializeOwned, S: DeserializeOwned>(
+    text: &str,
+    common: &[&str],
+) -> Result<(C, S), SplitError> {
+    let value: serde_yaml::Value = from_str(text).map_err(|e| SplitError {
+        message: e.message,
+        pos: e.pos,
+        path: None,
+        at_key: false,
+    })?;
+    let mut map = match value {
+        serde_yaml::Value::Null => serde_yaml::Mapping::new(),
+        serde_yaml::Value::Mapping(m) => m,
+        _ => {
+            return Err(SplitError {
+                message: "the config must be a mapping of keys to values".to_string(),
+                pos: Some(Pos { line: 1, column: 1 }),
+                path: None,
+                at_key: false,
+            });
+        }
+    };
+    let mut own = serde_yaml::Mapping::new();
+    for key in common {
+        if let Some(v) = map.remove(*key) {
+            own.insert(serde_yaml::Value::from(*key), v);
+        }
+    }
+    let c = typed(own, &[])?;
+    let s = typed(map, common)?;
+    Ok((c, s))
+}
+
+/// Deserializes one part; `also_allowed` are top-level keys read elsewhere (added to the
+/// list an unknown top-level key's message offers).
+fn typed<T: DeserializeOwned>(map: serde_yaml::Mapping, also_allowed: &[&str]) -> Result<T, SplitError> {
+    serde_path_to_error::deserialize(serde_yaml::Value::Mapping(map)).map_err(|e| {
+        let path = e.path().to_string();
+        let path = if path == "." { String::new() } else { path };
+        let mut inner = e.into_inner().to_string();
+        let unknown =
+            inner.strip_prefix("unknown field `").and_then(|rest| rest.split('`').next()).map(str::to_string);
+        // serde_path_to_error's path ends at the map holding an unknown key; point at the key.
+        let at = match &unknown {
+            Some(k) if !path.ends_with(k.as_str()) => {
+                if path.is_empty() {
+                    k.clone()
+                } else {
+                    format!("{path}.{k}")
+                }
+            }
+            _ => path.clone(),
+        };
+        let holder = parent(&at).unwrap_or("").to_string();
+        if unknown.is_some() && holder.is_empty() && !also_allowed.is_empty() {
+            let extra: Vec<String> = also_allowed.iter().map(|k| format!("`{k}`")).collect();
+            inner = match inner.find(", expected") {
+                Some(_) => format!("{inner}, {}", extra.join(", ")),
+                None => inner,
+            };
+        }
+        let shown = if unknown.is_some() { holder } else { path };
+        let message = if shown.is_empty() { inner } else { format!("{shown}: {inner}") };
+        SplitError { message, pos: None, path: Some(at), at_key: unknown.is_some() }
+    })
+}
+
 /// Deepest nesting [`check_structure`] accepts (the config needs 4 levels).
 pub const MAX_DEPTH: usize = 64;
 /// Most that aliases may add to a document, counted in nodes plus scalar bytes.
@@ -247,6 +328,11 @@ impl PositionIndex {
             }
             p = parent(p)?;
         }
+    }
+
+    /// Whether the document has a node at exactly `path`.
+    pub fn exact(&self, path: &str) -> bool {
+        self.values.contains_key(path)
     }
 
     /// Position of the key of the mapping entry at `path`, falling back to [`Self::value`].

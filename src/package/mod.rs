@@ -30,15 +30,6 @@ pub struct AssetSpec {
     pub required: &'static [&'static str],
 }
 
-/// The Lambda function: `metric_collector.py` at the zip root (handler `metric_collector.handler`).
-pub const LAMBDA: AssetSpec =
-    AssetSpec { name: "lambda", source: "lambda", prefix: "", required: &["metric_collector.py"] };
-
-/// The canary: `python/payment_canary.py`, the layout Synthetics Python runtimes load
-/// (handler `payment_canary.handler`).
-pub const CANARY: AssetSpec =
-    AssetSpec { name: "canary", source: "canary", prefix: "python/", required: &["payment_canary.py"] };
-
 /// A packaged asset.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Asset {
@@ -214,6 +205,11 @@ pub fn zip_entries(asset: &str, entries: &[(String, Vec<u8>)]) -> Result<Vec<u8>
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    const LAMBDA: AssetSpec =
+        AssetSpec { name: "lambda", source: "lambda", prefix: "", required: &["metric_collector.py"] };
+    const CANARY: AssetSpec =
+        AssetSpec { name: "canary", source: "canary", prefix: "python/", required: &["payment_canary.py"] };
 
     fn u16_at(b: &[u8], i: usize) -> u16 {
         u16::from_le_bytes([b[i], b[i + 1]])

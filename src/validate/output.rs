@@ -8,7 +8,7 @@ use super::rules::RULES;
 use super::{Finding, Severity};
 
 /// The output formats of `cfnc validate`.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     Human,
     Json,

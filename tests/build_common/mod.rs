@@ -10,7 +10,7 @@ use cfnc::build::{self, Report, Request};
 
 /// The repository root.
 pub fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::common::repo()
 }
 
 /// The test virtualenv (`CFNC_TEST_VENV`, else `<repo>/.venv`), created by `scripts/test`.
@@ -80,9 +80,14 @@ pub fn build(env: &str) -> Built {
 
 pub fn build_project(project: &Path, env: &str) -> Built {
     let root = tempfile::tempdir().unwrap();
-    let req =
-        Request { project: project.to_path_buf(), env: env.to_string(), out_root: root.path().to_path_buf() };
-    let report = build::build(&req, cfnc::stacks::platform, &mut |_| {}).unwrap_or_else(|e| panic!("{e:?}"));
+    let req = Request {
+        project: project.to_path_buf(),
+        env: env.to_string(),
+        out_root: root.path().to_path_buf(),
+        synthetic: None,
+    };
+    let report =
+        build::build(&req, &payment_platform::platform, &mut |_| {}).unwrap_or_else(|e| panic!("{e:?}"));
     Built { root, report }
 }
 
@@ -92,6 +97,7 @@ pub fn temp_project() -> tempfile::TempDir {
     for sub in ["stacks/config", "lambda", "canary"] {
         copy_dir(&repo().join(sub), &dir.path().join(sub));
     }
+    crate::common::use_platform_app(dir.path());
     dir
 }
 

@@ -4,12 +4,29 @@
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
+/// The repository root (the workspace; the tests are compiled as part of `cli/`).
+pub fn repo() -> &'static Path {
+    Path::new(env!("CARGO_MANIFEST_DIR")).parent().expect("cli/ has a parent")
+}
+
+/// Makes `dir` a cfnc project whose app is the repository's payment platform
+/// (`[app] path` = `<repo>/stacks`), so a temporary project with its own config and assets
+/// builds with the real app, compiled once in the repository's target directory.
+pub fn use_platform_app(dir: &Path) {
+    let app = repo().join("stacks");
+    std::fs::write(
+        dir.join("cfnc.toml"),
+        format!("[app]\npath = {}\n", serde_json::to_string(&app.display().to_string()).unwrap()),
+    )
+    .unwrap();
+}
+
 /// The test virtual environment: `$CFNC_TEST_VENV`, else `<repo>/.venv` (created by
 /// `scripts/test` from `requirements-test.txt`).
 pub fn venv_dir() -> PathBuf {
     match std::env::var_os("CFNC_TEST_VENV") {
         Some(dir) if !dir.is_empty() => PathBuf::from(dir),
-        _ => Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"),
+        _ => repo().join(".venv"),
     }
 }
 

@@ -7,7 +7,7 @@ use cfnc::change::{Action, ChangeRow, Flag, Replacement};
 use cfnc::diff::{DiffReport, TemplateSet, diff_report};
 
 pub fn fixture(rel: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/fixtures/diff").join(rel)
+    crate::common::repo().join("tests/fixtures/diff").join(rel)
 }
 
 /// Diffs `tests/fixtures/diff/<case>/old.*` against `new.*`.

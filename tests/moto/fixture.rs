@@ -144,6 +144,7 @@ pub fn write_build(project: &Path, threshold: u32) -> PathBuf {
             sha256: asset_sha.clone(),
             bytes: asset.len() as u64,
             s3_key: format!("assets/{asset_sha}.zip"),
+            source: "lambda".to_string(),
         }],
         parameters: Default::default(),
         tags: [("Environment".to_string(), "dev".to_string()), ("ManagedBy".to_string(), "cfnc".to_string())]

@@ -17,7 +17,7 @@ use std::time::{Duration, Instant};
 pub fn venv() -> PathBuf {
     std::env::var_os("CFNC_TEST_VENV")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"))
+        .unwrap_or_else(|| crate::common::repo().join(".venv"))
 }
 
 pub struct Moto {
@@ -35,7 +35,7 @@ impl Moto {
             venv().display()
         );
         let port = free_port();
-        let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/moto/moto_patched.py");
+        let script = crate::common::repo().join("tests/moto/moto_patched.py");
         let child = Command::new(python)
             .arg(script)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
@@ -172,7 +172,7 @@ pub fn ok(o: std::process::Output) -> std::process::Output {
 
 /// cfnc's AWS clients for the emulator at `endpoint` (fake credentials, us-east-1), for
 /// tests that look at the stacks through the library.
-pub fn aws_client(endpoint: &str) -> cfnc::aws::Aws {
+pub fn aws_client(endpoint: &str) -> cfnc_cli::aws::Aws {
     let conf = aws_config::SdkConfig::builder()
         .region(aws_config::Region::new("us-east-1"))
         .endpoint_url(endpoint)
@@ -181,7 +181,7 @@ pub fn aws_client(endpoint: &str) -> cfnc::aws::Aws {
         ))
         .behavior_version(aws_config::BehaviorVersion::latest())
         .build();
-    cfnc::aws::Aws::from_config(conf).unwrap()
+    cfnc_cli::aws::Aws::from_config(conf).unwrap()
 }
 
 /// Runs a future to completion on a current-thread runtime.

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 pub fn venv() -> PathBuf {
     let dir = std::env::var_os("CFNC_TEST_VENV")
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".venv"));
+        .unwrap_or_else(|| crate::common::repo().join(".venv"));
     assert!(
         dir.join("bin/python").exists(),
         "no Python venv at {} (run scripts/test, or set CFNC_TEST_VENV)",
@@ -17,7 +17,7 @@ pub fn venv() -> PathBuf {
 }
 
 pub fn repo() -> &'static Path {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
+    crate::common::repo()
 }
 
 pub fn fixture(rel: &str) -> PathBuf {

@@ -1,0 +1,713 @@
+//! The payment platform's environment config, `stacks/config/<env>.yaml`: what differs between
+//! environments (emails, the threshold-alarm list, canary target, dashboard regions,
+//! anomaly-detector exclusions). The library reads the file ([`cfnc::config::EnvConfig`]:
+//! positions, did-you-mean, `environment` and `tags`); this module says what the platform's
+//! settings are and checks them. Defaults are documented in the README ("Environment config").
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use cfnc::config::{
+    Checker, EnvConfig, Settings, check_url, is_email, is_kebab, is_metric_name, is_region, is_timezone,
+    parse_timestamp,
+};
+use serde::Deserialize;
+
+/// The platform's config of one environment (the settings are reached through `Deref`).
+pub type Config = EnvConfig<Platform>;
+
+/// The metric namespace of the platform's own metrics (metric filters, collector, canary).
+pub const METRIC_NAMESPACE: &str = "fintech/payments/metrics";
+/// CloudWatch stores metric values between -2^360 and 2^360 (PutMetricData): a threshold
+/// beyond that can never be crossed.
+pub const MAX_THRESHOLD: f64 = 2.348_542_582_773_833_3e108;
+/// Default email for both subscriptions.
+pub const DEFAULT_EMAIL: &str = "ops-team@example.com";
+/// Default canary target.
+pub const DEFAULT_TARGET_URL: &str = "https://api.example.com/health";
+/// Default canary latency budget.
+pub const DEFAULT_LATENCY_BUDGET_MS: u32 = 2000;
+/// Default dashboard regions.
+pub const DEFAULT_REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-1"];
+/// Tags every environment carries unless the config overrides them.
+pub const DEFAULT_TAGS: [(&str, &str); 3] =
+    [("Project", "observability-platform"), ("Owner", "platform-team"), ("CostCenter", "engineering")];
+/// Alarm names (`alarm-<name>-<env>`) the platform's own anomaly and metric-math alarms use.
+pub const RESERVED_ALARM_NAMES: [&str; 3] =
+    ["payment-volume-anomaly", "latency-anomaly", "error-rate-percentage"];
+
+/// The platform's settings: every key of the file but `environment` and `tags`.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Platform {
+    #[serde(default)]
+    pub notifications: Notifications,
+    /// Threshold alarms, in file order (default: the three of PLATFORM.md).
+    #[serde(default = "default_alarms")]
+    pub alarms: Vec<ThresholdAlarm>,
+    #[serde(default)]
+    pub canary: Canary,
+    #[serde(default)]
+    pub dashboard: Dashboard,
+    #[serde(default)]
+    pub anomaly_detection: AnomalyDetection,
+}
+
+impl Settings for Platform {
+    const DEFAULT_TAGS: &'static [(&'static str, &'static str)] = &DEFAULT_TAGS;
+
+    fn check(&self, cx: &mut Checker<'_>) {
+        notifications(cx, &self.notifications);
+        alarms(cx, &self.alarms);
+        canary(cx, &self.canary);
+        dashboard(cx, &self.dashboard);
+        anomaly(cx, &self.anomaly_detection);
+    }
+}
+
+/// Name of the root stack: `payment-observability-<env>`.
+pub fn root_stack_name(env: &str) -> String {
+    format!("payment-observability-{env}")
+}
+
+/// Email endpoints of the two topics' subscriptions.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Notifications {
+    /// Emails subscribed to the standard-alerts topic (default `[ops-team@example.com]`).
+    #[serde(default = "default_emails")]
+    pub standard: Vec<String>,
+    /// Emails subscribed to the critical-escalations topic (default `[ops-team@example.com]`).
+    #[serde(default = "default_emails")]
+    pub critical: Vec<String>,
+}
+
+impl Default for Notifications {
+    fn default() -> Self {
+        Notifications { standard: default_emails(), critical: default_emails() }
+    }
+}
+
+fn default_emails() -> Vec<String> {
+    vec![DEFAULT_EMAIL.to_string()]
+}
+
+/// One threshold alarm: `alarm-<name>-<env>` on a metric of [`METRIC_NAMESPACE`], actions to
+/// the standard topic, member of the critical-escalation composite (OR).
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ThresholdAlarm {
+    /// Short name: lowercase letters, digits and `-` (`payment-errors`).
+    pub name: String,
+    /// Alarm description (default: `<metric> <statistic> <comparison> <threshold>`).
+    #[serde(default)]
+    pub description: Option<String>,
+    /// Metric name in [`METRIC_NAMESPACE`].
+    pub metric: String,
+    pub statistic: Statistic,
+    /// Comparison with the threshold (default `GreaterThanThreshold`).
+    #[serde(default = "default_comparison")]
+    pub comparison: Comparison,
+    pub threshold: f64,
+    /// Seconds (default 300): 10, 30 or a multiple of 60.
+    #[serde(default = "default_period")]
+    pub period: u32,
+    /// Default 1.
+    #[serde(default = "default_evaluation_periods")]
+    pub evaluation_periods: u32,
+    /// Default: all evaluation periods.
+    #[serde(default)]
+    pub datapoints_to_alarm: Option<u32>,
+    /// Default `notBreaching`.
+    #[serde(default = "default_treat_missing_data")]
+    pub treat_missing_data: TreatMissingData,
+    /// Metric dimensions (default none; metric-filter metrics have none, collector metrics
+    /// have `Environment`).
+    #[serde(default)]
+    pub dimensions: BTreeMap<String, String>,
+    /// Member of `composite-alarm-systemic-issues-<env>` (AND of all members; default false).
+    #[serde(default)]
+    pub systemic: bool,
+}
+
+impl ThresholdAlarm {
+    /// The CloudWatch alarm name.
+    pub fn alarm_name(&self, env: &str) -> String {
+        format!("alarm-{}-{env}", self.name)
+    }
+
+    /// The description, generated when the file has none.
+    pub fn description(&self) -> String {
+        self.description.clone().unwrap_or_else(|| {
+            format!("{} {} {} {}", self.metric, self.statistic, self.comparison.symbol(), self.threshold)
+        })
+    }
+}
+
+fn default_comparison() -> Comparison {
+    Comparison::GreaterThanThreshold
+}
+fn default_period() -> u32 {
+    300
+}
+fn default_evaluation_periods() -> u32 {
+    1
+}
+fn default_treat_missing_data() -> TreatMissingData {
+    TreatMissingData::NotBreaching
+}
+
+/// CloudWatch statistics usable in a threshold alarm.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum Statistic {
+    Sum,
+    Average,
+    Minimum,
+    Maximum,
+    SampleCount,
+}
+
+impl fmt::Display for Statistic {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Statistic::Sum => "Sum",
+            Statistic::Average => "Average",
+            Statistic::Minimum => "Minimum",
+            Statistic::Maximum => "Maximum",
+            Statistic::SampleCount => "SampleCount",
+        })
+    }
+}
+
+/// Static-threshold comparison operators (the anomaly-band ones are not for this list).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+pub enum Comparison {
+    GreaterThanThreshold,
+    GreaterThanOrEqualToThreshold,
+    LessThanThreshold,
+    LessThanOrEqualToThreshold,
+}
+
+impl Comparison {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Comparison::GreaterThanThreshold => "GreaterThanThreshold",
+            Comparison::GreaterThanOrEqualToThreshold => "GreaterThanOrEqualToThreshold",
+            Comparison::LessThanThreshold => "LessThanThreshold",
+            Comparison::LessThanOrEqualToThreshold => "LessThanOrEqualToThreshold",
+        }
+    }
+
+    fn symbol(self) -> &'static str {
+        match self {
+            Comparison::GreaterThanThreshold => ">",
+            Comparison::GreaterThanOrEqualToThreshold => ">=",
+            Comparison::LessThanThreshold => "<",
+            Comparison::LessThanOrEqualToThreshold => "<=",
+        }
+    }
+}
+
+/// `TreatMissingData` values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize)]
+#[serde(rename_all = "camelCase")]
+pub enum TreatMissingData {
+    Breaching,
+    NotBreaching,
+    Ignore,
+    Missing,
+}
+
+impl TreatMissingData {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            TreatMissingData::Breaching => "breaching",
+            TreatMissingData::NotBreaching => "notBreaching",
+            TreatMissingData::Ignore => "ignore",
+            TreatMissingData::Missing => "missing",
+        }
+    }
+}
+
+/// The Synthetics canary's target.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Canary {
+    /// http(s) URL that must answer 200 (default `https://api.example.com/health`).
+    #[serde(default = "default_target_url")]
+    pub target_url: String,
+    /// Latency budget in ms, 1 to 60000 (default 2000).
+    #[serde(default = "default_latency_budget")]
+    pub latency_budget_ms: u32,
+}
+
+impl Default for Canary {
+    fn default() -> Self {
+        Canary { target_url: default_target_url(), latency_budget_ms: DEFAULT_LATENCY_BUDGET_MS }
+    }
+}
+
+fn default_target_url() -> String {
+    DEFAULT_TARGET_URL.to_string()
+}
+fn default_latency_budget() -> u32 {
+    DEFAULT_LATENCY_BUDGET_MS
+}
+
+/// Dashboard settings.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Dashboard {
+    /// Regions shown side by side (default us-east-1, eu-west-1, ap-southeast-1).
+    #[serde(default = "default_regions")]
+    pub regions: Vec<String>,
+}
+
+impl Default for Dashboard {
+    fn default() -> Self {
+        Dashboard { regions: default_regions() }
+    }
+}
+
+fn default_regions() -> Vec<String> {
+    DEFAULT_REGIONS.iter().map(|r| r.to_string()).collect()
+}
+
+/// Anomaly-detector training exclusions.
+#[derive(Clone, Debug, PartialEq, Default, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct AnomalyDetection {
+    /// Absolute ranges (maintenance windows) the models do not train on (default none).
+    #[serde(default)]
+    pub excluded_time_ranges: Vec<TimeRange>,
+    /// IANA time zone of the metric for daylight-saving-aware models (default: UTC).
+    #[serde(default)]
+    pub metric_timezone: Option<String>,
+}
+
+/// `[start, end)`, both `yyyy-MM-ddTHH:mm:ss` (UTC), as CloudWatch's `Range` takes them.
+#[derive(Clone, Debug, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct TimeRange {
+    pub start: String,
+    pub end: String,
+}
+
+/// The three alarms of PLATFORM.md, used when the file has no `alarms` key.
+pub fn default_alarms() -> Vec<ThresholdAlarm> {
+    let alarm =
+        |name: &str, description: &str, metric: &str, statistic, threshold, systemic| ThresholdAlarm {
+            name: name.into(),
+            description: Some(description.into()),
+            metric: metric.into(),
+            statistic,
+            comparison: Comparison::GreaterThanThreshold,
+            threshold,
+            period: 300,
+            evaluation_periods: 1,
+            datapoints_to_alarm: None,
+            treat_missing_data: TreatMissingData::NotBreaching,
+            dimensions: BTreeMap::new(),
+            systemic,
+        };
+    vec![
+        alarm(
+            "payment-errors",
+            "Alert when payment errors exceed threshold",
+            "PaymentErrors",
+            Statistic::Sum,
+            5.0,
+            true,
+        ),
+        alarm(
+            "auth-failures",
+            "Alert when authentication failures exceed threshold",
+            "AuthenticationFailures",
+            Statistic::Sum,
+            10.0,
+            false,
+        ),
+        alarm(
+            "high-latency",
+            "Alert when processing latency exceeds threshold",
+            "ProcessingLatency",
+            Statistic::Average,
+            2000.0,
+            true,
+        ),
+    ]
+}
+
+fn notifications(cx: &mut Checker<'_>, n: &Notifications) {
+    for (list, emails) in [("standard", &n.standard), ("critical", &n.critical)] {
+        if emails.is_empty() {
+            cx.value(
+                &format!("notifications.{list}"),
+                format!("no email subscribes to the {list} topic: its alerts would reach no one"),
+                Some(format!(
+                    "list at least one address, or remove `{list}` for the default ({DEFAULT_EMAIL})"
+                )),
+            );
+        }
+        let mut seen = BTreeSet::new();
+        for (i, email) in emails.iter().enumerate() {
+            let path = format!("notifications.{list}[{i}]");
+            if !is_email(email) {
+                cx.value(
+                    &path,
+                    format!("`{email}` is not an email address"),
+                    Some("write it as name@domain.tld".to_string()),
+                );
+            } else if !seen.insert(email.to_ascii_lowercase()) {
+                cx.value(
+                    &path,
+                    format!("`{email}` is listed twice"),
+                    Some("remove the duplicate".to_string()),
+                );
+            }
+        }
+    }
+}
+
+fn alarms(cx: &mut Checker<'_>, alarms: &[ThresholdAlarm]) {
+    let env = cx.env().to_string();
+    let env = env.as_str();
+    if alarms.is_empty() {
+        cx.value(
+            "alarms",
+            "the alarm list is empty",
+            Some("composite-alarm-critical-escalation needs at least one threshold alarm; remove the key to get the three default alarms".to_string()),
+        );
+        return;
+    }
+    let mut names = BTreeMap::new();
+    for (i, a) in alarms.iter().enumerate() {
+        let p = format!("alarms[{i}]");
+        if !is_kebab(&a.name) {
+            cx.value(
+                &format!("{p}.name"),
+                format!("alarm name `{}` is not allowed", a.name),
+                Some("use lowercase letters, digits and single `-` (e.g. payment-errors); the alarm is named alarm-<name>-<env>".to_string()),
+            );
+        } else if RESERVED_ALARM_NAMES.contains(&a.name.as_str()) {
+            cx.value(
+                &format!("{p}.name"),
+                format!("alarm name `{}` is used by the platform itself", a.name),
+                Some(format!("choose another name; reserved: {}", RESERVED_ALARM_NAMES.join(", "))),
+            );
+        } else if a.alarm_name(env).len() > 255 {
+            cx.value(&format!("{p}.name"), "alarm name is longer than 255 characters", None);
+        }
+        if let Some(first) = names.insert(a.name.clone(), i) {
+            cx.value(
+                &format!("{p}.name"),
+                format!("alarm `{}` is defined twice (first at alarms[{first}])", a.name),
+                Some("alarm names must be unique: rename or remove one".to_string()),
+            );
+        }
+        if !is_metric_name(&a.metric) {
+            cx.value(
+                &format!("{p}.metric"),
+                format!("`{}` is not a metric name", a.metric),
+                Some("1 to 255 printable ASCII characters, e.g. PaymentErrors".to_string()),
+            );
+        }
+        if !a.threshold.is_finite() {
+            cx.value(&format!("{p}.threshold"), "the threshold must be a finite number", None);
+        } else if a.threshold < 0.0 {
+            cx.value(
+                &format!("{p}.threshold"),
+                format!(
+                    "threshold {} is negative: the metrics of {METRIC_NAMESPACE} (counts and durations) never are, so the alarm would always or never fire",
+                    a.threshold
+                ),
+                Some("use a threshold of 0 or more".to_string()),
+            );
+        } else if a.threshold > MAX_THRESHOLD {
+            cx.value(
+                &format!("{p}.threshold"),
+                format!(
+                    "threshold {:e} is beyond the largest value CloudWatch stores (2^360): the alarm could never fire",
+                    a.threshold
+                ),
+                Some("use a threshold in the metric's real range".to_string()),
+            );
+        }
+        if !(a.period == 10 || a.period == 30 || (a.period >= 60 && a.period % 60 == 0)) {
+            cx.value(
+                &format!("{p}.period"),
+                format!("period {} is not a CloudWatch alarm period", a.period),
+                Some("use 10, 30 or a multiple of 60 seconds (default 300)".to_string()),
+            );
+        }
+        if a.evaluation_periods == 0 {
+            cx.value(&format!("{p}.evaluation_periods"), "evaluation_periods must be at least 1", None);
+        } else if u64::from(a.period) * u64::from(a.evaluation_periods) > 86_400 {
+            cx.value(
+                &format!("{p}.evaluation_periods"),
+                format!(
+                    "period x evaluation_periods = {} s exceeds one day",
+                    u64::from(a.period) * u64::from(a.evaluation_periods)
+                ),
+                Some("CloudWatch evaluates at most 86400 seconds: lower one of them".to_string()),
+            );
+        }
+        if let Some(d) = a.datapoints_to_alarm
+            && (d == 0 || d > a.evaluation_periods)
+        {
+            cx.value(
+                &format!("{p}.datapoints_to_alarm"),
+                format!(
+                    "datapoints_to_alarm {d} must be between 1 and evaluation_periods ({})",
+                    a.evaluation_periods
+                ),
+                None,
+            );
+        }
+        if a.dimensions.len() > 30 {
+            cx.value(&format!("{p}.dimensions"), "at most 30 dimensions", None);
+        }
+        for (k, v) in &a.dimensions {
+            if k.is_empty() || k.len() > 255 || v.is_empty() || v.len() > 1024 {
+                cx.key(
+                    &format!("{p}.dimensions.{k}"),
+                    format!("dimension `{k}: {v}` is not allowed"),
+                    Some("names have 1-255 characters, values 1-1024".to_string()),
+                );
+            }
+        }
+        if let Some(d) = &a.description
+            && d.len() > 1024
+        {
+            cx.value(&format!("{p}.description"), "description is longer than 1024 characters", None);
+        }
+    }
+    if !alarms.iter().any(|a| a.systemic) {
+        cx.value(
+            "alarms",
+            "no alarm has `systemic: true`",
+            Some("composite-alarm-systemic-issues fires when ALL systemic alarms are in ALARM: mark at least one (PLATFORM.md: payment-errors and high-latency)".to_string()),
+        );
+    }
+}
+
+fn canary(cx: &mut Checker<'_>, c: &Canary) {
+    if let Err(why) = check_url(&c.target_url) {
+        cx.value(
+            "canary.target_url",
+            format!("`{}` is not a usable URL: {why}", c.target_url),
+            Some("write an absolute http(s) URL, e.g. https://api.example.com/health".to_string()),
+        );
+    }
+    if !(1..=60_000).contains(&c.latency_budget_ms) {
+        cx.value(
+            "canary.latency_budget_ms",
+            format!("latency budget {} ms is out of range", c.latency_budget_ms),
+            Some("use 1 to 60000 ms (default 2000)".to_string()),
+        );
+    }
+}
+
+fn dashboard(cx: &mut Checker<'_>, d: &Dashboard) {
+    if d.regions.is_empty() {
+        cx.value(
+            "dashboard.regions",
+            "the region list is empty",
+            Some("list at least one region, e.g. [us-east-1]".to_string()),
+        );
+    }
+    let mut seen = BTreeSet::new();
+    for (i, r) in d.regions.iter().enumerate() {
+        let path = format!("dashboard.regions[{i}]");
+        if !is_region(r) {
+            cx.value(
+                &path,
+                format!("`{r}` is not an AWS region code"),
+                Some("use a region code such as us-east-1 or eu-west-1".to_string()),
+            );
+        } else if !seen.insert(r.clone()) {
+            cx.value(
+                &path,
+                format!("region `{r}` is listed twice"),
+                Some("remove the duplicate".to_string()),
+            );
+        }
+    }
+}
+
+fn anomaly(cx: &mut Checker<'_>, a: &AnomalyDetection) {
+    let mut seen = BTreeSet::new();
+    for (i, r) in a.excluded_time_ranges.iter().enumerate() {
+        let p = format!("anomaly_detection.excluded_time_ranges[{i}]");
+        let start = parse_timestamp(&r.start);
+        let end = parse_timestamp(&r.end);
+        let hint = || Some("write yyyy-MM-ddTHH:mm:ss in UTC, e.g. 2026-11-29T22:00:00".to_string());
+        if start.is_none() {
+            cx.value(&format!("{p}.start"), format!("`{}` is not a timestamp", r.start), hint());
+        }
+        if end.is_none() {
+            cx.value(&format!("{p}.end"), format!("`{}` is not a timestamp", r.end), hint());
+        }
+        if let (Some(s), Some(e)) = (start, end) {
+            if e <= s {
+                cx.value(
+                    &format!("{p}.end"),
+                    format!("the range ends ({}) before it starts ({})", r.end, r.start),
+                    Some("swap start and end, or fix the dates".to_string()),
+                );
+            } else if !seen.insert((s, e)) {
+                cx.value(&p, "this range is listed twice", Some("remove the duplicate".to_string()));
+            }
+        }
+    }
+    if let Some(tz) = &a.metric_timezone
+        && !is_timezone(tz)
+    {
+        cx.value(
+            "anomaly_detection.metric_timezone",
+            format!("`{tz}` is not an IANA time zone name"),
+            Some("e.g. UTC, Europe/Berlin, America/New_York".to_string()),
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::path::Path;
+
+    use cfnc::config::{ConfigError, ConfigProblem};
+
+    use super::*;
+
+    fn parse(text: &str) -> Result<Config, ConfigError> {
+        Config::parse(Path::new("stacks/config/dev.yaml"), text, "dev")
+    }
+
+    fn first_problem(text: &str) -> ConfigProblem {
+        match parse(text) {
+            Err(ConfigError::Invalid { problems, .. }) => problems[0].clone(),
+            other => panic!("expected an invalid config, got {other:?}"),
+        }
+    }
+
+    #[test]
+    fn an_empty_file_gives_every_default() {
+        let c = parse("{}\n").unwrap();
+        assert_eq!(c.env, "dev");
+        assert_eq!(c.alarms, default_alarms());
+        assert_eq!(c.notifications.standard, vec![DEFAULT_EMAIL]);
+        assert_eq!(c.canary.target_url, DEFAULT_TARGET_URL);
+        assert_eq!(c.dashboard.regions, DEFAULT_REGIONS);
+        assert_eq!(
+            c.tags,
+            [
+                ("Environment", "dev"),
+                ("Project", "observability-platform"),
+                ("Owner", "platform-team"),
+                ("CostCenter", "engineering"),
+                ("ManagedBy", "cfnc")
+            ]
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+        );
+        assert_eq!(c.sha256.len(), 64);
+    }
+
+    #[test]
+    fn unknown_keys_fail_with_position_and_suggestion() {
+        let p = first_problem("canary:\n  target_ur: https://x.example.com\n");
+        assert_eq!((p.line, p.column), (2, 3));
+        assert!(p.message.contains("unknown field `target_ur`"), "{}", p.message);
+        assert!(p.hint.as_deref().unwrap().contains("did you mean `target_url`"));
+        assert!(p.to_string().starts_with("stacks/config/dev.yaml:2:3: "));
+    }
+
+    #[test]
+    fn wrong_types_and_variants_fail_with_position() {
+        let p = first_problem("alarms:\n  - name: a\n    metric: M\n    statistic: Summ\n    threshold: 1\n");
+        assert_eq!(p.line, 4);
+        assert!(p.hint.unwrap().contains("did you mean `Sum`"));
+        let p = first_problem("canary:\n  latency_budget_ms: fast\n");
+        assert_eq!(p.line, 2);
+    }
+
+    #[test]
+    fn semantic_errors_point_at_the_value() {
+        let text = "notifications:\n  standard: [ops@example.com, not-an-email]\n";
+        let p = first_problem(text);
+        assert_eq!((p.line, p.column), (2, 31));
+        assert!(p.message.contains("not-an-email"));
+
+        let p = first_problem("canary:\n  target_url: ftp://x\n");
+        assert_eq!((p.line, p.column), (2, 15));
+
+        let p = first_problem("dashboard:\n  regions:\n    - us-east-1\n    - mars-1\n");
+        assert_eq!((p.line, p.column), (4, 7));
+    }
+
+    #[test]
+    fn alarm_list_checks() {
+        let p = first_problem("alarms: []\n");
+        assert_eq!(p.line, 1);
+        assert!(p.message.contains("empty"));
+
+        let two = "alarms:\n  - name: a\n    metric: M\n    statistic: Sum\n    threshold: 1\n    systemic: true\n  - name: a\n    metric: N\n    statistic: Sum\n    threshold: 2\n";
+        let p = first_problem(two);
+        assert_eq!((p.line, p.column), (7, 11));
+        assert!(p.message.contains("defined twice"));
+
+        let bad_period = "alarms:\n  - name: a\n    metric: M\n    statistic: Sum\n    threshold: 1\n    period: 45\n    systemic: true\n";
+        let p = first_problem(bad_period);
+        assert_eq!(p.line, 6);
+
+        let reserved = "alarms:\n  - name: latency-anomaly\n    metric: M\n    statistic: Sum\n    threshold: 1\n    systemic: true\n";
+        assert!(first_problem(reserved).message.contains("used by the platform"));
+
+        let no_systemic = "alarms:\n  - name: a\n    metric: M\n    statistic: Sum\n    threshold: 1\n";
+        assert!(first_problem(no_systemic).message.contains("systemic"));
+    }
+
+    #[test]
+    fn thresholds_must_be_reachable() {
+        let alarm = |t: &str| {
+            format!(
+                "alarms:\n  - name: a\n    metric: M\n    statistic: Sum\n    threshold: {t}\n    systemic: true\n"
+            )
+        };
+        let p = first_problem(&alarm("-5"));
+        assert_eq!((p.line, p.column), (5, 16));
+        assert!(p.message.contains("negative"), "{}", p.message);
+        let p = first_problem(&alarm("1e200"));
+        assert!(p.message.contains("2^360") && p.message.contains("1e200"), "{}", p.message);
+        assert!(first_problem(&alarm(".nan")).message.contains("finite"));
+        assert!(parse(&alarm("0")).is_ok());
+    }
+
+    #[test]
+    fn empty_email_lists_are_refused() {
+        let p = first_problem("notifications:\n  critical: []\n");
+        assert_eq!((p.line, p.column), (2, 13));
+        assert!(p.message.contains("critical topic"), "{}", p.message);
+    }
+
+    #[test]
+    fn time_ranges_must_be_ordered_timestamps() {
+        let text = "anomaly_detection:\n  excluded_time_ranges:\n    - start: 2026-11-30T02:00:00\n      end: 2026-11-29T22:00:00\n";
+        let p = first_problem(text);
+        assert_eq!((p.line, p.column), (4, 12));
+        assert!(p.message.contains("ends"));
+        let text = "anomaly_detection:\n  excluded_time_ranges:\n    - start: 2026-02-30T02:00:00\n      end: 2026-03-01T22:00:00\n";
+        assert_eq!(first_problem(text).line, 3);
+        assert_eq!(parse_timestamp("1970-01-02T00:00:01"), Some(86_401));
+        assert!(parse_timestamp("2024-02-29T00:00:00").is_some());
+        assert_eq!(parse_timestamp("2023-02-29T00:00:00"), None);
+    }
+
+    #[test]
+    fn all_semantic_problems_are_reported_together() {
+        let text = "notifications:\n  critical: [x]\ncanary:\n  latency_budget_ms: 0\n";
+        match parse(text) {
+            Err(e @ ConfigError::Invalid { .. }) => assert_eq!(e.problems().len(), 2),
+            other => panic!("{other:?}"),
+        }
+    }
+}
