@@ -156,9 +156,16 @@ fn report_bug(info: &std::panic::PanicHookInfo<'_>) {
 
 /// Builds with `opts`, printing progress, the summary and errors; returns the exit code.
 pub fn run<S: Settings>(opts: &Options, app: &AppFn<'_, S>) -> u8 {
+    let mut progress = progress_printer(opts);
+    let result = build::build(&opts.request(), app, &mut progress);
+    report(opts, result)
+}
+
+/// Progress lines on stderr (dimmed on a terminal), none with `-q` or `--json`.
+fn progress_printer(opts: &Options) -> impl FnMut(Step) {
     let quiet = opts.quiet || opts.json;
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    let mut progress = |step: Step| {
+    move |step: Step| {
         if quiet {
             return;
         }
@@ -177,8 +184,12 @@ pub fn run<S: Settings>(opts: &Options, app: &AppFn<'_, S>) -> u8 {
         } else {
             writeln!(std::io::stderr(), "{line}")
         };
-    };
-    match build::build(&opts.request(), app, &mut progress) {
+    }
+}
+
+/// Prints the outcome of a build (summary, warnings, or the error); returns the exit code.
+fn report(opts: &Options, result: Result<Report, BuildError>) -> u8 {
+    match result {
         Ok(report) => {
             if !opts.quiet && !opts.json {
                 let mut err = std::io::stderr().lock();

@@ -134,6 +134,25 @@ fn copy_sources(from: &Path, to: &Path) {
     }
 }
 
+/// A project whose app is a package of its own with one source file (no cfnc dependency, so
+/// cargo compiles it in a moment), in a target directory shared by such cases.
+fn tiny_app(source: &str, file: &str, kind: &str) -> tempfile::TempDir {
+    let p = tempfile::tempdir().unwrap();
+    let app = p.path().join("app");
+    std::fs::create_dir_all(&app).unwrap();
+    std::fs::write(
+        app.join("Cargo.toml"),
+        format!(
+            "[package]\nname = \"tiny\"\nversion = \"0.1.0\"\nedition = \"2024\"\n\n{}\nname = \"tiny\"\npath = \"{file}\"\n\n[workspace]\n",
+            if kind == "bin" { "[[bin]]" } else { "[lib]" }
+        ),
+    )
+    .unwrap();
+    std::fs::write(app.join(file), source).unwrap();
+    std::fs::write(p.path().join("cfnc.toml"), "[app]\npath = \"app\"\n").unwrap();
+    p
+}
+
 fn build(project: &Path, extra: &[&str]) -> Run {
     run(cfnc().arg("--project").arg(project).args(["build", "-q"]).args(extra))
 }
@@ -419,6 +438,31 @@ fn case(id: &str) -> Run {
             build(p.path(), &[])
         }
 
+        // --- the project and its app ---
+        "project-not-found" => build(tempfile::tempdir().unwrap().path(), &[]),
+        "project-file-invalid" => {
+            let p = project();
+            std::fs::write(p.path().join("cfnc.toml"), "[app]\npaht = \"stacks\"\n").unwrap();
+            build(p.path(), &[])
+        }
+        "project-no-app" => {
+            let p = project();
+            std::fs::write(p.path().join("cfnc.toml"), "[app]\npath = \"nowhere\"\n").unwrap();
+            build(p.path(), &[])
+        }
+        "project-app-no-binary" => {
+            let p = tiny_app("pub fn nothing() {}\n", "lib.rs", "lib");
+            build(p.path(), &[])
+        }
+        "project-app-compile-error" => {
+            let p = tiny_app("fn main() { let x: u8 = \"not a number\"; }\n", "main.rs", "bin");
+            build(p.path(), &[])
+        }
+        "project-init-exists" => {
+            let p = project();
+            run(cfnc().arg("init").arg(p.path()))
+        }
+
         // --- build sources and output ---
         "build-missing-source-dir" => {
             let p = project();
@@ -678,6 +722,12 @@ cases! {
     lock_too_large => "lock-too-large",
     build_missing_source_dir => "build-missing-source-dir",
     build_missing_handler => "build-missing-handler",
+    project_not_found => "project-not-found",
+    project_file_invalid => "project-file-invalid",
+    project_no_app => "project-no-app",
+    project_app_no_binary => "project-app-no-binary",
+    project_app_compile_error => "project-app-compile-error",
+    project_init_exists => "project-init-exists",
     build_symlink => "build-symlink",
     build_unwritable_output => "build-unwritable-output",
     deploy_no_build => "deploy-no-build",

@@ -27,6 +27,7 @@ mod diff_deployed;
 mod diff_rules;
 mod errors_table;
 mod nothing_lost;
+mod project_cli;
 mod reader_roundtrip;
 mod regen;
 mod robustness;

@@ -244,14 +244,38 @@ pub fn build<S: Settings>(
     app: &AppFn<'_, S>,
     progress: &mut dyn FnMut(Step),
 ) -> Result<Report, BuildError> {
+    // Only reading the config and calling the app depend on the app's types; the rest is one
+    // non-generic function, compiled once in the library (not again in every app).
     let config = EnvConfig::<S>::load(&req.project, &req.env)?;
     progress(Step::Config(config.file.clone()));
     let mut cx =
         Context { config: &config, project: &req.project, assets: Vec::new(), progress: &mut *progress };
-    let mut app = app(&mut cx)?;
+    let app = app(&mut cx)?;
     let assets = cx.assets;
+    let built = Built {
+        env: config.env.clone(),
+        config_sha256: config.sha256.clone(),
+        config_warnings: config.warnings.iter().map(render_problem).collect(),
+        app,
+        assets,
+    };
+    finish(req, built, progress)
+}
+
+/// What the app-specific part of a build hands to the rest.
+struct Built {
+    env: String,
+    config_sha256: String,
+    config_warnings: Vec<String>,
+    app: App,
+    assets: Vec<(Asset, &'static str)>,
+}
+
+/// Compile, split, validate and write.
+fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result<Report, BuildError> {
+    let Built { env, config_sha256, config_warnings, mut app, assets } = built;
     if let Some(n) = req.synthetic {
-        crate::synthetic::add(&mut app, &config.env, n)?;
+        crate::synthetic::add(&mut app, &env, n)?;
     }
     let lock_file = req.lock_file();
     let (root_stack, tags) = (app.root_name.clone(), app.tags.iter().cloned().collect());
@@ -294,20 +318,21 @@ pub fn build<S: Settings>(
         return Err(BuildError::Invalid { errors, warnings });
     }
 
-    let manifest = manifest(&config, root_stack, tags, &compiled, &assets);
+    let manifest = manifest(&env, &config_sha256, root_stack, tags, &compiled, &assets);
     let mut files: emit::Files =
         compiled.all().map(|t| (file_name(&t.name), t.json.clone().into_bytes())).collect();
     for (a, _) in &assets {
         files.push((a.file_name(), a.bytes.clone()));
     }
     files.push(("manifest.json".to_string(), manifest.to_json_string().into_bytes()));
+    // The lock first: the output's manifest must be newer than every file the build wrote
+    // under stacks/, or `cfnc deploy` would take the output for stale.
+    split.lock_written = split.lock.save(&lock_file).map_err(BuildError::from_split)?;
+    split.lock_file = Some(lock_file);
     let out_dir = req.out_dir();
     emit::write_atomically(&out_dir, &files)
         .map_err(|cause| BuildError::Output { dir: out_dir.clone(), cause })?;
     progress(Step::Written(out_dir.clone()));
-    split.lock_written = split.lock.save(&lock_file).map_err(BuildError::from_split)?;
-    split.lock_file = Some(lock_file);
-    let config_warnings = config.warnings.iter().map(render_problem).collect();
     Ok(Report { out_dir, manifest, findings: warnings, split, config_warnings })
 }
 
@@ -324,8 +349,9 @@ fn render_problem(p: &crate::config::ConfigProblem) -> String {
     }
 }
 
-fn manifest<S>(
-    config: &EnvConfig<S>,
+fn manifest(
+    env: &str,
+    config_sha256: &str,
     root_stack: String,
     tags: std::collections::BTreeMap<String, String>,
     compiled: &Compiled,
@@ -348,9 +374,9 @@ fn manifest<S>(
     Manifest {
         format: MANIFEST_FORMAT,
         cfnc_version: env!("CARGO_PKG_VERSION").to_string(),
-        env: config.env.clone(),
+        env: env.to_string(),
         root_stack,
-        config_sha256: config.sha256.clone(),
+        config_sha256: config_sha256.to_string(),
         staging_bucket_pattern: STAGING_BUCKET_PATTERN.to_string(),
         stacks,
         assets: assets

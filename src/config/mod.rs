@@ -212,50 +212,7 @@ struct Common {
 impl<S: Settings> EnvConfig<S> {
     /// Reads `stacks/config/<env>.yaml` under `project`.
     pub fn load(project: &Path, env: &str) -> Result<Self, ConfigError> {
-        let path = config_path(project, env);
-        if !path.is_file() {
-            let known = environments(project);
-            let help = if known.is_empty() {
-                format!(
-                    "create {} (see the README, \"Environment config\"), or pass --project",
-                    path.display()
-                )
-            } else {
-                format!("known environments: {}; or create {}", known.join(", "), path.display())
-            };
-            return Err(ConfigError::Missing { env: env.to_string(), path, help });
-        }
-        let io = |source| ConfigError::Read { path: path.clone(), source };
-        let file = std::fs::File::open(&path).map_err(io)?;
-        let size = file.metadata().map_err(io)?.len();
-        if size > MAX_CONFIG_BYTES {
-            return Err(ConfigError::TooLarge { path, size, limit: MAX_CONFIG_BYTES });
-        }
-        // Never read more than the cap plus one byte, whatever the file became meanwhile.
-        let mut bytes = Vec::new();
-        std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_CONFIG_BYTES + 1), &mut bytes)
-            .map_err(io)?;
-        if bytes.len() as u64 > MAX_CONFIG_BYTES {
-            return Err(ConfigError::TooLarge { path, size: bytes.len() as u64, limit: MAX_CONFIG_BYTES });
-        }
-        let text = match String::from_utf8(bytes) {
-            Ok(text) => text,
-            Err(e) => {
-                let valid = e.utf8_error().valid_up_to();
-                let bytes = e.into_bytes();
-                let before = String::from_utf8_lossy(&bytes[..valid]);
-                let line = before.matches('\n').count() + 1;
-                let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
-                let mut problems =
-                    Problems::new(&path.display().to_string(), &String::from_utf8_lossy(&bytes));
-                problems.at(
-                    Pos { line, column },
-                    format!("the file is not UTF-8 text (byte 0x{:02X} at offset {valid})", bytes[valid]),
-                    Some("save the config as UTF-8".to_string()),
-                );
-                return Err(problems.into_error());
-            }
-        };
+        let (path, text) = read(project, env)?;
         Self::parse(&path, &text, env)
     }
 
@@ -306,6 +263,51 @@ impl<S: Settings> EnvConfig<S> {
             settings,
         })
     }
+}
+
+/// Reads the text of `stacks/config/<env>.yaml` under `project` (bounded, UTF-8 checked).
+fn read(project: &Path, env: &str) -> Result<(PathBuf, String), ConfigError> {
+    let path = config_path(project, env);
+    if !path.is_file() {
+        let known = environments(project);
+        let help = if known.is_empty() {
+            format!("create {} (see the README, \"Environment config\"), or pass --project", path.display())
+        } else {
+            format!("known environments: {}; or create {}", known.join(", "), path.display())
+        };
+        return Err(ConfigError::Missing { env: env.to_string(), path, help });
+    }
+    let io = |source| ConfigError::Read { path: path.clone(), source };
+    let file = std::fs::File::open(&path).map_err(io)?;
+    let size = file.metadata().map_err(io)?.len();
+    if size > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge { path, size, limit: MAX_CONFIG_BYTES });
+    }
+    // Never read more than the cap plus one byte, whatever the file became meanwhile.
+    let mut bytes = Vec::new();
+    std::io::Read::read_to_end(&mut std::io::Read::take(file, MAX_CONFIG_BYTES + 1), &mut bytes)
+        .map_err(io)?;
+    if bytes.len() as u64 > MAX_CONFIG_BYTES {
+        return Err(ConfigError::TooLarge { path, size: bytes.len() as u64, limit: MAX_CONFIG_BYTES });
+    }
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(e) => {
+            let valid = e.utf8_error().valid_up_to();
+            let bytes = e.into_bytes();
+            let before = String::from_utf8_lossy(&bytes[..valid]);
+            let line = before.matches('\n').count() + 1;
+            let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+            let mut problems = Problems::new(&path.display().to_string(), &String::from_utf8_lossy(&bytes));
+            problems.at(
+                Pos { line, column },
+                format!("the file is not UTF-8 text (byte 0x{:02X} at offset {valid})", bytes[valid]),
+                Some("save the config as UTF-8".to_string()),
+            );
+            return Err(problems.into_error());
+        }
+    };
+    Ok((path, text))
 }
 
 /// Collects problems with their positions.

@@ -152,8 +152,8 @@ pub fn load_checked(project: &Path, env: &str) -> Result<BuildOutput, DeployErro
     // The sources: by modification time against the manifest's.
     let built_at = std::fs::metadata(&path).and_then(|m| m.modified()).ok();
     if let Some(built_at) = built_at {
-        for src in ["stacks", "lambda", "canary"] {
-            if let Some(newer) = newer_file(&project.join(src), built_at) {
+        for src in source_dirs(project, &manifest) {
+            if let Some(newer) = newer_file(&src, built_at) {
                 return Err(stale(format!("{} changed since the build", newer.display())));
             }
         }
@@ -175,6 +175,19 @@ pub fn load_checked(project: &Path, env: &str) -> Result<BuildOutput, DeployErro
         return Err(stale("the manifest lists no root stack".into()));
     }
     Ok(BuildOutput { dir, manifest, manifest_sha256: sha256_hex(&bytes) })
+}
+
+/// What a build reads: `stacks/` (configs, and the app when it lives there), the app's
+/// package directory (`cfnc.toml`), and every asset's source directory (the manifest).
+fn source_dirs(project: &Path, manifest: &Manifest) -> Vec<PathBuf> {
+    let mut dirs = vec![project.join("stacks")];
+    if let Ok(Some(p)) = crate::project::Project::load(project) {
+        dirs.push(p.app_dir());
+    }
+    dirs.extend(manifest.assets.iter().filter(|a| !a.source.is_empty()).map(|a| project.join(&a.source)));
+    dirs.sort();
+    dirs.dedup();
+    dirs
 }
 
 /// The first file under `dir` modified after `t` (ignores unreadable entries).

@@ -94,6 +94,7 @@ pub fn write(dir: &Path, name: Option<&str>, dep: &Dependency) -> Result<Written
             if !ok {
                 return Err(ProjectError::Invalid {
                     path: dir.to_path_buf(),
+                    at: String::new(),
                     message: format!("`{n}` cannot name the app"),
                     help: Some(
                         "use up to 40 lowercase letters, digits and `-`, starting with a letter".into(),
@@ -120,6 +121,7 @@ pub fn write(dir: &Path, name: Option<&str>, dep: &Dependency) -> Result<Written
         if path.exists() {
             return Err(ProjectError::Invalid {
                 path,
+                at: String::new(),
                 message: "already exists: `cfnc init` does not overwrite files".into(),
                 help: Some("choose a new or empty directory".into()),
             });

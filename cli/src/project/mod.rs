@@ -48,10 +48,12 @@ pub enum ProjectError {
         #[source]
         source: std::io::Error,
     },
-    #[error("{}: {message}", path.display())]
+    #[error("{}{at}: {message}", path.display())]
     #[diagnostic(code(cfnc::project::invalid))]
     Invalid {
         path: PathBuf,
+        /// `:line:column` where known.
+        at: String,
         message: String,
         #[help]
         help: Option<String>,
@@ -181,18 +183,21 @@ impl Project {
         if text.len() as u64 > MAX_PROJECT_FILE_BYTES {
             return Err(ProjectError::Invalid {
                 path,
+                at: String::new(),
                 message: format!("more than {MAX_PROJECT_FILE_BYTES} bytes: this is not a cfnc project file"),
                 help: None,
             });
         }
         let file: ProjectFile = toml::from_str(&text).map_err(|e| ProjectError::Invalid {
             path: path.clone(),
-            message: e.to_string().trim_end().replace('\n', "\n  "),
+            at: e.span().map(|s| line_column(&text, s.start)).unwrap_or_default(),
+            message: e.message().trim_end().to_string(),
             help: Some("cfnc.toml needs an [app] table with `path`, the directory of the app's Cargo.toml (see the README, \"Projects and apps\")".into()),
         })?;
         if file.app.path.as_os_str().is_empty() {
             return Err(ProjectError::Invalid {
                 path,
+                at: String::new(),
                 message: "[app] path is empty".into(),
                 help: Some("write the directory of the app's Cargo.toml relative to cfnc.toml, e.g. path = \"stacks\"".into()),
             });
@@ -209,6 +214,14 @@ impl Project {
     pub fn app_dir(&self) -> PathBuf {
         self.root.join(&self.file.app.path)
     }
+}
+
+/// `:line:column` (1-based, columns in characters) of byte `offset` in `text`.
+fn line_column(text: &str, offset: usize) -> String {
+    let before = &text[..offset.min(text.len())];
+    let line = before.matches('\n').count() + 1;
+    let column = before.rsplit('\n').next().map_or(0, |l| l.chars().count()) + 1;
+    format!(":{line}:{column}")
 }
 
 /// How to build: plain settings made from the command line.
