@@ -51,6 +51,27 @@
 
 include!("generated.rs");
 
+pub use crate::model::Tag;
+
+/// A required property's state in a builder once it is set: its `Value<T>`. The builders'
+/// `build()` requires it of every required property, so a missing one is a compile error
+/// that names it (`missing::<setter>` is the state before the setter is called).
+#[diagnostic::on_unimplemented(
+    message = "required property not set: `{Self}`",
+    label = "this builder still misses the required property `{Self}`",
+    note = "call the builder's setter named like it before `build()`"
+)]
+pub trait Required<T> {
+    /// The property's value.
+    fn value(self) -> crate::model::Value<T>;
+}
+
+impl<T> Required<T> for crate::model::Value<T> {
+    fn value(self) -> crate::model::Value<T> {
+        self
+    }
+}
+
 /// A CloudFormation resource type with a generated typed model.
 pub trait ResourceType: serde::Serialize {
     /// `AWS::S3::Bucket`.
