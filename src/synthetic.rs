@@ -115,7 +115,11 @@ pub fn add(app: &mut App, env: &str, n: usize) -> Result<(), AppError> {
                 PolicyDocument::new(vec![
                     Statement::allow("AllowCloudWatchAlarmsToPublish", &["sns:Publish"], vec![topic.r#ref()])
                         .principal(service("cloudwatch.amazonaws.com"))
-                        .condition("StringEquals", "aws:SourceAccount", Intrinsic::Ref("AWS::AccountId".into())),
+                        .condition(
+                            "StringEquals",
+                            "aws:SourceAccount",
+                            Intrinsic::Ref("AWS::AccountId".into()),
+                        ),
                 ])
                 .value(),
             )

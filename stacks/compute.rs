@@ -57,7 +57,8 @@ pub fn build(
             .build(),
     )?;
 
-    let code = function::Code::builder().s3_bucket(assets.lambda.bucket()).s3_key(assets.lambda.key()).build();
+    let code =
+        function::Code::builder().s3_bucket(assets.lambda.bucket()).s3_key(assets.lambda.key()).build();
     let vars: BTreeMap<String, Value<Expr>> = [
         ("ENVIRONMENT", Expr::from(env)),
         ("NAMESPACE", Expr::from(METRIC_NAMESPACE)),

@@ -392,7 +392,13 @@ pub fn build(
         .anomaly_detection
         .excluded_time_ranges
         .iter()
-        .map(|r| anomaly_detector::Range::builder().start_time(r.start.as_str()).end_time(r.end.as_str()).build().into())
+        .map(|r| {
+            anomaly_detector::Range::builder()
+                .start_time(r.start.as_str())
+                .end_time(r.end.as_str())
+                .build()
+                .into()
+        })
         .collect();
     let mut anomaly_alarms = Vec::new();
     let mut detectors = Vec::new();
@@ -429,7 +435,9 @@ pub fn build(
         }
         let m1 = alarm::MetricDataQuery::builder()
             .id("m1")
-            .metric_stat(alarm::MetricStat::builder().metric(metric.build()).period(300).stat("Average").build())
+            .metric_stat(
+                alarm::MetricStat::builder().metric(metric.build()).period(300).stat("Average").build(),
+            )
             .return_data(true)
             .build();
         let ad1 = alarm::MetricDataQuery::builder()
@@ -464,7 +472,9 @@ pub fn build(
         .id("errors")
         .metric_stat(
             alarm::MetricStat::builder()
-                .metric(alarm::Metric::builder().namespace(METRIC_NAMESPACE).metric_name("PaymentErrors").build())
+                .metric(
+                    alarm::Metric::builder().namespace(METRIC_NAMESPACE).metric_name("PaymentErrors").build(),
+                )
                 .period(300)
                 .stat("Sum")
                 .build(),
@@ -477,7 +487,9 @@ pub fn build(
     }
     let total = alarm::MetricDataQuery::builder()
         .id("total_requests")
-        .metric_stat(alarm::MetricStat::builder().metric(total_metric.build()).period(300).stat("Sum").build())
+        .metric_stat(
+            alarm::MetricStat::builder().metric(total_metric.build()).period(300).stat("Sum").build(),
+        )
         .return_data(false)
         .build();
     let rate = alarm::MetricDataQuery::builder()

@@ -174,26 +174,32 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
     let bucket_arn = artifacts.get_att::<String>(BucketAttr::Arn);
     s.add(
         "ArtifactsBucketPolicy",
-        BucketPolicy::builder().bucket(artifacts.r#ref()).policy_document(
-            PolicyDocument::new(vec![
-                Statement::deny(
-                    "DenyUnencryptedObjectUploads",
-                    &["s3:PutObject"],
-                    vec![sub(format!("{}/*", var_att(&artifacts, BucketAttr::Arn)))],
-                )
-                .principal(Principal::Any("*"))
-                .condition("StringNotEquals", "s3:x-amz-server-side-encryption", "aws:kms"),
-                Statement::deny(
-                    "DenyInsecureTransport",
-                    &["s3:*"],
-                    vec![bucket_arn.clone(), sub(format!("{}/*", var_att(&artifacts, BucketAttr::Arn)))],
-                )
-                .principal(Principal::Any("*"))
-                .condition("Bool", "aws:SecureTransport", "false"),
-            ])
-            .value(),
-        )
-        .build(),
+        BucketPolicy::builder()
+            .bucket(artifacts.r#ref())
+            .policy_document(
+                PolicyDocument::new(vec![
+                    Statement::deny(
+                        "DenyUnencryptedObjectUploads",
+                        &["s3:PutObject"],
+                        vec![sub(format!("{}/*", var_att(&artifacts, BucketAttr::Arn)))],
+                    )
+                    .principal(Principal::Any("*"))
+                    .condition(
+                        "StringNotEquals",
+                        "s3:x-amz-server-side-encryption",
+                        "aws:kms",
+                    ),
+                    Statement::deny(
+                        "DenyInsecureTransport",
+                        &["s3:*"],
+                        vec![bucket_arn.clone(), sub(format!("{}/*", var_att(&artifacts, BucketAttr::Arn)))],
+                    )
+                    .principal(Principal::Any("*"))
+                    .condition("Bool", "aws:SecureTransport", "false"),
+                ])
+                .value(),
+            )
+            .build(),
     )?;
 
     // IAM roles and their customer-managed policies.

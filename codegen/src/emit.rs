@@ -18,6 +18,11 @@ const ALLOWS: &str = "#![allow(
 )]
 ";
 
+/// Reading templates back into the typed models is opt-in (the `deserialize` feature): serde's
+/// derived `Deserialize` is about half the compile time of a resource module, and building
+/// templates only serializes.
+const DESERIALIZE: &str = "#[cfg_attr(feature = \"deserialize\", derive(serde::Deserialize))]\n";
+
 fn doc(out: &mut String, text: Option<&str>, indent: &str) {
     if let Some(text) = text {
         for line in doc_lines(text) {
@@ -45,7 +50,11 @@ fn field_type(f: &Field) -> String {
 /// The builder's setter of `f`: its field ident, unless that is taken by the builder's own
 /// methods (`build`).
 pub fn setter(f: &Field) -> String {
-    if matches!(f.ident.as_str(), "build" | "builder") { format!("{}_property", f.ident) } else { f.ident.clone() }
+    if matches!(f.ident.as_str(), "build" | "builder") {
+        format!("{}_property", f.ident)
+    } else {
+        f.ident.clone()
+    }
 }
 
 /// The typestate marker of a required field: `missing::<field>`.
@@ -58,10 +67,11 @@ fn write_struct(out: &mut String, s: &StructDef) {
     doc(out, s.doc.as_deref(), "");
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
     if required.is_empty() {
-        out.push_str("#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]\n");
+        out.push_str("#[derive(Clone, Debug, Default, PartialEq, Serialize)]\n");
     } else {
-        out.push_str("#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]\n");
+        out.push_str("#[derive(Clone, Debug, PartialEq, Serialize)]\n");
     }
+    out.push_str(DESERIALIZE);
     if s.deny_unknown {
         out.push_str("#[serde(deny_unknown_fields)]\n");
     }
@@ -95,9 +105,13 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
     };
 
     let _ = writeln!(out, "\nimpl {name} {{");
-    let _ = writeln!(out, "    /// A builder of [`{name}`]: one setter per property, then `build()`; {needs}.");
+    let _ =
+        writeln!(out, "    /// A builder of [`{name}`]: one setter per property, then `build()`; {needs}.");
     if params.is_empty() {
-        let _ = writeln!(out, "    pub fn builder() -> {builder} {{\n        {builder}(Self::default())\n    }}\n}}");
+        let _ = writeln!(
+            out,
+            "    pub fn builder() -> {builder} {{\n        {builder}(Self::default())\n    }}\n}}"
+        );
     } else {
         let markers: Vec<String> = required.iter().map(|f| marker(f)).collect();
         let _ = writeln!(out, "    pub fn builder() -> {builder}<{}> {{", markers.join(", "));
@@ -112,12 +126,19 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
         out.push_str("        }\n    }\n}\n");
     }
 
-    let _ = writeln!(out, "\n/// Builds a [`{name}`] (from [`{name}::builder`]): each setter takes a literal or an");
+    let _ = writeln!(
+        out,
+        "\n/// Builds a [`{name}`] (from [`{name}::builder`]): each setter takes a literal or an"
+    );
     let _ = writeln!(out, "/// intrinsic (anything that converts into the property's `Value`); {needs}.");
     if !params.is_empty() {
         let which: Vec<String> =
             required.iter().zip(&params).map(|(f, p)| format!("`{p}`: `{}`", setter(f))).collect();
-        let _ = writeln!(out, "/// Type parameters (the required properties, `missing::<name>` until set): {}.", which.join(", "));
+        let _ = writeln!(
+            out,
+            "/// Type parameters (the required properties, `missing::<name>` until set): {}.",
+            which.join(", ")
+        );
     }
     let _ = writeln!(out, "#[must_use = \"a builder does nothing until `build()`\"]");
     if params.is_empty() {
@@ -138,12 +159,22 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
         let set = setter(f);
         let arg = &f.ident;
         let kind = if f.required { "the required " } else { "" };
-        let _ = writeln!(out, "    /// Sets {kind}[`{}`]({name}::{}) (`{}`).", f.ident.trim_start_matches("r#"), f.ident, f.json_name);
+        let _ = writeln!(
+            out,
+            "    /// Sets {kind}[`{}`]({name}::{}) (`{}`).",
+            f.ident.trim_start_matches("r#"),
+            f.ident,
+            f.json_name
+        );
         let ty = f.ty.rust();
         if f.required {
             let mut ret = params.clone();
             ret[index] = ty.clone();
-            let _ = writeln!(out, "    pub fn {set}(self, {arg}: impl Into<{ty}>) -> {builder}<{}> {{", ret.join(", "));
+            let _ = writeln!(
+                out,
+                "    pub fn {set}(self, {arg}: impl Into<{ty}>) -> {builder}<{}> {{",
+                ret.join(", ")
+            );
             let _ = writeln!(out, "        {builder} {{");
             for g in &s.fields {
                 if g.ident == f.ident {
@@ -156,7 +187,8 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
             index += 1;
         } else {
             let _ = writeln!(out, "    pub fn {set}(mut self, {arg}: impl Into<{ty}>) -> Self {{");
-            let target = if params.is_empty() { format!("self.0.{}", f.ident) } else { format!("self.{}", f.ident) };
+            let target =
+                if params.is_empty() { format!("self.0.{}", f.ident) } else { format!("self.{}", f.ident) };
             let _ = writeln!(out, "        {target} = Some({arg}.into());\n        self\n    }}");
         }
     }
@@ -164,12 +196,13 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
     if params.is_empty() {
         let _ = writeln!(out, "    pub fn build(self) -> {name} {{\n        self.0\n    }}");
     } else {
-        let bounds: Vec<String> = required
-            .iter()
-            .zip(&params)
-            .map(|(f, p)| format!("{p}: Required<{}>", f.ty.inner()))
-            .collect();
-        let _ = writeln!(out, "    pub fn build(self) -> {name}\n    where\n        {},\n    {{", bounds.join(",\n        "));
+        let bounds: Vec<String> =
+            required.iter().zip(&params).map(|(f, p)| format!("{p}: Required<{}>", f.ty.inner())).collect();
+        let _ = writeln!(
+            out,
+            "    pub fn build(self) -> {name}\n    where\n        {},\n    {{",
+            bounds.join(",\n        ")
+        );
         let _ = writeln!(out, "        {name} {{");
         for f in &s.fields {
             if f.required {
@@ -187,8 +220,9 @@ fn write_enum(out: &mut String, e: &EnumDef) {
     out.push('\n');
     doc(out, e.doc.as_deref(), "");
     out.push_str(
-        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]\n",
+        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]\n",
     );
+    out.push_str(DESERIALIZE);
     let _ = writeln!(out, "pub enum {} {{", e.name);
     for (variant, value) in &e.variants {
         if variant != value {
@@ -226,7 +260,7 @@ pub fn resource_file(m: &ResourceModule) -> String {
     if uses_map {
         out.push_str("use std::collections::BTreeMap;\n\n");
     }
-    out.push_str("use serde::{Deserialize, Serialize};\n\n");
+    out.push_str("use serde::Serialize;\n\n");
     match (uses_expr, uses_value) {
         (true, _) => out.push_str("use crate::model::{Expr, Value};\n"),
         (false, true) => out.push_str("use crate::model::Value;\n"),
@@ -312,7 +346,9 @@ pub fn service_file(service: &str, modules: &[&ResourceModule]) -> String {
 /// module per service, each behind the cargo feature of the same name.
 pub fn generated_file(services: &[String], modules: &[&ResourceModule]) -> String {
     let mut out = header("schema/types.txt");
-    out.push_str("// Included by src/resources/mod.rs: one module per service, behind its cargo feature.\n\n");
+    out.push_str(
+        "// Included by src/resources/mod.rs: one module per service, behind its cargo feature.\n\n",
+    );
     out.push_str("pub mod missing;\n\n");
     for s in services {
         let _ = writeln!(out, "#[cfg(feature = {})]\npub mod {s};", str_lit(s));
@@ -320,7 +356,9 @@ pub fn generated_file(services: &[String], modules: &[&ResourceModule]) -> Strin
     out.push_str(
         "\n/// Calls `visitor.visit::<R>()` for every generated resource type of the enabled services,\n/// in type name order.\n",
     );
-    out.push_str("#[allow(unused_variables, reason = \"with no service enabled there is nothing to visit\")]\n");
+    out.push_str(
+        "#[allow(unused_variables, reason = \"with no service enabled there is nothing to visit\")]\n",
+    );
     out.push_str("pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {\n");
     for m in modules {
         let _ = writeln!(
@@ -345,9 +383,15 @@ pub fn missing_file(names: &std::collections::BTreeSet<String>) -> String {
          //! until that required property is set, and `build()` does not compile while one is left\n\
          //! (\"required property not set: `missing::<setter>`\").\n\n",
     );
-    out.push_str("#![allow(non_camel_case_types, reason = \"named exactly like the setter that removes them\")]\n");
+    out.push_str(
+        "#![allow(non_camel_case_types, reason = \"named exactly like the setter that removes them\")]\n",
+    );
     for n in names {
-        let _ = writeln!(out, "\n/// `{}(..)` has not been called yet.\npub struct {n};", n.trim_start_matches("r#"));
+        let _ = writeln!(
+            out,
+            "\n/// `{}(..)` has not been called yet.\npub struct {n};",
+            n.trim_start_matches("r#")
+        );
     }
     out
 }
@@ -369,8 +413,7 @@ pub fn features_block(services: &[String]) -> String {
 }
 
 /// First line of the generated block of `Cargo.toml`.
-pub const FEATURES_BEGIN: &str =
-    "# @generated by cfnc-codegen from schema/types.txt: one feature per service of src/resources (run scripts/regen).";
+pub const FEATURES_BEGIN: &str = "# @generated by cfnc-codegen from schema/types.txt: one feature per service of src/resources (run scripts/regen).";
 /// Last line of the generated block of `Cargo.toml`.
 pub const FEATURES_END: &str = "# end of the @generated features";
 

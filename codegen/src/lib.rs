@@ -121,7 +121,10 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
         .flat_map(|m| m.structs.iter().chain(std::iter::once(&m.resource)))
         .flat_map(|s| s.fields.iter().filter(|f| f.required).map(emit::setter))
         .collect();
-    files.push(File { path: PathBuf::from("src/resources/missing.rs"), content: emit::missing_file(&setters) });
+    files.push(File {
+        path: PathBuf::from("src/resources/missing.rs"),
+        content: emit::missing_file(&setters),
+    });
     files.push(File {
         path: PathBuf::from("src/schema/embedded.rs"),
         content: emit::embedded_file(&embedded),

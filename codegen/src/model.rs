@@ -405,7 +405,13 @@ impl<'a> Builder<'a> {
             fields.push(Field { ident, json_name: prop.clone(), ty, required: required.contains(prop), doc });
         }
         let deny_unknown = node.get("additionalProperties") == Some(&Json::Bool(false));
-        StructDef { name: name.to_string(), builder: String::new(), doc: description(node), fields, deny_unknown }
+        StructDef {
+            name: name.to_string(),
+            builder: String::new(),
+            doc: description(node),
+            fields,
+            deny_unknown,
+        }
     }
 }
 

@@ -72,7 +72,9 @@ fn staging_bucket() -> Bucket {
         )
         .ownership_controls(
             OwnershipControls::builder()
-                .rules([OwnershipControlsRule::builder().object_ownership(ObjectOwnership::BucketOwnerEnforced).build()])
+                .rules([OwnershipControlsRule::builder()
+                    .object_ownership(ObjectOwnership::BucketOwnerEnforced)
+                    .build()])
                 .build(),
         )
         .lifecycle_configuration(LifecycleConfiguration::builder().rules([expire]).build())
@@ -108,7 +110,7 @@ pub fn template() -> Template {
         "StagingBucketPolicy",
         BucketPolicy::builder().bucket(bucket.r#ref()).policy_document(deny_plain_http).build(),
     )
-        .expect("fresh template");
+    .expect("fresh template");
 
     t.outputs.insert(
         id(OUTPUT_BUCKET),

@@ -128,6 +128,14 @@ impl From<Vec<&str>> for Value<Vec<Value<String>>> {
     }
 }
 
+/// JSON (a policy document written with `serde_json::json!`) as a free-form value; intrinsics
+/// in it (`{"Ref": ..}`) are recognized.
+impl From<Json> for Value<super::intrinsic::Expr> {
+    fn from(json: Json) -> Self {
+        Value::Literal(super::intrinsic::Expr::from_json(&json))
+    }
+}
+
 impl<T: Serialize> Serialize for Value<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -9,14 +9,15 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::CloudFormation::Stack`. The AWS::CloudFormation::Stack resource nests a stack as a
 /// resource in a top-level template.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Stack {
     #[serde(rename = "NotificationARNs", skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -18,7 +18,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// state is set appropriately. Any actions associated with the new state are then executed. When
 /// you update an existing alarm, its state is left unchanged, but the update completely overwrites
 /// the previous configuration of the alarm.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Alarm {
     #[serde(rename = "ActionConfiguration", skip_serializing_if = "Option::is_none")]
@@ -359,7 +360,8 @@ impl Attribute for AlarmAttr {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ActionConfiguration {
     /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -397,7 +399,8 @@ impl ActionConfigurationBuilder {
 /// Contains the configuration that determines how a PromQL alarm evaluates its contributors,
 /// including the query to run and the durations that define when contributors transition between
 /// states.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AlarmPromQlCriteria {
     /// The duration, in seconds, that a contributor must be continuously breaching before it
@@ -448,7 +451,8 @@ impl AlarmPromQlCriteriaBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AlarmTagsPropagation {
     /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -517,7 +521,8 @@ impl<S1> AlarmTagsPropagationBuilder<S1> {
 
 /// The arithmetic operation to use when comparing the specified statistic and threshold. The
 /// specified statistic value is used as the first operand.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ComparisonOperator {
     GreaterThanOrEqualToThreshold,
     GreaterThanThreshold,
@@ -546,7 +551,8 @@ impl ComparisonOperator {
 /// Dimension is an embedded property of the ``AWS::CloudWatch::Alarm`` type. Dimensions are
 /// name/value pairs that can be associated with a CW metric. You can specify a maximum of 30
 /// dimensions for a given metric.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
     /// The name of the dimension, from 1–255 characters in length. This dimension name must have been
@@ -595,7 +601,8 @@ impl<S1, S2> DimensionBuilder<S1, S2> {
 
 /// The evaluation criteria for an alarm. This is a union type that currently supports
 /// ``PromQLCriteria``.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationCriteria {
     /// The PromQL criteria for the alarm evaluation.
@@ -633,7 +640,8 @@ impl EvaluationCriteriaBuilder {
 /// by default. For more information, see
 /// [Alarm evaluation windows](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html)
 /// in the *CloudWatch User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationWindow {
     /// A sliding window, which advances each time the alarm is evaluated, forming a rolling time
@@ -678,7 +686,8 @@ impl EvaluationWindowBuilder {
 /// The ``Metric`` property type represents a specific metric. ``Metric`` is a property of the
 /// [MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html)
 /// property type.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     /// The metric dimensions that you want to be used for the metric that the alarm will watch.
@@ -731,7 +740,8 @@ impl MetricBuilder {
 /// metric data. Any expression used must return a single time series. For more information, see
 /// [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax)
 /// in the *User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricDataQuery {
     /// The ID of the account where the metrics are located, if this is a cross-account alarm.
@@ -873,7 +883,8 @@ impl<S1> MetricDataQueryBuilder<S1> {
 /// ``MetricStat`` is a property of the
 /// [MetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricdataquery.html)
 /// property type.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricStat {
     /// The metric to return, including the metric name, namespace, and dimensions.
@@ -967,7 +978,8 @@ impl<S1, S2, S3> MetricStatBuilder<S1, S2, S3> {
 /// statistics, use ``ExtendedStatistic``. For an alarm based on a metric, you must specify either
 /// ``Statistic`` or ``ExtendedStatistic`` but not both. For an alarm based on a math expression,
 /// you can't specify ``Statistic``. Instead, you use ``Metrics``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Statistic {
     Average,
     Maximum,
@@ -994,7 +1006,8 @@ impl Statistic {
 /// [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data)
 /// in the *Amazon User Guide*. If you omit this parameter, the default behavior of ``missing`` is
 /// used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum TreatMissingData {
     #[serde(rename = "breaching")]
     Breaching,
@@ -1023,7 +1036,8 @@ impl TreatMissingData {
 /// Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second,
 /// Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second,
 /// Gigabits/Second, Terabits/Second, Count/Second, or None.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Unit {
     Bits,
     #[serde(rename = "Bits/Second")]
@@ -1108,7 +1122,8 @@ impl Unit {
 /// Choose a wall clock window when your monitoring is tied to a business or calendar period, such
 /// as daily reports, batch jobs, or backups, or when you want alarm evaluations to match the
 /// periods shown on a metric dashboard.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct WallClockWindow {
     /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can
@@ -1149,7 +1164,8 @@ impl WallClockWindowBuilder {
 /// delay alarm evaluation after you create or update the alarm, which reduces alarm noise while a
 /// new resource or service starts publishing data. During the warm-up period, the alarm stays in
 /// ``INSUFFICIENT_DATA`` and does not perform alarm actions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct WarmUpConfiguration {
     /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate. The

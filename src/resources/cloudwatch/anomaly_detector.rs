@@ -7,14 +7,15 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::CloudWatch::AnomalyDetector`. Resource Type definition for
 /// AWS::CloudWatch::AnomalyDetector
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AnomalyDetector {
     #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
@@ -136,7 +137,8 @@ impl Attribute for AnomalyDetectorAttr {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Configuration {
     #[serde(rename = "ExcludedTimeRanges", skip_serializing_if = "Option::is_none")]
@@ -174,7 +176,8 @@ impl ConfigurationBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
     #[serde(rename = "Name")]
@@ -218,7 +221,8 @@ impl<S1, S2> DimensionBuilder<S1, S2> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
@@ -282,7 +286,8 @@ impl<S1, S2> MetricBuilder<S1, S2> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricCharacteristics {
     #[serde(rename = "PeriodicSpikes", skip_serializing_if = "Option::is_none")]
@@ -313,7 +318,8 @@ impl MetricCharacteristicsBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricDataQuery {
     #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
@@ -421,7 +427,8 @@ impl<S1> MetricDataQueryBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricMathAnomalyDetector {
     #[serde(rename = "MetricDataQueries", skip_serializing_if = "Option::is_none")]
@@ -455,7 +462,8 @@ impl MetricMathAnomalyDetectorBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricStat {
     #[serde(rename = "Metric")]
@@ -525,7 +533,8 @@ impl<S1, S2, S3> MetricStatBuilder<S1, S2, S3> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Range {
     #[serde(rename = "EndTime")]
@@ -569,7 +578,8 @@ impl<S1, S2> RangeBuilder<S1, S2> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SingleMetricAnomalyDetector {
     #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -15,7 +15,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// `AWS::CloudWatch::CompositeAlarm`. The AWS::CloudWatch::CompositeAlarm type specifies an alarm
 /// which aggregates the states of other Alarms (Metric or Composite Alarms) as defined by the
 /// AlarmRule expression
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CompositeAlarm {
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
@@ -237,7 +238,8 @@ impl Attribute for CompositeAlarmAttr {
 }
 
 /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ActionConfiguration {
     /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -275,7 +277,8 @@ impl ActionConfigurationBuilder {
 /// Controls whether the alarm's tags are included in its action notifications and state-change
 /// events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not
 /// both. Omit both to include every tag.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AlarmTagsPropagation {
     /// Whether the alarm's tags are included in its action notifications and state-change events.

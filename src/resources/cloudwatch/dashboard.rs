@@ -7,13 +7,14 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::CloudWatch::Dashboard`. Resource Type definition for AWS::CloudWatch::Dashboard
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dashboard {
     /// The detailed information about the dashboard in JSON format, including the widgets to include

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -15,7 +15,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// `AWS::CloudWatch::InsightRule`. Resource Type definition for AWS::CloudWatch::InsightRule.
 /// Creates a Contributor Insights rule that analyzes log data to identify top contributors and
 /// usage patterns.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InsightRule {
     #[serde(rename = "ApplyOnTransformedLogs", skip_serializing_if = "Option::is_none")]
@@ -143,7 +144,8 @@ impl Attribute for InsightRuleAttr {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum RuleState {
     #[serde(rename = "ENABLED")]
     Enabled,

@@ -7,14 +7,15 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
 /// `AWS::EC2::InternetGateway`. Allocates an internet gateway for use with a VPC. After creating
 /// the Internet gateway, you then attach it to a VPC.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InternetGateway {
     /// Any tags to assign to the internet gateway.

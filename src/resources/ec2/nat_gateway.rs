@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -29,7 +29,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// details. For more information, see
 /// [Allocate an Elastic IP address](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#allocate-eip)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NatGateway {
     /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with
@@ -243,7 +244,8 @@ impl Attribute for NatGatewayAttr {
 /// in a Region. For more information, see
 /// [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AvailabilityMode {
     #[serde(rename = "regional")]
     Regional,
@@ -268,7 +270,8 @@ impl AvailabilityMode {
 /// information, see
 /// [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityZoneAddress {
     /// The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT
@@ -350,7 +353,8 @@ impl<S1> AvailabilityZoneAddressBuilder<S1> {
 
 /// Indicates whether the NAT gateway supports public or private connectivity. The default is public
 /// connectivity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ConnectivityType {
     #[serde(rename = "private")]
     Private,

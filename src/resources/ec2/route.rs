@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -22,7 +22,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html)
 /// in the ``AWS::EC2::Route`` resource to explicitly declare a dependency on the
 /// ``AWS::EC2::TransitGatewayAttachment`` resource.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Route {
     /// The ID of the carrier gateway. You can only use this option when the VPC contains a subnet which

@@ -7,13 +7,14 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::SecurityGroup`. Resource Type definition for AWS::EC2::SecurityGroup
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroup {
     /// A description for the security group.
@@ -167,7 +168,8 @@ impl Attribute for SecurityGroupAttr {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Egress {
     #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
@@ -292,7 +294,8 @@ impl<S1> EgressBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Ingress {
     #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -23,7 +23,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// If the protocol is ICMP or ICMPv6, you must also specify the ICMP/ICMPv6 type and code. To
 /// specify all types or all codes, use -1. Rule changes are propagated to instances associated with
 /// the security group as quickly as possible. However, a small delay might occur.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupEgress {
     /// The IPv4 address range, in CIDR format. You must specify exactly one of the following:

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -18,7 +18,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// subnet, specify both an IPv4 CIDR block and an IPv6 CIDR block. For more information, see
 /// [Subnets for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Subnet {
     /// Indicates whether a network interface created in this subnet receives an IPv6 address. The
@@ -430,7 +431,8 @@ impl Attribute for SubnetAttr {
 /// [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
 /// in the *User Guide*. Available options: + EnableResourceNameDnsAAAARecord (true \| false) +
 /// EnableResourceNameDnsARecord (true \| false) + HostnameType (ip-name \| resource-name)
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct PrivateDnsNameOptionsOnLaunch {
     #[serde(rename = "EnableResourceNameDnsAAAARecord", skip_serializing_if = "Option::is_none")]

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -17,7 +17,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// to be routed according to the routes in the route table. A route table can be associated with
 /// multiple subnets. To create a route table, see
 /// [AWS::EC2::RouteTable](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SubnetRouteTableAssociation {
     /// The ID of the route table. The physical ID changes when the route table ID is changed.

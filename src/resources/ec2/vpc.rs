@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
@@ -19,7 +19,8 @@ use crate::resources::{Attribute, ResourceType};
 /// For more information, see
 /// [Virtual private clouds (VPC)](https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Vpc {
     /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify
@@ -445,7 +446,8 @@ impl Attribute for VpcAttr {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum EgressOnlyInternetGatewayExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -463,7 +465,8 @@ impl EgressOnlyInternetGatewayExclusion {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ElasticFileSystemExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -488,7 +491,8 @@ impl ElasticFileSystemExclusion {
 /// You cannot specify a tenancy of ``default`` during instance launch. Updating ``InstanceTenancy``
 /// requires no replacement only if you are updating its value from ``dedicated`` to ``default``.
 /// Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum InstanceTenancy {
     #[serde(rename = "dedicated")]
     Dedicated,
@@ -509,7 +513,8 @@ impl InstanceTenancy {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum InternetGatewayExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -527,7 +532,8 @@ impl InternetGatewayExclusion {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum LambdaExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -546,7 +552,8 @@ impl LambdaExclusion {
 }
 
 /// The encryption mode for the VPC Encryption Control configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Mode {
     #[serde(rename = "monitor")]
     Monitor,
@@ -564,7 +571,8 @@ impl Mode {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum NatGatewayExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -582,7 +590,8 @@ impl NatGatewayExclusion {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum VirtualPrivateGatewayExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -603,7 +612,8 @@ impl VirtualPrivateGatewayExclusion {
 /// Describes the configuration and state of VPC encryption controls. For more information, see
 /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VpcEncryptionControl {
     #[serde(rename = "EgressOnlyInternetGatewayExclusion", skip_serializing_if = "Option::is_none")]
@@ -712,7 +722,8 @@ impl VpcEncryptionControlBuilder {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum VpcLatticeExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -730,7 +741,8 @@ impl VpcLatticeExclusion {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum VpcPeeringExclusion {
     #[serde(rename = "enable")]
     Enable,

@@ -9,13 +9,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::Events::Rule`. Resource Type definition for AWS::Events::Rule
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// The description of the rule.
@@ -144,7 +145,8 @@ impl Attribute for RuleAttr {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AppSyncParameters {
     #[serde(rename = "GraphQLOperation")]
@@ -183,7 +185,8 @@ impl<S1> AppSyncParametersBuilder<S1> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AssignPublicIp {
     #[serde(rename = "DISABLED")]
     Disabled,
@@ -201,7 +204,8 @@ impl AssignPublicIp {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AwsVpcConfiguration {
     #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
@@ -268,7 +272,8 @@ impl<S1> AwsVpcConfigurationBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BatchArrayProperties {
     #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
@@ -299,7 +304,8 @@ impl BatchArrayPropertiesBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BatchParameters {
     #[serde(rename = "ArrayProperties", skip_serializing_if = "Option::is_none")]
@@ -382,7 +388,8 @@ impl<S1, S2> BatchParametersBuilder<S1, S2> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BatchRetryStrategy {
     #[serde(rename = "Attempts", skip_serializing_if = "Option::is_none")]
@@ -413,7 +420,8 @@ impl BatchRetryStrategyBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CapacityProviderStrategyItem {
     #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
@@ -480,7 +488,8 @@ impl<S1> CapacityProviderStrategyItemBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DeadLetterConfig {
     #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
@@ -511,7 +520,8 @@ impl DeadLetterConfigBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EcsParameters {
     #[serde(rename = "CapacityProviderStrategy", skip_serializing_if = "Option::is_none")]
@@ -711,7 +721,8 @@ impl<S1> EcsParametersBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct HttpParameters {
     #[serde(rename = "HeaderParameters", skip_serializing_if = "Option::is_none")]
@@ -765,7 +776,8 @@ impl HttpParametersBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InputTransformer {
     #[serde(rename = "InputPathsMap", skip_serializing_if = "Option::is_none")]
@@ -821,7 +833,8 @@ impl<S1> InputTransformerBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct KinesisParameters {
     #[serde(rename = "PartitionKeyPath")]
@@ -860,7 +873,8 @@ impl<S1> KinesisParametersBuilder<S1> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum LaunchType {
     #[serde(rename = "EC2")]
     Ec2,
@@ -881,7 +895,8 @@ impl LaunchType {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NetworkConfiguration {
     #[serde(rename = "AwsVpcConfiguration", skip_serializing_if = "Option::is_none")]
@@ -915,7 +930,8 @@ impl NetworkConfigurationBuilder {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct PlacementConstraint {
     #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
@@ -953,7 +969,8 @@ impl PlacementConstraintBuilder {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct PlacementStrategy {
     #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
@@ -991,7 +1008,8 @@ impl PlacementStrategyBuilder {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum PropagateTags {
     #[serde(rename = "TASK_DEFINITION")]
     TaskDefinition,
@@ -1006,7 +1024,8 @@ impl PropagateTags {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RedshiftDataParameters {
     #[serde(rename = "Database")]
@@ -1117,7 +1136,8 @@ impl<S1> RedshiftDataParametersBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RetryPolicy {
     #[serde(rename = "MaximumEventAgeInSeconds", skip_serializing_if = "Option::is_none")]
@@ -1158,7 +1178,8 @@ impl RetryPolicyBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RunCommandParameters {
     #[serde(rename = "RunCommandTargets")]
@@ -1197,7 +1218,8 @@ impl<S1> RunCommandParametersBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RunCommandTarget {
     #[serde(rename = "Key")]
@@ -1244,7 +1266,8 @@ impl<S1, S2> RunCommandTargetBuilder<S1, S2> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SageMakerPipelineParameter {
     #[serde(rename = "Name")]
@@ -1294,7 +1317,8 @@ impl<S1, S2> SageMakerPipelineParameterBuilder<S1, S2> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SageMakerPipelineParameters {
     #[serde(rename = "PipelineParameterList", skip_serializing_if = "Option::is_none")]
@@ -1328,7 +1352,8 @@ impl SageMakerPipelineParametersBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SqsParameters {
     #[serde(rename = "MessageGroupId")]
@@ -1368,7 +1393,8 @@ impl<S1> SqsParametersBuilder<S1> {
 }
 
 /// The state of the rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum State {
     #[serde(rename = "DISABLED")]
     Disabled,
@@ -1389,7 +1415,8 @@ impl State {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Tag {
     #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
@@ -1427,7 +1454,8 @@ impl TagBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     #[serde(rename = "AppSyncParameters", skip_serializing_if = "Option::is_none")]
@@ -1672,7 +1700,8 @@ impl<S1, S2> TargetBuilder<S1, S2> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Type {
     #[serde(rename = "distinctInstance")]
     DistinctInstance,

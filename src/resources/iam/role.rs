@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -17,7 +17,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// Guide*. For information about quotas for role names and the number of roles you can create, see
 /// [IAM and quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in
 /// the *IAM User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Role {
     /// The trust policy that is associated with this role. Trust policies define which entities can
@@ -255,7 +256,8 @@ impl Attribute for RoleAttr {
 /// been attached to a user, group, or role. For more information about managed policies, refer to
 /// [Managed Policies and Inline Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html)
 /// in the *User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// The entire contents of the policy that defines permissions. For more information, see

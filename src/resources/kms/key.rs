@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
@@ -51,7 +51,8 @@ use crate::resources::{Attribute, ResourceType};
 /// *Regions* KMS CloudFormation resources are available in all Regions in which KMS and CFN are
 /// supported. You can use the ``AWS::KMS::Key`` resource to create and manage all KMS key types
 /// that are supported in a Region.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Key {
     /// Skips ("bypasses") the key policy lockout safety check. The default value is false. Setting this
@@ -412,7 +413,8 @@ impl Attribute for KeyAttr {
 /// cryptocurrencies. + Asymmetric ML-DSA key pairs (signing and verification) + ``ML_DSA_44`` +
 /// ``ML_DSA_65`` + ``ML_DSA_87`` + SM2 key pairs (encryption and decryption *or* signing and
 /// verification *or* deriving shared secrets) + ``SM2`` (China Regions only)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum KeySpec {
     #[serde(rename = "SYMMETRIC_DEFAULT")]
     SymmetricDefault,
@@ -491,7 +493,8 @@ impl KeySpec {
 /// ``SIGN_VERIFY``. + For asymmetric KMS keys with ML-DSA key pairs, specify ``SIGN_VERIFY``. + For
 /// asymmetric KMS keys with SM2 key pairs (China Regions only), specify ``ENCRYPT_DECRYPT``,
 /// ``SIGN_VERIFY``, or ``KEY_AGREEMENT``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum KeyUsage {
     #[serde(rename = "ENCRYPT_DECRYPT")]
     EncryptDecrypt,
@@ -527,7 +530,8 @@ impl KeyUsage {
 /// then be used for Cryptographic Operations. + CFN doesn't support creating an ``Origin``
 /// parameter of the ``AWS_CLOUDHSM`` or ``EXTERNAL_KEY_STORE`` values. + ``EXTERNAL`` is not
 /// supported for ML-DSA keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Origin {
     #[serde(rename = "AWS_KMS")]
     AwsKms,

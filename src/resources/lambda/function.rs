@@ -9,7 +9,7 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -54,7 +54,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// functions, see
 /// [What is Lambda?](https://docs.aws.amazon.com/lambda/latest/dg/lambda-welcome.html) in the
 /// *Lambda developer guide.*
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Function {
     /// The instruction set architecture that the function supports. Enter a string array with one of
@@ -636,7 +637,8 @@ impl Attribute for FunctionAttr {
 /// Set this property to filter the application logs for your function that Lambda sends to
 /// CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where
 /// ``TRACE`` is the highest level and ``FATAL`` is the lowest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ApplicationLogLevel {
     #[serde(rename = "TRACE")]
     Trace,
@@ -668,7 +670,8 @@ impl ApplicationLogLevel {
 
 /// Set ``ApplyOn`` to ``PublishedVersions`` to create a snapshot of the initialized execution
 /// environment when you publish a function version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ApplyOn {
     PublishedVersions,
     None,
@@ -684,7 +687,8 @@ impl ApplyOn {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ArchitecturesItem {
     #[serde(rename = "x86_64")]
     X8664,
@@ -703,7 +707,8 @@ impl ArchitecturesItem {
 }
 
 /// Configuration for the capacity provider that manages compute resources for Lambda functions.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CapacityProviderConfig {
     /// Configuration for Lambda-managed instances used by the capacity provider.
@@ -767,7 +772,8 @@ impl<S1> CapacityProviderConfigBuilder<S1> {
 /// that Node.js treats the file as a CommonJS module. Changes to a deployment package in Amazon S3
 /// or a container image in ECR are not detected automatically during stack updates. To update the
 /// function code, change the object key or version in the template.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Code {
     /// URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in
@@ -878,7 +884,8 @@ impl CodeBuilder {
 /// The
 /// [dead-letter queue](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq)
 /// for failed asynchronous invocations.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DeadLetterConfig {
     /// The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
@@ -918,7 +925,8 @@ impl DeadLetterConfigBuilder {
 /// the file system, regardless of memory configuration. To use direct reads, you must grant the
 /// execution role the ``s3:GetObject`` and ``s3:GetObjectVersion`` permissions. If a direct read
 /// fails, Lambda automatically falls back to reading through the file system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum DirectS3Read {
     #[serde(rename = "ENABLED")]
     Enabled,
@@ -944,7 +952,8 @@ impl DirectS3Read {
 /// including execution timeout, retention period for execution history, and an optional ARN of the
 /// KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload
 /// data, including input, output, and error payloads.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DurableConfig {
     /// The maximum time (in seconds) that a durable execution can run before timing out. This timeout
@@ -1020,7 +1029,8 @@ impl<S1> DurableConfigBuilder<S1> {
 /// A function's environment variable settings. You can use environment variables to adjust your
 /// function's behavior without updating code. An environment variable is a pair of strings that are
 /// stored in a function's version-specific configuration.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
     /// Environment variable key-value pairs. For more information, see
@@ -1056,7 +1066,8 @@ impl EnvironmentBuilder {
 
 /// The size of the function's ``/tmp`` directory in MB. The default value is 512, but it can be any
 /// whole number between 512 and 10,240 MB.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EphemeralStorage {
     /// The size of the function's ``/tmp`` directory.
@@ -1097,7 +1108,8 @@ impl<S1> EphemeralStorageBuilder<S1> {
 /// [Amazon EFS file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html)
 /// or an
 /// [Amazon S3 file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct FileSystemConfig {
     /// The Amazon Resource Name (ARN) of the Amazon EFS or Amazon S3 Files access point that provides
@@ -1177,7 +1189,8 @@ impl<S1, S2> FileSystemConfigBuilder<S1, S2> {
 
 /// Configuration that defines the scaling behavior for a Lambda Managed Instances function,
 /// including the minimum and maximum number of execution environments that can be provisioned.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct FunctionScalingConfig {
     /// The maximum number of execution environments that can be provisioned for the function.
@@ -1220,7 +1233,8 @@ impl FunctionScalingConfigBuilder {
 /// Configuration values that override the container image Dockerfile settings. For more
 /// information, see
 /// [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ImageConfig {
     /// Specifies parameters that you want to pass in with ENTRYPOINT. You can specify a maximum of
@@ -1272,7 +1286,8 @@ impl ImageConfigBuilder {
 }
 
 /// Configuration for Lambda-managed instances used by the capacity provider.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LambdaManagedInstancesCapacityProviderConfig {
     /// The Amazon Resource Name (ARN) of the capacity provider.
@@ -1352,7 +1367,8 @@ impl<S1> LambdaManagedInstancesCapacityProviderConfigBuilder<S1> {
 
 /// The format in which Lambda sends your function's application and system logs to CloudWatch.
 /// Select between plain text and structured JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum LogFormat {
     Text,
     #[serde(rename = "JSON")]
@@ -1370,7 +1386,8 @@ impl LogFormat {
 }
 
 /// The function's Amazon CloudWatch Logs configuration settings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
     /// Set this property to filter the application logs for your function that Lambda sends to
@@ -1437,7 +1454,8 @@ impl LoggingConfigBuilder {
 }
 
 /// The tracing mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Mode {
     Active,
     PassThrough,
@@ -1455,7 +1473,8 @@ impl Mode {
 
 /// The type of deployment package. Set to ``Image`` for container image and set ``Zip`` for .zip
 /// file archive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum PackageType {
     Image,
     Zip,
@@ -1472,7 +1491,8 @@ impl PackageType {
 }
 
 /// The function recursion configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum RecursiveLoop {
     Allow,
     Terminate,
@@ -1497,7 +1517,8 @@ impl RecursiveLoop {
 /// [Runtime use after deprecation](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-deprecation-levels).
 /// For a list of all currently supported runtimes, see
 /// [Supported runtimes](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-supported).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Runtime {
     #[serde(rename = "dotnet10")]
     Dotnet10,
@@ -1664,7 +1685,8 @@ impl Runtime {
 
 /// Sets the runtime management configuration for a function's version. For more information, see
 /// [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RuntimeManagementConfig {
     /// The ARN of the runtime version you want the function to use. This is only required if you're
@@ -1738,7 +1760,8 @@ impl<S1> RuntimeManagementConfigBuilder<S1> {
 }
 
 /// Setting controls how your function accesses data from an Amazon S3 file system.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct S3FilesConfig {
     /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3
@@ -1780,7 +1803,8 @@ impl S3FilesConfigBuilder {
 /// Specifies the storage mode for the deployment package. Use ``COPY`` to store the package in
 /// LAMlong-managed storage. Use ``REFERENCE`` to read the package directly from the Amazon S3
 /// bucket. If omitted, the default is ``COPY``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum S3ObjectStorageMode {
     #[serde(rename = "COPY")]
     Copy,
@@ -1799,7 +1823,8 @@ impl S3ObjectStorageMode {
 }
 
 /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SnapStart {
     /// Set ``ApplyOn`` to ``PublishedVersions`` to create a snapshot of the initialized execution
@@ -1840,7 +1865,8 @@ impl<S1> SnapStartBuilder<S1> {
 /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
 /// Lambda only sends system logs at the selected level of detail and lower, where ``DEBUG`` is the
 /// highest level and ``WARN`` is the lowest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum SystemLogLevel {
     #[serde(rename = "DEBUG")]
     Debug,
@@ -1864,7 +1890,8 @@ impl SystemLogLevel {
 /// Specifies the tenant isolation mode configuration for a Lambda function. This allows you to
 /// configure specific tenant isolation strategies for your function invocations. Tenant isolation
 /// configuration cannot be modified after function creation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct TenancyConfig {
     /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment
@@ -1907,7 +1934,8 @@ impl<S1> TenancyConfigBuilder<S1> {
 
 /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment
 /// dedicated to a specific tenant ID.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum TenantIsolationMode {
     #[serde(rename = "PER_TENANT")]
     PerTenant,
@@ -1924,7 +1952,8 @@ impl TenantIsolationMode {
 
 /// The function's [](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing
 /// configuration. To sample and record incoming requests, set ``Mode`` to ``Active``.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct TracingConfig {
     /// The tracing mode.
@@ -1971,7 +2000,8 @@ impl TracingConfigBuilder {
 /// information, see
 /// [Roll back a runtime version](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback).
 /// *Valid Values*: ``Auto`` \| ``FunctionUpdate`` \| ``Manual``
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum UpdateRuntimeOn {
     Auto,
     FunctionUpdate,
@@ -2000,7 +2030,8 @@ impl UpdateRuntimeOn {
 /// interfaces, CFN needs the ``ec2:DescribeNetworkInterfaces`` permission. It obtains this from the
 /// user or role that modifies the stack. If you don't provide this permission, CFN does not wait
 /// for network interfaces to be deleted.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VpcConfig {
     /// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -30,7 +30,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// This resource adds a statement to a resource-based permission policy for the function. For more
 /// information about function policies, see
 /// [Lambda Function Policies](https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Permission {
     /// The action that the principal can use on the function. For example, ``lambda:InvokeFunction`` or
@@ -250,7 +251,8 @@ impl Attribute for PermissionAttr {
 /// restrict access to authenticated users only. Set to ``NONE`` if you want to bypass IAM
 /// authentication to create a public endpoint. For more information, see
 /// [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum FunctionUrlAuthType {
     #[serde(rename = "AWS_IAM")]
     AwsIam,

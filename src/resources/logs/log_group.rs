@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
@@ -19,7 +19,8 @@ use crate::resources::{Attribute, ResourceType};
 /// names must be unique within a Region for an AWS account. + Log group names can be between 1 and
 /// 512 characters long. + Log group names consist of the following characters: a-z, A-Z, 0-9, '_'
 /// (underscore), '-' (hyphen), '/' (forward slash), and '.' (period).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LogGroup {
     /// Indicates whether bearer token authentication is enabled for this log group. When enabled,
@@ -185,7 +186,8 @@ impl Attribute for LogGroupAttr {
 /// class supports all CWL features. + The ``Infrequent Access`` log class supports a subset of CWL
 /// features and incurs lower costs. For details about the features supported by each class, see
 /// [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum LogGroupClass {
     #[serde(rename = "STANDARD")]
     Standard,

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -17,7 +17,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// metrics. If you have multiple metric filters that are associated with a log group, all the
 /// filters are applied to the log streams in that group. The maximum number of metric filters that
 /// can be associated with a log group is 100.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricFilter {
     /// This parameter is valid only for log groups that have an active log transformer. For more
@@ -206,7 +207,8 @@ impl Attribute for MetricFilterAttr {
 /// you have specified within a certain amount of time. You can also set up a billing alarm to alert
 /// you if your charges are higher than expected. For more information, see
 /// [Creating a Billing Alarm to Monitor Your Estimated Charges](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
     /// The name for the CW metric dimension that the metric filter creates. Dimension names must
@@ -258,7 +260,8 @@ impl<S1, S2> DimensionBuilder<S1, S2> {
 
 /// ``MetricTransformation`` is a property of the ``AWS::Logs::MetricFilter`` resource that
 /// describes how to transform log streams into a CloudWatch metric.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricTransformation {
     /// (Optional) The value to emit when a filter pattern does not match a log event. This value can be
@@ -402,7 +405,8 @@ impl<S1, S2, S3> MetricTransformationBuilder<S1, S2, S3> {
 }
 
 /// The unit to assign to the metric. If you omit this, the unit is set as ``None``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Unit {
     Seconds,
     Microseconds,

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -18,7 +18,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// choose to *retain* the bucket or to *delete* the bucket. For more information, see
 /// [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
 /// You can only delete empty buckets. Deletion fails for buckets that have contents.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Bucket {
     /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose
@@ -454,7 +455,8 @@ impl Attribute for BucketAttr {
 /// tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags
 /// for cost tracking purposes. For more information, see
 /// [Using tags with S3 general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AbacStatus {
     Enabled,
     Disabled,
@@ -474,7 +476,8 @@ impl AbacStatus {
 /// wait before permanently removing all parts of the upload. For more information, see
 /// [Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AbortIncompleteMultipartUpload {
     /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
@@ -517,7 +520,8 @@ impl<S1> AbortIncompleteMultipartUploadBuilder<S1> {
 /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see
 /// [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AccelerateConfiguration {
     /// Specifies the transfer acceleration status of the bucket.
@@ -558,7 +562,8 @@ impl<S1> AccelerateConfigurationBuilder<S1> {
 }
 
 /// Specifies the transfer acceleration status of the bucket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AccelerationStatus {
     Enabled,
     Suspended,
@@ -592,7 +597,8 @@ impl AccelerationStatus {
 /// see
 /// [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AccessControl {
     AuthenticatedRead,
     AwsExecRead,
@@ -624,7 +630,8 @@ impl AccessControl {
 /// not the same), and you want to change replica ownership to the AWS-account that owns the
 /// destination bucket. If this is not specified in the replication configuration, the replicas are
 /// owned by same AWS-account that owns the source object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AccessControlTranslation {
     /// Specifies the replica ownership. For default and valid values, see
@@ -666,7 +673,8 @@ impl<S1> AccessControlTranslationBuilder<S1> {
 /// S3 Intelligent-Tiering access tier. See
 /// [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access)
 /// for a list of access tiers in the S3 Intelligent-Tiering storage class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AccessTier {
     #[serde(rename = "ARCHIVE_ACCESS")]
     ArchiveAccess,
@@ -684,7 +692,8 @@ impl AccessTier {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AllowedMethodsItem {
     #[serde(rename = "GET")]
     Get,
@@ -712,7 +721,8 @@ impl AllowedMethodsItem {
 }
 
 /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsConfiguration {
     /// The ID that identifies the analytics configuration.
@@ -808,7 +818,8 @@ impl<S1, S2> AnalyticsConfigurationBuilder<S1, S2> {
 /// manually delete the old annotation table from your AWS managed table bucket. Otherwise, the
 /// newly re-enabled annotation table configuration will enter a failed state because the annotation
 /// table already exists in the table bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AnnotationTableConfiguration {
     /// Specifies whether the annotation table configuration is enabled or disabled.
@@ -885,7 +896,8 @@ impl<S1> AnnotationTableConfigurationBuilder<S1> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum BlockedEncryptionTypeListItem {
     #[serde(rename = "NONE")]
     None,
@@ -919,7 +931,8 @@ impl BlockedEncryptionTypeListItem {
 /// \+ Permissions You must have the s3:PutEncryptionConfiguration permission to block or unblock an
 /// encryption type for a bucket. You must have the s3:GetEncryptionConfiguration permission to view
 /// a bucket's encryption type.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BlockedEncryptionTypes {
     /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose
@@ -962,7 +975,8 @@ impl BlockedEncryptionTypesBuilder {
 /// KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see
 /// [Amazon S3 Default Encryption for S3 Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BucketEncryption {
     /// Specifies the default server-side-encryption configuration.
@@ -1008,7 +1022,8 @@ impl<S1> BucketEncryptionBuilder<S1> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum BucketNamespace {
     #[serde(rename = "global")]
     Global,
@@ -1027,7 +1042,8 @@ impl BucketNamespace {
 }
 
 /// Specifies whether the annotation table configuration is enabled or disabled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ConfigurationState {
     #[serde(rename = "ENABLED")]
     Enabled,
@@ -1049,7 +1065,8 @@ impl ConfigurationState {
 /// information, see
 /// [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CorsConfiguration {
     /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100
@@ -1091,7 +1108,8 @@ impl<S1> CorsConfigurationBuilder<S1> {
 }
 
 /// Specifies a cross-origin access rule for an Amazon S3 bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CorsRule {
     /// Headers that are specified in the ``Access-Control-Request-Headers`` header. These headers are
@@ -1214,7 +1232,8 @@ impl<S1, S2> CorsRuleBuilder<S1, S2> {
 
 /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be
 /// exported.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DataExport {
     /// The place to store the data for an analysis.
@@ -1285,7 +1304,8 @@ impl<S1, S2> DataExportBuilder<S1, S2> {
 /// measured from the time the hold is released. The ``DefaultEventHold`` duration can be specified
 /// in either ``Days`` or ``Years``, but you must select one. You can't specify ``Days`` and
 /// ``Years`` at the same time.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DefaultEventHold {
     /// The number of days that you want to specify for the default event hold duration. Valid values
@@ -1331,7 +1351,8 @@ impl DefaultEventHoldBuilder {
 /// new objects placed in the specified bucket. + The ``DefaultRetention`` settings require both a
 /// mode and a period. + The ``DefaultRetention`` period can be either ``Days`` or ``Years`` but you
 /// must select one. You cannot specify ``Days`` and ``Years`` at the same time.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DefaultRetention {
     /// The number of days that you want to specify for the default retention period. If Object Lock is
@@ -1405,7 +1426,8 @@ impl DefaultRetentionBuilder {
 /// If you are using an earlier version of the replication configuration, Amazon S3 handles
 /// replication of delete markers differently. For more information, see
 /// [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteMarkerReplication {
     /// Indicates whether to replicate delete markers.
@@ -1439,7 +1461,8 @@ impl DeleteMarkerReplicationBuilder {
 
 /// Specifies information about where to publish analysis or configuration results for an Amazon S3
 /// bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Destination {
     /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is
@@ -1531,7 +1554,8 @@ impl<S1, S2> DestinationBuilder<S1, S2> {
 /// qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the key within the
 /// requester’s account. This behavior can result in data that's encrypted with a KMS key that
 /// belongs to the requester, and not the bucket owner.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EncryptionConfiguration {
     /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key
@@ -1583,7 +1607,8 @@ impl<S1> EncryptionConfigurationBuilder<S1> {
 /// see
 /// [What Is Amazon EventBridge](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html)
 /// in the *Amazon EventBridge User Guide*
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EventBridgeConfiguration {
     /// Enables delivery of events to Amazon EventBridge.
@@ -1624,7 +1649,8 @@ impl<S1> EventBridgeConfigurationBuilder<S1> {
 }
 
 /// Specifies whether journal table record expiration is enabled or disabled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Expiration {
     #[serde(rename = "ENABLED")]
     Enabled,
@@ -1649,7 +1675,8 @@ impl Expiration {
 /// objects with a prefix, such as ``2023-`` or ``engineering/``. Then, you can use ``FilterRule``
 /// to find objects in a bucket with key names that have the same prefix. A suffix is similar to a
 /// prefix, but it is at the end of the object key name instead of at the beginning.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct FilterRule {
     /// The object key name prefix or suffix identifying one or more objects to which the filtering rule
@@ -1701,7 +1728,8 @@ impl<S1, S2> FilterRuleBuilder<S1, S2> {
 
 /// Specifies the file format used when exporting data to Amazon S3. *Allowed values*: ``CSV`` \|
 /// ``ORC`` \| ``Parquet``
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Format {
     #[serde(rename = "CSV")]
     Csv,
@@ -1725,7 +1753,8 @@ impl Format {
 /// object versions, which adds the version-related fields ``VersionId``, ``IsLatest``, and
 /// ``DeleteMarker`` to the list. If set to ``Current``, the list does not contain these
 /// version-related fields.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum IncludedObjectVersions {
     All,
     Current,
@@ -1744,7 +1773,8 @@ impl IncludedObjectVersions {
 /// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket. For information
 /// about the S3 Intelligent-Tiering storage class, see
 /// [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct IntelligentTieringConfiguration {
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
@@ -1864,7 +1894,8 @@ impl<S1, S2, S3> IntelligentTieringConfigurationBuilder<S1, S2, S3> {
 /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see
 /// [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html)
 /// in the *Amazon S3 API Reference*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InventoryConfiguration {
     /// Contains information about where to publish the inventory results.
@@ -2044,7 +2075,8 @@ impl<S1, S2, S3, S4, S5> InventoryConfigurationBuilder<S1, S2, S3, S4, S5> {
 /// old inventory table from your AWS managed table bucket. Otherwise, the newly re-enabled
 /// inventory table configuration will enter a failed state because the inventory table already
 /// exists in the table bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InventoryTableConfiguration {
     /// The configuration state of the inventory table, indicating whether the inventory table is
@@ -2110,7 +2142,8 @@ impl<S1> InventoryTableConfigurationBuilder<S1> {
 /// for each metadata table configuration and cannot be disabled. The journal configuration will
 /// enter a failed state if a journal table already exists in the table bucket. The journal table of
 /// a previous configuration must be deleted before a new journal table can be created successfully.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct JournalTableConfiguration {
     /// The encryption configuration for the journal table.
@@ -2172,7 +2205,8 @@ impl<S1> JournalTableConfigurationBuilder<S1> {
 }
 
 /// Describes the LAMlong functions to invoke and the events for which to invoke them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LambdaConfiguration {
     /// The Amazon S3 bucket event for which to invoke the LAMlong function. For more information, see
@@ -2243,7 +2277,8 @@ impl<S1, S2> LambdaConfigurationBuilder<S1, S2> {
 /// see
 /// [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleConfiguration {
     /// A lifecycle rule for individual objects in an Amazon S3 bucket.
@@ -2315,7 +2350,8 @@ impl<S1> LifecycleConfigurationBuilder<S1> {
 /// in the *Amazon S3 API Reference*. To successfully complete the
 /// ``AWS::S3::Bucket LoggingConfiguration`` request, you must have ``s3:PutObject`` and
 /// ``s3:PutObjectAcl`` in your IAM permissions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfiguration {
     /// The name of the bucket where Amazon S3 should store server access log files. You can store log
@@ -2370,7 +2406,8 @@ impl LoggingConfigurationBuilder {
 /// Creates a V2 S3 Metadata configuration of a general purpose bucket. For more information, see
 /// [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetadataConfiguration {
     /// The annotation table configuration for a metadata configuration.
@@ -2456,7 +2493,8 @@ impl<S1> MetadataConfigurationBuilder<S1> {
 /// Creates a V1 S3 Metadata configuration for a general purpose bucket. For more information, see
 /// [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetadataTableConfiguration {
     /// The destination information for the metadata table configuration. The destination table bucket
@@ -2500,7 +2538,8 @@ impl<S1> MetadataTableConfigurationBuilder<S1> {
 }
 
 /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetadataTableEncryptionConfiguration {
     /// If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify
@@ -2567,7 +2606,8 @@ impl<S1> MetadataTableEncryptionConfigurationBuilder<S1> {
 /// The encryption type specified for a metadata table. To specify server-side encryption with
 /// KMSlong (KMS) keys (SSE-KMS), use the ``aws:kms`` value. To specify server-side encryption with
 /// Amazon S3 managed keys (SSE-S3), use the ``AES256`` value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
     #[serde(rename = "aws:kms")]
     AwsKms,
@@ -2587,7 +2627,8 @@ impl MetadataTableEncryptionConfigurationSseAlgorithm {
 
 /// A container specifying replication metrics-related settings enabling replication metrics and
 /// events.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Metrics {
     /// A container specifying the time threshold for emitting the
@@ -2642,7 +2683,8 @@ impl<S1> MetricsBuilder<S1> {
 /// For more information, see
 /// [PUT Bucket metrics](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html)
 /// in the *Amazon S3 API Reference*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricsConfiguration {
     /// The access point that was used while performing operations on the object. The metrics
@@ -2727,7 +2769,8 @@ impl<S1> MetricsConfigurationBuilder<S1> {
 /// The default Object Lock retention mode you want to apply to new objects placed in the specified
 /// bucket. If Object Lock is turned on, you must specify ``Mode`` and specify either ``Days`` or
 /// ``Years``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Mode {
     #[serde(rename = "COMPLIANCE")]
     Compliance,
@@ -2751,7 +2794,8 @@ impl Mode {
 /// specific period in the object's lifetime. For more information about setting a lifecycle rule
 /// configuration, see
 /// [AWS::S3::Bucket Rule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NoncurrentVersionExpiration {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
@@ -2823,7 +2867,8 @@ impl<S1> NoncurrentVersionExpirationBuilder<S1> {
 /// versions to the ``STANDARD_IA``, ``ONEZONE_IA``, ``INTELLIGENT_TIERING``, ``GLACIER_IR``,
 /// ``GLACIER``, or ``DEEP_ARCHIVE`` storage class at a specific period in the object's lifetime. If
 /// you specify this property, don't specify the ``NoncurrentVersionTransitions`` property.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NoncurrentVersionTransition {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
@@ -2920,7 +2965,8 @@ impl<S1, S2> NoncurrentVersionTransitionBuilder<S1, S2> {
 /// [AWS::Lambda::Permission](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html)
 /// and
 /// [Granting Permissions to Publish Event Notification Messages to a Destination](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationConfiguration {
     /// Enables delivery of events to Amazon EventBridge.
@@ -2992,7 +3038,8 @@ impl NotificationConfigurationBuilder {
 /// Specifies object key name filtering rules. For information about key name filtering, see
 /// [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationFilter {
     /// A container for object key name prefix and suffix filtering rules.
@@ -3036,7 +3083,8 @@ impl<S1> NotificationFilterBuilder<S1> {
 /// Lock configuration will be applied by default to every new object placed in the specified
 /// bucket. For more information, see
 /// [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ObjectLockConfiguration {
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
@@ -3085,7 +3133,8 @@ impl ObjectLockConfigurationBuilder {
 
 /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
 /// ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ObjectLockEnabled {
     Enabled,
 }
@@ -3101,7 +3150,8 @@ impl ObjectLockEnabled {
 
 /// Specifies the Object Lock rule for the specified object. Enable the this rule when you apply
 /// ``ObjectLockConfiguration`` to a bucket.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ObjectLockRule {
     /// The default Object Lock retention mode and period that you want to apply to new objects placed
@@ -3138,7 +3188,8 @@ impl ObjectLockRuleBuilder {
 }
 
 /// Specifies an object ownership rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ObjectOwnership {
     ObjectWriter,
     BucketOwnerPreferred,
@@ -3156,7 +3207,8 @@ impl ObjectOwnership {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum OptionalFieldsItem {
     Size,
     LastModifiedDate,
@@ -3207,7 +3259,8 @@ impl OptionalFieldsItem {
 }
 
 /// The version of the output schema to use when exporting data. Must be ``V_1``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum OutputSchemaVersion {
     #[serde(rename = "V_1")]
     V1,
@@ -3225,7 +3278,8 @@ impl OutputSchemaVersion {
 /// Specifies the replica ownership. For default and valid values, see
 /// [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html)
 /// in the *Amazon S3 API Reference*.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Owner {
     Destination,
 }
@@ -3245,7 +3299,8 @@ impl Owner {
 /// more information, see
 /// [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct OwnershipControls {
     /// Specifies the container element for Object Ownership rules.
@@ -3291,7 +3346,8 @@ impl<S1> OwnershipControlsBuilder<S1> {
 /// see
 /// [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct OwnershipControlsRule {
     /// Specifies an object ownership rule.
@@ -3325,7 +3381,8 @@ impl OwnershipControlsRuleBuilder {
 
 /// Protocol to use when redirecting requests. The default is the protocol that is used in the
 /// original request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Protocol {
     #[serde(rename = "http")]
     Http,
@@ -3349,7 +3406,8 @@ impl Protocol {
 /// information about when Amazon S3 considers a bucket or object public, see
 /// [The Meaning of "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct PublicAccessBlockConfiguration {
     /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and
@@ -3422,7 +3480,8 @@ impl PublicAccessBlockConfigurationBuilder {
 
 /// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon
 /// SQS) queue when Amazon S3 detects specified events.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct QueueConfiguration {
     /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more
@@ -3488,7 +3547,8 @@ impl<S1, S2> QueueConfigurationBuilder<S1, S2> {
 
 /// The journal table record expiration settings for a journal table in an S3 Metadata
 /// configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RecordExpiration {
     /// If you enable journal table record expiration, you can set the number of days to retain your
@@ -3541,7 +3601,8 @@ impl<S1> RecordExpirationBuilder<S1> {
 }
 
 /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RedirectAllRequestsTo {
     /// Name of the host where requests are redirected.
@@ -3593,7 +3654,8 @@ impl<S1> RedirectAllRequestsToBuilder<S1> {
 
 /// Specifies how requests are redirected. In the event of an error, you can specify a different
 /// error code to return.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RedirectRule {
     /// The host name to use in the redirect request.
@@ -3670,7 +3732,8 @@ impl RedirectRuleBuilder {
 }
 
 /// A filter that you can specify for selection for modifications on replicas.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicaModifications {
     /// Specifies whether Amazon S3 replicates modifications on replicas. *Allowed values*: ``Enabled``
@@ -3713,7 +3776,8 @@ impl<S1> ReplicaModificationsBuilder<S1> {
 
 /// Specifies whether Amazon S3 replicates modifications on replicas. *Allowed values*: ``Enabled``
 /// \| ``Disabled``
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ReplicaModificationsStatus {
     Enabled,
     Disabled,
@@ -3734,7 +3798,8 @@ impl ReplicaModificationsStatus {
 /// V2. For more information about XML V2 replication configurations, see
 /// [Replication configuration](https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationConfiguration {
     /// The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating
@@ -3789,7 +3854,8 @@ impl<S1, S2> ReplicationConfigurationBuilder<S1, S2> {
 
 /// A container for information about the replication destination and its configurations including
 /// enabling the S3 Replication Time Control (S3 RTC).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationDestination {
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are
@@ -3936,7 +4002,8 @@ impl<S1> ReplicationDestinationBuilder<S1> {
 /// [PUT Bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html)
 /// action in the *Amazon S3 API Reference*. ``FSX_OPENZFS`` is not an accepted value when
 /// replicating objects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ReplicationDestinationStorageClass {
     #[serde(rename = "DEEP_ARCHIVE")]
     DeepArchive,
@@ -3973,7 +4040,8 @@ impl ReplicationDestinationStorageClass {
 }
 
 /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRule {
     /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your
@@ -4153,7 +4221,8 @@ impl<S1, S2> ReplicationRuleBuilder<S1, S2> {
 /// example: + If you specify both a ``Prefix`` and a ``TagFilter``, wrap these filters in an
 /// ``And`` tag. + If you specify a filter based on multiple tags, wrap the ``TagFilter`` elements
 /// in an ``And`` tag
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRuleAndOperator {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
@@ -4195,7 +4264,8 @@ impl ReplicationRuleAndOperatorBuilder {
 
 /// A filter that identifies the subset of objects to which the replication rule applies. A
 /// ``Filter`` must specify exactly one ``Prefix``, ``TagFilter``, or an ``And`` child element.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRuleFilter {
     /// A container for specifying rule filters. The filters determine the subset of objects to which
@@ -4254,7 +4324,8 @@ impl ReplicationRuleFilterBuilder {
 /// A container specifying S3 Replication Time Control (S3 RTC) related information, including
 /// whether S3 RTC is enabled and the time when all objects and operations on objects must be
 /// replicated. Must be specified together with a ``Metrics`` block.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationTime {
     /// Specifies whether the replication time is enabled.
@@ -4306,7 +4377,8 @@ impl<S1, S2> ReplicationTimeBuilder<S1, S2> {
 
 /// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication
 /// metrics ``EventThreshold``.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationTimeValue {
     /// Contains an integer specifying time in minutes. Valid value: 15
@@ -4347,7 +4419,8 @@ impl<S1> ReplicationTimeValueBuilder<S1> {
 /// routing rules, see
 /// [Configuring advanced conditional redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RoutingRule {
     /// Container for redirect information. You can redirect requests to another host, to another page,
@@ -4414,7 +4487,8 @@ impl<S1> RoutingRuleBuilder<S1> {
 /// example, 1. If request is for pages in the ``/docs`` folder, redirect to the ``/documents``
 /// folder. 2. If request results in HTTP error 4xx, redirect request to another host where you
 /// might process the error.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RoutingRuleCondition {
     /// The HTTP error code when the redirect is applied. In the event of an error, if the error code
@@ -4471,7 +4545,8 @@ impl RoutingRuleConditionBuilder {
 /// ``AbortIncompleteMultipartUpload``, ``ExpirationDate``, ``ExpirationInDays``,
 /// ``NoncurrentVersionExpirationInDays``, ``NoncurrentVersionTransition``,
 /// ``NoncurrentVersionTransitions``, ``Transition``, or ``Transitions``.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
@@ -4750,7 +4825,8 @@ impl<S1> RuleBuilder<S1> {
 
 /// If ``Enabled``, the rule is currently being applied. If ``Disabled``, the rule is not currently
 /// being applied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum RuleStatus {
     Enabled,
     Disabled,
@@ -4771,7 +4847,8 @@ impl RuleStatus {
 /// [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html)
 /// in the *Amazon S3 User Guide*. The same type of filter rule cannot be used more than once. For
 /// example, you cannot specify two prefix rules.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct S3KeyFilter {
     /// A list of containers for the key-value pair that defines the criteria for the filter rule.
@@ -4815,7 +4892,8 @@ impl<S1> S3KeyFilterBuilder<S1> {
 /// must be in the same Region and AWS-account as the general purpose bucket. The specified metadata
 /// table name must be unique within the ``aws_s3_metadata`` namespace in the destination table
 /// bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct S3TablesDestination {
     /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the
@@ -4878,7 +4956,8 @@ impl<S1, S2> S3TablesDestinationBuilder<S1, S2> {
 }
 
 /// Specifies the schedule for generating inventory results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ScheduleFrequency {
     Daily,
     Weekly,
@@ -4907,7 +4986,8 @@ impl ScheduleFrequency {
 /// [managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk)
 /// (``aws/s3``) isn't supported. + *Directory buckets* - For directory buckets, there are only two
 /// supported options for server-side encryption: SSE-S3 and SSE-KMS.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ServerSideEncryptionByDefault {
     /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption. +
@@ -4994,7 +5074,8 @@ impl<S1> ServerSideEncryptionByDefaultBuilder<S1> {
 /// [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk)
 /// for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of
 /// the KMS key isn't supported.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ServerSideEncryptionRule {
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new
@@ -5066,7 +5147,8 @@ impl ServerSideEncryptionRuleBuilder {
 
 /// A container that describes additional filters for identifying the source objects that you want
 /// to replicate. You can choose to enable or disable the replication of these objects.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SourceSelectionCriteria {
     /// A filter that you can specify for selection for modifications on replicas.
@@ -5115,7 +5197,8 @@ impl SourceSelectionCriteriaBuilder {
 
 /// Server-side encryption algorithm to use for the default encryption. For directory buckets, there
 /// are only two supported values for server-side encryption: ``AES256`` and ``aws:kms``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum SseAlgorithm {
     #[serde(rename = "aws:kms")]
     AwsKms,
@@ -5137,7 +5220,8 @@ impl SseAlgorithm {
 }
 
 /// A container for filter information for the selection of S3 objects encrypted with AWS KMS.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SseKmsEncryptedObjects {
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS
@@ -5176,7 +5260,8 @@ impl<S1> SseKmsEncryptedObjectsBuilder<S1> {
 }
 
 /// Specifies the status of the configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Status {
     Disabled,
     Enabled,
@@ -5193,7 +5278,8 @@ impl Status {
 }
 
 /// The class of storage used to store the object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum StorageClass {
     #[serde(rename = "DEEP_ARCHIVE")]
     DeepArchive,
@@ -5228,7 +5314,8 @@ impl StorageClass {
 
 /// Specifies data related to access patterns to be collected and made available to analyze the
 /// tradeoffs between different storage classes for an Amazon S3 bucket.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct StorageClassAnalysis {
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be
@@ -5265,7 +5352,8 @@ impl StorageClassAnalysisBuilder {
 /// information, see
 /// [Categorizing your storage using tags](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html)
 /// in the *Amazon Simple Storage Service User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct TagFilter {
     /// The tag key.
@@ -5314,7 +5402,8 @@ impl<S1, S2> TagFilterBuilder<S1, S2> {
 /// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by automatically
 /// moving data to the most cost-effective storage access tier, without additional operational
 /// overhead.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Tiering {
     /// S3 Intelligent-Tiering access tier. See
@@ -5370,7 +5459,8 @@ impl<S1, S2> TieringBuilder<S1, S2> {
 
 /// A container for specifying the configuration for publication of messages to an Amazon Simple
 /// Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct TopicConfiguration {
     /// The Amazon S3 bucket event about which to send notifications. For more information, see
@@ -5434,7 +5524,8 @@ impl<S1, S2> TopicConfigurationBuilder<S1, S2> {
 /// Amazon S3 lifecycle configuration rules, see
 /// [Transitioning Objects Using Amazon S3 Lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     /// The storage class to which you want the object to transition.
@@ -5519,7 +5610,8 @@ impl<S1> TransitionBuilder<S1> {
 /// the minimum object size for any transition you can add a filter that specifies a custom
 /// ``ObjectSizeGreaterThan`` or ``ObjectSizeLessThan`` in the body of your transition rule. Custom
 /// filters always take precedence over the default transition behavior.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum TransitionDefaultMinimumObjectSize {
     #[serde(rename = "varies_by_storage_class")]
     VariesByStorageClass,
@@ -5544,7 +5636,8 @@ impl TransitionDefaultMinimumObjectSize {
 /// minutes to propagate across all AWS regions for full consistency. + *Suspending versioning* -
 /// Takes effect immediately with no propagation delay. + *Transitioning between states* - Any
 /// change from Suspended to Enabled has a 15-minute delay.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VersioningConfiguration {
     /// The versioning state of the bucket.
@@ -5585,7 +5678,8 @@ impl<S1> VersioningConfigurationBuilder<S1> {
 }
 
 /// The versioning state of the bucket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum VersioningConfigurationStatus {
     Enabled,
     Suspended,
@@ -5602,7 +5696,8 @@ impl VersioningConfigurationStatus {
 }
 
 /// Specifies website configuration parameters for an Amazon S3 bucket.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct WebsiteConfiguration {
     /// The name of the error document for the website.

@@ -7,7 +7,7 @@
     reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, Required, ResourceType, missing};
@@ -20,7 +20,8 @@ use crate::resources::{Attribute, Required, ResourceType, missing};
 /// more information, see
 /// [Examples of the complete Signature Version 4 signing process](https://docs.aws.amazon.com/general/latest/gr/sigv4-signed-request-examples.html)
 /// in the *General Reference*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Topic {
     #[serde(rename = "ArchivePolicy", skip_serializing_if = "Option::is_none")]
@@ -280,7 +281,8 @@ impl Attribute for TopicAttr {
 /// The ``LoggingConfig`` property type specifies the ``Delivery`` status logging configuration for
 /// an
 /// [AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
     /// The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
@@ -366,7 +368,8 @@ impl<S1> LoggingConfigBuilder<S1> {
 
 /// Indicates one of the supported protocols for the Amazon SNS topic. At least one of the other
 /// three ``LoggingConfig`` properties is recommend along with ``Protocol``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Protocol {
     #[serde(rename = "http/s")]
     HttpS,
@@ -398,7 +401,8 @@ impl Protocol {
 /// message delivery, and cross-region subscriptions), use the
 /// [AWS::SNS::Subscription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html)
 /// resource.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Subscription {
     /// The endpoint that receives notifications from the SNS topic. The endpoint value depends on the

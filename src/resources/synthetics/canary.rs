@@ -9,13 +9,14 @@
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::Synthetics::Canary`. Resource Type definition for AWS::Synthetics::Canary
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Canary {
     /// Provide artifact configuration
@@ -493,7 +494,8 @@ impl Attribute for CanaryAttr {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ArtifactConfig {
     /// Encryption configuration for uploading artifacts to S3
@@ -525,7 +527,8 @@ impl ArtifactConfigBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub struct BaseScreenshot {
     /// List of coordinates of rectangles to be ignored during visual testing
     #[serde(rename = "IgnoreCoordinates", skip_serializing_if = "Option::is_none")]
@@ -579,7 +582,8 @@ impl<S1> BaseScreenshotBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BrowserConfig {
     #[serde(rename = "BrowserType")]
@@ -618,7 +622,8 @@ impl<S1> BrowserConfigBuilder<S1> {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum BrowserType {
     #[serde(rename = "CHROME")]
     Chrome,
@@ -636,7 +641,8 @@ impl BrowserType {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Code {
     #[serde(rename = "BlueprintTypes", skip_serializing_if = "Option::is_none")]
@@ -710,7 +716,8 @@ impl CodeBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dependency {
     /// ARN of the Lambda layer
@@ -757,7 +764,8 @@ impl<S1> DependencyBuilder<S1> {
 }
 
 /// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE_S3 and SSE_KMS.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum EncryptionMode {
     #[serde(rename = "SSE_KMS")]
     SseKms,
@@ -777,7 +785,8 @@ impl EncryptionMode {
 
 /// Setting to control if provisioned resources created by Synthetics are deleted alongside the
 /// canary. Default is AUTOMATIC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ProvisionedResourceCleanup {
     #[serde(rename = "AUTOMATIC")]
     Automatic,
@@ -796,7 +805,8 @@ impl ProvisionedResourceCleanup {
 }
 
 /// Configuration and status for a replica location in a multi-location canary
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Replica {
     /// ARN of the KMS key used to encrypt the replica canary's Lambda function environment variables
@@ -891,7 +901,8 @@ impl<S1> ReplicaBuilder<S1> {
 }
 
 /// Specifies which resources canary tags should be replicated to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ResourceToTag {
     #[serde(rename = "lambda-function")]
     LambdaFunction,
@@ -906,7 +917,8 @@ impl ResourceToTag {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RetryConfig {
     /// maximum times the canary will be retried upon the scheduled run failure
@@ -943,7 +955,8 @@ impl<S1> RetryConfigBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RunConfig {
     /// Enable active tracing if set to true
@@ -1010,7 +1023,8 @@ impl RunConfigBuilder {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct S3Encryption {
     /// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE_S3 and SSE_KMS.
@@ -1051,7 +1065,8 @@ impl S3EncryptionBuilder {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
@@ -1113,7 +1128,8 @@ impl<S1> ScheduleBuilder<S1> {
 }
 
 /// Type of dependency
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Type {
     LambdaLayer,
 }
@@ -1127,7 +1143,8 @@ impl Type {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VisualReference {
     /// Canary run id to be used as base reference for visual testing
@@ -1199,7 +1216,8 @@ impl<S1> VisualReferenceBuilder<S1> {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VpcConfig {
     /// Allow outbound IPv6 traffic on VPC canaries that are connected to dual-stack subnets if set to
