@@ -85,6 +85,16 @@ fn write_struct(out: &mut String, s: &StructDef) {
     write_builder(out, s, &required);
 }
 
+/// The body of a method returning the struct literal `ty { field: value(field), .. }` with
+/// one entry per field of `s`.
+fn struct_literal(out: &mut String, ty: &str, s: &StructDef, value: impl Fn(&Field) -> String) {
+    let _ = writeln!(out, "        {ty} {{");
+    for f in &s.fields {
+        let _ = writeln!(out, "            {}: {},", f.ident, value(f));
+    }
+    out.push_str("        }\n");
+}
+
 /// `X::builder()`, the `XBuilder` typestate builder and its setters.
 ///
 /// Each required field is a type parameter of the builder: `missing::<field>` until its
@@ -115,15 +125,8 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
     } else {
         let markers: Vec<String> = required.iter().map(|f| marker(f)).collect();
         let _ = writeln!(out, "    pub fn builder() -> {builder}<{}> {{", markers.join(", "));
-        let _ = writeln!(out, "        {builder} {{");
-        for f in &s.fields {
-            if f.required {
-                let _ = writeln!(out, "            {}: {},", f.ident, marker(f));
-            } else {
-                let _ = writeln!(out, "            {}: None,", f.ident);
-            }
-        }
-        out.push_str("        }\n    }\n}\n");
+        struct_literal(out, builder, s, |f| if f.required { marker(f) } else { "None".to_string() });
+        out.push_str("    }\n}\n");
     }
 
     let _ = writeln!(
@@ -175,15 +178,10 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
                 "    pub fn {set}(self, {arg}: impl Into<{ty}>) -> {builder}<{}> {{",
                 ret.join(", ")
             );
-            let _ = writeln!(out, "        {builder} {{");
-            for g in &s.fields {
-                if g.ident == f.ident {
-                    let _ = writeln!(out, "            {}: {arg}.into(),", g.ident);
-                } else {
-                    let _ = writeln!(out, "            {}: self.{},", g.ident, g.ident);
-                }
-            }
-            out.push_str("        }\n    }\n");
+            struct_literal(out, builder, s, |g| {
+                if g.ident == f.ident { format!("{arg}.into()") } else { format!("self.{}", g.ident) }
+            });
+            out.push_str("    }\n");
             index += 1;
         } else {
             let _ = writeln!(out, "    pub fn {set}(mut self, {arg}: impl Into<{ty}>) -> Self {{");
@@ -203,15 +201,10 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
             "    pub fn build(self) -> {name}\n    where\n        {},\n    {{",
             bounds.join(",\n        ")
         );
-        let _ = writeln!(out, "        {name} {{");
-        for f in &s.fields {
-            if f.required {
-                let _ = writeln!(out, "            {}: self.{}.value(),", f.ident, f.ident);
-            } else {
-                let _ = writeln!(out, "            {}: self.{},", f.ident, f.ident);
-            }
-        }
-        out.push_str("        }\n    }\n");
+        struct_literal(out, name, s, |f| {
+            if f.required { format!("self.{}.value()", f.ident) } else { format!("self.{}", f.ident) }
+        });
+        out.push_str("    }\n");
     }
     out.push_str("}\n");
 }
@@ -219,9 +212,7 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
 fn write_enum(out: &mut String, e: &EnumDef) {
     out.push('\n');
     doc(out, e.doc.as_deref(), "");
-    out.push_str(
-        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]\n",
-    );
+    out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]\n");
     out.push_str(DESERIALIZE);
     let _ = writeln!(out, "pub enum {} {{", e.name);
     for (variant, value) in &e.variants {
@@ -427,4 +418,77 @@ pub fn embedded_file(schemas: &[(String, String)]) -> String {
     }
     out.push_str("];\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ExtraAttributes, resource_module};
+    use serde_json::json;
+
+    fn thing() -> ResourceModule {
+        let schema = json!({
+            "typeName": "AWS::Test::Thing",
+            "definitions": {
+                "ThingBuilder": {"type": "object", "properties": {"Build": {"type": "string"}}, "required": ["Build"]},
+                "Range": {"type": "object", "properties": {"Start": {"type": "string"}, "End": {"type": "string"}}, "required": ["Start", "End"]},
+            },
+            "properties": {
+                "Name": {"type": "string"},
+                "Size": {"type": "integer"},
+                "Ranges": {"type": "array", "items": {"$ref": "#/definitions/Range"}},
+                "Other": {"$ref": "#/definitions/ThingBuilder"},
+                "Tags": {"type": "array", "items": {"type": "object", "properties": {"Key": {"type": "string"}, "Value": {"type": "string"}}}},
+            },
+            "required": ["Name"],
+            "primaryIdentifier": ["/properties/Name"],
+        });
+        resource_module(&schema, "schema/test.json", &ExtraAttributes::default()).unwrap()
+    }
+
+    #[test]
+    fn builders_take_required_properties_by_name_and_check_them_at_build() {
+        let m = thing();
+        let src = resource_file(&m);
+        // The resource's builder starts with every required property missing, by name.
+        assert!(src.contains("pub fn builder() -> ThingBuilder2<missing::name>"), "{src}");
+        // Setting a required property turns its parameter into the value.
+        assert!(
+            src.contains("pub fn name(self, name: impl Into<Value<String>>) -> ThingBuilder2<Value<String>>")
+        );
+        assert!(src.contains("S1: Required<String>"));
+        // Optional setters keep the builder's type.
+        assert!(src.contains("pub fn size(mut self, size: impl Into<Value<i64>>) -> Self"));
+        // Two same-typed required properties: two named setters, no positional constructor.
+        assert!(src.contains(
+            "pub fn start(self, start: impl Into<Value<String>>) -> RangeBuilder<S1, Value<String>>"
+        ));
+        assert!(
+            src.contains(
+                "pub fn end(self, end: impl Into<Value<String>>) -> RangeBuilder<Value<String>, S2>"
+            )
+        );
+        assert!(!src.contains("pub fn new("));
+        // A property named like the finishing method gets another setter name.
+        assert!(src.contains("pub fn build_property(self, build: impl Into<Value<String>>)"));
+        assert!(src.contains("missing::build_property"));
+        // Tags are the shared model::Tag; no struct of its own.
+        assert!(src.contains("pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>"));
+        // Deserialize is opt-in.
+        assert!(src.contains("#[cfg_attr(feature = \"deserialize\", derive(serde::Deserialize))]"));
+        assert!(!src.contains("derive(Clone, Debug, PartialEq, Serialize, Deserialize)"));
+    }
+
+    #[test]
+    fn services_are_features() {
+        let m = thing();
+        let generated = generated_file(&["test".to_string()], &[&m]);
+        assert!(generated.contains("#[cfg(feature = \"test\")]\npub mod test;"));
+        assert!(generated.contains("    #[cfg(feature = \"test\")]\n    visitor.visit::<test::Thing>();"));
+        let block = features_block(&["ec2".to_string(), "s3".to_string()]);
+        assert_eq!(
+            block,
+            format!("{FEATURES_BEGIN}\nall = [\"ec2\", \"s3\"]\nec2 = []\ns3 = []\n{FEATURES_END}")
+        );
+    }
 }

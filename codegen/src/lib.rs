@@ -246,3 +246,33 @@ pub fn differences(files: &[File], committed: &Path) -> Vec<String> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_features_block_of_cargo_toml_is_generated() {
+        let dir = std::env::temp_dir().join(format!("cfnc-codegen-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let toml = |body: &str| std::fs::write(dir.join("Cargo.toml"), body).unwrap();
+        toml(&format!(
+            "[features]\ndefault = [\"s3\"]\n{}\nold = []\n{}\n\n[dependencies]\n",
+            emit::FEATURES_BEGIN,
+            emit::FEATURES_END
+        ));
+        let out = cargo_toml(&dir, &["s3".to_string()]).unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "[features]\ndefault = [\"s3\"]\n{}\nall = [\"s3\"]\ns3 = []\n{}\n\n[dependencies]\n",
+                emit::FEATURES_BEGIN,
+                emit::FEATURES_END
+            )
+        );
+        toml("[features]\n");
+        let err = cargo_toml(&dir, &[]).unwrap_err();
+        assert!(err.contains("no generated features block"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
+}
