@@ -1,6 +1,6 @@
-//! The committed generated code (`src/resources/**`, `src/schema/embedded.rs`) is exactly
-//! what `cfnc-codegen` produces from `schema/`: regenerate into a temporary directory and
-//! compare file by file.
+//! The committed generated code (`src/resources/**`, `src/schema/embedded.rs`, and the block
+//! of service features in `Cargo.toml`) is exactly what `cfnc-codegen` produces from
+//! `schema/`: regenerate into a temporary directory and compare file by file.
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +42,11 @@ fn generated_code_is_up_to_date_with_the_schemas() {
     generated.sort();
     assert!(generated.iter().any(|p| p.ends_with("src/schema/embedded.rs")), "embedded.rs is generated");
     assert!(generated.iter().any(|p| p.ends_with("src/resources/s3/bucket.rs")), "s3/bucket.rs is generated");
+    assert!(
+        generated.iter().any(|p| p.ends_with("src/resources/missing.rs")),
+        "the builders' markers are generated"
+    );
+    assert!(generated.iter().any(|p| p == Path::new("Cargo.toml")), "the service features are generated");
 
     let mut problems = Vec::new();
     for rel in &generated {
