@@ -101,3 +101,29 @@ fn every_generated_resource_agrees_with_its_schema() {
     );
     assert_eq!(<cfnc::resources::ec2::Eip as ResourceType>::REF_RETURNS, "PublicIp|AllocationId");
 }
+
+#[test]
+fn no_generated_constructor_takes_positional_properties() {
+    // Every property is set by name through a builder: a generated `fn new(..)` (or any
+    // function taking two properties in a row) would let two same-typed values be swapped.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut offenders = Vec::new();
+    for rel in cfnc_codegen::existing_generated(root) {
+        let text = std::fs::read_to_string(root.join(&rel)).unwrap();
+        // Each signature, also when rustfmt wrapped it over several lines.
+        for (at, _) in text.match_indices("pub fn ") {
+            let sig = &text[at..];
+            let sig = &sig[..sig.find(") ->").or_else(|| sig.find(") {")).unwrap_or(sig.len())];
+            if sig.starts_with("pub fn new(") || sig.matches(": impl Into<").count() > 1 {
+                offenders.push(format!(
+                    "{}: {}",
+                    rel.display(),
+                    sig.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "positional constructors:\n{}", offenders.join("\n"));
+    let bucket = std::fs::read_to_string(root.join("src/resources/s3/bucket_policy.rs")).unwrap();
+    assert!(bucket.contains("pub fn builder()"), "resources are built with builders");
+}
