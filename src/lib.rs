@@ -33,10 +33,7 @@
 //!     let mut app = App::new(format!("logs-{env}"), "Log groups (cfnc)", cx.config.tags.clone());
 //!     app.add_stack("logs", "LogsStack", "The log groups")?;
 //!     let mut logs = app.stack("logs")?;
-//!     let group = logs.add(
-//!         "AppLogs",
-//!         LogGroup { retention_in_days: Some(cx.config.retention_days.into()), ..Default::default() },
-//!     )?;
+//!     let group = logs.add("AppLogs", LogGroup::builder().retention_in_days(cx.config.retention_days).build())?;
 //!     logs.root_output("AppLogGroup", "The application's log group", group.r#ref::<String>())?;
 //!     Ok(app)
 //! }
@@ -81,5 +78,6 @@ pub mod resources;
 pub mod schema;
 pub mod sns_filter;
 pub mod suggest;
+#[cfg(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns"))]
 pub mod synthetic;
 pub mod validate;

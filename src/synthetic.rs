@@ -65,11 +65,11 @@ pub fn add(app: &mut App, env: &str, n: usize) -> Result<(), AppError> {
     let star = || vec![Value::Literal("*".to_string())];
     let key = shared.add(
         "SyntheticKey",
-        Key {
-            description: Some(format!("cfnc synthetic scale input ({env})").into()),
-            enable_key_rotation: Some(true.into()),
-            pending_window_in_days: Some(7.into()),
-            key_policy: Some(
+        Key::builder()
+            .description(format!("cfnc synthetic scale input ({env})"))
+            .enable_key_rotation(true)
+            .pending_window_in_days(7)
+            .key_policy(
                 PolicyDocument::new(vec![
                     Statement::allow("EnableRootAccountPermissions", &["kms:*"], star())
                         .principal(account_root()),
@@ -98,29 +98,33 @@ pub fn add(app: &mut App, env: &str, n: usize) -> Result<(), AppError> {
                     .principal(service("cloudwatch.amazonaws.com")),
                 ])
                 .value(),
-            ),
-            ..Default::default()
-        },
+            )
+            .build(),
     )?;
     let topic = shared.add(
         "SyntheticTopic",
-        Topic {
-            topic_name: Some(format!("cfnc-synthetic-{env}").into()),
-            kms_master_key_id: Some(key.get_att(KeyAttr::Arn)),
-            ..Default::default()
-        },
+        Topic::builder()
+            .topic_name(format!("cfnc-synthetic-{env}"))
+            .kms_master_key_id(key.get_att(KeyAttr::Arn))
+            .build(),
     )?;
     shared.add(
         "SyntheticTopicPolicy",
-        TopicPolicy::new(
-            PolicyDocument::new(vec![
-                Statement::allow("AllowCloudWatchAlarmsToPublish", &["sns:Publish"], vec![topic.r#ref()])
-                    .principal(service("cloudwatch.amazonaws.com"))
-                    .condition("StringEquals", "aws:SourceAccount", Intrinsic::Ref("AWS::AccountId".into())),
-            ])
-            .value(),
-            vec![topic.r#ref()],
-        ),
+        TopicPolicy::builder()
+            .policy_document(
+                PolicyDocument::new(vec![
+                    Statement::allow("AllowCloudWatchAlarmsToPublish", &["sns:Publish"], vec![topic.r#ref()])
+                        .principal(service("cloudwatch.amazonaws.com"))
+                        .condition(
+                            "StringEquals",
+                            "aws:SourceAccount",
+                            Intrinsic::Ref("AWS::AccountId".into()),
+                        ),
+                ])
+                .value(),
+            )
+            .topics([topic.r#ref()])
+            .build(),
     )?;
 
     let mut s = app.stack(STACK)?;
@@ -132,9 +136,11 @@ pub fn add(app: &mut App, env: &str, n: usize) -> Result<(), AppError> {
                 .map(|g| format!("ALARM(\"${{SyntheticAlarm{:06}}}\")", block * GROUPS_PER_BLOCK + g))
                 .collect::<Vec<_>>()
                 .join(" OR ");
-            let mut c = CompositeAlarm::new(sub(rule));
-            c.alarm_name = Some(format!("cfnc-synthetic-{env}-composite-{block:05}").into());
-            c.alarm_actions = Some(vec![topic.r#ref()].into());
+            let c = CompositeAlarm::builder()
+                .alarm_rule(sub(rule))
+                .alarm_name(format!("cfnc-synthetic-{env}-composite-{block:05}"))
+                .alarm_actions([topic.r#ref()])
+                .build();
             s.add(&id, c)?;
             continue;
         }
@@ -147,39 +153,43 @@ pub fn add(app: &mut App, env: &str, n: usize) -> Result<(), AppError> {
             0 => {
                 s.add(
                     &id,
-                    LogGroup {
-                        log_group_name: Some(format!("/cfnc/synthetic/{env}/{group:06}").into()),
-                        retention_in_days: Some(1.into()),
-                        kms_key_id: Some(key.get_att(KeyAttr::Arn)),
-                        ..Default::default()
-                    },
+                    LogGroup::builder()
+                        .log_group_name(format!("/cfnc/synthetic/{env}/{group:06}"))
+                        .retention_in_days(1)
+                        .kms_key_id(key.get_att(KeyAttr::Arn))
+                        .build(),
                 )?;
             }
             1 => {
-                let mut t = metric_filter::MetricTransformation::new(metric.as_str(), NAMESPACE, "1");
-                t.default_value = Some(Value::Literal(0.0));
-                let mut f = MetricFilter::new("{ $.level = \"error\" }", log_group.r#ref(), vec![t.into()]);
-                f.filter_name = Some(format!("cfnc-synthetic-{env}-{group:06}").into());
+                let t = metric_filter::MetricTransformation::builder()
+                    .metric_name(metric.as_str())
+                    .metric_namespace(NAMESPACE)
+                    .metric_value("1")
+                    .default_value(0.0)
+                    .build();
+                let f = MetricFilter::builder()
+                    .filter_pattern("{ $.level = \"error\" }")
+                    .log_group_name(log_group.r#ref())
+                    .metric_transformations([t])
+                    .filter_name(format!("cfnc-synthetic-{env}-{group:06}"))
+                    .build();
                 s.add(&id, f)?;
             }
             _ => {
                 let h = s.add(
                     &id,
-                    Alarm {
-                        alarm_name: Some(format!("cfnc-synthetic-{env}-errors-{group:06}").into()),
-                        namespace: Some(NAMESPACE.into()),
-                        metric_name: Some(metric.as_str().into()),
-                        statistic: Some(alarm::Statistic::Sum.into()),
-                        period: Some(300.into()),
-                        evaluation_periods: Some(1.into()),
-                        threshold: Some(1.0.into()),
-                        comparison_operator: Some(
-                            alarm::ComparisonOperator::GreaterThanOrEqualToThreshold.into(),
-                        ),
-                        treat_missing_data: Some(alarm::TreatMissingData::NotBreaching.into()),
-                        alarm_actions: Some(vec![topic.r#ref()].into()),
-                        ..Default::default()
-                    },
+                    Alarm::builder()
+                        .alarm_name(format!("cfnc-synthetic-{env}-errors-{group:06}"))
+                        .namespace(NAMESPACE)
+                        .metric_name(metric.as_str())
+                        .statistic(alarm::Statistic::Sum)
+                        .period(300)
+                        .evaluation_periods(1)
+                        .threshold(1.0)
+                        .comparison_operator(alarm::ComparisonOperator::GreaterThanOrEqualToThreshold)
+                        .treat_missing_data(alarm::TreatMissingData::NotBreaching)
+                        .alarm_actions([topic.r#ref()])
+                        .build(),
                 )?;
                 // The metric exists once its filter does.
                 let filter = crate::model::LogicalId::from_words(&logical_id(k - 1));

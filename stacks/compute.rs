@@ -50,27 +50,15 @@ pub fn build(
     // The function's own log group (1 day, logs key), referenced by the function.
     let log_group = s.add(
         "MetricCollectorLogGroup",
-        LogGroup {
-            log_group_name: Some(names.function_log_group().into()),
-            retention_in_days: Some(1.into()),
-            kms_key_id: Some(sec.logs_key.get_att(KeyAttr::Arn)),
-            ..Default::default()
-        },
+        LogGroup::builder()
+            .log_group_name(names.function_log_group())
+            .retention_in_days(1)
+            .kms_key_id(sec.logs_key.get_att(KeyAttr::Arn))
+            .build(),
     )?;
 
-    let code = function::Code {
-        s3_bucket: Some(assets.lambda.bucket()),
-        s3_key: Some(assets.lambda.key()),
-        ..Default::default()
-    };
-    let mut f = Function::new(code, sec.lambda_role.get_att(RoleAttr::Arn));
-    f.function_name = Some(names.function().into());
-    f.description =
-        Some("Reads the last interval of the service log groups and publishes EMF metrics".into());
-    f.runtime = Some(LAMBDA_RUNTIME.into());
-    f.handler = Some(LAMBDA_HANDLER.into());
-    f.memory_size = Some(256.into());
-    f.timeout = Some(300.into());
+    let code =
+        function::Code::builder().s3_bucket(assets.lambda.bucket()).s3_key(assets.lambda.key()).build();
     let vars: BTreeMap<String, Value<Expr>> = [
         ("ENVIRONMENT", Expr::from(env)),
         ("NAMESPACE", Expr::from(METRIC_NAMESPACE)),
@@ -81,15 +69,18 @@ pub fn build(
     .into_iter()
     .map(|(k, v)| (k.to_string(), Value::Literal(v)))
     .collect();
-    f.environment = Some(function::Environment { variables: Some(vars.into()) }.into());
-    f.logging_config = Some(
-        function::LoggingConfig {
-            log_group: Some(log_group.r#ref()),
-            log_format: None,
-            ..Default::default()
-        }
-        .into(),
-    );
+    let f = Function::builder()
+        .code(code)
+        .role(sec.lambda_role.get_att(RoleAttr::Arn))
+        .function_name(names.function())
+        .description("Reads the last interval of the service log groups and publishes EMF metrics")
+        .runtime(LAMBDA_RUNTIME)
+        .handler(LAMBDA_HANDLER)
+        .memory_size(256)
+        .timeout(300)
+        .environment(function::Environment::builder().variables(vars).build())
+        .logging_config(function::LoggingConfig::builder().log_group(log_group.r#ref()).build())
+        .build();
     let function = s.add("MetricCollectorFunction", f)?;
     checkov_skip(
         s.resource_mut(&function),
@@ -114,49 +105,36 @@ pub fn build(
     );
 
     // Schedule: rate(5 minutes) -> the function, and the permission scoped to the rule.
-    let target = rule::Target::new(function.get_att(FunctionAttr::Arn), "lambda-metric-collector");
+    let target = rule::Target::builder()
+        .arn(function.get_att(FunctionAttr::Arn))
+        .id("lambda-metric-collector")
+        .build();
     let schedule = s.add(
         "MetricCollectorSchedule",
-        Rule {
-            name: Some(format!("rule-lambda-schedule-{env}").into()),
-            description: Some("Runs the metric collector every 5 minutes".into()),
-            schedule_expression: Some("rate(5 minutes)".into()),
-            state: Some(rule::State::Enabled.into()),
-            targets: Some(vec![target.into()].into()),
-            ..Default::default()
-        },
+        Rule::builder()
+            .name(format!("rule-lambda-schedule-{env}"))
+            .description("Runs the metric collector every 5 minutes")
+            .schedule_expression("rate(5 minutes)")
+            .state(rule::State::Enabled)
+            .targets([target])
+            .build(),
     )?;
-    let mut permission = Permission::new("lambda:InvokeFunction", function.r#ref(), "events.amazonaws.com");
-    permission.source_arn = Some(schedule.get_att(RuleAttr::Arn));
-    s.add("MetricCollectorInvokePermission", permission)?;
+    s.add(
+        "MetricCollectorInvokePermission",
+        Permission::builder()
+            .action("lambda:InvokeFunction")
+            .function_name(function.r#ref())
+            .principal("events.amazonaws.com")
+            .source_arn(schedule.get_att(RuleAttr::Arn))
+            .build(),
+    )?;
 
     // The canary.
-    let code = canary::Code {
-        handler: Some(CANARY_HANDLER.into()),
-        s3_bucket: Some(assets.canary.bucket()),
-        s3_key: Some(assets.canary.key()),
-        ..Default::default()
-    };
-    let mut c = Canary::new(
-        sub(format!("s3://{}/synthetics/", var(&sec.artifacts_bucket))),
-        code,
-        sec.canary_role.get_att(RoleAttr::Arn),
-        names.canary(),
-        CANARY_RUNTIME,
-        canary::Schedule::new("rate(5 minutes)"),
-    );
-    c.artifact_config = Some(
-        canary::ArtifactConfig {
-            s3_encryption: Some(
-                canary::S3Encryption {
-                    encryption_mode: Some(canary::EncryptionMode::SseKms.into()),
-                    kms_key_arn: Some(sec.s3_key.get_att(KeyAttr::Arn)),
-                }
-                .into(),
-            ),
-        }
-        .into(),
-    );
+    let code = canary::Code::builder()
+        .handler(CANARY_HANDLER)
+        .s3_bucket(assets.canary.bucket())
+        .s3_key(assets.canary.key())
+        .build();
     let env_vars: BTreeMap<String, Value<String>> = [
         ("TARGET_URL", config.canary.target_url.clone()),
         ("ENVIRONMENT", env.to_string()),
@@ -166,17 +144,32 @@ pub fn build(
     .into_iter()
     .map(|(k, v)| (k.to_string(), Value::Literal(v)))
     .collect();
-    c.run_config =
-        Some(canary::RunConfig { environment_variables: Some(env_vars.into()), ..Default::default() }.into());
-    c.vpc_config = Some(
-        canary::VpcConfig {
-            subnet_ids: net.private_subnets.iter().map(|sn| sn.r#ref()).collect::<Vec<_>>().into(),
-            security_group_ids: vec![net.canary_security_group.get_att(SecurityGroupAttr::GroupId)].into(),
-            ipv6_allowed_for_dual_stack: None,
-        }
-        .into(),
-    );
-    c.start_canary_after_creation = Some(true.into());
+    let c = Canary::builder()
+        .artifact_s3_location(sub(format!("s3://{}/synthetics/", var(&sec.artifacts_bucket))))
+        .code(code)
+        .execution_role_arn(sec.canary_role.get_att(RoleAttr::Arn))
+        .name(names.canary())
+        .runtime_version(CANARY_RUNTIME)
+        .schedule(canary::Schedule::builder().expression("rate(5 minutes)").build())
+        .artifact_config(
+            canary::ArtifactConfig::builder()
+                .s3_encryption(
+                    canary::S3Encryption::builder()
+                        .encryption_mode(canary::EncryptionMode::SseKms)
+                        .kms_key_arn(sec.s3_key.get_att(KeyAttr::Arn))
+                        .build(),
+                )
+                .build(),
+        )
+        .run_config(canary::RunConfig::builder().environment_variables(env_vars).build())
+        .vpc_config(
+            canary::VpcConfig::builder()
+                .subnet_ids(net.private_subnets.iter().map(|sn| sn.r#ref()).collect::<Vec<_>>())
+                .security_group_ids([net.canary_security_group.get_att(SecurityGroupAttr::GroupId)])
+                .build(),
+        )
+        .start_canary_after_creation(true)
+        .build();
     let canary = s.add("PaymentCanary", c)?;
 
     let out = |s: &mut StackScope<'_>, name: &str, desc: &str, v: Expr| s.output(name, desc, v);

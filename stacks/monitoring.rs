@@ -106,7 +106,7 @@ fn metric_dims(dims: &BTreeMap<String, String>) -> Option<Value<Vec<Value<alarm:
     }
     Some(
         dims.iter()
-            .map(|(k, v)| alarm::Dimension::new(k.as_str(), v.as_str()).into())
+            .map(|(k, v)| alarm::Dimension::builder().name(k.as_str()).value(v.as_str()).build())
             .collect::<Vec<_>>()
             .into(),
     )
@@ -149,8 +149,8 @@ pub fn threshold_alarm_id(a: &ThresholdAlarm) -> LogicalId {
     LogicalId::from_words(&format!("{}-alarm", a.name))
 }
 
-fn actions(topics: &[&Handle<Topic>]) -> Option<Value<Vec<Value<String>>>> {
-    Some(topics.iter().map(|t| t.r#ref()).collect::<Vec<_>>().into())
+fn actions(topics: &[&Handle<Topic>]) -> Value<Vec<Value<String>>> {
+    topics.iter().map(|t| t.r#ref()).collect::<Vec<_>>().into()
 }
 
 /// The metric `m1` of an anomaly alarm/detector: namespace, name, dimensions, Average over 300 s.
@@ -176,12 +176,11 @@ pub fn build(
     let log_group = |s: &mut StackScope<'_>, id: &str, name: String| -> Result<Handle<LogGroup>, AppError> {
         s.add(
             id,
-            LogGroup {
-                log_group_name: Some(name.into()),
-                retention_in_days: Some(1.into()),
-                kms_key_id: Some(sec.logs_key.get_att(KeyAttr::Arn)),
-                ..Default::default()
-            },
+            LogGroup::builder()
+                .log_group_name(name)
+                .retention_in_days(1)
+                .kms_key_id(sec.logs_key.get_att(KeyAttr::Arn))
+                .build(),
         )
     };
     let payment = log_group(s, "PaymentServiceLogGroup", names.payment_log_group())?;
@@ -230,12 +229,23 @@ pub fn build(
     // metric name -> (filter handle, filter name)
     let mut filter_of: BTreeMap<&str, (Handle<MetricFilter>, String)> = BTreeMap::new();
     for (group, f) in filters {
-        let mut t = metric_filter::MetricTransformation::new(f.metric, METRIC_NAMESPACE, f.value);
-        t.default_value = f.default.map(Value::Literal);
-        t.unit = f.unit.map(Value::Literal);
-        let mut mf = MetricFilter::new(f.pattern, group.r#ref(), vec![t.into()]);
+        let mut t = metric_filter::MetricTransformation::builder()
+            .metric_name(f.metric)
+            .metric_namespace(METRIC_NAMESPACE)
+            .metric_value(f.value);
+        if let Some(default) = f.default {
+            t = t.default_value(default);
+        }
+        if let Some(unit) = f.unit {
+            t = t.unit(unit);
+        }
         let name = format!("metric-filter-{}-{env}", f.name);
-        mf.filter_name = Some(name.clone().into());
+        let mf = MetricFilter::builder()
+            .filter_pattern(f.pattern)
+            .log_group_name(group.r#ref())
+            .metric_transformations([t.build()])
+            .filter_name(name.as_str())
+            .build();
         filter_of.insert(f.metric, (s.add(f.id, mf)?, name));
     }
 
@@ -243,12 +253,11 @@ pub fn build(
     let topic = |s: &mut StackScope<'_>, id: &str, name: String, display: &str| {
         s.add(
             id,
-            Topic {
-                topic_name: Some(name.into()),
-                display_name: Some(display.into()),
-                kms_master_key_id: Some(sec.sns_key.get_att(KeyAttr::Arn)),
-                ..Default::default()
-            },
+            Topic::builder()
+                .topic_name(name)
+                .display_name(display)
+                .kms_master_key_id(sec.sns_key.get_att(KeyAttr::Arn))
+                .build(),
         )
     };
     let standard = topic(
@@ -266,15 +275,17 @@ pub fn build(
     for (id, t) in [("StandardAlertsTopicPolicy", &standard), ("CriticalEscalationsTopicPolicy", &critical)] {
         s.add(
             id,
-            TopicPolicy::new(
-                PolicyDocument::new(vec![
-                    Statement::allow("AllowCloudWatchAlarmsToPublish", &["sns:Publish"], vec![t.r#ref()])
-                        .principal(service("cloudwatch.amazonaws.com"))
-                        .condition("StringEquals", "aws:SourceAccount", Pseudo::AccountId),
-                ])
-                .value(),
-                vec![t.r#ref()],
-            ),
+            TopicPolicy::builder()
+                .policy_document(
+                    PolicyDocument::new(vec![
+                        Statement::allow("AllowCloudWatchAlarmsToPublish", &["sns:Publish"], vec![t.r#ref()])
+                            .principal(service("cloudwatch.amazonaws.com"))
+                            .condition("StringEquals", "aws:SourceAccount", Pseudo::AccountId),
+                    ])
+                    .value(),
+                )
+                .topics([t.r#ref()])
+                .build(),
         )?;
     }
     let policies = filter_policies(env);
@@ -283,10 +294,13 @@ pub fn build(
         ("CriticalEscalations", &critical, &config.notifications.critical, &policies.critical),
     ] {
         for email in emails {
-            let mut sub = Subscription::new("email", t.r#ref());
-            sub.endpoint = Some(email.as_str().into());
-            sub.filter_policy_scope = Some("MessageBody".into());
-            sub.filter_policy = Some(Value::Literal(policy.clone()));
+            let sub = Subscription::builder()
+                .protocol("email")
+                .topic_arn(t.r#ref())
+                .endpoint(email.as_str())
+                .filter_policy_scope("MessageBody")
+                .filter_policy(policy.clone())
+                .build();
             s.add(&format!("{prefix}EmailSubscription{}", LogicalId::from_words(email)), sub)?;
         }
     }
@@ -295,26 +309,26 @@ pub fn build(
     let mut threshold = Vec::new();
     for a in &config.alarms {
         let id = threshold_alarm_id(a);
-        let h = s.add(
-            id.as_str(),
-            Alarm {
-                alarm_name: Some(a.alarm_name(env).into()),
-                alarm_description: Some(a.description().into()),
-                namespace: Some(METRIC_NAMESPACE.into()),
-                metric_name: Some(a.metric.as_str().into()),
-                dimensions: metric_dims(&a.dimensions),
-                statistic: Some(statistic(a.statistic).into()),
-                period: Some(i64::from(a.period).into()),
-                evaluation_periods: Some(i64::from(a.evaluation_periods).into()),
-                datapoints_to_alarm: a.datapoints_to_alarm.map(|d| i64::from(d).into()),
-                threshold: Some(a.threshold.into()),
-                comparison_operator: Some(comparison(a.comparison).into()),
-                treat_missing_data: Some(treat_missing(a.treat_missing_data).into()),
-                alarm_actions: actions(&[&standard]),
-                ok_actions: actions(&[&standard]),
-                ..Default::default()
-            },
-        )?;
+        let mut alarm = Alarm::builder()
+            .alarm_name(a.alarm_name(env))
+            .alarm_description(a.description())
+            .namespace(METRIC_NAMESPACE)
+            .metric_name(a.metric.as_str())
+            .statistic(statistic(a.statistic))
+            .period(a.period)
+            .evaluation_periods(a.evaluation_periods)
+            .threshold(a.threshold)
+            .comparison_operator(comparison(a.comparison))
+            .treat_missing_data(treat_missing(a.treat_missing_data))
+            .alarm_actions(actions(&[&standard]))
+            .ok_actions(actions(&[&standard]));
+        if let Some(dims) = metric_dims(&a.dimensions) {
+            alarm = alarm.dimensions(dims);
+        }
+        if let Some(d) = a.datapoints_to_alarm {
+            alarm = alarm.datapoints_to_alarm(d);
+        }
+        let h = s.add(id.as_str(), alarm.build())?;
         // The alarm's metric only exists once its metric filter does.
         if a.dimensions.is_empty()
             && let Some((f, _)) = filter_of.get(a.metric.as_str())
@@ -332,11 +346,13 @@ pub fn build(
         threshold.iter().filter(|(a, _)| a.systemic).map(|(_, h)| h).collect();
     let all_members: Vec<&Handle<Alarm>> = threshold.iter().map(|(_, h)| h).collect();
     let composite = |s: &mut StackScope<'_>, id: &str, name: String, description: &str, rule: String| {
-        let mut c = CompositeAlarm::new(sub(rule));
-        c.alarm_name = Some(name.into());
-        c.alarm_description = Some(description.into());
-        c.actions_enabled = Some(true.into());
-        c.alarm_actions = Some(vec![critical.r#ref(), opsitem_action(1)].into());
+        let c = CompositeAlarm::builder()
+            .alarm_rule(sub(rule))
+            .alarm_name(name)
+            .alarm_description(description)
+            .actions_enabled(true)
+            .alarm_actions([critical.r#ref(), opsitem_action(1)])
+            .build();
         s.add(id, c)
     };
     let systemic = composite(
@@ -376,73 +392,73 @@ pub fn build(
         .anomaly_detection
         .excluded_time_ranges
         .iter()
-        .map(|r| anomaly_detector::Range::new(r.end.as_str(), r.start.as_str()).into())
+        .map(|r| {
+            anomaly_detector::Range::builder()
+                .start_time(r.start.as_str())
+                .end_time(r.end.as_str())
+                .build()
+                .into()
+        })
         .collect();
     let mut anomaly_alarms = Vec::new();
     let mut detectors = Vec::new();
     for m in &anomaly_metrics {
-        let mut single = anomaly_detector::SingleMetricAnomalyDetector {
-            namespace: Some(METRIC_NAMESPACE.into()),
-            metric_name: Some(m.metric.into()),
-            stat: Some("Average".into()),
-            ..Default::default()
-        };
+        let mut single = anomaly_detector::SingleMetricAnomalyDetector::builder()
+            .namespace(METRIC_NAMESPACE)
+            .metric_name(m.metric)
+            .stat("Average");
         if !m.dims.is_empty() {
-            single.dimensions = Some(
+            single = single.dimensions(
                 m.dims
                     .iter()
-                    .map(|(k, v)| anomaly_detector::Dimension::new(k.as_str(), v.as_str()).into())
-                    .collect::<Vec<_>>()
-                    .into(),
+                    .map(|(k, v)| {
+                        anomaly_detector::Dimension::builder().name(k.as_str()).value(v.as_str()).build()
+                    })
+                    .collect::<Vec<_>>(),
             );
         }
-        let configuration =
-            (!ranges.is_empty() || config.anomaly_detection.metric_timezone.is_some()).then(|| {
-                anomaly_detector::Configuration {
-                    excluded_time_ranges: (!ranges.is_empty()).then(|| ranges.clone().into()),
-                    metric_time_zone: config.anomaly_detection.metric_timezone.clone().map(Value::Literal),
-                }
-                .into()
-            });
-        let detector = s.add(
-            &format!("{}AnomalyDetector", m.id),
-            AnomalyDetector {
-                single_metric_anomaly_detector: Some(single.into()),
-                configuration,
-                ..Default::default()
-            },
-        )?;
-        let mut metric = alarm::Metric {
-            namespace: Some(METRIC_NAMESPACE.into()),
-            metric_name: Some(m.metric.into()),
-            dimensions: metric_dims(&m.dims),
-        };
-        if m.dims.is_empty() {
-            metric.dimensions = None;
+        let mut detector = AnomalyDetector::builder().single_metric_anomaly_detector(single.build());
+        if !ranges.is_empty() || config.anomaly_detection.metric_timezone.is_some() {
+            let mut configuration = anomaly_detector::Configuration::builder();
+            if !ranges.is_empty() {
+                configuration = configuration.excluded_time_ranges(ranges.clone());
+            }
+            if let Some(zone) = &config.anomaly_detection.metric_timezone {
+                configuration = configuration.metric_time_zone(zone.as_str());
+            }
+            detector = detector.configuration(configuration.build());
         }
-        let mut m1 = alarm::MetricDataQuery::new("m1");
-        m1.metric_stat = Some(alarm::MetricStat::new(metric, 300, "Average").into());
-        m1.return_data = Some(true.into());
-        let mut ad1 = alarm::MetricDataQuery::new("ad1");
-        ad1.expression = Some("ANOMALY_DETECTION_BAND(m1, 2)".into());
-        ad1.label = Some(format!("{} (expected band)", m.metric).into());
-        ad1.return_data = Some(true.into());
+        let detector = s.add(&format!("{}AnomalyDetector", m.id), detector.build())?;
+        let mut metric = alarm::Metric::builder().namespace(METRIC_NAMESPACE).metric_name(m.metric);
+        if let Some(dims) = metric_dims(&m.dims) {
+            metric = metric.dimensions(dims);
+        }
+        let m1 = alarm::MetricDataQuery::builder()
+            .id("m1")
+            .metric_stat(
+                alarm::MetricStat::builder().metric(metric.build()).period(300).stat("Average").build(),
+            )
+            .return_data(true)
+            .build();
+        let ad1 = alarm::MetricDataQuery::builder()
+            .id("ad1")
+            .expression("ANOMALY_DETECTION_BAND(m1, 2)")
+            .label(format!("{} (expected band)", m.metric))
+            .return_data(true)
+            .build();
         let h = s.add(
             &format!("{}AnomalyAlarm", m.id),
-            Alarm {
-                alarm_name: Some(format!("alarm-{}-{env}", m.name).into()),
-                alarm_description: Some(m.description.into()),
-                comparison_operator: Some(
-                    alarm::ComparisonOperator::LessThanLowerOrGreaterThanUpperThreshold.into(),
-                ),
-                evaluation_periods: Some(3.into()),
-                threshold_metric_id: Some("ad1".into()),
-                treat_missing_data: Some(alarm::TreatMissingData::NotBreaching.into()),
-                metrics: Some(vec![m1.into(), ad1.into()].into()),
-                alarm_actions: actions(&[&standard]),
-                ok_actions: actions(&[&standard]),
-                ..Default::default()
-            },
+            Alarm::builder()
+                .alarm_name(format!("alarm-{}-{env}", m.name))
+                .alarm_description(m.description)
+                .comparison_operator(alarm::ComparisonOperator::LessThanLowerOrGreaterThanUpperThreshold)
+                .evaluation_periods(3)
+                .threshold_metric_id("ad1")
+                .treat_missing_data(alarm::TreatMissingData::NotBreaching)
+                .metrics([m1, ad1])
+                .alarm_actions(actions(&[&standard]))
+                .ok_actions(actions(&[&standard]))
+                .build(),
         )?;
         // Without the detector first, the alarm would make CloudWatch train a model of its own
         // (without the excluded ranges).
@@ -452,52 +468,49 @@ pub fn build(
     }
 
     // Metric-math alarm: error rate in percent.
-    let mut errors = alarm::MetricDataQuery::new("errors");
-    errors.metric_stat = Some(
-        alarm::MetricStat::new(
-            alarm::Metric {
-                namespace: Some(METRIC_NAMESPACE.into()),
-                metric_name: Some("PaymentErrors".into()),
-                dimensions: None,
-            },
-            300,
-            "Sum",
+    let errors = alarm::MetricDataQuery::builder()
+        .id("errors")
+        .metric_stat(
+            alarm::MetricStat::builder()
+                .metric(
+                    alarm::Metric::builder().namespace(METRIC_NAMESPACE).metric_name("PaymentErrors").build(),
+                )
+                .period(300)
+                .stat("Sum")
+                .build(),
         )
-        .into(),
-    );
-    errors.return_data = Some(false.into());
-    let mut total = alarm::MetricDataQuery::new("total_requests");
-    total.metric_stat = Some(
-        alarm::MetricStat::new(
-            alarm::Metric {
-                namespace: Some(METRIC_NAMESPACE.into()),
-                metric_name: Some("TotalRequests".into()),
-                dimensions: metric_dims(&env_dims),
-            },
-            300,
-            "Sum",
+        .return_data(false)
+        .build();
+    let mut total_metric = alarm::Metric::builder().namespace(METRIC_NAMESPACE).metric_name("TotalRequests");
+    if let Some(dims) = metric_dims(&env_dims) {
+        total_metric = total_metric.dimensions(dims);
+    }
+    let total = alarm::MetricDataQuery::builder()
+        .id("total_requests")
+        .metric_stat(
+            alarm::MetricStat::builder().metric(total_metric.build()).period(300).stat("Sum").build(),
         )
-        .into(),
-    );
-    total.return_data = Some(false.into());
-    let mut rate = alarm::MetricDataQuery::new("error_rate");
-    rate.expression = Some("100 * errors / total_requests".into());
-    rate.label = Some("Error rate (%)".into());
-    rate.return_data = Some(true.into());
+        .return_data(false)
+        .build();
+    let rate = alarm::MetricDataQuery::builder()
+        .id("error_rate")
+        .expression("100 * errors / total_requests")
+        .label("Error rate (%)")
+        .return_data(true)
+        .build();
     let error_rate = s.add(
         "ErrorRatePercentageAlarm",
-        Alarm {
-            alarm_name: Some(error_rate_alarm_name(env).into()),
-            alarm_description: Some("Alert when error rate exceeds 5% threshold".into()),
-            comparison_operator: Some(alarm::ComparisonOperator::GreaterThanThreshold.into()),
-            evaluation_periods: Some(1.into()),
-            threshold: Some(5.into()),
-            treat_missing_data: Some(alarm::TreatMissingData::NotBreaching.into()),
-            metrics: Some(vec![errors.into(), total.into(), rate.into()].into()),
-            alarm_actions: actions(&[&critical]),
-            ok_actions: actions(&[&standard]),
-            ..Default::default()
-        },
+        Alarm::builder()
+            .alarm_name(error_rate_alarm_name(env))
+            .alarm_description("Alert when error rate exceeds 5% threshold")
+            .comparison_operator(alarm::ComparisonOperator::GreaterThanThreshold)
+            .evaluation_periods(1)
+            .threshold(5)
+            .treat_missing_data(alarm::TreatMissingData::NotBreaching)
+            .metrics([errors, total, rate])
+            .alarm_actions(actions(&[&critical]))
+            .ok_actions(actions(&[&standard]))
+            .build(),
     )?;
     // PaymentErrors comes from a metric filter.
     if let Some((f, _)) = filter_of.get("PaymentErrors") {
@@ -508,10 +521,10 @@ pub fn build(
     let dashboard_name = format!("observability-platform-{env}");
     let dashboard = s.add(
         "ObservabilityDashboard",
-        Dashboard {
-            dashboard_name: Some(dashboard_name.clone().into()),
-            ..Dashboard::new(json_body(&dashboard_body(config, env)))
-        },
+        Dashboard::builder()
+            .dashboard_name(dashboard_name)
+            .dashboard_body(json_body(&dashboard_body(config, env)))
+            .build(),
     )?;
 
     // Contributor Insights rules on the payment-service log group (correction 5).
@@ -530,8 +543,14 @@ pub fn build(
             aggregate_on: "Count",
         };
         let name = format!("rule-{stem}-{env}");
-        let h =
-            s.add(id, InsightRule::new(json_body(&body), name.clone(), insight_rule::RuleState::Enabled))?;
+        let h = s.add(
+            id,
+            InsightRule::builder()
+                .rule_body(json_body(&body))
+                .rule_name(name.as_str())
+                .rule_state(insight_rule::RuleState::Enabled)
+                .build(),
+        )?;
         insight_rules.push((id, name, h));
     }
 

@@ -6,11 +6,10 @@
 //! default routes and four associations; the canary's security group (egress TCP 443 only).
 
 use crate::compile::{AppError, StackScope};
-use crate::model::Handle;
+use crate::model::{Handle, Tag};
 use crate::resources::ec2::{
     Eip, EipAttr, InternetGateway, NatGateway, Route, RouteTable, SecurityGroup, Subnet,
-    SubnetRouteTableAssociation, Vpc, VpcGatewayAttachment, eip, internet_gateway, nat_gateway, route_table,
-    security_group, subnet, vpc,
+    SubnetRouteTableAssociation, Vpc, VpcGatewayAttachment, security_group,
 };
 
 use super::common::az;
@@ -28,15 +27,15 @@ pub struct Network {
 
 /// Adds the network resources to `s` (the `network` stack).
 pub fn build(s: &mut StackScope<'_>, env: &str) -> Result<Network, AppError> {
+    let name = |n: String| [Tag::new("Name", n)];
     let vpc = s.add(
         "Vpc",
-        Vpc {
-            cidr_block: Some("10.0.0.0/16".into()),
-            enable_dns_hostnames: Some(true.into()),
-            enable_dns_support: Some(true.into()),
-            tags: Some(vec![vpc::Tag::new("Name", format!("vpc-observability-{env}")).into()].into()),
-            ..Default::default()
-        },
+        Vpc::builder()
+            .cidr_block("10.0.0.0/16")
+            .enable_dns_hostnames(true)
+            .enable_dns_support(true)
+            .tags(name(format!("vpc-observability-{env}")))
+            .build(),
     )?;
 
     let mut subnets = Vec::new();
@@ -46,19 +45,18 @@ pub fn build(s: &mut StackScope<'_>, env: &str) -> Result<Network, AppError> {
     ] {
         for (i, cidr) in cidrs.into_iter().enumerate() {
             let n = i + 1;
-            let mut sub = Subnet::new(vpc.r#ref());
-            sub.cidr_block = Some(cidr.into());
-            sub.availability_zone = Some(az(i as i64));
-            sub.map_public_ip_on_launch = Some(public.into());
-            sub.tags = Some(
-                vec![
-                    subnet::Tag::new("Name", format!("subnet-{}-{n}-{env}", kind.to_ascii_lowercase()))
-                        .into(),
-                    subnet::Tag::new("Type", kind.to_ascii_lowercase()).into(),
-                ]
-                .into(),
-            );
-            subnets.push(s.add(&format!("{kind}Subnet{n}"), sub)?);
+            let kind_lower = kind.to_ascii_lowercase();
+            let subnet = Subnet::builder()
+                .vpc_id(vpc.r#ref())
+                .cidr_block(cidr)
+                .availability_zone(az(i as i64))
+                .map_public_ip_on_launch(public)
+                .tags([
+                    Tag::new("Name", format!("subnet-{kind_lower}-{n}-{env}")),
+                    Tag::new("Type", kind_lower.as_str()),
+                ])
+                .build();
+            subnets.push(s.add(&format!("{kind}Subnet{n}"), subnet)?);
         }
     }
     let [public1, public2, private1, private2]: [Handle<Subnet>; 4] =
@@ -66,55 +64,55 @@ pub fn build(s: &mut StackScope<'_>, env: &str) -> Result<Network, AppError> {
 
     let igw = s.add(
         "InternetGateway",
-        InternetGateway {
-            tags: Some(
-                vec![internet_gateway::Tag::new("Name", format!("igw-observability-{env}")).into()].into(),
-            ),
-        },
+        InternetGateway::builder().tags(name(format!("igw-observability-{env}"))).build(),
     )?;
-    let mut attach = VpcGatewayAttachment::new(vpc.r#ref());
-    attach.internet_gateway_id = Some(igw.r#ref());
-    let attachment = s.add("InternetGatewayAttachment", attach)?;
+    let attachment = s.add(
+        "InternetGatewayAttachment",
+        VpcGatewayAttachment::builder().vpc_id(vpc.r#ref()).internet_gateway_id(igw.r#ref()).build(),
+    )?;
 
     let nat_eip = s.add(
         "NatEip",
-        Eip {
-            domain: Some("vpc".into()),
-            tags: Some(vec![eip::Tag::new("Name", format!("eip-nat-observability-{env}")).into()].into()),
-            ..Default::default()
-        },
+        Eip::builder().domain("vpc").tags(name(format!("eip-nat-observability-{env}"))).build(),
     )?;
     // An EIP for a NAT gateway needs the IGW attached to the VPC first.
     s.resource_mut(&nat_eip).depends_on(attachment.id());
     let nat = s.add(
         "NatGateway",
-        NatGateway {
-            allocation_id: Some(nat_eip.get_att(EipAttr::AllocationId)),
-            subnet_id: Some(public1.r#ref()),
-            tags: Some(vec![nat_gateway::Tag::new("Name", format!("nat-observability-{env}")).into()].into()),
-            ..Default::default()
-        },
+        NatGateway::builder()
+            .allocation_id(nat_eip.get_att(EipAttr::AllocationId))
+            .subnet_id(public1.r#ref())
+            .tags(name(format!("nat-observability-{env}")))
+            .build(),
     )?;
 
-    let mut public_rt = RouteTable::new(vpc.r#ref());
-    public_rt.tags =
-        Some(vec![route_table::Tag::new("Name", format!("rt-public-observability-{env}")).into()].into());
-    let public_rt = s.add("PublicRouteTable", public_rt)?;
-    let mut private_rt = RouteTable::new(vpc.r#ref());
-    private_rt.tags =
-        Some(vec![route_table::Tag::new("Name", format!("rt-private-observability-{env}")).into()].into());
-    let private_rt = s.add("PrivateRouteTable", private_rt)?;
+    let route_table = |visibility: &str| {
+        RouteTable::builder()
+            .vpc_id(vpc.r#ref())
+            .tags(name(format!("rt-{visibility}-observability-{env}")))
+            .build()
+    };
+    let public_rt = s.add("PublicRouteTable", route_table("public"))?;
+    let private_rt = s.add("PrivateRouteTable", route_table("private"))?;
 
-    let mut to_igw = Route::new(public_rt.r#ref());
-    to_igw.destination_cidr_block = Some("0.0.0.0/0".into());
-    to_igw.gateway_id = Some(igw.r#ref());
-    let to_igw = s.add("PublicDefaultRoute", to_igw)?;
+    let to_igw = s.add(
+        "PublicDefaultRoute",
+        Route::builder()
+            .route_table_id(public_rt.r#ref())
+            .destination_cidr_block("0.0.0.0/0")
+            .gateway_id(igw.r#ref())
+            .build(),
+    )?;
     // A route to an internet gateway fails until the gateway is attached.
     s.resource_mut(&to_igw).depends_on(attachment.id());
-    let mut to_nat = Route::new(private_rt.r#ref());
-    to_nat.destination_cidr_block = Some("0.0.0.0/0".into());
-    to_nat.nat_gateway_id = Some(nat.r#ref());
-    s.add("PrivateDefaultRoute", to_nat)?;
+    s.add(
+        "PrivateDefaultRoute",
+        Route::builder()
+            .route_table_id(private_rt.r#ref())
+            .destination_cidr_block("0.0.0.0/0")
+            .nat_gateway_id(nat.r#ref())
+            .build(),
+    )?;
 
     for (id, rt, sn) in [
         ("PublicSubnet1RouteTableAssociation", &public_rt, &public1),
@@ -122,20 +120,29 @@ pub fn build(s: &mut StackScope<'_>, env: &str) -> Result<Network, AppError> {
         ("PrivateSubnet1RouteTableAssociation", &private_rt, &private1),
         ("PrivateSubnet2RouteTableAssociation", &private_rt, &private2),
     ] {
-        s.add(id, SubnetRouteTableAssociation::new(rt.r#ref(), sn.r#ref()))?;
+        s.add(
+            id,
+            SubnetRouteTableAssociation::builder().route_table_id(rt.r#ref()).subnet_id(sn.r#ref()).build(),
+        )?;
     }
 
-    let mut egress = security_group::Egress::new("tcp");
-    egress.from_port = Some(443.into());
-    egress.to_port = Some(443.into());
-    egress.cidr_ip = Some("0.0.0.0/0".into());
-    egress.description = Some("HTTPS to the checked endpoint and AWS APIs (through the NAT gateway)".into());
-    let mut sg = SecurityGroup::new("Synthetics canary: no ingress, HTTPS egress only");
-    sg.group_name = Some(format!("sg-synthetics-{env}").into());
-    sg.vpc_id = Some(vpc.r#ref());
-    sg.security_group_egress = Some(vec![egress.into()].into());
-    sg.tags = Some(vec![security_group::Tag::new("Name", format!("sg-synthetics-{env}")).into()].into());
-    let sg = s.add("CanarySecurityGroup", sg)?;
+    let egress = security_group::Egress::builder()
+        .ip_protocol("tcp")
+        .from_port(443)
+        .to_port(443)
+        .cidr_ip("0.0.0.0/0")
+        .description("HTTPS to the checked endpoint and AWS APIs (through the NAT gateway)")
+        .build();
+    let sg = s.add(
+        "CanarySecurityGroup",
+        SecurityGroup::builder()
+            .group_description("Synthetics canary: no ingress, HTTPS egress only")
+            .group_name(format!("sg-synthetics-{env}"))
+            .vpc_id(vpc.r#ref())
+            .security_group_egress([egress])
+            .tags(name(format!("sg-synthetics-{env}")))
+            .build(),
+    )?;
 
     let out = |s: &mut StackScope<'_>, name: &str, desc: &str, v: crate::model::Value<String>| {
         s.output(name, desc, v)

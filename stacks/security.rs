@@ -15,8 +15,8 @@
 //!   on `*`; create/delete are limited to the platform's VPC with `ec2:Vpc`.
 
 use crate::compile::{AppError, StackScope};
-use crate::model::{Expr, Handle, Value};
-use crate::resources::iam::{ManagedPolicy, ManagedPolicyAttr, Role, RoleAttr, role};
+use crate::model::{Expr, Handle, Tag, Value};
+use crate::resources::iam::{ManagedPolicy, ManagedPolicyAttr, Role, RoleAttr};
 use crate::resources::kms::{Alias, Key, KeyAttr};
 use crate::resources::s3::{Bucket, BucketAttr, BucketPolicy, bucket};
 
@@ -48,16 +48,14 @@ fn key(
             .principal(account_root()),
     ];
     all.extend(statements);
-    let key = s.add(
-        id,
-        Key {
-            description: Some(description.into()),
-            enable_key_rotation: Some(true.into()),
-            pending_window_in_days: pending_window_days.map(Value::Literal),
-            key_policy: Some(PolicyDocument::new(all).value()),
-            ..Default::default()
-        },
-    )?;
+    let mut key = Key::builder()
+        .description(description)
+        .enable_key_rotation(true)
+        .key_policy(PolicyDocument::new(all).value());
+    if let Some(days) = pending_window_days {
+        key = key.pending_window_in_days(days);
+    }
+    let key = s.add(id, key.build())?;
     // Key material holds data: what was encrypted under a deleted key (the retained artifacts
     // bucket, log events of a replaced key) is unreadable for good. Kept on stack deletion and
     // replacement; `cfnc destroy` lists it (schedule its deletion by hand when done).
@@ -115,43 +113,52 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
         ("S3KeyAlias", format!("alias/observability-s3-{env}"), &s3_key),
         ("SnsKeyAlias", format!("alias/observability-sns-{env}"), &sns_key),
     ] {
-        s.add(id, Alias::new(name, k.r#ref()))?;
+        s.add(id, Alias::builder().alias_name(name).target_key_id(k.r#ref()).build())?;
     }
 
     // Artifacts bucket (canary results).
-    let mut sse_default = bucket::ServerSideEncryptionByDefault::new(bucket::SseAlgorithm::AwsKms);
-    sse_default.kms_master_key_id = Some(s3_key.get_att(KeyAttr::Arn));
-    let sse_rule = bucket::ServerSideEncryptionRule {
-        server_side_encryption_by_default: Some(sse_default.into()),
-        bucket_key_enabled: Some(true.into()),
-        ..Default::default()
-    };
-    let mut transition = bucket::Transition::new(bucket::StorageClass::Glacier);
-    transition.transition_in_days = Some(30.into());
-    let mut lifecycle = bucket::Rule::new(bucket::RuleStatus::Enabled);
-    lifecycle.id = Some("transition-to-glacier".into());
-    lifecycle.transitions = Some(vec![transition.into()].into());
-    lifecycle.noncurrent_version_expiration = Some(bucket::NoncurrentVersionExpiration::new(90).into());
+    let sse_rule = bucket::ServerSideEncryptionRule::builder()
+        .server_side_encryption_by_default(
+            bucket::ServerSideEncryptionByDefault::builder()
+                .sse_algorithm(bucket::SseAlgorithm::AwsKms)
+                .kms_master_key_id(s3_key.get_att(KeyAttr::Arn))
+                .build(),
+        )
+        .bucket_key_enabled(true)
+        .build();
+    let lifecycle = bucket::Rule::builder()
+        .status(bucket::RuleStatus::Enabled)
+        .id("transition-to-glacier")
+        .transitions([bucket::Transition::builder()
+            .storage_class(bucket::StorageClass::Glacier)
+            .transition_in_days(30)
+            .build()])
+        .noncurrent_version_expiration(
+            bucket::NoncurrentVersionExpiration::builder().noncurrent_days(90).build(),
+        )
+        .build();
     let artifacts = s.add(
         "ArtifactsBucket",
-        Bucket {
-            bucket_name: Some(sub(format!("s3-observability-{env}-${{AWS::AccountId}}"))),
-            versioning_configuration: Some(
-                bucket::VersioningConfiguration::new(bucket::VersioningConfigurationStatus::Enabled).into(),
-            ),
-            bucket_encryption: Some(bucket::BucketEncryption::new(vec![sse_rule.into()]).into()),
-            public_access_block_configuration: Some(
-                bucket::PublicAccessBlockConfiguration {
-                    block_public_acls: Some(true.into()),
-                    block_public_policy: Some(true.into()),
-                    ignore_public_acls: Some(true.into()),
-                    restrict_public_buckets: Some(true.into()),
-                }
-                .into(),
-            ),
-            lifecycle_configuration: Some(bucket::LifecycleConfiguration::new(vec![lifecycle.into()]).into()),
-            ..Default::default()
-        },
+        Bucket::builder()
+            .bucket_name(sub(format!("s3-observability-{env}-${{AWS::AccountId}}")))
+            .versioning_configuration(
+                bucket::VersioningConfiguration::builder()
+                    .status(bucket::VersioningConfigurationStatus::Enabled)
+                    .build(),
+            )
+            .bucket_encryption(
+                bucket::BucketEncryption::builder().server_side_encryption_configuration([sse_rule]).build(),
+            )
+            .public_access_block_configuration(
+                bucket::PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .block_public_policy(true)
+                    .ignore_public_acls(true)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .lifecycle_configuration(bucket::LifecycleConfiguration::builder().rules([lifecycle]).build())
+            .build(),
     )?;
     {
         let r = s.resource_mut(&artifacts);
@@ -167,26 +174,32 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
     let bucket_arn = artifacts.get_att::<String>(BucketAttr::Arn);
     s.add(
         "ArtifactsBucketPolicy",
-        BucketPolicy::new(
-            artifacts.r#ref(),
-            PolicyDocument::new(vec![
-                Statement::deny(
-                    "DenyUnencryptedObjectUploads",
-                    &["s3:PutObject"],
-                    vec![sub(format!("{}/*", var_att(&artifacts, BucketAttr::Arn)))],
-                )
-                .principal(Principal::Any("*"))
-                .condition("StringNotEquals", "s3:x-amz-server-side-encryption", "aws:kms"),
-                Statement::deny(
-                    "DenyInsecureTransport",
-                    &["s3:*"],
-                    vec![bucket_arn.clone(), sub(format!("{}/*", var_att(&artifacts, BucketAttr::Arn)))],
-                )
-                .principal(Principal::Any("*"))
-                .condition("Bool", "aws:SecureTransport", "false"),
-            ])
-            .value(),
-        ),
+        BucketPolicy::builder()
+            .bucket(artifacts.r#ref())
+            .policy_document(
+                PolicyDocument::new(vec![
+                    Statement::deny(
+                        "DenyUnencryptedObjectUploads",
+                        &["s3:PutObject"],
+                        vec![sub(format!("{}/*", var_att(&artifacts, BucketAttr::Arn)))],
+                    )
+                    .principal(Principal::Any("*"))
+                    .condition(
+                        "StringNotEquals",
+                        "s3:x-amz-server-side-encryption",
+                        "aws:kms",
+                    ),
+                    Statement::deny(
+                        "DenyInsecureTransport",
+                        &["s3:*"],
+                        vec![bucket_arn.clone(), sub(format!("{}/*", var_att(&artifacts, BucketAttr::Arn)))],
+                    )
+                    .principal(Principal::Any("*"))
+                    .condition("Bool", "aws:SecureTransport", "false"),
+                ])
+                .value(),
+            )
+            .build(),
     )?;
 
     // IAM roles and their customer-managed policies.
@@ -196,11 +209,12 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
         ])
     };
     let new_role = |name: String, description: &str| {
-        let mut r = Role::new(without_resource(assume("lambda.amazonaws.com")));
-        r.role_name = Some(name.clone().into());
-        r.description = Some(description.into());
-        r.tags = Some(vec![role::Tag::new("Name", name).into()].into());
-        r
+        Role::builder()
+            .assume_role_policy_document(without_resource(assume("lambda.amazonaws.com")))
+            .role_name(name.as_str())
+            .description(description)
+            .tags([Tag::new("Name", name)])
+            .build()
     };
     let lambda_role = s.add(
         "LambdaRole",
@@ -227,11 +241,12 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
         read.push(log_streams_arn(&g));
     }
     let new_policy = |name: String, description: &str, role: &Handle<Role>, doc: PolicyDocument| {
-        let mut p = ManagedPolicy::new(doc.value());
-        p.managed_policy_name = Some(name.into());
-        p.description = Some(description.into());
-        p.roles = Some(vec![role.r#ref()].into());
-        p
+        ManagedPolicy::builder()
+            .policy_document(doc.value())
+            .managed_policy_name(name)
+            .description(description)
+            .roles([role.r#ref()])
+            .build()
     };
     let lambda_policy = s.add(
         "LambdaPolicy",

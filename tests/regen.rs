@@ -1,6 +1,6 @@
-//! The committed generated code (`src/resources/**`, `src/schema/embedded.rs`) is exactly
-//! what `cfnc-codegen` produces from `schema/`: regenerate into a temporary directory and
-//! compare file by file.
+//! The committed generated code (`src/resources/**`, `src/schema/embedded.rs`, and the block
+//! of service features in `Cargo.toml`) is exactly what `cfnc-codegen` produces from
+//! `schema/`: regenerate into a temporary directory and compare file by file.
 
 use std::path::{Path, PathBuf};
 
@@ -42,6 +42,11 @@ fn generated_code_is_up_to_date_with_the_schemas() {
     generated.sort();
     assert!(generated.iter().any(|p| p.ends_with("src/schema/embedded.rs")), "embedded.rs is generated");
     assert!(generated.iter().any(|p| p.ends_with("src/resources/s3/bucket.rs")), "s3/bucket.rs is generated");
+    assert!(
+        generated.iter().any(|p| p.ends_with("src/resources/missing.rs")),
+        "the builders' markers are generated"
+    );
+    assert!(generated.iter().any(|p| p == Path::new("Cargo.toml")), "the service features are generated");
 
     let mut problems = Vec::new();
     for rel in &generated {
@@ -95,4 +100,30 @@ fn every_generated_resource_agrees_with_its_schema() {
         "one typed model per vendored schema"
     );
     assert_eq!(<cfnc::resources::ec2::Eip as ResourceType>::REF_RETURNS, "PublicIp|AllocationId");
+}
+
+#[test]
+fn no_generated_constructor_takes_positional_properties() {
+    // Every property is set by name through a builder: a generated `fn new(..)` (or any
+    // function taking two properties in a row) would let two same-typed values be swapped.
+    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let mut offenders = Vec::new();
+    for rel in cfnc_codegen::existing_generated(root) {
+        let text = std::fs::read_to_string(root.join(&rel)).unwrap();
+        // Each signature, also when rustfmt wrapped it over several lines.
+        for (at, _) in text.match_indices("pub fn ") {
+            let sig = &text[at..];
+            let sig = &sig[..sig.find(") ->").or_else(|| sig.find(") {")).unwrap_or(sig.len())];
+            if sig.starts_with("pub fn new(") || sig.matches(": impl Into<").count() > 1 {
+                offenders.push(format!(
+                    "{}: {}",
+                    rel.display(),
+                    sig.split_whitespace().collect::<Vec<_>>().join(" ")
+                ));
+            }
+        }
+    }
+    assert!(offenders.is_empty(), "positional constructors:\n{}", offenders.join("\n"));
+    let bucket = std::fs::read_to_string(root.join("src/resources/s3/bucket_policy.rs")).unwrap();
+    assert!(bucket.contains("pub fn builder()"), "resources are built with builders");
 }

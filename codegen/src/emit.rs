@@ -13,11 +13,15 @@ pub fn header(source: &str) -> String {
 /// Lints allowed in resource modules, with the reason.
 const ALLOWS: &str = "#![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = \"generated: names, constructor arity and field types mirror the CloudFormation schema\"
+    reason = \"generated: names and field types mirror the CloudFormation schema\"
 )]
 ";
+
+/// Reading templates back into the typed models is opt-in (the `deserialize` feature): serde's
+/// derived `Deserialize` is about half the compile time of a resource module, and building
+/// templates only serializes.
+const DESERIALIZE: &str = "#[cfg_attr(feature = \"deserialize\", derive(serde::Deserialize))]\n";
 
 fn doc(out: &mut String, text: Option<&str>, indent: &str) {
     if let Some(text) = text {
@@ -43,15 +47,31 @@ fn field_type(f: &Field) -> String {
     if f.required { f.ty.rust() } else { format!("Option<{}>", f.ty.rust()) }
 }
 
+/// The builder's setter of `f`: its field ident, unless that is taken by the builder's own
+/// methods (`build`).
+pub fn setter(f: &Field) -> String {
+    if matches!(f.ident.as_str(), "build" | "builder") {
+        format!("{}_property", f.ident)
+    } else {
+        f.ident.clone()
+    }
+}
+
+/// The typestate marker of a required field: `missing::<field>`.
+fn marker(f: &Field) -> String {
+    format!("missing::{}", setter(f))
+}
+
 fn write_struct(out: &mut String, s: &StructDef) {
     out.push('\n');
     doc(out, s.doc.as_deref(), "");
-    let has_required = s.fields.iter().any(|f| f.required);
-    if has_required {
-        out.push_str("#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]\n");
+    let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
+    if required.is_empty() {
+        out.push_str("#[derive(Clone, Debug, Default, PartialEq, Serialize)]\n");
     } else {
-        out.push_str("#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]\n");
+        out.push_str("#[derive(Clone, Debug, PartialEq, Serialize)]\n");
     }
+    out.push_str(DESERIALIZE);
     if s.deny_unknown {
         out.push_str("#[serde(deny_unknown_fields)]\n");
     }
@@ -62,31 +82,138 @@ fn write_struct(out: &mut String, s: &StructDef) {
         let _ = writeln!(out, "    pub {}: {},", f.ident, field_type(f));
     }
     out.push_str("}\n");
-    if has_required {
-        let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
-        let _ = writeln!(out, "\nimpl {} {{", s.name);
-        let _ = writeln!(out, "    /// Sets the required properties; every optional property is unset.");
-        let params: Vec<String> =
-            required.iter().map(|f| format!("{}: impl Into<{}>", f.ident, f.ty.rust())).collect();
-        let _ = writeln!(out, "    pub fn new({}) -> Self {{", params.join(", "));
-        out.push_str("        Self {\n");
-        for f in &s.fields {
-            if f.required {
-                let _ = writeln!(out, "            {}: {}.into(),", f.ident, f.ident);
-            } else {
-                let _ = writeln!(out, "            {}: None,", f.ident);
-            }
-        }
-        out.push_str("        }\n    }\n}\n");
+    write_builder(out, s, &required);
+}
+
+/// The body of a method returning the struct literal `ty { field: value(field), .. }` with
+/// one entry per field of `s`.
+fn struct_literal(out: &mut String, ty: &str, s: &StructDef, value: impl Fn(&Field) -> String) {
+    let _ = writeln!(out, "        {ty} {{");
+    for f in &s.fields {
+        let _ = writeln!(out, "            {}: {},", f.ident, value(f));
     }
+    out.push_str("        }\n");
+}
+
+/// `X::builder()`, the `XBuilder` typestate builder and its setters.
+///
+/// Each required field is a type parameter of the builder: `missing::<field>` until its
+/// setter is called, then the field's `Value<T>` itself (so `build()` needs no `Option` and
+/// no unwrap). `build()` requires every parameter to be a value (`Required<T>`), which is
+/// what makes a missing required property a compile error naming it. Every method is
+/// generic, so the library only type-checks builders; a crate that uses one compiles it.
+fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
+    let name = &s.name;
+    let builder = &s.builder;
+    let params: Vec<String> = (1..=required.len()).map(|i| format!("S{i}")).collect();
+    let generics = if params.is_empty() { String::new() } else { format!("<{}>", params.join(", ")) };
+    let names: Vec<String> = required.iter().map(|f| format!("`{}`", setter(f))).collect();
+    let needs = match names.len() {
+        0 => "it has no required properties".to_string(),
+        1 => format!("`build()` compiles once the required {} is set", names[0]),
+        _ => format!("`build()` compiles once the required {} are set", names.join(", ")),
+    };
+
+    let _ = writeln!(out, "\nimpl {name} {{");
+    let _ =
+        writeln!(out, "    /// A builder of [`{name}`]: one setter per property, then `build()`; {needs}.");
+    if params.is_empty() {
+        let _ = writeln!(
+            out,
+            "    pub fn builder() -> {builder} {{\n        {builder}(Self::default())\n    }}\n}}"
+        );
+    } else {
+        let markers: Vec<String> = required.iter().map(|f| marker(f)).collect();
+        let _ = writeln!(out, "    pub fn builder() -> {builder}<{}> {{", markers.join(", "));
+        struct_literal(out, builder, s, |f| if f.required { marker(f) } else { "None".to_string() });
+        out.push_str("    }\n}\n");
+    }
+
+    let _ = writeln!(
+        out,
+        "\n/// Builds a [`{name}`] (from [`{name}::builder`]): each setter takes a literal or an"
+    );
+    let _ = writeln!(out, "/// intrinsic (anything that converts into the property's `Value`); {needs}.");
+    if !params.is_empty() {
+        let which: Vec<String> =
+            required.iter().zip(&params).map(|(f, p)| format!("`{p}`: `{}`", setter(f))).collect();
+        let _ = writeln!(
+            out,
+            "/// Type parameters (the required properties, `missing::<name>` until set): {}.",
+            which.join(", ")
+        );
+    }
+    let _ = writeln!(out, "#[must_use = \"a builder does nothing until `build()`\"]");
+    if params.is_empty() {
+        let _ = writeln!(out, "pub struct {builder}({name});");
+    } else {
+        let _ = writeln!(out, "pub struct {builder}{generics} {{");
+        let mut next = params.iter();
+        for f in &s.fields {
+            let ty = if f.required { next.next().cloned().unwrap_or_default() } else { field_type(f) };
+            let _ = writeln!(out, "    {}: {ty},", f.ident);
+        }
+        out.push_str("}\n");
+    }
+
+    let _ = writeln!(out, "\nimpl{generics} {builder}{generics} {{");
+    let mut index = 0;
+    for f in &s.fields {
+        let set = setter(f);
+        let arg = &f.ident;
+        let kind = if f.required { "the required " } else { "" };
+        let _ = writeln!(
+            out,
+            "    /// Sets {kind}[`{}`]({name}::{}) (`{}`).",
+            f.ident.trim_start_matches("r#"),
+            f.ident,
+            f.json_name
+        );
+        let ty = f.ty.rust();
+        if f.required {
+            let mut ret = params.clone();
+            ret[index] = ty.clone();
+            let _ = writeln!(
+                out,
+                "    pub fn {set}(self, {arg}: impl Into<{ty}>) -> {builder}<{}> {{",
+                ret.join(", ")
+            );
+            struct_literal(out, builder, s, |g| {
+                if g.ident == f.ident { format!("{arg}.into()") } else { format!("self.{}", g.ident) }
+            });
+            out.push_str("    }\n");
+            index += 1;
+        } else {
+            let _ = writeln!(out, "    pub fn {set}(mut self, {arg}: impl Into<{ty}>) -> Self {{");
+            let target =
+                if params.is_empty() { format!("self.0.{}", f.ident) } else { format!("self.{}", f.ident) };
+            let _ = writeln!(out, "        {target} = Some({arg}.into());\n        self\n    }}");
+        }
+    }
+    let _ = writeln!(out, "    /// The [`{name}`]; {needs}.");
+    if params.is_empty() {
+        let _ = writeln!(out, "    pub fn build(self) -> {name} {{\n        self.0\n    }}");
+    } else {
+        let bounds: Vec<String> =
+            required.iter().zip(&params).map(|(f, p)| format!("{p}: Required<{}>", f.ty.inner())).collect();
+        let _ = writeln!(
+            out,
+            "    pub fn build(self) -> {name}\n    where\n        {},\n    {{",
+            bounds.join(",\n        ")
+        );
+        struct_literal(out, name, s, |f| {
+            if f.required { format!("self.{}.value()", f.ident) } else { format!("self.{}", f.ident) }
+        });
+        out.push_str("    }\n");
+    }
+    out.push_str("}\n");
 }
 
 fn write_enum(out: &mut String, e: &EnumDef) {
     out.push('\n');
     doc(out, e.doc.as_deref(), "");
-    out.push_str(
-        "#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]\n",
-    );
+    out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]\n");
+    out.push_str(DESERIALIZE);
     let _ = writeln!(out, "pub enum {} {{", e.name);
     for (variant, value) in &e.variants {
         if variant != value {
@@ -124,13 +251,18 @@ pub fn resource_file(m: &ResourceModule) -> String {
     if uses_map {
         out.push_str("use std::collections::BTreeMap;\n\n");
     }
-    out.push_str("use serde::{Deserialize, Serialize};\n\n");
+    out.push_str("use serde::Serialize;\n\n");
     match (uses_expr, uses_value) {
         (true, _) => out.push_str("use crate::model::{Expr, Value};\n"),
         (false, true) => out.push_str("use crate::model::Value;\n"),
         (false, false) => {}
     }
-    out.push_str("use crate::resources::{Attribute, ResourceType};\n");
+    let uses_required = all_fields().any(|f| f.required);
+    if uses_required {
+        out.push_str("use crate::resources::{Attribute, Required, ResourceType, missing};\n");
+    } else {
+        out.push_str("use crate::resources::{Attribute, ResourceType};\n");
+    }
 
     let mut resource = m.resource.clone();
     let type_doc = format!("`{}`.", m.type_name);
@@ -201,23 +333,80 @@ pub fn service_file(service: &str, modules: &[&ResourceModule]) -> String {
     out
 }
 
-/// The source of `src/resources/generated.rs` (included by the hand-written `mod.rs`).
+/// The source of `src/resources/generated.rs` (included by the hand-written `mod.rs`): one
+/// module per service, each behind the cargo feature of the same name.
 pub fn generated_file(services: &[String], modules: &[&ResourceModule]) -> String {
     let mut out = header("schema/types.txt");
-    out.push_str("// Included by src/resources/mod.rs: one module per service.\n\n");
+    out.push_str(
+        "// Included by src/resources/mod.rs: one module per service, behind its cargo feature.\n\n",
+    );
+    out.push_str("pub mod missing;\n\n");
     for s in services {
-        let _ = writeln!(out, "pub mod {s};");
+        let _ = writeln!(out, "#[cfg(feature = {})]\npub mod {s};", str_lit(s));
     }
     out.push_str(
-        "\n/// Calls `visitor.visit::<R>()` for every generated resource type, in type name order.\n",
+        "\n/// Calls `visitor.visit::<R>()` for every generated resource type of the enabled services,\n/// in type name order.\n",
+    );
+    out.push_str(
+        "#[allow(unused_variables, reason = \"with no service enabled there is nothing to visit\")]\n",
     );
     out.push_str("pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {\n");
     for m in modules {
-        let _ = writeln!(out, "    visitor.visit::<{}::{}>();", m.service_module, m.resource.name);
+        let _ = writeln!(
+            out,
+            "    #[cfg(feature = {})]\n    visitor.visit::<{}::{}>();",
+            str_lit(&m.service_module),
+            m.service_module,
+            m.resource.name
+        );
     }
     out.push_str("}\n");
     out
 }
+
+/// The source of `src/resources/missing.rs`: one typestate marker per required property name
+/// of every generated type (all services: they cost nothing and keep the file independent of
+/// the enabled features).
+pub fn missing_file(names: &std::collections::BTreeSet<String>) -> String {
+    let mut out = header("schema/types.txt");
+    out.push_str(
+        "//! Typestate markers of the builders: a builder's type parameter is `missing::<setter>`\n\
+         //! until that required property is set, and `build()` does not compile while one is left\n\
+         //! (\"required property not set: `missing::<setter>`\").\n\n",
+    );
+    out.push_str(
+        "#![allow(non_camel_case_types, reason = \"named exactly like the setter that removes them\")]\n",
+    );
+    for n in names {
+        let _ = writeln!(
+            out,
+            "\n/// `{}(..)` has not been called yet.\npub struct {n};",
+            n.trim_start_matches("r#")
+        );
+    }
+    out
+}
+
+/// The cargo features of the generated services, spliced into `Cargo.toml` between
+/// [`FEATURES_BEGIN`] and [`FEATURES_END`] (inside its `[features]` table): `all`, then one
+/// feature per service module. `default` stays hand-written above the block.
+pub fn features_block(services: &[String]) -> String {
+    let mut out = String::new();
+    out.push_str(FEATURES_BEGIN);
+    out.push('\n');
+    let quoted: Vec<String> = services.iter().map(|s| str_lit(s)).collect();
+    let _ = writeln!(out, "all = [{}]", quoted.join(", "));
+    for s in services {
+        let _ = writeln!(out, "{s} = []");
+    }
+    out.push_str(FEATURES_END);
+    out
+}
+
+/// First line of the generated block of `Cargo.toml`.
+pub const FEATURES_BEGIN: &str = "# @generated by cfnc-codegen from schema/types.txt: one feature per service of src/resources (run scripts/regen).";
+/// Last line of the generated block of `Cargo.toml`.
+pub const FEATURES_END: &str = "# end of the @generated features";
 
 /// The source of `src/schema/embedded.rs`.
 pub fn embedded_file(schemas: &[(String, String)]) -> String {
@@ -229,4 +418,77 @@ pub fn embedded_file(schemas: &[(String, String)]) -> String {
     }
     out.push_str("];\n");
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::model::{ExtraAttributes, resource_module};
+    use serde_json::json;
+
+    fn thing() -> ResourceModule {
+        let schema = json!({
+            "typeName": "AWS::Test::Thing",
+            "definitions": {
+                "ThingBuilder": {"type": "object", "properties": {"Build": {"type": "string"}}, "required": ["Build"]},
+                "Range": {"type": "object", "properties": {"Start": {"type": "string"}, "End": {"type": "string"}}, "required": ["Start", "End"]},
+            },
+            "properties": {
+                "Name": {"type": "string"},
+                "Size": {"type": "integer"},
+                "Ranges": {"type": "array", "items": {"$ref": "#/definitions/Range"}},
+                "Other": {"$ref": "#/definitions/ThingBuilder"},
+                "Tags": {"type": "array", "items": {"type": "object", "properties": {"Key": {"type": "string"}, "Value": {"type": "string"}}}},
+            },
+            "required": ["Name"],
+            "primaryIdentifier": ["/properties/Name"],
+        });
+        resource_module(&schema, "schema/test.json", &ExtraAttributes::default()).unwrap()
+    }
+
+    #[test]
+    fn builders_take_required_properties_by_name_and_check_them_at_build() {
+        let m = thing();
+        let src = resource_file(&m);
+        // The resource's builder starts with every required property missing, by name.
+        assert!(src.contains("pub fn builder() -> ThingBuilder2<missing::name>"), "{src}");
+        // Setting a required property turns its parameter into the value.
+        assert!(
+            src.contains("pub fn name(self, name: impl Into<Value<String>>) -> ThingBuilder2<Value<String>>")
+        );
+        assert!(src.contains("S1: Required<String>"));
+        // Optional setters keep the builder's type.
+        assert!(src.contains("pub fn size(mut self, size: impl Into<Value<i64>>) -> Self"));
+        // Two same-typed required properties: two named setters, no positional constructor.
+        assert!(src.contains(
+            "pub fn start(self, start: impl Into<Value<String>>) -> RangeBuilder<S1, Value<String>>"
+        ));
+        assert!(
+            src.contains(
+                "pub fn end(self, end: impl Into<Value<String>>) -> RangeBuilder<Value<String>, S2>"
+            )
+        );
+        assert!(!src.contains("pub fn new("));
+        // A property named like the finishing method gets another setter name.
+        assert!(src.contains("pub fn build_property(self, build: impl Into<Value<String>>)"));
+        assert!(src.contains("missing::build_property"));
+        // Tags are the shared model::Tag; no struct of its own.
+        assert!(src.contains("pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>"));
+        // Deserialize is opt-in.
+        assert!(src.contains("#[cfg_attr(feature = \"deserialize\", derive(serde::Deserialize))]"));
+        assert!(!src.contains("derive(Clone, Debug, PartialEq, Serialize, Deserialize)"));
+    }
+
+    #[test]
+    fn services_are_features() {
+        let m = thing();
+        let generated = generated_file(&["test".to_string()], &[&m]);
+        assert!(generated.contains("#[cfg(feature = \"test\")]\npub mod test;"));
+        assert!(generated.contains("    #[cfg(feature = \"test\")]\n    visitor.visit::<test::Thing>();"));
+        let block = features_block(&["ec2".to_string(), "s3".to_string()]);
+        assert_eq!(
+            block,
+            format!("{FEATURES_BEGIN}\nall = [\"ec2\", \"s3\"]\nec2 = []\ns3 = []\n{FEATURES_END}")
+        );
+    }
 }

@@ -6,7 +6,11 @@
 //! - `src/resources/<service>/<resource>.rs`: one module per resource type;
 //! - `src/resources/<service>/mod.rs`: its modules and re-exports of each resource and
 //!   attribute type;
-//! - `src/resources/generated.rs`: the service modules (included by `src/resources/mod.rs`);
+//! - `src/resources/generated.rs`: the service modules (included by `src/resources/mod.rs`),
+//!   each behind the cargo feature named like it;
+//! - `src/resources/missing.rs`: the builders' typestate markers (one per required property);
+//! - `Cargo.toml`: the block of service features between [`emit::FEATURES_BEGIN`] and
+//!   [`emit::FEATURES_END`] (the rest of the file is left as it is);
 //! - `src/schema/embedded.rs`: every schema's text, embedded with `include_str!`.
 //!
 //! Every file starts with an `@generated` header and is formatted with `rustfmt` using the
@@ -112,6 +116,15 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
         path: PathBuf::from("src/resources/generated.rs"),
         content: emit::generated_file(&services, &modules.iter().collect::<Vec<_>>()),
     });
+    let setters = modules
+        .iter()
+        .flat_map(|m| m.structs.iter().chain(std::iter::once(&m.resource)))
+        .flat_map(|s| s.fields.iter().filter(|f| f.required).map(emit::setter))
+        .collect();
+    files.push(File {
+        path: PathBuf::from("src/resources/missing.rs"),
+        content: emit::missing_file(&setters),
+    });
     files.push(File {
         path: PathBuf::from("src/schema/embedded.rs"),
         content: emit::embedded_file(&embedded),
@@ -120,7 +133,25 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
     for f in &mut files {
         f.content = rustfmt(root, &f.content).map_err(|e| format!("rustfmt {}: {e}", f.path.display()))?;
     }
+    files.push(File { path: PathBuf::from("Cargo.toml"), content: cargo_toml(root, &services)? });
     Ok(files)
+}
+
+/// `root/Cargo.toml` with its block of service features replaced by the generated one.
+fn cargo_toml(root: &Path, services: &[String]) -> Result<String, String> {
+    let path = root.join("Cargo.toml");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let missing = || {
+        format!(
+            "{}: no generated features block; put these two lines inside its [features] table:\n{}\n{}",
+            path.display(),
+            emit::FEATURES_BEGIN,
+            emit::FEATURES_END
+        )
+    };
+    let begin = text.find(emit::FEATURES_BEGIN).ok_or_else(missing)?;
+    let end = text[begin..].find(emit::FEATURES_END).ok_or_else(missing)? + begin + emit::FEATURES_END.len();
+    Ok(format!("{}{}{}", &text[..begin], emit::features_block(services), &text[end..]))
 }
 
 /// Formats `source` with `rustfmt` (`$RUSTFMT` or the toolchain's) and `root/rustfmt.toml`.
@@ -214,4 +245,34 @@ pub fn differences(files: &[File], committed: &Path) -> Vec<String> {
         }
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn only_the_features_block_of_cargo_toml_is_generated() {
+        let dir = std::env::temp_dir().join(format!("cfnc-codegen-test-{}", std::process::id()));
+        std::fs::create_dir_all(&dir).unwrap();
+        let toml = |body: &str| std::fs::write(dir.join("Cargo.toml"), body).unwrap();
+        toml(&format!(
+            "[features]\ndefault = [\"s3\"]\n{}\nold = []\n{}\n\n[dependencies]\n",
+            emit::FEATURES_BEGIN,
+            emit::FEATURES_END
+        ));
+        let out = cargo_toml(&dir, &["s3".to_string()]).unwrap();
+        assert_eq!(
+            out,
+            format!(
+                "[features]\ndefault = [\"s3\"]\n{}\nall = [\"s3\"]\ns3 = []\n{}\n\n[dependencies]\n",
+                emit::FEATURES_BEGIN,
+                emit::FEATURES_END
+            )
+        );
+        toml("[features]\n");
+        let err = cargo_toml(&dir, &[]).unwrap_err();
+        assert!(err.contains("no generated features block"), "{err}");
+        std::fs::remove_dir_all(&dir).unwrap();
+    }
 }

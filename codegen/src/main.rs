@@ -1,5 +1,6 @@
-//! `cfnc-codegen <repo root> [--out DIR] [--check]`: regenerates `src/resources` and
-//! `src/schema/embedded.rs` from `schema/` (see the library docs). `--out` writes the files
+//! `cfnc-codegen <repo root> [--out DIR] [--check]`: regenerates `src/resources`,
+//! `src/schema/embedded.rs` and the service features of `Cargo.toml` from `schema/` (see the
+//! library docs). `--out` writes the files
 //! under another directory; `--check` writes nothing and exits 1 when the committed files differ.
 
 use std::path::PathBuf;

@@ -6,7 +6,9 @@
 //! - `string`/`integer`/`number`/`boolean` are `String`/`i64`/`f64`/`bool`;
 //! - arrays are `Vec`s of their item type; `patternProperties` (or a schema-valued
 //!   `additionalProperties`) are `BTreeMap<String, _>`;
-//! - everything else (free-form objects, several types, no type) is `Expr`.
+//! - everything else (free-form objects, several types, no type) is `Expr`;
+//! - the items of a `Tags` list that are `{Key, Value}` string pairs are the one shared
+//!   [`crate::model::Tag`](Ty::Tag) of every resource, not a struct per type.
 //!
 //! Every value is wrapped in `Value<_>` (literal or intrinsic). Read-only properties are not
 //! fields: they are the `GetAtt` attributes. A struct field that refers back to its own
@@ -26,6 +28,8 @@ pub enum Ty {
     Number,
     Boolean,
     Expr,
+    /// The shared `crate::model::Tag` (`{"Key": .., "Value": ..}`).
+    Tag,
     Enum(String),
     /// A struct; `true` when boxed (recursive).
     Struct(String, bool),
@@ -39,13 +43,15 @@ impl Ty {
         format!("Value<{}>", self.inner())
     }
 
-    fn inner(&self) -> String {
+    /// The type inside `Value<_>`.
+    pub fn inner(&self) -> String {
         match self {
             Ty::String => "String".into(),
             Ty::Integer => "i64".into(),
             Ty::Number => "f64".into(),
             Ty::Boolean => "bool".into(),
             Ty::Expr => "Expr".into(),
+            Ty::Tag => "crate::model::Tag".into(),
             Ty::Enum(n) | Ty::Struct(n, false) => n.clone(),
             Ty::Struct(n, true) => format!("Box<{n}>"),
             Ty::List(t) => format!("Vec<{}>", t.rust()),
@@ -82,6 +88,8 @@ pub struct Field {
 #[derive(Clone, Debug)]
 pub struct StructDef {
     pub name: String,
+    /// Its builder's name (`{name}Builder`, numbered when a schema type has that name).
+    pub builder: String,
     pub doc: Option<String>,
     pub fields: Vec<Field>,
     /// `additionalProperties: false` in the schema.
@@ -343,6 +351,23 @@ impl<'a> Builder<'a> {
         }
     }
 
+    /// A list whose items are objects with exactly the string properties `Key` and `Value`
+    /// (whichever of them the schema requires): a list of the shared `Tag`.
+    fn is_tag_list(&self, node: &'a Json) -> bool {
+        let Some((_, list)) = self.deref(node, "#") else { return false };
+        if list.get("type").and_then(Json::as_str) != Some("array") {
+            return false;
+        }
+        let Some((_, item)) = list.get("items").and_then(|i| self.deref(i, "#")) else { return false };
+        let Some(props) = item.get("properties").and_then(Json::as_object) else { return false };
+        let string = |n: &str| {
+            props.get(n).and_then(|p| self.deref(p, "#")).is_some_and(|(_, p)| {
+                p.get("type").and_then(Json::as_str) == Some("string") && named_kind(p).is_none()
+            })
+        };
+        props.len() == 2 && string("Key") && string("Value")
+    }
+
     /// Generates the struct for the object `node` at `loc` named `name` (once).
     fn build_struct(&mut self, node: &'a Json, loc: &str, name: &str) {
         if self.struct_at.contains_key(loc) {
@@ -370,13 +395,42 @@ impl<'a> Builder<'a> {
                 .map(|i| if i == 1 { base.clone() } else { format!("{}_{i}", base.trim_start_matches("r#")) })
                 .find(|n| idents.insert(n.clone()))
                 .expect("some suffix is free");
-            let ty = self.resolve(schema, &format!("{loc}/properties/{prop}"), prop, name);
+            let ty = if prop == "Tags" && self.is_tag_list(schema) {
+                Ty::List(Box::new(Ty::Tag))
+            } else {
+                self.resolve(schema, &format!("{loc}/properties/{prop}"), prop, name)
+            };
             let doc =
                 description(schema).or_else(|| self.deref(schema, loc).and_then(|(_, n)| description(n)));
             fields.push(Field { ident, json_name: prop.clone(), ty, required: required.contains(prop), doc });
         }
         let deny_unknown = node.get("additionalProperties") == Some(&Json::Bool(false));
-        StructDef { name: name.to_string(), doc: description(node), fields, deny_unknown }
+        StructDef {
+            name: name.to_string(),
+            builder: String::new(),
+            doc: description(node),
+            fields,
+            deny_unknown,
+        }
+    }
+}
+
+/// Names each struct's builder `{name}Builder`, or `{name}Builder2`, ... when a type of the
+/// module (or a reserved name) already has that name.
+fn name_builders(resource: &mut StructDef, structs: &mut [StructDef], enums: &[EnumDef], attr_enum: &str) {
+    let mut taken: HashSet<String> = RESERVED_TYPES.iter().map(|s| s.to_string()).collect();
+    taken.insert(attr_enum.to_string());
+    taken.insert(resource.name.clone());
+    taken.extend(structs.iter().map(|s| s.name.clone()));
+    taken.extend(enums.iter().map(|e| e.name.clone()));
+    for s in std::iter::once(resource).chain(structs.iter_mut()) {
+        let base = format!("{}Builder", s.name);
+        let name = (1..)
+            .map(|i| if i == 1 { base.clone() } else { format!("{base}{i}") })
+            .find(|n| !taken.contains(n))
+            .expect("some suffix is free");
+        taken.insert(name.clone());
+        s.builder = name;
     }
 }
 
@@ -560,11 +614,12 @@ pub fn resource_module(
     let mut all = vec![resource_def];
     all.append(&mut structs);
     box_recursion(&mut all);
-    let resource = all.remove(0);
+    let mut resource = all.remove(0);
     let mut structs = all;
     structs.sort_by(|a, b| a.name.cmp(&b.name));
     let mut enums = b.enums;
     enums.sort_by(|a, b| a.name.cmp(&b.name));
+    name_builders(&mut resource, &mut structs, &enums, &attr_enum);
 
     let ref_returns = strings(schema, "primaryIdentifier")
         .iter()
@@ -610,7 +665,8 @@ mod tests {
                 "Count": {"type": "integer"},
                 "Doc": {"type": "object"},
                 "Multi": {"type": ["string", "object"]},
-                "Tags": {"type": "array", "items": {"type": "object", "properties": {"Key": {"type": "string"}}, "required": ["Key"]}},
+                "Tags": {"type": "array", "items": {"type": "object", "properties": {"Key": {"type": "string"}, "Value": {"type": "string"}}, "required": ["Key"]}},
+                "Labels": {"type": "array", "items": {"type": "object", "properties": {"Key": {"type": "string"}}, "required": ["Key"]}},
                 "Env": {"type": "object", "patternProperties": {"[a-z]+": {"type": "string"}}},
                 "Inner": {"$ref": "#/definitions/Thing"},
                 "Kind": {"$ref": "#/definitions/Option"},
@@ -629,7 +685,9 @@ mod tests {
         assert_eq!(f("Count").unwrap().ty.rust(), "Value<i64>");
         assert_eq!(f("Doc").unwrap().ty.rust(), "Value<Expr>");
         assert_eq!(f("Multi").unwrap().ty.rust(), "Value<Expr>");
-        assert_eq!(f("Tags").unwrap().ty.rust(), "Value<Vec<Value<TagsItem>>>");
+        assert_eq!(f("Tags").unwrap().ty.rust(), "Value<Vec<Value<crate::model::Tag>>>");
+        assert_eq!(f("Labels").unwrap().ty.rust(), "Value<Vec<Value<LabelsItem>>>");
+        assert!(!m.structs.iter().any(|s| s.name == "TagsItem"), "tags use the shared Tag");
         assert_eq!(f("Env").unwrap().ty.rust(), "Value<BTreeMap<String, Value<String>>>");
         assert_eq!(f("Inner").unwrap().ty.rust(), "Value<ThingProperty>");
         assert_eq!(f("Kind").unwrap().ty.rust(), "Value<OptionProperty>");

@@ -24,6 +24,7 @@ pub const RESERVED_TYPES: &[&str] = &[
     "Deserialize",
     "Attribute",
     "ResourceType",
+    "Required",
     "Option",
     "Some",
     "None",

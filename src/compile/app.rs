@@ -50,6 +50,9 @@ pub struct App {
     pub root_outputs: BTreeMap<LogicalId, Output>,
     /// Tags for every taggable resource, in order.
     pub tags: Vec<(String, String)>,
+    /// Tags for every taggable resource of one nested stack (and the stack resource itself):
+    /// stack name -> tags, in order. They win over [`App::tags`] with the same key.
+    pub stack_tags: BTreeMap<String, Vec<(String, String)>>,
 }
 
 /// Errors while assembling an app.
@@ -65,6 +68,8 @@ pub enum AppError {
     DuplicateOutput { stack: String, output: String },
     #[error("root output `{0}` is declared twice")]
     DuplicateRootOutput(String),
+    #[error("{0}")]
+    Unsupported(String),
 }
 
 impl App {
@@ -82,7 +87,25 @@ impl App {
             outputs: BTreeMap::new(),
             root_outputs: BTreeMap::new(),
             tags,
+            stack_tags: BTreeMap::new(),
         }
+    }
+
+    /// Tags every taggable resource of the app (a type is taggable when its schema says so);
+    /// setting a key again replaces its value. A tag a resource sets itself wins.
+    pub fn tag(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        set_tag(&mut self.tags, key.into(), value.into());
+        self
+    }
+
+    /// The tags of the resources of stack `name`: the app's tags with the stack's own
+    /// ([`StackScope::tag`]) in place of those with the same key, then the stack's other tags.
+    pub fn tags_for(&self, name: &str) -> Vec<(String, String)> {
+        let mut tags = self.tags.clone();
+        for (k, v) in self.stack_tags.get(name).into_iter().flatten() {
+            set_tag(&mut tags, k.clone(), v.clone());
+        }
+        tags
     }
 
     /// Declares a nested stack.
@@ -139,6 +162,14 @@ impl App {
     }
 }
 
+/// Sets `key` in an ordered tag list: replaces its value in place, or appends it.
+fn set_tag(tags: &mut Vec<(String, String)>, key: String, value: String) {
+    match tags.iter_mut().find(|(k, _)| *k == key) {
+        Some(existing) => existing.1 = value,
+        None => tags.push((key, value)),
+    }
+}
+
 /// Adds resources and outputs to one nested stack of an [`App`].
 pub struct StackScope<'a> {
     app: &'a mut App,
@@ -149,6 +180,14 @@ impl StackScope<'_> {
     /// The stack's name.
     pub fn name(&self) -> &str {
         &self.stack
+    }
+
+    /// Tags every taggable resource of this stack (those added before and after this call)
+    /// and the nested stack itself; wins over an app tag with the same key, and a tag a
+    /// resource sets itself wins over it.
+    pub fn tag(&mut self, key: impl Into<String>, value: impl Into<String>) -> &mut Self {
+        set_tag(self.app.stack_tags.entry(self.stack.clone()).or_default(), key.into(), value.into());
+        self
     }
 
     /// Adds a typed resource to this stack; the id must be unique in the whole app.
@@ -192,5 +231,85 @@ impl StackScope<'_> {
         value: impl Into<Expr>,
     ) -> Result<(), AppError> {
         self.app.root_output(name, Output::new(description, value))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use serde_json::json;
+
+    use super::*;
+
+    fn pairs(tags: &[(&str, &str)]) -> Vec<(String, String)> {
+        tags.iter().map(|(k, v)| (k.to_string(), v.to_string())).collect()
+    }
+
+    fn tagged_app() -> App {
+        let mut app = App::new("r", "root", pairs(&[("Environment", "dev"), ("Team", "platform")]));
+        app.tag("CostCenter", "obs").tag("Environment", "test");
+        app.add_stack("net", "NetStack", "network").unwrap();
+        app.add_stack("data", "DataStack", "data").unwrap();
+        let mut vpc = Resource::new("AWS::EC2::VPC");
+        vpc.properties.insert("Tags".into(), Expr::from_json(&json!([{"Key": "Team", "Value": "own"}])));
+        let mut net = app.stack("net").unwrap();
+        net.tag("Team", "network").tag("Tier", "edge");
+        net.insert(LogicalId::new("Vpc").unwrap(), vpc).unwrap();
+        // Added after the stack's tags: tagged all the same.
+        net.insert(LogicalId::new("Igw").unwrap(), Resource::new("AWS::EC2::InternetGateway")).unwrap();
+        app.stack("data")
+            .unwrap()
+            .insert(LogicalId::new("Bucket").unwrap(), Resource::new("AWS::S3::Bucket"))
+            .unwrap();
+        app
+    }
+
+    #[test]
+    fn stack_tags_replace_app_tags_with_the_same_key_and_follow_them() {
+        let app = tagged_app();
+        assert_eq!(
+            app.tags_for("net"),
+            pairs(&[("Environment", "test"), ("Team", "network"), ("CostCenter", "obs"), ("Tier", "edge")])
+        );
+        assert_eq!(
+            app.tags_for("data"),
+            pairs(&[("Environment", "test"), ("Team", "platform"), ("CostCenter", "obs")])
+        );
+    }
+
+    #[test]
+    fn compiled_resources_and_nested_stacks_get_their_stack_tags_and_own_tags_win() {
+        let c = crate::compile::compile(&tagged_app(), &|sha: &str| Expr::from(format!("https://x/{sha}")))
+            .unwrap();
+        let res = |stack: usize, id: &str| {
+            c.children[stack].template.resources[&LogicalId::new(id).unwrap()].clone()
+        };
+        assert_eq!(
+            res(0, "Vpc").properties["Tags"].to_json(),
+            json!([
+                {"Key": "Team", "Value": "own"},
+                {"Key": "Environment", "Value": "test"},
+                {"Key": "CostCenter", "Value": "obs"},
+                {"Key": "Tier", "Value": "edge"}
+            ])
+        );
+        assert_eq!(
+            res(0, "Igw").properties["Tags"].to_json(),
+            json!([
+                {"Key": "Environment", "Value": "test"},
+                {"Key": "Team", "Value": "network"},
+                {"Key": "CostCenter", "Value": "obs"},
+                {"Key": "Tier", "Value": "edge"}
+            ])
+        );
+        assert_eq!(
+            res(1, "Bucket").properties["Tags"].to_json(),
+            json!([
+                {"Key": "Environment", "Value": "test"},
+                {"Key": "Team", "Value": "platform"},
+                {"Key": "CostCenter", "Value": "obs"}
+            ])
+        );
+        let net_stack = &c.root.template.resources[&LogicalId::new("NetStack").unwrap()];
+        assert_eq!(net_stack.properties["Tags"].to_json()[1], json!({"Key": "Team", "Value": "network"}));
     }
 }

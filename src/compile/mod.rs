@@ -15,7 +15,8 @@
 //! resources of different stacks becomes a `DependsOn` between the stacks unless a parameter
 //! already orders them (cfn-lint W3005). Root outputs may refer to any resource; they are
 //! rewritten to `Fn::GetAtt <stack>.Outputs.<name>` and exported as `<root name>-<Output>`.
-//! Every taggable resource (nested-stack resources in the root included) gets the app's tags.
+//! Every taggable resource (nested-stack resources in the root included) gets the app's tags
+//! and those of its stack ([`App::tags_for`]).
 
 pub mod app;
 pub mod refs;
@@ -268,6 +269,7 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
     for spec in &app.stacks {
         let s = spec.name.as_str();
         let mut t = Template::new(spec.description.clone());
+        let stack_tags = app.tags_for(s);
         // Resources of this stack.
         for &(id, res) in by_stack.get(s).into_iter().flatten() {
             let mut res = res.clone();
@@ -287,7 +289,7 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
                 }
             }
             res.depends_on = kept;
-            tags::apply(&mut res, &app.tags);
+            tags::apply(&mut res, &stack_tags);
             t.resources.insert(id.clone(), res);
         }
         children.insert(s.to_string(), t);
@@ -394,7 +396,7 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
                 }
             }
         }
-        tags::apply(&mut res, &app.tags);
+        tags::apply(&mut res, &app.tags_for(spec_name));
         let id = child.logical_id.clone().expect("children have logical ids");
         root.resources.insert(id, res);
     }

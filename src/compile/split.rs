@@ -903,6 +903,12 @@ impl Planner {
                 if !keep {
                     continue;
                 }
+                if p.n > 1
+                    && let Some(tags) = app.stack_tags.get(&spec.name).cloned()
+                {
+                    // A part carries its home stack's tags.
+                    app.stack_tags.insert(p.name.clone(), tags);
+                }
                 stacks.push(if p.n == 1 {
                     spec.clone()
                 } else {

@@ -93,6 +93,49 @@ impl From<i32> for Value<f64> {
     }
 }
 
+/// A list of literals as a list value: `.subnet_ids(vec![a.r#ref(), b.r#ref()])` and
+/// `.tags(vec![tag])` both work.
+impl<T> From<Vec<T>> for Value<Vec<Value<T>>> {
+    fn from(items: Vec<T>) -> Self {
+        Value::Literal(items.into_iter().map(Value::Literal).collect())
+    }
+}
+
+/// An array of literals as a list value: `.tags([Tag::new("Name", "vpc")])`.
+impl<T, const N: usize> From<[T; N]> for Value<Vec<Value<T>>> {
+    fn from(items: [T; N]) -> Self {
+        Value::Literal(items.into_iter().map(Value::Literal).collect())
+    }
+}
+
+/// An array of values as a list value: `.alarm_actions([topic.r#ref(), action])`.
+impl<T, const N: usize> From<[Value<T>; N]> for Value<Vec<Value<T>>> {
+    fn from(items: [Value<T>; N]) -> Self {
+        Value::Literal(items.into())
+    }
+}
+
+/// String slices as a list of strings: `.actions(["s3:GetObject"])`.
+impl<const N: usize> From<[&str; N]> for Value<Vec<Value<String>>> {
+    fn from(items: [&str; N]) -> Self {
+        Value::Literal(items.into_iter().map(Value::from).collect())
+    }
+}
+
+impl From<Vec<&str>> for Value<Vec<Value<String>>> {
+    fn from(items: Vec<&str>) -> Self {
+        Value::Literal(items.into_iter().map(Value::from).collect())
+    }
+}
+
+/// JSON (a policy document written with `serde_json::json!`) as a free-form value; intrinsics
+/// in it (`{"Ref": ..}`) are recognized.
+impl From<Json> for Value<super::intrinsic::Expr> {
+    fn from(json: Json) -> Self {
+        Value::Literal(super::intrinsic::Expr::from_json(&json))
+    }
+}
+
 impl<T: Serialize> Serialize for Value<T> {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
         match self {

@@ -5,8 +5,79 @@
 //!
 //! Layout: `cfnc::resources::<service>::<resource>` holds one type (`s3::bucket`), with the
 //! resource struct (`Bucket`), its property types (`BucketEncryption`, enums such as
-//! `SseAlgorithm`) and its attribute enum (`BucketAttr`); `cfnc::resources::<service>`
-//! re-exports each resource struct and attribute enum.
+//! `SseAlgorithm`), a builder for each (`BucketBuilder`) and its attribute enum
+//! (`BucketAttr`); `cfnc::resources::<service>` re-exports each resource struct and attribute
+//! enum. Each service is behind the cargo feature named like its module (`s3`, `ec2`, ...):
+//! the default features are the platform's services, `all` is every one.
+//!
+//! # Building a resource
+//!
+//! Every struct has `X::builder()`: one setter per property, named like the property, that
+//! takes anything converting into its [`Value`](crate::model::Value) (a literal, `"text"`,
+//! `true`, `300`, a list, or an intrinsic such as a [`Handle`](crate::model::Handle)'s
+//! `r#ref()`/`get_att()` or `Value::sub`); optional properties are simply not set. `build()`
+//! compiles once every required property is set, whatever the order; tags are the one
+//! [`Tag`] type of every resource.
+//!
+//! ```
+//! use cfnc::model::{Tag, Template, Value};
+//! use cfnc::resources::kms::{Key, KeyAttr};
+//! use cfnc::resources::s3::{Bucket, BucketAttr, BucketPolicy, bucket};
+//!
+//! let mut t = Template::new("example");
+//! let key = t.add("Key", Key::builder().enable_key_rotation(true).build()).unwrap();
+//! let encryption = bucket::ServerSideEncryptionRule::builder()
+//!     .server_side_encryption_by_default(
+//!         bucket::ServerSideEncryptionByDefault::builder()
+//!             .sse_algorithm(bucket::SseAlgorithm::AwsKms)
+//!             .kms_master_key_id(key.get_att(KeyAttr::Arn))
+//!             .build(),
+//!     )
+//!     .build();
+//! let data = t
+//!     .add(
+//!         "Bucket",
+//!         Bucket::builder()
+//!             .bucket_encryption(
+//!                 bucket::BucketEncryption::builder().server_side_encryption_configuration([encryption]).build(),
+//!             )
+//!             .tags([Tag::new("Name", "data")])
+//!             .build(),
+//!     )
+//!     .unwrap();
+//! let policy = serde_json::json!({"Version": "2012-10-17", "Statement": []});
+//! t.add("Policy", BucketPolicy::builder().bucket(data.r#ref()).policy_document(policy).build()).unwrap();
+//! let arn: Value<String> = data.get_att(BucketAttr::Arn);
+//! # assert_eq!(serde_json::to_value(&arn).unwrap(), serde_json::json!({"Fn::GetAtt": ["Bucket", "Arn"]}));
+//! ```
+//!
+//! A required property left out does not compile. Without `.policy_document(..)` the bucket
+//! policy above fails at `build()` with (rustc's words)
+//!
+//! ```text
+//! error[E0277]: required property not set: `policy_document`
+//!     |     t.add("Policy", BucketPolicy::builder().bucket(data.r#ref()).build()).unwrap();
+//!     |                                                                  ^^^^^ this builder still misses the required property `policy_document`
+//!     = help: the trait `Required<Expr>` is not implemented for `policy_document`
+//!     = note: call the builder's setter named like it before `build()`
+//! ```
+//!
+//! (`policy_document` is the marker type [`missing::policy_document`]; rustc prints its full
+//! path when the short name is ambiguous):
+//!
+//! ```compile_fail,E0277
+//! use cfnc::model::Template;
+//! use cfnc::resources::s3::{Bucket, BucketPolicy};
+//!
+//! let mut t = Template::new("example");
+//! let data = t.add("Bucket", Bucket::builder().build()).unwrap();
+//! t.add("Policy", BucketPolicy::builder().bucket(data.r#ref()).build()).unwrap();
+//! ```
+//!
+//! Positional constructors are gone, so two same-typed required properties cannot be swapped:
+//! each is set by name (`Range::builder().start_time(..).end_time(..)`).
+//!
+//! # Attributes
 //!
 //! A typed resource only names the attributes its type has: `Fn::GetAtt` goes through a
 //! [`Handle`](crate::model::Handle) and takes the type's own attribute enum.
@@ -17,13 +88,14 @@
 //! use cfnc::resources::s3::{Bucket, BucketAttr};
 //!
 //! let mut t = Template::new("example");
-//! let bucket = t.add("Bucket", Bucket::default()).unwrap();
-//! let _key = t.add("Key", Key::default()).unwrap();
+//! let bucket = t.add("Bucket", Bucket::builder().build()).unwrap();
+//! let _key = t.add("Key", Key::builder().build()).unwrap();
 //! let arn: Value<String> = bucket.get_att(BucketAttr::Arn);
 //! # assert_eq!(serde_json::to_value(&arn).unwrap(), serde_json::json!({"Fn::GetAtt": ["Bucket", "Arn"]}));
 //! ```
 //!
 //! An attribute the type does not have does not compile (`AWS::S3::Bucket` has no `KeyId`):
+//! "error\[E0599\]: no variant or associated item named `KeyId` found for enum `BucketAttr`":
 //!
 //! ```compile_fail,E0599
 //! use cfnc::model::{Template, Value};
@@ -31,12 +103,13 @@
 //! use cfnc::resources::s3::{Bucket, BucketAttr};
 //!
 //! let mut t = Template::new("example");
-//! let bucket = t.add("Bucket", Bucket::default()).unwrap();
-//! let _key = t.add("Key", Key::default()).unwrap();
+//! let bucket = t.add("Bucket", Bucket::builder().build()).unwrap();
+//! let _key = t.add("Key", Key::builder().build()).unwrap();
 //! let arn: Value<String> = bucket.get_att(BucketAttr::KeyId);
 //! ```
 //!
-//! nor does another type's attribute (a KMS key's `Arn` asked of a bucket):
+//! nor does another type's attribute (a KMS key's `Arn` asked of a bucket): "error\[E0308\]:
+//! mismatched types: expected `BucketAttr`, found `KeyAttr`":
 //!
 //! ```compile_fail,E0308
 //! use cfnc::model::{Template, Value};
@@ -44,12 +117,36 @@
 //! use cfnc::resources::s3::{Bucket, BucketAttr};
 //!
 //! let mut t = Template::new("example");
-//! let bucket = t.add("Bucket", Bucket::default()).unwrap();
-//! let _key = t.add("Key", Key::default()).unwrap();
+//! let bucket = t.add("Bucket", Bucket::builder().build()).unwrap();
+//! let _key = t.add("Key", Key::builder().build()).unwrap();
 //! let arn: Value<String> = bucket.get_att(KeyAttr::Arn);
 //! ```
+//!
+//! (Stable rustdoc does not check the error codes after `compile_fail`; the messages above
+//! are what rustc prints.)
 
 include!("generated.rs");
+
+pub use crate::model::Tag;
+
+/// A required property's state in a builder once it is set: its `Value<T>`. The builders'
+/// `build()` requires it of every required property, so a missing one is a compile error
+/// that names it (`missing::<setter>` is the state before the setter is called).
+#[diagnostic::on_unimplemented(
+    message = "required property not set: `{Self}`",
+    label = "this builder still misses the required property `{Self}`",
+    note = "call the builder's setter named like it before `build()`"
+)]
+pub trait Required<T> {
+    /// The property's value.
+    fn value(self) -> crate::model::Value<T>;
+}
+
+impl<T> Required<T> for crate::model::Value<T> {
+    fn value(self) -> crate::model::Value<T> {
+        self
+    }
+}
 
 /// A CloudFormation resource type with a generated typed model.
 pub trait ResourceType: serde::Serialize {

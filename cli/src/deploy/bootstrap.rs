@@ -13,12 +13,12 @@
 //! stack is deleted or replaced, so an artifact a stack still refers to is never lost.
 
 use cfnc::manifest::STAGING_BUCKET_PATTERN;
-use cfnc::model::{Expr, Intrinsic, LogicalId, Output, Template, Value};
+use cfnc::model::{Expr, Intrinsic, LogicalId, Output, Tag, Template, Value};
 use cfnc::resources::s3::bucket::{
     AbortIncompleteMultipartUpload, Bucket, BucketAttr, BucketEncryption, LifecycleConfiguration,
     NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
     PublicAccessBlockConfiguration, Rule, RuleStatus, ServerSideEncryptionByDefault,
-    ServerSideEncryptionRule, SseAlgorithm, Tag, VersioningConfiguration, VersioningConfigurationStatus,
+    ServerSideEncryptionRule, SseAlgorithm, VersioningConfiguration, VersioningConfigurationStatus,
 };
 use cfnc::resources::s3::bucket_policy::BucketPolicy;
 
@@ -39,37 +39,47 @@ fn id(s: &str) -> LogicalId {
     LogicalId::new(s).expect("bootstrap logical ids are valid")
 }
 
-fn lit<T>(v: T) -> Option<Value<T>> {
-    Some(Value::Literal(v))
-}
-
 /// The staging bucket, typed from its registry schema.
 fn staging_bucket() -> Bucket {
-    let sse = ServerSideEncryptionRule {
-        server_side_encryption_by_default: lit(ServerSideEncryptionByDefault::new(SseAlgorithm::Aes256)),
-        ..Default::default()
-    };
-    let mut expire = Rule::new(RuleStatus::Enabled);
-    expire.id = Some("expire-noncurrent-versions".into());
-    expire.noncurrent_version_expiration = lit(NoncurrentVersionExpiration::new(NONCURRENT_VERSION_DAYS));
-    expire.abort_incomplete_multipart_upload = lit(AbortIncompleteMultipartUpload::new(ABORT_MULTIPART_DAYS));
-    Bucket {
-        bucket_name: Some(Value::sub(STAGING_BUCKET_PATTERN)),
-        versioning_configuration: lit(VersioningConfiguration::new(VersioningConfigurationStatus::Enabled)),
-        bucket_encryption: lit(BucketEncryption::new(vec![Value::Literal(sse)])),
-        public_access_block_configuration: lit(PublicAccessBlockConfiguration {
-            block_public_acls: lit(true),
-            block_public_policy: lit(true),
-            ignore_public_acls: lit(true),
-            restrict_public_buckets: lit(true),
-        }),
-        ownership_controls: lit(OwnershipControls::new(vec![Value::Literal(OwnershipControlsRule {
-            object_ownership: lit(ObjectOwnership::BucketOwnerEnforced),
-        })])),
-        lifecycle_configuration: lit(LifecycleConfiguration::new(vec![Value::Literal(expire)])),
-        tags: lit(vec![Value::Literal(Tag::new("ManagedBy", "cfnc"))]),
-        ..Default::default()
-    }
+    let sse = ServerSideEncryptionRule::builder()
+        .server_side_encryption_by_default(
+            ServerSideEncryptionByDefault::builder().sse_algorithm(SseAlgorithm::Aes256).build(),
+        )
+        .build();
+    let expire = Rule::builder()
+        .status(RuleStatus::Enabled)
+        .id("expire-noncurrent-versions")
+        .noncurrent_version_expiration(
+            NoncurrentVersionExpiration::builder().noncurrent_days(NONCURRENT_VERSION_DAYS).build(),
+        )
+        .abort_incomplete_multipart_upload(
+            AbortIncompleteMultipartUpload::builder().days_after_initiation(ABORT_MULTIPART_DAYS).build(),
+        )
+        .build();
+    Bucket::builder()
+        .bucket_name(Value::sub(STAGING_BUCKET_PATTERN))
+        .versioning_configuration(
+            VersioningConfiguration::builder().status(VersioningConfigurationStatus::Enabled).build(),
+        )
+        .bucket_encryption(BucketEncryption::builder().server_side_encryption_configuration([sse]).build())
+        .public_access_block_configuration(
+            PublicAccessBlockConfiguration::builder()
+                .block_public_acls(true)
+                .block_public_policy(true)
+                .ignore_public_acls(true)
+                .restrict_public_buckets(true)
+                .build(),
+        )
+        .ownership_controls(
+            OwnershipControls::builder()
+                .rules([OwnershipControlsRule::builder()
+                    .object_ownership(ObjectOwnership::BucketOwnerEnforced)
+                    .build()])
+                .build(),
+        )
+        .lifecycle_configuration(LifecycleConfiguration::builder().rules([expire]).build())
+        .tags([Tag::new("ManagedBy", "cfnc")])
+        .build()
 }
 
 /// The bootstrap template, built with the template model and typed resources.
@@ -96,8 +106,11 @@ pub fn template() -> Template {
             ])]),
         ),
     ]);
-    t.add("StagingBucketPolicy", BucketPolicy::new(bucket.r#ref::<String>(), deny_plain_http))
-        .expect("fresh template");
+    t.add(
+        "StagingBucketPolicy",
+        BucketPolicy::builder().bucket(bucket.r#ref()).policy_document(deny_plain_http).build(),
+    )
+    .expect("fresh template");
 
     t.outputs.insert(
         id(OUTPUT_BUCKET),

@@ -222,48 +222,57 @@ fn build(cx: &mut Context<'_, Config>) -> Result<App, BuildError> {
         .principal(account_root());
     let key = s.add(
         "DataKey",
-        Key {
-            description: Some(format!("{name} ({env}): encryption of the data bucket").into()),
-            enable_key_rotation: Some(true.into()),
-            key_policy: Some(PolicyDocument::new(vec![root_only]).value()),
-            ..Default::default()
-        },
+        Key::builder()
+            .description(format!("{name} ({env}): encryption of the data bucket"))
+            .enable_key_rotation(true)
+            .key_policy(PolicyDocument::new(vec![root_only]).value())
+            .build(),
     )?;
     s.resource_mut(&key).retain();
 
-    let mut sse = bucket::ServerSideEncryptionByDefault::new(bucket::SseAlgorithm::AwsKms);
-    sse.kms_master_key_id = Some(key.get_att(KeyAttr::Arn));
-    let mut expire = bucket::Rule::new(bucket::RuleStatus::Enabled);
-    expire.id = Some("expire-old-versions".into());
-    expire.noncurrent_version_expiration =
-        Some(bucket::NoncurrentVersionExpiration::new(cx.config.noncurrent_version_days).into());
     let data = s.add(
         "DataBucket",
-        Bucket {
-            bucket_encryption: Some(
-                bucket::BucketEncryption::new(vec![bucket::ServerSideEncryptionRule {
-                    server_side_encryption_by_default: Some(sse.into()),
-                    bucket_key_enabled: Some(true.into()),
-                    ..Default::default()
-                }
-                .into()])
-                .into(),
-            ),
-            versioning_configuration: Some(
-                bucket::VersioningConfiguration::new(bucket::VersioningConfigurationStatus::Enabled).into(),
-            ),
-            public_access_block_configuration: Some(
-                bucket::PublicAccessBlockConfiguration {
-                    block_public_acls: Some(true.into()),
-                    block_public_policy: Some(true.into()),
-                    ignore_public_acls: Some(true.into()),
-                    restrict_public_buckets: Some(true.into()),
-                }
-                .into(),
-            ),
-            lifecycle_configuration: Some(bucket::LifecycleConfiguration::new(vec![expire.into()]).into()),
-            ..Default::default()
-        },
+        Bucket::builder()
+            .bucket_encryption(
+                bucket::BucketEncryption::builder()
+                    .server_side_encryption_configuration([bucket::ServerSideEncryptionRule::builder()
+                        .server_side_encryption_by_default(
+                            bucket::ServerSideEncryptionByDefault::builder()
+                                .sse_algorithm(bucket::SseAlgorithm::AwsKms)
+                                .kms_master_key_id(key.get_att(KeyAttr::Arn))
+                                .build(),
+                        )
+                        .bucket_key_enabled(true)
+                        .build()])
+                    .build(),
+            )
+            .versioning_configuration(
+                bucket::VersioningConfiguration::builder()
+                    .status(bucket::VersioningConfigurationStatus::Enabled)
+                    .build(),
+            )
+            .public_access_block_configuration(
+                bucket::PublicAccessBlockConfiguration::builder()
+                    .block_public_acls(true)
+                    .block_public_policy(true)
+                    .ignore_public_acls(true)
+                    .restrict_public_buckets(true)
+                    .build(),
+            )
+            .lifecycle_configuration(
+                bucket::LifecycleConfiguration::builder()
+                    .rules([bucket::Rule::builder()
+                        .status(bucket::RuleStatus::Enabled)
+                        .id("expire-old-versions")
+                        .noncurrent_version_expiration(
+                            bucket::NoncurrentVersionExpiration::builder()
+                                .noncurrent_days(cx.config.noncurrent_version_days)
+                                .build(),
+                        )
+                        .build()])
+                    .build(),
+            )
+            .build(),
     )?;
     s.resource_mut(&data).retain();
     s.root_output("DataBucketName", "The data bucket", data.r#ref::<String>())?;

@@ -449,3 +449,21 @@ fn placement_mistakes_are_reported_not_hidden_by_splitting() {
     let err = compile(app, None, &small(4), &url).unwrap_err();
     assert!(matches!(err, SplitError::Compile(CompileError::UnknownStack { .. })), "{err}");
 }
+
+#[test]
+fn the_parts_of_a_split_stack_carry_its_stack_tags() {
+    let mut app = pairs(5);
+    app.stack("logs").unwrap().tag("Team", "logs-team");
+    let (c, split) = run(app, None, &small(4));
+    assert_eq!(split.split["logs"], ["logs", "logs-2", "logs-3"]);
+    let team = |r: &Resource| r.properties["Tags"].to_json().to_string().contains("logs-team");
+    for t in c.children.iter().filter(|t| t.name.starts_with("logs")) {
+        assert!(t.template.resources.values().filter(|r| r.type_name == "AWS::Logs::LogGroup").all(team));
+        let stack = c.root.template.resources.values().find(|r| {
+            r.properties.get("TemplateURL").is_some_and(|u| u.to_json().to_string().contains(&t.sha256))
+        });
+        assert!(stack.is_some_and(team), "stack resource of {} is tagged", t.name);
+    }
+    let shared = &c.children[0].template.resources[&LogicalId::new("Key").unwrap()];
+    assert!(!team(shared), "another stack's resources are not");
+}

@@ -3,21 +3,21 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::CloudFormation::Stack`. The AWS::CloudFormation::Stack resource nests a stack as a
 /// resource in a top-level template.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Stack {
     #[serde(rename = "NotificationARNs", skip_serializing_if = "Option::is_none")]
@@ -25,7 +25,7 @@ pub struct Stack {
     #[serde(rename = "Parameters", skip_serializing_if = "Option::is_none")]
     pub parameters: Option<Value<BTreeMap<String, Value<Expr>>>>,
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     #[serde(rename = "TemplateURL")]
     pub template_url: Value<String>,
     #[serde(rename = "TimeoutInMinutes", skip_serializing_if = "Option::is_none")]
@@ -33,14 +33,72 @@ pub struct Stack {
 }
 
 impl Stack {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(template_url: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Stack`]: one setter per property, then `build()`; `build()` compiles once the required `template_url` is set.
+    pub fn builder() -> StackBuilder<missing::template_url> {
+        StackBuilder {
             notification_ar_ns: None,
             parameters: None,
             tags: None,
-            template_url: template_url.into(),
+            template_url: missing::template_url,
             timeout_in_minutes: None,
+        }
+    }
+}
+
+/// Builds a [`Stack`] (from [`Stack::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `template_url` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `template_url`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct StackBuilder<S1> {
+    notification_ar_ns: Option<Value<Vec<Value<String>>>>,
+    parameters: Option<Value<BTreeMap<String, Value<Expr>>>>,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+    template_url: S1,
+    timeout_in_minutes: Option<Value<i64>>,
+}
+
+impl<S1> StackBuilder<S1> {
+    /// Sets [`notification_ar_ns`](Stack::notification_ar_ns) (`NotificationARNs`).
+    pub fn notification_ar_ns(mut self, notification_ar_ns: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.notification_ar_ns = Some(notification_ar_ns.into());
+        self
+    }
+    /// Sets [`parameters`](Stack::parameters) (`Parameters`).
+    pub fn parameters(mut self, parameters: impl Into<Value<BTreeMap<String, Value<Expr>>>>) -> Self {
+        self.parameters = Some(parameters.into());
+        self
+    }
+    /// Sets [`tags`](Stack::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// Sets the required [`template_url`](Stack::template_url) (`TemplateURL`).
+    pub fn template_url(self, template_url: impl Into<Value<String>>) -> StackBuilder<Value<String>> {
+        StackBuilder {
+            notification_ar_ns: self.notification_ar_ns,
+            parameters: self.parameters,
+            tags: self.tags,
+            template_url: template_url.into(),
+            timeout_in_minutes: self.timeout_in_minutes,
+        }
+    }
+    /// Sets [`timeout_in_minutes`](Stack::timeout_in_minutes) (`TimeoutInMinutes`).
+    pub fn timeout_in_minutes(mut self, timeout_in_minutes: impl Into<Value<i64>>) -> Self {
+        self.timeout_in_minutes = Some(timeout_in_minutes.into());
+        self
+    }
+    /// The [`Stack`]; `build()` compiles once the required `template_url` is set.
+    pub fn build(self) -> Stack
+    where
+        S1: Required<String>,
+    {
+        Stack {
+            notification_ar_ns: self.notification_ar_ns,
+            parameters: self.parameters,
+            tags: self.tags,
+            template_url: self.template_url.value(),
+            timeout_in_minutes: self.timeout_in_minutes,
         }
     }
 }
@@ -67,21 +125,5 @@ impl Attribute for StackAttr {
         match self {
             Self::StackId => "StackId",
         }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
     }
 }

@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::CloudWatch::Alarm`. The ``AWS::CloudWatch::Alarm`` type specifies an alarm and associates
 /// it with the specified metric or metric math expression. When this operation creates an alarm,
@@ -19,7 +18,8 @@ use crate::resources::{Attribute, ResourceType};
 /// state is set appropriately. Any actions associated with the new state are then executed. When
 /// you update an existing alarm, its state is left unchanged, but the update completely overwrites
 /// the previous configuration of the alarm.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Alarm {
     #[serde(rename = "ActionConfiguration", skip_serializing_if = "Option::is_none")]
@@ -136,7 +136,7 @@ pub struct Alarm {
     /// resources. You can also use them to scope user permissions by granting a user permission to
     /// access or change only resources with certain tag values.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// The value to compare with the specified statistic.
     #[serde(rename = "Threshold", skip_serializing_if = "Option::is_none")]
     pub threshold: Option<Value<f64>>,
@@ -169,6 +169,172 @@ pub struct Alarm {
     pub warm_up_configuration: Option<Value<WarmUpConfiguration>>,
 }
 
+impl Alarm {
+    /// A builder of [`Alarm`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> AlarmBuilder {
+        AlarmBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Alarm`] (from [`Alarm::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AlarmBuilder(Alarm);
+
+impl AlarmBuilder {
+    /// Sets [`action_configuration`](Alarm::action_configuration) (`ActionConfiguration`).
+    pub fn action_configuration(
+        mut self,
+        action_configuration: impl Into<Value<ActionConfiguration>>,
+    ) -> Self {
+        self.0.action_configuration = Some(action_configuration.into());
+        self
+    }
+    /// Sets [`actions_enabled`](Alarm::actions_enabled) (`ActionsEnabled`).
+    pub fn actions_enabled(mut self, actions_enabled: impl Into<Value<bool>>) -> Self {
+        self.0.actions_enabled = Some(actions_enabled.into());
+        self
+    }
+    /// Sets [`alarm_actions`](Alarm::alarm_actions) (`AlarmActions`).
+    pub fn alarm_actions(mut self, alarm_actions: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.0.alarm_actions = Some(alarm_actions.into());
+        self
+    }
+    /// Sets [`alarm_description`](Alarm::alarm_description) (`AlarmDescription`).
+    pub fn alarm_description(mut self, alarm_description: impl Into<Value<String>>) -> Self {
+        self.0.alarm_description = Some(alarm_description.into());
+        self
+    }
+    /// Sets [`alarm_name`](Alarm::alarm_name) (`AlarmName`).
+    pub fn alarm_name(mut self, alarm_name: impl Into<Value<String>>) -> Self {
+        self.0.alarm_name = Some(alarm_name.into());
+        self
+    }
+    /// Sets [`comparison_operator`](Alarm::comparison_operator) (`ComparisonOperator`).
+    pub fn comparison_operator(mut self, comparison_operator: impl Into<Value<ComparisonOperator>>) -> Self {
+        self.0.comparison_operator = Some(comparison_operator.into());
+        self
+    }
+    /// Sets [`datapoints_to_alarm`](Alarm::datapoints_to_alarm) (`DatapointsToAlarm`).
+    pub fn datapoints_to_alarm(mut self, datapoints_to_alarm: impl Into<Value<i64>>) -> Self {
+        self.0.datapoints_to_alarm = Some(datapoints_to_alarm.into());
+        self
+    }
+    /// Sets [`dimensions`](Alarm::dimensions) (`Dimensions`).
+    pub fn dimensions(mut self, dimensions: impl Into<Value<Vec<Value<Dimension>>>>) -> Self {
+        self.0.dimensions = Some(dimensions.into());
+        self
+    }
+    /// Sets [`evaluate_low_sample_count_percentile`](Alarm::evaluate_low_sample_count_percentile) (`EvaluateLowSampleCountPercentile`).
+    pub fn evaluate_low_sample_count_percentile(
+        mut self,
+        evaluate_low_sample_count_percentile: impl Into<Value<String>>,
+    ) -> Self {
+        self.0.evaluate_low_sample_count_percentile = Some(evaluate_low_sample_count_percentile.into());
+        self
+    }
+    /// Sets [`evaluation_criteria`](Alarm::evaluation_criteria) (`EvaluationCriteria`).
+    pub fn evaluation_criteria(mut self, evaluation_criteria: impl Into<Value<EvaluationCriteria>>) -> Self {
+        self.0.evaluation_criteria = Some(evaluation_criteria.into());
+        self
+    }
+    /// Sets [`evaluation_interval`](Alarm::evaluation_interval) (`EvaluationInterval`).
+    pub fn evaluation_interval(mut self, evaluation_interval: impl Into<Value<i64>>) -> Self {
+        self.0.evaluation_interval = Some(evaluation_interval.into());
+        self
+    }
+    /// Sets [`evaluation_periods`](Alarm::evaluation_periods) (`EvaluationPeriods`).
+    pub fn evaluation_periods(mut self, evaluation_periods: impl Into<Value<i64>>) -> Self {
+        self.0.evaluation_periods = Some(evaluation_periods.into());
+        self
+    }
+    /// Sets [`evaluation_window`](Alarm::evaluation_window) (`EvaluationWindow`).
+    pub fn evaluation_window(mut self, evaluation_window: impl Into<Value<EvaluationWindow>>) -> Self {
+        self.0.evaluation_window = Some(evaluation_window.into());
+        self
+    }
+    /// Sets [`extended_statistic`](Alarm::extended_statistic) (`ExtendedStatistic`).
+    pub fn extended_statistic(mut self, extended_statistic: impl Into<Value<String>>) -> Self {
+        self.0.extended_statistic = Some(extended_statistic.into());
+        self
+    }
+    /// Sets [`insufficient_data_actions`](Alarm::insufficient_data_actions) (`InsufficientDataActions`).
+    pub fn insufficient_data_actions(
+        mut self,
+        insufficient_data_actions: impl Into<Value<Vec<Value<String>>>>,
+    ) -> Self {
+        self.0.insufficient_data_actions = Some(insufficient_data_actions.into());
+        self
+    }
+    /// Sets [`metric_name`](Alarm::metric_name) (`MetricName`).
+    pub fn metric_name(mut self, metric_name: impl Into<Value<String>>) -> Self {
+        self.0.metric_name = Some(metric_name.into());
+        self
+    }
+    /// Sets [`metrics`](Alarm::metrics) (`Metrics`).
+    pub fn metrics(mut self, metrics: impl Into<Value<Vec<Value<MetricDataQuery>>>>) -> Self {
+        self.0.metrics = Some(metrics.into());
+        self
+    }
+    /// Sets [`namespace`](Alarm::namespace) (`Namespace`).
+    pub fn namespace(mut self, namespace: impl Into<Value<String>>) -> Self {
+        self.0.namespace = Some(namespace.into());
+        self
+    }
+    /// Sets [`ok_actions`](Alarm::ok_actions) (`OKActions`).
+    pub fn ok_actions(mut self, ok_actions: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.0.ok_actions = Some(ok_actions.into());
+        self
+    }
+    /// Sets [`period`](Alarm::period) (`Period`).
+    pub fn period(mut self, period: impl Into<Value<i64>>) -> Self {
+        self.0.period = Some(period.into());
+        self
+    }
+    /// Sets [`statistic`](Alarm::statistic) (`Statistic`).
+    pub fn statistic(mut self, statistic: impl Into<Value<Statistic>>) -> Self {
+        self.0.statistic = Some(statistic.into());
+        self
+    }
+    /// Sets [`tags`](Alarm::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`threshold`](Alarm::threshold) (`Threshold`).
+    pub fn threshold(mut self, threshold: impl Into<Value<f64>>) -> Self {
+        self.0.threshold = Some(threshold.into());
+        self
+    }
+    /// Sets [`threshold_metric_id`](Alarm::threshold_metric_id) (`ThresholdMetricId`).
+    pub fn threshold_metric_id(mut self, threshold_metric_id: impl Into<Value<String>>) -> Self {
+        self.0.threshold_metric_id = Some(threshold_metric_id.into());
+        self
+    }
+    /// Sets [`treat_missing_data`](Alarm::treat_missing_data) (`TreatMissingData`).
+    pub fn treat_missing_data(mut self, treat_missing_data: impl Into<Value<TreatMissingData>>) -> Self {
+        self.0.treat_missing_data = Some(treat_missing_data.into());
+        self
+    }
+    /// Sets [`unit`](Alarm::unit) (`Unit`).
+    pub fn unit(mut self, unit: impl Into<Value<Unit>>) -> Self {
+        self.0.unit = Some(unit.into());
+        self
+    }
+    /// Sets [`warm_up_configuration`](Alarm::warm_up_configuration) (`WarmUpConfiguration`).
+    pub fn warm_up_configuration(
+        mut self,
+        warm_up_configuration: impl Into<Value<WarmUpConfiguration>>,
+    ) -> Self {
+        self.0.warm_up_configuration = Some(warm_up_configuration.into());
+        self
+    }
+    /// The [`Alarm`]; it has no required properties.
+    pub fn build(self) -> Alarm {
+        self.0
+    }
+}
+
 impl ResourceType for Alarm {
     const TYPE_NAME: &'static str = "AWS::CloudWatch::Alarm";
     const REF_RETURNS: &'static str = "AlarmName";
@@ -194,7 +360,8 @@ impl Attribute for AlarmAttr {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ActionConfiguration {
     /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -202,10 +369,38 @@ pub struct ActionConfiguration {
     pub alarm_tags_propagation: Option<Value<AlarmTagsPropagation>>,
 }
 
+impl ActionConfiguration {
+    /// A builder of [`ActionConfiguration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ActionConfigurationBuilder {
+        ActionConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`ActionConfiguration`] (from [`ActionConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ActionConfigurationBuilder(ActionConfiguration);
+
+impl ActionConfigurationBuilder {
+    /// Sets [`alarm_tags_propagation`](ActionConfiguration::alarm_tags_propagation) (`AlarmTagsPropagation`).
+    pub fn alarm_tags_propagation(
+        mut self,
+        alarm_tags_propagation: impl Into<Value<AlarmTagsPropagation>>,
+    ) -> Self {
+        self.0.alarm_tags_propagation = Some(alarm_tags_propagation.into());
+        self
+    }
+    /// The [`ActionConfiguration`]; it has no required properties.
+    pub fn build(self) -> ActionConfiguration {
+        self.0
+    }
+}
+
 /// Contains the configuration that determines how a PromQL alarm evaluates its contributors,
 /// including the query to run and the durations that define when contributors transition between
 /// states.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AlarmPromQlCriteria {
     /// The duration, in seconds, that a contributor must be continuously breaching before it
@@ -222,7 +417,42 @@ pub struct AlarmPromQlCriteria {
     pub recovery_period: Option<Value<i64>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl AlarmPromQlCriteria {
+    /// A builder of [`AlarmPromQlCriteria`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> AlarmPromQlCriteriaBuilder {
+        AlarmPromQlCriteriaBuilder(Self::default())
+    }
+}
+
+/// Builds a [`AlarmPromQlCriteria`] (from [`AlarmPromQlCriteria::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AlarmPromQlCriteriaBuilder(AlarmPromQlCriteria);
+
+impl AlarmPromQlCriteriaBuilder {
+    /// Sets [`pending_period`](AlarmPromQlCriteria::pending_period) (`PendingPeriod`).
+    pub fn pending_period(mut self, pending_period: impl Into<Value<i64>>) -> Self {
+        self.0.pending_period = Some(pending_period.into());
+        self
+    }
+    /// Sets [`query`](AlarmPromQlCriteria::query) (`Query`).
+    pub fn query(mut self, query: impl Into<Value<String>>) -> Self {
+        self.0.query = Some(query.into());
+        self
+    }
+    /// Sets [`recovery_period`](AlarmPromQlCriteria::recovery_period) (`RecoveryPeriod`).
+    pub fn recovery_period(mut self, recovery_period: impl Into<Value<i64>>) -> Self {
+        self.0.recovery_period = Some(recovery_period.into());
+        self
+    }
+    /// The [`AlarmPromQlCriteria`]; it has no required properties.
+    pub fn build(self) -> AlarmPromQlCriteria {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AlarmTagsPropagation {
     /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -237,15 +467,62 @@ pub struct AlarmTagsPropagation {
 }
 
 impl AlarmTagsPropagation {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-        Self { enabled: enabled.into(), excluded_tag_keys: None, included_tag_keys: None }
+    /// A builder of [`AlarmTagsPropagation`]: one setter per property, then `build()`; `build()` compiles once the required `enabled` is set.
+    pub fn builder() -> AlarmTagsPropagationBuilder<missing::enabled> {
+        AlarmTagsPropagationBuilder {
+            enabled: missing::enabled,
+            excluded_tag_keys: None,
+            included_tag_keys: None,
+        }
+    }
+}
+
+/// Builds a [`AlarmTagsPropagation`] (from [`AlarmTagsPropagation::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `enabled` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `enabled`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AlarmTagsPropagationBuilder<S1> {
+    enabled: S1,
+    excluded_tag_keys: Option<Value<Vec<Value<String>>>>,
+    included_tag_keys: Option<Value<Vec<Value<String>>>>,
+}
+
+impl<S1> AlarmTagsPropagationBuilder<S1> {
+    /// Sets the required [`enabled`](AlarmTagsPropagation::enabled) (`Enabled`).
+    pub fn enabled(self, enabled: impl Into<Value<bool>>) -> AlarmTagsPropagationBuilder<Value<bool>> {
+        AlarmTagsPropagationBuilder {
+            enabled: enabled.into(),
+            excluded_tag_keys: self.excluded_tag_keys,
+            included_tag_keys: self.included_tag_keys,
+        }
+    }
+    /// Sets [`excluded_tag_keys`](AlarmTagsPropagation::excluded_tag_keys) (`ExcludedTagKeys`).
+    pub fn excluded_tag_keys(mut self, excluded_tag_keys: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.excluded_tag_keys = Some(excluded_tag_keys.into());
+        self
+    }
+    /// Sets [`included_tag_keys`](AlarmTagsPropagation::included_tag_keys) (`IncludedTagKeys`).
+    pub fn included_tag_keys(mut self, included_tag_keys: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.included_tag_keys = Some(included_tag_keys.into());
+        self
+    }
+    /// The [`AlarmTagsPropagation`]; `build()` compiles once the required `enabled` is set.
+    pub fn build(self) -> AlarmTagsPropagation
+    where
+        S1: Required<bool>,
+    {
+        AlarmTagsPropagation {
+            enabled: self.enabled.value(),
+            excluded_tag_keys: self.excluded_tag_keys,
+            included_tag_keys: self.included_tag_keys,
+        }
     }
 }
 
 /// The arithmetic operation to use when comparing the specified statistic and threshold. The
 /// specified statistic value is used as the first operand.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ComparisonOperator {
     GreaterThanOrEqualToThreshold,
     GreaterThanThreshold,
@@ -274,7 +551,8 @@ impl ComparisonOperator {
 /// Dimension is an embedded property of the ``AWS::CloudWatch::Alarm`` type. Dimensions are
 /// name/value pairs that can be associated with a CW metric. You can specify a maximum of 30
 /// dimensions for a given metric.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
     /// The name of the dimension, from 1–255 characters in length. This dimension name must have been
@@ -287,20 +565,73 @@ pub struct Dimension {
 }
 
 impl Dimension {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { name: name.into(), value: value.into() }
+    /// A builder of [`Dimension`]: one setter per property, then `build()`; `build()` compiles once the required `name`, `value` are set.
+    pub fn builder() -> DimensionBuilder<missing::name, missing::value> {
+        DimensionBuilder { name: missing::name, value: missing::value }
+    }
+}
+
+/// Builds a [`Dimension`] (from [`Dimension::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `name`, `value` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `name`, `S2`: `value`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DimensionBuilder<S1, S2> {
+    name: S1,
+    value: S2,
+}
+
+impl<S1, S2> DimensionBuilder<S1, S2> {
+    /// Sets the required [`name`](Dimension::name) (`Name`).
+    pub fn name(self, name: impl Into<Value<String>>) -> DimensionBuilder<Value<String>, S2> {
+        DimensionBuilder { name: name.into(), value: self.value }
+    }
+    /// Sets the required [`value`](Dimension::value) (`Value`).
+    pub fn value(self, value: impl Into<Value<String>>) -> DimensionBuilder<S1, Value<String>> {
+        DimensionBuilder { name: self.name, value: value.into() }
+    }
+    /// The [`Dimension`]; `build()` compiles once the required `name`, `value` are set.
+    pub fn build(self) -> Dimension
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        Dimension { name: self.name.value(), value: self.value.value() }
     }
 }
 
 /// The evaluation criteria for an alarm. This is a union type that currently supports
 /// ``PromQLCriteria``.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationCriteria {
     /// The PromQL criteria for the alarm evaluation.
     #[serde(rename = "PromQLCriteria", skip_serializing_if = "Option::is_none")]
     pub prom_ql_criteria: Option<Value<AlarmPromQlCriteria>>,
+}
+
+impl EvaluationCriteria {
+    /// A builder of [`EvaluationCriteria`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> EvaluationCriteriaBuilder {
+        EvaluationCriteriaBuilder(Self::default())
+    }
+}
+
+/// Builds a [`EvaluationCriteria`] (from [`EvaluationCriteria::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct EvaluationCriteriaBuilder(EvaluationCriteria);
+
+impl EvaluationCriteriaBuilder {
+    /// Sets [`prom_ql_criteria`](EvaluationCriteria::prom_ql_criteria) (`PromQLCriteria`).
+    pub fn prom_ql_criteria(mut self, prom_ql_criteria: impl Into<Value<AlarmPromQlCriteria>>) -> Self {
+        self.0.prom_ql_criteria = Some(prom_ql_criteria.into());
+        self
+    }
+    /// The [`EvaluationCriteria`]; it has no required properties.
+    pub fn build(self) -> EvaluationCriteria {
+        self.0
+    }
 }
 
 /// The evaluation window that an alarm uses to select the range of metric data that it evaluates
@@ -309,7 +640,8 @@ pub struct EvaluationCriteria {
 /// by default. For more information, see
 /// [Alarm evaluation windows](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/alarm-evaluation-window.html)
 /// in the *CloudWatch User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EvaluationWindow {
     /// A sliding window, which advances each time the alarm is evaluated, forming a rolling time
@@ -322,10 +654,40 @@ pub struct EvaluationWindow {
     pub wall_clock_window: Option<Value<WallClockWindow>>,
 }
 
+impl EvaluationWindow {
+    /// A builder of [`EvaluationWindow`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> EvaluationWindowBuilder {
+        EvaluationWindowBuilder(Self::default())
+    }
+}
+
+/// Builds a [`EvaluationWindow`] (from [`EvaluationWindow::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct EvaluationWindowBuilder(EvaluationWindow);
+
+impl EvaluationWindowBuilder {
+    /// Sets [`sliding_window`](EvaluationWindow::sliding_window) (`SlidingWindow`).
+    pub fn sliding_window(mut self, sliding_window: impl Into<Value<Expr>>) -> Self {
+        self.0.sliding_window = Some(sliding_window.into());
+        self
+    }
+    /// Sets [`wall_clock_window`](EvaluationWindow::wall_clock_window) (`WallClockWindow`).
+    pub fn wall_clock_window(mut self, wall_clock_window: impl Into<Value<WallClockWindow>>) -> Self {
+        self.0.wall_clock_window = Some(wall_clock_window.into());
+        self
+    }
+    /// The [`EvaluationWindow`]; it has no required properties.
+    pub fn build(self) -> EvaluationWindow {
+        self.0
+    }
+}
+
 /// The ``Metric`` property type represents a specific metric. ``Metric`` is a property of the
 /// [MetricStat](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricstat.html)
 /// property type.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     /// The metric dimensions that you want to be used for the metric that the alarm will watch.
@@ -339,12 +701,47 @@ pub struct Metric {
     pub namespace: Option<Value<String>>,
 }
 
+impl Metric {
+    /// A builder of [`Metric`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> MetricBuilder {
+        MetricBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Metric`] (from [`Metric::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricBuilder(Metric);
+
+impl MetricBuilder {
+    /// Sets [`dimensions`](Metric::dimensions) (`Dimensions`).
+    pub fn dimensions(mut self, dimensions: impl Into<Value<Vec<Value<Dimension>>>>) -> Self {
+        self.0.dimensions = Some(dimensions.into());
+        self
+    }
+    /// Sets [`metric_name`](Metric::metric_name) (`MetricName`).
+    pub fn metric_name(mut self, metric_name: impl Into<Value<String>>) -> Self {
+        self.0.metric_name = Some(metric_name.into());
+        self
+    }
+    /// Sets [`namespace`](Metric::namespace) (`Namespace`).
+    pub fn namespace(mut self, namespace: impl Into<Value<String>>) -> Self {
+        self.0.namespace = Some(namespace.into());
+        self
+    }
+    /// The [`Metric`]; it has no required properties.
+    pub fn build(self) -> Metric {
+        self.0
+    }
+}
+
 /// The ``MetricDataQuery`` property type specifies the metric data to return, and whether this call
 /// is just retrieving a batch set of data for one metric, or is performing a math expression on
 /// metric data. Any expression used must return a single time series. For more information, see
 /// [Metric Math Syntax and Functions](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/using-metric-math.html#metric-math-syntax)
 /// in the *User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricDataQuery {
     /// The ID of the account where the metrics are located, if this is a cross-account alarm.
@@ -394,12 +791,12 @@ pub struct MetricDataQuery {
 }
 
 impl MetricDataQuery {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(id: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`MetricDataQuery`]: one setter per property, then `build()`; `build()` compiles once the required `id` is set.
+    pub fn builder() -> MetricDataQueryBuilder<missing::id> {
+        MetricDataQueryBuilder {
             account_id: None,
             expression: None,
-            id: id.into(),
+            id: missing::id,
             label: None,
             metric_stat: None,
             period: None,
@@ -408,11 +805,86 @@ impl MetricDataQuery {
     }
 }
 
+/// Builds a [`MetricDataQuery`] (from [`MetricDataQuery::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricDataQueryBuilder<S1> {
+    account_id: Option<Value<String>>,
+    expression: Option<Value<String>>,
+    id: S1,
+    label: Option<Value<String>>,
+    metric_stat: Option<Value<MetricStat>>,
+    period: Option<Value<i64>>,
+    return_data: Option<Value<bool>>,
+}
+
+impl<S1> MetricDataQueryBuilder<S1> {
+    /// Sets [`account_id`](MetricDataQuery::account_id) (`AccountId`).
+    pub fn account_id(mut self, account_id: impl Into<Value<String>>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+    /// Sets [`expression`](MetricDataQuery::expression) (`Expression`).
+    pub fn expression(mut self, expression: impl Into<Value<String>>) -> Self {
+        self.expression = Some(expression.into());
+        self
+    }
+    /// Sets the required [`id`](MetricDataQuery::id) (`Id`).
+    pub fn id(self, id: impl Into<Value<String>>) -> MetricDataQueryBuilder<Value<String>> {
+        MetricDataQueryBuilder {
+            account_id: self.account_id,
+            expression: self.expression,
+            id: id.into(),
+            label: self.label,
+            metric_stat: self.metric_stat,
+            period: self.period,
+            return_data: self.return_data,
+        }
+    }
+    /// Sets [`label`](MetricDataQuery::label) (`Label`).
+    pub fn label(mut self, label: impl Into<Value<String>>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+    /// Sets [`metric_stat`](MetricDataQuery::metric_stat) (`MetricStat`).
+    pub fn metric_stat(mut self, metric_stat: impl Into<Value<MetricStat>>) -> Self {
+        self.metric_stat = Some(metric_stat.into());
+        self
+    }
+    /// Sets [`period`](MetricDataQuery::period) (`Period`).
+    pub fn period(mut self, period: impl Into<Value<i64>>) -> Self {
+        self.period = Some(period.into());
+        self
+    }
+    /// Sets [`return_data`](MetricDataQuery::return_data) (`ReturnData`).
+    pub fn return_data(mut self, return_data: impl Into<Value<bool>>) -> Self {
+        self.return_data = Some(return_data.into());
+        self
+    }
+    /// The [`MetricDataQuery`]; `build()` compiles once the required `id` is set.
+    pub fn build(self) -> MetricDataQuery
+    where
+        S1: Required<String>,
+    {
+        MetricDataQuery {
+            account_id: self.account_id,
+            expression: self.expression,
+            id: self.id.value(),
+            label: self.label,
+            metric_stat: self.metric_stat,
+            period: self.period,
+            return_data: self.return_data,
+        }
+    }
+}
+
 /// This structure defines the metric to be returned, along with the statistics, period, and units.
 /// ``MetricStat`` is a property of the
 /// [MetricDataQuery](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-cloudwatch-alarm-metricdataquery.html)
 /// property type.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricStat {
     /// The metric to return, including the metric name, namespace, and dimensions.
@@ -446,13 +918,59 @@ pub struct MetricStat {
 }
 
 impl MetricStat {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        metric: impl Into<Value<Metric>>,
-        period: impl Into<Value<i64>>,
-        stat: impl Into<Value<String>>,
-    ) -> Self {
-        Self { metric: metric.into(), period: period.into(), stat: stat.into(), unit: None }
+    /// A builder of [`MetricStat`]: one setter per property, then `build()`; `build()` compiles once the required `metric`, `period`, `stat` are set.
+    pub fn builder() -> MetricStatBuilder<missing::metric, missing::period, missing::stat> {
+        MetricStatBuilder {
+            metric: missing::metric,
+            period: missing::period,
+            stat: missing::stat,
+            unit: None,
+        }
+    }
+}
+
+/// Builds a [`MetricStat`] (from [`MetricStat::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `metric`, `period`, `stat` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `metric`, `S2`: `period`, `S3`: `stat`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricStatBuilder<S1, S2, S3> {
+    metric: S1,
+    period: S2,
+    stat: S3,
+    unit: Option<Value<Unit>>,
+}
+
+impl<S1, S2, S3> MetricStatBuilder<S1, S2, S3> {
+    /// Sets the required [`metric`](MetricStat::metric) (`Metric`).
+    pub fn metric(self, metric: impl Into<Value<Metric>>) -> MetricStatBuilder<Value<Metric>, S2, S3> {
+        MetricStatBuilder { metric: metric.into(), period: self.period, stat: self.stat, unit: self.unit }
+    }
+    /// Sets the required [`period`](MetricStat::period) (`Period`).
+    pub fn period(self, period: impl Into<Value<i64>>) -> MetricStatBuilder<S1, Value<i64>, S3> {
+        MetricStatBuilder { metric: self.metric, period: period.into(), stat: self.stat, unit: self.unit }
+    }
+    /// Sets the required [`stat`](MetricStat::stat) (`Stat`).
+    pub fn stat(self, stat: impl Into<Value<String>>) -> MetricStatBuilder<S1, S2, Value<String>> {
+        MetricStatBuilder { metric: self.metric, period: self.period, stat: stat.into(), unit: self.unit }
+    }
+    /// Sets [`unit`](MetricStat::unit) (`Unit`).
+    pub fn unit(mut self, unit: impl Into<Value<Unit>>) -> Self {
+        self.unit = Some(unit.into());
+        self
+    }
+    /// The [`MetricStat`]; `build()` compiles once the required `metric`, `period`, `stat` are set.
+    pub fn build(self) -> MetricStat
+    where
+        S1: Required<Metric>,
+        S2: Required<i64>,
+        S3: Required<String>,
+    {
+        MetricStat {
+            metric: self.metric.value(),
+            period: self.period.value(),
+            stat: self.stat.value(),
+            unit: self.unit,
+        }
     }
 }
 
@@ -460,7 +978,8 @@ impl MetricStat {
 /// statistics, use ``ExtendedStatistic``. For an alarm based on a metric, you must specify either
 /// ``Statistic`` or ``ExtendedStatistic`` but not both. For an alarm based on a math expression,
 /// you can't specify ``Statistic``. Instead, you use ``Metrics``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Statistic {
     Average,
     Maximum,
@@ -482,33 +1001,13 @@ impl Statistic {
     }
 }
 
-/// One of the key-value pairs associated with the alarm. Tags can help you organize and categorize
-/// your resources.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// A string that you can use to assign a value. The combination of tag keys and values can help you
-    /// organize and categorize your resources.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The value for the specified tag key.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
-    }
-}
-
 /// Sets how this alarm is to handle missing data points. Valid values are ``breaching``,
 /// ``notBreaching``, ``ignore``, and ``missing``. For more information, see
 /// [Configuring How Alarms Treat Missing Data](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/AlarmThatSendsEmail.html#alarms-and-missing-data)
 /// in the *Amazon User Guide*. If you omit this parameter, the default behavior of ``missing`` is
 /// used.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum TreatMissingData {
     #[serde(rename = "breaching")]
     Breaching,
@@ -537,7 +1036,8 @@ impl TreatMissingData {
 /// Gigabits, Terabits, Percent, Count, Bytes/Second, Kilobytes/Second, Megabytes/Second,
 /// Gigabytes/Second, Terabytes/Second, Bits/Second, Kilobits/Second, Megabits/Second,
 /// Gigabits/Second, Terabits/Second, Count/Second, or None.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Unit {
     Bits,
     #[serde(rename = "Bits/Second")]
@@ -622,7 +1122,8 @@ impl Unit {
 /// Choose a wall clock window when your monitoring is tied to a business or calendar period, such
 /// as daily reports, batch jobs, or backups, or when you want alarm evaluations to match the
 /// periods shown on a metric dashboard.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct WallClockWindow {
     /// The time zone to use when the alarm aligns the evaluation window to clock boundaries. You can
@@ -635,11 +1136,36 @@ pub struct WallClockWindow {
     pub timezone: Option<Value<String>>,
 }
 
+impl WallClockWindow {
+    /// A builder of [`WallClockWindow`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> WallClockWindowBuilder {
+        WallClockWindowBuilder(Self::default())
+    }
+}
+
+/// Builds a [`WallClockWindow`] (from [`WallClockWindow::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct WallClockWindowBuilder(WallClockWindow);
+
+impl WallClockWindowBuilder {
+    /// Sets [`timezone`](WallClockWindow::timezone) (`Timezone`).
+    pub fn timezone(mut self, timezone: impl Into<Value<String>>) -> Self {
+        self.0.timezone = Some(timezone.into());
+        self
+    }
+    /// The [`WallClockWindow`]; it has no required properties.
+    pub fn build(self) -> WallClockWindow {
+        self.0
+    }
+}
+
 /// The configuration settings that define the warm-up behavior for an alarm. Use these settings to
 /// delay alarm evaluation after you create or update the alarm, which reduces alarm noise while a
 /// new resource or service starts publishing data. During the warm-up period, the alarm stays in
 /// ``INSUFFICIENT_DATA`` and does not perform alarm actions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct WarmUpConfiguration {
     /// Specifies whether the alarm waits for the full warm-up period before it starts to evaluate. The
@@ -656,4 +1182,40 @@ pub struct WarmUpConfiguration {
     /// period.
     #[serde(rename = "WarmUpPeriodDurationInMinutes", skip_serializing_if = "Option::is_none")]
     pub warm_up_period_duration_in_minutes: Option<Value<i64>>,
+}
+
+impl WarmUpConfiguration {
+    /// A builder of [`WarmUpConfiguration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> WarmUpConfigurationBuilder {
+        WarmUpConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`WarmUpConfiguration`] (from [`WarmUpConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct WarmUpConfigurationBuilder(WarmUpConfiguration);
+
+impl WarmUpConfigurationBuilder {
+    /// Sets [`only_start_evaluating_after_warm_up_period_ends`](WarmUpConfiguration::only_start_evaluating_after_warm_up_period_ends) (`OnlyStartEvaluatingAfterWarmUpPeriodEnds`).
+    pub fn only_start_evaluating_after_warm_up_period_ends(
+        mut self,
+        only_start_evaluating_after_warm_up_period_ends: impl Into<Value<bool>>,
+    ) -> Self {
+        self.0.only_start_evaluating_after_warm_up_period_ends =
+            Some(only_start_evaluating_after_warm_up_period_ends.into());
+        self
+    }
+    /// Sets [`warm_up_period_duration_in_minutes`](WarmUpConfiguration::warm_up_period_duration_in_minutes) (`WarmUpPeriodDurationInMinutes`).
+    pub fn warm_up_period_duration_in_minutes(
+        mut self,
+        warm_up_period_duration_in_minutes: impl Into<Value<i64>>,
+    ) -> Self {
+        self.0.warm_up_period_duration_in_minutes = Some(warm_up_period_duration_in_minutes.into());
+        self
+    }
+    /// The [`WarmUpConfiguration`]; it has no required properties.
+    pub fn build(self) -> WarmUpConfiguration {
+        self.0
+    }
 }

@@ -3,19 +3,19 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::CloudWatch::AnomalyDetector`. Resource Type definition for
 /// AWS::CloudWatch::AnomalyDetector
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AnomalyDetector {
     #[serde(rename = "Configuration", skip_serializing_if = "Option::is_none")]
@@ -34,6 +34,74 @@ pub struct AnomalyDetector {
     pub single_metric_anomaly_detector: Option<Value<SingleMetricAnomalyDetector>>,
     #[serde(rename = "Stat", skip_serializing_if = "Option::is_none")]
     pub stat: Option<Value<String>>,
+}
+
+impl AnomalyDetector {
+    /// A builder of [`AnomalyDetector`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> AnomalyDetectorBuilder {
+        AnomalyDetectorBuilder(Self::default())
+    }
+}
+
+/// Builds a [`AnomalyDetector`] (from [`AnomalyDetector::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AnomalyDetectorBuilder(AnomalyDetector);
+
+impl AnomalyDetectorBuilder {
+    /// Sets [`configuration`](AnomalyDetector::configuration) (`Configuration`).
+    pub fn configuration(mut self, configuration: impl Into<Value<Configuration>>) -> Self {
+        self.0.configuration = Some(configuration.into());
+        self
+    }
+    /// Sets [`dimensions`](AnomalyDetector::dimensions) (`Dimensions`).
+    pub fn dimensions(mut self, dimensions: impl Into<Value<Vec<Value<Dimension>>>>) -> Self {
+        self.0.dimensions = Some(dimensions.into());
+        self
+    }
+    /// Sets [`metric_characteristics`](AnomalyDetector::metric_characteristics) (`MetricCharacteristics`).
+    pub fn metric_characteristics(
+        mut self,
+        metric_characteristics: impl Into<Value<MetricCharacteristics>>,
+    ) -> Self {
+        self.0.metric_characteristics = Some(metric_characteristics.into());
+        self
+    }
+    /// Sets [`metric_math_anomaly_detector`](AnomalyDetector::metric_math_anomaly_detector) (`MetricMathAnomalyDetector`).
+    pub fn metric_math_anomaly_detector(
+        mut self,
+        metric_math_anomaly_detector: impl Into<Value<MetricMathAnomalyDetector>>,
+    ) -> Self {
+        self.0.metric_math_anomaly_detector = Some(metric_math_anomaly_detector.into());
+        self
+    }
+    /// Sets [`metric_name`](AnomalyDetector::metric_name) (`MetricName`).
+    pub fn metric_name(mut self, metric_name: impl Into<Value<String>>) -> Self {
+        self.0.metric_name = Some(metric_name.into());
+        self
+    }
+    /// Sets [`namespace`](AnomalyDetector::namespace) (`Namespace`).
+    pub fn namespace(mut self, namespace: impl Into<Value<String>>) -> Self {
+        self.0.namespace = Some(namespace.into());
+        self
+    }
+    /// Sets [`single_metric_anomaly_detector`](AnomalyDetector::single_metric_anomaly_detector) (`SingleMetricAnomalyDetector`).
+    pub fn single_metric_anomaly_detector(
+        mut self,
+        single_metric_anomaly_detector: impl Into<Value<SingleMetricAnomalyDetector>>,
+    ) -> Self {
+        self.0.single_metric_anomaly_detector = Some(single_metric_anomaly_detector.into());
+        self
+    }
+    /// Sets [`stat`](AnomalyDetector::stat) (`Stat`).
+    pub fn stat(mut self, stat: impl Into<Value<String>>) -> Self {
+        self.0.stat = Some(stat.into());
+        self
+    }
+    /// The [`AnomalyDetector`]; it has no required properties.
+    pub fn build(self) -> AnomalyDetector {
+        self.0
+    }
 }
 
 impl ResourceType for AnomalyDetector {
@@ -69,7 +137,8 @@ impl Attribute for AnomalyDetectorAttr {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Configuration {
     #[serde(rename = "ExcludedTimeRanges", skip_serializing_if = "Option::is_none")]
@@ -78,7 +147,37 @@ pub struct Configuration {
     pub metric_time_zone: Option<Value<String>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl Configuration {
+    /// A builder of [`Configuration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ConfigurationBuilder {
+        ConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Configuration`] (from [`Configuration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ConfigurationBuilder(Configuration);
+
+impl ConfigurationBuilder {
+    /// Sets [`excluded_time_ranges`](Configuration::excluded_time_ranges) (`ExcludedTimeRanges`).
+    pub fn excluded_time_ranges(mut self, excluded_time_ranges: impl Into<Value<Vec<Value<Range>>>>) -> Self {
+        self.0.excluded_time_ranges = Some(excluded_time_ranges.into());
+        self
+    }
+    /// Sets [`metric_time_zone`](Configuration::metric_time_zone) (`MetricTimeZone`).
+    pub fn metric_time_zone(mut self, metric_time_zone: impl Into<Value<String>>) -> Self {
+        self.0.metric_time_zone = Some(metric_time_zone.into());
+        self
+    }
+    /// The [`Configuration`]; it has no required properties.
+    pub fn build(self) -> Configuration {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
     #[serde(rename = "Name")]
@@ -88,13 +187,42 @@ pub struct Dimension {
 }
 
 impl Dimension {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { name: name.into(), value: value.into() }
+    /// A builder of [`Dimension`]: one setter per property, then `build()`; `build()` compiles once the required `name`, `value` are set.
+    pub fn builder() -> DimensionBuilder<missing::name, missing::value> {
+        DimensionBuilder { name: missing::name, value: missing::value }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Builds a [`Dimension`] (from [`Dimension::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `name`, `value` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `name`, `S2`: `value`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DimensionBuilder<S1, S2> {
+    name: S1,
+    value: S2,
+}
+
+impl<S1, S2> DimensionBuilder<S1, S2> {
+    /// Sets the required [`name`](Dimension::name) (`Name`).
+    pub fn name(self, name: impl Into<Value<String>>) -> DimensionBuilder<Value<String>, S2> {
+        DimensionBuilder { name: name.into(), value: self.value }
+    }
+    /// Sets the required [`value`](Dimension::value) (`Value`).
+    pub fn value(self, value: impl Into<Value<String>>) -> DimensionBuilder<S1, Value<String>> {
+        DimensionBuilder { name: self.name, value: value.into() }
+    }
+    /// The [`Dimension`]; `build()` compiles once the required `name`, `value` are set.
+    pub fn build(self) -> Dimension
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        Dimension { name: self.name.value(), value: self.value.value() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Metric {
     #[serde(rename = "Dimensions", skip_serializing_if = "Option::is_none")]
@@ -106,20 +234,92 @@ pub struct Metric {
 }
 
 impl Metric {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(metric_name: impl Into<Value<String>>, namespace: impl Into<Value<String>>) -> Self {
-        Self { dimensions: None, metric_name: metric_name.into(), namespace: namespace.into() }
+    /// A builder of [`Metric`]: one setter per property, then `build()`; `build()` compiles once the required `metric_name`, `namespace` are set.
+    pub fn builder() -> MetricBuilder<missing::metric_name, missing::namespace> {
+        MetricBuilder { dimensions: None, metric_name: missing::metric_name, namespace: missing::namespace }
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`Metric`] (from [`Metric::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `metric_name`, `namespace` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `metric_name`, `S2`: `namespace`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricBuilder<S1, S2> {
+    dimensions: Option<Value<Vec<Value<Dimension>>>>,
+    metric_name: S1,
+    namespace: S2,
+}
+
+impl<S1, S2> MetricBuilder<S1, S2> {
+    /// Sets [`dimensions`](Metric::dimensions) (`Dimensions`).
+    pub fn dimensions(mut self, dimensions: impl Into<Value<Vec<Value<Dimension>>>>) -> Self {
+        self.dimensions = Some(dimensions.into());
+        self
+    }
+    /// Sets the required [`metric_name`](Metric::metric_name) (`MetricName`).
+    pub fn metric_name(self, metric_name: impl Into<Value<String>>) -> MetricBuilder<Value<String>, S2> {
+        MetricBuilder {
+            dimensions: self.dimensions,
+            metric_name: metric_name.into(),
+            namespace: self.namespace,
+        }
+    }
+    /// Sets the required [`namespace`](Metric::namespace) (`Namespace`).
+    pub fn namespace(self, namespace: impl Into<Value<String>>) -> MetricBuilder<S1, Value<String>> {
+        MetricBuilder {
+            dimensions: self.dimensions,
+            metric_name: self.metric_name,
+            namespace: namespace.into(),
+        }
+    }
+    /// The [`Metric`]; `build()` compiles once the required `metric_name`, `namespace` are set.
+    pub fn build(self) -> Metric
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        Metric {
+            dimensions: self.dimensions,
+            metric_name: self.metric_name.value(),
+            namespace: self.namespace.value(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricCharacteristics {
     #[serde(rename = "PeriodicSpikes", skip_serializing_if = "Option::is_none")]
     pub periodic_spikes: Option<Value<bool>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl MetricCharacteristics {
+    /// A builder of [`MetricCharacteristics`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> MetricCharacteristicsBuilder {
+        MetricCharacteristicsBuilder(Self::default())
+    }
+}
+
+/// Builds a [`MetricCharacteristics`] (from [`MetricCharacteristics::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricCharacteristicsBuilder(MetricCharacteristics);
+
+impl MetricCharacteristicsBuilder {
+    /// Sets [`periodic_spikes`](MetricCharacteristics::periodic_spikes) (`PeriodicSpikes`).
+    pub fn periodic_spikes(mut self, periodic_spikes: impl Into<Value<bool>>) -> Self {
+        self.0.periodic_spikes = Some(periodic_spikes.into());
+        self
+    }
+    /// The [`MetricCharacteristics`]; it has no required properties.
+    pub fn build(self) -> MetricCharacteristics {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricDataQuery {
     #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
@@ -139,12 +339,12 @@ pub struct MetricDataQuery {
 }
 
 impl MetricDataQuery {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(id: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`MetricDataQuery`]: one setter per property, then `build()`; `build()` compiles once the required `id` is set.
+    pub fn builder() -> MetricDataQueryBuilder<missing::id> {
+        MetricDataQueryBuilder {
             account_id: None,
             expression: None,
-            id: id.into(),
+            id: missing::id,
             label: None,
             metric_stat: None,
             period: None,
@@ -153,14 +353,117 @@ impl MetricDataQuery {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`MetricDataQuery`] (from [`MetricDataQuery::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricDataQueryBuilder<S1> {
+    account_id: Option<Value<String>>,
+    expression: Option<Value<String>>,
+    id: S1,
+    label: Option<Value<String>>,
+    metric_stat: Option<Value<MetricStat>>,
+    period: Option<Value<i64>>,
+    return_data: Option<Value<bool>>,
+}
+
+impl<S1> MetricDataQueryBuilder<S1> {
+    /// Sets [`account_id`](MetricDataQuery::account_id) (`AccountId`).
+    pub fn account_id(mut self, account_id: impl Into<Value<String>>) -> Self {
+        self.account_id = Some(account_id.into());
+        self
+    }
+    /// Sets [`expression`](MetricDataQuery::expression) (`Expression`).
+    pub fn expression(mut self, expression: impl Into<Value<String>>) -> Self {
+        self.expression = Some(expression.into());
+        self
+    }
+    /// Sets the required [`id`](MetricDataQuery::id) (`Id`).
+    pub fn id(self, id: impl Into<Value<String>>) -> MetricDataQueryBuilder<Value<String>> {
+        MetricDataQueryBuilder {
+            account_id: self.account_id,
+            expression: self.expression,
+            id: id.into(),
+            label: self.label,
+            metric_stat: self.metric_stat,
+            period: self.period,
+            return_data: self.return_data,
+        }
+    }
+    /// Sets [`label`](MetricDataQuery::label) (`Label`).
+    pub fn label(mut self, label: impl Into<Value<String>>) -> Self {
+        self.label = Some(label.into());
+        self
+    }
+    /// Sets [`metric_stat`](MetricDataQuery::metric_stat) (`MetricStat`).
+    pub fn metric_stat(mut self, metric_stat: impl Into<Value<MetricStat>>) -> Self {
+        self.metric_stat = Some(metric_stat.into());
+        self
+    }
+    /// Sets [`period`](MetricDataQuery::period) (`Period`).
+    pub fn period(mut self, period: impl Into<Value<i64>>) -> Self {
+        self.period = Some(period.into());
+        self
+    }
+    /// Sets [`return_data`](MetricDataQuery::return_data) (`ReturnData`).
+    pub fn return_data(mut self, return_data: impl Into<Value<bool>>) -> Self {
+        self.return_data = Some(return_data.into());
+        self
+    }
+    /// The [`MetricDataQuery`]; `build()` compiles once the required `id` is set.
+    pub fn build(self) -> MetricDataQuery
+    where
+        S1: Required<String>,
+    {
+        MetricDataQuery {
+            account_id: self.account_id,
+            expression: self.expression,
+            id: self.id.value(),
+            label: self.label,
+            metric_stat: self.metric_stat,
+            period: self.period,
+            return_data: self.return_data,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricMathAnomalyDetector {
     #[serde(rename = "MetricDataQueries", skip_serializing_if = "Option::is_none")]
     pub metric_data_queries: Option<Value<Vec<Value<MetricDataQuery>>>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl MetricMathAnomalyDetector {
+    /// A builder of [`MetricMathAnomalyDetector`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> MetricMathAnomalyDetectorBuilder {
+        MetricMathAnomalyDetectorBuilder(Self::default())
+    }
+}
+
+/// Builds a [`MetricMathAnomalyDetector`] (from [`MetricMathAnomalyDetector::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricMathAnomalyDetectorBuilder(MetricMathAnomalyDetector);
+
+impl MetricMathAnomalyDetectorBuilder {
+    /// Sets [`metric_data_queries`](MetricMathAnomalyDetector::metric_data_queries) (`MetricDataQueries`).
+    pub fn metric_data_queries(
+        mut self,
+        metric_data_queries: impl Into<Value<Vec<Value<MetricDataQuery>>>>,
+    ) -> Self {
+        self.0.metric_data_queries = Some(metric_data_queries.into());
+        self
+    }
+    /// The [`MetricMathAnomalyDetector`]; it has no required properties.
+    pub fn build(self) -> MetricMathAnomalyDetector {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricStat {
     #[serde(rename = "Metric")]
@@ -174,17 +477,64 @@ pub struct MetricStat {
 }
 
 impl MetricStat {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        metric: impl Into<Value<Metric>>,
-        period: impl Into<Value<i64>>,
-        stat: impl Into<Value<String>>,
-    ) -> Self {
-        Self { metric: metric.into(), period: period.into(), stat: stat.into(), unit: None }
+    /// A builder of [`MetricStat`]: one setter per property, then `build()`; `build()` compiles once the required `metric`, `period`, `stat` are set.
+    pub fn builder() -> MetricStatBuilder<missing::metric, missing::period, missing::stat> {
+        MetricStatBuilder {
+            metric: missing::metric,
+            period: missing::period,
+            stat: missing::stat,
+            unit: None,
+        }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Builds a [`MetricStat`] (from [`MetricStat::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `metric`, `period`, `stat` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `metric`, `S2`: `period`, `S3`: `stat`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricStatBuilder<S1, S2, S3> {
+    metric: S1,
+    period: S2,
+    stat: S3,
+    unit: Option<Value<String>>,
+}
+
+impl<S1, S2, S3> MetricStatBuilder<S1, S2, S3> {
+    /// Sets the required [`metric`](MetricStat::metric) (`Metric`).
+    pub fn metric(self, metric: impl Into<Value<Metric>>) -> MetricStatBuilder<Value<Metric>, S2, S3> {
+        MetricStatBuilder { metric: metric.into(), period: self.period, stat: self.stat, unit: self.unit }
+    }
+    /// Sets the required [`period`](MetricStat::period) (`Period`).
+    pub fn period(self, period: impl Into<Value<i64>>) -> MetricStatBuilder<S1, Value<i64>, S3> {
+        MetricStatBuilder { metric: self.metric, period: period.into(), stat: self.stat, unit: self.unit }
+    }
+    /// Sets the required [`stat`](MetricStat::stat) (`Stat`).
+    pub fn stat(self, stat: impl Into<Value<String>>) -> MetricStatBuilder<S1, S2, Value<String>> {
+        MetricStatBuilder { metric: self.metric, period: self.period, stat: stat.into(), unit: self.unit }
+    }
+    /// Sets [`unit`](MetricStat::unit) (`Unit`).
+    pub fn unit(mut self, unit: impl Into<Value<String>>) -> Self {
+        self.unit = Some(unit.into());
+        self
+    }
+    /// The [`MetricStat`]; `build()` compiles once the required `metric`, `period`, `stat` are set.
+    pub fn build(self) -> MetricStat
+    where
+        S1: Required<Metric>,
+        S2: Required<i64>,
+        S3: Required<String>,
+    {
+        MetricStat {
+            metric: self.metric.value(),
+            period: self.period.value(),
+            stat: self.stat.value(),
+            unit: self.unit,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Range {
     #[serde(rename = "EndTime")]
@@ -194,13 +544,42 @@ pub struct Range {
 }
 
 impl Range {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(end_time: impl Into<Value<String>>, start_time: impl Into<Value<String>>) -> Self {
-        Self { end_time: end_time.into(), start_time: start_time.into() }
+    /// A builder of [`Range`]: one setter per property, then `build()`; `build()` compiles once the required `end_time`, `start_time` are set.
+    pub fn builder() -> RangeBuilder<missing::end_time, missing::start_time> {
+        RangeBuilder { end_time: missing::end_time, start_time: missing::start_time }
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`Range`] (from [`Range::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `end_time`, `start_time` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `end_time`, `S2`: `start_time`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RangeBuilder<S1, S2> {
+    end_time: S1,
+    start_time: S2,
+}
+
+impl<S1, S2> RangeBuilder<S1, S2> {
+    /// Sets the required [`end_time`](Range::end_time) (`EndTime`).
+    pub fn end_time(self, end_time: impl Into<Value<String>>) -> RangeBuilder<Value<String>, S2> {
+        RangeBuilder { end_time: end_time.into(), start_time: self.start_time }
+    }
+    /// Sets the required [`start_time`](Range::start_time) (`StartTime`).
+    pub fn start_time(self, start_time: impl Into<Value<String>>) -> RangeBuilder<S1, Value<String>> {
+        RangeBuilder { end_time: self.end_time, start_time: start_time.into() }
+    }
+    /// The [`Range`]; `build()` compiles once the required `end_time`, `start_time` are set.
+    pub fn build(self) -> Range
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        Range { end_time: self.end_time.value(), start_time: self.start_time.value() }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SingleMetricAnomalyDetector {
     #[serde(rename = "AccountId", skip_serializing_if = "Option::is_none")]
@@ -213,4 +592,48 @@ pub struct SingleMetricAnomalyDetector {
     pub namespace: Option<Value<String>>,
     #[serde(rename = "Stat", skip_serializing_if = "Option::is_none")]
     pub stat: Option<Value<String>>,
+}
+
+impl SingleMetricAnomalyDetector {
+    /// A builder of [`SingleMetricAnomalyDetector`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> SingleMetricAnomalyDetectorBuilder {
+        SingleMetricAnomalyDetectorBuilder(Self::default())
+    }
+}
+
+/// Builds a [`SingleMetricAnomalyDetector`] (from [`SingleMetricAnomalyDetector::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SingleMetricAnomalyDetectorBuilder(SingleMetricAnomalyDetector);
+
+impl SingleMetricAnomalyDetectorBuilder {
+    /// Sets [`account_id`](SingleMetricAnomalyDetector::account_id) (`AccountId`).
+    pub fn account_id(mut self, account_id: impl Into<Value<String>>) -> Self {
+        self.0.account_id = Some(account_id.into());
+        self
+    }
+    /// Sets [`dimensions`](SingleMetricAnomalyDetector::dimensions) (`Dimensions`).
+    pub fn dimensions(mut self, dimensions: impl Into<Value<Vec<Value<Dimension>>>>) -> Self {
+        self.0.dimensions = Some(dimensions.into());
+        self
+    }
+    /// Sets [`metric_name`](SingleMetricAnomalyDetector::metric_name) (`MetricName`).
+    pub fn metric_name(mut self, metric_name: impl Into<Value<String>>) -> Self {
+        self.0.metric_name = Some(metric_name.into());
+        self
+    }
+    /// Sets [`namespace`](SingleMetricAnomalyDetector::namespace) (`Namespace`).
+    pub fn namespace(mut self, namespace: impl Into<Value<String>>) -> Self {
+        self.0.namespace = Some(namespace.into());
+        self
+    }
+    /// Sets [`stat`](SingleMetricAnomalyDetector::stat) (`Stat`).
+    pub fn stat(mut self, stat: impl Into<Value<String>>) -> Self {
+        self.0.stat = Some(stat.into());
+        self
+    }
+    /// The [`SingleMetricAnomalyDetector`]; it has no required properties.
+    pub fn build(self) -> SingleMetricAnomalyDetector {
+        self.0
+    }
 }

@@ -3,20 +3,20 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::CloudWatch::CompositeAlarm`. The AWS::CloudWatch::CompositeAlarm type specifies an alarm
 /// which aggregates the states of other Alarms (Metric or Composite Alarms) as defined by the
 /// AlarmRule expression
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CompositeAlarm {
     /// Configuration that applies to the notifications this alarm sends when it performs its actions.
@@ -62,13 +62,13 @@ pub struct CompositeAlarm {
     /// A list of key-value pairs to associate with the composite alarm. You can associate as many as 50
     /// tags with an alarm.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
 }
 
 impl CompositeAlarm {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(alarm_rule: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`CompositeAlarm`]: one setter per property, then `build()`; `build()` compiles once the required `alarm_rule` is set.
+    pub fn builder() -> CompositeAlarmBuilder<missing::alarm_rule> {
+        CompositeAlarmBuilder {
             action_configuration: None,
             actions_enabled: None,
             actions_suppressor: None,
@@ -77,10 +77,136 @@ impl CompositeAlarm {
             alarm_actions: None,
             alarm_description: None,
             alarm_name: None,
-            alarm_rule: alarm_rule.into(),
+            alarm_rule: missing::alarm_rule,
             insufficient_data_actions: None,
             ok_actions: None,
             tags: None,
+        }
+    }
+}
+
+/// Builds a [`CompositeAlarm`] (from [`CompositeAlarm::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `alarm_rule` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `alarm_rule`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct CompositeAlarmBuilder<S1> {
+    action_configuration: Option<Value<ActionConfiguration>>,
+    actions_enabled: Option<Value<bool>>,
+    actions_suppressor: Option<Value<String>>,
+    actions_suppressor_extension_period: Option<Value<i64>>,
+    actions_suppressor_wait_period: Option<Value<i64>>,
+    alarm_actions: Option<Value<Vec<Value<String>>>>,
+    alarm_description: Option<Value<String>>,
+    alarm_name: Option<Value<String>>,
+    alarm_rule: S1,
+    insufficient_data_actions: Option<Value<Vec<Value<String>>>>,
+    ok_actions: Option<Value<Vec<Value<String>>>>,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+}
+
+impl<S1> CompositeAlarmBuilder<S1> {
+    /// Sets [`action_configuration`](CompositeAlarm::action_configuration) (`ActionConfiguration`).
+    pub fn action_configuration(
+        mut self,
+        action_configuration: impl Into<Value<ActionConfiguration>>,
+    ) -> Self {
+        self.action_configuration = Some(action_configuration.into());
+        self
+    }
+    /// Sets [`actions_enabled`](CompositeAlarm::actions_enabled) (`ActionsEnabled`).
+    pub fn actions_enabled(mut self, actions_enabled: impl Into<Value<bool>>) -> Self {
+        self.actions_enabled = Some(actions_enabled.into());
+        self
+    }
+    /// Sets [`actions_suppressor`](CompositeAlarm::actions_suppressor) (`ActionsSuppressor`).
+    pub fn actions_suppressor(mut self, actions_suppressor: impl Into<Value<String>>) -> Self {
+        self.actions_suppressor = Some(actions_suppressor.into());
+        self
+    }
+    /// Sets [`actions_suppressor_extension_period`](CompositeAlarm::actions_suppressor_extension_period) (`ActionsSuppressorExtensionPeriod`).
+    pub fn actions_suppressor_extension_period(
+        mut self,
+        actions_suppressor_extension_period: impl Into<Value<i64>>,
+    ) -> Self {
+        self.actions_suppressor_extension_period = Some(actions_suppressor_extension_period.into());
+        self
+    }
+    /// Sets [`actions_suppressor_wait_period`](CompositeAlarm::actions_suppressor_wait_period) (`ActionsSuppressorWaitPeriod`).
+    pub fn actions_suppressor_wait_period(
+        mut self,
+        actions_suppressor_wait_period: impl Into<Value<i64>>,
+    ) -> Self {
+        self.actions_suppressor_wait_period = Some(actions_suppressor_wait_period.into());
+        self
+    }
+    /// Sets [`alarm_actions`](CompositeAlarm::alarm_actions) (`AlarmActions`).
+    pub fn alarm_actions(mut self, alarm_actions: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.alarm_actions = Some(alarm_actions.into());
+        self
+    }
+    /// Sets [`alarm_description`](CompositeAlarm::alarm_description) (`AlarmDescription`).
+    pub fn alarm_description(mut self, alarm_description: impl Into<Value<String>>) -> Self {
+        self.alarm_description = Some(alarm_description.into());
+        self
+    }
+    /// Sets [`alarm_name`](CompositeAlarm::alarm_name) (`AlarmName`).
+    pub fn alarm_name(mut self, alarm_name: impl Into<Value<String>>) -> Self {
+        self.alarm_name = Some(alarm_name.into());
+        self
+    }
+    /// Sets the required [`alarm_rule`](CompositeAlarm::alarm_rule) (`AlarmRule`).
+    pub fn alarm_rule(self, alarm_rule: impl Into<Value<String>>) -> CompositeAlarmBuilder<Value<String>> {
+        CompositeAlarmBuilder {
+            action_configuration: self.action_configuration,
+            actions_enabled: self.actions_enabled,
+            actions_suppressor: self.actions_suppressor,
+            actions_suppressor_extension_period: self.actions_suppressor_extension_period,
+            actions_suppressor_wait_period: self.actions_suppressor_wait_period,
+            alarm_actions: self.alarm_actions,
+            alarm_description: self.alarm_description,
+            alarm_name: self.alarm_name,
+            alarm_rule: alarm_rule.into(),
+            insufficient_data_actions: self.insufficient_data_actions,
+            ok_actions: self.ok_actions,
+            tags: self.tags,
+        }
+    }
+    /// Sets [`insufficient_data_actions`](CompositeAlarm::insufficient_data_actions) (`InsufficientDataActions`).
+    pub fn insufficient_data_actions(
+        mut self,
+        insufficient_data_actions: impl Into<Value<Vec<Value<String>>>>,
+    ) -> Self {
+        self.insufficient_data_actions = Some(insufficient_data_actions.into());
+        self
+    }
+    /// Sets [`ok_actions`](CompositeAlarm::ok_actions) (`OKActions`).
+    pub fn ok_actions(mut self, ok_actions: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.ok_actions = Some(ok_actions.into());
+        self
+    }
+    /// Sets [`tags`](CompositeAlarm::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// The [`CompositeAlarm`]; `build()` compiles once the required `alarm_rule` is set.
+    pub fn build(self) -> CompositeAlarm
+    where
+        S1: Required<String>,
+    {
+        CompositeAlarm {
+            action_configuration: self.action_configuration,
+            actions_enabled: self.actions_enabled,
+            actions_suppressor: self.actions_suppressor,
+            actions_suppressor_extension_period: self.actions_suppressor_extension_period,
+            actions_suppressor_wait_period: self.actions_suppressor_wait_period,
+            alarm_actions: self.alarm_actions,
+            alarm_description: self.alarm_description,
+            alarm_name: self.alarm_name,
+            alarm_rule: self.alarm_rule.value(),
+            insufficient_data_actions: self.insufficient_data_actions,
+            ok_actions: self.ok_actions,
+            tags: self.tags,
         }
     }
 }
@@ -112,7 +238,8 @@ impl Attribute for CompositeAlarmAttr {
 }
 
 /// Configuration that applies to the notifications this alarm sends when it performs its actions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ActionConfiguration {
     /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -120,10 +247,38 @@ pub struct ActionConfiguration {
     pub alarm_tags_propagation: Option<Value<AlarmTagsPropagation>>,
 }
 
+impl ActionConfiguration {
+    /// A builder of [`ActionConfiguration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ActionConfigurationBuilder {
+        ActionConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`ActionConfiguration`] (from [`ActionConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ActionConfigurationBuilder(ActionConfiguration);
+
+impl ActionConfigurationBuilder {
+    /// Sets [`alarm_tags_propagation`](ActionConfiguration::alarm_tags_propagation) (`AlarmTagsPropagation`).
+    pub fn alarm_tags_propagation(
+        mut self,
+        alarm_tags_propagation: impl Into<Value<AlarmTagsPropagation>>,
+    ) -> Self {
+        self.0.alarm_tags_propagation = Some(alarm_tags_propagation.into());
+        self
+    }
+    /// The [`ActionConfiguration`]; it has no required properties.
+    pub fn build(self) -> ActionConfiguration {
+        self.0
+    }
+}
+
 /// Controls whether the alarm's tags are included in its action notifications and state-change
 /// events, and which tag keys are included. Specify IncludedTagKeys or ExcludedTagKeys, but not
 /// both. Omit both to include every tag.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AlarmTagsPropagation {
     /// Whether the alarm's tags are included in its action notifications and state-change events.
@@ -138,29 +293,54 @@ pub struct AlarmTagsPropagation {
 }
 
 impl AlarmTagsPropagation {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(enabled: impl Into<Value<bool>>) -> Self {
-        Self { enabled: enabled.into(), excluded_tag_keys: None, included_tag_keys: None }
+    /// A builder of [`AlarmTagsPropagation`]: one setter per property, then `build()`; `build()` compiles once the required `enabled` is set.
+    pub fn builder() -> AlarmTagsPropagationBuilder<missing::enabled> {
+        AlarmTagsPropagationBuilder {
+            enabled: missing::enabled,
+            excluded_tag_keys: None,
+            included_tag_keys: None,
+        }
     }
 }
 
-/// Metadata that you can assign to a composite alarm, Tags can help you organize and categorize
-/// your resources.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// A unique identifier for the tag. The combination of tag keys and values can help you organize
-    /// and categorize your resources.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The value for the specified tag key.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
+/// Builds a [`AlarmTagsPropagation`] (from [`AlarmTagsPropagation::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `enabled` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `enabled`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AlarmTagsPropagationBuilder<S1> {
+    enabled: S1,
+    excluded_tag_keys: Option<Value<Vec<Value<String>>>>,
+    included_tag_keys: Option<Value<Vec<Value<String>>>>,
 }
 
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
+impl<S1> AlarmTagsPropagationBuilder<S1> {
+    /// Sets the required [`enabled`](AlarmTagsPropagation::enabled) (`Enabled`).
+    pub fn enabled(self, enabled: impl Into<Value<bool>>) -> AlarmTagsPropagationBuilder<Value<bool>> {
+        AlarmTagsPropagationBuilder {
+            enabled: enabled.into(),
+            excluded_tag_keys: self.excluded_tag_keys,
+            included_tag_keys: self.included_tag_keys,
+        }
+    }
+    /// Sets [`excluded_tag_keys`](AlarmTagsPropagation::excluded_tag_keys) (`ExcludedTagKeys`).
+    pub fn excluded_tag_keys(mut self, excluded_tag_keys: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.excluded_tag_keys = Some(excluded_tag_keys.into());
+        self
+    }
+    /// Sets [`included_tag_keys`](AlarmTagsPropagation::included_tag_keys) (`IncludedTagKeys`).
+    pub fn included_tag_keys(mut self, included_tag_keys: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.included_tag_keys = Some(included_tag_keys.into());
+        self
+    }
+    /// The [`AlarmTagsPropagation`]; `build()` compiles once the required `enabled` is set.
+    pub fn build(self) -> AlarmTagsPropagation
+    where
+        S1: Required<bool>,
+    {
+        AlarmTagsPropagation {
+            enabled: self.enabled.value(),
+            excluded_tag_keys: self.excluded_tag_keys,
+            included_tag_keys: self.included_tag_keys,
+        }
     }
 }

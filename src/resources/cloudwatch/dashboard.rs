@@ -3,18 +3,18 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::CloudWatch::Dashboard`. Resource Type definition for AWS::CloudWatch::Dashboard
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dashboard {
     /// The detailed information about the dashboard in JSON format, including the widgets to include
@@ -28,13 +28,55 @@ pub struct Dashboard {
     /// A list of key-value pairs to associate with the cloudwatch dashboard. You can associate up to 50
     /// tags with a dashboard
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
 }
 
 impl Dashboard {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(dashboard_body: impl Into<Value<String>>) -> Self {
-        Self { dashboard_body: dashboard_body.into(), dashboard_name: None, tags: None }
+    /// A builder of [`Dashboard`]: one setter per property, then `build()`; `build()` compiles once the required `dashboard_body` is set.
+    pub fn builder() -> DashboardBuilder<missing::dashboard_body> {
+        DashboardBuilder { dashboard_body: missing::dashboard_body, dashboard_name: None, tags: None }
+    }
+}
+
+/// Builds a [`Dashboard`] (from [`Dashboard::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `dashboard_body` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `dashboard_body`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DashboardBuilder<S1> {
+    dashboard_body: S1,
+    dashboard_name: Option<Value<String>>,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+}
+
+impl<S1> DashboardBuilder<S1> {
+    /// Sets the required [`dashboard_body`](Dashboard::dashboard_body) (`DashboardBody`).
+    pub fn dashboard_body(self, dashboard_body: impl Into<Value<String>>) -> DashboardBuilder<Value<String>> {
+        DashboardBuilder {
+            dashboard_body: dashboard_body.into(),
+            dashboard_name: self.dashboard_name,
+            tags: self.tags,
+        }
+    }
+    /// Sets [`dashboard_name`](Dashboard::dashboard_name) (`DashboardName`).
+    pub fn dashboard_name(mut self, dashboard_name: impl Into<Value<String>>) -> Self {
+        self.dashboard_name = Some(dashboard_name.into());
+        self
+    }
+    /// Sets [`tags`](Dashboard::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// The [`Dashboard`]; `build()` compiles once the required `dashboard_body` is set.
+    pub fn build(self) -> Dashboard
+    where
+        S1: Required<String>,
+    {
+        Dashboard {
+            dashboard_body: self.dashboard_body.value(),
+            dashboard_name: self.dashboard_name,
+            tags: self.tags,
+        }
     }
 }
 
@@ -56,27 +98,5 @@ impl Attribute for DashboardAttr {
 
     fn name(self) -> &'static str {
         match self {}
-    }
-}
-
-/// Metadata that you can assign to a cloudwatch dashboard. Tags can help you organize and
-/// categorize your resources. You can also use them to scope user permissions, by granting a user
-/// permission to access or change only resources with certain tag values.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// A unique identifier for the tag. The combination of tag keys and values can help you organize
-    /// and categorize your resources.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The value for the specified tag key.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
     }
 }

@@ -3,20 +3,20 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::CloudWatch::InsightRule`. Resource Type definition for AWS::CloudWatch::InsightRule.
 /// Creates a Contributor Insights rule that analyzes log data to identify top contributors and
 /// usage patterns.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InsightRule {
     #[serde(rename = "ApplyOnTransformedLogs", skip_serializing_if = "Option::is_none")]
@@ -28,22 +28,91 @@ pub struct InsightRule {
     #[serde(rename = "RuleState")]
     pub rule_state: Value<RuleState>,
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
 }
 
 impl InsightRule {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        rule_body: impl Into<Value<String>>,
-        rule_name: impl Into<Value<String>>,
-        rule_state: impl Into<Value<RuleState>>,
-    ) -> Self {
-        Self {
+    /// A builder of [`InsightRule`]: one setter per property, then `build()`; `build()` compiles once the required `rule_body`, `rule_name`, `rule_state` are set.
+    pub fn builder() -> InsightRuleBuilder<missing::rule_body, missing::rule_name, missing::rule_state> {
+        InsightRuleBuilder {
             apply_on_transformed_logs: None,
-            rule_body: rule_body.into(),
-            rule_name: rule_name.into(),
-            rule_state: rule_state.into(),
+            rule_body: missing::rule_body,
+            rule_name: missing::rule_name,
+            rule_state: missing::rule_state,
             tags: None,
+        }
+    }
+}
+
+/// Builds a [`InsightRule`] (from [`InsightRule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `rule_body`, `rule_name`, `rule_state` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `rule_body`, `S2`: `rule_name`, `S3`: `rule_state`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct InsightRuleBuilder<S1, S2, S3> {
+    apply_on_transformed_logs: Option<Value<bool>>,
+    rule_body: S1,
+    rule_name: S2,
+    rule_state: S3,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+}
+
+impl<S1, S2, S3> InsightRuleBuilder<S1, S2, S3> {
+    /// Sets [`apply_on_transformed_logs`](InsightRule::apply_on_transformed_logs) (`ApplyOnTransformedLogs`).
+    pub fn apply_on_transformed_logs(mut self, apply_on_transformed_logs: impl Into<Value<bool>>) -> Self {
+        self.apply_on_transformed_logs = Some(apply_on_transformed_logs.into());
+        self
+    }
+    /// Sets the required [`rule_body`](InsightRule::rule_body) (`RuleBody`).
+    pub fn rule_body(self, rule_body: impl Into<Value<String>>) -> InsightRuleBuilder<Value<String>, S2, S3> {
+        InsightRuleBuilder {
+            apply_on_transformed_logs: self.apply_on_transformed_logs,
+            rule_body: rule_body.into(),
+            rule_name: self.rule_name,
+            rule_state: self.rule_state,
+            tags: self.tags,
+        }
+    }
+    /// Sets the required [`rule_name`](InsightRule::rule_name) (`RuleName`).
+    pub fn rule_name(self, rule_name: impl Into<Value<String>>) -> InsightRuleBuilder<S1, Value<String>, S3> {
+        InsightRuleBuilder {
+            apply_on_transformed_logs: self.apply_on_transformed_logs,
+            rule_body: self.rule_body,
+            rule_name: rule_name.into(),
+            rule_state: self.rule_state,
+            tags: self.tags,
+        }
+    }
+    /// Sets the required [`rule_state`](InsightRule::rule_state) (`RuleState`).
+    pub fn rule_state(
+        self,
+        rule_state: impl Into<Value<RuleState>>,
+    ) -> InsightRuleBuilder<S1, S2, Value<RuleState>> {
+        InsightRuleBuilder {
+            apply_on_transformed_logs: self.apply_on_transformed_logs,
+            rule_body: self.rule_body,
+            rule_name: self.rule_name,
+            rule_state: rule_state.into(),
+            tags: self.tags,
+        }
+    }
+    /// Sets [`tags`](InsightRule::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// The [`InsightRule`]; `build()` compiles once the required `rule_body`, `rule_name`, `rule_state` are set.
+    pub fn build(self) -> InsightRule
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+        S3: Required<RuleState>,
+    {
+        InsightRule {
+            apply_on_transformed_logs: self.apply_on_transformed_logs,
+            rule_body: self.rule_body.value(),
+            rule_name: self.rule_name.value(),
+            rule_state: self.rule_state.value(),
+            tags: self.tags,
         }
     }
 }
@@ -75,7 +144,8 @@ impl Attribute for InsightRuleAttr {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum RuleState {
     #[serde(rename = "ENABLED")]
     Enabled,
@@ -90,21 +160,5 @@ impl RuleState {
             Self::Enabled => "ENABLED",
             Self::Disabled => "DISABLED",
         }
-    }
-}
-
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
     }
 }

@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
@@ -21,7 +20,8 @@ use crate::resources::{Attribute, ResourceType};
 /// in the *Amazon EC2 User Guide*. For more information, see
 /// [Elastic IP Addresses](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/elastic-ip-addresses-eip.html)
 /// in the *Amazon EC2 User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Eip {
     /// An Elastic IP address or a carrier IP address in a Wavelength Zone.
@@ -59,13 +59,72 @@ pub struct Eip {
     /// Any tags assigned to the Elastic IP address. Updates to the ``Tags`` property may require *some
     /// interruptions*. Updates on an EIP reassociates the address on its associated resource.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// The Elastic IP address you are accepting for transfer. You can only accept one transferred
     /// address. For more information on Elastic IP address transfers, see
     /// [Transfer Elastic IP addresses](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#transfer-EIPs-intro)
     /// in the *Amazon Virtual Private Cloud User Guide*.
     #[serde(rename = "TransferAddress", skip_serializing_if = "Option::is_none")]
     pub transfer_address: Option<Value<String>>,
+}
+
+impl Eip {
+    /// A builder of [`Eip`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> EipBuilder {
+        EipBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Eip`] (from [`Eip::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct EipBuilder(Eip);
+
+impl EipBuilder {
+    /// Sets [`address`](Eip::address) (`Address`).
+    pub fn address(mut self, address: impl Into<Value<String>>) -> Self {
+        self.0.address = Some(address.into());
+        self
+    }
+    /// Sets [`domain`](Eip::domain) (`Domain`).
+    pub fn domain(mut self, domain: impl Into<Value<String>>) -> Self {
+        self.0.domain = Some(domain.into());
+        self
+    }
+    /// Sets [`instance_id`](Eip::instance_id) (`InstanceId`).
+    pub fn instance_id(mut self, instance_id: impl Into<Value<String>>) -> Self {
+        self.0.instance_id = Some(instance_id.into());
+        self
+    }
+    /// Sets [`ipam_pool_id`](Eip::ipam_pool_id) (`IpamPoolId`).
+    pub fn ipam_pool_id(mut self, ipam_pool_id: impl Into<Value<String>>) -> Self {
+        self.0.ipam_pool_id = Some(ipam_pool_id.into());
+        self
+    }
+    /// Sets [`network_border_group`](Eip::network_border_group) (`NetworkBorderGroup`).
+    pub fn network_border_group(mut self, network_border_group: impl Into<Value<String>>) -> Self {
+        self.0.network_border_group = Some(network_border_group.into());
+        self
+    }
+    /// Sets [`public_ipv4_pool`](Eip::public_ipv4_pool) (`PublicIpv4Pool`).
+    pub fn public_ipv4_pool(mut self, public_ipv4_pool: impl Into<Value<String>>) -> Self {
+        self.0.public_ipv4_pool = Some(public_ipv4_pool.into());
+        self
+    }
+    /// Sets [`tags`](Eip::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`transfer_address`](Eip::transfer_address) (`TransferAddress`).
+    pub fn transfer_address(mut self, transfer_address: impl Into<Value<String>>) -> Self {
+        self.0.transfer_address = Some(transfer_address.into());
+        self
+    }
+    /// The [`Eip`]; it has no required properties.
+    pub fn build(self) -> Eip {
+        self.0
+    }
 }
 
 impl ResourceType for Eip {
@@ -97,25 +156,5 @@ impl Attribute for EipAttr {
             Self::AllocationId => "AllocationId",
             Self::PublicIp => "PublicIp",
         }
-    }
-}
-
-/// Specifies a tag. For more information, see
-/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The tag key.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The tag value.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
     }
 }

@@ -3,24 +3,48 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
 
 /// `AWS::EC2::InternetGateway`. Allocates an internet gateway for use with a VPC. After creating
 /// the Internet gateway, you then attach it to a VPC.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InternetGateway {
     /// Any tags to assign to the internet gateway.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+}
+
+impl InternetGateway {
+    /// A builder of [`InternetGateway`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> InternetGatewayBuilder {
+        InternetGatewayBuilder(Self::default())
+    }
+}
+
+/// Builds a [`InternetGateway`] (from [`InternetGateway::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct InternetGatewayBuilder(InternetGateway);
+
+impl InternetGatewayBuilder {
+    /// Sets [`tags`](InternetGateway::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// The [`InternetGateway`]; it has no required properties.
+    pub fn build(self) -> InternetGateway {
+        self.0
+    }
 }
 
 impl ResourceType for InternetGateway {
@@ -45,25 +69,5 @@ impl Attribute for InternetGatewayAttr {
         match self {
             Self::InternetGatewayId => "InternetGatewayId",
         }
-    }
-}
-
-/// Specifies a tag. For more information, see
-/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The tag key.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The tag value.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
     }
 }

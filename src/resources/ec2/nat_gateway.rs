@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::NatGateway`. Specifies a network address translation (NAT) gateway in the specified
 /// subnet. You can create either a public NAT gateway or a private NAT gateway. The default is a
@@ -30,7 +29,8 @@ use crate::resources::{Attribute, ResourceType};
 /// details. For more information, see
 /// [Allocate an Elastic IP address](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-eips.html#allocate-eip)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NatGateway {
     /// \[Public NAT gateway only\] The allocation ID of the Elastic IP address that's associated with
@@ -94,10 +94,101 @@ pub struct NatGateway {
     pub subnet_id: Option<Value<String>>,
     /// The tags for the NAT gateway.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// The ID of the VPC in which the NAT gateway is located.
     #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<Value<String>>,
+}
+
+impl NatGateway {
+    /// A builder of [`NatGateway`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> NatGatewayBuilder {
+        NatGatewayBuilder(Self::default())
+    }
+}
+
+/// Builds a [`NatGateway`] (from [`NatGateway::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct NatGatewayBuilder(NatGateway);
+
+impl NatGatewayBuilder {
+    /// Sets [`allocation_id`](NatGateway::allocation_id) (`AllocationId`).
+    pub fn allocation_id(mut self, allocation_id: impl Into<Value<String>>) -> Self {
+        self.0.allocation_id = Some(allocation_id.into());
+        self
+    }
+    /// Sets [`availability_mode`](NatGateway::availability_mode) (`AvailabilityMode`).
+    pub fn availability_mode(mut self, availability_mode: impl Into<Value<AvailabilityMode>>) -> Self {
+        self.0.availability_mode = Some(availability_mode.into());
+        self
+    }
+    /// Sets [`availability_zone_addresses`](NatGateway::availability_zone_addresses) (`AvailabilityZoneAddresses`).
+    pub fn availability_zone_addresses(
+        mut self,
+        availability_zone_addresses: impl Into<Value<Vec<Value<AvailabilityZoneAddress>>>>,
+    ) -> Self {
+        self.0.availability_zone_addresses = Some(availability_zone_addresses.into());
+        self
+    }
+    /// Sets [`connectivity_type`](NatGateway::connectivity_type) (`ConnectivityType`).
+    pub fn connectivity_type(mut self, connectivity_type: impl Into<Value<ConnectivityType>>) -> Self {
+        self.0.connectivity_type = Some(connectivity_type.into());
+        self
+    }
+    /// Sets [`max_drain_duration_seconds`](NatGateway::max_drain_duration_seconds) (`MaxDrainDurationSeconds`).
+    pub fn max_drain_duration_seconds(mut self, max_drain_duration_seconds: impl Into<Value<i64>>) -> Self {
+        self.0.max_drain_duration_seconds = Some(max_drain_duration_seconds.into());
+        self
+    }
+    /// Sets [`private_ip_address`](NatGateway::private_ip_address) (`PrivateIpAddress`).
+    pub fn private_ip_address(mut self, private_ip_address: impl Into<Value<String>>) -> Self {
+        self.0.private_ip_address = Some(private_ip_address.into());
+        self
+    }
+    /// Sets [`secondary_allocation_ids`](NatGateway::secondary_allocation_ids) (`SecondaryAllocationIds`).
+    pub fn secondary_allocation_ids(
+        mut self,
+        secondary_allocation_ids: impl Into<Value<Vec<Value<String>>>>,
+    ) -> Self {
+        self.0.secondary_allocation_ids = Some(secondary_allocation_ids.into());
+        self
+    }
+    /// Sets [`secondary_private_ip_address_count`](NatGateway::secondary_private_ip_address_count) (`SecondaryPrivateIpAddressCount`).
+    pub fn secondary_private_ip_address_count(
+        mut self,
+        secondary_private_ip_address_count: impl Into<Value<i64>>,
+    ) -> Self {
+        self.0.secondary_private_ip_address_count = Some(secondary_private_ip_address_count.into());
+        self
+    }
+    /// Sets [`secondary_private_ip_addresses`](NatGateway::secondary_private_ip_addresses) (`SecondaryPrivateIpAddresses`).
+    pub fn secondary_private_ip_addresses(
+        mut self,
+        secondary_private_ip_addresses: impl Into<Value<Vec<Value<String>>>>,
+    ) -> Self {
+        self.0.secondary_private_ip_addresses = Some(secondary_private_ip_addresses.into());
+        self
+    }
+    /// Sets [`subnet_id`](NatGateway::subnet_id) (`SubnetId`).
+    pub fn subnet_id(mut self, subnet_id: impl Into<Value<String>>) -> Self {
+        self.0.subnet_id = Some(subnet_id.into());
+        self
+    }
+    /// Sets [`tags`](NatGateway::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`vpc_id`](NatGateway::vpc_id) (`VpcId`).
+    pub fn vpc_id(mut self, vpc_id: impl Into<Value<String>>) -> Self {
+        self.0.vpc_id = Some(vpc_id.into());
+        self
+    }
+    /// The [`NatGateway`]; it has no required properties.
+    pub fn build(self) -> NatGateway {
+        self.0
+    }
 }
 
 impl ResourceType for NatGateway {
@@ -153,7 +244,8 @@ impl Attribute for NatGatewayAttr {
 /// in a Region. For more information, see
 /// [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AvailabilityMode {
     #[serde(rename = "regional")]
     Regional,
@@ -178,7 +270,8 @@ impl AvailabilityMode {
 /// information, see
 /// [Regional NAT gateways for automatic multi-AZ expansion](https://docs.aws.amazon.com/vpc/latest/userguide/nat-gateways-regional.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AvailabilityZoneAddress {
     /// The allocation IDs of the Elastic IP addresses (EIPs) to be used for handling outbound NAT
@@ -203,15 +296,65 @@ pub struct AvailabilityZoneAddress {
 }
 
 impl AvailabilityZoneAddress {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(allocation_ids: impl Into<Value<Vec<Value<String>>>>) -> Self {
-        Self { allocation_ids: allocation_ids.into(), availability_zone: None, availability_zone_id: None }
+    /// A builder of [`AvailabilityZoneAddress`]: one setter per property, then `build()`; `build()` compiles once the required `allocation_ids` is set.
+    pub fn builder() -> AvailabilityZoneAddressBuilder<missing::allocation_ids> {
+        AvailabilityZoneAddressBuilder {
+            allocation_ids: missing::allocation_ids,
+            availability_zone: None,
+            availability_zone_id: None,
+        }
+    }
+}
+
+/// Builds a [`AvailabilityZoneAddress`] (from [`AvailabilityZoneAddress::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `allocation_ids` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `allocation_ids`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AvailabilityZoneAddressBuilder<S1> {
+    allocation_ids: S1,
+    availability_zone: Option<Value<String>>,
+    availability_zone_id: Option<Value<String>>,
+}
+
+impl<S1> AvailabilityZoneAddressBuilder<S1> {
+    /// Sets the required [`allocation_ids`](AvailabilityZoneAddress::allocation_ids) (`AllocationIds`).
+    pub fn allocation_ids(
+        self,
+        allocation_ids: impl Into<Value<Vec<Value<String>>>>,
+    ) -> AvailabilityZoneAddressBuilder<Value<Vec<Value<String>>>> {
+        AvailabilityZoneAddressBuilder {
+            allocation_ids: allocation_ids.into(),
+            availability_zone: self.availability_zone,
+            availability_zone_id: self.availability_zone_id,
+        }
+    }
+    /// Sets [`availability_zone`](AvailabilityZoneAddress::availability_zone) (`AvailabilityZone`).
+    pub fn availability_zone(mut self, availability_zone: impl Into<Value<String>>) -> Self {
+        self.availability_zone = Some(availability_zone.into());
+        self
+    }
+    /// Sets [`availability_zone_id`](AvailabilityZoneAddress::availability_zone_id) (`AvailabilityZoneId`).
+    pub fn availability_zone_id(mut self, availability_zone_id: impl Into<Value<String>>) -> Self {
+        self.availability_zone_id = Some(availability_zone_id.into());
+        self
+    }
+    /// The [`AvailabilityZoneAddress`]; `build()` compiles once the required `allocation_ids` is set.
+    pub fn build(self) -> AvailabilityZoneAddress
+    where
+        S1: Required<Vec<Value<String>>>,
+    {
+        AvailabilityZoneAddress {
+            allocation_ids: self.allocation_ids.value(),
+            availability_zone: self.availability_zone,
+            availability_zone_id: self.availability_zone_id,
+        }
     }
 }
 
 /// Indicates whether the NAT gateway supports public or private connectivity. The default is public
 /// connectivity.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ConnectivityType {
     #[serde(rename = "private")]
     Private,
@@ -226,25 +369,5 @@ impl ConnectivityType {
             Self::Private => "private",
             Self::Public => "public",
         }
-    }
-}
-
-/// Specifies a tag. For more information, see
-/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The tag key.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The tag value.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
     }
 }

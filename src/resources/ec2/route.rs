@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::Route`. Specifies a route in a route table. For more information, see
 /// [Routes](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html#route-table-routes)
@@ -23,7 +22,8 @@ use crate::resources::{Attribute, ResourceType};
 /// [DependsOn Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-dependson.html)
 /// in the ``AWS::EC2::Route`` resource to explicitly declare a dependency on the
 /// ``AWS::EC2::TransitGatewayAttachment`` resource.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Route {
     /// The ID of the carrier gateway. You can only use this option when the VPC contains a subnet which
@@ -82,9 +82,9 @@ pub struct Route {
 }
 
 impl Route {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(route_table_id: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Route`]: one setter per property, then `build()`; `build()` compiles once the required `route_table_id` is set.
+    pub fn builder() -> RouteBuilder<missing::route_table_id> {
+        RouteBuilder {
             carrier_gateway_id: None,
             core_network_arn: None,
             destination_cidr_block: None,
@@ -97,10 +97,165 @@ impl Route {
             nat_gateway_id: None,
             network_interface_id: None,
             odb_network_arn: None,
-            route_table_id: route_table_id.into(),
+            route_table_id: missing::route_table_id,
             transit_gateway_id: None,
             vpc_endpoint_id: None,
             vpc_peering_connection_id: None,
+        }
+    }
+}
+
+/// Builds a [`Route`] (from [`Route::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `route_table_id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `route_table_id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RouteBuilder<S1> {
+    carrier_gateway_id: Option<Value<String>>,
+    core_network_arn: Option<Value<String>>,
+    destination_cidr_block: Option<Value<String>>,
+    destination_ipv6_cidr_block: Option<Value<String>>,
+    destination_prefix_list_id: Option<Value<String>>,
+    egress_only_internet_gateway_id: Option<Value<String>>,
+    gateway_id: Option<Value<String>>,
+    instance_id: Option<Value<String>>,
+    local_gateway_id: Option<Value<String>>,
+    nat_gateway_id: Option<Value<String>>,
+    network_interface_id: Option<Value<String>>,
+    odb_network_arn: Option<Value<String>>,
+    route_table_id: S1,
+    transit_gateway_id: Option<Value<String>>,
+    vpc_endpoint_id: Option<Value<String>>,
+    vpc_peering_connection_id: Option<Value<String>>,
+}
+
+impl<S1> RouteBuilder<S1> {
+    /// Sets [`carrier_gateway_id`](Route::carrier_gateway_id) (`CarrierGatewayId`).
+    pub fn carrier_gateway_id(mut self, carrier_gateway_id: impl Into<Value<String>>) -> Self {
+        self.carrier_gateway_id = Some(carrier_gateway_id.into());
+        self
+    }
+    /// Sets [`core_network_arn`](Route::core_network_arn) (`CoreNetworkArn`).
+    pub fn core_network_arn(mut self, core_network_arn: impl Into<Value<String>>) -> Self {
+        self.core_network_arn = Some(core_network_arn.into());
+        self
+    }
+    /// Sets [`destination_cidr_block`](Route::destination_cidr_block) (`DestinationCidrBlock`).
+    pub fn destination_cidr_block(mut self, destination_cidr_block: impl Into<Value<String>>) -> Self {
+        self.destination_cidr_block = Some(destination_cidr_block.into());
+        self
+    }
+    /// Sets [`destination_ipv6_cidr_block`](Route::destination_ipv6_cidr_block) (`DestinationIpv6CidrBlock`).
+    pub fn destination_ipv6_cidr_block(
+        mut self,
+        destination_ipv6_cidr_block: impl Into<Value<String>>,
+    ) -> Self {
+        self.destination_ipv6_cidr_block = Some(destination_ipv6_cidr_block.into());
+        self
+    }
+    /// Sets [`destination_prefix_list_id`](Route::destination_prefix_list_id) (`DestinationPrefixListId`).
+    pub fn destination_prefix_list_id(
+        mut self,
+        destination_prefix_list_id: impl Into<Value<String>>,
+    ) -> Self {
+        self.destination_prefix_list_id = Some(destination_prefix_list_id.into());
+        self
+    }
+    /// Sets [`egress_only_internet_gateway_id`](Route::egress_only_internet_gateway_id) (`EgressOnlyInternetGatewayId`).
+    pub fn egress_only_internet_gateway_id(
+        mut self,
+        egress_only_internet_gateway_id: impl Into<Value<String>>,
+    ) -> Self {
+        self.egress_only_internet_gateway_id = Some(egress_only_internet_gateway_id.into());
+        self
+    }
+    /// Sets [`gateway_id`](Route::gateway_id) (`GatewayId`).
+    pub fn gateway_id(mut self, gateway_id: impl Into<Value<String>>) -> Self {
+        self.gateway_id = Some(gateway_id.into());
+        self
+    }
+    /// Sets [`instance_id`](Route::instance_id) (`InstanceId`).
+    pub fn instance_id(mut self, instance_id: impl Into<Value<String>>) -> Self {
+        self.instance_id = Some(instance_id.into());
+        self
+    }
+    /// Sets [`local_gateway_id`](Route::local_gateway_id) (`LocalGatewayId`).
+    pub fn local_gateway_id(mut self, local_gateway_id: impl Into<Value<String>>) -> Self {
+        self.local_gateway_id = Some(local_gateway_id.into());
+        self
+    }
+    /// Sets [`nat_gateway_id`](Route::nat_gateway_id) (`NatGatewayId`).
+    pub fn nat_gateway_id(mut self, nat_gateway_id: impl Into<Value<String>>) -> Self {
+        self.nat_gateway_id = Some(nat_gateway_id.into());
+        self
+    }
+    /// Sets [`network_interface_id`](Route::network_interface_id) (`NetworkInterfaceId`).
+    pub fn network_interface_id(mut self, network_interface_id: impl Into<Value<String>>) -> Self {
+        self.network_interface_id = Some(network_interface_id.into());
+        self
+    }
+    /// Sets [`odb_network_arn`](Route::odb_network_arn) (`OdbNetworkArn`).
+    pub fn odb_network_arn(mut self, odb_network_arn: impl Into<Value<String>>) -> Self {
+        self.odb_network_arn = Some(odb_network_arn.into());
+        self
+    }
+    /// Sets the required [`route_table_id`](Route::route_table_id) (`RouteTableId`).
+    pub fn route_table_id(self, route_table_id: impl Into<Value<String>>) -> RouteBuilder<Value<String>> {
+        RouteBuilder {
+            carrier_gateway_id: self.carrier_gateway_id,
+            core_network_arn: self.core_network_arn,
+            destination_cidr_block: self.destination_cidr_block,
+            destination_ipv6_cidr_block: self.destination_ipv6_cidr_block,
+            destination_prefix_list_id: self.destination_prefix_list_id,
+            egress_only_internet_gateway_id: self.egress_only_internet_gateway_id,
+            gateway_id: self.gateway_id,
+            instance_id: self.instance_id,
+            local_gateway_id: self.local_gateway_id,
+            nat_gateway_id: self.nat_gateway_id,
+            network_interface_id: self.network_interface_id,
+            odb_network_arn: self.odb_network_arn,
+            route_table_id: route_table_id.into(),
+            transit_gateway_id: self.transit_gateway_id,
+            vpc_endpoint_id: self.vpc_endpoint_id,
+            vpc_peering_connection_id: self.vpc_peering_connection_id,
+        }
+    }
+    /// Sets [`transit_gateway_id`](Route::transit_gateway_id) (`TransitGatewayId`).
+    pub fn transit_gateway_id(mut self, transit_gateway_id: impl Into<Value<String>>) -> Self {
+        self.transit_gateway_id = Some(transit_gateway_id.into());
+        self
+    }
+    /// Sets [`vpc_endpoint_id`](Route::vpc_endpoint_id) (`VpcEndpointId`).
+    pub fn vpc_endpoint_id(mut self, vpc_endpoint_id: impl Into<Value<String>>) -> Self {
+        self.vpc_endpoint_id = Some(vpc_endpoint_id.into());
+        self
+    }
+    /// Sets [`vpc_peering_connection_id`](Route::vpc_peering_connection_id) (`VpcPeeringConnectionId`).
+    pub fn vpc_peering_connection_id(mut self, vpc_peering_connection_id: impl Into<Value<String>>) -> Self {
+        self.vpc_peering_connection_id = Some(vpc_peering_connection_id.into());
+        self
+    }
+    /// The [`Route`]; `build()` compiles once the required `route_table_id` is set.
+    pub fn build(self) -> Route
+    where
+        S1: Required<String>,
+    {
+        Route {
+            carrier_gateway_id: self.carrier_gateway_id,
+            core_network_arn: self.core_network_arn,
+            destination_cidr_block: self.destination_cidr_block,
+            destination_ipv6_cidr_block: self.destination_ipv6_cidr_block,
+            destination_prefix_list_id: self.destination_prefix_list_id,
+            egress_only_internet_gateway_id: self.egress_only_internet_gateway_id,
+            gateway_id: self.gateway_id,
+            instance_id: self.instance_id,
+            local_gateway_id: self.local_gateway_id,
+            nat_gateway_id: self.nat_gateway_id,
+            network_interface_id: self.network_interface_id,
+            odb_network_arn: self.odb_network_arn,
+            route_table_id: self.route_table_id.value(),
+            transit_gateway_id: self.transit_gateway_id,
+            vpc_endpoint_id: self.vpc_endpoint_id,
+            vpc_peering_connection_id: self.vpc_peering_connection_id,
         }
     }
 }

@@ -3,35 +3,63 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::RouteTable`. Specifies a route table for the specified VPC. After you create a route
 /// table, you can add routes and associate the table with a subnet. For more information, see
 /// [Route tables](https://docs.aws.amazon.com/vpc/latest/userguide/VPC_Route_Tables.html) in the
 /// *Amazon VPC User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RouteTable {
     /// Any tags assigned to the route table.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// The ID of the VPC.
     #[serde(rename = "VpcId")]
     pub vpc_id: Value<String>,
 }
 
 impl RouteTable {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
-        Self { tags: None, vpc_id: vpc_id.into() }
+    /// A builder of [`RouteTable`]: one setter per property, then `build()`; `build()` compiles once the required `vpc_id` is set.
+    pub fn builder() -> RouteTableBuilder<missing::vpc_id> {
+        RouteTableBuilder { tags: None, vpc_id: missing::vpc_id }
+    }
+}
+
+/// Builds a [`RouteTable`] (from [`RouteTable::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `vpc_id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `vpc_id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RouteTableBuilder<S1> {
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+    vpc_id: S1,
+}
+
+impl<S1> RouteTableBuilder<S1> {
+    /// Sets [`tags`](RouteTable::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// Sets the required [`vpc_id`](RouteTable::vpc_id) (`VpcId`).
+    pub fn vpc_id(self, vpc_id: impl Into<Value<String>>) -> RouteTableBuilder<Value<String>> {
+        RouteTableBuilder { tags: self.tags, vpc_id: vpc_id.into() }
+    }
+    /// The [`RouteTable`]; `build()` compiles once the required `vpc_id` is set.
+    pub fn build(self) -> RouteTable
+    where
+        S1: Required<String>,
+    {
+        RouteTable { tags: self.tags, vpc_id: self.vpc_id.value() }
     }
 }
 
@@ -57,25 +85,5 @@ impl Attribute for RouteTableAttr {
         match self {
             Self::RouteTableId => "RouteTableId",
         }
-    }
-}
-
-/// Specifies a tag. For more information, see
-/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The tag key.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The tag value.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
     }
 }

@@ -3,18 +3,18 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::SecurityGroup`. Resource Type definition for AWS::EC2::SecurityGroup
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroup {
     /// A description for the security group.
@@ -33,22 +33,97 @@ pub struct SecurityGroup {
     pub security_group_ingress: Option<Value<Vec<Value<Ingress>>>>,
     /// Any tags assigned to the security group.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// The ID of the VPC for the security group.
     #[serde(rename = "VpcId", skip_serializing_if = "Option::is_none")]
     pub vpc_id: Option<Value<String>>,
 }
 
 impl SecurityGroup {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(group_description: impl Into<Value<String>>) -> Self {
-        Self {
-            group_description: group_description.into(),
+    /// A builder of [`SecurityGroup`]: one setter per property, then `build()`; `build()` compiles once the required `group_description` is set.
+    pub fn builder() -> SecurityGroupBuilder<missing::group_description> {
+        SecurityGroupBuilder {
+            group_description: missing::group_description,
             group_name: None,
             security_group_egress: None,
             security_group_ingress: None,
             tags: None,
             vpc_id: None,
+        }
+    }
+}
+
+/// Builds a [`SecurityGroup`] (from [`SecurityGroup::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `group_description` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `group_description`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SecurityGroupBuilder<S1> {
+    group_description: S1,
+    group_name: Option<Value<String>>,
+    security_group_egress: Option<Value<Vec<Value<Egress>>>>,
+    security_group_ingress: Option<Value<Vec<Value<Ingress>>>>,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+    vpc_id: Option<Value<String>>,
+}
+
+impl<S1> SecurityGroupBuilder<S1> {
+    /// Sets the required [`group_description`](SecurityGroup::group_description) (`GroupDescription`).
+    pub fn group_description(
+        self,
+        group_description: impl Into<Value<String>>,
+    ) -> SecurityGroupBuilder<Value<String>> {
+        SecurityGroupBuilder {
+            group_description: group_description.into(),
+            group_name: self.group_name,
+            security_group_egress: self.security_group_egress,
+            security_group_ingress: self.security_group_ingress,
+            tags: self.tags,
+            vpc_id: self.vpc_id,
+        }
+    }
+    /// Sets [`group_name`](SecurityGroup::group_name) (`GroupName`).
+    pub fn group_name(mut self, group_name: impl Into<Value<String>>) -> Self {
+        self.group_name = Some(group_name.into());
+        self
+    }
+    /// Sets [`security_group_egress`](SecurityGroup::security_group_egress) (`SecurityGroupEgress`).
+    pub fn security_group_egress(
+        mut self,
+        security_group_egress: impl Into<Value<Vec<Value<Egress>>>>,
+    ) -> Self {
+        self.security_group_egress = Some(security_group_egress.into());
+        self
+    }
+    /// Sets [`security_group_ingress`](SecurityGroup::security_group_ingress) (`SecurityGroupIngress`).
+    pub fn security_group_ingress(
+        mut self,
+        security_group_ingress: impl Into<Value<Vec<Value<Ingress>>>>,
+    ) -> Self {
+        self.security_group_ingress = Some(security_group_ingress.into());
+        self
+    }
+    /// Sets [`tags`](SecurityGroup::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`vpc_id`](SecurityGroup::vpc_id) (`VpcId`).
+    pub fn vpc_id(mut self, vpc_id: impl Into<Value<String>>) -> Self {
+        self.vpc_id = Some(vpc_id.into());
+        self
+    }
+    /// The [`SecurityGroup`]; `build()` compiles once the required `group_description` is set.
+    pub fn build(self) -> SecurityGroup
+    where
+        S1: Required<String>,
+    {
+        SecurityGroup {
+            group_description: self.group_description.value(),
+            group_name: self.group_name,
+            security_group_egress: self.security_group_egress,
+            security_group_ingress: self.security_group_ingress,
+            tags: self.tags,
+            vpc_id: self.vpc_id,
         }
     }
 }
@@ -93,7 +168,8 @@ impl Attribute for SecurityGroupAttr {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Egress {
     #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
@@ -115,22 +191,111 @@ pub struct Egress {
 }
 
 impl Egress {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Egress`]: one setter per property, then `build()`; `build()` compiles once the required `ip_protocol` is set.
+    pub fn builder() -> EgressBuilder<missing::ip_protocol> {
+        EgressBuilder {
             cidr_ip: None,
             cidr_ipv6: None,
             description: None,
             destination_prefix_list_id: None,
             destination_security_group_id: None,
             from_port: None,
-            ip_protocol: ip_protocol.into(),
+            ip_protocol: missing::ip_protocol,
             to_port: None,
         }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Builds a [`Egress`] (from [`Egress::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `ip_protocol` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `ip_protocol`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct EgressBuilder<S1> {
+    cidr_ip: Option<Value<String>>,
+    cidr_ipv6: Option<Value<String>>,
+    description: Option<Value<String>>,
+    destination_prefix_list_id: Option<Value<String>>,
+    destination_security_group_id: Option<Value<String>>,
+    from_port: Option<Value<i64>>,
+    ip_protocol: S1,
+    to_port: Option<Value<i64>>,
+}
+
+impl<S1> EgressBuilder<S1> {
+    /// Sets [`cidr_ip`](Egress::cidr_ip) (`CidrIp`).
+    pub fn cidr_ip(mut self, cidr_ip: impl Into<Value<String>>) -> Self {
+        self.cidr_ip = Some(cidr_ip.into());
+        self
+    }
+    /// Sets [`cidr_ipv6`](Egress::cidr_ipv6) (`CidrIpv6`).
+    pub fn cidr_ipv6(mut self, cidr_ipv6: impl Into<Value<String>>) -> Self {
+        self.cidr_ipv6 = Some(cidr_ipv6.into());
+        self
+    }
+    /// Sets [`description`](Egress::description) (`Description`).
+    pub fn description(mut self, description: impl Into<Value<String>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Sets [`destination_prefix_list_id`](Egress::destination_prefix_list_id) (`DestinationPrefixListId`).
+    pub fn destination_prefix_list_id(
+        mut self,
+        destination_prefix_list_id: impl Into<Value<String>>,
+    ) -> Self {
+        self.destination_prefix_list_id = Some(destination_prefix_list_id.into());
+        self
+    }
+    /// Sets [`destination_security_group_id`](Egress::destination_security_group_id) (`DestinationSecurityGroupId`).
+    pub fn destination_security_group_id(
+        mut self,
+        destination_security_group_id: impl Into<Value<String>>,
+    ) -> Self {
+        self.destination_security_group_id = Some(destination_security_group_id.into());
+        self
+    }
+    /// Sets [`from_port`](Egress::from_port) (`FromPort`).
+    pub fn from_port(mut self, from_port: impl Into<Value<i64>>) -> Self {
+        self.from_port = Some(from_port.into());
+        self
+    }
+    /// Sets the required [`ip_protocol`](Egress::ip_protocol) (`IpProtocol`).
+    pub fn ip_protocol(self, ip_protocol: impl Into<Value<String>>) -> EgressBuilder<Value<String>> {
+        EgressBuilder {
+            cidr_ip: self.cidr_ip,
+            cidr_ipv6: self.cidr_ipv6,
+            description: self.description,
+            destination_prefix_list_id: self.destination_prefix_list_id,
+            destination_security_group_id: self.destination_security_group_id,
+            from_port: self.from_port,
+            ip_protocol: ip_protocol.into(),
+            to_port: self.to_port,
+        }
+    }
+    /// Sets [`to_port`](Egress::to_port) (`ToPort`).
+    pub fn to_port(mut self, to_port: impl Into<Value<i64>>) -> Self {
+        self.to_port = Some(to_port.into());
+        self
+    }
+    /// The [`Egress`]; `build()` compiles once the required `ip_protocol` is set.
+    pub fn build(self) -> Egress
+    where
+        S1: Required<String>,
+    {
+        Egress {
+            cidr_ip: self.cidr_ip,
+            cidr_ipv6: self.cidr_ipv6,
+            description: self.description,
+            destination_prefix_list_id: self.destination_prefix_list_id,
+            destination_security_group_id: self.destination_security_group_id,
+            from_port: self.from_port,
+            ip_protocol: self.ip_protocol.value(),
+            to_port: self.to_port,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Ingress {
     #[serde(rename = "CidrIp", skip_serializing_if = "Option::is_none")]
@@ -156,14 +321,14 @@ pub struct Ingress {
 }
 
 impl Ingress {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Ingress`]: one setter per property, then `build()`; `build()` compiles once the required `ip_protocol` is set.
+    pub fn builder() -> IngressBuilder<missing::ip_protocol> {
+        IngressBuilder {
             cidr_ip: None,
             cidr_ipv6: None,
             description: None,
             from_port: None,
-            ip_protocol: ip_protocol.into(),
+            ip_protocol: missing::ip_protocol,
             source_prefix_list_id: None,
             source_security_group_id: None,
             source_security_group_name: None,
@@ -173,18 +338,106 @@ impl Ingress {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
+/// Builds a [`Ingress`] (from [`Ingress::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `ip_protocol` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `ip_protocol`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct IngressBuilder<S1> {
+    cidr_ip: Option<Value<String>>,
+    cidr_ipv6: Option<Value<String>>,
+    description: Option<Value<String>>,
+    from_port: Option<Value<i64>>,
+    ip_protocol: S1,
+    source_prefix_list_id: Option<Value<String>>,
+    source_security_group_id: Option<Value<String>>,
+    source_security_group_name: Option<Value<String>>,
+    source_security_group_owner_id: Option<Value<String>>,
+    to_port: Option<Value<i64>>,
 }
 
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
+impl<S1> IngressBuilder<S1> {
+    /// Sets [`cidr_ip`](Ingress::cidr_ip) (`CidrIp`).
+    pub fn cidr_ip(mut self, cidr_ip: impl Into<Value<String>>) -> Self {
+        self.cidr_ip = Some(cidr_ip.into());
+        self
+    }
+    /// Sets [`cidr_ipv6`](Ingress::cidr_ipv6) (`CidrIpv6`).
+    pub fn cidr_ipv6(mut self, cidr_ipv6: impl Into<Value<String>>) -> Self {
+        self.cidr_ipv6 = Some(cidr_ipv6.into());
+        self
+    }
+    /// Sets [`description`](Ingress::description) (`Description`).
+    pub fn description(mut self, description: impl Into<Value<String>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Sets [`from_port`](Ingress::from_port) (`FromPort`).
+    pub fn from_port(mut self, from_port: impl Into<Value<i64>>) -> Self {
+        self.from_port = Some(from_port.into());
+        self
+    }
+    /// Sets the required [`ip_protocol`](Ingress::ip_protocol) (`IpProtocol`).
+    pub fn ip_protocol(self, ip_protocol: impl Into<Value<String>>) -> IngressBuilder<Value<String>> {
+        IngressBuilder {
+            cidr_ip: self.cidr_ip,
+            cidr_ipv6: self.cidr_ipv6,
+            description: self.description,
+            from_port: self.from_port,
+            ip_protocol: ip_protocol.into(),
+            source_prefix_list_id: self.source_prefix_list_id,
+            source_security_group_id: self.source_security_group_id,
+            source_security_group_name: self.source_security_group_name,
+            source_security_group_owner_id: self.source_security_group_owner_id,
+            to_port: self.to_port,
+        }
+    }
+    /// Sets [`source_prefix_list_id`](Ingress::source_prefix_list_id) (`SourcePrefixListId`).
+    pub fn source_prefix_list_id(mut self, source_prefix_list_id: impl Into<Value<String>>) -> Self {
+        self.source_prefix_list_id = Some(source_prefix_list_id.into());
+        self
+    }
+    /// Sets [`source_security_group_id`](Ingress::source_security_group_id) (`SourceSecurityGroupId`).
+    pub fn source_security_group_id(mut self, source_security_group_id: impl Into<Value<String>>) -> Self {
+        self.source_security_group_id = Some(source_security_group_id.into());
+        self
+    }
+    /// Sets [`source_security_group_name`](Ingress::source_security_group_name) (`SourceSecurityGroupName`).
+    pub fn source_security_group_name(
+        mut self,
+        source_security_group_name: impl Into<Value<String>>,
+    ) -> Self {
+        self.source_security_group_name = Some(source_security_group_name.into());
+        self
+    }
+    /// Sets [`source_security_group_owner_id`](Ingress::source_security_group_owner_id) (`SourceSecurityGroupOwnerId`).
+    pub fn source_security_group_owner_id(
+        mut self,
+        source_security_group_owner_id: impl Into<Value<String>>,
+    ) -> Self {
+        self.source_security_group_owner_id = Some(source_security_group_owner_id.into());
+        self
+    }
+    /// Sets [`to_port`](Ingress::to_port) (`ToPort`).
+    pub fn to_port(mut self, to_port: impl Into<Value<i64>>) -> Self {
+        self.to_port = Some(to_port.into());
+        self
+    }
+    /// The [`Ingress`]; `build()` compiles once the required `ip_protocol` is set.
+    pub fn build(self) -> Ingress
+    where
+        S1: Required<String>,
+    {
+        Ingress {
+            cidr_ip: self.cidr_ip,
+            cidr_ipv6: self.cidr_ipv6,
+            description: self.description,
+            from_port: self.from_port,
+            ip_protocol: self.ip_protocol.value(),
+            source_prefix_list_id: self.source_prefix_list_id,
+            source_security_group_id: self.source_security_group_id,
+            source_security_group_name: self.source_security_group_name,
+            source_security_group_owner_id: self.source_security_group_owner_id,
+            to_port: self.to_port,
+        }
     }
 }

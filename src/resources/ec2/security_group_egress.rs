@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::SecurityGroupEgress`. Adds the specified outbound (egress) rule to a security group.
 /// An outbound rule permits instances to send traffic to the specified IPv4 or IPv6 address range,
@@ -24,7 +23,8 @@ use crate::resources::{Attribute, ResourceType};
 /// If the protocol is ICMP or ICMPv6, you must also specify the ICMP/ICMPv6 type and code. To
 /// specify all types or all codes, use -1. Rule changes are propagated to instances associated with
 /// the security group as quickly as possible. However, a small delay might occur.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupEgress {
     /// The IPv4 address range, in CIDR format. You must specify exactly one of the following:
@@ -81,18 +81,130 @@ pub struct SecurityGroupEgress {
 }
 
 impl SecurityGroupEgress {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(group_id: impl Into<Value<String>>, ip_protocol: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`SecurityGroupEgress`]: one setter per property, then `build()`; `build()` compiles once the required `group_id`, `ip_protocol` are set.
+    pub fn builder() -> SecurityGroupEgressBuilder<missing::group_id, missing::ip_protocol> {
+        SecurityGroupEgressBuilder {
             cidr_ip: None,
             cidr_ipv6: None,
             description: None,
             destination_prefix_list_id: None,
             destination_security_group_id: None,
             from_port: None,
-            group_id: group_id.into(),
-            ip_protocol: ip_protocol.into(),
+            group_id: missing::group_id,
+            ip_protocol: missing::ip_protocol,
             to_port: None,
+        }
+    }
+}
+
+/// Builds a [`SecurityGroupEgress`] (from [`SecurityGroupEgress::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `group_id`, `ip_protocol` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `group_id`, `S2`: `ip_protocol`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SecurityGroupEgressBuilder<S1, S2> {
+    cidr_ip: Option<Value<String>>,
+    cidr_ipv6: Option<Value<String>>,
+    description: Option<Value<String>>,
+    destination_prefix_list_id: Option<Value<String>>,
+    destination_security_group_id: Option<Value<String>>,
+    from_port: Option<Value<i64>>,
+    group_id: S1,
+    ip_protocol: S2,
+    to_port: Option<Value<i64>>,
+}
+
+impl<S1, S2> SecurityGroupEgressBuilder<S1, S2> {
+    /// Sets [`cidr_ip`](SecurityGroupEgress::cidr_ip) (`CidrIp`).
+    pub fn cidr_ip(mut self, cidr_ip: impl Into<Value<String>>) -> Self {
+        self.cidr_ip = Some(cidr_ip.into());
+        self
+    }
+    /// Sets [`cidr_ipv6`](SecurityGroupEgress::cidr_ipv6) (`CidrIpv6`).
+    pub fn cidr_ipv6(mut self, cidr_ipv6: impl Into<Value<String>>) -> Self {
+        self.cidr_ipv6 = Some(cidr_ipv6.into());
+        self
+    }
+    /// Sets [`description`](SecurityGroupEgress::description) (`Description`).
+    pub fn description(mut self, description: impl Into<Value<String>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Sets [`destination_prefix_list_id`](SecurityGroupEgress::destination_prefix_list_id) (`DestinationPrefixListId`).
+    pub fn destination_prefix_list_id(
+        mut self,
+        destination_prefix_list_id: impl Into<Value<String>>,
+    ) -> Self {
+        self.destination_prefix_list_id = Some(destination_prefix_list_id.into());
+        self
+    }
+    /// Sets [`destination_security_group_id`](SecurityGroupEgress::destination_security_group_id) (`DestinationSecurityGroupId`).
+    pub fn destination_security_group_id(
+        mut self,
+        destination_security_group_id: impl Into<Value<String>>,
+    ) -> Self {
+        self.destination_security_group_id = Some(destination_security_group_id.into());
+        self
+    }
+    /// Sets [`from_port`](SecurityGroupEgress::from_port) (`FromPort`).
+    pub fn from_port(mut self, from_port: impl Into<Value<i64>>) -> Self {
+        self.from_port = Some(from_port.into());
+        self
+    }
+    /// Sets the required [`group_id`](SecurityGroupEgress::group_id) (`GroupId`).
+    pub fn group_id(
+        self,
+        group_id: impl Into<Value<String>>,
+    ) -> SecurityGroupEgressBuilder<Value<String>, S2> {
+        SecurityGroupEgressBuilder {
+            cidr_ip: self.cidr_ip,
+            cidr_ipv6: self.cidr_ipv6,
+            description: self.description,
+            destination_prefix_list_id: self.destination_prefix_list_id,
+            destination_security_group_id: self.destination_security_group_id,
+            from_port: self.from_port,
+            group_id: group_id.into(),
+            ip_protocol: self.ip_protocol,
+            to_port: self.to_port,
+        }
+    }
+    /// Sets the required [`ip_protocol`](SecurityGroupEgress::ip_protocol) (`IpProtocol`).
+    pub fn ip_protocol(
+        self,
+        ip_protocol: impl Into<Value<String>>,
+    ) -> SecurityGroupEgressBuilder<S1, Value<String>> {
+        SecurityGroupEgressBuilder {
+            cidr_ip: self.cidr_ip,
+            cidr_ipv6: self.cidr_ipv6,
+            description: self.description,
+            destination_prefix_list_id: self.destination_prefix_list_id,
+            destination_security_group_id: self.destination_security_group_id,
+            from_port: self.from_port,
+            group_id: self.group_id,
+            ip_protocol: ip_protocol.into(),
+            to_port: self.to_port,
+        }
+    }
+    /// Sets [`to_port`](SecurityGroupEgress::to_port) (`ToPort`).
+    pub fn to_port(mut self, to_port: impl Into<Value<i64>>) -> Self {
+        self.to_port = Some(to_port.into());
+        self
+    }
+    /// The [`SecurityGroupEgress`]; `build()` compiles once the required `group_id`, `ip_protocol` are set.
+    pub fn build(self) -> SecurityGroupEgress
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        SecurityGroupEgress {
+            cidr_ip: self.cidr_ip,
+            cidr_ipv6: self.cidr_ipv6,
+            description: self.description,
+            destination_prefix_list_id: self.destination_prefix_list_id,
+            destination_security_group_id: self.destination_security_group_id,
+            from_port: self.from_port,
+            group_id: self.group_id.value(),
+            ip_protocol: self.ip_protocol.value(),
+            to_port: self.to_port,
         }
     }
 }

@@ -3,18 +3,18 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::SecurityGroupIngress`. Resource Type definition for AWS::EC2::SecurityGroupIngress
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SecurityGroupIngress {
     /// The IPv4 ranges
@@ -75,21 +75,144 @@ pub struct SecurityGroupIngress {
 }
 
 impl SecurityGroupIngress {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(ip_protocol: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`SecurityGroupIngress`]: one setter per property, then `build()`; `build()` compiles once the required `ip_protocol` is set.
+    pub fn builder() -> SecurityGroupIngressBuilder<missing::ip_protocol> {
+        SecurityGroupIngressBuilder {
             cidr_ip: None,
             cidr_ipv6: None,
             description: None,
             from_port: None,
             group_id: None,
             group_name: None,
-            ip_protocol: ip_protocol.into(),
+            ip_protocol: missing::ip_protocol,
             source_prefix_list_id: None,
             source_security_group_id: None,
             source_security_group_name: None,
             source_security_group_owner_id: None,
             to_port: None,
+        }
+    }
+}
+
+/// Builds a [`SecurityGroupIngress`] (from [`SecurityGroupIngress::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `ip_protocol` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `ip_protocol`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SecurityGroupIngressBuilder<S1> {
+    cidr_ip: Option<Value<String>>,
+    cidr_ipv6: Option<Value<String>>,
+    description: Option<Value<String>>,
+    from_port: Option<Value<i64>>,
+    group_id: Option<Value<String>>,
+    group_name: Option<Value<String>>,
+    ip_protocol: S1,
+    source_prefix_list_id: Option<Value<String>>,
+    source_security_group_id: Option<Value<String>>,
+    source_security_group_name: Option<Value<String>>,
+    source_security_group_owner_id: Option<Value<String>>,
+    to_port: Option<Value<i64>>,
+}
+
+impl<S1> SecurityGroupIngressBuilder<S1> {
+    /// Sets [`cidr_ip`](SecurityGroupIngress::cidr_ip) (`CidrIp`).
+    pub fn cidr_ip(mut self, cidr_ip: impl Into<Value<String>>) -> Self {
+        self.cidr_ip = Some(cidr_ip.into());
+        self
+    }
+    /// Sets [`cidr_ipv6`](SecurityGroupIngress::cidr_ipv6) (`CidrIpv6`).
+    pub fn cidr_ipv6(mut self, cidr_ipv6: impl Into<Value<String>>) -> Self {
+        self.cidr_ipv6 = Some(cidr_ipv6.into());
+        self
+    }
+    /// Sets [`description`](SecurityGroupIngress::description) (`Description`).
+    pub fn description(mut self, description: impl Into<Value<String>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Sets [`from_port`](SecurityGroupIngress::from_port) (`FromPort`).
+    pub fn from_port(mut self, from_port: impl Into<Value<i64>>) -> Self {
+        self.from_port = Some(from_port.into());
+        self
+    }
+    /// Sets [`group_id`](SecurityGroupIngress::group_id) (`GroupId`).
+    pub fn group_id(mut self, group_id: impl Into<Value<String>>) -> Self {
+        self.group_id = Some(group_id.into());
+        self
+    }
+    /// Sets [`group_name`](SecurityGroupIngress::group_name) (`GroupName`).
+    pub fn group_name(mut self, group_name: impl Into<Value<String>>) -> Self {
+        self.group_name = Some(group_name.into());
+        self
+    }
+    /// Sets the required [`ip_protocol`](SecurityGroupIngress::ip_protocol) (`IpProtocol`).
+    pub fn ip_protocol(
+        self,
+        ip_protocol: impl Into<Value<String>>,
+    ) -> SecurityGroupIngressBuilder<Value<String>> {
+        SecurityGroupIngressBuilder {
+            cidr_ip: self.cidr_ip,
+            cidr_ipv6: self.cidr_ipv6,
+            description: self.description,
+            from_port: self.from_port,
+            group_id: self.group_id,
+            group_name: self.group_name,
+            ip_protocol: ip_protocol.into(),
+            source_prefix_list_id: self.source_prefix_list_id,
+            source_security_group_id: self.source_security_group_id,
+            source_security_group_name: self.source_security_group_name,
+            source_security_group_owner_id: self.source_security_group_owner_id,
+            to_port: self.to_port,
+        }
+    }
+    /// Sets [`source_prefix_list_id`](SecurityGroupIngress::source_prefix_list_id) (`SourcePrefixListId`).
+    pub fn source_prefix_list_id(mut self, source_prefix_list_id: impl Into<Value<String>>) -> Self {
+        self.source_prefix_list_id = Some(source_prefix_list_id.into());
+        self
+    }
+    /// Sets [`source_security_group_id`](SecurityGroupIngress::source_security_group_id) (`SourceSecurityGroupId`).
+    pub fn source_security_group_id(mut self, source_security_group_id: impl Into<Value<String>>) -> Self {
+        self.source_security_group_id = Some(source_security_group_id.into());
+        self
+    }
+    /// Sets [`source_security_group_name`](SecurityGroupIngress::source_security_group_name) (`SourceSecurityGroupName`).
+    pub fn source_security_group_name(
+        mut self,
+        source_security_group_name: impl Into<Value<String>>,
+    ) -> Self {
+        self.source_security_group_name = Some(source_security_group_name.into());
+        self
+    }
+    /// Sets [`source_security_group_owner_id`](SecurityGroupIngress::source_security_group_owner_id) (`SourceSecurityGroupOwnerId`).
+    pub fn source_security_group_owner_id(
+        mut self,
+        source_security_group_owner_id: impl Into<Value<String>>,
+    ) -> Self {
+        self.source_security_group_owner_id = Some(source_security_group_owner_id.into());
+        self
+    }
+    /// Sets [`to_port`](SecurityGroupIngress::to_port) (`ToPort`).
+    pub fn to_port(mut self, to_port: impl Into<Value<i64>>) -> Self {
+        self.to_port = Some(to_port.into());
+        self
+    }
+    /// The [`SecurityGroupIngress`]; `build()` compiles once the required `ip_protocol` is set.
+    pub fn build(self) -> SecurityGroupIngress
+    where
+        S1: Required<String>,
+    {
+        SecurityGroupIngress {
+            cidr_ip: self.cidr_ip,
+            cidr_ipv6: self.cidr_ipv6,
+            description: self.description,
+            from_port: self.from_port,
+            group_id: self.group_id,
+            group_name: self.group_name,
+            ip_protocol: self.ip_protocol.value(),
+            source_prefix_list_id: self.source_prefix_list_id,
+            source_security_group_id: self.source_security_group_id,
+            source_security_group_name: self.source_security_group_name,
+            source_security_group_owner_id: self.source_security_group_owner_id,
+            to_port: self.to_port,
         }
     }
 }

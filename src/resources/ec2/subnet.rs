@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::Subnet`. Specifies a subnet for the specified VPC. For an IPv4 only subnet, specify
 /// an IPv4 CIDR block. If the VPC has an IPv6 CIDR block, you can create an IPv6 only subnet or a
@@ -19,7 +18,8 @@ use crate::resources::{Attribute, ResourceType};
 /// subnet, specify both an IPv4 CIDR block and an IPv6 CIDR block. For more information, see
 /// [Subnets for your VPC](https://docs.aws.amazon.com/vpc/latest/userguide/configure-subnets.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Subnet {
     /// Indicates whether a network interface created in this subnet receives an IPv6 address. The
@@ -90,7 +90,7 @@ pub struct Subnet {
     pub private_dns_name_options_on_launch: Option<Value<PrivateDnsNameOptionsOnLaunch>>,
     /// Any tags assigned to the subnet.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// The ID of the VPC the subnet is in. If you update this property, you must also update the
     /// ``CidrBlock`` property.
     #[serde(rename = "VpcId")]
@@ -98,9 +98,9 @@ pub struct Subnet {
 }
 
 impl Subnet {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Subnet`]: one setter per property, then `build()`; `build()` compiles once the required `vpc_id` is set.
+    pub fn builder() -> SubnetBuilder<missing::vpc_id> {
+        SubnetBuilder {
             assign_ipv6_address_on_creation: None,
             availability_zone: None,
             availability_zone_id: None,
@@ -117,7 +117,167 @@ impl Subnet {
             outpost_arn: None,
             private_dns_name_options_on_launch: None,
             tags: None,
+            vpc_id: missing::vpc_id,
+        }
+    }
+}
+
+/// Builds a [`Subnet`] (from [`Subnet::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `vpc_id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `vpc_id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SubnetBuilder<S1> {
+    assign_ipv6_address_on_creation: Option<Value<bool>>,
+    availability_zone: Option<Value<String>>,
+    availability_zone_id: Option<Value<String>>,
+    cidr_block: Option<Value<String>>,
+    enable_dns64: Option<Value<bool>>,
+    enable_lni_at_device_index: Option<Value<i64>>,
+    ipv4_ipam_pool_id: Option<Value<String>>,
+    ipv4_netmask_length: Option<Value<i64>>,
+    ipv6_cidr_block: Option<Value<String>>,
+    ipv6_ipam_pool_id: Option<Value<String>>,
+    ipv6_native: Option<Value<bool>>,
+    ipv6_netmask_length: Option<Value<i64>>,
+    map_public_ip_on_launch: Option<Value<bool>>,
+    outpost_arn: Option<Value<String>>,
+    private_dns_name_options_on_launch: Option<Value<PrivateDnsNameOptionsOnLaunch>>,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+    vpc_id: S1,
+}
+
+impl<S1> SubnetBuilder<S1> {
+    /// Sets [`assign_ipv6_address_on_creation`](Subnet::assign_ipv6_address_on_creation) (`AssignIpv6AddressOnCreation`).
+    pub fn assign_ipv6_address_on_creation(
+        mut self,
+        assign_ipv6_address_on_creation: impl Into<Value<bool>>,
+    ) -> Self {
+        self.assign_ipv6_address_on_creation = Some(assign_ipv6_address_on_creation.into());
+        self
+    }
+    /// Sets [`availability_zone`](Subnet::availability_zone) (`AvailabilityZone`).
+    pub fn availability_zone(mut self, availability_zone: impl Into<Value<String>>) -> Self {
+        self.availability_zone = Some(availability_zone.into());
+        self
+    }
+    /// Sets [`availability_zone_id`](Subnet::availability_zone_id) (`AvailabilityZoneId`).
+    pub fn availability_zone_id(mut self, availability_zone_id: impl Into<Value<String>>) -> Self {
+        self.availability_zone_id = Some(availability_zone_id.into());
+        self
+    }
+    /// Sets [`cidr_block`](Subnet::cidr_block) (`CidrBlock`).
+    pub fn cidr_block(mut self, cidr_block: impl Into<Value<String>>) -> Self {
+        self.cidr_block = Some(cidr_block.into());
+        self
+    }
+    /// Sets [`enable_dns64`](Subnet::enable_dns64) (`EnableDns64`).
+    pub fn enable_dns64(mut self, enable_dns64: impl Into<Value<bool>>) -> Self {
+        self.enable_dns64 = Some(enable_dns64.into());
+        self
+    }
+    /// Sets [`enable_lni_at_device_index`](Subnet::enable_lni_at_device_index) (`EnableLniAtDeviceIndex`).
+    pub fn enable_lni_at_device_index(mut self, enable_lni_at_device_index: impl Into<Value<i64>>) -> Self {
+        self.enable_lni_at_device_index = Some(enable_lni_at_device_index.into());
+        self
+    }
+    /// Sets [`ipv4_ipam_pool_id`](Subnet::ipv4_ipam_pool_id) (`Ipv4IpamPoolId`).
+    pub fn ipv4_ipam_pool_id(mut self, ipv4_ipam_pool_id: impl Into<Value<String>>) -> Self {
+        self.ipv4_ipam_pool_id = Some(ipv4_ipam_pool_id.into());
+        self
+    }
+    /// Sets [`ipv4_netmask_length`](Subnet::ipv4_netmask_length) (`Ipv4NetmaskLength`).
+    pub fn ipv4_netmask_length(mut self, ipv4_netmask_length: impl Into<Value<i64>>) -> Self {
+        self.ipv4_netmask_length = Some(ipv4_netmask_length.into());
+        self
+    }
+    /// Sets [`ipv6_cidr_block`](Subnet::ipv6_cidr_block) (`Ipv6CidrBlock`).
+    pub fn ipv6_cidr_block(mut self, ipv6_cidr_block: impl Into<Value<String>>) -> Self {
+        self.ipv6_cidr_block = Some(ipv6_cidr_block.into());
+        self
+    }
+    /// Sets [`ipv6_ipam_pool_id`](Subnet::ipv6_ipam_pool_id) (`Ipv6IpamPoolId`).
+    pub fn ipv6_ipam_pool_id(mut self, ipv6_ipam_pool_id: impl Into<Value<String>>) -> Self {
+        self.ipv6_ipam_pool_id = Some(ipv6_ipam_pool_id.into());
+        self
+    }
+    /// Sets [`ipv6_native`](Subnet::ipv6_native) (`Ipv6Native`).
+    pub fn ipv6_native(mut self, ipv6_native: impl Into<Value<bool>>) -> Self {
+        self.ipv6_native = Some(ipv6_native.into());
+        self
+    }
+    /// Sets [`ipv6_netmask_length`](Subnet::ipv6_netmask_length) (`Ipv6NetmaskLength`).
+    pub fn ipv6_netmask_length(mut self, ipv6_netmask_length: impl Into<Value<i64>>) -> Self {
+        self.ipv6_netmask_length = Some(ipv6_netmask_length.into());
+        self
+    }
+    /// Sets [`map_public_ip_on_launch`](Subnet::map_public_ip_on_launch) (`MapPublicIpOnLaunch`).
+    pub fn map_public_ip_on_launch(mut self, map_public_ip_on_launch: impl Into<Value<bool>>) -> Self {
+        self.map_public_ip_on_launch = Some(map_public_ip_on_launch.into());
+        self
+    }
+    /// Sets [`outpost_arn`](Subnet::outpost_arn) (`OutpostArn`).
+    pub fn outpost_arn(mut self, outpost_arn: impl Into<Value<String>>) -> Self {
+        self.outpost_arn = Some(outpost_arn.into());
+        self
+    }
+    /// Sets [`private_dns_name_options_on_launch`](Subnet::private_dns_name_options_on_launch) (`PrivateDnsNameOptionsOnLaunch`).
+    pub fn private_dns_name_options_on_launch(
+        mut self,
+        private_dns_name_options_on_launch: impl Into<Value<PrivateDnsNameOptionsOnLaunch>>,
+    ) -> Self {
+        self.private_dns_name_options_on_launch = Some(private_dns_name_options_on_launch.into());
+        self
+    }
+    /// Sets [`tags`](Subnet::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// Sets the required [`vpc_id`](Subnet::vpc_id) (`VpcId`).
+    pub fn vpc_id(self, vpc_id: impl Into<Value<String>>) -> SubnetBuilder<Value<String>> {
+        SubnetBuilder {
+            assign_ipv6_address_on_creation: self.assign_ipv6_address_on_creation,
+            availability_zone: self.availability_zone,
+            availability_zone_id: self.availability_zone_id,
+            cidr_block: self.cidr_block,
+            enable_dns64: self.enable_dns64,
+            enable_lni_at_device_index: self.enable_lni_at_device_index,
+            ipv4_ipam_pool_id: self.ipv4_ipam_pool_id,
+            ipv4_netmask_length: self.ipv4_netmask_length,
+            ipv6_cidr_block: self.ipv6_cidr_block,
+            ipv6_ipam_pool_id: self.ipv6_ipam_pool_id,
+            ipv6_native: self.ipv6_native,
+            ipv6_netmask_length: self.ipv6_netmask_length,
+            map_public_ip_on_launch: self.map_public_ip_on_launch,
+            outpost_arn: self.outpost_arn,
+            private_dns_name_options_on_launch: self.private_dns_name_options_on_launch,
+            tags: self.tags,
             vpc_id: vpc_id.into(),
+        }
+    }
+    /// The [`Subnet`]; `build()` compiles once the required `vpc_id` is set.
+    pub fn build(self) -> Subnet
+    where
+        S1: Required<String>,
+    {
+        Subnet {
+            assign_ipv6_address_on_creation: self.assign_ipv6_address_on_creation,
+            availability_zone: self.availability_zone,
+            availability_zone_id: self.availability_zone_id,
+            cidr_block: self.cidr_block,
+            enable_dns64: self.enable_dns64,
+            enable_lni_at_device_index: self.enable_lni_at_device_index,
+            ipv4_ipam_pool_id: self.ipv4_ipam_pool_id,
+            ipv4_netmask_length: self.ipv4_netmask_length,
+            ipv6_cidr_block: self.ipv6_cidr_block,
+            ipv6_ipam_pool_id: self.ipv6_ipam_pool_id,
+            ipv6_native: self.ipv6_native,
+            ipv6_netmask_length: self.ipv6_netmask_length,
+            map_public_ip_on_launch: self.map_public_ip_on_launch,
+            outpost_arn: self.outpost_arn,
+            private_dns_name_options_on_launch: self.private_dns_name_options_on_launch,
+            tags: self.tags,
+            vpc_id: self.vpc_id.value(),
         }
     }
 }
@@ -271,7 +431,8 @@ impl Attribute for SubnetAttr {
 /// [Amazon EC2 instance hostname types](https://docs.aws.amazon.com/AWSEC2/latest/UserGuide/ec2-instance-naming.html)
 /// in the *User Guide*. Available options: + EnableResourceNameDnsAAAARecord (true \| false) +
 /// EnableResourceNameDnsARecord (true \| false) + HostnameType (ip-name \| resource-name)
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct PrivateDnsNameOptionsOnLaunch {
     #[serde(rename = "EnableResourceNameDnsAAAARecord", skip_serializing_if = "Option::is_none")]
@@ -282,22 +443,42 @@ pub struct PrivateDnsNameOptionsOnLaunch {
     pub hostname_type: Option<Value<String>>,
 }
 
-/// Specifies a tag. For more information, see
-/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The tag key.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The tag value.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
+impl PrivateDnsNameOptionsOnLaunch {
+    /// A builder of [`PrivateDnsNameOptionsOnLaunch`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> PrivateDnsNameOptionsOnLaunchBuilder {
+        PrivateDnsNameOptionsOnLaunchBuilder(Self::default())
+    }
 }
 
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
+/// Builds a [`PrivateDnsNameOptionsOnLaunch`] (from [`PrivateDnsNameOptionsOnLaunch::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct PrivateDnsNameOptionsOnLaunchBuilder(PrivateDnsNameOptionsOnLaunch);
+
+impl PrivateDnsNameOptionsOnLaunchBuilder {
+    /// Sets [`enable_resource_name_dns_aaaa_record`](PrivateDnsNameOptionsOnLaunch::enable_resource_name_dns_aaaa_record) (`EnableResourceNameDnsAAAARecord`).
+    pub fn enable_resource_name_dns_aaaa_record(
+        mut self,
+        enable_resource_name_dns_aaaa_record: impl Into<Value<bool>>,
+    ) -> Self {
+        self.0.enable_resource_name_dns_aaaa_record = Some(enable_resource_name_dns_aaaa_record.into());
+        self
+    }
+    /// Sets [`enable_resource_name_dns_a_record`](PrivateDnsNameOptionsOnLaunch::enable_resource_name_dns_a_record) (`EnableResourceNameDnsARecord`).
+    pub fn enable_resource_name_dns_a_record(
+        mut self,
+        enable_resource_name_dns_a_record: impl Into<Value<bool>>,
+    ) -> Self {
+        self.0.enable_resource_name_dns_a_record = Some(enable_resource_name_dns_a_record.into());
+        self
+    }
+    /// Sets [`hostname_type`](PrivateDnsNameOptionsOnLaunch::hostname_type) (`HostnameType`).
+    pub fn hostname_type(mut self, hostname_type: impl Into<Value<String>>) -> Self {
+        self.0.hostname_type = Some(hostname_type.into());
+        self
+    }
+    /// The [`PrivateDnsNameOptionsOnLaunch`]; it has no required properties.
+    pub fn build(self) -> PrivateDnsNameOptionsOnLaunch {
+        self.0
     }
 }

@@ -3,22 +3,22 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::SubnetRouteTableAssociation`. Associates a subnet with a route table. The subnet and
 /// route table must be in the same VPC. This association causes traffic originating from the subnet
 /// to be routed according to the routes in the route table. A route table can be associated with
 /// multiple subnets. To create a route table, see
 /// [AWS::EC2::RouteTable](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-ec2-routetable.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SubnetRouteTableAssociation {
     /// The ID of the route table. The physical ID changes when the route table ID is changed.
@@ -30,9 +30,55 @@ pub struct SubnetRouteTableAssociation {
 }
 
 impl SubnetRouteTableAssociation {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(route_table_id: impl Into<Value<String>>, subnet_id: impl Into<Value<String>>) -> Self {
-        Self { route_table_id: route_table_id.into(), subnet_id: subnet_id.into() }
+    /// A builder of [`SubnetRouteTableAssociation`]: one setter per property, then `build()`; `build()` compiles once the required `route_table_id`, `subnet_id` are set.
+    pub fn builder() -> SubnetRouteTableAssociationBuilder<missing::route_table_id, missing::subnet_id> {
+        SubnetRouteTableAssociationBuilder {
+            route_table_id: missing::route_table_id,
+            subnet_id: missing::subnet_id,
+        }
+    }
+}
+
+/// Builds a [`SubnetRouteTableAssociation`] (from [`SubnetRouteTableAssociation::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `route_table_id`, `subnet_id` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `route_table_id`, `S2`: `subnet_id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SubnetRouteTableAssociationBuilder<S1, S2> {
+    route_table_id: S1,
+    subnet_id: S2,
+}
+
+impl<S1, S2> SubnetRouteTableAssociationBuilder<S1, S2> {
+    /// Sets the required [`route_table_id`](SubnetRouteTableAssociation::route_table_id) (`RouteTableId`).
+    pub fn route_table_id(
+        self,
+        route_table_id: impl Into<Value<String>>,
+    ) -> SubnetRouteTableAssociationBuilder<Value<String>, S2> {
+        SubnetRouteTableAssociationBuilder {
+            route_table_id: route_table_id.into(),
+            subnet_id: self.subnet_id,
+        }
+    }
+    /// Sets the required [`subnet_id`](SubnetRouteTableAssociation::subnet_id) (`SubnetId`).
+    pub fn subnet_id(
+        self,
+        subnet_id: impl Into<Value<String>>,
+    ) -> SubnetRouteTableAssociationBuilder<S1, Value<String>> {
+        SubnetRouteTableAssociationBuilder {
+            route_table_id: self.route_table_id,
+            subnet_id: subnet_id.into(),
+        }
+    }
+    /// The [`SubnetRouteTableAssociation`]; `build()` compiles once the required `route_table_id`, `subnet_id` are set.
+    pub fn build(self) -> SubnetRouteTableAssociation
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        SubnetRouteTableAssociation {
+            route_table_id: self.route_table_id.value(),
+            subnet_id: self.subnet_id.value(),
+        }
     }
 }
 

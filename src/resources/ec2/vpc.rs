@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
 use crate::resources::{Attribute, ResourceType};
@@ -20,7 +19,8 @@ use crate::resources::{Attribute, ResourceType};
 /// For more information, see
 /// [Virtual private clouds (VPC)](https://docs.aws.amazon.com/vpc/latest/userguide/configure-your-vpc.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Vpc {
     /// The IPv4 network range for the VPC, in CIDR notation. For example, ``10.0.0.0/16``. We modify
@@ -66,12 +66,74 @@ pub struct Vpc {
     pub ipv4_netmask_length: Option<Value<i64>>,
     /// The tags for the VPC.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// Describes the configuration and state of VPC encryption controls. For more information, see
     /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
     /// in the *Amazon VPC User Guide*.
     #[serde(rename = "VpcEncryptionControl", skip_serializing_if = "Option::is_none")]
     pub vpc_encryption_control: Option<Value<VpcEncryptionControl>>,
+}
+
+impl Vpc {
+    /// A builder of [`Vpc`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> VpcBuilder {
+        VpcBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Vpc`] (from [`Vpc::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct VpcBuilder(Vpc);
+
+impl VpcBuilder {
+    /// Sets [`cidr_block`](Vpc::cidr_block) (`CidrBlock`).
+    pub fn cidr_block(mut self, cidr_block: impl Into<Value<String>>) -> Self {
+        self.0.cidr_block = Some(cidr_block.into());
+        self
+    }
+    /// Sets [`enable_dns_hostnames`](Vpc::enable_dns_hostnames) (`EnableDnsHostnames`).
+    pub fn enable_dns_hostnames(mut self, enable_dns_hostnames: impl Into<Value<bool>>) -> Self {
+        self.0.enable_dns_hostnames = Some(enable_dns_hostnames.into());
+        self
+    }
+    /// Sets [`enable_dns_support`](Vpc::enable_dns_support) (`EnableDnsSupport`).
+    pub fn enable_dns_support(mut self, enable_dns_support: impl Into<Value<bool>>) -> Self {
+        self.0.enable_dns_support = Some(enable_dns_support.into());
+        self
+    }
+    /// Sets [`instance_tenancy`](Vpc::instance_tenancy) (`InstanceTenancy`).
+    pub fn instance_tenancy(mut self, instance_tenancy: impl Into<Value<InstanceTenancy>>) -> Self {
+        self.0.instance_tenancy = Some(instance_tenancy.into());
+        self
+    }
+    /// Sets [`ipv4_ipam_pool_id`](Vpc::ipv4_ipam_pool_id) (`Ipv4IpamPoolId`).
+    pub fn ipv4_ipam_pool_id(mut self, ipv4_ipam_pool_id: impl Into<Value<String>>) -> Self {
+        self.0.ipv4_ipam_pool_id = Some(ipv4_ipam_pool_id.into());
+        self
+    }
+    /// Sets [`ipv4_netmask_length`](Vpc::ipv4_netmask_length) (`Ipv4NetmaskLength`).
+    pub fn ipv4_netmask_length(mut self, ipv4_netmask_length: impl Into<Value<i64>>) -> Self {
+        self.0.ipv4_netmask_length = Some(ipv4_netmask_length.into());
+        self
+    }
+    /// Sets [`tags`](Vpc::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`vpc_encryption_control`](Vpc::vpc_encryption_control) (`VpcEncryptionControl`).
+    pub fn vpc_encryption_control(
+        mut self,
+        vpc_encryption_control: impl Into<Value<VpcEncryptionControl>>,
+    ) -> Self {
+        self.0.vpc_encryption_control = Some(vpc_encryption_control.into());
+        self
+    }
+    /// The [`Vpc`]; it has no required properties.
+    pub fn build(self) -> Vpc {
+        self.0
+    }
 }
 
 impl ResourceType for Vpc {
@@ -384,7 +446,8 @@ impl Attribute for VpcAttr {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum EgressOnlyInternetGatewayExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -402,7 +465,8 @@ impl EgressOnlyInternetGatewayExclusion {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ElasticFileSystemExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -427,7 +491,8 @@ impl ElasticFileSystemExclusion {
 /// You cannot specify a tenancy of ``default`` during instance launch. Updating ``InstanceTenancy``
 /// requires no replacement only if you are updating its value from ``dedicated`` to ``default``.
 /// Updating ``InstanceTenancy`` from ``default`` to ``dedicated`` requires replacement.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum InstanceTenancy {
     #[serde(rename = "dedicated")]
     Dedicated,
@@ -448,7 +513,8 @@ impl InstanceTenancy {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum InternetGatewayExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -466,7 +532,8 @@ impl InternetGatewayExclusion {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum LambdaExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -485,7 +552,8 @@ impl LambdaExclusion {
 }
 
 /// The encryption mode for the VPC Encryption Control configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Mode {
     #[serde(rename = "monitor")]
     Monitor,
@@ -503,7 +571,8 @@ impl Mode {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum NatGatewayExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -521,27 +590,8 @@ impl NatGatewayExclusion {
     }
 }
 
-/// Specifies a tag. For more information, see
-/// [Resource tags](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The tag key.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The tag value.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
-    }
-}
-
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum VirtualPrivateGatewayExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -562,7 +612,8 @@ impl VirtualPrivateGatewayExclusion {
 /// Describes the configuration and state of VPC encryption controls. For more information, see
 /// [Enforce VPC encryption in transit](https://docs.aws.amazon.com/vpc/latest/userguide/vpc-encryption-controls.html)
 /// in the *Amazon VPC User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VpcEncryptionControl {
     #[serde(rename = "EgressOnlyInternetGatewayExclusion", skip_serializing_if = "Option::is_none")]
@@ -586,7 +637,93 @@ pub struct VpcEncryptionControl {
     pub vpc_peering_exclusion: Option<Value<VpcPeeringExclusion>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+impl VpcEncryptionControl {
+    /// A builder of [`VpcEncryptionControl`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> VpcEncryptionControlBuilder {
+        VpcEncryptionControlBuilder(Self::default())
+    }
+}
+
+/// Builds a [`VpcEncryptionControl`] (from [`VpcEncryptionControl::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct VpcEncryptionControlBuilder(VpcEncryptionControl);
+
+impl VpcEncryptionControlBuilder {
+    /// Sets [`egress_only_internet_gateway_exclusion`](VpcEncryptionControl::egress_only_internet_gateway_exclusion) (`EgressOnlyInternetGatewayExclusion`).
+    pub fn egress_only_internet_gateway_exclusion(
+        mut self,
+        egress_only_internet_gateway_exclusion: impl Into<Value<EgressOnlyInternetGatewayExclusion>>,
+    ) -> Self {
+        self.0.egress_only_internet_gateway_exclusion = Some(egress_only_internet_gateway_exclusion.into());
+        self
+    }
+    /// Sets [`elastic_file_system_exclusion`](VpcEncryptionControl::elastic_file_system_exclusion) (`ElasticFileSystemExclusion`).
+    pub fn elastic_file_system_exclusion(
+        mut self,
+        elastic_file_system_exclusion: impl Into<Value<ElasticFileSystemExclusion>>,
+    ) -> Self {
+        self.0.elastic_file_system_exclusion = Some(elastic_file_system_exclusion.into());
+        self
+    }
+    /// Sets [`internet_gateway_exclusion`](VpcEncryptionControl::internet_gateway_exclusion) (`InternetGatewayExclusion`).
+    pub fn internet_gateway_exclusion(
+        mut self,
+        internet_gateway_exclusion: impl Into<Value<InternetGatewayExclusion>>,
+    ) -> Self {
+        self.0.internet_gateway_exclusion = Some(internet_gateway_exclusion.into());
+        self
+    }
+    /// Sets [`lambda_exclusion`](VpcEncryptionControl::lambda_exclusion) (`LambdaExclusion`).
+    pub fn lambda_exclusion(mut self, lambda_exclusion: impl Into<Value<LambdaExclusion>>) -> Self {
+        self.0.lambda_exclusion = Some(lambda_exclusion.into());
+        self
+    }
+    /// Sets [`mode`](VpcEncryptionControl::mode) (`Mode`).
+    pub fn mode(mut self, mode: impl Into<Value<Mode>>) -> Self {
+        self.0.mode = Some(mode.into());
+        self
+    }
+    /// Sets [`nat_gateway_exclusion`](VpcEncryptionControl::nat_gateway_exclusion) (`NatGatewayExclusion`).
+    pub fn nat_gateway_exclusion(
+        mut self,
+        nat_gateway_exclusion: impl Into<Value<NatGatewayExclusion>>,
+    ) -> Self {
+        self.0.nat_gateway_exclusion = Some(nat_gateway_exclusion.into());
+        self
+    }
+    /// Sets [`virtual_private_gateway_exclusion`](VpcEncryptionControl::virtual_private_gateway_exclusion) (`VirtualPrivateGatewayExclusion`).
+    pub fn virtual_private_gateway_exclusion(
+        mut self,
+        virtual_private_gateway_exclusion: impl Into<Value<VirtualPrivateGatewayExclusion>>,
+    ) -> Self {
+        self.0.virtual_private_gateway_exclusion = Some(virtual_private_gateway_exclusion.into());
+        self
+    }
+    /// Sets [`vpc_lattice_exclusion`](VpcEncryptionControl::vpc_lattice_exclusion) (`VpcLatticeExclusion`).
+    pub fn vpc_lattice_exclusion(
+        mut self,
+        vpc_lattice_exclusion: impl Into<Value<VpcLatticeExclusion>>,
+    ) -> Self {
+        self.0.vpc_lattice_exclusion = Some(vpc_lattice_exclusion.into());
+        self
+    }
+    /// Sets [`vpc_peering_exclusion`](VpcEncryptionControl::vpc_peering_exclusion) (`VpcPeeringExclusion`).
+    pub fn vpc_peering_exclusion(
+        mut self,
+        vpc_peering_exclusion: impl Into<Value<VpcPeeringExclusion>>,
+    ) -> Self {
+        self.0.vpc_peering_exclusion = Some(vpc_peering_exclusion.into());
+        self
+    }
+    /// The [`VpcEncryptionControl`]; it has no required properties.
+    pub fn build(self) -> VpcEncryptionControl {
+        self.0
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum VpcLatticeExclusion {
     #[serde(rename = "enable")]
     Enable,
@@ -604,7 +741,8 @@ impl VpcLatticeExclusion {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum VpcPeeringExclusion {
     #[serde(rename = "enable")]
     Enable,

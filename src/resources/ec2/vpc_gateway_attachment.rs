@@ -3,18 +3,18 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::EC2::VPCGatewayAttachment`. Resource Type definition for AWS::EC2::VPCGatewayAttachment
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VpcGatewayAttachment {
     /// The ID of the internet gateway. You must specify either InternetGatewayId or VpnGatewayId, but
@@ -31,9 +31,55 @@ pub struct VpcGatewayAttachment {
 }
 
 impl VpcGatewayAttachment {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(vpc_id: impl Into<Value<String>>) -> Self {
-        Self { internet_gateway_id: None, vpc_id: vpc_id.into(), vpn_gateway_id: None }
+    /// A builder of [`VpcGatewayAttachment`]: one setter per property, then `build()`; `build()` compiles once the required `vpc_id` is set.
+    pub fn builder() -> VpcGatewayAttachmentBuilder<missing::vpc_id> {
+        VpcGatewayAttachmentBuilder {
+            internet_gateway_id: None,
+            vpc_id: missing::vpc_id,
+            vpn_gateway_id: None,
+        }
+    }
+}
+
+/// Builds a [`VpcGatewayAttachment`] (from [`VpcGatewayAttachment::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `vpc_id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `vpc_id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct VpcGatewayAttachmentBuilder<S1> {
+    internet_gateway_id: Option<Value<String>>,
+    vpc_id: S1,
+    vpn_gateway_id: Option<Value<String>>,
+}
+
+impl<S1> VpcGatewayAttachmentBuilder<S1> {
+    /// Sets [`internet_gateway_id`](VpcGatewayAttachment::internet_gateway_id) (`InternetGatewayId`).
+    pub fn internet_gateway_id(mut self, internet_gateway_id: impl Into<Value<String>>) -> Self {
+        self.internet_gateway_id = Some(internet_gateway_id.into());
+        self
+    }
+    /// Sets the required [`vpc_id`](VpcGatewayAttachment::vpc_id) (`VpcId`).
+    pub fn vpc_id(self, vpc_id: impl Into<Value<String>>) -> VpcGatewayAttachmentBuilder<Value<String>> {
+        VpcGatewayAttachmentBuilder {
+            internet_gateway_id: self.internet_gateway_id,
+            vpc_id: vpc_id.into(),
+            vpn_gateway_id: self.vpn_gateway_id,
+        }
+    }
+    /// Sets [`vpn_gateway_id`](VpcGatewayAttachment::vpn_gateway_id) (`VpnGatewayId`).
+    pub fn vpn_gateway_id(mut self, vpn_gateway_id: impl Into<Value<String>>) -> Self {
+        self.vpn_gateway_id = Some(vpn_gateway_id.into());
+        self
+    }
+    /// The [`VpcGatewayAttachment`]; `build()` compiles once the required `vpc_id` is set.
+    pub fn build(self) -> VpcGatewayAttachment
+    where
+        S1: Required<String>,
+    {
+        VpcGatewayAttachment {
+            internet_gateway_id: self.internet_gateway_id,
+            vpc_id: self.vpc_id.value(),
+            vpn_gateway_id: self.vpn_gateway_id,
+        }
     }
 }
 

@@ -3,20 +3,20 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::Events::Rule`. Resource Type definition for AWS::Events::Rule
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// The description of the rule.
@@ -45,11 +45,75 @@ pub struct Rule {
     pub state: Option<Value<State>>,
     /// Any tags assigned to the event rule.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// Adds the specified targets to the specified rule, or updates the targets if they are already
     /// associated with the rule. Targets are the resources that are invoked when a rule is triggered.
     #[serde(rename = "Targets", skip_serializing_if = "Option::is_none")]
     pub targets: Option<Value<Vec<Value<Target>>>>,
+}
+
+impl Rule {
+    /// A builder of [`Rule`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> RuleBuilder {
+        RuleBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Rule`] (from [`Rule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RuleBuilder(Rule);
+
+impl RuleBuilder {
+    /// Sets [`description`](Rule::description) (`Description`).
+    pub fn description(mut self, description: impl Into<Value<String>>) -> Self {
+        self.0.description = Some(description.into());
+        self
+    }
+    /// Sets [`event_bus_name`](Rule::event_bus_name) (`EventBusName`).
+    pub fn event_bus_name(mut self, event_bus_name: impl Into<Value<String>>) -> Self {
+        self.0.event_bus_name = Some(event_bus_name.into());
+        self
+    }
+    /// Sets [`event_pattern`](Rule::event_pattern) (`EventPattern`).
+    pub fn event_pattern(mut self, event_pattern: impl Into<Value<Expr>>) -> Self {
+        self.0.event_pattern = Some(event_pattern.into());
+        self
+    }
+    /// Sets [`name`](Rule::name) (`Name`).
+    pub fn name(mut self, name: impl Into<Value<String>>) -> Self {
+        self.0.name = Some(name.into());
+        self
+    }
+    /// Sets [`role_arn`](Rule::role_arn) (`RoleArn`).
+    pub fn role_arn(mut self, role_arn: impl Into<Value<String>>) -> Self {
+        self.0.role_arn = Some(role_arn.into());
+        self
+    }
+    /// Sets [`schedule_expression`](Rule::schedule_expression) (`ScheduleExpression`).
+    pub fn schedule_expression(mut self, schedule_expression: impl Into<Value<String>>) -> Self {
+        self.0.schedule_expression = Some(schedule_expression.into());
+        self
+    }
+    /// Sets [`state`](Rule::state) (`State`).
+    pub fn state(mut self, state: impl Into<Value<State>>) -> Self {
+        self.0.state = Some(state.into());
+        self
+    }
+    /// Sets [`tags`](Rule::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`targets`](Rule::targets) (`Targets`).
+    pub fn targets(mut self, targets: impl Into<Value<Vec<Value<Target>>>>) -> Self {
+        self.0.targets = Some(targets.into());
+        self
+    }
+    /// The [`Rule`]; it has no required properties.
+    pub fn build(self) -> Rule {
+        self.0
+    }
 }
 
 impl ResourceType for Rule {
@@ -81,7 +145,8 @@ impl Attribute for RuleAttr {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AppSyncParameters {
     #[serde(rename = "GraphQLOperation")]
@@ -89,13 +154,39 @@ pub struct AppSyncParameters {
 }
 
 impl AppSyncParameters {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(graph_ql_operation: impl Into<Value<String>>) -> Self {
-        Self { graph_ql_operation: graph_ql_operation.into() }
+    /// A builder of [`AppSyncParameters`]: one setter per property, then `build()`; `build()` compiles once the required `graph_ql_operation` is set.
+    pub fn builder() -> AppSyncParametersBuilder<missing::graph_ql_operation> {
+        AppSyncParametersBuilder { graph_ql_operation: missing::graph_ql_operation }
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Builds a [`AppSyncParameters`] (from [`AppSyncParameters::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `graph_ql_operation` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `graph_ql_operation`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AppSyncParametersBuilder<S1> {
+    graph_ql_operation: S1,
+}
+
+impl<S1> AppSyncParametersBuilder<S1> {
+    /// Sets the required [`graph_ql_operation`](AppSyncParameters::graph_ql_operation) (`GraphQLOperation`).
+    pub fn graph_ql_operation(
+        self,
+        graph_ql_operation: impl Into<Value<String>>,
+    ) -> AppSyncParametersBuilder<Value<String>> {
+        AppSyncParametersBuilder { graph_ql_operation: graph_ql_operation.into() }
+    }
+    /// The [`AppSyncParameters`]; `build()` compiles once the required `graph_ql_operation` is set.
+    pub fn build(self) -> AppSyncParameters
+    where
+        S1: Required<String>,
+    {
+        AppSyncParameters { graph_ql_operation: self.graph_ql_operation.value() }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AssignPublicIp {
     #[serde(rename = "DISABLED")]
     Disabled,
@@ -113,7 +204,8 @@ impl AssignPublicIp {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AwsVpcConfiguration {
     #[serde(rename = "AssignPublicIp", skip_serializing_if = "Option::is_none")]
@@ -125,20 +217,95 @@ pub struct AwsVpcConfiguration {
 }
 
 impl AwsVpcConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(subnets: impl Into<Value<Vec<Value<String>>>>) -> Self {
-        Self { assign_public_ip: None, security_groups: None, subnets: subnets.into() }
+    /// A builder of [`AwsVpcConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `subnets` is set.
+    pub fn builder() -> AwsVpcConfigurationBuilder<missing::subnets> {
+        AwsVpcConfigurationBuilder {
+            assign_public_ip: None,
+            security_groups: None,
+            subnets: missing::subnets,
+        }
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`AwsVpcConfiguration`] (from [`AwsVpcConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `subnets` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `subnets`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AwsVpcConfigurationBuilder<S1> {
+    assign_public_ip: Option<Value<AssignPublicIp>>,
+    security_groups: Option<Value<Vec<Value<String>>>>,
+    subnets: S1,
+}
+
+impl<S1> AwsVpcConfigurationBuilder<S1> {
+    /// Sets [`assign_public_ip`](AwsVpcConfiguration::assign_public_ip) (`AssignPublicIp`).
+    pub fn assign_public_ip(mut self, assign_public_ip: impl Into<Value<AssignPublicIp>>) -> Self {
+        self.assign_public_ip = Some(assign_public_ip.into());
+        self
+    }
+    /// Sets [`security_groups`](AwsVpcConfiguration::security_groups) (`SecurityGroups`).
+    pub fn security_groups(mut self, security_groups: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.security_groups = Some(security_groups.into());
+        self
+    }
+    /// Sets the required [`subnets`](AwsVpcConfiguration::subnets) (`Subnets`).
+    pub fn subnets(
+        self,
+        subnets: impl Into<Value<Vec<Value<String>>>>,
+    ) -> AwsVpcConfigurationBuilder<Value<Vec<Value<String>>>> {
+        AwsVpcConfigurationBuilder {
+            assign_public_ip: self.assign_public_ip,
+            security_groups: self.security_groups,
+            subnets: subnets.into(),
+        }
+    }
+    /// The [`AwsVpcConfiguration`]; `build()` compiles once the required `subnets` is set.
+    pub fn build(self) -> AwsVpcConfiguration
+    where
+        S1: Required<Vec<Value<String>>>,
+    {
+        AwsVpcConfiguration {
+            assign_public_ip: self.assign_public_ip,
+            security_groups: self.security_groups,
+            subnets: self.subnets.value(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BatchArrayProperties {
     #[serde(rename = "Size", skip_serializing_if = "Option::is_none")]
     pub size: Option<Value<i64>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl BatchArrayProperties {
+    /// A builder of [`BatchArrayProperties`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> BatchArrayPropertiesBuilder {
+        BatchArrayPropertiesBuilder(Self::default())
+    }
+}
+
+/// Builds a [`BatchArrayProperties`] (from [`BatchArrayProperties::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct BatchArrayPropertiesBuilder(BatchArrayProperties);
+
+impl BatchArrayPropertiesBuilder {
+    /// Sets [`size`](BatchArrayProperties::size) (`Size`).
+    pub fn size(mut self, size: impl Into<Value<i64>>) -> Self {
+        self.0.size = Some(size.into());
+        self
+    }
+    /// The [`BatchArrayProperties`]; it has no required properties.
+    pub fn build(self) -> BatchArrayProperties {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BatchParameters {
     #[serde(rename = "ArrayProperties", skip_serializing_if = "Option::is_none")]
@@ -152,25 +319,109 @@ pub struct BatchParameters {
 }
 
 impl BatchParameters {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(job_definition: impl Into<Value<String>>, job_name: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`BatchParameters`]: one setter per property, then `build()`; `build()` compiles once the required `job_definition`, `job_name` are set.
+    pub fn builder() -> BatchParametersBuilder<missing::job_definition, missing::job_name> {
+        BatchParametersBuilder {
             array_properties: None,
-            job_definition: job_definition.into(),
-            job_name: job_name.into(),
+            job_definition: missing::job_definition,
+            job_name: missing::job_name,
             retry_strategy: None,
         }
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`BatchParameters`] (from [`BatchParameters::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `job_definition`, `job_name` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `job_definition`, `S2`: `job_name`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct BatchParametersBuilder<S1, S2> {
+    array_properties: Option<Value<BatchArrayProperties>>,
+    job_definition: S1,
+    job_name: S2,
+    retry_strategy: Option<Value<BatchRetryStrategy>>,
+}
+
+impl<S1, S2> BatchParametersBuilder<S1, S2> {
+    /// Sets [`array_properties`](BatchParameters::array_properties) (`ArrayProperties`).
+    pub fn array_properties(mut self, array_properties: impl Into<Value<BatchArrayProperties>>) -> Self {
+        self.array_properties = Some(array_properties.into());
+        self
+    }
+    /// Sets the required [`job_definition`](BatchParameters::job_definition) (`JobDefinition`).
+    pub fn job_definition(
+        self,
+        job_definition: impl Into<Value<String>>,
+    ) -> BatchParametersBuilder<Value<String>, S2> {
+        BatchParametersBuilder {
+            array_properties: self.array_properties,
+            job_definition: job_definition.into(),
+            job_name: self.job_name,
+            retry_strategy: self.retry_strategy,
+        }
+    }
+    /// Sets the required [`job_name`](BatchParameters::job_name) (`JobName`).
+    pub fn job_name(self, job_name: impl Into<Value<String>>) -> BatchParametersBuilder<S1, Value<String>> {
+        BatchParametersBuilder {
+            array_properties: self.array_properties,
+            job_definition: self.job_definition,
+            job_name: job_name.into(),
+            retry_strategy: self.retry_strategy,
+        }
+    }
+    /// Sets [`retry_strategy`](BatchParameters::retry_strategy) (`RetryStrategy`).
+    pub fn retry_strategy(mut self, retry_strategy: impl Into<Value<BatchRetryStrategy>>) -> Self {
+        self.retry_strategy = Some(retry_strategy.into());
+        self
+    }
+    /// The [`BatchParameters`]; `build()` compiles once the required `job_definition`, `job_name` are set.
+    pub fn build(self) -> BatchParameters
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        BatchParameters {
+            array_properties: self.array_properties,
+            job_definition: self.job_definition.value(),
+            job_name: self.job_name.value(),
+            retry_strategy: self.retry_strategy,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BatchRetryStrategy {
     #[serde(rename = "Attempts", skip_serializing_if = "Option::is_none")]
     pub attempts: Option<Value<i64>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl BatchRetryStrategy {
+    /// A builder of [`BatchRetryStrategy`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> BatchRetryStrategyBuilder {
+        BatchRetryStrategyBuilder(Self::default())
+    }
+}
+
+/// Builds a [`BatchRetryStrategy`] (from [`BatchRetryStrategy::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct BatchRetryStrategyBuilder(BatchRetryStrategy);
+
+impl BatchRetryStrategyBuilder {
+    /// Sets [`attempts`](BatchRetryStrategy::attempts) (`Attempts`).
+    pub fn attempts(mut self, attempts: impl Into<Value<i64>>) -> Self {
+        self.0.attempts = Some(attempts.into());
+        self
+    }
+    /// The [`BatchRetryStrategy`]; it has no required properties.
+    pub fn build(self) -> BatchRetryStrategy {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CapacityProviderStrategyItem {
     #[serde(rename = "Base", skip_serializing_if = "Option::is_none")]
@@ -182,20 +433,95 @@ pub struct CapacityProviderStrategyItem {
 }
 
 impl CapacityProviderStrategyItem {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(capacity_provider: impl Into<Value<String>>) -> Self {
-        Self { base: None, capacity_provider: capacity_provider.into(), weight: None }
+    /// A builder of [`CapacityProviderStrategyItem`]: one setter per property, then `build()`; `build()` compiles once the required `capacity_provider` is set.
+    pub fn builder() -> CapacityProviderStrategyItemBuilder<missing::capacity_provider> {
+        CapacityProviderStrategyItemBuilder {
+            base: None,
+            capacity_provider: missing::capacity_provider,
+            weight: None,
+        }
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`CapacityProviderStrategyItem`] (from [`CapacityProviderStrategyItem::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `capacity_provider` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `capacity_provider`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct CapacityProviderStrategyItemBuilder<S1> {
+    base: Option<Value<i64>>,
+    capacity_provider: S1,
+    weight: Option<Value<i64>>,
+}
+
+impl<S1> CapacityProviderStrategyItemBuilder<S1> {
+    /// Sets [`base`](CapacityProviderStrategyItem::base) (`Base`).
+    pub fn base(mut self, base: impl Into<Value<i64>>) -> Self {
+        self.base = Some(base.into());
+        self
+    }
+    /// Sets the required [`capacity_provider`](CapacityProviderStrategyItem::capacity_provider) (`CapacityProvider`).
+    pub fn capacity_provider(
+        self,
+        capacity_provider: impl Into<Value<String>>,
+    ) -> CapacityProviderStrategyItemBuilder<Value<String>> {
+        CapacityProviderStrategyItemBuilder {
+            base: self.base,
+            capacity_provider: capacity_provider.into(),
+            weight: self.weight,
+        }
+    }
+    /// Sets [`weight`](CapacityProviderStrategyItem::weight) (`Weight`).
+    pub fn weight(mut self, weight: impl Into<Value<i64>>) -> Self {
+        self.weight = Some(weight.into());
+        self
+    }
+    /// The [`CapacityProviderStrategyItem`]; `build()` compiles once the required `capacity_provider` is set.
+    pub fn build(self) -> CapacityProviderStrategyItem
+    where
+        S1: Required<String>,
+    {
+        CapacityProviderStrategyItem {
+            base: self.base,
+            capacity_provider: self.capacity_provider.value(),
+            weight: self.weight,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DeadLetterConfig {
     #[serde(rename = "Arn", skip_serializing_if = "Option::is_none")]
     pub arn: Option<Value<String>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl DeadLetterConfig {
+    /// A builder of [`DeadLetterConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> DeadLetterConfigBuilder {
+        DeadLetterConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`DeadLetterConfig`] (from [`DeadLetterConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DeadLetterConfigBuilder(DeadLetterConfig);
+
+impl DeadLetterConfigBuilder {
+    /// Sets [`arn`](DeadLetterConfig::arn) (`Arn`).
+    pub fn arn(mut self, arn: impl Into<Value<String>>) -> Self {
+        self.0.arn = Some(arn.into());
+        self
+    }
+    /// The [`DeadLetterConfig`]; it has no required properties.
+    pub fn build(self) -> DeadLetterConfig {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EcsParameters {
     #[serde(rename = "CapacityProviderStrategy", skip_serializing_if = "Option::is_none")]
@@ -229,9 +555,9 @@ pub struct EcsParameters {
 }
 
 impl EcsParameters {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(task_definition_arn: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`EcsParameters`]: one setter per property, then `build()`; `build()` compiles once the required `task_definition_arn` is set.
+    pub fn builder() -> EcsParametersBuilder<missing::task_definition_arn> {
+        EcsParametersBuilder {
             capacity_provider_strategy: None,
             enable_ecs_managed_tags: None,
             enable_execute_command: None,
@@ -245,12 +571,158 @@ impl EcsParameters {
             reference_id: None,
             tag_list: None,
             task_count: None,
-            task_definition_arn: task_definition_arn.into(),
+            task_definition_arn: missing::task_definition_arn,
         }
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`EcsParameters`] (from [`EcsParameters::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `task_definition_arn` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `task_definition_arn`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct EcsParametersBuilder<S1> {
+    capacity_provider_strategy: Option<Value<Vec<Value<CapacityProviderStrategyItem>>>>,
+    enable_ecs_managed_tags: Option<Value<bool>>,
+    enable_execute_command: Option<Value<bool>>,
+    group: Option<Value<String>>,
+    launch_type: Option<Value<LaunchType>>,
+    network_configuration: Option<Value<NetworkConfiguration>>,
+    placement_constraints: Option<Value<Vec<Value<PlacementConstraint>>>>,
+    placement_strategies: Option<Value<Vec<Value<PlacementStrategy>>>>,
+    platform_version: Option<Value<String>>,
+    propagate_tags: Option<Value<PropagateTags>>,
+    reference_id: Option<Value<String>>,
+    tag_list: Option<Value<Vec<Value<Tag>>>>,
+    task_count: Option<Value<i64>>,
+    task_definition_arn: S1,
+}
+
+impl<S1> EcsParametersBuilder<S1> {
+    /// Sets [`capacity_provider_strategy`](EcsParameters::capacity_provider_strategy) (`CapacityProviderStrategy`).
+    pub fn capacity_provider_strategy(
+        mut self,
+        capacity_provider_strategy: impl Into<Value<Vec<Value<CapacityProviderStrategyItem>>>>,
+    ) -> Self {
+        self.capacity_provider_strategy = Some(capacity_provider_strategy.into());
+        self
+    }
+    /// Sets [`enable_ecs_managed_tags`](EcsParameters::enable_ecs_managed_tags) (`EnableECSManagedTags`).
+    pub fn enable_ecs_managed_tags(mut self, enable_ecs_managed_tags: impl Into<Value<bool>>) -> Self {
+        self.enable_ecs_managed_tags = Some(enable_ecs_managed_tags.into());
+        self
+    }
+    /// Sets [`enable_execute_command`](EcsParameters::enable_execute_command) (`EnableExecuteCommand`).
+    pub fn enable_execute_command(mut self, enable_execute_command: impl Into<Value<bool>>) -> Self {
+        self.enable_execute_command = Some(enable_execute_command.into());
+        self
+    }
+    /// Sets [`group`](EcsParameters::group) (`Group`).
+    pub fn group(mut self, group: impl Into<Value<String>>) -> Self {
+        self.group = Some(group.into());
+        self
+    }
+    /// Sets [`launch_type`](EcsParameters::launch_type) (`LaunchType`).
+    pub fn launch_type(mut self, launch_type: impl Into<Value<LaunchType>>) -> Self {
+        self.launch_type = Some(launch_type.into());
+        self
+    }
+    /// Sets [`network_configuration`](EcsParameters::network_configuration) (`NetworkConfiguration`).
+    pub fn network_configuration(
+        mut self,
+        network_configuration: impl Into<Value<NetworkConfiguration>>,
+    ) -> Self {
+        self.network_configuration = Some(network_configuration.into());
+        self
+    }
+    /// Sets [`placement_constraints`](EcsParameters::placement_constraints) (`PlacementConstraints`).
+    pub fn placement_constraints(
+        mut self,
+        placement_constraints: impl Into<Value<Vec<Value<PlacementConstraint>>>>,
+    ) -> Self {
+        self.placement_constraints = Some(placement_constraints.into());
+        self
+    }
+    /// Sets [`placement_strategies`](EcsParameters::placement_strategies) (`PlacementStrategies`).
+    pub fn placement_strategies(
+        mut self,
+        placement_strategies: impl Into<Value<Vec<Value<PlacementStrategy>>>>,
+    ) -> Self {
+        self.placement_strategies = Some(placement_strategies.into());
+        self
+    }
+    /// Sets [`platform_version`](EcsParameters::platform_version) (`PlatformVersion`).
+    pub fn platform_version(mut self, platform_version: impl Into<Value<String>>) -> Self {
+        self.platform_version = Some(platform_version.into());
+        self
+    }
+    /// Sets [`propagate_tags`](EcsParameters::propagate_tags) (`PropagateTags`).
+    pub fn propagate_tags(mut self, propagate_tags: impl Into<Value<PropagateTags>>) -> Self {
+        self.propagate_tags = Some(propagate_tags.into());
+        self
+    }
+    /// Sets [`reference_id`](EcsParameters::reference_id) (`ReferenceId`).
+    pub fn reference_id(mut self, reference_id: impl Into<Value<String>>) -> Self {
+        self.reference_id = Some(reference_id.into());
+        self
+    }
+    /// Sets [`tag_list`](EcsParameters::tag_list) (`TagList`).
+    pub fn tag_list(mut self, tag_list: impl Into<Value<Vec<Value<Tag>>>>) -> Self {
+        self.tag_list = Some(tag_list.into());
+        self
+    }
+    /// Sets [`task_count`](EcsParameters::task_count) (`TaskCount`).
+    pub fn task_count(mut self, task_count: impl Into<Value<i64>>) -> Self {
+        self.task_count = Some(task_count.into());
+        self
+    }
+    /// Sets the required [`task_definition_arn`](EcsParameters::task_definition_arn) (`TaskDefinitionArn`).
+    pub fn task_definition_arn(
+        self,
+        task_definition_arn: impl Into<Value<String>>,
+    ) -> EcsParametersBuilder<Value<String>> {
+        EcsParametersBuilder {
+            capacity_provider_strategy: self.capacity_provider_strategy,
+            enable_ecs_managed_tags: self.enable_ecs_managed_tags,
+            enable_execute_command: self.enable_execute_command,
+            group: self.group,
+            launch_type: self.launch_type,
+            network_configuration: self.network_configuration,
+            placement_constraints: self.placement_constraints,
+            placement_strategies: self.placement_strategies,
+            platform_version: self.platform_version,
+            propagate_tags: self.propagate_tags,
+            reference_id: self.reference_id,
+            tag_list: self.tag_list,
+            task_count: self.task_count,
+            task_definition_arn: task_definition_arn.into(),
+        }
+    }
+    /// The [`EcsParameters`]; `build()` compiles once the required `task_definition_arn` is set.
+    pub fn build(self) -> EcsParameters
+    where
+        S1: Required<String>,
+    {
+        EcsParameters {
+            capacity_provider_strategy: self.capacity_provider_strategy,
+            enable_ecs_managed_tags: self.enable_ecs_managed_tags,
+            enable_execute_command: self.enable_execute_command,
+            group: self.group,
+            launch_type: self.launch_type,
+            network_configuration: self.network_configuration,
+            placement_constraints: self.placement_constraints,
+            placement_strategies: self.placement_strategies,
+            platform_version: self.platform_version,
+            propagate_tags: self.propagate_tags,
+            reference_id: self.reference_id,
+            tag_list: self.tag_list,
+            task_count: self.task_count,
+            task_definition_arn: self.task_definition_arn.value(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct HttpParameters {
     #[serde(rename = "HeaderParameters", skip_serializing_if = "Option::is_none")]
@@ -261,7 +733,51 @@ pub struct HttpParameters {
     pub query_string_parameters: Option<Value<BTreeMap<String, Value<String>>>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl HttpParameters {
+    /// A builder of [`HttpParameters`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> HttpParametersBuilder {
+        HttpParametersBuilder(Self::default())
+    }
+}
+
+/// Builds a [`HttpParameters`] (from [`HttpParameters::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct HttpParametersBuilder(HttpParameters);
+
+impl HttpParametersBuilder {
+    /// Sets [`header_parameters`](HttpParameters::header_parameters) (`HeaderParameters`).
+    pub fn header_parameters(
+        mut self,
+        header_parameters: impl Into<Value<BTreeMap<String, Value<String>>>>,
+    ) -> Self {
+        self.0.header_parameters = Some(header_parameters.into());
+        self
+    }
+    /// Sets [`path_parameter_values`](HttpParameters::path_parameter_values) (`PathParameterValues`).
+    pub fn path_parameter_values(
+        mut self,
+        path_parameter_values: impl Into<Value<Vec<Value<String>>>>,
+    ) -> Self {
+        self.0.path_parameter_values = Some(path_parameter_values.into());
+        self
+    }
+    /// Sets [`query_string_parameters`](HttpParameters::query_string_parameters) (`QueryStringParameters`).
+    pub fn query_string_parameters(
+        mut self,
+        query_string_parameters: impl Into<Value<BTreeMap<String, Value<String>>>>,
+    ) -> Self {
+        self.0.query_string_parameters = Some(query_string_parameters.into());
+        self
+    }
+    /// The [`HttpParameters`]; it has no required properties.
+    pub fn build(self) -> HttpParameters {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InputTransformer {
     #[serde(rename = "InputPathsMap", skip_serializing_if = "Option::is_none")]
@@ -271,13 +787,54 @@ pub struct InputTransformer {
 }
 
 impl InputTransformer {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(input_template: impl Into<Value<String>>) -> Self {
-        Self { input_paths_map: None, input_template: input_template.into() }
+    /// A builder of [`InputTransformer`]: one setter per property, then `build()`; `build()` compiles once the required `input_template` is set.
+    pub fn builder() -> InputTransformerBuilder<missing::input_template> {
+        InputTransformerBuilder { input_paths_map: None, input_template: missing::input_template }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Builds a [`InputTransformer`] (from [`InputTransformer::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `input_template` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `input_template`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct InputTransformerBuilder<S1> {
+    input_paths_map: Option<Value<BTreeMap<String, Value<String>>>>,
+    input_template: S1,
+}
+
+impl<S1> InputTransformerBuilder<S1> {
+    /// Sets [`input_paths_map`](InputTransformer::input_paths_map) (`InputPathsMap`).
+    pub fn input_paths_map(
+        mut self,
+        input_paths_map: impl Into<Value<BTreeMap<String, Value<String>>>>,
+    ) -> Self {
+        self.input_paths_map = Some(input_paths_map.into());
+        self
+    }
+    /// Sets the required [`input_template`](InputTransformer::input_template) (`InputTemplate`).
+    pub fn input_template(
+        self,
+        input_template: impl Into<Value<String>>,
+    ) -> InputTransformerBuilder<Value<String>> {
+        InputTransformerBuilder {
+            input_paths_map: self.input_paths_map,
+            input_template: input_template.into(),
+        }
+    }
+    /// The [`InputTransformer`]; `build()` compiles once the required `input_template` is set.
+    pub fn build(self) -> InputTransformer
+    where
+        S1: Required<String>,
+    {
+        InputTransformer {
+            input_paths_map: self.input_paths_map,
+            input_template: self.input_template.value(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct KinesisParameters {
     #[serde(rename = "PartitionKeyPath")]
@@ -285,13 +842,39 @@ pub struct KinesisParameters {
 }
 
 impl KinesisParameters {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(partition_key_path: impl Into<Value<String>>) -> Self {
-        Self { partition_key_path: partition_key_path.into() }
+    /// A builder of [`KinesisParameters`]: one setter per property, then `build()`; `build()` compiles once the required `partition_key_path` is set.
+    pub fn builder() -> KinesisParametersBuilder<missing::partition_key_path> {
+        KinesisParametersBuilder { partition_key_path: missing::partition_key_path }
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Builds a [`KinesisParameters`] (from [`KinesisParameters::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `partition_key_path` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `partition_key_path`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct KinesisParametersBuilder<S1> {
+    partition_key_path: S1,
+}
+
+impl<S1> KinesisParametersBuilder<S1> {
+    /// Sets the required [`partition_key_path`](KinesisParameters::partition_key_path) (`PartitionKeyPath`).
+    pub fn partition_key_path(
+        self,
+        partition_key_path: impl Into<Value<String>>,
+    ) -> KinesisParametersBuilder<Value<String>> {
+        KinesisParametersBuilder { partition_key_path: partition_key_path.into() }
+    }
+    /// The [`KinesisParameters`]; `build()` compiles once the required `partition_key_path` is set.
+    pub fn build(self) -> KinesisParameters
+    where
+        S1: Required<String>,
+    {
+        KinesisParameters { partition_key_path: self.partition_key_path.value() }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum LaunchType {
     #[serde(rename = "EC2")]
     Ec2,
@@ -312,14 +895,43 @@ impl LaunchType {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NetworkConfiguration {
     #[serde(rename = "AwsVpcConfiguration", skip_serializing_if = "Option::is_none")]
     pub aws_vpc_configuration: Option<Value<AwsVpcConfiguration>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+impl NetworkConfiguration {
+    /// A builder of [`NetworkConfiguration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> NetworkConfigurationBuilder {
+        NetworkConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`NetworkConfiguration`] (from [`NetworkConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct NetworkConfigurationBuilder(NetworkConfiguration);
+
+impl NetworkConfigurationBuilder {
+    /// Sets [`aws_vpc_configuration`](NetworkConfiguration::aws_vpc_configuration) (`AwsVpcConfiguration`).
+    pub fn aws_vpc_configuration(
+        mut self,
+        aws_vpc_configuration: impl Into<Value<AwsVpcConfiguration>>,
+    ) -> Self {
+        self.0.aws_vpc_configuration = Some(aws_vpc_configuration.into());
+        self
+    }
+    /// The [`NetworkConfiguration`]; it has no required properties.
+    pub fn build(self) -> NetworkConfiguration {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct PlacementConstraint {
     #[serde(rename = "Expression", skip_serializing_if = "Option::is_none")]
@@ -328,7 +940,37 @@ pub struct PlacementConstraint {
     pub r#type: Option<Value<Type>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+impl PlacementConstraint {
+    /// A builder of [`PlacementConstraint`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> PlacementConstraintBuilder {
+        PlacementConstraintBuilder(Self::default())
+    }
+}
+
+/// Builds a [`PlacementConstraint`] (from [`PlacementConstraint::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct PlacementConstraintBuilder(PlacementConstraint);
+
+impl PlacementConstraintBuilder {
+    /// Sets [`expression`](PlacementConstraint::expression) (`Expression`).
+    pub fn expression(mut self, expression: impl Into<Value<String>>) -> Self {
+        self.0.expression = Some(expression.into());
+        self
+    }
+    /// Sets [`type`](PlacementConstraint::r#type) (`Type`).
+    pub fn r#type(mut self, r#type: impl Into<Value<Type>>) -> Self {
+        self.0.r#type = Some(r#type.into());
+        self
+    }
+    /// The [`PlacementConstraint`]; it has no required properties.
+    pub fn build(self) -> PlacementConstraint {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct PlacementStrategy {
     #[serde(rename = "Field", skip_serializing_if = "Option::is_none")]
@@ -337,7 +979,37 @@ pub struct PlacementStrategy {
     pub r#type: Option<Value<String>>,
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+impl PlacementStrategy {
+    /// A builder of [`PlacementStrategy`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> PlacementStrategyBuilder {
+        PlacementStrategyBuilder(Self::default())
+    }
+}
+
+/// Builds a [`PlacementStrategy`] (from [`PlacementStrategy::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct PlacementStrategyBuilder(PlacementStrategy);
+
+impl PlacementStrategyBuilder {
+    /// Sets [`field`](PlacementStrategy::field) (`Field`).
+    pub fn field(mut self, field: impl Into<Value<String>>) -> Self {
+        self.0.field = Some(field.into());
+        self
+    }
+    /// Sets [`type`](PlacementStrategy::r#type) (`Type`).
+    pub fn r#type(mut self, r#type: impl Into<Value<String>>) -> Self {
+        self.0.r#type = Some(r#type.into());
+        self
+    }
+    /// The [`PlacementStrategy`]; it has no required properties.
+    pub fn build(self) -> PlacementStrategy {
+        self.0
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum PropagateTags {
     #[serde(rename = "TASK_DEFINITION")]
     TaskDefinition,
@@ -352,7 +1024,8 @@ impl PropagateTags {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RedshiftDataParameters {
     #[serde(rename = "Database")]
@@ -372,10 +1045,10 @@ pub struct RedshiftDataParameters {
 }
 
 impl RedshiftDataParameters {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(database: impl Into<Value<String>>) -> Self {
-        Self {
-            database: database.into(),
+    /// A builder of [`RedshiftDataParameters`]: one setter per property, then `build()`; `build()` compiles once the required `database` is set.
+    pub fn builder() -> RedshiftDataParametersBuilder<missing::database> {
+        RedshiftDataParametersBuilder {
+            database: missing::database,
             db_user: None,
             secret_manager_arn: None,
             sql: None,
@@ -386,7 +1059,85 @@ impl RedshiftDataParameters {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`RedshiftDataParameters`] (from [`RedshiftDataParameters::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `database` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `database`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RedshiftDataParametersBuilder<S1> {
+    database: S1,
+    db_user: Option<Value<String>>,
+    secret_manager_arn: Option<Value<String>>,
+    sql: Option<Value<String>>,
+    sqls: Option<Value<Vec<Value<String>>>>,
+    statement_name: Option<Value<String>>,
+    with_event: Option<Value<bool>>,
+}
+
+impl<S1> RedshiftDataParametersBuilder<S1> {
+    /// Sets the required [`database`](RedshiftDataParameters::database) (`Database`).
+    pub fn database(
+        self,
+        database: impl Into<Value<String>>,
+    ) -> RedshiftDataParametersBuilder<Value<String>> {
+        RedshiftDataParametersBuilder {
+            database: database.into(),
+            db_user: self.db_user,
+            secret_manager_arn: self.secret_manager_arn,
+            sql: self.sql,
+            sqls: self.sqls,
+            statement_name: self.statement_name,
+            with_event: self.with_event,
+        }
+    }
+    /// Sets [`db_user`](RedshiftDataParameters::db_user) (`DbUser`).
+    pub fn db_user(mut self, db_user: impl Into<Value<String>>) -> Self {
+        self.db_user = Some(db_user.into());
+        self
+    }
+    /// Sets [`secret_manager_arn`](RedshiftDataParameters::secret_manager_arn) (`SecretManagerArn`).
+    pub fn secret_manager_arn(mut self, secret_manager_arn: impl Into<Value<String>>) -> Self {
+        self.secret_manager_arn = Some(secret_manager_arn.into());
+        self
+    }
+    /// Sets [`sql`](RedshiftDataParameters::sql) (`Sql`).
+    pub fn sql(mut self, sql: impl Into<Value<String>>) -> Self {
+        self.sql = Some(sql.into());
+        self
+    }
+    /// Sets [`sqls`](RedshiftDataParameters::sqls) (`Sqls`).
+    pub fn sqls(mut self, sqls: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.sqls = Some(sqls.into());
+        self
+    }
+    /// Sets [`statement_name`](RedshiftDataParameters::statement_name) (`StatementName`).
+    pub fn statement_name(mut self, statement_name: impl Into<Value<String>>) -> Self {
+        self.statement_name = Some(statement_name.into());
+        self
+    }
+    /// Sets [`with_event`](RedshiftDataParameters::with_event) (`WithEvent`).
+    pub fn with_event(mut self, with_event: impl Into<Value<bool>>) -> Self {
+        self.with_event = Some(with_event.into());
+        self
+    }
+    /// The [`RedshiftDataParameters`]; `build()` compiles once the required `database` is set.
+    pub fn build(self) -> RedshiftDataParameters
+    where
+        S1: Required<String>,
+    {
+        RedshiftDataParameters {
+            database: self.database.value(),
+            db_user: self.db_user,
+            secret_manager_arn: self.secret_manager_arn,
+            sql: self.sql,
+            sqls: self.sqls,
+            statement_name: self.statement_name,
+            with_event: self.with_event,
+        }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RetryPolicy {
     #[serde(rename = "MaximumEventAgeInSeconds", skip_serializing_if = "Option::is_none")]
@@ -395,7 +1146,40 @@ pub struct RetryPolicy {
     pub maximum_retry_attempts: Option<Value<i64>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl RetryPolicy {
+    /// A builder of [`RetryPolicy`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> RetryPolicyBuilder {
+        RetryPolicyBuilder(Self::default())
+    }
+}
+
+/// Builds a [`RetryPolicy`] (from [`RetryPolicy::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RetryPolicyBuilder(RetryPolicy);
+
+impl RetryPolicyBuilder {
+    /// Sets [`maximum_event_age_in_seconds`](RetryPolicy::maximum_event_age_in_seconds) (`MaximumEventAgeInSeconds`).
+    pub fn maximum_event_age_in_seconds(
+        mut self,
+        maximum_event_age_in_seconds: impl Into<Value<i64>>,
+    ) -> Self {
+        self.0.maximum_event_age_in_seconds = Some(maximum_event_age_in_seconds.into());
+        self
+    }
+    /// Sets [`maximum_retry_attempts`](RetryPolicy::maximum_retry_attempts) (`MaximumRetryAttempts`).
+    pub fn maximum_retry_attempts(mut self, maximum_retry_attempts: impl Into<Value<i64>>) -> Self {
+        self.0.maximum_retry_attempts = Some(maximum_retry_attempts.into());
+        self
+    }
+    /// The [`RetryPolicy`]; it has no required properties.
+    pub fn build(self) -> RetryPolicy {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RunCommandParameters {
     #[serde(rename = "RunCommandTargets")]
@@ -403,13 +1187,39 @@ pub struct RunCommandParameters {
 }
 
 impl RunCommandParameters {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(run_command_targets: impl Into<Value<Vec<Value<RunCommandTarget>>>>) -> Self {
-        Self { run_command_targets: run_command_targets.into() }
+    /// A builder of [`RunCommandParameters`]: one setter per property, then `build()`; `build()` compiles once the required `run_command_targets` is set.
+    pub fn builder() -> RunCommandParametersBuilder<missing::run_command_targets> {
+        RunCommandParametersBuilder { run_command_targets: missing::run_command_targets }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Builds a [`RunCommandParameters`] (from [`RunCommandParameters::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `run_command_targets` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `run_command_targets`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RunCommandParametersBuilder<S1> {
+    run_command_targets: S1,
+}
+
+impl<S1> RunCommandParametersBuilder<S1> {
+    /// Sets the required [`run_command_targets`](RunCommandParameters::run_command_targets) (`RunCommandTargets`).
+    pub fn run_command_targets(
+        self,
+        run_command_targets: impl Into<Value<Vec<Value<RunCommandTarget>>>>,
+    ) -> RunCommandParametersBuilder<Value<Vec<Value<RunCommandTarget>>>> {
+        RunCommandParametersBuilder { run_command_targets: run_command_targets.into() }
+    }
+    /// The [`RunCommandParameters`]; `build()` compiles once the required `run_command_targets` is set.
+    pub fn build(self) -> RunCommandParameters
+    where
+        S1: Required<Vec<Value<RunCommandTarget>>>,
+    {
+        RunCommandParameters { run_command_targets: self.run_command_targets.value() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RunCommandTarget {
     #[serde(rename = "Key")]
@@ -419,13 +1229,45 @@ pub struct RunCommandTarget {
 }
 
 impl RunCommandTarget {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, values: impl Into<Value<Vec<Value<String>>>>) -> Self {
-        Self { key: key.into(), values: values.into() }
+    /// A builder of [`RunCommandTarget`]: one setter per property, then `build()`; `build()` compiles once the required `key`, `values` are set.
+    pub fn builder() -> RunCommandTargetBuilder<missing::key, missing::values> {
+        RunCommandTargetBuilder { key: missing::key, values: missing::values }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Builds a [`RunCommandTarget`] (from [`RunCommandTarget::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `key`, `values` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `key`, `S2`: `values`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RunCommandTargetBuilder<S1, S2> {
+    key: S1,
+    values: S2,
+}
+
+impl<S1, S2> RunCommandTargetBuilder<S1, S2> {
+    /// Sets the required [`key`](RunCommandTarget::key) (`Key`).
+    pub fn key(self, key: impl Into<Value<String>>) -> RunCommandTargetBuilder<Value<String>, S2> {
+        RunCommandTargetBuilder { key: key.into(), values: self.values }
+    }
+    /// Sets the required [`values`](RunCommandTarget::values) (`Values`).
+    pub fn values(
+        self,
+        values: impl Into<Value<Vec<Value<String>>>>,
+    ) -> RunCommandTargetBuilder<S1, Value<Vec<Value<String>>>> {
+        RunCommandTargetBuilder { key: self.key, values: values.into() }
+    }
+    /// The [`RunCommandTarget`]; `build()` compiles once the required `key`, `values` are set.
+    pub fn build(self) -> RunCommandTarget
+    where
+        S1: Required<String>,
+        S2: Required<Vec<Value<String>>>,
+    {
+        RunCommandTarget { key: self.key.value(), values: self.values.value() }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SageMakerPipelineParameter {
     #[serde(rename = "Name")]
@@ -435,20 +1277,83 @@ pub struct SageMakerPipelineParameter {
 }
 
 impl SageMakerPipelineParameter {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { name: name.into(), value: value.into() }
+    /// A builder of [`SageMakerPipelineParameter`]: one setter per property, then `build()`; `build()` compiles once the required `name`, `value` are set.
+    pub fn builder() -> SageMakerPipelineParameterBuilder<missing::name, missing::value> {
+        SageMakerPipelineParameterBuilder { name: missing::name, value: missing::value }
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`SageMakerPipelineParameter`] (from [`SageMakerPipelineParameter::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `name`, `value` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `name`, `S2`: `value`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SageMakerPipelineParameterBuilder<S1, S2> {
+    name: S1,
+    value: S2,
+}
+
+impl<S1, S2> SageMakerPipelineParameterBuilder<S1, S2> {
+    /// Sets the required [`name`](SageMakerPipelineParameter::name) (`Name`).
+    pub fn name(
+        self,
+        name: impl Into<Value<String>>,
+    ) -> SageMakerPipelineParameterBuilder<Value<String>, S2> {
+        SageMakerPipelineParameterBuilder { name: name.into(), value: self.value }
+    }
+    /// Sets the required [`value`](SageMakerPipelineParameter::value) (`Value`).
+    pub fn value(
+        self,
+        value: impl Into<Value<String>>,
+    ) -> SageMakerPipelineParameterBuilder<S1, Value<String>> {
+        SageMakerPipelineParameterBuilder { name: self.name, value: value.into() }
+    }
+    /// The [`SageMakerPipelineParameter`]; `build()` compiles once the required `name`, `value` are set.
+    pub fn build(self) -> SageMakerPipelineParameter
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        SageMakerPipelineParameter { name: self.name.value(), value: self.value.value() }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SageMakerPipelineParameters {
     #[serde(rename = "PipelineParameterList", skip_serializing_if = "Option::is_none")]
     pub pipeline_parameter_list: Option<Value<Vec<Value<SageMakerPipelineParameter>>>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl SageMakerPipelineParameters {
+    /// A builder of [`SageMakerPipelineParameters`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> SageMakerPipelineParametersBuilder {
+        SageMakerPipelineParametersBuilder(Self::default())
+    }
+}
+
+/// Builds a [`SageMakerPipelineParameters`] (from [`SageMakerPipelineParameters::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SageMakerPipelineParametersBuilder(SageMakerPipelineParameters);
+
+impl SageMakerPipelineParametersBuilder {
+    /// Sets [`pipeline_parameter_list`](SageMakerPipelineParameters::pipeline_parameter_list) (`PipelineParameterList`).
+    pub fn pipeline_parameter_list(
+        mut self,
+        pipeline_parameter_list: impl Into<Value<Vec<Value<SageMakerPipelineParameter>>>>,
+    ) -> Self {
+        self.0.pipeline_parameter_list = Some(pipeline_parameter_list.into());
+        self
+    }
+    /// The [`SageMakerPipelineParameters`]; it has no required properties.
+    pub fn build(self) -> SageMakerPipelineParameters {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SqsParameters {
     #[serde(rename = "MessageGroupId")]
@@ -456,14 +1361,40 @@ pub struct SqsParameters {
 }
 
 impl SqsParameters {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(message_group_id: impl Into<Value<String>>) -> Self {
-        Self { message_group_id: message_group_id.into() }
+    /// A builder of [`SqsParameters`]: one setter per property, then `build()`; `build()` compiles once the required `message_group_id` is set.
+    pub fn builder() -> SqsParametersBuilder<missing::message_group_id> {
+        SqsParametersBuilder { message_group_id: missing::message_group_id }
+    }
+}
+
+/// Builds a [`SqsParameters`] (from [`SqsParameters::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `message_group_id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `message_group_id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SqsParametersBuilder<S1> {
+    message_group_id: S1,
+}
+
+impl<S1> SqsParametersBuilder<S1> {
+    /// Sets the required [`message_group_id`](SqsParameters::message_group_id) (`MessageGroupId`).
+    pub fn message_group_id(
+        self,
+        message_group_id: impl Into<Value<String>>,
+    ) -> SqsParametersBuilder<Value<String>> {
+        SqsParametersBuilder { message_group_id: message_group_id.into() }
+    }
+    /// The [`SqsParameters`]; `build()` compiles once the required `message_group_id` is set.
+    pub fn build(self) -> SqsParameters
+    where
+        S1: Required<String>,
+    {
+        SqsParameters { message_group_id: self.message_group_id.value() }
     }
 }
 
 /// The state of the rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum State {
     #[serde(rename = "DISABLED")]
     Disabled,
@@ -484,7 +1415,8 @@ impl State {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Tag {
     #[serde(rename = "Key", skip_serializing_if = "Option::is_none")]
@@ -493,7 +1425,37 @@ pub struct Tag {
     pub value: Option<Value<String>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl Tag {
+    /// A builder of [`Tag`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> TagBuilder {
+        TagBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Tag`] (from [`Tag::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TagBuilder(Tag);
+
+impl TagBuilder {
+    /// Sets [`key`](Tag::key) (`Key`).
+    pub fn key(mut self, key: impl Into<Value<String>>) -> Self {
+        self.0.key = Some(key.into());
+        self
+    }
+    /// Sets [`value`](Tag::value) (`Value`).
+    pub fn value(mut self, value: impl Into<Value<String>>) -> Self {
+        self.0.value = Some(value.into());
+        self
+    }
+    /// The [`Tag`]; it has no required properties.
+    pub fn build(self) -> Tag {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Target {
     #[serde(rename = "AppSyncParameters", skip_serializing_if = "Option::is_none")]
@@ -533,16 +1495,16 @@ pub struct Target {
 }
 
 impl Target {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(arn: impl Into<Value<String>>, id: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Target`]: one setter per property, then `build()`; `build()` compiles once the required `arn`, `id` are set.
+    pub fn builder() -> TargetBuilder<missing::arn, missing::id> {
+        TargetBuilder {
             app_sync_parameters: None,
-            arn: arn.into(),
+            arn: missing::arn,
             batch_parameters: None,
             dead_letter_config: None,
             ecs_parameters: None,
             http_parameters: None,
-            id: id.into(),
+            id: missing::id,
             input: None,
             input_path: None,
             input_transformer: None,
@@ -557,7 +1519,189 @@ impl Target {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Builds a [`Target`] (from [`Target::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `arn`, `id` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `arn`, `S2`: `id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TargetBuilder<S1, S2> {
+    app_sync_parameters: Option<Value<AppSyncParameters>>,
+    arn: S1,
+    batch_parameters: Option<Value<BatchParameters>>,
+    dead_letter_config: Option<Value<DeadLetterConfig>>,
+    ecs_parameters: Option<Value<EcsParameters>>,
+    http_parameters: Option<Value<HttpParameters>>,
+    id: S2,
+    input: Option<Value<String>>,
+    input_path: Option<Value<String>>,
+    input_transformer: Option<Value<InputTransformer>>,
+    kinesis_parameters: Option<Value<KinesisParameters>>,
+    redshift_data_parameters: Option<Value<RedshiftDataParameters>>,
+    retry_policy: Option<Value<RetryPolicy>>,
+    role_arn: Option<Value<String>>,
+    run_command_parameters: Option<Value<RunCommandParameters>>,
+    sage_maker_pipeline_parameters: Option<Value<SageMakerPipelineParameters>>,
+    sqs_parameters: Option<Value<SqsParameters>>,
+}
+
+impl<S1, S2> TargetBuilder<S1, S2> {
+    /// Sets [`app_sync_parameters`](Target::app_sync_parameters) (`AppSyncParameters`).
+    pub fn app_sync_parameters(mut self, app_sync_parameters: impl Into<Value<AppSyncParameters>>) -> Self {
+        self.app_sync_parameters = Some(app_sync_parameters.into());
+        self
+    }
+    /// Sets the required [`arn`](Target::arn) (`Arn`).
+    pub fn arn(self, arn: impl Into<Value<String>>) -> TargetBuilder<Value<String>, S2> {
+        TargetBuilder {
+            app_sync_parameters: self.app_sync_parameters,
+            arn: arn.into(),
+            batch_parameters: self.batch_parameters,
+            dead_letter_config: self.dead_letter_config,
+            ecs_parameters: self.ecs_parameters,
+            http_parameters: self.http_parameters,
+            id: self.id,
+            input: self.input,
+            input_path: self.input_path,
+            input_transformer: self.input_transformer,
+            kinesis_parameters: self.kinesis_parameters,
+            redshift_data_parameters: self.redshift_data_parameters,
+            retry_policy: self.retry_policy,
+            role_arn: self.role_arn,
+            run_command_parameters: self.run_command_parameters,
+            sage_maker_pipeline_parameters: self.sage_maker_pipeline_parameters,
+            sqs_parameters: self.sqs_parameters,
+        }
+    }
+    /// Sets [`batch_parameters`](Target::batch_parameters) (`BatchParameters`).
+    pub fn batch_parameters(mut self, batch_parameters: impl Into<Value<BatchParameters>>) -> Self {
+        self.batch_parameters = Some(batch_parameters.into());
+        self
+    }
+    /// Sets [`dead_letter_config`](Target::dead_letter_config) (`DeadLetterConfig`).
+    pub fn dead_letter_config(mut self, dead_letter_config: impl Into<Value<DeadLetterConfig>>) -> Self {
+        self.dead_letter_config = Some(dead_letter_config.into());
+        self
+    }
+    /// Sets [`ecs_parameters`](Target::ecs_parameters) (`EcsParameters`).
+    pub fn ecs_parameters(mut self, ecs_parameters: impl Into<Value<EcsParameters>>) -> Self {
+        self.ecs_parameters = Some(ecs_parameters.into());
+        self
+    }
+    /// Sets [`http_parameters`](Target::http_parameters) (`HttpParameters`).
+    pub fn http_parameters(mut self, http_parameters: impl Into<Value<HttpParameters>>) -> Self {
+        self.http_parameters = Some(http_parameters.into());
+        self
+    }
+    /// Sets the required [`id`](Target::id) (`Id`).
+    pub fn id(self, id: impl Into<Value<String>>) -> TargetBuilder<S1, Value<String>> {
+        TargetBuilder {
+            app_sync_parameters: self.app_sync_parameters,
+            arn: self.arn,
+            batch_parameters: self.batch_parameters,
+            dead_letter_config: self.dead_letter_config,
+            ecs_parameters: self.ecs_parameters,
+            http_parameters: self.http_parameters,
+            id: id.into(),
+            input: self.input,
+            input_path: self.input_path,
+            input_transformer: self.input_transformer,
+            kinesis_parameters: self.kinesis_parameters,
+            redshift_data_parameters: self.redshift_data_parameters,
+            retry_policy: self.retry_policy,
+            role_arn: self.role_arn,
+            run_command_parameters: self.run_command_parameters,
+            sage_maker_pipeline_parameters: self.sage_maker_pipeline_parameters,
+            sqs_parameters: self.sqs_parameters,
+        }
+    }
+    /// Sets [`input`](Target::input) (`Input`).
+    pub fn input(mut self, input: impl Into<Value<String>>) -> Self {
+        self.input = Some(input.into());
+        self
+    }
+    /// Sets [`input_path`](Target::input_path) (`InputPath`).
+    pub fn input_path(mut self, input_path: impl Into<Value<String>>) -> Self {
+        self.input_path = Some(input_path.into());
+        self
+    }
+    /// Sets [`input_transformer`](Target::input_transformer) (`InputTransformer`).
+    pub fn input_transformer(mut self, input_transformer: impl Into<Value<InputTransformer>>) -> Self {
+        self.input_transformer = Some(input_transformer.into());
+        self
+    }
+    /// Sets [`kinesis_parameters`](Target::kinesis_parameters) (`KinesisParameters`).
+    pub fn kinesis_parameters(mut self, kinesis_parameters: impl Into<Value<KinesisParameters>>) -> Self {
+        self.kinesis_parameters = Some(kinesis_parameters.into());
+        self
+    }
+    /// Sets [`redshift_data_parameters`](Target::redshift_data_parameters) (`RedshiftDataParameters`).
+    pub fn redshift_data_parameters(
+        mut self,
+        redshift_data_parameters: impl Into<Value<RedshiftDataParameters>>,
+    ) -> Self {
+        self.redshift_data_parameters = Some(redshift_data_parameters.into());
+        self
+    }
+    /// Sets [`retry_policy`](Target::retry_policy) (`RetryPolicy`).
+    pub fn retry_policy(mut self, retry_policy: impl Into<Value<RetryPolicy>>) -> Self {
+        self.retry_policy = Some(retry_policy.into());
+        self
+    }
+    /// Sets [`role_arn`](Target::role_arn) (`RoleArn`).
+    pub fn role_arn(mut self, role_arn: impl Into<Value<String>>) -> Self {
+        self.role_arn = Some(role_arn.into());
+        self
+    }
+    /// Sets [`run_command_parameters`](Target::run_command_parameters) (`RunCommandParameters`).
+    pub fn run_command_parameters(
+        mut self,
+        run_command_parameters: impl Into<Value<RunCommandParameters>>,
+    ) -> Self {
+        self.run_command_parameters = Some(run_command_parameters.into());
+        self
+    }
+    /// Sets [`sage_maker_pipeline_parameters`](Target::sage_maker_pipeline_parameters) (`SageMakerPipelineParameters`).
+    pub fn sage_maker_pipeline_parameters(
+        mut self,
+        sage_maker_pipeline_parameters: impl Into<Value<SageMakerPipelineParameters>>,
+    ) -> Self {
+        self.sage_maker_pipeline_parameters = Some(sage_maker_pipeline_parameters.into());
+        self
+    }
+    /// Sets [`sqs_parameters`](Target::sqs_parameters) (`SqsParameters`).
+    pub fn sqs_parameters(mut self, sqs_parameters: impl Into<Value<SqsParameters>>) -> Self {
+        self.sqs_parameters = Some(sqs_parameters.into());
+        self
+    }
+    /// The [`Target`]; `build()` compiles once the required `arn`, `id` are set.
+    pub fn build(self) -> Target
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        Target {
+            app_sync_parameters: self.app_sync_parameters,
+            arn: self.arn.value(),
+            batch_parameters: self.batch_parameters,
+            dead_letter_config: self.dead_letter_config,
+            ecs_parameters: self.ecs_parameters,
+            http_parameters: self.http_parameters,
+            id: self.id.value(),
+            input: self.input,
+            input_path: self.input_path,
+            input_transformer: self.input_transformer,
+            kinesis_parameters: self.kinesis_parameters,
+            redshift_data_parameters: self.redshift_data_parameters,
+            retry_policy: self.retry_policy,
+            role_arn: self.role_arn,
+            run_command_parameters: self.run_command_parameters,
+            sage_maker_pipeline_parameters: self.sage_maker_pipeline_parameters,
+            sqs_parameters: self.sqs_parameters,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Type {
     #[serde(rename = "distinctInstance")]
     DistinctInstance,

@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::IAM::ManagedPolicy`. Creates a new managed policy for your AWS-account. This operation
 /// creates a policy version with a version identifier of ``v1`` and sets v1 as the policy's default
@@ -23,7 +22,8 @@ use crate::resources::{Attribute, ResourceType};
 /// in the *IAM User Guide*. For more information about managed policies in general, see
 /// [Managed policies and inline policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html)
 /// in the *IAM User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ManagedPolicy {
     /// A friendly description of the policy. Typically used to store information about the permissions
@@ -83,16 +83,93 @@ pub struct ManagedPolicy {
 }
 
 impl ManagedPolicy {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(policy_document: impl Into<Value<Expr>>) -> Self {
-        Self {
+    /// A builder of [`ManagedPolicy`]: one setter per property, then `build()`; `build()` compiles once the required `policy_document` is set.
+    pub fn builder() -> ManagedPolicyBuilder<missing::policy_document> {
+        ManagedPolicyBuilder {
             description: None,
             groups: None,
             managed_policy_name: None,
             path: None,
-            policy_document: policy_document.into(),
+            policy_document: missing::policy_document,
             roles: None,
             users: None,
+        }
+    }
+}
+
+/// Builds a [`ManagedPolicy`] (from [`ManagedPolicy::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `policy_document` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `policy_document`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ManagedPolicyBuilder<S1> {
+    description: Option<Value<String>>,
+    groups: Option<Value<Vec<Value<String>>>>,
+    managed_policy_name: Option<Value<String>>,
+    path: Option<Value<String>>,
+    policy_document: S1,
+    roles: Option<Value<Vec<Value<String>>>>,
+    users: Option<Value<Vec<Value<String>>>>,
+}
+
+impl<S1> ManagedPolicyBuilder<S1> {
+    /// Sets [`description`](ManagedPolicy::description) (`Description`).
+    pub fn description(mut self, description: impl Into<Value<String>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Sets [`groups`](ManagedPolicy::groups) (`Groups`).
+    pub fn groups(mut self, groups: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.groups = Some(groups.into());
+        self
+    }
+    /// Sets [`managed_policy_name`](ManagedPolicy::managed_policy_name) (`ManagedPolicyName`).
+    pub fn managed_policy_name(mut self, managed_policy_name: impl Into<Value<String>>) -> Self {
+        self.managed_policy_name = Some(managed_policy_name.into());
+        self
+    }
+    /// Sets [`path`](ManagedPolicy::path) (`Path`).
+    pub fn path(mut self, path: impl Into<Value<String>>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+    /// Sets the required [`policy_document`](ManagedPolicy::policy_document) (`PolicyDocument`).
+    pub fn policy_document(
+        self,
+        policy_document: impl Into<Value<Expr>>,
+    ) -> ManagedPolicyBuilder<Value<Expr>> {
+        ManagedPolicyBuilder {
+            description: self.description,
+            groups: self.groups,
+            managed_policy_name: self.managed_policy_name,
+            path: self.path,
+            policy_document: policy_document.into(),
+            roles: self.roles,
+            users: self.users,
+        }
+    }
+    /// Sets [`roles`](ManagedPolicy::roles) (`Roles`).
+    pub fn roles(mut self, roles: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.roles = Some(roles.into());
+        self
+    }
+    /// Sets [`users`](ManagedPolicy::users) (`Users`).
+    pub fn users(mut self, users: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.users = Some(users.into());
+        self
+    }
+    /// The [`ManagedPolicy`]; `build()` compiles once the required `policy_document` is set.
+    pub fn build(self) -> ManagedPolicy
+    where
+        S1: Required<Expr>,
+    {
+        ManagedPolicy {
+            description: self.description,
+            groups: self.groups,
+            managed_policy_name: self.managed_policy_name,
+            path: self.path,
+            policy_document: self.policy_document.value(),
+            roles: self.roles,
+            users: self.users,
         }
     }
 }

@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::IAM::Policy`. Adds or updates an inline policy document that is embedded in the specified
 /// IAM group, user or role. An IAM user can also have a managed policy attached to it. For
@@ -31,7 +30,8 @@ use crate::resources::{Attribute, ResourceType};
 /// [AWS::IAM::RolePolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-rolepolicy.html)
 /// \+
 /// [AWS::IAM::UserPolicy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-iam-userpolicy.html)
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// The name of the group to associate the policy with. This parameter allows (through its
@@ -78,14 +78,78 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(policy_document: impl Into<Value<Expr>>, policy_name: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Policy`]: one setter per property, then `build()`; `build()` compiles once the required `policy_document`, `policy_name` are set.
+    pub fn builder() -> PolicyBuilder<missing::policy_document, missing::policy_name> {
+        PolicyBuilder {
             groups: None,
-            policy_document: policy_document.into(),
-            policy_name: policy_name.into(),
+            policy_document: missing::policy_document,
+            policy_name: missing::policy_name,
             roles: None,
             users: None,
+        }
+    }
+}
+
+/// Builds a [`Policy`] (from [`Policy::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `policy_document`, `policy_name` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `policy_document`, `S2`: `policy_name`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct PolicyBuilder<S1, S2> {
+    groups: Option<Value<Vec<Value<String>>>>,
+    policy_document: S1,
+    policy_name: S2,
+    roles: Option<Value<Vec<Value<String>>>>,
+    users: Option<Value<Vec<Value<String>>>>,
+}
+
+impl<S1, S2> PolicyBuilder<S1, S2> {
+    /// Sets [`groups`](Policy::groups) (`Groups`).
+    pub fn groups(mut self, groups: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.groups = Some(groups.into());
+        self
+    }
+    /// Sets the required [`policy_document`](Policy::policy_document) (`PolicyDocument`).
+    pub fn policy_document(self, policy_document: impl Into<Value<Expr>>) -> PolicyBuilder<Value<Expr>, S2> {
+        PolicyBuilder {
+            groups: self.groups,
+            policy_document: policy_document.into(),
+            policy_name: self.policy_name,
+            roles: self.roles,
+            users: self.users,
+        }
+    }
+    /// Sets the required [`policy_name`](Policy::policy_name) (`PolicyName`).
+    pub fn policy_name(self, policy_name: impl Into<Value<String>>) -> PolicyBuilder<S1, Value<String>> {
+        PolicyBuilder {
+            groups: self.groups,
+            policy_document: self.policy_document,
+            policy_name: policy_name.into(),
+            roles: self.roles,
+            users: self.users,
+        }
+    }
+    /// Sets [`roles`](Policy::roles) (`Roles`).
+    pub fn roles(mut self, roles: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.roles = Some(roles.into());
+        self
+    }
+    /// Sets [`users`](Policy::users) (`Users`).
+    pub fn users(mut self, users: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.users = Some(users.into());
+        self
+    }
+    /// The [`Policy`]; `build()` compiles once the required `policy_document`, `policy_name` are set.
+    pub fn build(self) -> Policy
+    where
+        S1: Required<Expr>,
+        S2: Required<String>,
+    {
+        Policy {
+            groups: self.groups,
+            policy_document: self.policy_document.value(),
+            policy_name: self.policy_name.value(),
+            roles: self.roles,
+            users: self.users,
         }
     }
 }

@@ -3,22 +3,22 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::IAM::Role`. Creates a new role for your AWS-account. For more information about roles, see
 /// [IAM roles](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_roles.html) in the *IAM User
 /// Guide*. For information about quotas for role names and the number of roles you can create, see
 /// [IAM and quotas](https://docs.aws.amazon.com/IAM/latest/UserGuide/reference_iam-quotas.html) in
 /// the *IAM User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Role {
     /// The trust policy that is associated with this role. Trust policies define which entities can
@@ -112,14 +112,14 @@ pub struct Role {
     /// [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the
     /// *IAM User Guide*.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
 }
 
 impl Role {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(assume_role_policy_document: impl Into<Value<Expr>>) -> Self {
-        Self {
-            assume_role_policy_document: assume_role_policy_document.into(),
+    /// A builder of [`Role`]: one setter per property, then `build()`; `build()` compiles once the required `assume_role_policy_document` is set.
+    pub fn builder() -> RoleBuilder<missing::assume_role_policy_document> {
+        RoleBuilder {
+            assume_role_policy_document: missing::assume_role_policy_document,
             description: None,
             managed_policy_arns: None,
             max_session_duration: None,
@@ -128,6 +128,99 @@ impl Role {
             policies: None,
             role_name: None,
             tags: None,
+        }
+    }
+}
+
+/// Builds a [`Role`] (from [`Role::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `assume_role_policy_document` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `assume_role_policy_document`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RoleBuilder<S1> {
+    assume_role_policy_document: S1,
+    description: Option<Value<String>>,
+    managed_policy_arns: Option<Value<Vec<Value<String>>>>,
+    max_session_duration: Option<Value<i64>>,
+    path: Option<Value<String>>,
+    permissions_boundary: Option<Value<String>>,
+    policies: Option<Value<Vec<Value<Policy>>>>,
+    role_name: Option<Value<String>>,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+}
+
+impl<S1> RoleBuilder<S1> {
+    /// Sets the required [`assume_role_policy_document`](Role::assume_role_policy_document) (`AssumeRolePolicyDocument`).
+    pub fn assume_role_policy_document(
+        self,
+        assume_role_policy_document: impl Into<Value<Expr>>,
+    ) -> RoleBuilder<Value<Expr>> {
+        RoleBuilder {
+            assume_role_policy_document: assume_role_policy_document.into(),
+            description: self.description,
+            managed_policy_arns: self.managed_policy_arns,
+            max_session_duration: self.max_session_duration,
+            path: self.path,
+            permissions_boundary: self.permissions_boundary,
+            policies: self.policies,
+            role_name: self.role_name,
+            tags: self.tags,
+        }
+    }
+    /// Sets [`description`](Role::description) (`Description`).
+    pub fn description(mut self, description: impl Into<Value<String>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Sets [`managed_policy_arns`](Role::managed_policy_arns) (`ManagedPolicyArns`).
+    pub fn managed_policy_arns(mut self, managed_policy_arns: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.managed_policy_arns = Some(managed_policy_arns.into());
+        self
+    }
+    /// Sets [`max_session_duration`](Role::max_session_duration) (`MaxSessionDuration`).
+    pub fn max_session_duration(mut self, max_session_duration: impl Into<Value<i64>>) -> Self {
+        self.max_session_duration = Some(max_session_duration.into());
+        self
+    }
+    /// Sets [`path`](Role::path) (`Path`).
+    pub fn path(mut self, path: impl Into<Value<String>>) -> Self {
+        self.path = Some(path.into());
+        self
+    }
+    /// Sets [`permissions_boundary`](Role::permissions_boundary) (`PermissionsBoundary`).
+    pub fn permissions_boundary(mut self, permissions_boundary: impl Into<Value<String>>) -> Self {
+        self.permissions_boundary = Some(permissions_boundary.into());
+        self
+    }
+    /// Sets [`policies`](Role::policies) (`Policies`).
+    pub fn policies(mut self, policies: impl Into<Value<Vec<Value<Policy>>>>) -> Self {
+        self.policies = Some(policies.into());
+        self
+    }
+    /// Sets [`role_name`](Role::role_name) (`RoleName`).
+    pub fn role_name(mut self, role_name: impl Into<Value<String>>) -> Self {
+        self.role_name = Some(role_name.into());
+        self
+    }
+    /// Sets [`tags`](Role::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// The [`Role`]; `build()` compiles once the required `assume_role_policy_document` is set.
+    pub fn build(self) -> Role
+    where
+        S1: Required<Expr>,
+    {
+        Role {
+            assume_role_policy_document: self.assume_role_policy_document.value(),
+            description: self.description,
+            managed_policy_arns: self.managed_policy_arns,
+            max_session_duration: self.max_session_duration,
+            path: self.path,
+            permissions_boundary: self.permissions_boundary,
+            policies: self.policies,
+            role_name: self.role_name,
+            tags: self.tags,
         }
     }
 }
@@ -163,7 +256,8 @@ impl Attribute for RoleAttr {
 /// been attached to a user, group, or role. For more information about managed policies, refer to
 /// [Managed Policies and Inline Policies](https://docs.aws.amazon.com/IAM/latest/UserGuide/policies-managed-vs-inline.html)
 /// in the *User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Policy {
     /// The entire contents of the policy that defines permissions. For more information, see
@@ -176,35 +270,36 @@ pub struct Policy {
 }
 
 impl Policy {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(policy_document: impl Into<Value<Expr>>, policy_name: impl Into<Value<String>>) -> Self {
-        Self { policy_document: policy_document.into(), policy_name: policy_name.into() }
+    /// A builder of [`Policy`]: one setter per property, then `build()`; `build()` compiles once the required `policy_document`, `policy_name` are set.
+    pub fn builder() -> PolicyBuilder<missing::policy_document, missing::policy_name> {
+        PolicyBuilder { policy_document: missing::policy_document, policy_name: missing::policy_name }
     }
 }
 
-/// A structure that represents user-provided metadata that can be associated with an IAM resource.
-/// For more information about tagging, see
-/// [Tagging IAM resources](https://docs.aws.amazon.com/IAM/latest/UserGuide/id_tags.html) in the
-/// *IAM User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The key name that can be used to look up or retrieve the associated value. For example,
-    /// ``Department`` or ``Cost Center`` are common choices.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The value associated with this tag. For example, tags with a key name of ``Department`` could
-    /// have values such as ``Human Resources``, ``Accounting``, and ``Support``. Tags with a key name
-    /// of ``Cost Center`` might have values that consist of the number associated with the different
-    /// cost centers in your company. Typically, many resources have tags with the same key name but
-    /// with different values.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
+/// Builds a [`Policy`] (from [`Policy::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `policy_document`, `policy_name` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `policy_document`, `S2`: `policy_name`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct PolicyBuilder<S1, S2> {
+    policy_document: S1,
+    policy_name: S2,
 }
 
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
+impl<S1, S2> PolicyBuilder<S1, S2> {
+    /// Sets the required [`policy_document`](Policy::policy_document) (`PolicyDocument`).
+    pub fn policy_document(self, policy_document: impl Into<Value<Expr>>) -> PolicyBuilder<Value<Expr>, S2> {
+        PolicyBuilder { policy_document: policy_document.into(), policy_name: self.policy_name }
+    }
+    /// Sets the required [`policy_name`](Policy::policy_name) (`PolicyName`).
+    pub fn policy_name(self, policy_name: impl Into<Value<String>>) -> PolicyBuilder<S1, Value<String>> {
+        PolicyBuilder { policy_document: self.policy_document, policy_name: policy_name.into() }
+    }
+    /// The [`Policy`]; `build()` compiles once the required `policy_document`, `policy_name` are set.
+    pub fn build(self) -> Policy
+    where
+        S1: Required<Expr>,
+        S2: Required<String>,
+    {
+        Policy { policy_document: self.policy_document.value(), policy_name: self.policy_name.value() }
     }
 }

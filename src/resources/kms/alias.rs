@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::KMS::Alias`. The ``AWS::KMS::Alias`` resource specifies a display name for a
 /// [KMS key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#kms_keys). You can
@@ -39,7 +38,8 @@ use crate::resources::{Attribute, ResourceType};
 /// [](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk).
 /// *Regions* KMS CloudFormation resources are available in all AWS-Regions in which KMS and CFN are
 /// supported.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Alias {
     /// Specifies the alias name. This value must begin with ``alias/`` followed by a name, such as
@@ -68,9 +68,37 @@ pub struct Alias {
 }
 
 impl Alias {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(alias_name: impl Into<Value<String>>, target_key_id: impl Into<Value<String>>) -> Self {
-        Self { alias_name: alias_name.into(), target_key_id: target_key_id.into() }
+    /// A builder of [`Alias`]: one setter per property, then `build()`; `build()` compiles once the required `alias_name`, `target_key_id` are set.
+    pub fn builder() -> AliasBuilder<missing::alias_name, missing::target_key_id> {
+        AliasBuilder { alias_name: missing::alias_name, target_key_id: missing::target_key_id }
+    }
+}
+
+/// Builds a [`Alias`] (from [`Alias::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `alias_name`, `target_key_id` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `alias_name`, `S2`: `target_key_id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AliasBuilder<S1, S2> {
+    alias_name: S1,
+    target_key_id: S2,
+}
+
+impl<S1, S2> AliasBuilder<S1, S2> {
+    /// Sets the required [`alias_name`](Alias::alias_name) (`AliasName`).
+    pub fn alias_name(self, alias_name: impl Into<Value<String>>) -> AliasBuilder<Value<String>, S2> {
+        AliasBuilder { alias_name: alias_name.into(), target_key_id: self.target_key_id }
+    }
+    /// Sets the required [`target_key_id`](Alias::target_key_id) (`TargetKeyId`).
+    pub fn target_key_id(self, target_key_id: impl Into<Value<String>>) -> AliasBuilder<S1, Value<String>> {
+        AliasBuilder { alias_name: self.alias_name, target_key_id: target_key_id.into() }
+    }
+    /// The [`Alias`]; `build()` compiles once the required `alias_name`, `target_key_id` are set.
+    pub fn build(self) -> Alias
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        Alias { alias_name: self.alias_name.value(), target_key_id: self.target_key_id.value() }
     }
 }
 

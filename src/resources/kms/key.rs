@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
@@ -52,7 +51,8 @@ use crate::resources::{Attribute, ResourceType};
 /// *Regions* KMS CloudFormation resources are available in all Regions in which KMS and CFN are
 /// supported. You can use the ``AWS::KMS::Key`` resource to create and manage all KMS key types
 /// that are supported in a Region.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Key {
     /// Skips ("bypasses") the key policy lockout safety check. The default value is false. Setting this
@@ -265,7 +265,89 @@ pub struct Key {
     /// *Developer Guide*. For information about tags in CloudFormation, see
     /// [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+}
+
+impl Key {
+    /// A builder of [`Key`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> KeyBuilder {
+        KeyBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Key`] (from [`Key::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct KeyBuilder(Key);
+
+impl KeyBuilder {
+    /// Sets [`bypass_policy_lockout_safety_check`](Key::bypass_policy_lockout_safety_check) (`BypassPolicyLockoutSafetyCheck`).
+    pub fn bypass_policy_lockout_safety_check(
+        mut self,
+        bypass_policy_lockout_safety_check: impl Into<Value<bool>>,
+    ) -> Self {
+        self.0.bypass_policy_lockout_safety_check = Some(bypass_policy_lockout_safety_check.into());
+        self
+    }
+    /// Sets [`description`](Key::description) (`Description`).
+    pub fn description(mut self, description: impl Into<Value<String>>) -> Self {
+        self.0.description = Some(description.into());
+        self
+    }
+    /// Sets [`enable_key_rotation`](Key::enable_key_rotation) (`EnableKeyRotation`).
+    pub fn enable_key_rotation(mut self, enable_key_rotation: impl Into<Value<bool>>) -> Self {
+        self.0.enable_key_rotation = Some(enable_key_rotation.into());
+        self
+    }
+    /// Sets [`enabled`](Key::enabled) (`Enabled`).
+    pub fn enabled(mut self, enabled: impl Into<Value<bool>>) -> Self {
+        self.0.enabled = Some(enabled.into());
+        self
+    }
+    /// Sets [`key_policy`](Key::key_policy) (`KeyPolicy`).
+    pub fn key_policy(mut self, key_policy: impl Into<Value<Expr>>) -> Self {
+        self.0.key_policy = Some(key_policy.into());
+        self
+    }
+    /// Sets [`key_spec`](Key::key_spec) (`KeySpec`).
+    pub fn key_spec(mut self, key_spec: impl Into<Value<KeySpec>>) -> Self {
+        self.0.key_spec = Some(key_spec.into());
+        self
+    }
+    /// Sets [`key_usage`](Key::key_usage) (`KeyUsage`).
+    pub fn key_usage(mut self, key_usage: impl Into<Value<KeyUsage>>) -> Self {
+        self.0.key_usage = Some(key_usage.into());
+        self
+    }
+    /// Sets [`multi_region`](Key::multi_region) (`MultiRegion`).
+    pub fn multi_region(mut self, multi_region: impl Into<Value<bool>>) -> Self {
+        self.0.multi_region = Some(multi_region.into());
+        self
+    }
+    /// Sets [`origin`](Key::origin) (`Origin`).
+    pub fn origin(mut self, origin: impl Into<Value<Origin>>) -> Self {
+        self.0.origin = Some(origin.into());
+        self
+    }
+    /// Sets [`pending_window_in_days`](Key::pending_window_in_days) (`PendingWindowInDays`).
+    pub fn pending_window_in_days(mut self, pending_window_in_days: impl Into<Value<i64>>) -> Self {
+        self.0.pending_window_in_days = Some(pending_window_in_days.into());
+        self
+    }
+    /// Sets [`rotation_period_in_days`](Key::rotation_period_in_days) (`RotationPeriodInDays`).
+    pub fn rotation_period_in_days(mut self, rotation_period_in_days: impl Into<Value<i64>>) -> Self {
+        self.0.rotation_period_in_days = Some(rotation_period_in_days.into());
+        self
+    }
+    /// Sets [`tags`](Key::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// The [`Key`]; it has no required properties.
+    pub fn build(self) -> Key {
+        self.0
+    }
 }
 
 impl ResourceType for Key {
@@ -331,7 +413,8 @@ impl Attribute for KeyAttr {
 /// cryptocurrencies. + Asymmetric ML-DSA key pairs (signing and verification) + ``ML_DSA_44`` +
 /// ``ML_DSA_65`` + ``ML_DSA_87`` + SM2 key pairs (encryption and decryption *or* signing and
 /// verification *or* deriving shared secrets) + ``SM2`` (China Regions only)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum KeySpec {
     #[serde(rename = "SYMMETRIC_DEFAULT")]
     SymmetricDefault,
@@ -410,7 +493,8 @@ impl KeySpec {
 /// ``SIGN_VERIFY``. + For asymmetric KMS keys with ML-DSA key pairs, specify ``SIGN_VERIFY``. + For
 /// asymmetric KMS keys with SM2 key pairs (China Regions only), specify ``ENCRYPT_DECRYPT``,
 /// ``SIGN_VERIFY``, or ``KEY_AGREEMENT``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum KeyUsage {
     #[serde(rename = "ENCRYPT_DECRYPT")]
     EncryptDecrypt,
@@ -446,7 +530,8 @@ impl KeyUsage {
 /// then be used for Cryptographic Operations. + CFN doesn't support creating an ``Origin``
 /// parameter of the ``AWS_CLOUDHSM`` or ``EXTERNAL_KEY_STORE`` values. + ``EXTERNAL`` is not
 /// supported for ML-DSA keys.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Origin {
     #[serde(rename = "AWS_KMS")]
     AwsKms,
@@ -461,35 +546,5 @@ impl Origin {
             Self::AwsKms => "AWS_KMS",
             Self::External => "EXTERNAL",
         }
-    }
-}
-
-/// A key-value pair. A tag consists of a tag key and a tag value. Tag keys and tag values are both
-/// required, but tag values can be empty (null) strings. Do not include confidential or sensitive
-/// information in this field. This field may be displayed in plaintext in CloudTrail logs and other
-/// output. For information about the rules that apply to tag keys and tag values, see
-/// [User-Defined Tag Restrictions](https://docs.aws.amazon.com/awsaccountbilling/latest/aboutv2/allocation-tag-restrictions.html)
-/// in the *Billing and Cost Management User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The key name of the tag. You can specify a value that's 1 to 128 Unicode characters in length
-    /// and can't be prefixed with ``aws:``. digits, whitespace, ``_``, ``.``, ``:``, ``/``, ``=``,
-    /// ``+``, ``@``, ``-``, and ``"``. For more information, see
-    /// [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The value for the tag. You can specify a value that's 1 to 256 characters in length. You can use
-    /// any of the following characters: the set of Unicode letters, digits, whitespace, ``_``, ``.``,
-    /// ``/``, ``=``, ``+``, and ``-``. For more information, see
-    /// [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
     }
 }

@@ -3,17 +3,16 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::Lambda::Function`. The ``AWS::Lambda::Function`` resource creates a Lambda function. To
 /// create a function, you need a
@@ -55,7 +54,8 @@ use crate::resources::{Attribute, ResourceType};
 /// functions, see
 /// [What is Lambda?](https://docs.aws.amazon.com/lambda/latest/dg/lambda-welcome.html) in the
 /// *Lambda developer guide.*
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Function {
     /// The instruction set architecture that the function supports. Enter a string array with one of
@@ -210,7 +210,7 @@ pub struct Function {
     /// to manage the CFN stack. If you don't have these permissions, there might be unexpected behavior
     /// with stack-level tags propagating to the resource during resource creation and update.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// The function's tenant isolation configuration settings. Determines whether the Lambda function
     /// runs on a shared or dedicated infrastructure per unique tenant.
     #[serde(rename = "TenancyConfig", skip_serializing_if = "Option::is_none")]
@@ -236,12 +236,12 @@ pub struct Function {
 }
 
 impl Function {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(code: impl Into<Value<Code>>, role: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Function`]: one setter per property, then `build()`; `build()` compiles once the required `code`, `role` are set.
+    pub fn builder() -> FunctionBuilder<missing::code, missing::role> {
+        FunctionBuilder {
             architectures: None,
             capacity_provider_config: None,
-            code: code.into(),
+            code: missing::code,
             code_signing_config_arn: None,
             dead_letter_config: None,
             description: None,
@@ -261,7 +261,7 @@ impl Function {
             publish_to_latest_published: None,
             recursive_loop: None,
             reserved_concurrent_executions: None,
-            role: role.into(),
+            role: missing::role,
             runtime: None,
             runtime_management_config: None,
             snap_start: None,
@@ -270,6 +270,322 @@ impl Function {
             timeout: None,
             tracing_config: None,
             vpc_config: None,
+        }
+    }
+}
+
+/// Builds a [`Function`] (from [`Function::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `code`, `role` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `code`, `S2`: `role`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct FunctionBuilder<S1, S2> {
+    architectures: Option<Value<Vec<Value<ArchitecturesItem>>>>,
+    capacity_provider_config: Option<Value<CapacityProviderConfig>>,
+    code: S1,
+    code_signing_config_arn: Option<Value<String>>,
+    dead_letter_config: Option<Value<DeadLetterConfig>>,
+    description: Option<Value<String>>,
+    durable_config: Option<Value<DurableConfig>>,
+    environment: Option<Value<Environment>>,
+    ephemeral_storage: Option<Value<EphemeralStorage>>,
+    file_system_configs: Option<Value<Vec<Value<FileSystemConfig>>>>,
+    function_name: Option<Value<String>>,
+    function_scaling_config: Option<Value<FunctionScalingConfig>>,
+    handler: Option<Value<String>>,
+    image_config: Option<Value<ImageConfig>>,
+    kms_key_arn: Option<Value<String>>,
+    layers: Option<Value<Vec<Value<String>>>>,
+    logging_config: Option<Value<LoggingConfig>>,
+    memory_size: Option<Value<i64>>,
+    package_type: Option<Value<PackageType>>,
+    publish_to_latest_published: Option<Value<bool>>,
+    recursive_loop: Option<Value<RecursiveLoop>>,
+    reserved_concurrent_executions: Option<Value<i64>>,
+    role: S2,
+    runtime: Option<Value<Runtime>>,
+    runtime_management_config: Option<Value<RuntimeManagementConfig>>,
+    snap_start: Option<Value<SnapStart>>,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+    tenancy_config: Option<Value<TenancyConfig>>,
+    timeout: Option<Value<i64>>,
+    tracing_config: Option<Value<TracingConfig>>,
+    vpc_config: Option<Value<VpcConfig>>,
+}
+
+impl<S1, S2> FunctionBuilder<S1, S2> {
+    /// Sets [`architectures`](Function::architectures) (`Architectures`).
+    pub fn architectures(mut self, architectures: impl Into<Value<Vec<Value<ArchitecturesItem>>>>) -> Self {
+        self.architectures = Some(architectures.into());
+        self
+    }
+    /// Sets [`capacity_provider_config`](Function::capacity_provider_config) (`CapacityProviderConfig`).
+    pub fn capacity_provider_config(
+        mut self,
+        capacity_provider_config: impl Into<Value<CapacityProviderConfig>>,
+    ) -> Self {
+        self.capacity_provider_config = Some(capacity_provider_config.into());
+        self
+    }
+    /// Sets the required [`code`](Function::code) (`Code`).
+    pub fn code(self, code: impl Into<Value<Code>>) -> FunctionBuilder<Value<Code>, S2> {
+        FunctionBuilder {
+            architectures: self.architectures,
+            capacity_provider_config: self.capacity_provider_config,
+            code: code.into(),
+            code_signing_config_arn: self.code_signing_config_arn,
+            dead_letter_config: self.dead_letter_config,
+            description: self.description,
+            durable_config: self.durable_config,
+            environment: self.environment,
+            ephemeral_storage: self.ephemeral_storage,
+            file_system_configs: self.file_system_configs,
+            function_name: self.function_name,
+            function_scaling_config: self.function_scaling_config,
+            handler: self.handler,
+            image_config: self.image_config,
+            kms_key_arn: self.kms_key_arn,
+            layers: self.layers,
+            logging_config: self.logging_config,
+            memory_size: self.memory_size,
+            package_type: self.package_type,
+            publish_to_latest_published: self.publish_to_latest_published,
+            recursive_loop: self.recursive_loop,
+            reserved_concurrent_executions: self.reserved_concurrent_executions,
+            role: self.role,
+            runtime: self.runtime,
+            runtime_management_config: self.runtime_management_config,
+            snap_start: self.snap_start,
+            tags: self.tags,
+            tenancy_config: self.tenancy_config,
+            timeout: self.timeout,
+            tracing_config: self.tracing_config,
+            vpc_config: self.vpc_config,
+        }
+    }
+    /// Sets [`code_signing_config_arn`](Function::code_signing_config_arn) (`CodeSigningConfigArn`).
+    pub fn code_signing_config_arn(mut self, code_signing_config_arn: impl Into<Value<String>>) -> Self {
+        self.code_signing_config_arn = Some(code_signing_config_arn.into());
+        self
+    }
+    /// Sets [`dead_letter_config`](Function::dead_letter_config) (`DeadLetterConfig`).
+    pub fn dead_letter_config(mut self, dead_letter_config: impl Into<Value<DeadLetterConfig>>) -> Self {
+        self.dead_letter_config = Some(dead_letter_config.into());
+        self
+    }
+    /// Sets [`description`](Function::description) (`Description`).
+    pub fn description(mut self, description: impl Into<Value<String>>) -> Self {
+        self.description = Some(description.into());
+        self
+    }
+    /// Sets [`durable_config`](Function::durable_config) (`DurableConfig`).
+    pub fn durable_config(mut self, durable_config: impl Into<Value<DurableConfig>>) -> Self {
+        self.durable_config = Some(durable_config.into());
+        self
+    }
+    /// Sets [`environment`](Function::environment) (`Environment`).
+    pub fn environment(mut self, environment: impl Into<Value<Environment>>) -> Self {
+        self.environment = Some(environment.into());
+        self
+    }
+    /// Sets [`ephemeral_storage`](Function::ephemeral_storage) (`EphemeralStorage`).
+    pub fn ephemeral_storage(mut self, ephemeral_storage: impl Into<Value<EphemeralStorage>>) -> Self {
+        self.ephemeral_storage = Some(ephemeral_storage.into());
+        self
+    }
+    /// Sets [`file_system_configs`](Function::file_system_configs) (`FileSystemConfigs`).
+    pub fn file_system_configs(
+        mut self,
+        file_system_configs: impl Into<Value<Vec<Value<FileSystemConfig>>>>,
+    ) -> Self {
+        self.file_system_configs = Some(file_system_configs.into());
+        self
+    }
+    /// Sets [`function_name`](Function::function_name) (`FunctionName`).
+    pub fn function_name(mut self, function_name: impl Into<Value<String>>) -> Self {
+        self.function_name = Some(function_name.into());
+        self
+    }
+    /// Sets [`function_scaling_config`](Function::function_scaling_config) (`FunctionScalingConfig`).
+    pub fn function_scaling_config(
+        mut self,
+        function_scaling_config: impl Into<Value<FunctionScalingConfig>>,
+    ) -> Self {
+        self.function_scaling_config = Some(function_scaling_config.into());
+        self
+    }
+    /// Sets [`handler`](Function::handler) (`Handler`).
+    pub fn handler(mut self, handler: impl Into<Value<String>>) -> Self {
+        self.handler = Some(handler.into());
+        self
+    }
+    /// Sets [`image_config`](Function::image_config) (`ImageConfig`).
+    pub fn image_config(mut self, image_config: impl Into<Value<ImageConfig>>) -> Self {
+        self.image_config = Some(image_config.into());
+        self
+    }
+    /// Sets [`kms_key_arn`](Function::kms_key_arn) (`KmsKeyArn`).
+    pub fn kms_key_arn(mut self, kms_key_arn: impl Into<Value<String>>) -> Self {
+        self.kms_key_arn = Some(kms_key_arn.into());
+        self
+    }
+    /// Sets [`layers`](Function::layers) (`Layers`).
+    pub fn layers(mut self, layers: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.layers = Some(layers.into());
+        self
+    }
+    /// Sets [`logging_config`](Function::logging_config) (`LoggingConfig`).
+    pub fn logging_config(mut self, logging_config: impl Into<Value<LoggingConfig>>) -> Self {
+        self.logging_config = Some(logging_config.into());
+        self
+    }
+    /// Sets [`memory_size`](Function::memory_size) (`MemorySize`).
+    pub fn memory_size(mut self, memory_size: impl Into<Value<i64>>) -> Self {
+        self.memory_size = Some(memory_size.into());
+        self
+    }
+    /// Sets [`package_type`](Function::package_type) (`PackageType`).
+    pub fn package_type(mut self, package_type: impl Into<Value<PackageType>>) -> Self {
+        self.package_type = Some(package_type.into());
+        self
+    }
+    /// Sets [`publish_to_latest_published`](Function::publish_to_latest_published) (`PublishToLatestPublished`).
+    pub fn publish_to_latest_published(
+        mut self,
+        publish_to_latest_published: impl Into<Value<bool>>,
+    ) -> Self {
+        self.publish_to_latest_published = Some(publish_to_latest_published.into());
+        self
+    }
+    /// Sets [`recursive_loop`](Function::recursive_loop) (`RecursiveLoop`).
+    pub fn recursive_loop(mut self, recursive_loop: impl Into<Value<RecursiveLoop>>) -> Self {
+        self.recursive_loop = Some(recursive_loop.into());
+        self
+    }
+    /// Sets [`reserved_concurrent_executions`](Function::reserved_concurrent_executions) (`ReservedConcurrentExecutions`).
+    pub fn reserved_concurrent_executions(
+        mut self,
+        reserved_concurrent_executions: impl Into<Value<i64>>,
+    ) -> Self {
+        self.reserved_concurrent_executions = Some(reserved_concurrent_executions.into());
+        self
+    }
+    /// Sets the required [`role`](Function::role) (`Role`).
+    pub fn role(self, role: impl Into<Value<String>>) -> FunctionBuilder<S1, Value<String>> {
+        FunctionBuilder {
+            architectures: self.architectures,
+            capacity_provider_config: self.capacity_provider_config,
+            code: self.code,
+            code_signing_config_arn: self.code_signing_config_arn,
+            dead_letter_config: self.dead_letter_config,
+            description: self.description,
+            durable_config: self.durable_config,
+            environment: self.environment,
+            ephemeral_storage: self.ephemeral_storage,
+            file_system_configs: self.file_system_configs,
+            function_name: self.function_name,
+            function_scaling_config: self.function_scaling_config,
+            handler: self.handler,
+            image_config: self.image_config,
+            kms_key_arn: self.kms_key_arn,
+            layers: self.layers,
+            logging_config: self.logging_config,
+            memory_size: self.memory_size,
+            package_type: self.package_type,
+            publish_to_latest_published: self.publish_to_latest_published,
+            recursive_loop: self.recursive_loop,
+            reserved_concurrent_executions: self.reserved_concurrent_executions,
+            role: role.into(),
+            runtime: self.runtime,
+            runtime_management_config: self.runtime_management_config,
+            snap_start: self.snap_start,
+            tags: self.tags,
+            tenancy_config: self.tenancy_config,
+            timeout: self.timeout,
+            tracing_config: self.tracing_config,
+            vpc_config: self.vpc_config,
+        }
+    }
+    /// Sets [`runtime`](Function::runtime) (`Runtime`).
+    pub fn runtime(mut self, runtime: impl Into<Value<Runtime>>) -> Self {
+        self.runtime = Some(runtime.into());
+        self
+    }
+    /// Sets [`runtime_management_config`](Function::runtime_management_config) (`RuntimeManagementConfig`).
+    pub fn runtime_management_config(
+        mut self,
+        runtime_management_config: impl Into<Value<RuntimeManagementConfig>>,
+    ) -> Self {
+        self.runtime_management_config = Some(runtime_management_config.into());
+        self
+    }
+    /// Sets [`snap_start`](Function::snap_start) (`SnapStart`).
+    pub fn snap_start(mut self, snap_start: impl Into<Value<SnapStart>>) -> Self {
+        self.snap_start = Some(snap_start.into());
+        self
+    }
+    /// Sets [`tags`](Function::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`tenancy_config`](Function::tenancy_config) (`TenancyConfig`).
+    pub fn tenancy_config(mut self, tenancy_config: impl Into<Value<TenancyConfig>>) -> Self {
+        self.tenancy_config = Some(tenancy_config.into());
+        self
+    }
+    /// Sets [`timeout`](Function::timeout) (`Timeout`).
+    pub fn timeout(mut self, timeout: impl Into<Value<i64>>) -> Self {
+        self.timeout = Some(timeout.into());
+        self
+    }
+    /// Sets [`tracing_config`](Function::tracing_config) (`TracingConfig`).
+    pub fn tracing_config(mut self, tracing_config: impl Into<Value<TracingConfig>>) -> Self {
+        self.tracing_config = Some(tracing_config.into());
+        self
+    }
+    /// Sets [`vpc_config`](Function::vpc_config) (`VpcConfig`).
+    pub fn vpc_config(mut self, vpc_config: impl Into<Value<VpcConfig>>) -> Self {
+        self.vpc_config = Some(vpc_config.into());
+        self
+    }
+    /// The [`Function`]; `build()` compiles once the required `code`, `role` are set.
+    pub fn build(self) -> Function
+    where
+        S1: Required<Code>,
+        S2: Required<String>,
+    {
+        Function {
+            architectures: self.architectures,
+            capacity_provider_config: self.capacity_provider_config,
+            code: self.code.value(),
+            code_signing_config_arn: self.code_signing_config_arn,
+            dead_letter_config: self.dead_letter_config,
+            description: self.description,
+            durable_config: self.durable_config,
+            environment: self.environment,
+            ephemeral_storage: self.ephemeral_storage,
+            file_system_configs: self.file_system_configs,
+            function_name: self.function_name,
+            function_scaling_config: self.function_scaling_config,
+            handler: self.handler,
+            image_config: self.image_config,
+            kms_key_arn: self.kms_key_arn,
+            layers: self.layers,
+            logging_config: self.logging_config,
+            memory_size: self.memory_size,
+            package_type: self.package_type,
+            publish_to_latest_published: self.publish_to_latest_published,
+            recursive_loop: self.recursive_loop,
+            reserved_concurrent_executions: self.reserved_concurrent_executions,
+            role: self.role.value(),
+            runtime: self.runtime,
+            runtime_management_config: self.runtime_management_config,
+            snap_start: self.snap_start,
+            tags: self.tags,
+            tenancy_config: self.tenancy_config,
+            timeout: self.timeout,
+            tracing_config: self.tracing_config,
+            vpc_config: self.vpc_config,
         }
     }
 }
@@ -321,7 +637,8 @@ impl Attribute for FunctionAttr {
 /// Set this property to filter the application logs for your function that Lambda sends to
 /// CloudWatch. Lambda only sends application logs at the selected level of detail and lower, where
 /// ``TRACE`` is the highest level and ``FATAL`` is the lowest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ApplicationLogLevel {
     #[serde(rename = "TRACE")]
     Trace,
@@ -353,7 +670,8 @@ impl ApplicationLogLevel {
 
 /// Set ``ApplyOn`` to ``PublishedVersions`` to create a snapshot of the initialized execution
 /// environment when you publish a function version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ApplyOn {
     PublishedVersions,
     None,
@@ -369,7 +687,8 @@ impl ApplyOn {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ArchitecturesItem {
     #[serde(rename = "x86_64")]
     X8664,
@@ -388,7 +707,8 @@ impl ArchitecturesItem {
 }
 
 /// Configuration for the capacity provider that manages compute resources for Lambda functions.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CapacityProviderConfig {
     /// Configuration for Lambda-managed instances used by the capacity provider.
@@ -398,15 +718,46 @@ pub struct CapacityProviderConfig {
 }
 
 impl CapacityProviderConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
+    /// A builder of [`CapacityProviderConfig`]: one setter per property, then `build()`; `build()` compiles once the required `lambda_managed_instances_capacity_provider_config` is set.
+    pub fn builder()
+    -> CapacityProviderConfigBuilder<missing::lambda_managed_instances_capacity_provider_config> {
+        CapacityProviderConfigBuilder {
+            lambda_managed_instances_capacity_provider_config:
+                missing::lambda_managed_instances_capacity_provider_config,
+        }
+    }
+}
+
+/// Builds a [`CapacityProviderConfig`] (from [`CapacityProviderConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `lambda_managed_instances_capacity_provider_config` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `lambda_managed_instances_capacity_provider_config`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct CapacityProviderConfigBuilder<S1> {
+    lambda_managed_instances_capacity_provider_config: S1,
+}
+
+impl<S1> CapacityProviderConfigBuilder<S1> {
+    /// Sets the required [`lambda_managed_instances_capacity_provider_config`](CapacityProviderConfig::lambda_managed_instances_capacity_provider_config) (`LambdaManagedInstancesCapacityProviderConfig`).
+    pub fn lambda_managed_instances_capacity_provider_config(
+        self,
         lambda_managed_instances_capacity_provider_config: impl Into<
             Value<LambdaManagedInstancesCapacityProviderConfig>,
         >,
-    ) -> Self {
-        Self {
+    ) -> CapacityProviderConfigBuilder<Value<LambdaManagedInstancesCapacityProviderConfig>> {
+        CapacityProviderConfigBuilder {
             lambda_managed_instances_capacity_provider_config:
                 lambda_managed_instances_capacity_provider_config.into(),
+        }
+    }
+    /// The [`CapacityProviderConfig`]; `build()` compiles once the required `lambda_managed_instances_capacity_provider_config` is set.
+    pub fn build(self) -> CapacityProviderConfig
+    where
+        S1: Required<LambdaManagedInstancesCapacityProviderConfig>,
+    {
+        CapacityProviderConfig {
+            lambda_managed_instances_capacity_provider_config: self
+                .lambda_managed_instances_capacity_provider_config
+                .value(),
         }
     }
 }
@@ -421,7 +772,8 @@ impl CapacityProviderConfig {
 /// that Node.js treats the file as a CommonJS module. Changes to a deployment package in Amazon S3
 /// or a container image in ECR are not detected automatically during stack updates. To update the
 /// function code, change the object key or version in the template.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Code {
     /// URI of a [container image](https://docs.aws.amazon.com/lambda/latest/dg/lambda-images.html) in
@@ -472,15 +824,97 @@ pub struct Code {
     pub zip_file: Option<Value<String>>,
 }
 
+impl Code {
+    /// A builder of [`Code`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> CodeBuilder {
+        CodeBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Code`] (from [`Code::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct CodeBuilder(Code);
+
+impl CodeBuilder {
+    /// Sets [`image_uri`](Code::image_uri) (`ImageUri`).
+    pub fn image_uri(mut self, image_uri: impl Into<Value<String>>) -> Self {
+        self.0.image_uri = Some(image_uri.into());
+        self
+    }
+    /// Sets [`s3_bucket`](Code::s3_bucket) (`S3Bucket`).
+    pub fn s3_bucket(mut self, s3_bucket: impl Into<Value<String>>) -> Self {
+        self.0.s3_bucket = Some(s3_bucket.into());
+        self
+    }
+    /// Sets [`s3_key`](Code::s3_key) (`S3Key`).
+    pub fn s3_key(mut self, s3_key: impl Into<Value<String>>) -> Self {
+        self.0.s3_key = Some(s3_key.into());
+        self
+    }
+    /// Sets [`s3_object_storage_mode`](Code::s3_object_storage_mode) (`S3ObjectStorageMode`).
+    pub fn s3_object_storage_mode(
+        mut self,
+        s3_object_storage_mode: impl Into<Value<S3ObjectStorageMode>>,
+    ) -> Self {
+        self.0.s3_object_storage_mode = Some(s3_object_storage_mode.into());
+        self
+    }
+    /// Sets [`s3_object_version`](Code::s3_object_version) (`S3ObjectVersion`).
+    pub fn s3_object_version(mut self, s3_object_version: impl Into<Value<String>>) -> Self {
+        self.0.s3_object_version = Some(s3_object_version.into());
+        self
+    }
+    /// Sets [`source_kms_key_arn`](Code::source_kms_key_arn) (`SourceKMSKeyArn`).
+    pub fn source_kms_key_arn(mut self, source_kms_key_arn: impl Into<Value<String>>) -> Self {
+        self.0.source_kms_key_arn = Some(source_kms_key_arn.into());
+        self
+    }
+    /// Sets [`zip_file`](Code::zip_file) (`ZipFile`).
+    pub fn zip_file(mut self, zip_file: impl Into<Value<String>>) -> Self {
+        self.0.zip_file = Some(zip_file.into());
+        self
+    }
+    /// The [`Code`]; it has no required properties.
+    pub fn build(self) -> Code {
+        self.0
+    }
+}
+
 /// The
 /// [dead-letter queue](https://docs.aws.amazon.com/lambda/latest/dg/invocation-async-retain-records.html#invocation-dlq)
 /// for failed asynchronous invocations.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DeadLetterConfig {
     /// The Amazon Resource Name (ARN) of an Amazon SQS queue or Amazon SNS topic.
     #[serde(rename = "TargetArn", skip_serializing_if = "Option::is_none")]
     pub target_arn: Option<Value<String>>,
+}
+
+impl DeadLetterConfig {
+    /// A builder of [`DeadLetterConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> DeadLetterConfigBuilder {
+        DeadLetterConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`DeadLetterConfig`] (from [`DeadLetterConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DeadLetterConfigBuilder(DeadLetterConfig);
+
+impl DeadLetterConfigBuilder {
+    /// Sets [`target_arn`](DeadLetterConfig::target_arn) (`TargetArn`).
+    pub fn target_arn(mut self, target_arn: impl Into<Value<String>>) -> Self {
+        self.0.target_arn = Some(target_arn.into());
+        self
+    }
+    /// The [`DeadLetterConfig`]; it has no required properties.
+    pub fn build(self) -> DeadLetterConfig {
+        self.0
+    }
 }
 
 /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3
@@ -491,7 +925,8 @@ pub struct DeadLetterConfig {
 /// the file system, regardless of memory configuration. To use direct reads, you must grant the
 /// execution role the ``s3:GetObject`` and ``s3:GetObjectVersion`` permissions. If a direct read
 /// fails, Lambda automatically falls back to reading through the file system.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum DirectS3Read {
     #[serde(rename = "ENABLED")]
     Enabled,
@@ -517,7 +952,8 @@ impl DirectS3Read {
 /// including execution timeout, retention period for execution history, and an optional ARN of the
 /// KMSlong (KMS) customer managed key that is used to encrypt your durable execution's payload
 /// data, including input, output, and error payloads.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DurableConfig {
     /// The maximum time (in seconds) that a durable execution can run before timing out. This timeout
@@ -535,12 +971,57 @@ pub struct DurableConfig {
 }
 
 impl DurableConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(execution_timeout: impl Into<Value<i64>>) -> Self {
-        Self {
-            execution_timeout: execution_timeout.into(),
+    /// A builder of [`DurableConfig`]: one setter per property, then `build()`; `build()` compiles once the required `execution_timeout` is set.
+    pub fn builder() -> DurableConfigBuilder<missing::execution_timeout> {
+        DurableConfigBuilder {
+            execution_timeout: missing::execution_timeout,
             kms_key_arn: None,
             retention_period_in_days: None,
+        }
+    }
+}
+
+/// Builds a [`DurableConfig`] (from [`DurableConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `execution_timeout` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `execution_timeout`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DurableConfigBuilder<S1> {
+    execution_timeout: S1,
+    kms_key_arn: Option<Value<String>>,
+    retention_period_in_days: Option<Value<i64>>,
+}
+
+impl<S1> DurableConfigBuilder<S1> {
+    /// Sets the required [`execution_timeout`](DurableConfig::execution_timeout) (`ExecutionTimeout`).
+    pub fn execution_timeout(
+        self,
+        execution_timeout: impl Into<Value<i64>>,
+    ) -> DurableConfigBuilder<Value<i64>> {
+        DurableConfigBuilder {
+            execution_timeout: execution_timeout.into(),
+            kms_key_arn: self.kms_key_arn,
+            retention_period_in_days: self.retention_period_in_days,
+        }
+    }
+    /// Sets [`kms_key_arn`](DurableConfig::kms_key_arn) (`KMSKeyArn`).
+    pub fn kms_key_arn(mut self, kms_key_arn: impl Into<Value<String>>) -> Self {
+        self.kms_key_arn = Some(kms_key_arn.into());
+        self
+    }
+    /// Sets [`retention_period_in_days`](DurableConfig::retention_period_in_days) (`RetentionPeriodInDays`).
+    pub fn retention_period_in_days(mut self, retention_period_in_days: impl Into<Value<i64>>) -> Self {
+        self.retention_period_in_days = Some(retention_period_in_days.into());
+        self
+    }
+    /// The [`DurableConfig`]; `build()` compiles once the required `execution_timeout` is set.
+    pub fn build(self) -> DurableConfig
+    where
+        S1: Required<i64>,
+    {
+        DurableConfig {
+            execution_timeout: self.execution_timeout.value(),
+            kms_key_arn: self.kms_key_arn,
+            retention_period_in_days: self.retention_period_in_days,
         }
     }
 }
@@ -548,7 +1029,8 @@ impl DurableConfig {
 /// A function's environment variable settings. You can use environment variables to adjust your
 /// function's behavior without updating code. An environment variable is a pair of strings that are
 /// stored in a function's version-specific configuration.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Environment {
     /// Environment variable key-value pairs. For more information, see
@@ -558,9 +1040,34 @@ pub struct Environment {
     pub variables: Option<Value<BTreeMap<String, Value<Expr>>>>,
 }
 
+impl Environment {
+    /// A builder of [`Environment`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> EnvironmentBuilder {
+        EnvironmentBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Environment`] (from [`Environment::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct EnvironmentBuilder(Environment);
+
+impl EnvironmentBuilder {
+    /// Sets [`variables`](Environment::variables) (`Variables`).
+    pub fn variables(mut self, variables: impl Into<Value<BTreeMap<String, Value<Expr>>>>) -> Self {
+        self.0.variables = Some(variables.into());
+        self
+    }
+    /// The [`Environment`]; it has no required properties.
+    pub fn build(self) -> Environment {
+        self.0
+    }
+}
+
 /// The size of the function's ``/tmp`` directory in MB. The default value is 512, but it can be any
 /// whole number between 512 and 10,240 MB.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EphemeralStorage {
     /// The size of the function's ``/tmp`` directory.
@@ -569,9 +1076,31 @@ pub struct EphemeralStorage {
 }
 
 impl EphemeralStorage {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(size: impl Into<Value<i64>>) -> Self {
-        Self { size: size.into() }
+    /// A builder of [`EphemeralStorage`]: one setter per property, then `build()`; `build()` compiles once the required `size` is set.
+    pub fn builder() -> EphemeralStorageBuilder<missing::size> {
+        EphemeralStorageBuilder { size: missing::size }
+    }
+}
+
+/// Builds a [`EphemeralStorage`] (from [`EphemeralStorage::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `size` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `size`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct EphemeralStorageBuilder<S1> {
+    size: S1,
+}
+
+impl<S1> EphemeralStorageBuilder<S1> {
+    /// Sets the required [`size`](EphemeralStorage::size) (`Size`).
+    pub fn size(self, size: impl Into<Value<i64>>) -> EphemeralStorageBuilder<Value<i64>> {
+        EphemeralStorageBuilder { size: size.into() }
+    }
+    /// The [`EphemeralStorage`]; `build()` compiles once the required `size` is set.
+    pub fn build(self) -> EphemeralStorage
+    where
+        S1: Required<i64>,
+    {
+        EphemeralStorage { size: self.size.value() }
     }
 }
 
@@ -579,7 +1108,8 @@ impl EphemeralStorage {
 /// [Amazon EFS file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html)
 /// or an
 /// [Amazon S3 file system](https://docs.aws.amazon.com/lambda/latest/dg/configuration-filesystem.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct FileSystemConfig {
     /// The Amazon Resource Name (ARN) of the Amazon EFS or Amazon S3 Files access point that provides
@@ -598,15 +1128,69 @@ pub struct FileSystemConfig {
 }
 
 impl FileSystemConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(arn: impl Into<Value<String>>, local_mount_path: impl Into<Value<String>>) -> Self {
-        Self { arn: arn.into(), local_mount_path: local_mount_path.into(), s3_files_config: None }
+    /// A builder of [`FileSystemConfig`]: one setter per property, then `build()`; `build()` compiles once the required `arn`, `local_mount_path` are set.
+    pub fn builder() -> FileSystemConfigBuilder<missing::arn, missing::local_mount_path> {
+        FileSystemConfigBuilder {
+            arn: missing::arn,
+            local_mount_path: missing::local_mount_path,
+            s3_files_config: None,
+        }
+    }
+}
+
+/// Builds a [`FileSystemConfig`] (from [`FileSystemConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `arn`, `local_mount_path` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `arn`, `S2`: `local_mount_path`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct FileSystemConfigBuilder<S1, S2> {
+    arn: S1,
+    local_mount_path: S2,
+    s3_files_config: Option<Value<S3FilesConfig>>,
+}
+
+impl<S1, S2> FileSystemConfigBuilder<S1, S2> {
+    /// Sets the required [`arn`](FileSystemConfig::arn) (`Arn`).
+    pub fn arn(self, arn: impl Into<Value<String>>) -> FileSystemConfigBuilder<Value<String>, S2> {
+        FileSystemConfigBuilder {
+            arn: arn.into(),
+            local_mount_path: self.local_mount_path,
+            s3_files_config: self.s3_files_config,
+        }
+    }
+    /// Sets the required [`local_mount_path`](FileSystemConfig::local_mount_path) (`LocalMountPath`).
+    pub fn local_mount_path(
+        self,
+        local_mount_path: impl Into<Value<String>>,
+    ) -> FileSystemConfigBuilder<S1, Value<String>> {
+        FileSystemConfigBuilder {
+            arn: self.arn,
+            local_mount_path: local_mount_path.into(),
+            s3_files_config: self.s3_files_config,
+        }
+    }
+    /// Sets [`s3_files_config`](FileSystemConfig::s3_files_config) (`S3FilesConfig`).
+    pub fn s3_files_config(mut self, s3_files_config: impl Into<Value<S3FilesConfig>>) -> Self {
+        self.s3_files_config = Some(s3_files_config.into());
+        self
+    }
+    /// The [`FileSystemConfig`]; `build()` compiles once the required `arn`, `local_mount_path` are set.
+    pub fn build(self) -> FileSystemConfig
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        FileSystemConfig {
+            arn: self.arn.value(),
+            local_mount_path: self.local_mount_path.value(),
+            s3_files_config: self.s3_files_config,
+        }
     }
 }
 
 /// Configuration that defines the scaling behavior for a Lambda Managed Instances function,
 /// including the minimum and maximum number of execution environments that can be provisioned.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct FunctionScalingConfig {
     /// The maximum number of execution environments that can be provisioned for the function.
@@ -617,10 +1201,40 @@ pub struct FunctionScalingConfig {
     pub min_execution_environments: Option<Value<i64>>,
 }
 
+impl FunctionScalingConfig {
+    /// A builder of [`FunctionScalingConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> FunctionScalingConfigBuilder {
+        FunctionScalingConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`FunctionScalingConfig`] (from [`FunctionScalingConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct FunctionScalingConfigBuilder(FunctionScalingConfig);
+
+impl FunctionScalingConfigBuilder {
+    /// Sets [`max_execution_environments`](FunctionScalingConfig::max_execution_environments) (`MaxExecutionEnvironments`).
+    pub fn max_execution_environments(mut self, max_execution_environments: impl Into<Value<i64>>) -> Self {
+        self.0.max_execution_environments = Some(max_execution_environments.into());
+        self
+    }
+    /// Sets [`min_execution_environments`](FunctionScalingConfig::min_execution_environments) (`MinExecutionEnvironments`).
+    pub fn min_execution_environments(mut self, min_execution_environments: impl Into<Value<i64>>) -> Self {
+        self.0.min_execution_environments = Some(min_execution_environments.into());
+        self
+    }
+    /// The [`FunctionScalingConfig`]; it has no required properties.
+    pub fn build(self) -> FunctionScalingConfig {
+        self.0
+    }
+}
+
 /// Configuration values that override the container image Dockerfile settings. For more
 /// information, see
 /// [Container image settings](https://docs.aws.amazon.com/lambda/latest/dg/images-create.html#images-parms).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ImageConfig {
     /// Specifies parameters that you want to pass in with ENTRYPOINT. You can specify a maximum of
@@ -637,8 +1251,43 @@ pub struct ImageConfig {
     pub working_directory: Option<Value<String>>,
 }
 
+impl ImageConfig {
+    /// A builder of [`ImageConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ImageConfigBuilder {
+        ImageConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`ImageConfig`] (from [`ImageConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ImageConfigBuilder(ImageConfig);
+
+impl ImageConfigBuilder {
+    /// Sets [`command`](ImageConfig::command) (`Command`).
+    pub fn command(mut self, command: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.0.command = Some(command.into());
+        self
+    }
+    /// Sets [`entry_point`](ImageConfig::entry_point) (`EntryPoint`).
+    pub fn entry_point(mut self, entry_point: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.0.entry_point = Some(entry_point.into());
+        self
+    }
+    /// Sets [`working_directory`](ImageConfig::working_directory) (`WorkingDirectory`).
+    pub fn working_directory(mut self, working_directory: impl Into<Value<String>>) -> Self {
+        self.0.working_directory = Some(working_directory.into());
+        self
+    }
+    /// The [`ImageConfig`]; it has no required properties.
+    pub fn build(self) -> ImageConfig {
+        self.0
+    }
+}
+
 /// Configuration for Lambda-managed instances used by the capacity provider.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LambdaManagedInstancesCapacityProviderConfig {
     /// The Amazon Resource Name (ARN) of the capacity provider.
@@ -653,19 +1302,73 @@ pub struct LambdaManagedInstancesCapacityProviderConfig {
 }
 
 impl LambdaManagedInstancesCapacityProviderConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(capacity_provider_arn: impl Into<Value<String>>) -> Self {
-        Self {
-            capacity_provider_arn: capacity_provider_arn.into(),
+    /// A builder of [`LambdaManagedInstancesCapacityProviderConfig`]: one setter per property, then `build()`; `build()` compiles once the required `capacity_provider_arn` is set.
+    pub fn builder() -> LambdaManagedInstancesCapacityProviderConfigBuilder<missing::capacity_provider_arn> {
+        LambdaManagedInstancesCapacityProviderConfigBuilder {
+            capacity_provider_arn: missing::capacity_provider_arn,
             execution_environment_memory_gi_b_per_v_cpu: None,
             per_execution_environment_max_concurrency: None,
         }
     }
 }
 
+/// Builds a [`LambdaManagedInstancesCapacityProviderConfig`] (from [`LambdaManagedInstancesCapacityProviderConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `capacity_provider_arn` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `capacity_provider_arn`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct LambdaManagedInstancesCapacityProviderConfigBuilder<S1> {
+    capacity_provider_arn: S1,
+    execution_environment_memory_gi_b_per_v_cpu: Option<Value<f64>>,
+    per_execution_environment_max_concurrency: Option<Value<i64>>,
+}
+
+impl<S1> LambdaManagedInstancesCapacityProviderConfigBuilder<S1> {
+    /// Sets the required [`capacity_provider_arn`](LambdaManagedInstancesCapacityProviderConfig::capacity_provider_arn) (`CapacityProviderArn`).
+    pub fn capacity_provider_arn(
+        self,
+        capacity_provider_arn: impl Into<Value<String>>,
+    ) -> LambdaManagedInstancesCapacityProviderConfigBuilder<Value<String>> {
+        LambdaManagedInstancesCapacityProviderConfigBuilder {
+            capacity_provider_arn: capacity_provider_arn.into(),
+            execution_environment_memory_gi_b_per_v_cpu: self.execution_environment_memory_gi_b_per_v_cpu,
+            per_execution_environment_max_concurrency: self.per_execution_environment_max_concurrency,
+        }
+    }
+    /// Sets [`execution_environment_memory_gi_b_per_v_cpu`](LambdaManagedInstancesCapacityProviderConfig::execution_environment_memory_gi_b_per_v_cpu) (`ExecutionEnvironmentMemoryGiBPerVCpu`).
+    pub fn execution_environment_memory_gi_b_per_v_cpu(
+        mut self,
+        execution_environment_memory_gi_b_per_v_cpu: impl Into<Value<f64>>,
+    ) -> Self {
+        self.execution_environment_memory_gi_b_per_v_cpu =
+            Some(execution_environment_memory_gi_b_per_v_cpu.into());
+        self
+    }
+    /// Sets [`per_execution_environment_max_concurrency`](LambdaManagedInstancesCapacityProviderConfig::per_execution_environment_max_concurrency) (`PerExecutionEnvironmentMaxConcurrency`).
+    pub fn per_execution_environment_max_concurrency(
+        mut self,
+        per_execution_environment_max_concurrency: impl Into<Value<i64>>,
+    ) -> Self {
+        self.per_execution_environment_max_concurrency =
+            Some(per_execution_environment_max_concurrency.into());
+        self
+    }
+    /// The [`LambdaManagedInstancesCapacityProviderConfig`]; `build()` compiles once the required `capacity_provider_arn` is set.
+    pub fn build(self) -> LambdaManagedInstancesCapacityProviderConfig
+    where
+        S1: Required<String>,
+    {
+        LambdaManagedInstancesCapacityProviderConfig {
+            capacity_provider_arn: self.capacity_provider_arn.value(),
+            execution_environment_memory_gi_b_per_v_cpu: self.execution_environment_memory_gi_b_per_v_cpu,
+            per_execution_environment_max_concurrency: self.per_execution_environment_max_concurrency,
+        }
+    }
+}
+
 /// The format in which Lambda sends your function's application and system logs to CloudWatch.
 /// Select between plain text and structured JSON.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum LogFormat {
     Text,
     #[serde(rename = "JSON")]
@@ -683,7 +1386,8 @@ impl LogFormat {
 }
 
 /// The function's Amazon CloudWatch Logs configuration settings.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
     /// Set this property to filter the application logs for your function that Lambda sends to
@@ -707,8 +1411,51 @@ pub struct LoggingConfig {
     pub system_log_level: Option<Value<SystemLogLevel>>,
 }
 
+impl LoggingConfig {
+    /// A builder of [`LoggingConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> LoggingConfigBuilder {
+        LoggingConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`LoggingConfig`] (from [`LoggingConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct LoggingConfigBuilder(LoggingConfig);
+
+impl LoggingConfigBuilder {
+    /// Sets [`application_log_level`](LoggingConfig::application_log_level) (`ApplicationLogLevel`).
+    pub fn application_log_level(
+        mut self,
+        application_log_level: impl Into<Value<ApplicationLogLevel>>,
+    ) -> Self {
+        self.0.application_log_level = Some(application_log_level.into());
+        self
+    }
+    /// Sets [`log_format`](LoggingConfig::log_format) (`LogFormat`).
+    pub fn log_format(mut self, log_format: impl Into<Value<LogFormat>>) -> Self {
+        self.0.log_format = Some(log_format.into());
+        self
+    }
+    /// Sets [`log_group`](LoggingConfig::log_group) (`LogGroup`).
+    pub fn log_group(mut self, log_group: impl Into<Value<String>>) -> Self {
+        self.0.log_group = Some(log_group.into());
+        self
+    }
+    /// Sets [`system_log_level`](LoggingConfig::system_log_level) (`SystemLogLevel`).
+    pub fn system_log_level(mut self, system_log_level: impl Into<Value<SystemLogLevel>>) -> Self {
+        self.0.system_log_level = Some(system_log_level.into());
+        self
+    }
+    /// The [`LoggingConfig`]; it has no required properties.
+    pub fn build(self) -> LoggingConfig {
+        self.0
+    }
+}
+
 /// The tracing mode.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Mode {
     Active,
     PassThrough,
@@ -726,7 +1473,8 @@ impl Mode {
 
 /// The type of deployment package. Set to ``Image`` for container image and set ``Zip`` for .zip
 /// file archive.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum PackageType {
     Image,
     Zip,
@@ -743,7 +1491,8 @@ impl PackageType {
 }
 
 /// The function recursion configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum RecursiveLoop {
     Allow,
     Terminate,
@@ -768,7 +1517,8 @@ impl RecursiveLoop {
 /// [Runtime use after deprecation](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtime-deprecation-levels).
 /// For a list of all currently supported runtimes, see
 /// [Supported runtimes](https://docs.aws.amazon.com/lambda/latest/dg/lambda-runtimes.html#runtimes-supported).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Runtime {
     #[serde(rename = "dotnet10")]
     Dotnet10,
@@ -935,7 +1685,8 @@ impl Runtime {
 
 /// Sets the runtime management configuration for a function's version. For more information, see
 /// [Runtime updates](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RuntimeManagementConfig {
     /// The ARN of the runtime version you want the function to use. This is only required if you're
@@ -962,14 +1713,55 @@ pub struct RuntimeManagementConfig {
 }
 
 impl RuntimeManagementConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(update_runtime_on: impl Into<Value<UpdateRuntimeOn>>) -> Self {
-        Self { runtime_version_arn: None, update_runtime_on: update_runtime_on.into() }
+    /// A builder of [`RuntimeManagementConfig`]: one setter per property, then `build()`; `build()` compiles once the required `update_runtime_on` is set.
+    pub fn builder() -> RuntimeManagementConfigBuilder<missing::update_runtime_on> {
+        RuntimeManagementConfigBuilder {
+            runtime_version_arn: None,
+            update_runtime_on: missing::update_runtime_on,
+        }
+    }
+}
+
+/// Builds a [`RuntimeManagementConfig`] (from [`RuntimeManagementConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `update_runtime_on` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `update_runtime_on`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RuntimeManagementConfigBuilder<S1> {
+    runtime_version_arn: Option<Value<String>>,
+    update_runtime_on: S1,
+}
+
+impl<S1> RuntimeManagementConfigBuilder<S1> {
+    /// Sets [`runtime_version_arn`](RuntimeManagementConfig::runtime_version_arn) (`RuntimeVersionArn`).
+    pub fn runtime_version_arn(mut self, runtime_version_arn: impl Into<Value<String>>) -> Self {
+        self.runtime_version_arn = Some(runtime_version_arn.into());
+        self
+    }
+    /// Sets the required [`update_runtime_on`](RuntimeManagementConfig::update_runtime_on) (`UpdateRuntimeOn`).
+    pub fn update_runtime_on(
+        self,
+        update_runtime_on: impl Into<Value<UpdateRuntimeOn>>,
+    ) -> RuntimeManagementConfigBuilder<Value<UpdateRuntimeOn>> {
+        RuntimeManagementConfigBuilder {
+            runtime_version_arn: self.runtime_version_arn,
+            update_runtime_on: update_runtime_on.into(),
+        }
+    }
+    /// The [`RuntimeManagementConfig`]; `build()` compiles once the required `update_runtime_on` is set.
+    pub fn build(self) -> RuntimeManagementConfig
+    where
+        S1: Required<UpdateRuntimeOn>,
+    {
+        RuntimeManagementConfig {
+            runtime_version_arn: self.runtime_version_arn,
+            update_runtime_on: self.update_runtime_on.value(),
+        }
     }
 }
 
 /// Setting controls how your function accesses data from an Amazon S3 file system.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct S3FilesConfig {
     /// Specifies if a function reads from the file system for the lowest latency, or through Amazon S3
@@ -984,10 +1776,35 @@ pub struct S3FilesConfig {
     pub direct_s3_read: Option<Value<DirectS3Read>>,
 }
 
+impl S3FilesConfig {
+    /// A builder of [`S3FilesConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> S3FilesConfigBuilder {
+        S3FilesConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`S3FilesConfig`] (from [`S3FilesConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct S3FilesConfigBuilder(S3FilesConfig);
+
+impl S3FilesConfigBuilder {
+    /// Sets [`direct_s3_read`](S3FilesConfig::direct_s3_read) (`DirectS3Read`).
+    pub fn direct_s3_read(mut self, direct_s3_read: impl Into<Value<DirectS3Read>>) -> Self {
+        self.0.direct_s3_read = Some(direct_s3_read.into());
+        self
+    }
+    /// The [`S3FilesConfig`]; it has no required properties.
+    pub fn build(self) -> S3FilesConfig {
+        self.0
+    }
+}
+
 /// Specifies the storage mode for the deployment package. Use ``COPY`` to store the package in
 /// LAMlong-managed storage. Use ``REFERENCE`` to read the package directly from the Amazon S3
 /// bucket. If omitted, the default is ``COPY``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum S3ObjectStorageMode {
     #[serde(rename = "COPY")]
     Copy,
@@ -1006,7 +1823,8 @@ impl S3ObjectStorageMode {
 }
 
 /// The function's [SnapStart](https://docs.aws.amazon.com/lambda/latest/dg/snapstart.html) setting.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SnapStart {
     /// Set ``ApplyOn`` to ``PublishedVersions`` to create a snapshot of the initialized execution
@@ -1016,16 +1834,39 @@ pub struct SnapStart {
 }
 
 impl SnapStart {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(apply_on: impl Into<Value<ApplyOn>>) -> Self {
-        Self { apply_on: apply_on.into() }
+    /// A builder of [`SnapStart`]: one setter per property, then `build()`; `build()` compiles once the required `apply_on` is set.
+    pub fn builder() -> SnapStartBuilder<missing::apply_on> {
+        SnapStartBuilder { apply_on: missing::apply_on }
+    }
+}
+
+/// Builds a [`SnapStart`] (from [`SnapStart::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `apply_on` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `apply_on`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SnapStartBuilder<S1> {
+    apply_on: S1,
+}
+
+impl<S1> SnapStartBuilder<S1> {
+    /// Sets the required [`apply_on`](SnapStart::apply_on) (`ApplyOn`).
+    pub fn apply_on(self, apply_on: impl Into<Value<ApplyOn>>) -> SnapStartBuilder<Value<ApplyOn>> {
+        SnapStartBuilder { apply_on: apply_on.into() }
+    }
+    /// The [`SnapStart`]; `build()` compiles once the required `apply_on` is set.
+    pub fn build(self) -> SnapStart
+    where
+        S1: Required<ApplyOn>,
+    {
+        SnapStart { apply_on: self.apply_on.value() }
     }
 }
 
 /// Set this property to filter the system logs for your function that Lambda sends to CloudWatch.
 /// Lambda only sends system logs at the selected level of detail and lower, where ``DEBUG`` is the
 /// highest level and ``WARN`` is the lowest.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum SystemLogLevel {
     #[serde(rename = "DEBUG")]
     Debug,
@@ -1046,29 +1887,11 @@ impl SystemLogLevel {
     }
 }
 
-/// A [tag](https://docs.aws.amazon.com/lambda/latest/dg/tagging.html) to apply to the function.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The key for this tag.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The value for this tag.
-    #[serde(rename = "Value", skip_serializing_if = "Option::is_none")]
-    pub value: Option<Value<String>>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: None }
-    }
-}
-
 /// Specifies the tenant isolation mode configuration for a Lambda function. This allows you to
 /// configure specific tenant isolation strategies for your function invocations. Tenant isolation
 /// configuration cannot be modified after function creation.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct TenancyConfig {
     /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment
@@ -1078,15 +1901,41 @@ pub struct TenancyConfig {
 }
 
 impl TenancyConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(tenant_isolation_mode: impl Into<Value<TenantIsolationMode>>) -> Self {
-        Self { tenant_isolation_mode: tenant_isolation_mode.into() }
+    /// A builder of [`TenancyConfig`]: one setter per property, then `build()`; `build()` compiles once the required `tenant_isolation_mode` is set.
+    pub fn builder() -> TenancyConfigBuilder<missing::tenant_isolation_mode> {
+        TenancyConfigBuilder { tenant_isolation_mode: missing::tenant_isolation_mode }
+    }
+}
+
+/// Builds a [`TenancyConfig`] (from [`TenancyConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `tenant_isolation_mode` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `tenant_isolation_mode`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TenancyConfigBuilder<S1> {
+    tenant_isolation_mode: S1,
+}
+
+impl<S1> TenancyConfigBuilder<S1> {
+    /// Sets the required [`tenant_isolation_mode`](TenancyConfig::tenant_isolation_mode) (`TenantIsolationMode`).
+    pub fn tenant_isolation_mode(
+        self,
+        tenant_isolation_mode: impl Into<Value<TenantIsolationMode>>,
+    ) -> TenancyConfigBuilder<Value<TenantIsolationMode>> {
+        TenancyConfigBuilder { tenant_isolation_mode: tenant_isolation_mode.into() }
+    }
+    /// The [`TenancyConfig`]; `build()` compiles once the required `tenant_isolation_mode` is set.
+    pub fn build(self) -> TenancyConfig
+    where
+        S1: Required<TenantIsolationMode>,
+    {
+        TenancyConfig { tenant_isolation_mode: self.tenant_isolation_mode.value() }
     }
 }
 
 /// Tenant isolation mode allows for invocation to be sent to a corresponding execution environment
 /// dedicated to a specific tenant ID.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum TenantIsolationMode {
     #[serde(rename = "PER_TENANT")]
     PerTenant,
@@ -1103,12 +1952,37 @@ impl TenantIsolationMode {
 
 /// The function's [](https://docs.aws.amazon.com/lambda/latest/dg/services-xray.html) tracing
 /// configuration. To sample and record incoming requests, set ``Mode`` to ``Active``.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct TracingConfig {
     /// The tracing mode.
     #[serde(rename = "Mode", skip_serializing_if = "Option::is_none")]
     pub mode: Option<Value<Mode>>,
+}
+
+impl TracingConfig {
+    /// A builder of [`TracingConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> TracingConfigBuilder {
+        TracingConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`TracingConfig`] (from [`TracingConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TracingConfigBuilder(TracingConfig);
+
+impl TracingConfigBuilder {
+    /// Sets [`mode`](TracingConfig::mode) (`Mode`).
+    pub fn mode(mut self, mode: impl Into<Value<Mode>>) -> Self {
+        self.0.mode = Some(mode.into());
+        self
+    }
+    /// The [`TracingConfig`]; it has no required properties.
+    pub fn build(self) -> TracingConfig {
+        self.0
+    }
 }
 
 /// Specify the runtime update mode. + *Auto (default)* - Automatically update to the most recent
@@ -1126,7 +2000,8 @@ pub struct TracingConfig {
 /// information, see
 /// [Roll back a runtime version](https://docs.aws.amazon.com/lambda/latest/dg/runtimes-update.html#runtime-management-rollback).
 /// *Valid Values*: ``Auto`` \| ``FunctionUpdate`` \| ``Manual``
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum UpdateRuntimeOn {
     Auto,
     FunctionUpdate,
@@ -1155,7 +2030,8 @@ impl UpdateRuntimeOn {
 /// interfaces, CFN needs the ``ec2:DescribeNetworkInterfaces`` permission. It obtains this from the
 /// user or role that modifies the stack. If you don't provide this permission, CFN does not wait
 /// for network interfaces to be deleted.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VpcConfig {
     /// Allows outbound IPv6 traffic on VPC functions that are connected to dual-stack subnets.
@@ -1167,4 +2043,41 @@ pub struct VpcConfig {
     /// A list of VPC subnet IDs.
     #[serde(rename = "SubnetIds", skip_serializing_if = "Option::is_none")]
     pub subnet_ids: Option<Value<Vec<Value<String>>>>,
+}
+
+impl VpcConfig {
+    /// A builder of [`VpcConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> VpcConfigBuilder {
+        VpcConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`VpcConfig`] (from [`VpcConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct VpcConfigBuilder(VpcConfig);
+
+impl VpcConfigBuilder {
+    /// Sets [`ipv6_allowed_for_dual_stack`](VpcConfig::ipv6_allowed_for_dual_stack) (`Ipv6AllowedForDualStack`).
+    pub fn ipv6_allowed_for_dual_stack(
+        mut self,
+        ipv6_allowed_for_dual_stack: impl Into<Value<bool>>,
+    ) -> Self {
+        self.0.ipv6_allowed_for_dual_stack = Some(ipv6_allowed_for_dual_stack.into());
+        self
+    }
+    /// Sets [`security_group_ids`](VpcConfig::security_group_ids) (`SecurityGroupIds`).
+    pub fn security_group_ids(mut self, security_group_ids: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.0.security_group_ids = Some(security_group_ids.into());
+        self
+    }
+    /// Sets [`subnet_ids`](VpcConfig::subnet_ids) (`SubnetIds`).
+    pub fn subnet_ids(mut self, subnet_ids: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.0.subnet_ids = Some(subnet_ids.into());
+        self
+    }
+    /// The [`VpcConfig`]; it has no required properties.
+    pub fn build(self) -> VpcConfig {
+        self.0
+    }
 }

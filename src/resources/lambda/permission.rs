@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::Lambda::Permission`. The ``AWS::Lambda::Permission`` resource grants an AWS service or
 /// another account permission to use a function. You can apply the policy at the function level, or
@@ -31,7 +30,8 @@ use crate::resources::{Attribute, ResourceType};
 /// This resource adds a statement to a resource-based permission policy for the function. For more
 /// information about function policies, see
 /// [Lambda Function Policies](https://docs.aws.amazon.com/lambda/latest/dg/access-control-resource-based.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Permission {
     /// The action that the principal can use on the function. For example, ``lambda:InvokeFunction`` or
@@ -80,22 +80,134 @@ pub struct Permission {
 }
 
 impl Permission {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        action: impl Into<Value<String>>,
-        function_name: impl Into<Value<String>>,
-        principal: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
-            action: action.into(),
+    /// A builder of [`Permission`]: one setter per property, then `build()`; `build()` compiles once the required `action`, `function_name`, `principal` are set.
+    pub fn builder() -> PermissionBuilder<missing::action, missing::function_name, missing::principal> {
+        PermissionBuilder {
+            action: missing::action,
             event_source_token: None,
-            function_name: function_name.into(),
+            function_name: missing::function_name,
             function_url_auth_type: None,
             invoked_via_function_url: None,
-            principal: principal.into(),
+            principal: missing::principal,
             principal_org_id: None,
             source_account: None,
             source_arn: None,
+        }
+    }
+}
+
+/// Builds a [`Permission`] (from [`Permission::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `action`, `function_name`, `principal` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `action`, `S2`: `function_name`, `S3`: `principal`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct PermissionBuilder<S1, S2, S3> {
+    action: S1,
+    event_source_token: Option<Value<String>>,
+    function_name: S2,
+    function_url_auth_type: Option<Value<FunctionUrlAuthType>>,
+    invoked_via_function_url: Option<Value<bool>>,
+    principal: S3,
+    principal_org_id: Option<Value<String>>,
+    source_account: Option<Value<String>>,
+    source_arn: Option<Value<String>>,
+}
+
+impl<S1, S2, S3> PermissionBuilder<S1, S2, S3> {
+    /// Sets the required [`action`](Permission::action) (`Action`).
+    pub fn action(self, action: impl Into<Value<String>>) -> PermissionBuilder<Value<String>, S2, S3> {
+        PermissionBuilder {
+            action: action.into(),
+            event_source_token: self.event_source_token,
+            function_name: self.function_name,
+            function_url_auth_type: self.function_url_auth_type,
+            invoked_via_function_url: self.invoked_via_function_url,
+            principal: self.principal,
+            principal_org_id: self.principal_org_id,
+            source_account: self.source_account,
+            source_arn: self.source_arn,
+        }
+    }
+    /// Sets [`event_source_token`](Permission::event_source_token) (`EventSourceToken`).
+    pub fn event_source_token(mut self, event_source_token: impl Into<Value<String>>) -> Self {
+        self.event_source_token = Some(event_source_token.into());
+        self
+    }
+    /// Sets the required [`function_name`](Permission::function_name) (`FunctionName`).
+    pub fn function_name(
+        self,
+        function_name: impl Into<Value<String>>,
+    ) -> PermissionBuilder<S1, Value<String>, S3> {
+        PermissionBuilder {
+            action: self.action,
+            event_source_token: self.event_source_token,
+            function_name: function_name.into(),
+            function_url_auth_type: self.function_url_auth_type,
+            invoked_via_function_url: self.invoked_via_function_url,
+            principal: self.principal,
+            principal_org_id: self.principal_org_id,
+            source_account: self.source_account,
+            source_arn: self.source_arn,
+        }
+    }
+    /// Sets [`function_url_auth_type`](Permission::function_url_auth_type) (`FunctionUrlAuthType`).
+    pub fn function_url_auth_type(
+        mut self,
+        function_url_auth_type: impl Into<Value<FunctionUrlAuthType>>,
+    ) -> Self {
+        self.function_url_auth_type = Some(function_url_auth_type.into());
+        self
+    }
+    /// Sets [`invoked_via_function_url`](Permission::invoked_via_function_url) (`InvokedViaFunctionUrl`).
+    pub fn invoked_via_function_url(mut self, invoked_via_function_url: impl Into<Value<bool>>) -> Self {
+        self.invoked_via_function_url = Some(invoked_via_function_url.into());
+        self
+    }
+    /// Sets the required [`principal`](Permission::principal) (`Principal`).
+    pub fn principal(self, principal: impl Into<Value<String>>) -> PermissionBuilder<S1, S2, Value<String>> {
+        PermissionBuilder {
+            action: self.action,
+            event_source_token: self.event_source_token,
+            function_name: self.function_name,
+            function_url_auth_type: self.function_url_auth_type,
+            invoked_via_function_url: self.invoked_via_function_url,
+            principal: principal.into(),
+            principal_org_id: self.principal_org_id,
+            source_account: self.source_account,
+            source_arn: self.source_arn,
+        }
+    }
+    /// Sets [`principal_org_id`](Permission::principal_org_id) (`PrincipalOrgID`).
+    pub fn principal_org_id(mut self, principal_org_id: impl Into<Value<String>>) -> Self {
+        self.principal_org_id = Some(principal_org_id.into());
+        self
+    }
+    /// Sets [`source_account`](Permission::source_account) (`SourceAccount`).
+    pub fn source_account(mut self, source_account: impl Into<Value<String>>) -> Self {
+        self.source_account = Some(source_account.into());
+        self
+    }
+    /// Sets [`source_arn`](Permission::source_arn) (`SourceArn`).
+    pub fn source_arn(mut self, source_arn: impl Into<Value<String>>) -> Self {
+        self.source_arn = Some(source_arn.into());
+        self
+    }
+    /// The [`Permission`]; `build()` compiles once the required `action`, `function_name`, `principal` are set.
+    pub fn build(self) -> Permission
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+        S3: Required<String>,
+    {
+        Permission {
+            action: self.action.value(),
+            event_source_token: self.event_source_token,
+            function_name: self.function_name.value(),
+            function_url_auth_type: self.function_url_auth_type,
+            invoked_via_function_url: self.invoked_via_function_url,
+            principal: self.principal.value(),
+            principal_org_id: self.principal_org_id,
+            source_account: self.source_account,
+            source_arn: self.source_arn,
         }
     }
 }
@@ -139,7 +251,8 @@ impl Attribute for PermissionAttr {
 /// restrict access to authenticated users only. Set to ``NONE`` if you want to bypass IAM
 /// authentication to create a public endpoint. For more information, see
 /// [Control access to Lambda function URLs](https://docs.aws.amazon.com/lambda/latest/dg/urls-auth.html).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum FunctionUrlAuthType {
     #[serde(rename = "AWS_IAM")]
     AwsIam,

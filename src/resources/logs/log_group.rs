@@ -3,12 +3,11 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
 use crate::resources::{Attribute, ResourceType};
@@ -20,7 +19,8 @@ use crate::resources::{Attribute, ResourceType};
 /// names must be unique within a Region for an AWS account. + Log group names can be between 1 and
 /// 512 characters long. + Log group names consist of the following characters: a-z, A-Z, 0-9, '_'
 /// (underscore), '-' (hyphen), '/' (forward slash), and '.' (period).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LogGroup {
     /// Indicates whether bearer token authentication is enabled for this log group. When enabled,
@@ -79,7 +79,82 @@ pub struct LogGroup {
     /// An array of key-value pairs to apply to the log group. For more information, see
     /// [Tag](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-resource-tags.html).
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+}
+
+impl LogGroup {
+    /// A builder of [`LogGroup`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> LogGroupBuilder {
+        LogGroupBuilder(Self::default())
+    }
+}
+
+/// Builds a [`LogGroup`] (from [`LogGroup::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct LogGroupBuilder(LogGroup);
+
+impl LogGroupBuilder {
+    /// Sets [`bearer_token_authentication_enabled`](LogGroup::bearer_token_authentication_enabled) (`BearerTokenAuthenticationEnabled`).
+    pub fn bearer_token_authentication_enabled(
+        mut self,
+        bearer_token_authentication_enabled: impl Into<Value<bool>>,
+    ) -> Self {
+        self.0.bearer_token_authentication_enabled = Some(bearer_token_authentication_enabled.into());
+        self
+    }
+    /// Sets [`data_protection_policy`](LogGroup::data_protection_policy) (`DataProtectionPolicy`).
+    pub fn data_protection_policy(mut self, data_protection_policy: impl Into<Value<Expr>>) -> Self {
+        self.0.data_protection_policy = Some(data_protection_policy.into());
+        self
+    }
+    /// Sets [`deletion_protection_enabled`](LogGroup::deletion_protection_enabled) (`DeletionProtectionEnabled`).
+    pub fn deletion_protection_enabled(
+        mut self,
+        deletion_protection_enabled: impl Into<Value<bool>>,
+    ) -> Self {
+        self.0.deletion_protection_enabled = Some(deletion_protection_enabled.into());
+        self
+    }
+    /// Sets [`field_index_policies`](LogGroup::field_index_policies) (`FieldIndexPolicies`).
+    pub fn field_index_policies(mut self, field_index_policies: impl Into<Value<Vec<Value<Expr>>>>) -> Self {
+        self.0.field_index_policies = Some(field_index_policies.into());
+        self
+    }
+    /// Sets [`kms_key_id`](LogGroup::kms_key_id) (`KmsKeyId`).
+    pub fn kms_key_id(mut self, kms_key_id: impl Into<Value<String>>) -> Self {
+        self.0.kms_key_id = Some(kms_key_id.into());
+        self
+    }
+    /// Sets [`log_group_class`](LogGroup::log_group_class) (`LogGroupClass`).
+    pub fn log_group_class(mut self, log_group_class: impl Into<Value<LogGroupClass>>) -> Self {
+        self.0.log_group_class = Some(log_group_class.into());
+        self
+    }
+    /// Sets [`log_group_name`](LogGroup::log_group_name) (`LogGroupName`).
+    pub fn log_group_name(mut self, log_group_name: impl Into<Value<String>>) -> Self {
+        self.0.log_group_name = Some(log_group_name.into());
+        self
+    }
+    /// Sets [`resource_policy_document`](LogGroup::resource_policy_document) (`ResourcePolicyDocument`).
+    pub fn resource_policy_document(mut self, resource_policy_document: impl Into<Value<Expr>>) -> Self {
+        self.0.resource_policy_document = Some(resource_policy_document.into());
+        self
+    }
+    /// Sets [`retention_in_days`](LogGroup::retention_in_days) (`RetentionInDays`).
+    pub fn retention_in_days(mut self, retention_in_days: impl Into<Value<i64>>) -> Self {
+        self.0.retention_in_days = Some(retention_in_days.into());
+        self
+    }
+    /// Sets [`tags`](LogGroup::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// The [`LogGroup`]; it has no required properties.
+    pub fn build(self) -> LogGroup {
+        self.0
+    }
 }
 
 impl ResourceType for LogGroup {
@@ -111,7 +186,8 @@ impl Attribute for LogGroupAttr {
 /// class supports all CWL features. + The ``Infrequent Access`` log class supports a subset of CWL
 /// features and incurs lower costs. For details about the features supported by each class, see
 /// [Log classes](https://docs.aws.amazon.com/AmazonCloudWatch/latest/logs/CloudWatch_Logs_Log_Classes.html)
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum LogGroupClass {
     #[serde(rename = "STANDARD")]
     Standard,
@@ -129,23 +205,5 @@ impl LogGroupClass {
             Self::InfrequentAccess => "INFREQUENT_ACCESS",
             Self::Delivery => "DELIVERY",
         }
-    }
-}
-
-/// The value of this key-value pair.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The value of this key-value pair.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
-}
-
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
     }
 }

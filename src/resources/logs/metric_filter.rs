@@ -3,22 +3,22 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::Logs::MetricFilter`. The ``AWS::Logs::MetricFilter`` resource specifies a metric filter
 /// that describes how CWL extracts information from logs and transforms it into Amazon CloudWatch
 /// metrics. If you have multiple metric filters that are associated with a log group, all the
 /// filters are applied to the log streams in that group. The maximum number of metric filters that
 /// can be associated with a log group is 100.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricFilter {
     /// This parameter is valid only for log groups that have an active log transformer. For more
@@ -55,20 +55,120 @@ pub struct MetricFilter {
 }
 
 impl MetricFilter {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        filter_pattern: impl Into<Value<String>>,
-        log_group_name: impl Into<Value<String>>,
-        metric_transformations: impl Into<Value<Vec<Value<MetricTransformation>>>>,
-    ) -> Self {
-        Self {
+    /// A builder of [`MetricFilter`]: one setter per property, then `build()`; `build()` compiles once the required `filter_pattern`, `log_group_name`, `metric_transformations` are set.
+    pub fn builder()
+    -> MetricFilterBuilder<missing::filter_pattern, missing::log_group_name, missing::metric_transformations>
+    {
+        MetricFilterBuilder {
             apply_on_transformed_logs: None,
             emit_system_field_dimensions: None,
             field_selection_criteria: None,
             filter_name: None,
+            filter_pattern: missing::filter_pattern,
+            log_group_name: missing::log_group_name,
+            metric_transformations: missing::metric_transformations,
+        }
+    }
+}
+
+/// Builds a [`MetricFilter`] (from [`MetricFilter::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `filter_pattern`, `log_group_name`, `metric_transformations` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `filter_pattern`, `S2`: `log_group_name`, `S3`: `metric_transformations`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricFilterBuilder<S1, S2, S3> {
+    apply_on_transformed_logs: Option<Value<bool>>,
+    emit_system_field_dimensions: Option<Value<Vec<Value<String>>>>,
+    field_selection_criteria: Option<Value<String>>,
+    filter_name: Option<Value<String>>,
+    filter_pattern: S1,
+    log_group_name: S2,
+    metric_transformations: S3,
+}
+
+impl<S1, S2, S3> MetricFilterBuilder<S1, S2, S3> {
+    /// Sets [`apply_on_transformed_logs`](MetricFilter::apply_on_transformed_logs) (`ApplyOnTransformedLogs`).
+    pub fn apply_on_transformed_logs(mut self, apply_on_transformed_logs: impl Into<Value<bool>>) -> Self {
+        self.apply_on_transformed_logs = Some(apply_on_transformed_logs.into());
+        self
+    }
+    /// Sets [`emit_system_field_dimensions`](MetricFilter::emit_system_field_dimensions) (`EmitSystemFieldDimensions`).
+    pub fn emit_system_field_dimensions(
+        mut self,
+        emit_system_field_dimensions: impl Into<Value<Vec<Value<String>>>>,
+    ) -> Self {
+        self.emit_system_field_dimensions = Some(emit_system_field_dimensions.into());
+        self
+    }
+    /// Sets [`field_selection_criteria`](MetricFilter::field_selection_criteria) (`FieldSelectionCriteria`).
+    pub fn field_selection_criteria(mut self, field_selection_criteria: impl Into<Value<String>>) -> Self {
+        self.field_selection_criteria = Some(field_selection_criteria.into());
+        self
+    }
+    /// Sets [`filter_name`](MetricFilter::filter_name) (`FilterName`).
+    pub fn filter_name(mut self, filter_name: impl Into<Value<String>>) -> Self {
+        self.filter_name = Some(filter_name.into());
+        self
+    }
+    /// Sets the required [`filter_pattern`](MetricFilter::filter_pattern) (`FilterPattern`).
+    pub fn filter_pattern(
+        self,
+        filter_pattern: impl Into<Value<String>>,
+    ) -> MetricFilterBuilder<Value<String>, S2, S3> {
+        MetricFilterBuilder {
+            apply_on_transformed_logs: self.apply_on_transformed_logs,
+            emit_system_field_dimensions: self.emit_system_field_dimensions,
+            field_selection_criteria: self.field_selection_criteria,
+            filter_name: self.filter_name,
             filter_pattern: filter_pattern.into(),
+            log_group_name: self.log_group_name,
+            metric_transformations: self.metric_transformations,
+        }
+    }
+    /// Sets the required [`log_group_name`](MetricFilter::log_group_name) (`LogGroupName`).
+    pub fn log_group_name(
+        self,
+        log_group_name: impl Into<Value<String>>,
+    ) -> MetricFilterBuilder<S1, Value<String>, S3> {
+        MetricFilterBuilder {
+            apply_on_transformed_logs: self.apply_on_transformed_logs,
+            emit_system_field_dimensions: self.emit_system_field_dimensions,
+            field_selection_criteria: self.field_selection_criteria,
+            filter_name: self.filter_name,
+            filter_pattern: self.filter_pattern,
             log_group_name: log_group_name.into(),
+            metric_transformations: self.metric_transformations,
+        }
+    }
+    /// Sets the required [`metric_transformations`](MetricFilter::metric_transformations) (`MetricTransformations`).
+    pub fn metric_transformations(
+        self,
+        metric_transformations: impl Into<Value<Vec<Value<MetricTransformation>>>>,
+    ) -> MetricFilterBuilder<S1, S2, Value<Vec<Value<MetricTransformation>>>> {
+        MetricFilterBuilder {
+            apply_on_transformed_logs: self.apply_on_transformed_logs,
+            emit_system_field_dimensions: self.emit_system_field_dimensions,
+            field_selection_criteria: self.field_selection_criteria,
+            filter_name: self.filter_name,
+            filter_pattern: self.filter_pattern,
+            log_group_name: self.log_group_name,
             metric_transformations: metric_transformations.into(),
+        }
+    }
+    /// The [`MetricFilter`]; `build()` compiles once the required `filter_pattern`, `log_group_name`, `metric_transformations` are set.
+    pub fn build(self) -> MetricFilter
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+        S3: Required<Vec<Value<MetricTransformation>>>,
+    {
+        MetricFilter {
+            apply_on_transformed_logs: self.apply_on_transformed_logs,
+            emit_system_field_dimensions: self.emit_system_field_dimensions,
+            field_selection_criteria: self.field_selection_criteria,
+            filter_name: self.filter_name,
+            filter_pattern: self.filter_pattern.value(),
+            log_group_name: self.log_group_name.value(),
+            metric_transformations: self.metric_transformations.value(),
         }
     }
 }
@@ -107,7 +207,8 @@ impl Attribute for MetricFilterAttr {
 /// you have specified within a certain amount of time. You can also set up a billing alarm to alert
 /// you if your charges are higher than expected. For more information, see
 /// [Creating a Billing Alarm to Monitor Your Estimated Charges](https://docs.aws.amazon.com/AmazonCloudWatch/latest/monitoring/monitor_estimated_charges_with_cloudwatch.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dimension {
     /// The name for the CW metric dimension that the metric filter creates. Dimension names must
@@ -123,15 +224,44 @@ pub struct Dimension {
 }
 
 impl Dimension {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
+    /// A builder of [`Dimension`]: one setter per property, then `build()`; `build()` compiles once the required `key`, `value` are set.
+    pub fn builder() -> DimensionBuilder<missing::key, missing::value> {
+        DimensionBuilder { key: missing::key, value: missing::value }
+    }
+}
+
+/// Builds a [`Dimension`] (from [`Dimension::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `key`, `value` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `key`, `S2`: `value`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DimensionBuilder<S1, S2> {
+    key: S1,
+    value: S2,
+}
+
+impl<S1, S2> DimensionBuilder<S1, S2> {
+    /// Sets the required [`key`](Dimension::key) (`Key`).
+    pub fn key(self, key: impl Into<Value<String>>) -> DimensionBuilder<Value<String>, S2> {
+        DimensionBuilder { key: key.into(), value: self.value }
+    }
+    /// Sets the required [`value`](Dimension::value) (`Value`).
+    pub fn value(self, value: impl Into<Value<String>>) -> DimensionBuilder<S1, Value<String>> {
+        DimensionBuilder { key: self.key, value: value.into() }
+    }
+    /// The [`Dimension`]; `build()` compiles once the required `key`, `value` are set.
+    pub fn build(self) -> Dimension
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        Dimension { key: self.key.value(), value: self.value.value() }
     }
 }
 
 /// ``MetricTransformation`` is a property of the ``AWS::Logs::MetricFilter`` resource that
 /// describes how to transform log streams into a CloudWatch metric.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricTransformation {
     /// (Optional) The value to emit when a filter pattern does not match a log event. This value can be
@@ -170,25 +300,113 @@ pub struct MetricTransformation {
 }
 
 impl MetricTransformation {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        metric_name: impl Into<Value<String>>,
-        metric_namespace: impl Into<Value<String>>,
-        metric_value: impl Into<Value<String>>,
-    ) -> Self {
-        Self {
+    /// A builder of [`MetricTransformation`]: one setter per property, then `build()`; `build()` compiles once the required `metric_name`, `metric_namespace`, `metric_value` are set.
+    pub fn builder()
+    -> MetricTransformationBuilder<missing::metric_name, missing::metric_namespace, missing::metric_value>
+    {
+        MetricTransformationBuilder {
             default_value: None,
             dimensions: None,
-            metric_name: metric_name.into(),
-            metric_namespace: metric_namespace.into(),
-            metric_value: metric_value.into(),
+            metric_name: missing::metric_name,
+            metric_namespace: missing::metric_namespace,
+            metric_value: missing::metric_value,
             unit: None,
         }
     }
 }
 
+/// Builds a [`MetricTransformation`] (from [`MetricTransformation::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `metric_name`, `metric_namespace`, `metric_value` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `metric_name`, `S2`: `metric_namespace`, `S3`: `metric_value`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricTransformationBuilder<S1, S2, S3> {
+    default_value: Option<Value<f64>>,
+    dimensions: Option<Value<Vec<Value<Dimension>>>>,
+    metric_name: S1,
+    metric_namespace: S2,
+    metric_value: S3,
+    unit: Option<Value<Unit>>,
+}
+
+impl<S1, S2, S3> MetricTransformationBuilder<S1, S2, S3> {
+    /// Sets [`default_value`](MetricTransformation::default_value) (`DefaultValue`).
+    pub fn default_value(mut self, default_value: impl Into<Value<f64>>) -> Self {
+        self.default_value = Some(default_value.into());
+        self
+    }
+    /// Sets [`dimensions`](MetricTransformation::dimensions) (`Dimensions`).
+    pub fn dimensions(mut self, dimensions: impl Into<Value<Vec<Value<Dimension>>>>) -> Self {
+        self.dimensions = Some(dimensions.into());
+        self
+    }
+    /// Sets the required [`metric_name`](MetricTransformation::metric_name) (`MetricName`).
+    pub fn metric_name(
+        self,
+        metric_name: impl Into<Value<String>>,
+    ) -> MetricTransformationBuilder<Value<String>, S2, S3> {
+        MetricTransformationBuilder {
+            default_value: self.default_value,
+            dimensions: self.dimensions,
+            metric_name: metric_name.into(),
+            metric_namespace: self.metric_namespace,
+            metric_value: self.metric_value,
+            unit: self.unit,
+        }
+    }
+    /// Sets the required [`metric_namespace`](MetricTransformation::metric_namespace) (`MetricNamespace`).
+    pub fn metric_namespace(
+        self,
+        metric_namespace: impl Into<Value<String>>,
+    ) -> MetricTransformationBuilder<S1, Value<String>, S3> {
+        MetricTransformationBuilder {
+            default_value: self.default_value,
+            dimensions: self.dimensions,
+            metric_name: self.metric_name,
+            metric_namespace: metric_namespace.into(),
+            metric_value: self.metric_value,
+            unit: self.unit,
+        }
+    }
+    /// Sets the required [`metric_value`](MetricTransformation::metric_value) (`MetricValue`).
+    pub fn metric_value(
+        self,
+        metric_value: impl Into<Value<String>>,
+    ) -> MetricTransformationBuilder<S1, S2, Value<String>> {
+        MetricTransformationBuilder {
+            default_value: self.default_value,
+            dimensions: self.dimensions,
+            metric_name: self.metric_name,
+            metric_namespace: self.metric_namespace,
+            metric_value: metric_value.into(),
+            unit: self.unit,
+        }
+    }
+    /// Sets [`unit`](MetricTransformation::unit) (`Unit`).
+    pub fn unit(mut self, unit: impl Into<Value<Unit>>) -> Self {
+        self.unit = Some(unit.into());
+        self
+    }
+    /// The [`MetricTransformation`]; `build()` compiles once the required `metric_name`, `metric_namespace`, `metric_value` are set.
+    pub fn build(self) -> MetricTransformation
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+        S3: Required<String>,
+    {
+        MetricTransformation {
+            default_value: self.default_value,
+            dimensions: self.dimensions,
+            metric_name: self.metric_name.value(),
+            metric_namespace: self.metric_namespace.value(),
+            metric_value: self.metric_value.value(),
+            unit: self.unit,
+        }
+    }
+}
+
 /// The unit to assign to the metric. If you omit this, the unit is set as ``None``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Unit {
     Seconds,
     Microseconds,

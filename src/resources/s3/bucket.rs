@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::S3::Bucket`. The ``AWS::S3::Bucket`` resource creates an Amazon S3 bucket in the same AWS
 /// Region where you create the AWS CloudFormation stack. To control how AWS CloudFormation handles
@@ -19,7 +18,8 @@ use crate::resources::{Attribute, ResourceType};
 /// choose to *retain* the bucket or to *delete* the bucket. For more information, see
 /// [DeletionPolicy Attribute](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-attribute-deletionpolicy.html).
 /// You can only delete empty buckets. Deletion fails for buckets that have contents.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Bucket {
     /// The ABAC status of the general purpose bucket. When ABAC is enabled for the general purpose
@@ -150,7 +150,7 @@ pub struct Bucket {
     pub replication_configuration: Option<Value<ReplicationConfiguration>>,
     /// An arbitrary set of tags (key-value pairs) for this S3 bucket.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// Enables multiple versions of all objects in this bucket. You might enable versioning to prevent
     /// objects from being deleted or overwritten by mistake or to archive objects so that you can
     /// retrieve previous versions of them. When you enable versioning on a bucket for the first time,
@@ -163,6 +163,195 @@ pub struct Bucket {
     /// [Hosting Websites on Amazon S3](https://docs.aws.amazon.com/AmazonS3/latest/dev/WebsiteHosting.html).
     #[serde(rename = "WebsiteConfiguration", skip_serializing_if = "Option::is_none")]
     pub website_configuration: Option<Value<WebsiteConfiguration>>,
+}
+
+impl Bucket {
+    /// A builder of [`Bucket`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> BucketBuilder {
+        BucketBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Bucket`] (from [`Bucket::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct BucketBuilder(Bucket);
+
+impl BucketBuilder {
+    /// Sets [`abac_status`](Bucket::abac_status) (`AbacStatus`).
+    pub fn abac_status(mut self, abac_status: impl Into<Value<AbacStatus>>) -> Self {
+        self.0.abac_status = Some(abac_status.into());
+        self
+    }
+    /// Sets [`accelerate_configuration`](Bucket::accelerate_configuration) (`AccelerateConfiguration`).
+    pub fn accelerate_configuration(
+        mut self,
+        accelerate_configuration: impl Into<Value<AccelerateConfiguration>>,
+    ) -> Self {
+        self.0.accelerate_configuration = Some(accelerate_configuration.into());
+        self
+    }
+    /// Sets [`access_control`](Bucket::access_control) (`AccessControl`).
+    pub fn access_control(mut self, access_control: impl Into<Value<AccessControl>>) -> Self {
+        self.0.access_control = Some(access_control.into());
+        self
+    }
+    /// Sets [`analytics_configurations`](Bucket::analytics_configurations) (`AnalyticsConfigurations`).
+    pub fn analytics_configurations(
+        mut self,
+        analytics_configurations: impl Into<Value<Vec<Value<AnalyticsConfiguration>>>>,
+    ) -> Self {
+        self.0.analytics_configurations = Some(analytics_configurations.into());
+        self
+    }
+    /// Sets [`bucket_encryption`](Bucket::bucket_encryption) (`BucketEncryption`).
+    pub fn bucket_encryption(mut self, bucket_encryption: impl Into<Value<BucketEncryption>>) -> Self {
+        self.0.bucket_encryption = Some(bucket_encryption.into());
+        self
+    }
+    /// Sets [`bucket_name`](Bucket::bucket_name) (`BucketName`).
+    pub fn bucket_name(mut self, bucket_name: impl Into<Value<String>>) -> Self {
+        self.0.bucket_name = Some(bucket_name.into());
+        self
+    }
+    /// Sets [`bucket_name_prefix`](Bucket::bucket_name_prefix) (`BucketNamePrefix`).
+    pub fn bucket_name_prefix(mut self, bucket_name_prefix: impl Into<Value<String>>) -> Self {
+        self.0.bucket_name_prefix = Some(bucket_name_prefix.into());
+        self
+    }
+    /// Sets [`bucket_namespace`](Bucket::bucket_namespace) (`BucketNamespace`).
+    pub fn bucket_namespace(mut self, bucket_namespace: impl Into<Value<BucketNamespace>>) -> Self {
+        self.0.bucket_namespace = Some(bucket_namespace.into());
+        self
+    }
+    /// Sets [`cors_configuration`](Bucket::cors_configuration) (`CorsConfiguration`).
+    pub fn cors_configuration(mut self, cors_configuration: impl Into<Value<CorsConfiguration>>) -> Self {
+        self.0.cors_configuration = Some(cors_configuration.into());
+        self
+    }
+    /// Sets [`intelligent_tiering_configurations`](Bucket::intelligent_tiering_configurations) (`IntelligentTieringConfigurations`).
+    pub fn intelligent_tiering_configurations(
+        mut self,
+        intelligent_tiering_configurations: impl Into<Value<Vec<Value<IntelligentTieringConfiguration>>>>,
+    ) -> Self {
+        self.0.intelligent_tiering_configurations = Some(intelligent_tiering_configurations.into());
+        self
+    }
+    /// Sets [`inventory_configurations`](Bucket::inventory_configurations) (`InventoryConfigurations`).
+    pub fn inventory_configurations(
+        mut self,
+        inventory_configurations: impl Into<Value<Vec<Value<InventoryConfiguration>>>>,
+    ) -> Self {
+        self.0.inventory_configurations = Some(inventory_configurations.into());
+        self
+    }
+    /// Sets [`lifecycle_configuration`](Bucket::lifecycle_configuration) (`LifecycleConfiguration`).
+    pub fn lifecycle_configuration(
+        mut self,
+        lifecycle_configuration: impl Into<Value<LifecycleConfiguration>>,
+    ) -> Self {
+        self.0.lifecycle_configuration = Some(lifecycle_configuration.into());
+        self
+    }
+    /// Sets [`logging_configuration`](Bucket::logging_configuration) (`LoggingConfiguration`).
+    pub fn logging_configuration(
+        mut self,
+        logging_configuration: impl Into<Value<LoggingConfiguration>>,
+    ) -> Self {
+        self.0.logging_configuration = Some(logging_configuration.into());
+        self
+    }
+    /// Sets [`metadata_configuration`](Bucket::metadata_configuration) (`MetadataConfiguration`).
+    pub fn metadata_configuration(
+        mut self,
+        metadata_configuration: impl Into<Value<MetadataConfiguration>>,
+    ) -> Self {
+        self.0.metadata_configuration = Some(metadata_configuration.into());
+        self
+    }
+    /// Sets [`metadata_table_configuration`](Bucket::metadata_table_configuration) (`MetadataTableConfiguration`).
+    pub fn metadata_table_configuration(
+        mut self,
+        metadata_table_configuration: impl Into<Value<MetadataTableConfiguration>>,
+    ) -> Self {
+        self.0.metadata_table_configuration = Some(metadata_table_configuration.into());
+        self
+    }
+    /// Sets [`metrics_configurations`](Bucket::metrics_configurations) (`MetricsConfigurations`).
+    pub fn metrics_configurations(
+        mut self,
+        metrics_configurations: impl Into<Value<Vec<Value<MetricsConfiguration>>>>,
+    ) -> Self {
+        self.0.metrics_configurations = Some(metrics_configurations.into());
+        self
+    }
+    /// Sets [`notification_configuration`](Bucket::notification_configuration) (`NotificationConfiguration`).
+    pub fn notification_configuration(
+        mut self,
+        notification_configuration: impl Into<Value<NotificationConfiguration>>,
+    ) -> Self {
+        self.0.notification_configuration = Some(notification_configuration.into());
+        self
+    }
+    /// Sets [`object_lock_configuration`](Bucket::object_lock_configuration) (`ObjectLockConfiguration`).
+    pub fn object_lock_configuration(
+        mut self,
+        object_lock_configuration: impl Into<Value<ObjectLockConfiguration>>,
+    ) -> Self {
+        self.0.object_lock_configuration = Some(object_lock_configuration.into());
+        self
+    }
+    /// Sets [`object_lock_enabled`](Bucket::object_lock_enabled) (`ObjectLockEnabled`).
+    pub fn object_lock_enabled(mut self, object_lock_enabled: impl Into<Value<bool>>) -> Self {
+        self.0.object_lock_enabled = Some(object_lock_enabled.into());
+        self
+    }
+    /// Sets [`ownership_controls`](Bucket::ownership_controls) (`OwnershipControls`).
+    pub fn ownership_controls(mut self, ownership_controls: impl Into<Value<OwnershipControls>>) -> Self {
+        self.0.ownership_controls = Some(ownership_controls.into());
+        self
+    }
+    /// Sets [`public_access_block_configuration`](Bucket::public_access_block_configuration) (`PublicAccessBlockConfiguration`).
+    pub fn public_access_block_configuration(
+        mut self,
+        public_access_block_configuration: impl Into<Value<PublicAccessBlockConfiguration>>,
+    ) -> Self {
+        self.0.public_access_block_configuration = Some(public_access_block_configuration.into());
+        self
+    }
+    /// Sets [`replication_configuration`](Bucket::replication_configuration) (`ReplicationConfiguration`).
+    pub fn replication_configuration(
+        mut self,
+        replication_configuration: impl Into<Value<ReplicationConfiguration>>,
+    ) -> Self {
+        self.0.replication_configuration = Some(replication_configuration.into());
+        self
+    }
+    /// Sets [`tags`](Bucket::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`versioning_configuration`](Bucket::versioning_configuration) (`VersioningConfiguration`).
+    pub fn versioning_configuration(
+        mut self,
+        versioning_configuration: impl Into<Value<VersioningConfiguration>>,
+    ) -> Self {
+        self.0.versioning_configuration = Some(versioning_configuration.into());
+        self
+    }
+    /// Sets [`website_configuration`](Bucket::website_configuration) (`WebsiteConfiguration`).
+    pub fn website_configuration(
+        mut self,
+        website_configuration: impl Into<Value<WebsiteConfiguration>>,
+    ) -> Self {
+        self.0.website_configuration = Some(website_configuration.into());
+        self
+    }
+    /// The [`Bucket`]; it has no required properties.
+    pub fn build(self) -> Bucket {
+        self.0
+    }
 }
 
 impl ResourceType for Bucket {
@@ -266,7 +455,8 @@ impl Attribute for BucketAttr {
 /// tracking purposes. When ABAC is disabled for the general purpose buckets, you can only use tags
 /// for cost tracking purposes. For more information, see
 /// [Using tags with S3 general purpose buckets](https://docs.aws.amazon.com/AmazonS3/latest/userguide/buckets-tagging.html).
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AbacStatus {
     Enabled,
     Disabled,
@@ -286,7 +476,8 @@ impl AbacStatus {
 /// wait before permanently removing all parts of the upload. For more information, see
 /// [Stopping Incomplete Multipart Uploads Using a Bucket Lifecycle Policy](https://docs.aws.amazon.com/AmazonS3/latest/dev/mpuoverview.html#mpu-abort-incomplete-mpu-lifecycle-config)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AbortIncompleteMultipartUpload {
     /// Specifies the number of days after which Amazon S3 stops an incomplete multipart upload.
@@ -295,16 +486,42 @@ pub struct AbortIncompleteMultipartUpload {
 }
 
 impl AbortIncompleteMultipartUpload {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(days_after_initiation: impl Into<Value<i64>>) -> Self {
-        Self { days_after_initiation: days_after_initiation.into() }
+    /// A builder of [`AbortIncompleteMultipartUpload`]: one setter per property, then `build()`; `build()` compiles once the required `days_after_initiation` is set.
+    pub fn builder() -> AbortIncompleteMultipartUploadBuilder<missing::days_after_initiation> {
+        AbortIncompleteMultipartUploadBuilder { days_after_initiation: missing::days_after_initiation }
+    }
+}
+
+/// Builds a [`AbortIncompleteMultipartUpload`] (from [`AbortIncompleteMultipartUpload::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `days_after_initiation` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `days_after_initiation`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AbortIncompleteMultipartUploadBuilder<S1> {
+    days_after_initiation: S1,
+}
+
+impl<S1> AbortIncompleteMultipartUploadBuilder<S1> {
+    /// Sets the required [`days_after_initiation`](AbortIncompleteMultipartUpload::days_after_initiation) (`DaysAfterInitiation`).
+    pub fn days_after_initiation(
+        self,
+        days_after_initiation: impl Into<Value<i64>>,
+    ) -> AbortIncompleteMultipartUploadBuilder<Value<i64>> {
+        AbortIncompleteMultipartUploadBuilder { days_after_initiation: days_after_initiation.into() }
+    }
+    /// The [`AbortIncompleteMultipartUpload`]; `build()` compiles once the required `days_after_initiation` is set.
+    pub fn build(self) -> AbortIncompleteMultipartUpload
+    where
+        S1: Required<i64>,
+    {
+        AbortIncompleteMultipartUpload { days_after_initiation: self.days_after_initiation.value() }
     }
 }
 
 /// Configures the transfer acceleration state for an Amazon S3 bucket. For more information, see
 /// [Amazon S3 Transfer Acceleration](https://docs.aws.amazon.com/AmazonS3/latest/dev/transfer-acceleration.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AccelerateConfiguration {
     /// Specifies the transfer acceleration status of the bucket.
@@ -313,14 +530,40 @@ pub struct AccelerateConfiguration {
 }
 
 impl AccelerateConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(acceleration_status: impl Into<Value<AccelerationStatus>>) -> Self {
-        Self { acceleration_status: acceleration_status.into() }
+    /// A builder of [`AccelerateConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `acceleration_status` is set.
+    pub fn builder() -> AccelerateConfigurationBuilder<missing::acceleration_status> {
+        AccelerateConfigurationBuilder { acceleration_status: missing::acceleration_status }
+    }
+}
+
+/// Builds a [`AccelerateConfiguration`] (from [`AccelerateConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `acceleration_status` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `acceleration_status`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AccelerateConfigurationBuilder<S1> {
+    acceleration_status: S1,
+}
+
+impl<S1> AccelerateConfigurationBuilder<S1> {
+    /// Sets the required [`acceleration_status`](AccelerateConfiguration::acceleration_status) (`AccelerationStatus`).
+    pub fn acceleration_status(
+        self,
+        acceleration_status: impl Into<Value<AccelerationStatus>>,
+    ) -> AccelerateConfigurationBuilder<Value<AccelerationStatus>> {
+        AccelerateConfigurationBuilder { acceleration_status: acceleration_status.into() }
+    }
+    /// The [`AccelerateConfiguration`]; `build()` compiles once the required `acceleration_status` is set.
+    pub fn build(self) -> AccelerateConfiguration
+    where
+        S1: Required<AccelerationStatus>,
+    {
+        AccelerateConfiguration { acceleration_status: self.acceleration_status.value() }
     }
 }
 
 /// Specifies the transfer acceleration status of the bucket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AccelerationStatus {
     Enabled,
     Suspended,
@@ -354,7 +597,8 @@ impl AccelerationStatus {
 /// see
 /// [Bucket policy examples](https://docs.aws.amazon.com/AmazonS3/latest/userguide/example-bucket-policies.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AccessControl {
     AuthenticatedRead,
     AwsExecRead,
@@ -386,7 +630,8 @@ impl AccessControl {
 /// not the same), and you want to change replica ownership to the AWS-account that owns the
 /// destination bucket. If this is not specified in the replication configuration, the replicas are
 /// owned by same AWS-account that owns the source object.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AccessControlTranslation {
     /// Specifies the replica ownership. For default and valid values, see
@@ -397,16 +642,39 @@ pub struct AccessControlTranslation {
 }
 
 impl AccessControlTranslation {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(owner: impl Into<Value<Owner>>) -> Self {
-        Self { owner: owner.into() }
+    /// A builder of [`AccessControlTranslation`]: one setter per property, then `build()`; `build()` compiles once the required `owner` is set.
+    pub fn builder() -> AccessControlTranslationBuilder<missing::owner> {
+        AccessControlTranslationBuilder { owner: missing::owner }
+    }
+}
+
+/// Builds a [`AccessControlTranslation`] (from [`AccessControlTranslation::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `owner` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `owner`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AccessControlTranslationBuilder<S1> {
+    owner: S1,
+}
+
+impl<S1> AccessControlTranslationBuilder<S1> {
+    /// Sets the required [`owner`](AccessControlTranslation::owner) (`Owner`).
+    pub fn owner(self, owner: impl Into<Value<Owner>>) -> AccessControlTranslationBuilder<Value<Owner>> {
+        AccessControlTranslationBuilder { owner: owner.into() }
+    }
+    /// The [`AccessControlTranslation`]; `build()` compiles once the required `owner` is set.
+    pub fn build(self) -> AccessControlTranslation
+    where
+        S1: Required<Owner>,
+    {
+        AccessControlTranslation { owner: self.owner.value() }
     }
 }
 
 /// S3 Intelligent-Tiering access tier. See
 /// [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access)
 /// for a list of access tiers in the S3 Intelligent-Tiering storage class.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AccessTier {
     #[serde(rename = "ARCHIVE_ACCESS")]
     ArchiveAccess,
@@ -424,7 +692,8 @@ impl AccessTier {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum AllowedMethodsItem {
     #[serde(rename = "GET")]
     Get,
@@ -452,7 +721,8 @@ impl AllowedMethodsItem {
 }
 
 /// Specifies the configuration and any analyses for the analytics filter of an Amazon S3 bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AnalyticsConfiguration {
     /// The ID that identifies the analytics configuration.
@@ -473,16 +743,71 @@ pub struct AnalyticsConfiguration {
 }
 
 impl AnalyticsConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        id: impl Into<Value<String>>,
-        storage_class_analysis: impl Into<Value<StorageClassAnalysis>>,
-    ) -> Self {
-        Self {
-            id: id.into(),
+    /// A builder of [`AnalyticsConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `id`, `storage_class_analysis` are set.
+    pub fn builder() -> AnalyticsConfigurationBuilder<missing::id, missing::storage_class_analysis> {
+        AnalyticsConfigurationBuilder {
+            id: missing::id,
             prefix: None,
-            storage_class_analysis: storage_class_analysis.into(),
+            storage_class_analysis: missing::storage_class_analysis,
             tag_filters: None,
+        }
+    }
+}
+
+/// Builds a [`AnalyticsConfiguration`] (from [`AnalyticsConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `id`, `storage_class_analysis` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `id`, `S2`: `storage_class_analysis`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AnalyticsConfigurationBuilder<S1, S2> {
+    id: S1,
+    prefix: Option<Value<String>>,
+    storage_class_analysis: S2,
+    tag_filters: Option<Value<Vec<Value<TagFilter>>>>,
+}
+
+impl<S1, S2> AnalyticsConfigurationBuilder<S1, S2> {
+    /// Sets the required [`id`](AnalyticsConfiguration::id) (`Id`).
+    pub fn id(self, id: impl Into<Value<String>>) -> AnalyticsConfigurationBuilder<Value<String>, S2> {
+        AnalyticsConfigurationBuilder {
+            id: id.into(),
+            prefix: self.prefix,
+            storage_class_analysis: self.storage_class_analysis,
+            tag_filters: self.tag_filters,
+        }
+    }
+    /// Sets [`prefix`](AnalyticsConfiguration::prefix) (`Prefix`).
+    pub fn prefix(mut self, prefix: impl Into<Value<String>>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+    /// Sets the required [`storage_class_analysis`](AnalyticsConfiguration::storage_class_analysis) (`StorageClassAnalysis`).
+    pub fn storage_class_analysis(
+        self,
+        storage_class_analysis: impl Into<Value<StorageClassAnalysis>>,
+    ) -> AnalyticsConfigurationBuilder<S1, Value<StorageClassAnalysis>> {
+        AnalyticsConfigurationBuilder {
+            id: self.id,
+            prefix: self.prefix,
+            storage_class_analysis: storage_class_analysis.into(),
+            tag_filters: self.tag_filters,
+        }
+    }
+    /// Sets [`tag_filters`](AnalyticsConfiguration::tag_filters) (`TagFilters`).
+    pub fn tag_filters(mut self, tag_filters: impl Into<Value<Vec<Value<TagFilter>>>>) -> Self {
+        self.tag_filters = Some(tag_filters.into());
+        self
+    }
+    /// The [`AnalyticsConfiguration`]; `build()` compiles once the required `id`, `storage_class_analysis` are set.
+    pub fn build(self) -> AnalyticsConfiguration
+    where
+        S1: Required<String>,
+        S2: Required<StorageClassAnalysis>,
+    {
+        AnalyticsConfiguration {
+            id: self.id.value(),
+            prefix: self.prefix,
+            storage_class_analysis: self.storage_class_analysis.value(),
+            tag_filters: self.tag_filters,
         }
     }
 }
@@ -493,7 +818,8 @@ impl AnalyticsConfiguration {
 /// manually delete the old annotation table from your AWS managed table bucket. Otherwise, the
 /// newly re-enabled annotation table configuration will enter a failed state because the annotation
 /// table already exists in the table bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct AnnotationTableConfiguration {
     /// Specifies whether the annotation table configuration is enabled or disabled.
@@ -512,13 +838,66 @@ pub struct AnnotationTableConfiguration {
 }
 
 impl AnnotationTableConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(configuration_state: impl Into<Value<ConfigurationState>>) -> Self {
-        Self { configuration_state: configuration_state.into(), encryption_configuration: None, role: None }
+    /// A builder of [`AnnotationTableConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `configuration_state` is set.
+    pub fn builder() -> AnnotationTableConfigurationBuilder<missing::configuration_state> {
+        AnnotationTableConfigurationBuilder {
+            configuration_state: missing::configuration_state,
+            encryption_configuration: None,
+            role: None,
+        }
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Builds a [`AnnotationTableConfiguration`] (from [`AnnotationTableConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `configuration_state` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `configuration_state`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct AnnotationTableConfigurationBuilder<S1> {
+    configuration_state: S1,
+    encryption_configuration: Option<Value<MetadataTableEncryptionConfiguration>>,
+    role: Option<Value<String>>,
+}
+
+impl<S1> AnnotationTableConfigurationBuilder<S1> {
+    /// Sets the required [`configuration_state`](AnnotationTableConfiguration::configuration_state) (`ConfigurationState`).
+    pub fn configuration_state(
+        self,
+        configuration_state: impl Into<Value<ConfigurationState>>,
+    ) -> AnnotationTableConfigurationBuilder<Value<ConfigurationState>> {
+        AnnotationTableConfigurationBuilder {
+            configuration_state: configuration_state.into(),
+            encryption_configuration: self.encryption_configuration,
+            role: self.role,
+        }
+    }
+    /// Sets [`encryption_configuration`](AnnotationTableConfiguration::encryption_configuration) (`EncryptionConfiguration`).
+    pub fn encryption_configuration(
+        mut self,
+        encryption_configuration: impl Into<Value<MetadataTableEncryptionConfiguration>>,
+    ) -> Self {
+        self.encryption_configuration = Some(encryption_configuration.into());
+        self
+    }
+    /// Sets [`role`](AnnotationTableConfiguration::role) (`Role`).
+    pub fn role(mut self, role: impl Into<Value<String>>) -> Self {
+        self.role = Some(role.into());
+        self
+    }
+    /// The [`AnnotationTableConfiguration`]; `build()` compiles once the required `configuration_state` is set.
+    pub fn build(self) -> AnnotationTableConfiguration
+    where
+        S1: Required<ConfigurationState>,
+    {
+        AnnotationTableConfiguration {
+            configuration_state: self.configuration_state.value(),
+            encryption_configuration: self.encryption_configuration,
+            role: self.role,
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum BlockedEncryptionTypeListItem {
     #[serde(rename = "NONE")]
     None,
@@ -552,7 +931,8 @@ impl BlockedEncryptionTypeListItem {
 /// \+ Permissions You must have the s3:PutEncryptionConfiguration permission to block or unblock an
 /// encryption type for a bucket. You must have the s3:GetEncryptionConfiguration permission to view
 /// a bucket's encryption type.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BlockedEncryptionTypes {
     /// The object encryption type that you want to block or unblock for an Amazon S3 general purpose
@@ -563,12 +943,40 @@ pub struct BlockedEncryptionTypes {
     pub encryption_type: Option<Value<Vec<Value<BlockedEncryptionTypeListItem>>>>,
 }
 
+impl BlockedEncryptionTypes {
+    /// A builder of [`BlockedEncryptionTypes`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> BlockedEncryptionTypesBuilder {
+        BlockedEncryptionTypesBuilder(Self::default())
+    }
+}
+
+/// Builds a [`BlockedEncryptionTypes`] (from [`BlockedEncryptionTypes::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct BlockedEncryptionTypesBuilder(BlockedEncryptionTypes);
+
+impl BlockedEncryptionTypesBuilder {
+    /// Sets [`encryption_type`](BlockedEncryptionTypes::encryption_type) (`EncryptionType`).
+    pub fn encryption_type(
+        mut self,
+        encryption_type: impl Into<Value<Vec<Value<BlockedEncryptionTypeListItem>>>>,
+    ) -> Self {
+        self.0.encryption_type = Some(encryption_type.into());
+        self
+    }
+    /// The [`BlockedEncryptionTypes`]; it has no required properties.
+    pub fn build(self) -> BlockedEncryptionTypes {
+        self.0
+    }
+}
+
 /// Specifies default encryption for a bucket using server-side encryption with Amazon S3-managed
 /// keys (SSE-S3), AWS KMS-managed keys (SSE-KMS), or dual-layer server-side encryption with
 /// KMS-managed keys (DSSE-KMS). For information about the Amazon S3 default encryption feature, see
 /// [Amazon S3 Default Encryption for S3 Buckets](https://docs.aws.amazon.com/AmazonS3/latest/dev/bucket-encryption.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BucketEncryption {
     /// Specifies the default server-side-encryption configuration.
@@ -577,15 +985,45 @@ pub struct BucketEncryption {
 }
 
 impl BucketEncryption {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        server_side_encryption_configuration: impl Into<Value<Vec<Value<ServerSideEncryptionRule>>>>,
-    ) -> Self {
-        Self { server_side_encryption_configuration: server_side_encryption_configuration.into() }
+    /// A builder of [`BucketEncryption`]: one setter per property, then `build()`; `build()` compiles once the required `server_side_encryption_configuration` is set.
+    pub fn builder() -> BucketEncryptionBuilder<missing::server_side_encryption_configuration> {
+        BucketEncryptionBuilder {
+            server_side_encryption_configuration: missing::server_side_encryption_configuration,
+        }
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Builds a [`BucketEncryption`] (from [`BucketEncryption::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `server_side_encryption_configuration` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `server_side_encryption_configuration`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct BucketEncryptionBuilder<S1> {
+    server_side_encryption_configuration: S1,
+}
+
+impl<S1> BucketEncryptionBuilder<S1> {
+    /// Sets the required [`server_side_encryption_configuration`](BucketEncryption::server_side_encryption_configuration) (`ServerSideEncryptionConfiguration`).
+    pub fn server_side_encryption_configuration(
+        self,
+        server_side_encryption_configuration: impl Into<Value<Vec<Value<ServerSideEncryptionRule>>>>,
+    ) -> BucketEncryptionBuilder<Value<Vec<Value<ServerSideEncryptionRule>>>> {
+        BucketEncryptionBuilder {
+            server_side_encryption_configuration: server_side_encryption_configuration.into(),
+        }
+    }
+    /// The [`BucketEncryption`]; `build()` compiles once the required `server_side_encryption_configuration` is set.
+    pub fn build(self) -> BucketEncryption
+    where
+        S1: Required<Vec<Value<ServerSideEncryptionRule>>>,
+    {
+        BucketEncryption {
+            server_side_encryption_configuration: self.server_side_encryption_configuration.value(),
+        }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum BucketNamespace {
     #[serde(rename = "global")]
     Global,
@@ -604,7 +1042,8 @@ impl BucketNamespace {
 }
 
 /// Specifies whether the annotation table configuration is enabled or disabled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ConfigurationState {
     #[serde(rename = "ENABLED")]
     Enabled,
@@ -626,7 +1065,8 @@ impl ConfigurationState {
 /// information, see
 /// [Enabling Cross-Origin Resource Sharing](https://docs.aws.amazon.com/AmazonS3/latest/dev/cors.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CorsConfiguration {
     /// A set of origins and methods (cross-origin access that you want to allow). You can add up to 100
@@ -636,14 +1076,40 @@ pub struct CorsConfiguration {
 }
 
 impl CorsConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(cors_rules: impl Into<Value<Vec<Value<CorsRule>>>>) -> Self {
-        Self { cors_rules: cors_rules.into() }
+    /// A builder of [`CorsConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `cors_rules` is set.
+    pub fn builder() -> CorsConfigurationBuilder<missing::cors_rules> {
+        CorsConfigurationBuilder { cors_rules: missing::cors_rules }
+    }
+}
+
+/// Builds a [`CorsConfiguration`] (from [`CorsConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `cors_rules` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `cors_rules`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct CorsConfigurationBuilder<S1> {
+    cors_rules: S1,
+}
+
+impl<S1> CorsConfigurationBuilder<S1> {
+    /// Sets the required [`cors_rules`](CorsConfiguration::cors_rules) (`CorsRules`).
+    pub fn cors_rules(
+        self,
+        cors_rules: impl Into<Value<Vec<Value<CorsRule>>>>,
+    ) -> CorsConfigurationBuilder<Value<Vec<Value<CorsRule>>>> {
+        CorsConfigurationBuilder { cors_rules: cors_rules.into() }
+    }
+    /// The [`CorsConfiguration`]; `build()` compiles once the required `cors_rules` is set.
+    pub fn build(self) -> CorsConfiguration
+    where
+        S1: Required<Vec<Value<CorsRule>>>,
+    {
+        CorsConfiguration { cors_rules: self.cors_rules.value() }
     }
 }
 
 /// Specifies a cross-origin access rule for an Amazon S3 bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct CorsRule {
     /// Headers that are specified in the ``Access-Control-Request-Headers`` header. These headers are
@@ -672,15 +1138,12 @@ pub struct CorsRule {
 }
 
 impl CorsRule {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        allowed_methods: impl Into<Value<Vec<Value<AllowedMethodsItem>>>>,
-        allowed_origins: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
-        Self {
+    /// A builder of [`CorsRule`]: one setter per property, then `build()`; `build()` compiles once the required `allowed_methods`, `allowed_origins` are set.
+    pub fn builder() -> CorsRuleBuilder<missing::allowed_methods, missing::allowed_origins> {
+        CorsRuleBuilder {
             allowed_headers: None,
-            allowed_methods: allowed_methods.into(),
-            allowed_origins: allowed_origins.into(),
+            allowed_methods: missing::allowed_methods,
+            allowed_origins: missing::allowed_origins,
             exposed_headers: None,
             id: None,
             max_age: None,
@@ -688,9 +1151,89 @@ impl CorsRule {
     }
 }
 
+/// Builds a [`CorsRule`] (from [`CorsRule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `allowed_methods`, `allowed_origins` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `allowed_methods`, `S2`: `allowed_origins`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct CorsRuleBuilder<S1, S2> {
+    allowed_headers: Option<Value<Vec<Value<String>>>>,
+    allowed_methods: S1,
+    allowed_origins: S2,
+    exposed_headers: Option<Value<Vec<Value<String>>>>,
+    id: Option<Value<String>>,
+    max_age: Option<Value<i64>>,
+}
+
+impl<S1, S2> CorsRuleBuilder<S1, S2> {
+    /// Sets [`allowed_headers`](CorsRule::allowed_headers) (`AllowedHeaders`).
+    pub fn allowed_headers(mut self, allowed_headers: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.allowed_headers = Some(allowed_headers.into());
+        self
+    }
+    /// Sets the required [`allowed_methods`](CorsRule::allowed_methods) (`AllowedMethods`).
+    pub fn allowed_methods(
+        self,
+        allowed_methods: impl Into<Value<Vec<Value<AllowedMethodsItem>>>>,
+    ) -> CorsRuleBuilder<Value<Vec<Value<AllowedMethodsItem>>>, S2> {
+        CorsRuleBuilder {
+            allowed_headers: self.allowed_headers,
+            allowed_methods: allowed_methods.into(),
+            allowed_origins: self.allowed_origins,
+            exposed_headers: self.exposed_headers,
+            id: self.id,
+            max_age: self.max_age,
+        }
+    }
+    /// Sets the required [`allowed_origins`](CorsRule::allowed_origins) (`AllowedOrigins`).
+    pub fn allowed_origins(
+        self,
+        allowed_origins: impl Into<Value<Vec<Value<String>>>>,
+    ) -> CorsRuleBuilder<S1, Value<Vec<Value<String>>>> {
+        CorsRuleBuilder {
+            allowed_headers: self.allowed_headers,
+            allowed_methods: self.allowed_methods,
+            allowed_origins: allowed_origins.into(),
+            exposed_headers: self.exposed_headers,
+            id: self.id,
+            max_age: self.max_age,
+        }
+    }
+    /// Sets [`exposed_headers`](CorsRule::exposed_headers) (`ExposedHeaders`).
+    pub fn exposed_headers(mut self, exposed_headers: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.exposed_headers = Some(exposed_headers.into());
+        self
+    }
+    /// Sets [`id`](CorsRule::id) (`Id`).
+    pub fn id(mut self, id: impl Into<Value<String>>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+    /// Sets [`max_age`](CorsRule::max_age) (`MaxAge`).
+    pub fn max_age(mut self, max_age: impl Into<Value<i64>>) -> Self {
+        self.max_age = Some(max_age.into());
+        self
+    }
+    /// The [`CorsRule`]; `build()` compiles once the required `allowed_methods`, `allowed_origins` are set.
+    pub fn build(self) -> CorsRule
+    where
+        S1: Required<Vec<Value<AllowedMethodsItem>>>,
+        S2: Required<Vec<Value<String>>>,
+    {
+        CorsRule {
+            allowed_headers: self.allowed_headers,
+            allowed_methods: self.allowed_methods.value(),
+            allowed_origins: self.allowed_origins.value(),
+            exposed_headers: self.exposed_headers,
+            id: self.id,
+            max_age: self.max_age,
+        }
+    }
+}
+
 /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be
 /// exported.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DataExport {
     /// The place to store the data for an analysis.
@@ -702,12 +1245,55 @@ pub struct DataExport {
 }
 
 impl DataExport {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
+    /// A builder of [`DataExport`]: one setter per property, then `build()`; `build()` compiles once the required `destination`, `output_schema_version` are set.
+    pub fn builder() -> DataExportBuilder<missing::destination, missing::output_schema_version> {
+        DataExportBuilder {
+            destination: missing::destination,
+            output_schema_version: missing::output_schema_version,
+        }
+    }
+}
+
+/// Builds a [`DataExport`] (from [`DataExport::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `destination`, `output_schema_version` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `destination`, `S2`: `output_schema_version`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DataExportBuilder<S1, S2> {
+    destination: S1,
+    output_schema_version: S2,
+}
+
+impl<S1, S2> DataExportBuilder<S1, S2> {
+    /// Sets the required [`destination`](DataExport::destination) (`Destination`).
+    pub fn destination(
+        self,
         destination: impl Into<Value<Destination>>,
+    ) -> DataExportBuilder<Value<Destination>, S2> {
+        DataExportBuilder {
+            destination: destination.into(),
+            output_schema_version: self.output_schema_version,
+        }
+    }
+    /// Sets the required [`output_schema_version`](DataExport::output_schema_version) (`OutputSchemaVersion`).
+    pub fn output_schema_version(
+        self,
         output_schema_version: impl Into<Value<OutputSchemaVersion>>,
-    ) -> Self {
-        Self { destination: destination.into(), output_schema_version: output_schema_version.into() }
+    ) -> DataExportBuilder<S1, Value<OutputSchemaVersion>> {
+        DataExportBuilder {
+            destination: self.destination,
+            output_schema_version: output_schema_version.into(),
+        }
+    }
+    /// The [`DataExport`]; `build()` compiles once the required `destination`, `output_schema_version` are set.
+    pub fn build(self) -> DataExport
+    where
+        S1: Required<Destination>,
+        S2: Required<OutputSchemaVersion>,
+    {
+        DataExport {
+            destination: self.destination.value(),
+            output_schema_version: self.output_schema_version.value(),
+        }
     }
 }
 
@@ -718,7 +1304,8 @@ impl DataExport {
 /// measured from the time the hold is released. The ``DefaultEventHold`` duration can be specified
 /// in either ``Days`` or ``Years``, but you must select one. You can't specify ``Days`` and
 /// ``Years`` at the same time.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DefaultEventHold {
     /// The number of days that you want to specify for the default event hold duration. Valid values
@@ -731,11 +1318,41 @@ pub struct DefaultEventHold {
     pub years: Option<Value<i64>>,
 }
 
+impl DefaultEventHold {
+    /// A builder of [`DefaultEventHold`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> DefaultEventHoldBuilder {
+        DefaultEventHoldBuilder(Self::default())
+    }
+}
+
+/// Builds a [`DefaultEventHold`] (from [`DefaultEventHold::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DefaultEventHoldBuilder(DefaultEventHold);
+
+impl DefaultEventHoldBuilder {
+    /// Sets [`days`](DefaultEventHold::days) (`Days`).
+    pub fn days(mut self, days: impl Into<Value<i64>>) -> Self {
+        self.0.days = Some(days.into());
+        self
+    }
+    /// Sets [`years`](DefaultEventHold::years) (`Years`).
+    pub fn years(mut self, years: impl Into<Value<i64>>) -> Self {
+        self.0.years = Some(years.into());
+        self
+    }
+    /// The [`DefaultEventHold`]; it has no required properties.
+    pub fn build(self) -> DefaultEventHold {
+        self.0
+    }
+}
+
 /// The container element for optionally specifying the default Object Lock retention settings for
 /// new objects placed in the specified bucket. + The ``DefaultRetention`` settings require both a
 /// mode and a period. + The ``DefaultRetention`` period can be either ``Days`` or ``Years`` but you
 /// must select one. You cannot specify ``Days`` and ``Years`` at the same time.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DefaultRetention {
     /// The number of days that you want to specify for the default retention period. If Object Lock is
@@ -759,6 +1376,45 @@ pub struct DefaultRetention {
     pub years: Option<Value<i64>>,
 }
 
+impl DefaultRetention {
+    /// A builder of [`DefaultRetention`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> DefaultRetentionBuilder {
+        DefaultRetentionBuilder(Self::default())
+    }
+}
+
+/// Builds a [`DefaultRetention`] (from [`DefaultRetention::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DefaultRetentionBuilder(DefaultRetention);
+
+impl DefaultRetentionBuilder {
+    /// Sets [`days`](DefaultRetention::days) (`Days`).
+    pub fn days(mut self, days: impl Into<Value<i64>>) -> Self {
+        self.0.days = Some(days.into());
+        self
+    }
+    /// Sets [`default_event_hold`](DefaultRetention::default_event_hold) (`DefaultEventHold`).
+    pub fn default_event_hold(mut self, default_event_hold: impl Into<Value<DefaultEventHold>>) -> Self {
+        self.0.default_event_hold = Some(default_event_hold.into());
+        self
+    }
+    /// Sets [`mode`](DefaultRetention::mode) (`Mode`).
+    pub fn mode(mut self, mode: impl Into<Value<Mode>>) -> Self {
+        self.0.mode = Some(mode.into());
+        self
+    }
+    /// Sets [`years`](DefaultRetention::years) (`Years`).
+    pub fn years(mut self, years: impl Into<Value<i64>>) -> Self {
+        self.0.years = Some(years.into());
+        self
+    }
+    /// The [`DefaultRetention`]; it has no required properties.
+    pub fn build(self) -> DefaultRetention {
+        self.0
+    }
+}
+
 /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your
 /// replication configuration, you must also include a ``DeleteMarkerReplication`` element. If your
 /// ``Filter`` includes a ``Tag`` element, the ``DeleteMarkerReplication````Status`` must be set to
@@ -770,7 +1426,8 @@ pub struct DefaultRetention {
 /// If you are using an earlier version of the replication configuration, Amazon S3 handles
 /// replication of delete markers differently. For more information, see
 /// [Backward Compatibility](https://docs.aws.amazon.com/AmazonS3/latest/dev/replication-add-config.html#replication-backward-compat-considerations).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct DeleteMarkerReplication {
     /// Indicates whether to replicate delete markers.
@@ -778,9 +1435,34 @@ pub struct DeleteMarkerReplication {
     pub status: Option<Value<Status>>,
 }
 
+impl DeleteMarkerReplication {
+    /// A builder of [`DeleteMarkerReplication`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> DeleteMarkerReplicationBuilder {
+        DeleteMarkerReplicationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`DeleteMarkerReplication`] (from [`DeleteMarkerReplication::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DeleteMarkerReplicationBuilder(DeleteMarkerReplication);
+
+impl DeleteMarkerReplicationBuilder {
+    /// Sets [`status`](DeleteMarkerReplication::status) (`Status`).
+    pub fn status(mut self, status: impl Into<Value<Status>>) -> Self {
+        self.0.status = Some(status.into());
+        self
+    }
+    /// The [`DeleteMarkerReplication`]; it has no required properties.
+    pub fn build(self) -> DeleteMarkerReplication {
+        self.0
+    }
+}
+
 /// Specifies information about where to publish analysis or configuration results for an Amazon S3
 /// bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Destination {
     /// The account ID that owns the destination S3 bucket. If no account ID is provided, the owner is
@@ -801,9 +1483,69 @@ pub struct Destination {
 }
 
 impl Destination {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(bucket_arn: impl Into<Value<String>>, format: impl Into<Value<Format>>) -> Self {
-        Self { bucket_account_id: None, bucket_arn: bucket_arn.into(), format: format.into(), prefix: None }
+    /// A builder of [`Destination`]: one setter per property, then `build()`; `build()` compiles once the required `bucket_arn`, `format` are set.
+    pub fn builder() -> DestinationBuilder<missing::bucket_arn, missing::format> {
+        DestinationBuilder {
+            bucket_account_id: None,
+            bucket_arn: missing::bucket_arn,
+            format: missing::format,
+            prefix: None,
+        }
+    }
+}
+
+/// Builds a [`Destination`] (from [`Destination::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `bucket_arn`, `format` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `bucket_arn`, `S2`: `format`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DestinationBuilder<S1, S2> {
+    bucket_account_id: Option<Value<String>>,
+    bucket_arn: S1,
+    format: S2,
+    prefix: Option<Value<String>>,
+}
+
+impl<S1, S2> DestinationBuilder<S1, S2> {
+    /// Sets [`bucket_account_id`](Destination::bucket_account_id) (`BucketAccountId`).
+    pub fn bucket_account_id(mut self, bucket_account_id: impl Into<Value<String>>) -> Self {
+        self.bucket_account_id = Some(bucket_account_id.into());
+        self
+    }
+    /// Sets the required [`bucket_arn`](Destination::bucket_arn) (`BucketArn`).
+    pub fn bucket_arn(self, bucket_arn: impl Into<Value<String>>) -> DestinationBuilder<Value<String>, S2> {
+        DestinationBuilder {
+            bucket_account_id: self.bucket_account_id,
+            bucket_arn: bucket_arn.into(),
+            format: self.format,
+            prefix: self.prefix,
+        }
+    }
+    /// Sets the required [`format`](Destination::format) (`Format`).
+    pub fn format(self, format: impl Into<Value<Format>>) -> DestinationBuilder<S1, Value<Format>> {
+        DestinationBuilder {
+            bucket_account_id: self.bucket_account_id,
+            bucket_arn: self.bucket_arn,
+            format: format.into(),
+            prefix: self.prefix,
+        }
+    }
+    /// Sets [`prefix`](Destination::prefix) (`Prefix`).
+    pub fn prefix(mut self, prefix: impl Into<Value<String>>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+    /// The [`Destination`]; `build()` compiles once the required `bucket_arn`, `format` are set.
+    pub fn build(self) -> Destination
+    where
+        S1: Required<String>,
+        S2: Required<Format>,
+    {
+        Destination {
+            bucket_account_id: self.bucket_account_id,
+            bucket_arn: self.bucket_arn.value(),
+            format: self.format.value(),
+            prefix: self.prefix,
+        }
     }
 }
 
@@ -812,7 +1554,8 @@ impl Destination {
 /// qualified KMS key ARN. If you use a KMS key alias instead, then KMS resolves the key within the
 /// requester’s account. This behavior can result in data that's encrypted with a KMS key that
 /// belongs to the requester, and not the bucket owner.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EncryptionConfiguration {
     /// Specifies the ID (Key ARN or Alias ARN) of the customer managed AWS KMS key stored in AWS Key
@@ -825,9 +1568,34 @@ pub struct EncryptionConfiguration {
 }
 
 impl EncryptionConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(replica_kms_key_id: impl Into<Value<String>>) -> Self {
-        Self { replica_kms_key_id: replica_kms_key_id.into() }
+    /// A builder of [`EncryptionConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `replica_kms_key_id` is set.
+    pub fn builder() -> EncryptionConfigurationBuilder<missing::replica_kms_key_id> {
+        EncryptionConfigurationBuilder { replica_kms_key_id: missing::replica_kms_key_id }
+    }
+}
+
+/// Builds a [`EncryptionConfiguration`] (from [`EncryptionConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `replica_kms_key_id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `replica_kms_key_id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct EncryptionConfigurationBuilder<S1> {
+    replica_kms_key_id: S1,
+}
+
+impl<S1> EncryptionConfigurationBuilder<S1> {
+    /// Sets the required [`replica_kms_key_id`](EncryptionConfiguration::replica_kms_key_id) (`ReplicaKmsKeyID`).
+    pub fn replica_kms_key_id(
+        self,
+        replica_kms_key_id: impl Into<Value<String>>,
+    ) -> EncryptionConfigurationBuilder<Value<String>> {
+        EncryptionConfigurationBuilder { replica_kms_key_id: replica_kms_key_id.into() }
+    }
+    /// The [`EncryptionConfiguration`]; `build()` compiles once the required `replica_kms_key_id` is set.
+    pub fn build(self) -> EncryptionConfiguration
+    where
+        S1: Required<String>,
+    {
+        EncryptionConfiguration { replica_kms_key_id: self.replica_kms_key_id.value() }
     }
 }
 
@@ -839,7 +1607,8 @@ impl EncryptionConfiguration {
 /// see
 /// [What Is Amazon EventBridge](https://docs.aws.amazon.com/eventbridge/latest/userguide/eb-what-is.html)
 /// in the *Amazon EventBridge User Guide*
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct EventBridgeConfiguration {
     /// Enables delivery of events to Amazon EventBridge.
@@ -848,14 +1617,40 @@ pub struct EventBridgeConfiguration {
 }
 
 impl EventBridgeConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(event_bridge_enabled: impl Into<Value<bool>>) -> Self {
-        Self { event_bridge_enabled: event_bridge_enabled.into() }
+    /// A builder of [`EventBridgeConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `event_bridge_enabled` is set.
+    pub fn builder() -> EventBridgeConfigurationBuilder<missing::event_bridge_enabled> {
+        EventBridgeConfigurationBuilder { event_bridge_enabled: missing::event_bridge_enabled }
+    }
+}
+
+/// Builds a [`EventBridgeConfiguration`] (from [`EventBridgeConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `event_bridge_enabled` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `event_bridge_enabled`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct EventBridgeConfigurationBuilder<S1> {
+    event_bridge_enabled: S1,
+}
+
+impl<S1> EventBridgeConfigurationBuilder<S1> {
+    /// Sets the required [`event_bridge_enabled`](EventBridgeConfiguration::event_bridge_enabled) (`EventBridgeEnabled`).
+    pub fn event_bridge_enabled(
+        self,
+        event_bridge_enabled: impl Into<Value<bool>>,
+    ) -> EventBridgeConfigurationBuilder<Value<bool>> {
+        EventBridgeConfigurationBuilder { event_bridge_enabled: event_bridge_enabled.into() }
+    }
+    /// The [`EventBridgeConfiguration`]; `build()` compiles once the required `event_bridge_enabled` is set.
+    pub fn build(self) -> EventBridgeConfiguration
+    where
+        S1: Required<bool>,
+    {
+        EventBridgeConfiguration { event_bridge_enabled: self.event_bridge_enabled.value() }
     }
 }
 
 /// Specifies whether journal table record expiration is enabled or disabled.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Expiration {
     #[serde(rename = "ENABLED")]
     Enabled,
@@ -880,7 +1675,8 @@ impl Expiration {
 /// objects with a prefix, such as ``2023-`` or ``engineering/``. Then, you can use ``FilterRule``
 /// to find objects in a bucket with key names that have the same prefix. A suffix is similar to a
 /// prefix, but it is at the end of the object key name instead of at the beginning.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct FilterRule {
     /// The object key name prefix or suffix identifying one or more objects to which the filtering rule
@@ -896,15 +1692,44 @@ pub struct FilterRule {
 }
 
 impl FilterRule {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(name: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { name: name.into(), value: value.into() }
+    /// A builder of [`FilterRule`]: one setter per property, then `build()`; `build()` compiles once the required `name`, `value` are set.
+    pub fn builder() -> FilterRuleBuilder<missing::name, missing::value> {
+        FilterRuleBuilder { name: missing::name, value: missing::value }
+    }
+}
+
+/// Builds a [`FilterRule`] (from [`FilterRule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `name`, `value` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `name`, `S2`: `value`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct FilterRuleBuilder<S1, S2> {
+    name: S1,
+    value: S2,
+}
+
+impl<S1, S2> FilterRuleBuilder<S1, S2> {
+    /// Sets the required [`name`](FilterRule::name) (`Name`).
+    pub fn name(self, name: impl Into<Value<String>>) -> FilterRuleBuilder<Value<String>, S2> {
+        FilterRuleBuilder { name: name.into(), value: self.value }
+    }
+    /// Sets the required [`value`](FilterRule::value) (`Value`).
+    pub fn value(self, value: impl Into<Value<String>>) -> FilterRuleBuilder<S1, Value<String>> {
+        FilterRuleBuilder { name: self.name, value: value.into() }
+    }
+    /// The [`FilterRule`]; `build()` compiles once the required `name`, `value` are set.
+    pub fn build(self) -> FilterRule
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        FilterRule { name: self.name.value(), value: self.value.value() }
     }
 }
 
 /// Specifies the file format used when exporting data to Amazon S3. *Allowed values*: ``CSV`` \|
 /// ``ORC`` \| ``Parquet``
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Format {
     #[serde(rename = "CSV")]
     Csv,
@@ -928,7 +1753,8 @@ impl Format {
 /// object versions, which adds the version-related fields ``VersionId``, ``IsLatest``, and
 /// ``DeleteMarker`` to the list. If set to ``Current``, the list does not contain these
 /// version-related fields.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum IncludedObjectVersions {
     All,
     Current,
@@ -947,7 +1773,8 @@ impl IncludedObjectVersions {
 /// Specifies the S3 Intelligent-Tiering configuration for an Amazon S3 bucket. For information
 /// about the S3 Intelligent-Tiering storage class, see
 /// [Storage class for automatically optimizing frequently and infrequently accessed objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/storage-class-intro.html#sc-dynamic-data-access).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct IntelligentTieringConfiguration {
     /// The ID used to identify the S3 Intelligent-Tiering configuration.
@@ -972,18 +1799,94 @@ pub struct IntelligentTieringConfiguration {
 }
 
 impl IntelligentTieringConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        id: impl Into<Value<String>>,
-        status: impl Into<Value<Status>>,
-        tierings: impl Into<Value<Vec<Value<Tiering>>>>,
-    ) -> Self {
-        Self {
-            id: id.into(),
+    /// A builder of [`IntelligentTieringConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `id`, `status`, `tierings` are set.
+    pub fn builder() -> IntelligentTieringConfigurationBuilder<missing::id, missing::status, missing::tierings>
+    {
+        IntelligentTieringConfigurationBuilder {
+            id: missing::id,
             prefix: None,
-            status: status.into(),
+            status: missing::status,
             tag_filters: None,
+            tierings: missing::tierings,
+        }
+    }
+}
+
+/// Builds a [`IntelligentTieringConfiguration`] (from [`IntelligentTieringConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `id`, `status`, `tierings` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `id`, `S2`: `status`, `S3`: `tierings`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct IntelligentTieringConfigurationBuilder<S1, S2, S3> {
+    id: S1,
+    prefix: Option<Value<String>>,
+    status: S2,
+    tag_filters: Option<Value<Vec<Value<TagFilter>>>>,
+    tierings: S3,
+}
+
+impl<S1, S2, S3> IntelligentTieringConfigurationBuilder<S1, S2, S3> {
+    /// Sets the required [`id`](IntelligentTieringConfiguration::id) (`Id`).
+    pub fn id(
+        self,
+        id: impl Into<Value<String>>,
+    ) -> IntelligentTieringConfigurationBuilder<Value<String>, S2, S3> {
+        IntelligentTieringConfigurationBuilder {
+            id: id.into(),
+            prefix: self.prefix,
+            status: self.status,
+            tag_filters: self.tag_filters,
+            tierings: self.tierings,
+        }
+    }
+    /// Sets [`prefix`](IntelligentTieringConfiguration::prefix) (`Prefix`).
+    pub fn prefix(mut self, prefix: impl Into<Value<String>>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+    /// Sets the required [`status`](IntelligentTieringConfiguration::status) (`Status`).
+    pub fn status(
+        self,
+        status: impl Into<Value<Status>>,
+    ) -> IntelligentTieringConfigurationBuilder<S1, Value<Status>, S3> {
+        IntelligentTieringConfigurationBuilder {
+            id: self.id,
+            prefix: self.prefix,
+            status: status.into(),
+            tag_filters: self.tag_filters,
+            tierings: self.tierings,
+        }
+    }
+    /// Sets [`tag_filters`](IntelligentTieringConfiguration::tag_filters) (`TagFilters`).
+    pub fn tag_filters(mut self, tag_filters: impl Into<Value<Vec<Value<TagFilter>>>>) -> Self {
+        self.tag_filters = Some(tag_filters.into());
+        self
+    }
+    /// Sets the required [`tierings`](IntelligentTieringConfiguration::tierings) (`Tierings`).
+    pub fn tierings(
+        self,
+        tierings: impl Into<Value<Vec<Value<Tiering>>>>,
+    ) -> IntelligentTieringConfigurationBuilder<S1, S2, Value<Vec<Value<Tiering>>>> {
+        IntelligentTieringConfigurationBuilder {
+            id: self.id,
+            prefix: self.prefix,
+            status: self.status,
+            tag_filters: self.tag_filters,
             tierings: tierings.into(),
+        }
+    }
+    /// The [`IntelligentTieringConfiguration`]; `build()` compiles once the required `id`, `status`, `tierings` are set.
+    pub fn build(self) -> IntelligentTieringConfiguration
+    where
+        S1: Required<String>,
+        S2: Required<Status>,
+        S3: Required<Vec<Value<Tiering>>>,
+    {
+        IntelligentTieringConfiguration {
+            id: self.id.value(),
+            prefix: self.prefix,
+            status: self.status.value(),
+            tag_filters: self.tag_filters,
+            tierings: self.tierings.value(),
         }
     }
 }
@@ -991,7 +1894,8 @@ impl IntelligentTieringConfiguration {
 /// Specifies the S3 Inventory configuration for an Amazon S3 bucket. For more information, see
 /// [GET Bucket inventory](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketGETInventoryConfig.html)
 /// in the *Amazon S3 API Reference*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InventoryConfiguration {
     /// Contains information about where to publish the inventory results.
@@ -1022,22 +1926,146 @@ pub struct InventoryConfiguration {
 }
 
 impl InventoryConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        destination: impl Into<Value<Destination>>,
-        enabled: impl Into<Value<bool>>,
-        id: impl Into<Value<String>>,
-        included_object_versions: impl Into<Value<IncludedObjectVersions>>,
-        schedule_frequency: impl Into<Value<ScheduleFrequency>>,
-    ) -> Self {
-        Self {
-            destination: destination.into(),
-            enabled: enabled.into(),
-            id: id.into(),
-            included_object_versions: included_object_versions.into(),
+    /// A builder of [`InventoryConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `destination`, `enabled`, `id`, `included_object_versions`, `schedule_frequency` are set.
+    pub fn builder() -> InventoryConfigurationBuilder<
+        missing::destination,
+        missing::enabled,
+        missing::id,
+        missing::included_object_versions,
+        missing::schedule_frequency,
+    > {
+        InventoryConfigurationBuilder {
+            destination: missing::destination,
+            enabled: missing::enabled,
+            id: missing::id,
+            included_object_versions: missing::included_object_versions,
             optional_fields: None,
             prefix: None,
+            schedule_frequency: missing::schedule_frequency,
+        }
+    }
+}
+
+/// Builds a [`InventoryConfiguration`] (from [`InventoryConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `destination`, `enabled`, `id`, `included_object_versions`, `schedule_frequency` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `destination`, `S2`: `enabled`, `S3`: `id`, `S4`: `included_object_versions`, `S5`: `schedule_frequency`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct InventoryConfigurationBuilder<S1, S2, S3, S4, S5> {
+    destination: S1,
+    enabled: S2,
+    id: S3,
+    included_object_versions: S4,
+    optional_fields: Option<Value<Vec<Value<OptionalFieldsItem>>>>,
+    prefix: Option<Value<String>>,
+    schedule_frequency: S5,
+}
+
+impl<S1, S2, S3, S4, S5> InventoryConfigurationBuilder<S1, S2, S3, S4, S5> {
+    /// Sets the required [`destination`](InventoryConfiguration::destination) (`Destination`).
+    pub fn destination(
+        self,
+        destination: impl Into<Value<Destination>>,
+    ) -> InventoryConfigurationBuilder<Value<Destination>, S2, S3, S4, S5> {
+        InventoryConfigurationBuilder {
+            destination: destination.into(),
+            enabled: self.enabled,
+            id: self.id,
+            included_object_versions: self.included_object_versions,
+            optional_fields: self.optional_fields,
+            prefix: self.prefix,
+            schedule_frequency: self.schedule_frequency,
+        }
+    }
+    /// Sets the required [`enabled`](InventoryConfiguration::enabled) (`Enabled`).
+    pub fn enabled(
+        self,
+        enabled: impl Into<Value<bool>>,
+    ) -> InventoryConfigurationBuilder<S1, Value<bool>, S3, S4, S5> {
+        InventoryConfigurationBuilder {
+            destination: self.destination,
+            enabled: enabled.into(),
+            id: self.id,
+            included_object_versions: self.included_object_versions,
+            optional_fields: self.optional_fields,
+            prefix: self.prefix,
+            schedule_frequency: self.schedule_frequency,
+        }
+    }
+    /// Sets the required [`id`](InventoryConfiguration::id) (`Id`).
+    pub fn id(
+        self,
+        id: impl Into<Value<String>>,
+    ) -> InventoryConfigurationBuilder<S1, S2, Value<String>, S4, S5> {
+        InventoryConfigurationBuilder {
+            destination: self.destination,
+            enabled: self.enabled,
+            id: id.into(),
+            included_object_versions: self.included_object_versions,
+            optional_fields: self.optional_fields,
+            prefix: self.prefix,
+            schedule_frequency: self.schedule_frequency,
+        }
+    }
+    /// Sets the required [`included_object_versions`](InventoryConfiguration::included_object_versions) (`IncludedObjectVersions`).
+    pub fn included_object_versions(
+        self,
+        included_object_versions: impl Into<Value<IncludedObjectVersions>>,
+    ) -> InventoryConfigurationBuilder<S1, S2, S3, Value<IncludedObjectVersions>, S5> {
+        InventoryConfigurationBuilder {
+            destination: self.destination,
+            enabled: self.enabled,
+            id: self.id,
+            included_object_versions: included_object_versions.into(),
+            optional_fields: self.optional_fields,
+            prefix: self.prefix,
+            schedule_frequency: self.schedule_frequency,
+        }
+    }
+    /// Sets [`optional_fields`](InventoryConfiguration::optional_fields) (`OptionalFields`).
+    pub fn optional_fields(
+        mut self,
+        optional_fields: impl Into<Value<Vec<Value<OptionalFieldsItem>>>>,
+    ) -> Self {
+        self.optional_fields = Some(optional_fields.into());
+        self
+    }
+    /// Sets [`prefix`](InventoryConfiguration::prefix) (`Prefix`).
+    pub fn prefix(mut self, prefix: impl Into<Value<String>>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+    /// Sets the required [`schedule_frequency`](InventoryConfiguration::schedule_frequency) (`ScheduleFrequency`).
+    pub fn schedule_frequency(
+        self,
+        schedule_frequency: impl Into<Value<ScheduleFrequency>>,
+    ) -> InventoryConfigurationBuilder<S1, S2, S3, S4, Value<ScheduleFrequency>> {
+        InventoryConfigurationBuilder {
+            destination: self.destination,
+            enabled: self.enabled,
+            id: self.id,
+            included_object_versions: self.included_object_versions,
+            optional_fields: self.optional_fields,
+            prefix: self.prefix,
             schedule_frequency: schedule_frequency.into(),
+        }
+    }
+    /// The [`InventoryConfiguration`]; `build()` compiles once the required `destination`, `enabled`, `id`, `included_object_versions`, `schedule_frequency` are set.
+    pub fn build(self) -> InventoryConfiguration
+    where
+        S1: Required<Destination>,
+        S2: Required<bool>,
+        S3: Required<String>,
+        S4: Required<IncludedObjectVersions>,
+        S5: Required<ScheduleFrequency>,
+    {
+        InventoryConfiguration {
+            destination: self.destination.value(),
+            enabled: self.enabled.value(),
+            id: self.id.value(),
+            included_object_versions: self.included_object_versions.value(),
+            optional_fields: self.optional_fields,
+            prefix: self.prefix,
+            schedule_frequency: self.schedule_frequency.value(),
         }
     }
 }
@@ -1047,7 +2075,8 @@ impl InventoryConfiguration {
 /// old inventory table from your AWS managed table bucket. Otherwise, the newly re-enabled
 /// inventory table configuration will enter a failed state because the inventory table already
 /// exists in the table bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct InventoryTableConfiguration {
     /// The configuration state of the inventory table, indicating whether the inventory table is
@@ -1060,9 +2089,52 @@ pub struct InventoryTableConfiguration {
 }
 
 impl InventoryTableConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(configuration_state: impl Into<Value<ConfigurationState>>) -> Self {
-        Self { configuration_state: configuration_state.into(), encryption_configuration: None }
+    /// A builder of [`InventoryTableConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `configuration_state` is set.
+    pub fn builder() -> InventoryTableConfigurationBuilder<missing::configuration_state> {
+        InventoryTableConfigurationBuilder {
+            configuration_state: missing::configuration_state,
+            encryption_configuration: None,
+        }
+    }
+}
+
+/// Builds a [`InventoryTableConfiguration`] (from [`InventoryTableConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `configuration_state` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `configuration_state`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct InventoryTableConfigurationBuilder<S1> {
+    configuration_state: S1,
+    encryption_configuration: Option<Value<MetadataTableEncryptionConfiguration>>,
+}
+
+impl<S1> InventoryTableConfigurationBuilder<S1> {
+    /// Sets the required [`configuration_state`](InventoryTableConfiguration::configuration_state) (`ConfigurationState`).
+    pub fn configuration_state(
+        self,
+        configuration_state: impl Into<Value<ConfigurationState>>,
+    ) -> InventoryTableConfigurationBuilder<Value<ConfigurationState>> {
+        InventoryTableConfigurationBuilder {
+            configuration_state: configuration_state.into(),
+            encryption_configuration: self.encryption_configuration,
+        }
+    }
+    /// Sets [`encryption_configuration`](InventoryTableConfiguration::encryption_configuration) (`EncryptionConfiguration`).
+    pub fn encryption_configuration(
+        mut self,
+        encryption_configuration: impl Into<Value<MetadataTableEncryptionConfiguration>>,
+    ) -> Self {
+        self.encryption_configuration = Some(encryption_configuration.into());
+        self
+    }
+    /// The [`InventoryTableConfiguration`]; `build()` compiles once the required `configuration_state` is set.
+    pub fn build(self) -> InventoryTableConfiguration
+    where
+        S1: Required<ConfigurationState>,
+    {
+        InventoryTableConfiguration {
+            configuration_state: self.configuration_state.value(),
+            encryption_configuration: self.encryption_configuration,
+        }
     }
 }
 
@@ -1070,7 +2142,8 @@ impl InventoryTableConfiguration {
 /// for each metadata table configuration and cannot be disabled. The journal configuration will
 /// enter a failed state if a journal table already exists in the table bucket. The journal table of
 /// a previous configuration must be deleted before a new journal table can be created successfully.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct JournalTableConfiguration {
     /// The encryption configuration for the journal table.
@@ -1082,14 +2155,58 @@ pub struct JournalTableConfiguration {
 }
 
 impl JournalTableConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(record_expiration: impl Into<Value<RecordExpiration>>) -> Self {
-        Self { encryption_configuration: None, record_expiration: record_expiration.into() }
+    /// A builder of [`JournalTableConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `record_expiration` is set.
+    pub fn builder() -> JournalTableConfigurationBuilder<missing::record_expiration> {
+        JournalTableConfigurationBuilder {
+            encryption_configuration: None,
+            record_expiration: missing::record_expiration,
+        }
+    }
+}
+
+/// Builds a [`JournalTableConfiguration`] (from [`JournalTableConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `record_expiration` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `record_expiration`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct JournalTableConfigurationBuilder<S1> {
+    encryption_configuration: Option<Value<MetadataTableEncryptionConfiguration>>,
+    record_expiration: S1,
+}
+
+impl<S1> JournalTableConfigurationBuilder<S1> {
+    /// Sets [`encryption_configuration`](JournalTableConfiguration::encryption_configuration) (`EncryptionConfiguration`).
+    pub fn encryption_configuration(
+        mut self,
+        encryption_configuration: impl Into<Value<MetadataTableEncryptionConfiguration>>,
+    ) -> Self {
+        self.encryption_configuration = Some(encryption_configuration.into());
+        self
+    }
+    /// Sets the required [`record_expiration`](JournalTableConfiguration::record_expiration) (`RecordExpiration`).
+    pub fn record_expiration(
+        self,
+        record_expiration: impl Into<Value<RecordExpiration>>,
+    ) -> JournalTableConfigurationBuilder<Value<RecordExpiration>> {
+        JournalTableConfigurationBuilder {
+            encryption_configuration: self.encryption_configuration,
+            record_expiration: record_expiration.into(),
+        }
+    }
+    /// The [`JournalTableConfiguration`]; `build()` compiles once the required `record_expiration` is set.
+    pub fn build(self) -> JournalTableConfiguration
+    where
+        S1: Required<RecordExpiration>,
+    {
+        JournalTableConfiguration {
+            encryption_configuration: self.encryption_configuration,
+            record_expiration: self.record_expiration.value(),
+        }
     }
 }
 
 /// Describes the LAMlong functions to invoke and the events for which to invoke them.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LambdaConfiguration {
     /// The Amazon S3 bucket event for which to invoke the LAMlong function. For more information, see
@@ -1109,9 +2226,50 @@ pub struct LambdaConfiguration {
 }
 
 impl LambdaConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(event: impl Into<Value<String>>, function: impl Into<Value<String>>) -> Self {
-        Self { event: event.into(), filter: None, function: function.into() }
+    /// A builder of [`LambdaConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `event`, `function` are set.
+    pub fn builder() -> LambdaConfigurationBuilder<missing::event, missing::function> {
+        LambdaConfigurationBuilder { event: missing::event, filter: None, function: missing::function }
+    }
+}
+
+/// Builds a [`LambdaConfiguration`] (from [`LambdaConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `event`, `function` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `event`, `S2`: `function`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct LambdaConfigurationBuilder<S1, S2> {
+    event: S1,
+    filter: Option<Value<NotificationFilter>>,
+    function: S2,
+}
+
+impl<S1, S2> LambdaConfigurationBuilder<S1, S2> {
+    /// Sets the required [`event`](LambdaConfiguration::event) (`Event`).
+    pub fn event(self, event: impl Into<Value<String>>) -> LambdaConfigurationBuilder<Value<String>, S2> {
+        LambdaConfigurationBuilder { event: event.into(), filter: self.filter, function: self.function }
+    }
+    /// Sets [`filter`](LambdaConfiguration::filter) (`Filter`).
+    pub fn filter(mut self, filter: impl Into<Value<NotificationFilter>>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+    /// Sets the required [`function`](LambdaConfiguration::function) (`Function`).
+    pub fn function(
+        self,
+        function: impl Into<Value<String>>,
+    ) -> LambdaConfigurationBuilder<S1, Value<String>> {
+        LambdaConfigurationBuilder { event: self.event, filter: self.filter, function: function.into() }
+    }
+    /// The [`LambdaConfiguration`]; `build()` compiles once the required `event`, `function` are set.
+    pub fn build(self) -> LambdaConfiguration
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        LambdaConfiguration {
+            event: self.event.value(),
+            filter: self.filter,
+            function: self.function.value(),
+        }
     }
 }
 
@@ -1119,7 +2277,8 @@ impl LambdaConfiguration {
 /// see
 /// [Object Lifecycle Management](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lifecycle-mgmt.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LifecycleConfiguration {
     /// A lifecycle rule for individual objects in an Amazon S3 bucket.
@@ -1139,9 +2298,49 @@ pub struct LifecycleConfiguration {
 }
 
 impl LifecycleConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(rules: impl Into<Value<Vec<Value<Rule>>>>) -> Self {
-        Self { rules: rules.into(), transition_default_minimum_object_size: None }
+    /// A builder of [`LifecycleConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `rules` is set.
+    pub fn builder() -> LifecycleConfigurationBuilder<missing::rules> {
+        LifecycleConfigurationBuilder { rules: missing::rules, transition_default_minimum_object_size: None }
+    }
+}
+
+/// Builds a [`LifecycleConfiguration`] (from [`LifecycleConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `rules` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `rules`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct LifecycleConfigurationBuilder<S1> {
+    rules: S1,
+    transition_default_minimum_object_size: Option<Value<TransitionDefaultMinimumObjectSize>>,
+}
+
+impl<S1> LifecycleConfigurationBuilder<S1> {
+    /// Sets the required [`rules`](LifecycleConfiguration::rules) (`Rules`).
+    pub fn rules(
+        self,
+        rules: impl Into<Value<Vec<Value<Rule>>>>,
+    ) -> LifecycleConfigurationBuilder<Value<Vec<Value<Rule>>>> {
+        LifecycleConfigurationBuilder {
+            rules: rules.into(),
+            transition_default_minimum_object_size: self.transition_default_minimum_object_size,
+        }
+    }
+    /// Sets [`transition_default_minimum_object_size`](LifecycleConfiguration::transition_default_minimum_object_size) (`TransitionDefaultMinimumObjectSize`).
+    pub fn transition_default_minimum_object_size(
+        mut self,
+        transition_default_minimum_object_size: impl Into<Value<TransitionDefaultMinimumObjectSize>>,
+    ) -> Self {
+        self.transition_default_minimum_object_size = Some(transition_default_minimum_object_size.into());
+        self
+    }
+    /// The [`LifecycleConfiguration`]; `build()` compiles once the required `rules` is set.
+    pub fn build(self) -> LifecycleConfiguration
+    where
+        S1: Required<Vec<Value<Rule>>>,
+    {
+        LifecycleConfiguration {
+            rules: self.rules.value(),
+            transition_default_minimum_object_size: self.transition_default_minimum_object_size,
+        }
     }
 }
 
@@ -1151,7 +2350,8 @@ impl LifecycleConfiguration {
 /// in the *Amazon S3 API Reference*. To successfully complete the
 /// ``AWS::S3::Bucket LoggingConfiguration`` request, you must have ``s3:PutObject`` and
 /// ``s3:PutObjectAcl`` in your IAM permissions.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfiguration {
     /// The name of the bucket where Amazon S3 should store server access log files. You can store log
@@ -1169,10 +2369,45 @@ pub struct LoggingConfiguration {
     pub target_object_key_format: Option<Value<Expr>>,
 }
 
+impl LoggingConfiguration {
+    /// A builder of [`LoggingConfiguration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> LoggingConfigurationBuilder {
+        LoggingConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`LoggingConfiguration`] (from [`LoggingConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct LoggingConfigurationBuilder(LoggingConfiguration);
+
+impl LoggingConfigurationBuilder {
+    /// Sets [`destination_bucket_name`](LoggingConfiguration::destination_bucket_name) (`DestinationBucketName`).
+    pub fn destination_bucket_name(mut self, destination_bucket_name: impl Into<Value<String>>) -> Self {
+        self.0.destination_bucket_name = Some(destination_bucket_name.into());
+        self
+    }
+    /// Sets [`log_file_prefix`](LoggingConfiguration::log_file_prefix) (`LogFilePrefix`).
+    pub fn log_file_prefix(mut self, log_file_prefix: impl Into<Value<String>>) -> Self {
+        self.0.log_file_prefix = Some(log_file_prefix.into());
+        self
+    }
+    /// Sets [`target_object_key_format`](LoggingConfiguration::target_object_key_format) (`TargetObjectKeyFormat`).
+    pub fn target_object_key_format(mut self, target_object_key_format: impl Into<Value<Expr>>) -> Self {
+        self.0.target_object_key_format = Some(target_object_key_format.into());
+        self
+    }
+    /// The [`LoggingConfiguration`]; it has no required properties.
+    pub fn build(self) -> LoggingConfiguration {
+        self.0
+    }
+}
+
 /// Creates a V2 S3 Metadata configuration of a general purpose bucket. For more information, see
 /// [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetadataConfiguration {
     /// The annotation table configuration for a metadata configuration.
@@ -1187,12 +2422,63 @@ pub struct MetadataConfiguration {
 }
 
 impl MetadataConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(journal_table_configuration: impl Into<Value<JournalTableConfiguration>>) -> Self {
-        Self {
+    /// A builder of [`MetadataConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `journal_table_configuration` is set.
+    pub fn builder() -> MetadataConfigurationBuilder<missing::journal_table_configuration> {
+        MetadataConfigurationBuilder {
             annotation_table_configuration: None,
             inventory_table_configuration: None,
+            journal_table_configuration: missing::journal_table_configuration,
+        }
+    }
+}
+
+/// Builds a [`MetadataConfiguration`] (from [`MetadataConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `journal_table_configuration` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `journal_table_configuration`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetadataConfigurationBuilder<S1> {
+    annotation_table_configuration: Option<Value<AnnotationTableConfiguration>>,
+    inventory_table_configuration: Option<Value<InventoryTableConfiguration>>,
+    journal_table_configuration: S1,
+}
+
+impl<S1> MetadataConfigurationBuilder<S1> {
+    /// Sets [`annotation_table_configuration`](MetadataConfiguration::annotation_table_configuration) (`AnnotationTableConfiguration`).
+    pub fn annotation_table_configuration(
+        mut self,
+        annotation_table_configuration: impl Into<Value<AnnotationTableConfiguration>>,
+    ) -> Self {
+        self.annotation_table_configuration = Some(annotation_table_configuration.into());
+        self
+    }
+    /// Sets [`inventory_table_configuration`](MetadataConfiguration::inventory_table_configuration) (`InventoryTableConfiguration`).
+    pub fn inventory_table_configuration(
+        mut self,
+        inventory_table_configuration: impl Into<Value<InventoryTableConfiguration>>,
+    ) -> Self {
+        self.inventory_table_configuration = Some(inventory_table_configuration.into());
+        self
+    }
+    /// Sets the required [`journal_table_configuration`](MetadataConfiguration::journal_table_configuration) (`JournalTableConfiguration`).
+    pub fn journal_table_configuration(
+        self,
+        journal_table_configuration: impl Into<Value<JournalTableConfiguration>>,
+    ) -> MetadataConfigurationBuilder<Value<JournalTableConfiguration>> {
+        MetadataConfigurationBuilder {
+            annotation_table_configuration: self.annotation_table_configuration,
+            inventory_table_configuration: self.inventory_table_configuration,
             journal_table_configuration: journal_table_configuration.into(),
+        }
+    }
+    /// The [`MetadataConfiguration`]; `build()` compiles once the required `journal_table_configuration` is set.
+    pub fn build(self) -> MetadataConfiguration
+    where
+        S1: Required<JournalTableConfiguration>,
+    {
+        MetadataConfiguration {
+            annotation_table_configuration: self.annotation_table_configuration,
+            inventory_table_configuration: self.inventory_table_configuration,
+            journal_table_configuration: self.journal_table_configuration.value(),
         }
     }
 }
@@ -1207,7 +2493,8 @@ impl MetadataConfiguration {
 /// Creates a V1 S3 Metadata configuration for a general purpose bucket. For more information, see
 /// [Accelerating data discovery with S3 Metadata](https://docs.aws.amazon.com/AmazonS3/latest/userguide/metadata-tables-overview.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetadataTableConfiguration {
     /// The destination information for the metadata table configuration. The destination table bucket
@@ -1219,14 +2506,40 @@ pub struct MetadataTableConfiguration {
 }
 
 impl MetadataTableConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(s3_tables_destination: impl Into<Value<S3TablesDestination>>) -> Self {
-        Self { s3_tables_destination: s3_tables_destination.into() }
+    /// A builder of [`MetadataTableConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `s3_tables_destination` is set.
+    pub fn builder() -> MetadataTableConfigurationBuilder<missing::s3_tables_destination> {
+        MetadataTableConfigurationBuilder { s3_tables_destination: missing::s3_tables_destination }
+    }
+}
+
+/// Builds a [`MetadataTableConfiguration`] (from [`MetadataTableConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `s3_tables_destination` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `s3_tables_destination`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetadataTableConfigurationBuilder<S1> {
+    s3_tables_destination: S1,
+}
+
+impl<S1> MetadataTableConfigurationBuilder<S1> {
+    /// Sets the required [`s3_tables_destination`](MetadataTableConfiguration::s3_tables_destination) (`S3TablesDestination`).
+    pub fn s3_tables_destination(
+        self,
+        s3_tables_destination: impl Into<Value<S3TablesDestination>>,
+    ) -> MetadataTableConfigurationBuilder<Value<S3TablesDestination>> {
+        MetadataTableConfigurationBuilder { s3_tables_destination: s3_tables_destination.into() }
+    }
+    /// The [`MetadataTableConfiguration`]; `build()` compiles once the required `s3_tables_destination` is set.
+    pub fn build(self) -> MetadataTableConfiguration
+    where
+        S1: Required<S3TablesDestination>,
+    {
+        MetadataTableConfiguration { s3_tables_destination: self.s3_tables_destination.value() }
     }
 }
 
 /// The encryption settings for an S3 Metadata journal table or inventory table configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetadataTableEncryptionConfiguration {
     /// If server-side encryption with KMSlong (KMS) keys (SSE-KMS) is specified, you must also specify
@@ -1243,16 +2556,58 @@ pub struct MetadataTableEncryptionConfiguration {
 }
 
 impl MetadataTableEncryptionConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(sse_algorithm: impl Into<Value<MetadataTableEncryptionConfigurationSseAlgorithm>>) -> Self {
-        Self { kms_key_arn: None, sse_algorithm: sse_algorithm.into() }
+    /// A builder of [`MetadataTableEncryptionConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `sse_algorithm` is set.
+    pub fn builder() -> MetadataTableEncryptionConfigurationBuilder<missing::sse_algorithm> {
+        MetadataTableEncryptionConfigurationBuilder {
+            kms_key_arn: None,
+            sse_algorithm: missing::sse_algorithm,
+        }
+    }
+}
+
+/// Builds a [`MetadataTableEncryptionConfiguration`] (from [`MetadataTableEncryptionConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `sse_algorithm` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `sse_algorithm`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetadataTableEncryptionConfigurationBuilder<S1> {
+    kms_key_arn: Option<Value<String>>,
+    sse_algorithm: S1,
+}
+
+impl<S1> MetadataTableEncryptionConfigurationBuilder<S1> {
+    /// Sets [`kms_key_arn`](MetadataTableEncryptionConfiguration::kms_key_arn) (`KmsKeyArn`).
+    pub fn kms_key_arn(mut self, kms_key_arn: impl Into<Value<String>>) -> Self {
+        self.kms_key_arn = Some(kms_key_arn.into());
+        self
+    }
+    /// Sets the required [`sse_algorithm`](MetadataTableEncryptionConfiguration::sse_algorithm) (`SseAlgorithm`).
+    pub fn sse_algorithm(
+        self,
+        sse_algorithm: impl Into<Value<MetadataTableEncryptionConfigurationSseAlgorithm>>,
+    ) -> MetadataTableEncryptionConfigurationBuilder<Value<MetadataTableEncryptionConfigurationSseAlgorithm>>
+    {
+        MetadataTableEncryptionConfigurationBuilder {
+            kms_key_arn: self.kms_key_arn,
+            sse_algorithm: sse_algorithm.into(),
+        }
+    }
+    /// The [`MetadataTableEncryptionConfiguration`]; `build()` compiles once the required `sse_algorithm` is set.
+    pub fn build(self) -> MetadataTableEncryptionConfiguration
+    where
+        S1: Required<MetadataTableEncryptionConfigurationSseAlgorithm>,
+    {
+        MetadataTableEncryptionConfiguration {
+            kms_key_arn: self.kms_key_arn,
+            sse_algorithm: self.sse_algorithm.value(),
+        }
     }
 }
 
 /// The encryption type specified for a metadata table. To specify server-side encryption with
 /// KMSlong (KMS) keys (SSE-KMS), use the ``aws:kms`` value. To specify server-side encryption with
 /// Amazon S3 managed keys (SSE-S3), use the ``AES256`` value.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum MetadataTableEncryptionConfigurationSseAlgorithm {
     #[serde(rename = "aws:kms")]
     AwsKms,
@@ -1272,7 +2627,8 @@ impl MetadataTableEncryptionConfigurationSseAlgorithm {
 
 /// A container specifying replication metrics-related settings enabling replication metrics and
 /// events.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Metrics {
     /// A container specifying the time threshold for emitting the
@@ -1285,9 +2641,37 @@ pub struct Metrics {
 }
 
 impl Metrics {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(status: impl Into<Value<Status>>) -> Self {
-        Self { event_threshold: None, status: status.into() }
+    /// A builder of [`Metrics`]: one setter per property, then `build()`; `build()` compiles once the required `status` is set.
+    pub fn builder() -> MetricsBuilder<missing::status> {
+        MetricsBuilder { event_threshold: None, status: missing::status }
+    }
+}
+
+/// Builds a [`Metrics`] (from [`Metrics::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `status` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `status`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricsBuilder<S1> {
+    event_threshold: Option<Value<ReplicationTimeValue>>,
+    status: S1,
+}
+
+impl<S1> MetricsBuilder<S1> {
+    /// Sets [`event_threshold`](Metrics::event_threshold) (`EventThreshold`).
+    pub fn event_threshold(mut self, event_threshold: impl Into<Value<ReplicationTimeValue>>) -> Self {
+        self.event_threshold = Some(event_threshold.into());
+        self
+    }
+    /// Sets the required [`status`](Metrics::status) (`Status`).
+    pub fn status(self, status: impl Into<Value<Status>>) -> MetricsBuilder<Value<Status>> {
+        MetricsBuilder { event_threshold: self.event_threshold, status: status.into() }
+    }
+    /// The [`Metrics`]; `build()` compiles once the required `status` is set.
+    pub fn build(self) -> Metrics
+    where
+        S1: Required<Status>,
+    {
+        Metrics { event_threshold: self.event_threshold, status: self.status.value() }
     }
 }
 
@@ -1299,7 +2683,8 @@ impl Metrics {
 /// For more information, see
 /// [PUT Bucket metrics](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTMetricConfiguration.html)
 /// in the *Amazon S3 API Reference*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct MetricsConfiguration {
     /// The access point that was used while performing operations on the object. The metrics
@@ -1320,16 +2705,72 @@ pub struct MetricsConfiguration {
 }
 
 impl MetricsConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(id: impl Into<Value<String>>) -> Self {
-        Self { access_point_arn: None, id: id.into(), prefix: None, tag_filters: None }
+    /// A builder of [`MetricsConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `id` is set.
+    pub fn builder() -> MetricsConfigurationBuilder<missing::id> {
+        MetricsConfigurationBuilder {
+            access_point_arn: None,
+            id: missing::id,
+            prefix: None,
+            tag_filters: None,
+        }
+    }
+}
+
+/// Builds a [`MetricsConfiguration`] (from [`MetricsConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct MetricsConfigurationBuilder<S1> {
+    access_point_arn: Option<Value<String>>,
+    id: S1,
+    prefix: Option<Value<String>>,
+    tag_filters: Option<Value<Vec<Value<TagFilter>>>>,
+}
+
+impl<S1> MetricsConfigurationBuilder<S1> {
+    /// Sets [`access_point_arn`](MetricsConfiguration::access_point_arn) (`AccessPointArn`).
+    pub fn access_point_arn(mut self, access_point_arn: impl Into<Value<String>>) -> Self {
+        self.access_point_arn = Some(access_point_arn.into());
+        self
+    }
+    /// Sets the required [`id`](MetricsConfiguration::id) (`Id`).
+    pub fn id(self, id: impl Into<Value<String>>) -> MetricsConfigurationBuilder<Value<String>> {
+        MetricsConfigurationBuilder {
+            access_point_arn: self.access_point_arn,
+            id: id.into(),
+            prefix: self.prefix,
+            tag_filters: self.tag_filters,
+        }
+    }
+    /// Sets [`prefix`](MetricsConfiguration::prefix) (`Prefix`).
+    pub fn prefix(mut self, prefix: impl Into<Value<String>>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+    /// Sets [`tag_filters`](MetricsConfiguration::tag_filters) (`TagFilters`).
+    pub fn tag_filters(mut self, tag_filters: impl Into<Value<Vec<Value<TagFilter>>>>) -> Self {
+        self.tag_filters = Some(tag_filters.into());
+        self
+    }
+    /// The [`MetricsConfiguration`]; `build()` compiles once the required `id` is set.
+    pub fn build(self) -> MetricsConfiguration
+    where
+        S1: Required<String>,
+    {
+        MetricsConfiguration {
+            access_point_arn: self.access_point_arn,
+            id: self.id.value(),
+            prefix: self.prefix,
+            tag_filters: self.tag_filters,
+        }
     }
 }
 
 /// The default Object Lock retention mode you want to apply to new objects placed in the specified
 /// bucket. If Object Lock is turned on, you must specify ``Mode`` and specify either ``Days`` or
 /// ``Years``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Mode {
     #[serde(rename = "COMPLIANCE")]
     Compliance,
@@ -1353,7 +2794,8 @@ impl Mode {
 /// specific period in the object's lifetime. For more information about setting a lifecycle rule
 /// configuration, see
 /// [AWS::S3::Bucket Rule](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-properties-s3-bucket-lifecycleconfig-rule.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NoncurrentVersionExpiration {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
@@ -1372,9 +2814,49 @@ pub struct NoncurrentVersionExpiration {
 }
 
 impl NoncurrentVersionExpiration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(noncurrent_days: impl Into<Value<i64>>) -> Self {
-        Self { newer_noncurrent_versions: None, noncurrent_days: noncurrent_days.into() }
+    /// A builder of [`NoncurrentVersionExpiration`]: one setter per property, then `build()`; `build()` compiles once the required `noncurrent_days` is set.
+    pub fn builder() -> NoncurrentVersionExpirationBuilder<missing::noncurrent_days> {
+        NoncurrentVersionExpirationBuilder {
+            newer_noncurrent_versions: None,
+            noncurrent_days: missing::noncurrent_days,
+        }
+    }
+}
+
+/// Builds a [`NoncurrentVersionExpiration`] (from [`NoncurrentVersionExpiration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `noncurrent_days` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `noncurrent_days`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct NoncurrentVersionExpirationBuilder<S1> {
+    newer_noncurrent_versions: Option<Value<i64>>,
+    noncurrent_days: S1,
+}
+
+impl<S1> NoncurrentVersionExpirationBuilder<S1> {
+    /// Sets [`newer_noncurrent_versions`](NoncurrentVersionExpiration::newer_noncurrent_versions) (`NewerNoncurrentVersions`).
+    pub fn newer_noncurrent_versions(mut self, newer_noncurrent_versions: impl Into<Value<i64>>) -> Self {
+        self.newer_noncurrent_versions = Some(newer_noncurrent_versions.into());
+        self
+    }
+    /// Sets the required [`noncurrent_days`](NoncurrentVersionExpiration::noncurrent_days) (`NoncurrentDays`).
+    pub fn noncurrent_days(
+        self,
+        noncurrent_days: impl Into<Value<i64>>,
+    ) -> NoncurrentVersionExpirationBuilder<Value<i64>> {
+        NoncurrentVersionExpirationBuilder {
+            newer_noncurrent_versions: self.newer_noncurrent_versions,
+            noncurrent_days: noncurrent_days.into(),
+        }
+    }
+    /// The [`NoncurrentVersionExpiration`]; `build()` compiles once the required `noncurrent_days` is set.
+    pub fn build(self) -> NoncurrentVersionExpiration
+    where
+        S1: Required<i64>,
+    {
+        NoncurrentVersionExpiration {
+            newer_noncurrent_versions: self.newer_noncurrent_versions,
+            noncurrent_days: self.noncurrent_days.value(),
+        }
     }
 }
 
@@ -1385,7 +2867,8 @@ impl NoncurrentVersionExpiration {
 /// versions to the ``STANDARD_IA``, ``ONEZONE_IA``, ``INTELLIGENT_TIERING``, ``GLACIER_IR``,
 /// ``GLACIER``, or ``DEEP_ARCHIVE`` storage class at a specific period in the object's lifetime. If
 /// you specify this property, don't specify the ``NoncurrentVersionTransitions`` property.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NoncurrentVersionTransition {
     /// Specifies how many noncurrent versions S3 will retain. If there are this many more recent
@@ -1407,15 +2890,65 @@ pub struct NoncurrentVersionTransition {
 }
 
 impl NoncurrentVersionTransition {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        storage_class: impl Into<Value<StorageClass>>,
-        transition_in_days: impl Into<Value<i64>>,
-    ) -> Self {
-        Self {
+    /// A builder of [`NoncurrentVersionTransition`]: one setter per property, then `build()`; `build()` compiles once the required `storage_class`, `transition_in_days` are set.
+    pub fn builder() -> NoncurrentVersionTransitionBuilder<missing::storage_class, missing::transition_in_days>
+    {
+        NoncurrentVersionTransitionBuilder {
             newer_noncurrent_versions: None,
+            storage_class: missing::storage_class,
+            transition_in_days: missing::transition_in_days,
+        }
+    }
+}
+
+/// Builds a [`NoncurrentVersionTransition`] (from [`NoncurrentVersionTransition::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `storage_class`, `transition_in_days` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `storage_class`, `S2`: `transition_in_days`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct NoncurrentVersionTransitionBuilder<S1, S2> {
+    newer_noncurrent_versions: Option<Value<i64>>,
+    storage_class: S1,
+    transition_in_days: S2,
+}
+
+impl<S1, S2> NoncurrentVersionTransitionBuilder<S1, S2> {
+    /// Sets [`newer_noncurrent_versions`](NoncurrentVersionTransition::newer_noncurrent_versions) (`NewerNoncurrentVersions`).
+    pub fn newer_noncurrent_versions(mut self, newer_noncurrent_versions: impl Into<Value<i64>>) -> Self {
+        self.newer_noncurrent_versions = Some(newer_noncurrent_versions.into());
+        self
+    }
+    /// Sets the required [`storage_class`](NoncurrentVersionTransition::storage_class) (`StorageClass`).
+    pub fn storage_class(
+        self,
+        storage_class: impl Into<Value<StorageClass>>,
+    ) -> NoncurrentVersionTransitionBuilder<Value<StorageClass>, S2> {
+        NoncurrentVersionTransitionBuilder {
+            newer_noncurrent_versions: self.newer_noncurrent_versions,
             storage_class: storage_class.into(),
+            transition_in_days: self.transition_in_days,
+        }
+    }
+    /// Sets the required [`transition_in_days`](NoncurrentVersionTransition::transition_in_days) (`TransitionInDays`).
+    pub fn transition_in_days(
+        self,
+        transition_in_days: impl Into<Value<i64>>,
+    ) -> NoncurrentVersionTransitionBuilder<S1, Value<i64>> {
+        NoncurrentVersionTransitionBuilder {
+            newer_noncurrent_versions: self.newer_noncurrent_versions,
+            storage_class: self.storage_class,
             transition_in_days: transition_in_days.into(),
+        }
+    }
+    /// The [`NoncurrentVersionTransition`]; `build()` compiles once the required `storage_class`, `transition_in_days` are set.
+    pub fn build(self) -> NoncurrentVersionTransition
+    where
+        S1: Required<StorageClass>,
+        S2: Required<i64>,
+    {
+        NoncurrentVersionTransition {
+            newer_noncurrent_versions: self.newer_noncurrent_versions,
+            storage_class: self.storage_class.value(),
+            transition_in_days: self.transition_in_days.value(),
         }
     }
 }
@@ -1432,7 +2965,8 @@ impl NoncurrentVersionTransition {
 /// [AWS::Lambda::Permission](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-lambda-permission.html)
 /// and
 /// [Granting Permissions to Publish Event Notification Messages to a Destination](https://docs.aws.amazon.com/AmazonS3/latest/dev/NotificationHowTo.html#grant-destinations-permissions-to-s3).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationConfiguration {
     /// Enables delivery of events to Amazon EventBridge.
@@ -1450,10 +2984,62 @@ pub struct NotificationConfiguration {
     pub topic_configurations: Option<Value<Vec<Value<TopicConfiguration>>>>,
 }
 
+impl NotificationConfiguration {
+    /// A builder of [`NotificationConfiguration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> NotificationConfigurationBuilder {
+        NotificationConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`NotificationConfiguration`] (from [`NotificationConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct NotificationConfigurationBuilder(NotificationConfiguration);
+
+impl NotificationConfigurationBuilder {
+    /// Sets [`event_bridge_configuration`](NotificationConfiguration::event_bridge_configuration) (`EventBridgeConfiguration`).
+    pub fn event_bridge_configuration(
+        mut self,
+        event_bridge_configuration: impl Into<Value<EventBridgeConfiguration>>,
+    ) -> Self {
+        self.0.event_bridge_configuration = Some(event_bridge_configuration.into());
+        self
+    }
+    /// Sets [`lambda_configurations`](NotificationConfiguration::lambda_configurations) (`LambdaConfigurations`).
+    pub fn lambda_configurations(
+        mut self,
+        lambda_configurations: impl Into<Value<Vec<Value<LambdaConfiguration>>>>,
+    ) -> Self {
+        self.0.lambda_configurations = Some(lambda_configurations.into());
+        self
+    }
+    /// Sets [`queue_configurations`](NotificationConfiguration::queue_configurations) (`QueueConfigurations`).
+    pub fn queue_configurations(
+        mut self,
+        queue_configurations: impl Into<Value<Vec<Value<QueueConfiguration>>>>,
+    ) -> Self {
+        self.0.queue_configurations = Some(queue_configurations.into());
+        self
+    }
+    /// Sets [`topic_configurations`](NotificationConfiguration::topic_configurations) (`TopicConfigurations`).
+    pub fn topic_configurations(
+        mut self,
+        topic_configurations: impl Into<Value<Vec<Value<TopicConfiguration>>>>,
+    ) -> Self {
+        self.0.topic_configurations = Some(topic_configurations.into());
+        self
+    }
+    /// The [`NotificationConfiguration`]; it has no required properties.
+    pub fn build(self) -> NotificationConfiguration {
+        self.0
+    }
+}
+
 /// Specifies object key name filtering rules. For information about key name filtering, see
 /// [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct NotificationFilter {
     /// A container for object key name prefix and suffix filtering rules.
@@ -1462,9 +3048,34 @@ pub struct NotificationFilter {
 }
 
 impl NotificationFilter {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(s3_key: impl Into<Value<S3KeyFilter>>) -> Self {
-        Self { s3_key: s3_key.into() }
+    /// A builder of [`NotificationFilter`]: one setter per property, then `build()`; `build()` compiles once the required `s3_key` is set.
+    pub fn builder() -> NotificationFilterBuilder<missing::s3_key> {
+        NotificationFilterBuilder { s3_key: missing::s3_key }
+    }
+}
+
+/// Builds a [`NotificationFilter`] (from [`NotificationFilter::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `s3_key` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `s3_key`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct NotificationFilterBuilder<S1> {
+    s3_key: S1,
+}
+
+impl<S1> NotificationFilterBuilder<S1> {
+    /// Sets the required [`s3_key`](NotificationFilter::s3_key) (`S3Key`).
+    pub fn s3_key(
+        self,
+        s3_key: impl Into<Value<S3KeyFilter>>,
+    ) -> NotificationFilterBuilder<Value<S3KeyFilter>> {
+        NotificationFilterBuilder { s3_key: s3_key.into() }
+    }
+    /// The [`NotificationFilter`]; `build()` compiles once the required `s3_key` is set.
+    pub fn build(self) -> NotificationFilter
+    where
+        S1: Required<S3KeyFilter>,
+    {
+        NotificationFilter { s3_key: self.s3_key.value() }
     }
 }
 
@@ -1472,7 +3083,8 @@ impl NotificationFilter {
 /// Lock configuration will be applied by default to every new object placed in the specified
 /// bucket. For more information, see
 /// [Locking Objects](https://docs.aws.amazon.com/AmazonS3/latest/dev/object-lock.html).
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ObjectLockConfiguration {
     /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
@@ -1490,9 +3102,39 @@ pub struct ObjectLockConfiguration {
     pub rule: Option<Value<ObjectLockRule>>,
 }
 
+impl ObjectLockConfiguration {
+    /// A builder of [`ObjectLockConfiguration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ObjectLockConfigurationBuilder {
+        ObjectLockConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`ObjectLockConfiguration`] (from [`ObjectLockConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ObjectLockConfigurationBuilder(ObjectLockConfiguration);
+
+impl ObjectLockConfigurationBuilder {
+    /// Sets [`object_lock_enabled`](ObjectLockConfiguration::object_lock_enabled) (`ObjectLockEnabled`).
+    pub fn object_lock_enabled(mut self, object_lock_enabled: impl Into<Value<ObjectLockEnabled>>) -> Self {
+        self.0.object_lock_enabled = Some(object_lock_enabled.into());
+        self
+    }
+    /// Sets [`rule`](ObjectLockConfiguration::rule) (`Rule`).
+    pub fn rule(mut self, rule: impl Into<Value<ObjectLockRule>>) -> Self {
+        self.0.rule = Some(rule.into());
+        self
+    }
+    /// The [`ObjectLockConfiguration`]; it has no required properties.
+    pub fn build(self) -> ObjectLockConfiguration {
+        self.0
+    }
+}
+
 /// Indicates whether this bucket has an Object Lock configuration enabled. Enable
 /// ``ObjectLockEnabled`` when you apply ``ObjectLockConfiguration`` to a bucket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ObjectLockEnabled {
     Enabled,
 }
@@ -1508,7 +3150,8 @@ impl ObjectLockEnabled {
 
 /// Specifies the Object Lock rule for the specified object. Enable the this rule when you apply
 /// ``ObjectLockConfiguration`` to a bucket.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ObjectLockRule {
     /// The default Object Lock retention mode and period that you want to apply to new objects placed
@@ -1520,8 +3163,33 @@ pub struct ObjectLockRule {
     pub default_retention: Option<Value<DefaultRetention>>,
 }
 
+impl ObjectLockRule {
+    /// A builder of [`ObjectLockRule`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ObjectLockRuleBuilder {
+        ObjectLockRuleBuilder(Self::default())
+    }
+}
+
+/// Builds a [`ObjectLockRule`] (from [`ObjectLockRule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ObjectLockRuleBuilder(ObjectLockRule);
+
+impl ObjectLockRuleBuilder {
+    /// Sets [`default_retention`](ObjectLockRule::default_retention) (`DefaultRetention`).
+    pub fn default_retention(mut self, default_retention: impl Into<Value<DefaultRetention>>) -> Self {
+        self.0.default_retention = Some(default_retention.into());
+        self
+    }
+    /// The [`ObjectLockRule`]; it has no required properties.
+    pub fn build(self) -> ObjectLockRule {
+        self.0
+    }
+}
+
 /// Specifies an object ownership rule.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ObjectOwnership {
     ObjectWriter,
     BucketOwnerPreferred,
@@ -1539,7 +3207,8 @@ impl ObjectOwnership {
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum OptionalFieldsItem {
     Size,
     LastModifiedDate,
@@ -1590,7 +3259,8 @@ impl OptionalFieldsItem {
 }
 
 /// The version of the output schema to use when exporting data. Must be ``V_1``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum OutputSchemaVersion {
     #[serde(rename = "V_1")]
     V1,
@@ -1608,7 +3278,8 @@ impl OutputSchemaVersion {
 /// Specifies the replica ownership. For default and valid values, see
 /// [PUT bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html)
 /// in the *Amazon S3 API Reference*.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Owner {
     Destination,
 }
@@ -1628,7 +3299,8 @@ impl Owner {
 /// more information, see
 /// [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct OwnershipControls {
     /// Specifies the container element for Object Ownership rules.
@@ -1637,9 +3309,34 @@ pub struct OwnershipControls {
 }
 
 impl OwnershipControls {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(rules: impl Into<Value<Vec<Value<OwnershipControlsRule>>>>) -> Self {
-        Self { rules: rules.into() }
+    /// A builder of [`OwnershipControls`]: one setter per property, then `build()`; `build()` compiles once the required `rules` is set.
+    pub fn builder() -> OwnershipControlsBuilder<missing::rules> {
+        OwnershipControlsBuilder { rules: missing::rules }
+    }
+}
+
+/// Builds a [`OwnershipControls`] (from [`OwnershipControls::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `rules` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `rules`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct OwnershipControlsBuilder<S1> {
+    rules: S1,
+}
+
+impl<S1> OwnershipControlsBuilder<S1> {
+    /// Sets the required [`rules`](OwnershipControls::rules) (`Rules`).
+    pub fn rules(
+        self,
+        rules: impl Into<Value<Vec<Value<OwnershipControlsRule>>>>,
+    ) -> OwnershipControlsBuilder<Value<Vec<Value<OwnershipControlsRule>>>> {
+        OwnershipControlsBuilder { rules: rules.into() }
+    }
+    /// The [`OwnershipControls`]; `build()` compiles once the required `rules` is set.
+    pub fn build(self) -> OwnershipControls
+    where
+        S1: Required<Vec<Value<OwnershipControlsRule>>>,
+    {
+        OwnershipControls { rules: self.rules.value() }
     }
 }
 
@@ -1649,7 +3346,8 @@ impl OwnershipControls {
 /// see
 /// [Controlling ownership of objects and disabling ACLs](https://docs.aws.amazon.com/AmazonS3/latest/userguide/about-object-ownership.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct OwnershipControlsRule {
     /// Specifies an object ownership rule.
@@ -1657,9 +3355,34 @@ pub struct OwnershipControlsRule {
     pub object_ownership: Option<Value<ObjectOwnership>>,
 }
 
+impl OwnershipControlsRule {
+    /// A builder of [`OwnershipControlsRule`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> OwnershipControlsRuleBuilder {
+        OwnershipControlsRuleBuilder(Self::default())
+    }
+}
+
+/// Builds a [`OwnershipControlsRule`] (from [`OwnershipControlsRule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct OwnershipControlsRuleBuilder(OwnershipControlsRule);
+
+impl OwnershipControlsRuleBuilder {
+    /// Sets [`object_ownership`](OwnershipControlsRule::object_ownership) (`ObjectOwnership`).
+    pub fn object_ownership(mut self, object_ownership: impl Into<Value<ObjectOwnership>>) -> Self {
+        self.0.object_ownership = Some(object_ownership.into());
+        self
+    }
+    /// The [`OwnershipControlsRule`]; it has no required properties.
+    pub fn build(self) -> OwnershipControlsRule {
+        self.0
+    }
+}
+
 /// Protocol to use when redirecting requests. The default is the protocol that is used in the
 /// original request.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Protocol {
     #[serde(rename = "http")]
     Http,
@@ -1683,7 +3406,8 @@ impl Protocol {
 /// information about when Amazon S3 considers a bucket or object public, see
 /// [The Meaning of "Public"](https://docs.aws.amazon.com/AmazonS3/latest/dev/access-control-block-public-access.html#access-control-block-public-access-policy-status)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct PublicAccessBlockConfiguration {
     /// Specifies whether Amazon S3 should block public access control lists (ACLs) for this bucket and
@@ -1715,9 +3439,49 @@ pub struct PublicAccessBlockConfiguration {
     pub restrict_public_buckets: Option<Value<bool>>,
 }
 
+impl PublicAccessBlockConfiguration {
+    /// A builder of [`PublicAccessBlockConfiguration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> PublicAccessBlockConfigurationBuilder {
+        PublicAccessBlockConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`PublicAccessBlockConfiguration`] (from [`PublicAccessBlockConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct PublicAccessBlockConfigurationBuilder(PublicAccessBlockConfiguration);
+
+impl PublicAccessBlockConfigurationBuilder {
+    /// Sets [`block_public_acls`](PublicAccessBlockConfiguration::block_public_acls) (`BlockPublicAcls`).
+    pub fn block_public_acls(mut self, block_public_acls: impl Into<Value<bool>>) -> Self {
+        self.0.block_public_acls = Some(block_public_acls.into());
+        self
+    }
+    /// Sets [`block_public_policy`](PublicAccessBlockConfiguration::block_public_policy) (`BlockPublicPolicy`).
+    pub fn block_public_policy(mut self, block_public_policy: impl Into<Value<bool>>) -> Self {
+        self.0.block_public_policy = Some(block_public_policy.into());
+        self
+    }
+    /// Sets [`ignore_public_acls`](PublicAccessBlockConfiguration::ignore_public_acls) (`IgnorePublicAcls`).
+    pub fn ignore_public_acls(mut self, ignore_public_acls: impl Into<Value<bool>>) -> Self {
+        self.0.ignore_public_acls = Some(ignore_public_acls.into());
+        self
+    }
+    /// Sets [`restrict_public_buckets`](PublicAccessBlockConfiguration::restrict_public_buckets) (`RestrictPublicBuckets`).
+    pub fn restrict_public_buckets(mut self, restrict_public_buckets: impl Into<Value<bool>>) -> Self {
+        self.0.restrict_public_buckets = Some(restrict_public_buckets.into());
+        self
+    }
+    /// The [`PublicAccessBlockConfiguration`]; it has no required properties.
+    pub fn build(self) -> PublicAccessBlockConfiguration {
+        self.0
+    }
+}
+
 /// Specifies the configuration for publishing messages to an Amazon Simple Queue Service (Amazon
 /// SQS) queue when Amazon S3 detects specified events.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct QueueConfiguration {
     /// The Amazon S3 bucket event about which you want to publish messages to Amazon SQS. For more
@@ -1741,15 +3505,50 @@ pub struct QueueConfiguration {
 }
 
 impl QueueConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(event: impl Into<Value<String>>, queue: impl Into<Value<String>>) -> Self {
-        Self { event: event.into(), filter: None, queue: queue.into() }
+    /// A builder of [`QueueConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `event`, `queue` are set.
+    pub fn builder() -> QueueConfigurationBuilder<missing::event, missing::queue> {
+        QueueConfigurationBuilder { event: missing::event, filter: None, queue: missing::queue }
+    }
+}
+
+/// Builds a [`QueueConfiguration`] (from [`QueueConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `event`, `queue` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `event`, `S2`: `queue`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct QueueConfigurationBuilder<S1, S2> {
+    event: S1,
+    filter: Option<Value<NotificationFilter>>,
+    queue: S2,
+}
+
+impl<S1, S2> QueueConfigurationBuilder<S1, S2> {
+    /// Sets the required [`event`](QueueConfiguration::event) (`Event`).
+    pub fn event(self, event: impl Into<Value<String>>) -> QueueConfigurationBuilder<Value<String>, S2> {
+        QueueConfigurationBuilder { event: event.into(), filter: self.filter, queue: self.queue }
+    }
+    /// Sets [`filter`](QueueConfiguration::filter) (`Filter`).
+    pub fn filter(mut self, filter: impl Into<Value<NotificationFilter>>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+    /// Sets the required [`queue`](QueueConfiguration::queue) (`Queue`).
+    pub fn queue(self, queue: impl Into<Value<String>>) -> QueueConfigurationBuilder<S1, Value<String>> {
+        QueueConfigurationBuilder { event: self.event, filter: self.filter, queue: queue.into() }
+    }
+    /// The [`QueueConfiguration`]; `build()` compiles once the required `event`, `queue` are set.
+    pub fn build(self) -> QueueConfiguration
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        QueueConfiguration { event: self.event.value(), filter: self.filter, queue: self.queue.value() }
     }
 }
 
 /// The journal table record expiration settings for a journal table in an S3 Metadata
 /// configuration.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RecordExpiration {
     /// If you enable journal table record expiration, you can set the number of days to retain your
@@ -1764,14 +3563,46 @@ pub struct RecordExpiration {
 }
 
 impl RecordExpiration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(expiration: impl Into<Value<Expiration>>) -> Self {
-        Self { days: None, expiration: expiration.into() }
+    /// A builder of [`RecordExpiration`]: one setter per property, then `build()`; `build()` compiles once the required `expiration` is set.
+    pub fn builder() -> RecordExpirationBuilder<missing::expiration> {
+        RecordExpirationBuilder { days: None, expiration: missing::expiration }
+    }
+}
+
+/// Builds a [`RecordExpiration`] (from [`RecordExpiration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `expiration` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `expiration`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RecordExpirationBuilder<S1> {
+    days: Option<Value<i64>>,
+    expiration: S1,
+}
+
+impl<S1> RecordExpirationBuilder<S1> {
+    /// Sets [`days`](RecordExpiration::days) (`Days`).
+    pub fn days(mut self, days: impl Into<Value<i64>>) -> Self {
+        self.days = Some(days.into());
+        self
+    }
+    /// Sets the required [`expiration`](RecordExpiration::expiration) (`Expiration`).
+    pub fn expiration(
+        self,
+        expiration: impl Into<Value<Expiration>>,
+    ) -> RecordExpirationBuilder<Value<Expiration>> {
+        RecordExpirationBuilder { days: self.days, expiration: expiration.into() }
+    }
+    /// The [`RecordExpiration`]; `build()` compiles once the required `expiration` is set.
+    pub fn build(self) -> RecordExpiration
+    where
+        S1: Required<Expiration>,
+    {
+        RecordExpiration { days: self.days, expiration: self.expiration.value() }
     }
 }
 
 /// Specifies the redirect behavior of all requests to a website endpoint of an Amazon S3 bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RedirectAllRequestsTo {
     /// Name of the host where requests are redirected.
@@ -1784,15 +3615,47 @@ pub struct RedirectAllRequestsTo {
 }
 
 impl RedirectAllRequestsTo {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(host_name: impl Into<Value<String>>) -> Self {
-        Self { host_name: host_name.into(), protocol: None }
+    /// A builder of [`RedirectAllRequestsTo`]: one setter per property, then `build()`; `build()` compiles once the required `host_name` is set.
+    pub fn builder() -> RedirectAllRequestsToBuilder<missing::host_name> {
+        RedirectAllRequestsToBuilder { host_name: missing::host_name, protocol: None }
+    }
+}
+
+/// Builds a [`RedirectAllRequestsTo`] (from [`RedirectAllRequestsTo::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `host_name` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `host_name`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RedirectAllRequestsToBuilder<S1> {
+    host_name: S1,
+    protocol: Option<Value<Protocol>>,
+}
+
+impl<S1> RedirectAllRequestsToBuilder<S1> {
+    /// Sets the required [`host_name`](RedirectAllRequestsTo::host_name) (`HostName`).
+    pub fn host_name(
+        self,
+        host_name: impl Into<Value<String>>,
+    ) -> RedirectAllRequestsToBuilder<Value<String>> {
+        RedirectAllRequestsToBuilder { host_name: host_name.into(), protocol: self.protocol }
+    }
+    /// Sets [`protocol`](RedirectAllRequestsTo::protocol) (`Protocol`).
+    pub fn protocol(mut self, protocol: impl Into<Value<Protocol>>) -> Self {
+        self.protocol = Some(protocol.into());
+        self
+    }
+    /// The [`RedirectAllRequestsTo`]; `build()` compiles once the required `host_name` is set.
+    pub fn build(self) -> RedirectAllRequestsTo
+    where
+        S1: Required<String>,
+    {
+        RedirectAllRequestsTo { host_name: self.host_name.value(), protocol: self.protocol }
     }
 }
 
 /// Specifies how requests are redirected. In the event of an error, you can specify a different
 /// error code to return.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RedirectRule {
     /// The host name to use in the redirect request.
@@ -1824,8 +3687,53 @@ pub struct RedirectRule {
     pub replace_key_with: Option<Value<String>>,
 }
 
+impl RedirectRule {
+    /// A builder of [`RedirectRule`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> RedirectRuleBuilder {
+        RedirectRuleBuilder(Self::default())
+    }
+}
+
+/// Builds a [`RedirectRule`] (from [`RedirectRule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RedirectRuleBuilder(RedirectRule);
+
+impl RedirectRuleBuilder {
+    /// Sets [`host_name`](RedirectRule::host_name) (`HostName`).
+    pub fn host_name(mut self, host_name: impl Into<Value<String>>) -> Self {
+        self.0.host_name = Some(host_name.into());
+        self
+    }
+    /// Sets [`http_redirect_code`](RedirectRule::http_redirect_code) (`HttpRedirectCode`).
+    pub fn http_redirect_code(mut self, http_redirect_code: impl Into<Value<String>>) -> Self {
+        self.0.http_redirect_code = Some(http_redirect_code.into());
+        self
+    }
+    /// Sets [`protocol`](RedirectRule::protocol) (`Protocol`).
+    pub fn protocol(mut self, protocol: impl Into<Value<Protocol>>) -> Self {
+        self.0.protocol = Some(protocol.into());
+        self
+    }
+    /// Sets [`replace_key_prefix_with`](RedirectRule::replace_key_prefix_with) (`ReplaceKeyPrefixWith`).
+    pub fn replace_key_prefix_with(mut self, replace_key_prefix_with: impl Into<Value<String>>) -> Self {
+        self.0.replace_key_prefix_with = Some(replace_key_prefix_with.into());
+        self
+    }
+    /// Sets [`replace_key_with`](RedirectRule::replace_key_with) (`ReplaceKeyWith`).
+    pub fn replace_key_with(mut self, replace_key_with: impl Into<Value<String>>) -> Self {
+        self.0.replace_key_with = Some(replace_key_with.into());
+        self
+    }
+    /// The [`RedirectRule`]; it has no required properties.
+    pub fn build(self) -> RedirectRule {
+        self.0
+    }
+}
+
 /// A filter that you can specify for selection for modifications on replicas.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicaModifications {
     /// Specifies whether Amazon S3 replicates modifications on replicas. *Allowed values*: ``Enabled``
@@ -1835,15 +3743,41 @@ pub struct ReplicaModifications {
 }
 
 impl ReplicaModifications {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(status: impl Into<Value<ReplicaModificationsStatus>>) -> Self {
-        Self { status: status.into() }
+    /// A builder of [`ReplicaModifications`]: one setter per property, then `build()`; `build()` compiles once the required `status` is set.
+    pub fn builder() -> ReplicaModificationsBuilder<missing::status> {
+        ReplicaModificationsBuilder { status: missing::status }
+    }
+}
+
+/// Builds a [`ReplicaModifications`] (from [`ReplicaModifications::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `status` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `status`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ReplicaModificationsBuilder<S1> {
+    status: S1,
+}
+
+impl<S1> ReplicaModificationsBuilder<S1> {
+    /// Sets the required [`status`](ReplicaModifications::status) (`Status`).
+    pub fn status(
+        self,
+        status: impl Into<Value<ReplicaModificationsStatus>>,
+    ) -> ReplicaModificationsBuilder<Value<ReplicaModificationsStatus>> {
+        ReplicaModificationsBuilder { status: status.into() }
+    }
+    /// The [`ReplicaModifications`]; `build()` compiles once the required `status` is set.
+    pub fn build(self) -> ReplicaModifications
+    where
+        S1: Required<ReplicaModificationsStatus>,
+    {
+        ReplicaModifications { status: self.status.value() }
     }
 }
 
 /// Specifies whether Amazon S3 replicates modifications on replicas. *Allowed values*: ``Enabled``
 /// \| ``Disabled``
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ReplicaModificationsStatus {
     Enabled,
     Disabled,
@@ -1864,7 +3798,8 @@ impl ReplicaModificationsStatus {
 /// V2. For more information about XML V2 replication configurations, see
 /// [Replication configuration](https://docs.aws.amazon.com/AmazonS3/latest/userguide/replication-add-config.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationConfiguration {
     /// The Amazon Resource Name (ARN) of the IAMlong (IAM) role that Amazon S3 assumes when replicating
@@ -1880,15 +3815,47 @@ pub struct ReplicationConfiguration {
 }
 
 impl ReplicationConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(role: impl Into<Value<String>>, rules: impl Into<Value<Vec<Value<ReplicationRule>>>>) -> Self {
-        Self { role: role.into(), rules: rules.into() }
+    /// A builder of [`ReplicationConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `role`, `rules` are set.
+    pub fn builder() -> ReplicationConfigurationBuilder<missing::role, missing::rules> {
+        ReplicationConfigurationBuilder { role: missing::role, rules: missing::rules }
+    }
+}
+
+/// Builds a [`ReplicationConfiguration`] (from [`ReplicationConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `role`, `rules` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `role`, `S2`: `rules`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ReplicationConfigurationBuilder<S1, S2> {
+    role: S1,
+    rules: S2,
+}
+
+impl<S1, S2> ReplicationConfigurationBuilder<S1, S2> {
+    /// Sets the required [`role`](ReplicationConfiguration::role) (`Role`).
+    pub fn role(self, role: impl Into<Value<String>>) -> ReplicationConfigurationBuilder<Value<String>, S2> {
+        ReplicationConfigurationBuilder { role: role.into(), rules: self.rules }
+    }
+    /// Sets the required [`rules`](ReplicationConfiguration::rules) (`Rules`).
+    pub fn rules(
+        self,
+        rules: impl Into<Value<Vec<Value<ReplicationRule>>>>,
+    ) -> ReplicationConfigurationBuilder<S1, Value<Vec<Value<ReplicationRule>>>> {
+        ReplicationConfigurationBuilder { role: self.role, rules: rules.into() }
+    }
+    /// The [`ReplicationConfiguration`]; `build()` compiles once the required `role`, `rules` are set.
+    pub fn build(self) -> ReplicationConfiguration
+    where
+        S1: Required<String>,
+        S2: Required<Vec<Value<ReplicationRule>>>,
+    {
+        ReplicationConfiguration { role: self.role.value(), rules: self.rules.value() }
     }
 }
 
 /// A container for information about the replication destination and its configurations including
 /// enabling the S3 Replication Time Control (S3 RTC).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationDestination {
     /// Specify this only in a cross-account scenario (where source and destination bucket owners are
@@ -1932,16 +3899,99 @@ pub struct ReplicationDestination {
 }
 
 impl ReplicationDestination {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(bucket: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`ReplicationDestination`]: one setter per property, then `build()`; `build()` compiles once the required `bucket` is set.
+    pub fn builder() -> ReplicationDestinationBuilder<missing::bucket> {
+        ReplicationDestinationBuilder {
             access_control_translation: None,
             account: None,
-            bucket: bucket.into(),
+            bucket: missing::bucket,
             encryption_configuration: None,
             metrics: None,
             replication_time: None,
             storage_class: None,
+        }
+    }
+}
+
+/// Builds a [`ReplicationDestination`] (from [`ReplicationDestination::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `bucket` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `bucket`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ReplicationDestinationBuilder<S1> {
+    access_control_translation: Option<Value<AccessControlTranslation>>,
+    account: Option<Value<String>>,
+    bucket: S1,
+    encryption_configuration: Option<Value<EncryptionConfiguration>>,
+    metrics: Option<Value<Metrics>>,
+    replication_time: Option<Value<ReplicationTime>>,
+    storage_class: Option<Value<ReplicationDestinationStorageClass>>,
+}
+
+impl<S1> ReplicationDestinationBuilder<S1> {
+    /// Sets [`access_control_translation`](ReplicationDestination::access_control_translation) (`AccessControlTranslation`).
+    pub fn access_control_translation(
+        mut self,
+        access_control_translation: impl Into<Value<AccessControlTranslation>>,
+    ) -> Self {
+        self.access_control_translation = Some(access_control_translation.into());
+        self
+    }
+    /// Sets [`account`](ReplicationDestination::account) (`Account`).
+    pub fn account(mut self, account: impl Into<Value<String>>) -> Self {
+        self.account = Some(account.into());
+        self
+    }
+    /// Sets the required [`bucket`](ReplicationDestination::bucket) (`Bucket`).
+    pub fn bucket(self, bucket: impl Into<Value<String>>) -> ReplicationDestinationBuilder<Value<String>> {
+        ReplicationDestinationBuilder {
+            access_control_translation: self.access_control_translation,
+            account: self.account,
+            bucket: bucket.into(),
+            encryption_configuration: self.encryption_configuration,
+            metrics: self.metrics,
+            replication_time: self.replication_time,
+            storage_class: self.storage_class,
+        }
+    }
+    /// Sets [`encryption_configuration`](ReplicationDestination::encryption_configuration) (`EncryptionConfiguration`).
+    pub fn encryption_configuration(
+        mut self,
+        encryption_configuration: impl Into<Value<EncryptionConfiguration>>,
+    ) -> Self {
+        self.encryption_configuration = Some(encryption_configuration.into());
+        self
+    }
+    /// Sets [`metrics`](ReplicationDestination::metrics) (`Metrics`).
+    pub fn metrics(mut self, metrics: impl Into<Value<Metrics>>) -> Self {
+        self.metrics = Some(metrics.into());
+        self
+    }
+    /// Sets [`replication_time`](ReplicationDestination::replication_time) (`ReplicationTime`).
+    pub fn replication_time(mut self, replication_time: impl Into<Value<ReplicationTime>>) -> Self {
+        self.replication_time = Some(replication_time.into());
+        self
+    }
+    /// Sets [`storage_class`](ReplicationDestination::storage_class) (`StorageClass`).
+    pub fn storage_class(
+        mut self,
+        storage_class: impl Into<Value<ReplicationDestinationStorageClass>>,
+    ) -> Self {
+        self.storage_class = Some(storage_class.into());
+        self
+    }
+    /// The [`ReplicationDestination`]; `build()` compiles once the required `bucket` is set.
+    pub fn build(self) -> ReplicationDestination
+    where
+        S1: Required<String>,
+    {
+        ReplicationDestination {
+            access_control_translation: self.access_control_translation,
+            account: self.account,
+            bucket: self.bucket.value(),
+            encryption_configuration: self.encryption_configuration,
+            metrics: self.metrics,
+            replication_time: self.replication_time,
+            storage_class: self.storage_class,
         }
     }
 }
@@ -1952,7 +4002,8 @@ impl ReplicationDestination {
 /// [PUT Bucket replication](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTreplication.html)
 /// action in the *Amazon S3 API Reference*. ``FSX_OPENZFS`` is not an accepted value when
 /// replicating objects.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ReplicationDestinationStorageClass {
     #[serde(rename = "DEEP_ARCHIVE")]
     DeepArchive,
@@ -1989,7 +4040,8 @@ impl ReplicationDestinationStorageClass {
 }
 
 /// Specifies which Amazon S3 objects to replicate and where to store the replicas.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRule {
     /// Specifies whether Amazon S3 replicates delete markers. If you specify a ``Filter`` in your
@@ -2049,20 +4101,117 @@ pub struct ReplicationRule {
 }
 
 impl ReplicationRule {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        destination: impl Into<Value<ReplicationDestination>>,
-        status: impl Into<Value<Status>>,
-    ) -> Self {
-        Self {
+    /// A builder of [`ReplicationRule`]: one setter per property, then `build()`; `build()` compiles once the required `destination`, `status` are set.
+    pub fn builder() -> ReplicationRuleBuilder<missing::destination, missing::status> {
+        ReplicationRuleBuilder {
             delete_marker_replication: None,
-            destination: destination.into(),
+            destination: missing::destination,
             filter: None,
             id: None,
             prefix: None,
             priority: None,
             source_selection_criteria: None,
+            status: missing::status,
+        }
+    }
+}
+
+/// Builds a [`ReplicationRule`] (from [`ReplicationRule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `destination`, `status` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `destination`, `S2`: `status`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ReplicationRuleBuilder<S1, S2> {
+    delete_marker_replication: Option<Value<DeleteMarkerReplication>>,
+    destination: S1,
+    filter: Option<Value<ReplicationRuleFilter>>,
+    id: Option<Value<String>>,
+    prefix: Option<Value<String>>,
+    priority: Option<Value<i64>>,
+    source_selection_criteria: Option<Value<SourceSelectionCriteria>>,
+    status: S2,
+}
+
+impl<S1, S2> ReplicationRuleBuilder<S1, S2> {
+    /// Sets [`delete_marker_replication`](ReplicationRule::delete_marker_replication) (`DeleteMarkerReplication`).
+    pub fn delete_marker_replication(
+        mut self,
+        delete_marker_replication: impl Into<Value<DeleteMarkerReplication>>,
+    ) -> Self {
+        self.delete_marker_replication = Some(delete_marker_replication.into());
+        self
+    }
+    /// Sets the required [`destination`](ReplicationRule::destination) (`Destination`).
+    pub fn destination(
+        self,
+        destination: impl Into<Value<ReplicationDestination>>,
+    ) -> ReplicationRuleBuilder<Value<ReplicationDestination>, S2> {
+        ReplicationRuleBuilder {
+            delete_marker_replication: self.delete_marker_replication,
+            destination: destination.into(),
+            filter: self.filter,
+            id: self.id,
+            prefix: self.prefix,
+            priority: self.priority,
+            source_selection_criteria: self.source_selection_criteria,
+            status: self.status,
+        }
+    }
+    /// Sets [`filter`](ReplicationRule::filter) (`Filter`).
+    pub fn filter(mut self, filter: impl Into<Value<ReplicationRuleFilter>>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+    /// Sets [`id`](ReplicationRule::id) (`Id`).
+    pub fn id(mut self, id: impl Into<Value<String>>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+    /// Sets [`prefix`](ReplicationRule::prefix) (`Prefix`).
+    pub fn prefix(mut self, prefix: impl Into<Value<String>>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+    /// Sets [`priority`](ReplicationRule::priority) (`Priority`).
+    pub fn priority(mut self, priority: impl Into<Value<i64>>) -> Self {
+        self.priority = Some(priority.into());
+        self
+    }
+    /// Sets [`source_selection_criteria`](ReplicationRule::source_selection_criteria) (`SourceSelectionCriteria`).
+    pub fn source_selection_criteria(
+        mut self,
+        source_selection_criteria: impl Into<Value<SourceSelectionCriteria>>,
+    ) -> Self {
+        self.source_selection_criteria = Some(source_selection_criteria.into());
+        self
+    }
+    /// Sets the required [`status`](ReplicationRule::status) (`Status`).
+    pub fn status(self, status: impl Into<Value<Status>>) -> ReplicationRuleBuilder<S1, Value<Status>> {
+        ReplicationRuleBuilder {
+            delete_marker_replication: self.delete_marker_replication,
+            destination: self.destination,
+            filter: self.filter,
+            id: self.id,
+            prefix: self.prefix,
+            priority: self.priority,
+            source_selection_criteria: self.source_selection_criteria,
             status: status.into(),
+        }
+    }
+    /// The [`ReplicationRule`]; `build()` compiles once the required `destination`, `status` are set.
+    pub fn build(self) -> ReplicationRule
+    where
+        S1: Required<ReplicationDestination>,
+        S2: Required<Status>,
+    {
+        ReplicationRule {
+            delete_marker_replication: self.delete_marker_replication,
+            destination: self.destination.value(),
+            filter: self.filter,
+            id: self.id,
+            prefix: self.prefix,
+            priority: self.priority,
+            source_selection_criteria: self.source_selection_criteria,
+            status: self.status.value(),
         }
     }
 }
@@ -2072,7 +4221,8 @@ impl ReplicationRule {
 /// example: + If you specify both a ``Prefix`` and a ``TagFilter``, wrap these filters in an
 /// ``And`` tag. + If you specify a filter based on multiple tags, wrap the ``TagFilter`` elements
 /// in an ``And`` tag
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRuleAndOperator {
     /// An object key name prefix that identifies the subset of objects to which the rule applies.
@@ -2083,9 +4233,39 @@ pub struct ReplicationRuleAndOperator {
     pub tag_filters: Option<Value<Vec<Value<TagFilter>>>>,
 }
 
+impl ReplicationRuleAndOperator {
+    /// A builder of [`ReplicationRuleAndOperator`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ReplicationRuleAndOperatorBuilder {
+        ReplicationRuleAndOperatorBuilder(Self::default())
+    }
+}
+
+/// Builds a [`ReplicationRuleAndOperator`] (from [`ReplicationRuleAndOperator::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ReplicationRuleAndOperatorBuilder(ReplicationRuleAndOperator);
+
+impl ReplicationRuleAndOperatorBuilder {
+    /// Sets [`prefix`](ReplicationRuleAndOperator::prefix) (`Prefix`).
+    pub fn prefix(mut self, prefix: impl Into<Value<String>>) -> Self {
+        self.0.prefix = Some(prefix.into());
+        self
+    }
+    /// Sets [`tag_filters`](ReplicationRuleAndOperator::tag_filters) (`TagFilters`).
+    pub fn tag_filters(mut self, tag_filters: impl Into<Value<Vec<Value<TagFilter>>>>) -> Self {
+        self.0.tag_filters = Some(tag_filters.into());
+        self
+    }
+    /// The [`ReplicationRuleAndOperator`]; it has no required properties.
+    pub fn build(self) -> ReplicationRuleAndOperator {
+        self.0
+    }
+}
+
 /// A filter that identifies the subset of objects to which the replication rule applies. A
 /// ``Filter`` must specify exactly one ``Prefix``, ``TagFilter``, or an ``And`` child element.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationRuleFilter {
     /// A container for specifying rule filters. The filters determine the subset of objects to which
@@ -2107,10 +4287,45 @@ pub struct ReplicationRuleFilter {
     pub tag_filter: Option<Value<TagFilter>>,
 }
 
+impl ReplicationRuleFilter {
+    /// A builder of [`ReplicationRuleFilter`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ReplicationRuleFilterBuilder {
+        ReplicationRuleFilterBuilder(Self::default())
+    }
+}
+
+/// Builds a [`ReplicationRuleFilter`] (from [`ReplicationRuleFilter::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ReplicationRuleFilterBuilder(ReplicationRuleFilter);
+
+impl ReplicationRuleFilterBuilder {
+    /// Sets [`and`](ReplicationRuleFilter::and) (`And`).
+    pub fn and(mut self, and: impl Into<Value<ReplicationRuleAndOperator>>) -> Self {
+        self.0.and = Some(and.into());
+        self
+    }
+    /// Sets [`prefix`](ReplicationRuleFilter::prefix) (`Prefix`).
+    pub fn prefix(mut self, prefix: impl Into<Value<String>>) -> Self {
+        self.0.prefix = Some(prefix.into());
+        self
+    }
+    /// Sets [`tag_filter`](ReplicationRuleFilter::tag_filter) (`TagFilter`).
+    pub fn tag_filter(mut self, tag_filter: impl Into<Value<TagFilter>>) -> Self {
+        self.0.tag_filter = Some(tag_filter.into());
+        self
+    }
+    /// The [`ReplicationRuleFilter`]; it has no required properties.
+    pub fn build(self) -> ReplicationRuleFilter {
+        self.0
+    }
+}
+
 /// A container specifying S3 Replication Time Control (S3 RTC) related information, including
 /// whether S3 RTC is enabled and the time when all objects and operations on objects must be
 /// replicated. Must be specified together with a ``Metrics`` block.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationTime {
     /// Specifies whether the replication time is enabled.
@@ -2123,15 +4338,47 @@ pub struct ReplicationTime {
 }
 
 impl ReplicationTime {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(status: impl Into<Value<Status>>, time: impl Into<Value<ReplicationTimeValue>>) -> Self {
-        Self { status: status.into(), time: time.into() }
+    /// A builder of [`ReplicationTime`]: one setter per property, then `build()`; `build()` compiles once the required `status`, `time` are set.
+    pub fn builder() -> ReplicationTimeBuilder<missing::status, missing::time> {
+        ReplicationTimeBuilder { status: missing::status, time: missing::time }
+    }
+}
+
+/// Builds a [`ReplicationTime`] (from [`ReplicationTime::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `status`, `time` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `status`, `S2`: `time`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ReplicationTimeBuilder<S1, S2> {
+    status: S1,
+    time: S2,
+}
+
+impl<S1, S2> ReplicationTimeBuilder<S1, S2> {
+    /// Sets the required [`status`](ReplicationTime::status) (`Status`).
+    pub fn status(self, status: impl Into<Value<Status>>) -> ReplicationTimeBuilder<Value<Status>, S2> {
+        ReplicationTimeBuilder { status: status.into(), time: self.time }
+    }
+    /// Sets the required [`time`](ReplicationTime::time) (`Time`).
+    pub fn time(
+        self,
+        time: impl Into<Value<ReplicationTimeValue>>,
+    ) -> ReplicationTimeBuilder<S1, Value<ReplicationTimeValue>> {
+        ReplicationTimeBuilder { status: self.status, time: time.into() }
+    }
+    /// The [`ReplicationTime`]; `build()` compiles once the required `status`, `time` are set.
+    pub fn build(self) -> ReplicationTime
+    where
+        S1: Required<Status>,
+        S2: Required<ReplicationTimeValue>,
+    {
+        ReplicationTime { status: self.status.value(), time: self.time.value() }
     }
 }
 
 /// A container specifying the time value for S3 Replication Time Control (S3 RTC) and replication
 /// metrics ``EventThreshold``.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ReplicationTimeValue {
     /// Contains an integer specifying time in minutes. Valid value: 15
@@ -2140,9 +4387,31 @@ pub struct ReplicationTimeValue {
 }
 
 impl ReplicationTimeValue {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(minutes: impl Into<Value<i64>>) -> Self {
-        Self { minutes: minutes.into() }
+    /// A builder of [`ReplicationTimeValue`]: one setter per property, then `build()`; `build()` compiles once the required `minutes` is set.
+    pub fn builder() -> ReplicationTimeValueBuilder<missing::minutes> {
+        ReplicationTimeValueBuilder { minutes: missing::minutes }
+    }
+}
+
+/// Builds a [`ReplicationTimeValue`] (from [`ReplicationTimeValue::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `minutes` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `minutes`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ReplicationTimeValueBuilder<S1> {
+    minutes: S1,
+}
+
+impl<S1> ReplicationTimeValueBuilder<S1> {
+    /// Sets the required [`minutes`](ReplicationTimeValue::minutes) (`Minutes`).
+    pub fn minutes(self, minutes: impl Into<Value<i64>>) -> ReplicationTimeValueBuilder<Value<i64>> {
+        ReplicationTimeValueBuilder { minutes: minutes.into() }
+    }
+    /// The [`ReplicationTimeValue`]; `build()` compiles once the required `minutes` is set.
+    pub fn build(self) -> ReplicationTimeValue
+    where
+        S1: Required<i64>,
+    {
+        ReplicationTimeValue { minutes: self.minutes.value() }
     }
 }
 
@@ -2150,7 +4419,8 @@ impl ReplicationTimeValue {
 /// routing rules, see
 /// [Configuring advanced conditional redirects](https://docs.aws.amazon.com/AmazonS3/latest/dev/how-to-page-redirect.html#advanced-conditional-redirects)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RoutingRule {
     /// Container for redirect information. You can redirect requests to another host, to another page,
@@ -2167,9 +4437,49 @@ pub struct RoutingRule {
 }
 
 impl RoutingRule {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(redirect_rule: impl Into<Value<RedirectRule>>) -> Self {
-        Self { redirect_rule: redirect_rule.into(), routing_rule_condition: None }
+    /// A builder of [`RoutingRule`]: one setter per property, then `build()`; `build()` compiles once the required `redirect_rule` is set.
+    pub fn builder() -> RoutingRuleBuilder<missing::redirect_rule> {
+        RoutingRuleBuilder { redirect_rule: missing::redirect_rule, routing_rule_condition: None }
+    }
+}
+
+/// Builds a [`RoutingRule`] (from [`RoutingRule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `redirect_rule` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `redirect_rule`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RoutingRuleBuilder<S1> {
+    redirect_rule: S1,
+    routing_rule_condition: Option<Value<RoutingRuleCondition>>,
+}
+
+impl<S1> RoutingRuleBuilder<S1> {
+    /// Sets the required [`redirect_rule`](RoutingRule::redirect_rule) (`RedirectRule`).
+    pub fn redirect_rule(
+        self,
+        redirect_rule: impl Into<Value<RedirectRule>>,
+    ) -> RoutingRuleBuilder<Value<RedirectRule>> {
+        RoutingRuleBuilder {
+            redirect_rule: redirect_rule.into(),
+            routing_rule_condition: self.routing_rule_condition,
+        }
+    }
+    /// Sets [`routing_rule_condition`](RoutingRule::routing_rule_condition) (`RoutingRuleCondition`).
+    pub fn routing_rule_condition(
+        mut self,
+        routing_rule_condition: impl Into<Value<RoutingRuleCondition>>,
+    ) -> Self {
+        self.routing_rule_condition = Some(routing_rule_condition.into());
+        self
+    }
+    /// The [`RoutingRule`]; `build()` compiles once the required `redirect_rule` is set.
+    pub fn build(self) -> RoutingRule
+    where
+        S1: Required<RedirectRule>,
+    {
+        RoutingRule {
+            redirect_rule: self.redirect_rule.value(),
+            routing_rule_condition: self.routing_rule_condition,
+        }
     }
 }
 
@@ -2177,7 +4487,8 @@ impl RoutingRule {
 /// example, 1. If request is for pages in the ``/docs`` folder, redirect to the ``/documents``
 /// folder. 2. If request results in HTTP error 4xx, redirect request to another host where you
 /// might process the error.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RoutingRuleCondition {
     /// The HTTP error code when the redirect is applied. In the event of an error, if the error code
@@ -2196,13 +4507,46 @@ pub struct RoutingRuleCondition {
     pub key_prefix_equals: Option<Value<String>>,
 }
 
+impl RoutingRuleCondition {
+    /// A builder of [`RoutingRuleCondition`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> RoutingRuleConditionBuilder {
+        RoutingRuleConditionBuilder(Self::default())
+    }
+}
+
+/// Builds a [`RoutingRuleCondition`] (from [`RoutingRuleCondition::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RoutingRuleConditionBuilder(RoutingRuleCondition);
+
+impl RoutingRuleConditionBuilder {
+    /// Sets [`http_error_code_returned_equals`](RoutingRuleCondition::http_error_code_returned_equals) (`HttpErrorCodeReturnedEquals`).
+    pub fn http_error_code_returned_equals(
+        mut self,
+        http_error_code_returned_equals: impl Into<Value<String>>,
+    ) -> Self {
+        self.0.http_error_code_returned_equals = Some(http_error_code_returned_equals.into());
+        self
+    }
+    /// Sets [`key_prefix_equals`](RoutingRuleCondition::key_prefix_equals) (`KeyPrefixEquals`).
+    pub fn key_prefix_equals(mut self, key_prefix_equals: impl Into<Value<String>>) -> Self {
+        self.0.key_prefix_equals = Some(key_prefix_equals.into());
+        self
+    }
+    /// The [`RoutingRuleCondition`]; it has no required properties.
+    pub fn build(self) -> RoutingRuleCondition {
+        self.0
+    }
+}
+
 /// Specifies lifecycle rules for an Amazon S3 bucket. For more information, see
 /// [Put Bucket Lifecycle Configuration](https://docs.aws.amazon.com/AmazonS3/latest/API/RESTBucketPUTlifecycle.html)
 /// in the *Amazon S3 API Reference*. You must specify at least one of the following properties:
 /// ``AbortIncompleteMultipartUpload``, ``ExpirationDate``, ``ExpirationInDays``,
 /// ``NoncurrentVersionExpirationInDays``, ``NoncurrentVersionTransition``,
 /// ``NoncurrentVersionTransitions``, ``Transition``, or ``Transitions``.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Rule {
     /// Specifies a lifecycle rule that stops incomplete multipart uploads to an Amazon S3 bucket.
@@ -2292,9 +4636,9 @@ pub struct Rule {
 }
 
 impl Rule {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(status: impl Into<Value<RuleStatus>>) -> Self {
-        Self {
+    /// A builder of [`Rule`]: one setter per property, then `build()`; `build()` compiles once the required `status` is set.
+    pub fn builder() -> RuleBuilder<missing::status> {
+        RuleBuilder {
             abort_incomplete_multipart_upload: None,
             expiration_date: None,
             expiration_in_days: None,
@@ -2307,7 +4651,7 @@ impl Rule {
             object_size_greater_than: None,
             object_size_less_than: None,
             prefix: None,
-            status: status.into(),
+            status: missing::status,
             tag_filters: None,
             transition: None,
             transitions: None,
@@ -2315,9 +4659,174 @@ impl Rule {
     }
 }
 
+/// Builds a [`Rule`] (from [`Rule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `status` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `status`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RuleBuilder<S1> {
+    abort_incomplete_multipart_upload: Option<Value<AbortIncompleteMultipartUpload>>,
+    expiration_date: Option<Value<String>>,
+    expiration_in_days: Option<Value<i64>>,
+    expired_object_delete_marker: Option<Value<bool>>,
+    id: Option<Value<String>>,
+    noncurrent_version_expiration: Option<Value<NoncurrentVersionExpiration>>,
+    noncurrent_version_expiration_in_days: Option<Value<i64>>,
+    noncurrent_version_transition: Option<Value<NoncurrentVersionTransition>>,
+    noncurrent_version_transitions: Option<Value<Vec<Value<NoncurrentVersionTransition>>>>,
+    object_size_greater_than: Option<Value<String>>,
+    object_size_less_than: Option<Value<String>>,
+    prefix: Option<Value<String>>,
+    status: S1,
+    tag_filters: Option<Value<Vec<Value<TagFilter>>>>,
+    transition: Option<Value<Transition>>,
+    transitions: Option<Value<Vec<Value<Transition>>>>,
+}
+
+impl<S1> RuleBuilder<S1> {
+    /// Sets [`abort_incomplete_multipart_upload`](Rule::abort_incomplete_multipart_upload) (`AbortIncompleteMultipartUpload`).
+    pub fn abort_incomplete_multipart_upload(
+        mut self,
+        abort_incomplete_multipart_upload: impl Into<Value<AbortIncompleteMultipartUpload>>,
+    ) -> Self {
+        self.abort_incomplete_multipart_upload = Some(abort_incomplete_multipart_upload.into());
+        self
+    }
+    /// Sets [`expiration_date`](Rule::expiration_date) (`ExpirationDate`).
+    pub fn expiration_date(mut self, expiration_date: impl Into<Value<String>>) -> Self {
+        self.expiration_date = Some(expiration_date.into());
+        self
+    }
+    /// Sets [`expiration_in_days`](Rule::expiration_in_days) (`ExpirationInDays`).
+    pub fn expiration_in_days(mut self, expiration_in_days: impl Into<Value<i64>>) -> Self {
+        self.expiration_in_days = Some(expiration_in_days.into());
+        self
+    }
+    /// Sets [`expired_object_delete_marker`](Rule::expired_object_delete_marker) (`ExpiredObjectDeleteMarker`).
+    pub fn expired_object_delete_marker(
+        mut self,
+        expired_object_delete_marker: impl Into<Value<bool>>,
+    ) -> Self {
+        self.expired_object_delete_marker = Some(expired_object_delete_marker.into());
+        self
+    }
+    /// Sets [`id`](Rule::id) (`Id`).
+    pub fn id(mut self, id: impl Into<Value<String>>) -> Self {
+        self.id = Some(id.into());
+        self
+    }
+    /// Sets [`noncurrent_version_expiration`](Rule::noncurrent_version_expiration) (`NoncurrentVersionExpiration`).
+    pub fn noncurrent_version_expiration(
+        mut self,
+        noncurrent_version_expiration: impl Into<Value<NoncurrentVersionExpiration>>,
+    ) -> Self {
+        self.noncurrent_version_expiration = Some(noncurrent_version_expiration.into());
+        self
+    }
+    /// Sets [`noncurrent_version_expiration_in_days`](Rule::noncurrent_version_expiration_in_days) (`NoncurrentVersionExpirationInDays`).
+    pub fn noncurrent_version_expiration_in_days(
+        mut self,
+        noncurrent_version_expiration_in_days: impl Into<Value<i64>>,
+    ) -> Self {
+        self.noncurrent_version_expiration_in_days = Some(noncurrent_version_expiration_in_days.into());
+        self
+    }
+    /// Sets [`noncurrent_version_transition`](Rule::noncurrent_version_transition) (`NoncurrentVersionTransition`).
+    pub fn noncurrent_version_transition(
+        mut self,
+        noncurrent_version_transition: impl Into<Value<NoncurrentVersionTransition>>,
+    ) -> Self {
+        self.noncurrent_version_transition = Some(noncurrent_version_transition.into());
+        self
+    }
+    /// Sets [`noncurrent_version_transitions`](Rule::noncurrent_version_transitions) (`NoncurrentVersionTransitions`).
+    pub fn noncurrent_version_transitions(
+        mut self,
+        noncurrent_version_transitions: impl Into<Value<Vec<Value<NoncurrentVersionTransition>>>>,
+    ) -> Self {
+        self.noncurrent_version_transitions = Some(noncurrent_version_transitions.into());
+        self
+    }
+    /// Sets [`object_size_greater_than`](Rule::object_size_greater_than) (`ObjectSizeGreaterThan`).
+    pub fn object_size_greater_than(mut self, object_size_greater_than: impl Into<Value<String>>) -> Self {
+        self.object_size_greater_than = Some(object_size_greater_than.into());
+        self
+    }
+    /// Sets [`object_size_less_than`](Rule::object_size_less_than) (`ObjectSizeLessThan`).
+    pub fn object_size_less_than(mut self, object_size_less_than: impl Into<Value<String>>) -> Self {
+        self.object_size_less_than = Some(object_size_less_than.into());
+        self
+    }
+    /// Sets [`prefix`](Rule::prefix) (`Prefix`).
+    pub fn prefix(mut self, prefix: impl Into<Value<String>>) -> Self {
+        self.prefix = Some(prefix.into());
+        self
+    }
+    /// Sets the required [`status`](Rule::status) (`Status`).
+    pub fn status(self, status: impl Into<Value<RuleStatus>>) -> RuleBuilder<Value<RuleStatus>> {
+        RuleBuilder {
+            abort_incomplete_multipart_upload: self.abort_incomplete_multipart_upload,
+            expiration_date: self.expiration_date,
+            expiration_in_days: self.expiration_in_days,
+            expired_object_delete_marker: self.expired_object_delete_marker,
+            id: self.id,
+            noncurrent_version_expiration: self.noncurrent_version_expiration,
+            noncurrent_version_expiration_in_days: self.noncurrent_version_expiration_in_days,
+            noncurrent_version_transition: self.noncurrent_version_transition,
+            noncurrent_version_transitions: self.noncurrent_version_transitions,
+            object_size_greater_than: self.object_size_greater_than,
+            object_size_less_than: self.object_size_less_than,
+            prefix: self.prefix,
+            status: status.into(),
+            tag_filters: self.tag_filters,
+            transition: self.transition,
+            transitions: self.transitions,
+        }
+    }
+    /// Sets [`tag_filters`](Rule::tag_filters) (`TagFilters`).
+    pub fn tag_filters(mut self, tag_filters: impl Into<Value<Vec<Value<TagFilter>>>>) -> Self {
+        self.tag_filters = Some(tag_filters.into());
+        self
+    }
+    /// Sets [`transition`](Rule::transition) (`Transition`).
+    pub fn transition(mut self, transition: impl Into<Value<Transition>>) -> Self {
+        self.transition = Some(transition.into());
+        self
+    }
+    /// Sets [`transitions`](Rule::transitions) (`Transitions`).
+    pub fn transitions(mut self, transitions: impl Into<Value<Vec<Value<Transition>>>>) -> Self {
+        self.transitions = Some(transitions.into());
+        self
+    }
+    /// The [`Rule`]; `build()` compiles once the required `status` is set.
+    pub fn build(self) -> Rule
+    where
+        S1: Required<RuleStatus>,
+    {
+        Rule {
+            abort_incomplete_multipart_upload: self.abort_incomplete_multipart_upload,
+            expiration_date: self.expiration_date,
+            expiration_in_days: self.expiration_in_days,
+            expired_object_delete_marker: self.expired_object_delete_marker,
+            id: self.id,
+            noncurrent_version_expiration: self.noncurrent_version_expiration,
+            noncurrent_version_expiration_in_days: self.noncurrent_version_expiration_in_days,
+            noncurrent_version_transition: self.noncurrent_version_transition,
+            noncurrent_version_transitions: self.noncurrent_version_transitions,
+            object_size_greater_than: self.object_size_greater_than,
+            object_size_less_than: self.object_size_less_than,
+            prefix: self.prefix,
+            status: self.status.value(),
+            tag_filters: self.tag_filters,
+            transition: self.transition,
+            transitions: self.transitions,
+        }
+    }
+}
+
 /// If ``Enabled``, the rule is currently being applied. If ``Disabled``, the rule is not currently
 /// being applied.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum RuleStatus {
     Enabled,
     Disabled,
@@ -2338,7 +4847,8 @@ impl RuleStatus {
 /// [Configuring event notifications using object key name filtering](https://docs.aws.amazon.com/AmazonS3/latest/userguide/notification-how-to-filtering.html)
 /// in the *Amazon S3 User Guide*. The same type of filter rule cannot be used more than once. For
 /// example, you cannot specify two prefix rules.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct S3KeyFilter {
     /// A list of containers for the key-value pair that defines the criteria for the filter rule.
@@ -2347,9 +4857,34 @@ pub struct S3KeyFilter {
 }
 
 impl S3KeyFilter {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(rules: impl Into<Value<Vec<Value<FilterRule>>>>) -> Self {
-        Self { rules: rules.into() }
+    /// A builder of [`S3KeyFilter`]: one setter per property, then `build()`; `build()` compiles once the required `rules` is set.
+    pub fn builder() -> S3KeyFilterBuilder<missing::rules> {
+        S3KeyFilterBuilder { rules: missing::rules }
+    }
+}
+
+/// Builds a [`S3KeyFilter`] (from [`S3KeyFilter::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `rules` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `rules`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct S3KeyFilterBuilder<S1> {
+    rules: S1,
+}
+
+impl<S1> S3KeyFilterBuilder<S1> {
+    /// Sets the required [`rules`](S3KeyFilter::rules) (`Rules`).
+    pub fn rules(
+        self,
+        rules: impl Into<Value<Vec<Value<FilterRule>>>>,
+    ) -> S3KeyFilterBuilder<Value<Vec<Value<FilterRule>>>> {
+        S3KeyFilterBuilder { rules: rules.into() }
+    }
+    /// The [`S3KeyFilter`]; `build()` compiles once the required `rules` is set.
+    pub fn build(self) -> S3KeyFilter
+    where
+        S1: Required<Vec<Value<FilterRule>>>,
+    {
+        S3KeyFilter { rules: self.rules.value() }
     }
 }
 
@@ -2357,7 +4892,8 @@ impl S3KeyFilter {
 /// must be in the same Region and AWS-account as the general purpose bucket. The specified metadata
 /// table name must be unique within the ``aws_s3_metadata`` namespace in the destination table
 /// bucket.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct S3TablesDestination {
     /// The Amazon Resource Name (ARN) for the table bucket that's specified as the destination in the
@@ -2373,14 +4909,55 @@ pub struct S3TablesDestination {
 }
 
 impl S3TablesDestination {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(table_bucket_arn: impl Into<Value<String>>, table_name: impl Into<Value<String>>) -> Self {
-        Self { table_bucket_arn: table_bucket_arn.into(), table_name: table_name.into() }
+    /// A builder of [`S3TablesDestination`]: one setter per property, then `build()`; `build()` compiles once the required `table_bucket_arn`, `table_name` are set.
+    pub fn builder() -> S3TablesDestinationBuilder<missing::table_bucket_arn, missing::table_name> {
+        S3TablesDestinationBuilder {
+            table_bucket_arn: missing::table_bucket_arn,
+            table_name: missing::table_name,
+        }
+    }
+}
+
+/// Builds a [`S3TablesDestination`] (from [`S3TablesDestination::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `table_bucket_arn`, `table_name` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `table_bucket_arn`, `S2`: `table_name`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct S3TablesDestinationBuilder<S1, S2> {
+    table_bucket_arn: S1,
+    table_name: S2,
+}
+
+impl<S1, S2> S3TablesDestinationBuilder<S1, S2> {
+    /// Sets the required [`table_bucket_arn`](S3TablesDestination::table_bucket_arn) (`TableBucketArn`).
+    pub fn table_bucket_arn(
+        self,
+        table_bucket_arn: impl Into<Value<String>>,
+    ) -> S3TablesDestinationBuilder<Value<String>, S2> {
+        S3TablesDestinationBuilder { table_bucket_arn: table_bucket_arn.into(), table_name: self.table_name }
+    }
+    /// Sets the required [`table_name`](S3TablesDestination::table_name) (`TableName`).
+    pub fn table_name(
+        self,
+        table_name: impl Into<Value<String>>,
+    ) -> S3TablesDestinationBuilder<S1, Value<String>> {
+        S3TablesDestinationBuilder { table_bucket_arn: self.table_bucket_arn, table_name: table_name.into() }
+    }
+    /// The [`S3TablesDestination`]; `build()` compiles once the required `table_bucket_arn`, `table_name` are set.
+    pub fn build(self) -> S3TablesDestination
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        S3TablesDestination {
+            table_bucket_arn: self.table_bucket_arn.value(),
+            table_name: self.table_name.value(),
+        }
     }
 }
 
 /// Specifies the schedule for generating inventory results.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ScheduleFrequency {
     Daily,
     Weekly,
@@ -2409,7 +4986,8 @@ impl ScheduleFrequency {
 /// [managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#aws-managed-cmk)
 /// (``aws/s3``) isn't supported. + *Directory buckets* - For directory buckets, there are only two
 /// supported options for server-side encryption: SSE-S3 and SSE-KMS.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ServerSideEncryptionByDefault {
     /// AWS Key Management Service (KMS) customer managed key ID to use for the default encryption. +
@@ -2442,9 +5020,49 @@ pub struct ServerSideEncryptionByDefault {
 }
 
 impl ServerSideEncryptionByDefault {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(sse_algorithm: impl Into<Value<SseAlgorithm>>) -> Self {
-        Self { kms_master_key_id: None, sse_algorithm: sse_algorithm.into() }
+    /// A builder of [`ServerSideEncryptionByDefault`]: one setter per property, then `build()`; `build()` compiles once the required `sse_algorithm` is set.
+    pub fn builder() -> ServerSideEncryptionByDefaultBuilder<missing::sse_algorithm> {
+        ServerSideEncryptionByDefaultBuilder {
+            kms_master_key_id: None,
+            sse_algorithm: missing::sse_algorithm,
+        }
+    }
+}
+
+/// Builds a [`ServerSideEncryptionByDefault`] (from [`ServerSideEncryptionByDefault::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `sse_algorithm` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `sse_algorithm`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ServerSideEncryptionByDefaultBuilder<S1> {
+    kms_master_key_id: Option<Value<String>>,
+    sse_algorithm: S1,
+}
+
+impl<S1> ServerSideEncryptionByDefaultBuilder<S1> {
+    /// Sets [`kms_master_key_id`](ServerSideEncryptionByDefault::kms_master_key_id) (`KMSMasterKeyID`).
+    pub fn kms_master_key_id(mut self, kms_master_key_id: impl Into<Value<String>>) -> Self {
+        self.kms_master_key_id = Some(kms_master_key_id.into());
+        self
+    }
+    /// Sets the required [`sse_algorithm`](ServerSideEncryptionByDefault::sse_algorithm) (`SSEAlgorithm`).
+    pub fn sse_algorithm(
+        self,
+        sse_algorithm: impl Into<Value<SseAlgorithm>>,
+    ) -> ServerSideEncryptionByDefaultBuilder<Value<SseAlgorithm>> {
+        ServerSideEncryptionByDefaultBuilder {
+            kms_master_key_id: self.kms_master_key_id,
+            sse_algorithm: sse_algorithm.into(),
+        }
+    }
+    /// The [`ServerSideEncryptionByDefault`]; `build()` compiles once the required `sse_algorithm` is set.
+    pub fn build(self) -> ServerSideEncryptionByDefault
+    where
+        S1: Required<SseAlgorithm>,
+    {
+        ServerSideEncryptionByDefault {
+            kms_master_key_id: self.kms_master_key_id,
+            sse_algorithm: self.sse_algorithm.value(),
+        }
     }
 }
 
@@ -2456,7 +5074,8 @@ impl ServerSideEncryptionByDefault {
 /// [customer managed key](https://docs.aws.amazon.com/kms/latest/developerguide/concepts.html#customer-cmk)
 /// for encryption in your directory bucket, only use the key ID or key ARN. The key alias format of
 /// the KMS key isn't supported.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ServerSideEncryptionRule {
     /// A bucket-level setting for Amazon S3 general purpose buckets used to prevent the upload of new
@@ -2486,9 +5105,50 @@ pub struct ServerSideEncryptionRule {
     pub server_side_encryption_by_default: Option<Value<ServerSideEncryptionByDefault>>,
 }
 
+impl ServerSideEncryptionRule {
+    /// A builder of [`ServerSideEncryptionRule`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ServerSideEncryptionRuleBuilder {
+        ServerSideEncryptionRuleBuilder(Self::default())
+    }
+}
+
+/// Builds a [`ServerSideEncryptionRule`] (from [`ServerSideEncryptionRule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ServerSideEncryptionRuleBuilder(ServerSideEncryptionRule);
+
+impl ServerSideEncryptionRuleBuilder {
+    /// Sets [`blocked_encryption_types`](ServerSideEncryptionRule::blocked_encryption_types) (`BlockedEncryptionTypes`).
+    pub fn blocked_encryption_types(
+        mut self,
+        blocked_encryption_types: impl Into<Value<BlockedEncryptionTypes>>,
+    ) -> Self {
+        self.0.blocked_encryption_types = Some(blocked_encryption_types.into());
+        self
+    }
+    /// Sets [`bucket_key_enabled`](ServerSideEncryptionRule::bucket_key_enabled) (`BucketKeyEnabled`).
+    pub fn bucket_key_enabled(mut self, bucket_key_enabled: impl Into<Value<bool>>) -> Self {
+        self.0.bucket_key_enabled = Some(bucket_key_enabled.into());
+        self
+    }
+    /// Sets [`server_side_encryption_by_default`](ServerSideEncryptionRule::server_side_encryption_by_default) (`ServerSideEncryptionByDefault`).
+    pub fn server_side_encryption_by_default(
+        mut self,
+        server_side_encryption_by_default: impl Into<Value<ServerSideEncryptionByDefault>>,
+    ) -> Self {
+        self.0.server_side_encryption_by_default = Some(server_side_encryption_by_default.into());
+        self
+    }
+    /// The [`ServerSideEncryptionRule`]; it has no required properties.
+    pub fn build(self) -> ServerSideEncryptionRule {
+        self.0
+    }
+}
+
 /// A container that describes additional filters for identifying the source objects that you want
 /// to replicate. You can choose to enable or disable the replication of these objects.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SourceSelectionCriteria {
     /// A filter that you can specify for selection for modifications on replicas.
@@ -2500,9 +5160,45 @@ pub struct SourceSelectionCriteria {
     pub sse_kms_encrypted_objects: Option<Value<SseKmsEncryptedObjects>>,
 }
 
+impl SourceSelectionCriteria {
+    /// A builder of [`SourceSelectionCriteria`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> SourceSelectionCriteriaBuilder {
+        SourceSelectionCriteriaBuilder(Self::default())
+    }
+}
+
+/// Builds a [`SourceSelectionCriteria`] (from [`SourceSelectionCriteria::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SourceSelectionCriteriaBuilder(SourceSelectionCriteria);
+
+impl SourceSelectionCriteriaBuilder {
+    /// Sets [`replica_modifications`](SourceSelectionCriteria::replica_modifications) (`ReplicaModifications`).
+    pub fn replica_modifications(
+        mut self,
+        replica_modifications: impl Into<Value<ReplicaModifications>>,
+    ) -> Self {
+        self.0.replica_modifications = Some(replica_modifications.into());
+        self
+    }
+    /// Sets [`sse_kms_encrypted_objects`](SourceSelectionCriteria::sse_kms_encrypted_objects) (`SseKmsEncryptedObjects`).
+    pub fn sse_kms_encrypted_objects(
+        mut self,
+        sse_kms_encrypted_objects: impl Into<Value<SseKmsEncryptedObjects>>,
+    ) -> Self {
+        self.0.sse_kms_encrypted_objects = Some(sse_kms_encrypted_objects.into());
+        self
+    }
+    /// The [`SourceSelectionCriteria`]; it has no required properties.
+    pub fn build(self) -> SourceSelectionCriteria {
+        self.0
+    }
+}
+
 /// Server-side encryption algorithm to use for the default encryption. For directory buckets, there
 /// are only two supported values for server-side encryption: ``AES256`` and ``aws:kms``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum SseAlgorithm {
     #[serde(rename = "aws:kms")]
     AwsKms,
@@ -2524,7 +5220,8 @@ impl SseAlgorithm {
 }
 
 /// A container for filter information for the selection of S3 objects encrypted with AWS KMS.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct SseKmsEncryptedObjects {
     /// Specifies whether Amazon S3 replicates objects created with server-side encryption using an AWS
@@ -2534,14 +5231,37 @@ pub struct SseKmsEncryptedObjects {
 }
 
 impl SseKmsEncryptedObjects {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(status: impl Into<Value<Status>>) -> Self {
-        Self { status: status.into() }
+    /// A builder of [`SseKmsEncryptedObjects`]: one setter per property, then `build()`; `build()` compiles once the required `status` is set.
+    pub fn builder() -> SseKmsEncryptedObjectsBuilder<missing::status> {
+        SseKmsEncryptedObjectsBuilder { status: missing::status }
+    }
+}
+
+/// Builds a [`SseKmsEncryptedObjects`] (from [`SseKmsEncryptedObjects::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `status` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `status`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SseKmsEncryptedObjectsBuilder<S1> {
+    status: S1,
+}
+
+impl<S1> SseKmsEncryptedObjectsBuilder<S1> {
+    /// Sets the required [`status`](SseKmsEncryptedObjects::status) (`Status`).
+    pub fn status(self, status: impl Into<Value<Status>>) -> SseKmsEncryptedObjectsBuilder<Value<Status>> {
+        SseKmsEncryptedObjectsBuilder { status: status.into() }
+    }
+    /// The [`SseKmsEncryptedObjects`]; `build()` compiles once the required `status` is set.
+    pub fn build(self) -> SseKmsEncryptedObjects
+    where
+        S1: Required<Status>,
+    {
+        SseKmsEncryptedObjects { status: self.status.value() }
     }
 }
 
 /// Specifies the status of the configuration.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Status {
     Disabled,
     Enabled,
@@ -2558,7 +5278,8 @@ impl Status {
 }
 
 /// The class of storage used to store the object.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum StorageClass {
     #[serde(rename = "DEEP_ARCHIVE")]
     DeepArchive,
@@ -2593,7 +5314,8 @@ impl StorageClass {
 
 /// Specifies data related to access patterns to be collected and made available to analyze the
 /// tradeoffs between different storage classes for an Amazon S3 bucket.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct StorageClassAnalysis {
     /// Specifies how data related to the storage class analysis for an Amazon S3 bucket should be
@@ -2602,22 +5324,27 @@ pub struct StorageClassAnalysis {
     pub data_export: Option<Value<DataExport>>,
 }
 
-/// A container of a key value name pair.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// Name of the object key.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// Value of the tag.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
+impl StorageClassAnalysis {
+    /// A builder of [`StorageClassAnalysis`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> StorageClassAnalysisBuilder {
+        StorageClassAnalysisBuilder(Self::default())
+    }
 }
 
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
+/// Builds a [`StorageClassAnalysis`] (from [`StorageClassAnalysis::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct StorageClassAnalysisBuilder(StorageClassAnalysis);
+
+impl StorageClassAnalysisBuilder {
+    /// Sets [`data_export`](StorageClassAnalysis::data_export) (`DataExport`).
+    pub fn data_export(mut self, data_export: impl Into<Value<DataExport>>) -> Self {
+        self.0.data_export = Some(data_export.into());
+        self
+    }
+    /// The [`StorageClassAnalysis`]; it has no required properties.
+    pub fn build(self) -> StorageClassAnalysis {
+        self.0
     }
 }
 
@@ -2625,7 +5352,8 @@ impl Tag {
 /// information, see
 /// [Categorizing your storage using tags](https://docs.aws.amazon.com/AmazonS3/latest/userguide/object-tagging.html)
 /// in the *Amazon Simple Storage Service User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct TagFilter {
     /// The tag key.
@@ -2637,16 +5365,45 @@ pub struct TagFilter {
 }
 
 impl TagFilter {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
+    /// A builder of [`TagFilter`]: one setter per property, then `build()`; `build()` compiles once the required `key`, `value` are set.
+    pub fn builder() -> TagFilterBuilder<missing::key, missing::value> {
+        TagFilterBuilder { key: missing::key, value: missing::value }
+    }
+}
+
+/// Builds a [`TagFilter`] (from [`TagFilter::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `key`, `value` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `key`, `S2`: `value`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TagFilterBuilder<S1, S2> {
+    key: S1,
+    value: S2,
+}
+
+impl<S1, S2> TagFilterBuilder<S1, S2> {
+    /// Sets the required [`key`](TagFilter::key) (`Key`).
+    pub fn key(self, key: impl Into<Value<String>>) -> TagFilterBuilder<Value<String>, S2> {
+        TagFilterBuilder { key: key.into(), value: self.value }
+    }
+    /// Sets the required [`value`](TagFilter::value) (`Value`).
+    pub fn value(self, value: impl Into<Value<String>>) -> TagFilterBuilder<S1, Value<String>> {
+        TagFilterBuilder { key: self.key, value: value.into() }
+    }
+    /// The [`TagFilter`]; `build()` compiles once the required `key`, `value` are set.
+    pub fn build(self) -> TagFilter
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        TagFilter { key: self.key.value(), value: self.value.value() }
     }
 }
 
 /// The S3 Intelligent-Tiering storage class is designed to optimize storage costs by automatically
 /// moving data to the most cost-effective storage access tier, without additional operational
 /// overhead.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Tiering {
     /// S3 Intelligent-Tiering access tier. See
@@ -2663,15 +5420,47 @@ pub struct Tiering {
 }
 
 impl Tiering {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(access_tier: impl Into<Value<AccessTier>>, days: impl Into<Value<i64>>) -> Self {
-        Self { access_tier: access_tier.into(), days: days.into() }
+    /// A builder of [`Tiering`]: one setter per property, then `build()`; `build()` compiles once the required `access_tier`, `days` are set.
+    pub fn builder() -> TieringBuilder<missing::access_tier, missing::days> {
+        TieringBuilder { access_tier: missing::access_tier, days: missing::days }
+    }
+}
+
+/// Builds a [`Tiering`] (from [`Tiering::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `access_tier`, `days` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `access_tier`, `S2`: `days`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TieringBuilder<S1, S2> {
+    access_tier: S1,
+    days: S2,
+}
+
+impl<S1, S2> TieringBuilder<S1, S2> {
+    /// Sets the required [`access_tier`](Tiering::access_tier) (`AccessTier`).
+    pub fn access_tier(
+        self,
+        access_tier: impl Into<Value<AccessTier>>,
+    ) -> TieringBuilder<Value<AccessTier>, S2> {
+        TieringBuilder { access_tier: access_tier.into(), days: self.days }
+    }
+    /// Sets the required [`days`](Tiering::days) (`Days`).
+    pub fn days(self, days: impl Into<Value<i64>>) -> TieringBuilder<S1, Value<i64>> {
+        TieringBuilder { access_tier: self.access_tier, days: days.into() }
+    }
+    /// The [`Tiering`]; `build()` compiles once the required `access_tier`, `days` are set.
+    pub fn build(self) -> Tiering
+    where
+        S1: Required<AccessTier>,
+        S2: Required<i64>,
+    {
+        Tiering { access_tier: self.access_tier.value(), days: self.days.value() }
     }
 }
 
 /// A container for specifying the configuration for publication of messages to an Amazon Simple
 /// Notification Service (Amazon SNS) topic when Amazon S3 detects specified events.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct TopicConfiguration {
     /// The Amazon S3 bucket event about which to send notifications. For more information, see
@@ -2691,9 +5480,43 @@ pub struct TopicConfiguration {
 }
 
 impl TopicConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(event: impl Into<Value<String>>, topic: impl Into<Value<String>>) -> Self {
-        Self { event: event.into(), filter: None, topic: topic.into() }
+    /// A builder of [`TopicConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `event`, `topic` are set.
+    pub fn builder() -> TopicConfigurationBuilder<missing::event, missing::topic> {
+        TopicConfigurationBuilder { event: missing::event, filter: None, topic: missing::topic }
+    }
+}
+
+/// Builds a [`TopicConfiguration`] (from [`TopicConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `event`, `topic` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `event`, `S2`: `topic`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TopicConfigurationBuilder<S1, S2> {
+    event: S1,
+    filter: Option<Value<NotificationFilter>>,
+    topic: S2,
+}
+
+impl<S1, S2> TopicConfigurationBuilder<S1, S2> {
+    /// Sets the required [`event`](TopicConfiguration::event) (`Event`).
+    pub fn event(self, event: impl Into<Value<String>>) -> TopicConfigurationBuilder<Value<String>, S2> {
+        TopicConfigurationBuilder { event: event.into(), filter: self.filter, topic: self.topic }
+    }
+    /// Sets [`filter`](TopicConfiguration::filter) (`Filter`).
+    pub fn filter(mut self, filter: impl Into<Value<NotificationFilter>>) -> Self {
+        self.filter = Some(filter.into());
+        self
+    }
+    /// Sets the required [`topic`](TopicConfiguration::topic) (`Topic`).
+    pub fn topic(self, topic: impl Into<Value<String>>) -> TopicConfigurationBuilder<S1, Value<String>> {
+        TopicConfigurationBuilder { event: self.event, filter: self.filter, topic: topic.into() }
+    }
+    /// The [`TopicConfiguration`]; `build()` compiles once the required `event`, `topic` are set.
+    pub fn build(self) -> TopicConfiguration
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        TopicConfiguration { event: self.event.value(), filter: self.filter, topic: self.topic.value() }
     }
 }
 
@@ -2701,7 +5524,8 @@ impl TopicConfiguration {
 /// Amazon S3 lifecycle configuration rules, see
 /// [Transitioning Objects Using Amazon S3 Lifecycle](https://docs.aws.amazon.com/AmazonS3/latest/dev/lifecycle-transition-general-considerations.html)
 /// in the *Amazon S3 User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Transition {
     /// The storage class to which you want the object to transition.
@@ -2722,9 +5546,58 @@ pub struct Transition {
 }
 
 impl Transition {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(storage_class: impl Into<Value<StorageClass>>) -> Self {
-        Self { storage_class: storage_class.into(), transition_date: None, transition_in_days: None }
+    /// A builder of [`Transition`]: one setter per property, then `build()`; `build()` compiles once the required `storage_class` is set.
+    pub fn builder() -> TransitionBuilder<missing::storage_class> {
+        TransitionBuilder {
+            storage_class: missing::storage_class,
+            transition_date: None,
+            transition_in_days: None,
+        }
+    }
+}
+
+/// Builds a [`Transition`] (from [`Transition::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `storage_class` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `storage_class`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TransitionBuilder<S1> {
+    storage_class: S1,
+    transition_date: Option<Value<String>>,
+    transition_in_days: Option<Value<i64>>,
+}
+
+impl<S1> TransitionBuilder<S1> {
+    /// Sets the required [`storage_class`](Transition::storage_class) (`StorageClass`).
+    pub fn storage_class(
+        self,
+        storage_class: impl Into<Value<StorageClass>>,
+    ) -> TransitionBuilder<Value<StorageClass>> {
+        TransitionBuilder {
+            storage_class: storage_class.into(),
+            transition_date: self.transition_date,
+            transition_in_days: self.transition_in_days,
+        }
+    }
+    /// Sets [`transition_date`](Transition::transition_date) (`TransitionDate`).
+    pub fn transition_date(mut self, transition_date: impl Into<Value<String>>) -> Self {
+        self.transition_date = Some(transition_date.into());
+        self
+    }
+    /// Sets [`transition_in_days`](Transition::transition_in_days) (`TransitionInDays`).
+    pub fn transition_in_days(mut self, transition_in_days: impl Into<Value<i64>>) -> Self {
+        self.transition_in_days = Some(transition_in_days.into());
+        self
+    }
+    /// The [`Transition`]; `build()` compiles once the required `storage_class` is set.
+    pub fn build(self) -> Transition
+    where
+        S1: Required<StorageClass>,
+    {
+        Transition {
+            storage_class: self.storage_class.value(),
+            transition_date: self.transition_date,
+            transition_in_days: self.transition_in_days,
+        }
     }
 }
 
@@ -2737,7 +5610,8 @@ impl Transition {
 /// the minimum object size for any transition you can add a filter that specifies a custom
 /// ``ObjectSizeGreaterThan`` or ``ObjectSizeLessThan`` in the body of your transition rule. Custom
 /// filters always take precedence over the default transition behavior.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum TransitionDefaultMinimumObjectSize {
     #[serde(rename = "varies_by_storage_class")]
     VariesByStorageClass,
@@ -2762,7 +5636,8 @@ impl TransitionDefaultMinimumObjectSize {
 /// minutes to propagate across all AWS regions for full consistency. + *Suspending versioning* -
 /// Takes effect immediately with no propagation delay. + *Transitioning between states* - Any
 /// change from Suspended to Enabled has a 15-minute delay.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VersioningConfiguration {
     /// The versioning state of the bucket.
@@ -2771,14 +5646,40 @@ pub struct VersioningConfiguration {
 }
 
 impl VersioningConfiguration {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(status: impl Into<Value<VersioningConfigurationStatus>>) -> Self {
-        Self { status: status.into() }
+    /// A builder of [`VersioningConfiguration`]: one setter per property, then `build()`; `build()` compiles once the required `status` is set.
+    pub fn builder() -> VersioningConfigurationBuilder<missing::status> {
+        VersioningConfigurationBuilder { status: missing::status }
+    }
+}
+
+/// Builds a [`VersioningConfiguration`] (from [`VersioningConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `status` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `status`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct VersioningConfigurationBuilder<S1> {
+    status: S1,
+}
+
+impl<S1> VersioningConfigurationBuilder<S1> {
+    /// Sets the required [`status`](VersioningConfiguration::status) (`Status`).
+    pub fn status(
+        self,
+        status: impl Into<Value<VersioningConfigurationStatus>>,
+    ) -> VersioningConfigurationBuilder<Value<VersioningConfigurationStatus>> {
+        VersioningConfigurationBuilder { status: status.into() }
+    }
+    /// The [`VersioningConfiguration`]; `build()` compiles once the required `status` is set.
+    pub fn build(self) -> VersioningConfiguration
+    where
+        S1: Required<VersioningConfigurationStatus>,
+    {
+        VersioningConfiguration { status: self.status.value() }
     }
 }
 
 /// The versioning state of the bucket.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum VersioningConfigurationStatus {
     Enabled,
     Suspended,
@@ -2795,7 +5696,8 @@ impl VersioningConfigurationStatus {
 }
 
 /// Specifies website configuration parameters for an Amazon S3 bucket.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct WebsiteConfiguration {
     /// The name of the error document for the website.
@@ -2811,4 +5713,46 @@ pub struct WebsiteConfiguration {
     /// Rules that define when a redirect is applied and the redirect behavior.
     #[serde(rename = "RoutingRules", skip_serializing_if = "Option::is_none")]
     pub routing_rules: Option<Value<Vec<Value<RoutingRule>>>>,
+}
+
+impl WebsiteConfiguration {
+    /// A builder of [`WebsiteConfiguration`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> WebsiteConfigurationBuilder {
+        WebsiteConfigurationBuilder(Self::default())
+    }
+}
+
+/// Builds a [`WebsiteConfiguration`] (from [`WebsiteConfiguration::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct WebsiteConfigurationBuilder(WebsiteConfiguration);
+
+impl WebsiteConfigurationBuilder {
+    /// Sets [`error_document`](WebsiteConfiguration::error_document) (`ErrorDocument`).
+    pub fn error_document(mut self, error_document: impl Into<Value<String>>) -> Self {
+        self.0.error_document = Some(error_document.into());
+        self
+    }
+    /// Sets [`index_document`](WebsiteConfiguration::index_document) (`IndexDocument`).
+    pub fn index_document(mut self, index_document: impl Into<Value<String>>) -> Self {
+        self.0.index_document = Some(index_document.into());
+        self
+    }
+    /// Sets [`redirect_all_requests_to`](WebsiteConfiguration::redirect_all_requests_to) (`RedirectAllRequestsTo`).
+    pub fn redirect_all_requests_to(
+        mut self,
+        redirect_all_requests_to: impl Into<Value<RedirectAllRequestsTo>>,
+    ) -> Self {
+        self.0.redirect_all_requests_to = Some(redirect_all_requests_to.into());
+        self
+    }
+    /// Sets [`routing_rules`](WebsiteConfiguration::routing_rules) (`RoutingRules`).
+    pub fn routing_rules(mut self, routing_rules: impl Into<Value<Vec<Value<RoutingRule>>>>) -> Self {
+        self.0.routing_rules = Some(routing_rules.into());
+        self
+    }
+    /// The [`WebsiteConfiguration`]; it has no required properties.
+    pub fn build(self) -> WebsiteConfiguration {
+        self.0
+    }
 }

@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::S3::BucketPolicy`. Applies an Amazon S3 bucket policy to an Amazon S3 bucket. If you are
 /// using an identity other than the root user of the AWS-account that owns the bucket, the calling
@@ -39,7 +38,8 @@ use crate::resources::{Attribute, ResourceType};
 /// The following operations are related to ``PutBucketPolicy``: +
 /// [CreateBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_CreateBucket.html) +
 /// [DeleteBucket](https://docs.aws.amazon.com/AmazonS3/latest/API/API_DeleteBucket.html)
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BucketPolicy {
     /// The name of the Amazon S3 bucket to which the policy applies.
@@ -58,9 +58,40 @@ pub struct BucketPolicy {
 }
 
 impl BucketPolicy {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(bucket: impl Into<Value<String>>, policy_document: impl Into<Value<Expr>>) -> Self {
-        Self { bucket: bucket.into(), policy_document: policy_document.into() }
+    /// A builder of [`BucketPolicy`]: one setter per property, then `build()`; `build()` compiles once the required `bucket`, `policy_document` are set.
+    pub fn builder() -> BucketPolicyBuilder<missing::bucket, missing::policy_document> {
+        BucketPolicyBuilder { bucket: missing::bucket, policy_document: missing::policy_document }
+    }
+}
+
+/// Builds a [`BucketPolicy`] (from [`BucketPolicy::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `bucket`, `policy_document` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `bucket`, `S2`: `policy_document`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct BucketPolicyBuilder<S1, S2> {
+    bucket: S1,
+    policy_document: S2,
+}
+
+impl<S1, S2> BucketPolicyBuilder<S1, S2> {
+    /// Sets the required [`bucket`](BucketPolicy::bucket) (`Bucket`).
+    pub fn bucket(self, bucket: impl Into<Value<String>>) -> BucketPolicyBuilder<Value<String>, S2> {
+        BucketPolicyBuilder { bucket: bucket.into(), policy_document: self.policy_document }
+    }
+    /// Sets the required [`policy_document`](BucketPolicy::policy_document) (`PolicyDocument`).
+    pub fn policy_document(
+        self,
+        policy_document: impl Into<Value<Expr>>,
+    ) -> BucketPolicyBuilder<S1, Value<Expr>> {
+        BucketPolicyBuilder { bucket: self.bucket, policy_document: policy_document.into() }
+    }
+    /// The [`BucketPolicy`]; `build()` compiles once the required `bucket`, `policy_document` are set.
+    pub fn build(self) -> BucketPolicy
+    where
+        S1: Required<String>,
+        S2: Required<Expr>,
+    {
+        BucketPolicy { bucket: self.bucket.value(), policy_document: self.policy_document.value() }
     }
 }
 

@@ -3,18 +3,18 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::SNS::Subscription`. Resource Type definition for AWS::SNS::Subscription
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Subscription {
     /// The delivery policy JSON assigned to the subscription. Enables the subscriber to define the
@@ -61,20 +61,138 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(protocol: impl Into<Value<String>>, topic_arn: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Subscription`]: one setter per property, then `build()`; `build()` compiles once the required `protocol`, `topic_arn` are set.
+    pub fn builder() -> SubscriptionBuilder<missing::protocol, missing::topic_arn> {
+        SubscriptionBuilder {
             delivery_policy: None,
             endpoint: None,
             filter_policy: None,
             filter_policy_scope: None,
-            protocol: protocol.into(),
+            protocol: missing::protocol,
             raw_message_delivery: None,
             redrive_policy: None,
             region: None,
             replay_policy: None,
             subscription_role_arn: None,
+            topic_arn: missing::topic_arn,
+        }
+    }
+}
+
+/// Builds a [`Subscription`] (from [`Subscription::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `protocol`, `topic_arn` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `protocol`, `S2`: `topic_arn`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SubscriptionBuilder<S1, S2> {
+    delivery_policy: Option<Value<Expr>>,
+    endpoint: Option<Value<String>>,
+    filter_policy: Option<Value<Expr>>,
+    filter_policy_scope: Option<Value<String>>,
+    protocol: S1,
+    raw_message_delivery: Option<Value<bool>>,
+    redrive_policy: Option<Value<Expr>>,
+    region: Option<Value<String>>,
+    replay_policy: Option<Value<Expr>>,
+    subscription_role_arn: Option<Value<String>>,
+    topic_arn: S2,
+}
+
+impl<S1, S2> SubscriptionBuilder<S1, S2> {
+    /// Sets [`delivery_policy`](Subscription::delivery_policy) (`DeliveryPolicy`).
+    pub fn delivery_policy(mut self, delivery_policy: impl Into<Value<Expr>>) -> Self {
+        self.delivery_policy = Some(delivery_policy.into());
+        self
+    }
+    /// Sets [`endpoint`](Subscription::endpoint) (`Endpoint`).
+    pub fn endpoint(mut self, endpoint: impl Into<Value<String>>) -> Self {
+        self.endpoint = Some(endpoint.into());
+        self
+    }
+    /// Sets [`filter_policy`](Subscription::filter_policy) (`FilterPolicy`).
+    pub fn filter_policy(mut self, filter_policy: impl Into<Value<Expr>>) -> Self {
+        self.filter_policy = Some(filter_policy.into());
+        self
+    }
+    /// Sets [`filter_policy_scope`](Subscription::filter_policy_scope) (`FilterPolicyScope`).
+    pub fn filter_policy_scope(mut self, filter_policy_scope: impl Into<Value<String>>) -> Self {
+        self.filter_policy_scope = Some(filter_policy_scope.into());
+        self
+    }
+    /// Sets the required [`protocol`](Subscription::protocol) (`Protocol`).
+    pub fn protocol(self, protocol: impl Into<Value<String>>) -> SubscriptionBuilder<Value<String>, S2> {
+        SubscriptionBuilder {
+            delivery_policy: self.delivery_policy,
+            endpoint: self.endpoint,
+            filter_policy: self.filter_policy,
+            filter_policy_scope: self.filter_policy_scope,
+            protocol: protocol.into(),
+            raw_message_delivery: self.raw_message_delivery,
+            redrive_policy: self.redrive_policy,
+            region: self.region,
+            replay_policy: self.replay_policy,
+            subscription_role_arn: self.subscription_role_arn,
+            topic_arn: self.topic_arn,
+        }
+    }
+    /// Sets [`raw_message_delivery`](Subscription::raw_message_delivery) (`RawMessageDelivery`).
+    pub fn raw_message_delivery(mut self, raw_message_delivery: impl Into<Value<bool>>) -> Self {
+        self.raw_message_delivery = Some(raw_message_delivery.into());
+        self
+    }
+    /// Sets [`redrive_policy`](Subscription::redrive_policy) (`RedrivePolicy`).
+    pub fn redrive_policy(mut self, redrive_policy: impl Into<Value<Expr>>) -> Self {
+        self.redrive_policy = Some(redrive_policy.into());
+        self
+    }
+    /// Sets [`region`](Subscription::region) (`Region`).
+    pub fn region(mut self, region: impl Into<Value<String>>) -> Self {
+        self.region = Some(region.into());
+        self
+    }
+    /// Sets [`replay_policy`](Subscription::replay_policy) (`ReplayPolicy`).
+    pub fn replay_policy(mut self, replay_policy: impl Into<Value<Expr>>) -> Self {
+        self.replay_policy = Some(replay_policy.into());
+        self
+    }
+    /// Sets [`subscription_role_arn`](Subscription::subscription_role_arn) (`SubscriptionRoleArn`).
+    pub fn subscription_role_arn(mut self, subscription_role_arn: impl Into<Value<String>>) -> Self {
+        self.subscription_role_arn = Some(subscription_role_arn.into());
+        self
+    }
+    /// Sets the required [`topic_arn`](Subscription::topic_arn) (`TopicArn`).
+    pub fn topic_arn(self, topic_arn: impl Into<Value<String>>) -> SubscriptionBuilder<S1, Value<String>> {
+        SubscriptionBuilder {
+            delivery_policy: self.delivery_policy,
+            endpoint: self.endpoint,
+            filter_policy: self.filter_policy,
+            filter_policy_scope: self.filter_policy_scope,
+            protocol: self.protocol,
+            raw_message_delivery: self.raw_message_delivery,
+            redrive_policy: self.redrive_policy,
+            region: self.region,
+            replay_policy: self.replay_policy,
+            subscription_role_arn: self.subscription_role_arn,
             topic_arn: topic_arn.into(),
+        }
+    }
+    /// The [`Subscription`]; `build()` compiles once the required `protocol`, `topic_arn` are set.
+    pub fn build(self) -> Subscription
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        Subscription {
+            delivery_policy: self.delivery_policy,
+            endpoint: self.endpoint,
+            filter_policy: self.filter_policy,
+            filter_policy_scope: self.filter_policy_scope,
+            protocol: self.protocol.value(),
+            raw_message_delivery: self.raw_message_delivery,
+            redrive_policy: self.redrive_policy,
+            region: self.region,
+            replay_policy: self.replay_policy,
+            subscription_role_arn: self.subscription_role_arn,
+            topic_arn: self.topic_arn.value(),
         }
     }
 }

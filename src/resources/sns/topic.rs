@@ -3,15 +3,14 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::SNS::Topic`. The ``AWS::SNS::Topic`` resource creates a topic to which notifications can
 /// be published. One account can create a maximum of 100,000 standard topics and 1,000 FIFO topics.
@@ -21,7 +20,8 @@ use crate::resources::{Attribute, ResourceType};
 /// more information, see
 /// [Examples of the complete Signature Version 4 signing process](https://docs.aws.amazon.com/general/latest/gr/sigv4-signed-request-examples.html)
 /// in the *General Reference*.
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Topic {
     #[serde(rename = "ArchivePolicy", skip_serializing_if = "Option::is_none")]
@@ -77,7 +77,7 @@ pub struct Topic {
     /// The list of tags to add to a new topic. To be able to tag a topic on creation, you must have the
     /// ``sns:CreateTopic`` and ``sns:TagResource`` permissions.
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// The name of the topic you want to create. Topic names must include only uppercase and lowercase
     /// ASCII letters, numbers, underscores, and hyphens, and must be between 1 and 256 characters long.
     /// FIFO topic names must end with ``.fifo``. If you don't specify a name, CFN generates a unique
@@ -94,6 +94,101 @@ pub struct Topic {
     /// flag in the tracing header is true.
     #[serde(rename = "TracingConfig", skip_serializing_if = "Option::is_none")]
     pub tracing_config: Option<Value<String>>,
+}
+
+impl Topic {
+    /// A builder of [`Topic`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> TopicBuilder {
+        TopicBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Topic`] (from [`Topic::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TopicBuilder(Topic);
+
+impl TopicBuilder {
+    /// Sets [`archive_policy`](Topic::archive_policy) (`ArchivePolicy`).
+    pub fn archive_policy(mut self, archive_policy: impl Into<Value<Expr>>) -> Self {
+        self.0.archive_policy = Some(archive_policy.into());
+        self
+    }
+    /// Sets [`content_based_deduplication`](Topic::content_based_deduplication) (`ContentBasedDeduplication`).
+    pub fn content_based_deduplication(
+        mut self,
+        content_based_deduplication: impl Into<Value<bool>>,
+    ) -> Self {
+        self.0.content_based_deduplication = Some(content_based_deduplication.into());
+        self
+    }
+    /// Sets [`data_protection_policy`](Topic::data_protection_policy) (`DataProtectionPolicy`).
+    pub fn data_protection_policy(mut self, data_protection_policy: impl Into<Value<Expr>>) -> Self {
+        self.0.data_protection_policy = Some(data_protection_policy.into());
+        self
+    }
+    /// Sets [`delivery_status_logging`](Topic::delivery_status_logging) (`DeliveryStatusLogging`).
+    pub fn delivery_status_logging(
+        mut self,
+        delivery_status_logging: impl Into<Value<Vec<Value<LoggingConfig>>>>,
+    ) -> Self {
+        self.0.delivery_status_logging = Some(delivery_status_logging.into());
+        self
+    }
+    /// Sets [`display_name`](Topic::display_name) (`DisplayName`).
+    pub fn display_name(mut self, display_name: impl Into<Value<String>>) -> Self {
+        self.0.display_name = Some(display_name.into());
+        self
+    }
+    /// Sets [`fifo_throughput_scope`](Topic::fifo_throughput_scope) (`FifoThroughputScope`).
+    pub fn fifo_throughput_scope(mut self, fifo_throughput_scope: impl Into<Value<String>>) -> Self {
+        self.0.fifo_throughput_scope = Some(fifo_throughput_scope.into());
+        self
+    }
+    /// Sets [`fifo_topic`](Topic::fifo_topic) (`FifoTopic`).
+    pub fn fifo_topic(mut self, fifo_topic: impl Into<Value<bool>>) -> Self {
+        self.0.fifo_topic = Some(fifo_topic.into());
+        self
+    }
+    /// Sets [`kms_master_key_id`](Topic::kms_master_key_id) (`KmsMasterKeyId`).
+    pub fn kms_master_key_id(mut self, kms_master_key_id: impl Into<Value<String>>) -> Self {
+        self.0.kms_master_key_id = Some(kms_master_key_id.into());
+        self
+    }
+    /// Sets [`maximum_message_size`](Topic::maximum_message_size) (`MaximumMessageSize`).
+    pub fn maximum_message_size(mut self, maximum_message_size: impl Into<Value<i64>>) -> Self {
+        self.0.maximum_message_size = Some(maximum_message_size.into());
+        self
+    }
+    /// Sets [`signature_version`](Topic::signature_version) (`SignatureVersion`).
+    pub fn signature_version(mut self, signature_version: impl Into<Value<String>>) -> Self {
+        self.0.signature_version = Some(signature_version.into());
+        self
+    }
+    /// Sets [`subscription`](Topic::subscription) (`Subscription`).
+    pub fn subscription(mut self, subscription: impl Into<Value<Vec<Value<Subscription>>>>) -> Self {
+        self.0.subscription = Some(subscription.into());
+        self
+    }
+    /// Sets [`tags`](Topic::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.0.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`topic_name`](Topic::topic_name) (`TopicName`).
+    pub fn topic_name(mut self, topic_name: impl Into<Value<String>>) -> Self {
+        self.0.topic_name = Some(topic_name.into());
+        self
+    }
+    /// Sets [`tracing_config`](Topic::tracing_config) (`TracingConfig`).
+    pub fn tracing_config(mut self, tracing_config: impl Into<Value<String>>) -> Self {
+        self.0.tracing_config = Some(tracing_config.into());
+        self
+    }
+    /// The [`Topic`]; it has no required properties.
+    pub fn build(self) -> Topic {
+        self.0
+    }
 }
 
 impl ResourceType for Topic {
@@ -186,7 +281,8 @@ impl Attribute for TopicAttr {
 /// The ``LoggingConfig`` property type specifies the ``Delivery`` status logging configuration for
 /// an
 /// [AWS::SNS::Topic](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-topic.html).
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct LoggingConfig {
     /// The IAM role ARN to be used when logging failed message deliveries in Amazon CloudWatch.
@@ -206,20 +302,74 @@ pub struct LoggingConfig {
 }
 
 impl LoggingConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(protocol: impl Into<Value<Protocol>>) -> Self {
-        Self {
+    /// A builder of [`LoggingConfig`]: one setter per property, then `build()`; `build()` compiles once the required `protocol` is set.
+    pub fn builder() -> LoggingConfigBuilder<missing::protocol> {
+        LoggingConfigBuilder {
             failure_feedback_role_arn: None,
-            protocol: protocol.into(),
+            protocol: missing::protocol,
             success_feedback_role_arn: None,
             success_feedback_sample_rate: None,
         }
     }
 }
 
+/// Builds a [`LoggingConfig`] (from [`LoggingConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `protocol` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `protocol`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct LoggingConfigBuilder<S1> {
+    failure_feedback_role_arn: Option<Value<String>>,
+    protocol: S1,
+    success_feedback_role_arn: Option<Value<String>>,
+    success_feedback_sample_rate: Option<Value<String>>,
+}
+
+impl<S1> LoggingConfigBuilder<S1> {
+    /// Sets [`failure_feedback_role_arn`](LoggingConfig::failure_feedback_role_arn) (`FailureFeedbackRoleArn`).
+    pub fn failure_feedback_role_arn(mut self, failure_feedback_role_arn: impl Into<Value<String>>) -> Self {
+        self.failure_feedback_role_arn = Some(failure_feedback_role_arn.into());
+        self
+    }
+    /// Sets the required [`protocol`](LoggingConfig::protocol) (`Protocol`).
+    pub fn protocol(self, protocol: impl Into<Value<Protocol>>) -> LoggingConfigBuilder<Value<Protocol>> {
+        LoggingConfigBuilder {
+            failure_feedback_role_arn: self.failure_feedback_role_arn,
+            protocol: protocol.into(),
+            success_feedback_role_arn: self.success_feedback_role_arn,
+            success_feedback_sample_rate: self.success_feedback_sample_rate,
+        }
+    }
+    /// Sets [`success_feedback_role_arn`](LoggingConfig::success_feedback_role_arn) (`SuccessFeedbackRoleArn`).
+    pub fn success_feedback_role_arn(mut self, success_feedback_role_arn: impl Into<Value<String>>) -> Self {
+        self.success_feedback_role_arn = Some(success_feedback_role_arn.into());
+        self
+    }
+    /// Sets [`success_feedback_sample_rate`](LoggingConfig::success_feedback_sample_rate) (`SuccessFeedbackSampleRate`).
+    pub fn success_feedback_sample_rate(
+        mut self,
+        success_feedback_sample_rate: impl Into<Value<String>>,
+    ) -> Self {
+        self.success_feedback_sample_rate = Some(success_feedback_sample_rate.into());
+        self
+    }
+    /// The [`LoggingConfig`]; `build()` compiles once the required `protocol` is set.
+    pub fn build(self) -> LoggingConfig
+    where
+        S1: Required<Protocol>,
+    {
+        LoggingConfig {
+            failure_feedback_role_arn: self.failure_feedback_role_arn,
+            protocol: self.protocol.value(),
+            success_feedback_role_arn: self.success_feedback_role_arn,
+            success_feedback_sample_rate: self.success_feedback_sample_rate,
+        }
+    }
+}
+
 /// Indicates one of the supported protocols for the Amazon SNS topic. At least one of the other
 /// three ``LoggingConfig`` properties is recommend along with ``Protocol``.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Protocol {
     #[serde(rename = "http/s")]
     HttpS,
@@ -251,7 +401,8 @@ impl Protocol {
 /// message delivery, and cross-region subscriptions), use the
 /// [AWS::SNS::Subscription](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/aws-resource-sns-subscription.html)
 /// resource.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Subscription {
     /// The endpoint that receives notifications from the SNS topic. The endpoint value depends on the
@@ -266,27 +417,36 @@ pub struct Subscription {
 }
 
 impl Subscription {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(endpoint: impl Into<Value<String>>, protocol: impl Into<Value<String>>) -> Self {
-        Self { endpoint: endpoint.into(), protocol: protocol.into() }
+    /// A builder of [`Subscription`]: one setter per property, then `build()`; `build()` compiles once the required `endpoint`, `protocol` are set.
+    pub fn builder() -> SubscriptionBuilder<missing::endpoint, missing::protocol> {
+        SubscriptionBuilder { endpoint: missing::endpoint, protocol: missing::protocol }
     }
 }
 
-/// The list of tags to be added to the specified topic.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The required key portion of the tag.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The optional value portion of the tag.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
+/// Builds a [`Subscription`] (from [`Subscription::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `endpoint`, `protocol` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `endpoint`, `S2`: `protocol`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct SubscriptionBuilder<S1, S2> {
+    endpoint: S1,
+    protocol: S2,
 }
 
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
+impl<S1, S2> SubscriptionBuilder<S1, S2> {
+    /// Sets the required [`endpoint`](Subscription::endpoint) (`Endpoint`).
+    pub fn endpoint(self, endpoint: impl Into<Value<String>>) -> SubscriptionBuilder<Value<String>, S2> {
+        SubscriptionBuilder { endpoint: endpoint.into(), protocol: self.protocol }
+    }
+    /// Sets the required [`protocol`](Subscription::protocol) (`Protocol`).
+    pub fn protocol(self, protocol: impl Into<Value<String>>) -> SubscriptionBuilder<S1, Value<String>> {
+        SubscriptionBuilder { endpoint: self.endpoint, protocol: protocol.into() }
+    }
+    /// The [`Subscription`]; `build()` compiles once the required `endpoint`, `protocol` are set.
+    pub fn build(self) -> Subscription
+    where
+        S1: Required<String>,
+        S2: Required<String>,
+    {
+        Subscription { endpoint: self.endpoint.value(), protocol: self.protocol.value() }
     }
 }

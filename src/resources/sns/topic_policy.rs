@@ -3,21 +3,21 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::{Expr, Value};
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::SNS::TopicPolicy`. The ``AWS::SNS::TopicPolicy`` resource associates SNS topics with a
 /// policy. For an example snippet, see
 /// [Declaring an policy](https://docs.aws.amazon.com/AWSCloudFormation/latest/UserGuide/quickref-iam.html#scenario-sns-policy)
 /// in the *User Guide*.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct TopicPolicy {
     /// A policy document that contains permissions to add to the specified SNS topics.
@@ -30,12 +30,43 @@ pub struct TopicPolicy {
 }
 
 impl TopicPolicy {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
+    /// A builder of [`TopicPolicy`]: one setter per property, then `build()`; `build()` compiles once the required `policy_document`, `topics` are set.
+    pub fn builder() -> TopicPolicyBuilder<missing::policy_document, missing::topics> {
+        TopicPolicyBuilder { policy_document: missing::policy_document, topics: missing::topics }
+    }
+}
+
+/// Builds a [`TopicPolicy`] (from [`TopicPolicy::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `policy_document`, `topics` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `policy_document`, `S2`: `topics`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct TopicPolicyBuilder<S1, S2> {
+    policy_document: S1,
+    topics: S2,
+}
+
+impl<S1, S2> TopicPolicyBuilder<S1, S2> {
+    /// Sets the required [`policy_document`](TopicPolicy::policy_document) (`PolicyDocument`).
+    pub fn policy_document(
+        self,
         policy_document: impl Into<Value<Expr>>,
+    ) -> TopicPolicyBuilder<Value<Expr>, S2> {
+        TopicPolicyBuilder { policy_document: policy_document.into(), topics: self.topics }
+    }
+    /// Sets the required [`topics`](TopicPolicy::topics) (`Topics`).
+    pub fn topics(
+        self,
         topics: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
-        Self { policy_document: policy_document.into(), topics: topics.into() }
+    ) -> TopicPolicyBuilder<S1, Value<Vec<Value<String>>>> {
+        TopicPolicyBuilder { policy_document: self.policy_document, topics: topics.into() }
+    }
+    /// The [`TopicPolicy`]; `build()` compiles once the required `policy_document`, `topics` are set.
+    pub fn build(self) -> TopicPolicy
+    where
+        S1: Required<Expr>,
+        S2: Required<Vec<Value<String>>>,
+    {
+        TopicPolicy { policy_document: self.policy_document.value(), topics: self.topics.value() }
     }
 }
 

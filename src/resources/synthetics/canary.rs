@@ -3,20 +3,20 @@
 
 #![allow(
     clippy::enum_variant_names,
-    clippy::too_many_arguments,
     clippy::type_complexity,
-    reason = "generated: names, constructor arity and field types mirror the CloudFormation schema"
+    reason = "generated: names and field types mirror the CloudFormation schema"
 )]
 
 use std::collections::BTreeMap;
 
-use serde::{Deserialize, Serialize};
+use serde::Serialize;
 
 use crate::model::Value;
-use crate::resources::{Attribute, ResourceType};
+use crate::resources::{Attribute, Required, ResourceType, missing};
 
 /// `AWS::Synthetics::Canary`. Resource Type definition for AWS::Synthetics::Canary
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Canary {
     /// Provide artifact configuration
@@ -77,7 +77,7 @@ pub struct Canary {
     #[serde(rename = "SuccessRetentionPeriod", skip_serializing_if = "Option::is_none")]
     pub success_retention_period: Option<Value<i64>>,
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// Provide VPC Configuration if enabled.
     #[serde(rename = "VPCConfig", skip_serializing_if = "Option::is_none")]
     pub vpc_config: Option<Value<VpcConfig>>,
@@ -90,38 +90,375 @@ pub struct Canary {
 }
 
 impl Canary {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        artifact_s3_location: impl Into<Value<String>>,
-        code: impl Into<Value<Code>>,
-        execution_role_arn: impl Into<Value<String>>,
-        name: impl Into<Value<String>>,
-        runtime_version: impl Into<Value<String>>,
-        schedule: impl Into<Value<Schedule>>,
-    ) -> Self {
-        Self {
+    /// A builder of [`Canary`]: one setter per property, then `build()`; `build()` compiles once the required `artifact_s3_location`, `code`, `execution_role_arn`, `name`, `runtime_version`, `schedule` are set.
+    pub fn builder() -> CanaryBuilder<
+        missing::artifact_s3_location,
+        missing::code,
+        missing::execution_role_arn,
+        missing::name,
+        missing::runtime_version,
+        missing::schedule,
+    > {
+        CanaryBuilder {
             artifact_config: None,
-            artifact_s3_location: artifact_s3_location.into(),
+            artifact_s3_location: missing::artifact_s3_location,
             browser_configs: None,
-            code: code.into(),
+            code: missing::code,
             delete_lambda_resources_on_canary_deletion: None,
             dry_run_and_update: None,
-            execution_role_arn: execution_role_arn.into(),
+            execution_role_arn: missing::execution_role_arn,
             failure_retention_period: None,
             kms_key_arn: None,
-            name: name.into(),
+            name: missing::name,
             provisioned_resource_cleanup: None,
             replicas: None,
             resources_to_replicate_tags: None,
             run_config: None,
-            runtime_version: runtime_version.into(),
-            schedule: schedule.into(),
+            runtime_version: missing::runtime_version,
+            schedule: missing::schedule,
             start_canary_after_creation: None,
             success_retention_period: None,
             tags: None,
             vpc_config: None,
             visual_reference: None,
             visual_references: None,
+        }
+    }
+}
+
+/// Builds a [`Canary`] (from [`Canary::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `artifact_s3_location`, `code`, `execution_role_arn`, `name`, `runtime_version`, `schedule` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `artifact_s3_location`, `S2`: `code`, `S3`: `execution_role_arn`, `S4`: `name`, `S5`: `runtime_version`, `S6`: `schedule`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct CanaryBuilder<S1, S2, S3, S4, S5, S6> {
+    artifact_config: Option<Value<ArtifactConfig>>,
+    artifact_s3_location: S1,
+    browser_configs: Option<Value<Vec<Value<BrowserConfig>>>>,
+    code: S2,
+    delete_lambda_resources_on_canary_deletion: Option<Value<bool>>,
+    dry_run_and_update: Option<Value<bool>>,
+    execution_role_arn: S3,
+    failure_retention_period: Option<Value<i64>>,
+    kms_key_arn: Option<Value<String>>,
+    name: S4,
+    provisioned_resource_cleanup: Option<Value<ProvisionedResourceCleanup>>,
+    replicas: Option<Value<Vec<Value<Replica>>>>,
+    resources_to_replicate_tags: Option<Value<Vec<Value<ResourceToTag>>>>,
+    run_config: Option<Value<RunConfig>>,
+    runtime_version: S5,
+    schedule: S6,
+    start_canary_after_creation: Option<Value<bool>>,
+    success_retention_period: Option<Value<i64>>,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+    vpc_config: Option<Value<VpcConfig>>,
+    visual_reference: Option<Value<VisualReference>>,
+    visual_references: Option<Value<Vec<Value<VisualReference>>>>,
+}
+
+impl<S1, S2, S3, S4, S5, S6> CanaryBuilder<S1, S2, S3, S4, S5, S6> {
+    /// Sets [`artifact_config`](Canary::artifact_config) (`ArtifactConfig`).
+    pub fn artifact_config(mut self, artifact_config: impl Into<Value<ArtifactConfig>>) -> Self {
+        self.artifact_config = Some(artifact_config.into());
+        self
+    }
+    /// Sets the required [`artifact_s3_location`](Canary::artifact_s3_location) (`ArtifactS3Location`).
+    pub fn artifact_s3_location(
+        self,
+        artifact_s3_location: impl Into<Value<String>>,
+    ) -> CanaryBuilder<Value<String>, S2, S3, S4, S5, S6> {
+        CanaryBuilder {
+            artifact_config: self.artifact_config,
+            artifact_s3_location: artifact_s3_location.into(),
+            browser_configs: self.browser_configs,
+            code: self.code,
+            delete_lambda_resources_on_canary_deletion: self.delete_lambda_resources_on_canary_deletion,
+            dry_run_and_update: self.dry_run_and_update,
+            execution_role_arn: self.execution_role_arn,
+            failure_retention_period: self.failure_retention_period,
+            kms_key_arn: self.kms_key_arn,
+            name: self.name,
+            provisioned_resource_cleanup: self.provisioned_resource_cleanup,
+            replicas: self.replicas,
+            resources_to_replicate_tags: self.resources_to_replicate_tags,
+            run_config: self.run_config,
+            runtime_version: self.runtime_version,
+            schedule: self.schedule,
+            start_canary_after_creation: self.start_canary_after_creation,
+            success_retention_period: self.success_retention_period,
+            tags: self.tags,
+            vpc_config: self.vpc_config,
+            visual_reference: self.visual_reference,
+            visual_references: self.visual_references,
+        }
+    }
+    /// Sets [`browser_configs`](Canary::browser_configs) (`BrowserConfigs`).
+    pub fn browser_configs(mut self, browser_configs: impl Into<Value<Vec<Value<BrowserConfig>>>>) -> Self {
+        self.browser_configs = Some(browser_configs.into());
+        self
+    }
+    /// Sets the required [`code`](Canary::code) (`Code`).
+    pub fn code(self, code: impl Into<Value<Code>>) -> CanaryBuilder<S1, Value<Code>, S3, S4, S5, S6> {
+        CanaryBuilder {
+            artifact_config: self.artifact_config,
+            artifact_s3_location: self.artifact_s3_location,
+            browser_configs: self.browser_configs,
+            code: code.into(),
+            delete_lambda_resources_on_canary_deletion: self.delete_lambda_resources_on_canary_deletion,
+            dry_run_and_update: self.dry_run_and_update,
+            execution_role_arn: self.execution_role_arn,
+            failure_retention_period: self.failure_retention_period,
+            kms_key_arn: self.kms_key_arn,
+            name: self.name,
+            provisioned_resource_cleanup: self.provisioned_resource_cleanup,
+            replicas: self.replicas,
+            resources_to_replicate_tags: self.resources_to_replicate_tags,
+            run_config: self.run_config,
+            runtime_version: self.runtime_version,
+            schedule: self.schedule,
+            start_canary_after_creation: self.start_canary_after_creation,
+            success_retention_period: self.success_retention_period,
+            tags: self.tags,
+            vpc_config: self.vpc_config,
+            visual_reference: self.visual_reference,
+            visual_references: self.visual_references,
+        }
+    }
+    /// Sets [`delete_lambda_resources_on_canary_deletion`](Canary::delete_lambda_resources_on_canary_deletion) (`DeleteLambdaResourcesOnCanaryDeletion`).
+    pub fn delete_lambda_resources_on_canary_deletion(
+        mut self,
+        delete_lambda_resources_on_canary_deletion: impl Into<Value<bool>>,
+    ) -> Self {
+        self.delete_lambda_resources_on_canary_deletion =
+            Some(delete_lambda_resources_on_canary_deletion.into());
+        self
+    }
+    /// Sets [`dry_run_and_update`](Canary::dry_run_and_update) (`DryRunAndUpdate`).
+    pub fn dry_run_and_update(mut self, dry_run_and_update: impl Into<Value<bool>>) -> Self {
+        self.dry_run_and_update = Some(dry_run_and_update.into());
+        self
+    }
+    /// Sets the required [`execution_role_arn`](Canary::execution_role_arn) (`ExecutionRoleArn`).
+    pub fn execution_role_arn(
+        self,
+        execution_role_arn: impl Into<Value<String>>,
+    ) -> CanaryBuilder<S1, S2, Value<String>, S4, S5, S6> {
+        CanaryBuilder {
+            artifact_config: self.artifact_config,
+            artifact_s3_location: self.artifact_s3_location,
+            browser_configs: self.browser_configs,
+            code: self.code,
+            delete_lambda_resources_on_canary_deletion: self.delete_lambda_resources_on_canary_deletion,
+            dry_run_and_update: self.dry_run_and_update,
+            execution_role_arn: execution_role_arn.into(),
+            failure_retention_period: self.failure_retention_period,
+            kms_key_arn: self.kms_key_arn,
+            name: self.name,
+            provisioned_resource_cleanup: self.provisioned_resource_cleanup,
+            replicas: self.replicas,
+            resources_to_replicate_tags: self.resources_to_replicate_tags,
+            run_config: self.run_config,
+            runtime_version: self.runtime_version,
+            schedule: self.schedule,
+            start_canary_after_creation: self.start_canary_after_creation,
+            success_retention_period: self.success_retention_period,
+            tags: self.tags,
+            vpc_config: self.vpc_config,
+            visual_reference: self.visual_reference,
+            visual_references: self.visual_references,
+        }
+    }
+    /// Sets [`failure_retention_period`](Canary::failure_retention_period) (`FailureRetentionPeriod`).
+    pub fn failure_retention_period(mut self, failure_retention_period: impl Into<Value<i64>>) -> Self {
+        self.failure_retention_period = Some(failure_retention_period.into());
+        self
+    }
+    /// Sets [`kms_key_arn`](Canary::kms_key_arn) (`KmsKeyArn`).
+    pub fn kms_key_arn(mut self, kms_key_arn: impl Into<Value<String>>) -> Self {
+        self.kms_key_arn = Some(kms_key_arn.into());
+        self
+    }
+    /// Sets the required [`name`](Canary::name) (`Name`).
+    pub fn name(self, name: impl Into<Value<String>>) -> CanaryBuilder<S1, S2, S3, Value<String>, S5, S6> {
+        CanaryBuilder {
+            artifact_config: self.artifact_config,
+            artifact_s3_location: self.artifact_s3_location,
+            browser_configs: self.browser_configs,
+            code: self.code,
+            delete_lambda_resources_on_canary_deletion: self.delete_lambda_resources_on_canary_deletion,
+            dry_run_and_update: self.dry_run_and_update,
+            execution_role_arn: self.execution_role_arn,
+            failure_retention_period: self.failure_retention_period,
+            kms_key_arn: self.kms_key_arn,
+            name: name.into(),
+            provisioned_resource_cleanup: self.provisioned_resource_cleanup,
+            replicas: self.replicas,
+            resources_to_replicate_tags: self.resources_to_replicate_tags,
+            run_config: self.run_config,
+            runtime_version: self.runtime_version,
+            schedule: self.schedule,
+            start_canary_after_creation: self.start_canary_after_creation,
+            success_retention_period: self.success_retention_period,
+            tags: self.tags,
+            vpc_config: self.vpc_config,
+            visual_reference: self.visual_reference,
+            visual_references: self.visual_references,
+        }
+    }
+    /// Sets [`provisioned_resource_cleanup`](Canary::provisioned_resource_cleanup) (`ProvisionedResourceCleanup`).
+    pub fn provisioned_resource_cleanup(
+        mut self,
+        provisioned_resource_cleanup: impl Into<Value<ProvisionedResourceCleanup>>,
+    ) -> Self {
+        self.provisioned_resource_cleanup = Some(provisioned_resource_cleanup.into());
+        self
+    }
+    /// Sets [`replicas`](Canary::replicas) (`Replicas`).
+    pub fn replicas(mut self, replicas: impl Into<Value<Vec<Value<Replica>>>>) -> Self {
+        self.replicas = Some(replicas.into());
+        self
+    }
+    /// Sets [`resources_to_replicate_tags`](Canary::resources_to_replicate_tags) (`ResourcesToReplicateTags`).
+    pub fn resources_to_replicate_tags(
+        mut self,
+        resources_to_replicate_tags: impl Into<Value<Vec<Value<ResourceToTag>>>>,
+    ) -> Self {
+        self.resources_to_replicate_tags = Some(resources_to_replicate_tags.into());
+        self
+    }
+    /// Sets [`run_config`](Canary::run_config) (`RunConfig`).
+    pub fn run_config(mut self, run_config: impl Into<Value<RunConfig>>) -> Self {
+        self.run_config = Some(run_config.into());
+        self
+    }
+    /// Sets the required [`runtime_version`](Canary::runtime_version) (`RuntimeVersion`).
+    pub fn runtime_version(
+        self,
+        runtime_version: impl Into<Value<String>>,
+    ) -> CanaryBuilder<S1, S2, S3, S4, Value<String>, S6> {
+        CanaryBuilder {
+            artifact_config: self.artifact_config,
+            artifact_s3_location: self.artifact_s3_location,
+            browser_configs: self.browser_configs,
+            code: self.code,
+            delete_lambda_resources_on_canary_deletion: self.delete_lambda_resources_on_canary_deletion,
+            dry_run_and_update: self.dry_run_and_update,
+            execution_role_arn: self.execution_role_arn,
+            failure_retention_period: self.failure_retention_period,
+            kms_key_arn: self.kms_key_arn,
+            name: self.name,
+            provisioned_resource_cleanup: self.provisioned_resource_cleanup,
+            replicas: self.replicas,
+            resources_to_replicate_tags: self.resources_to_replicate_tags,
+            run_config: self.run_config,
+            runtime_version: runtime_version.into(),
+            schedule: self.schedule,
+            start_canary_after_creation: self.start_canary_after_creation,
+            success_retention_period: self.success_retention_period,
+            tags: self.tags,
+            vpc_config: self.vpc_config,
+            visual_reference: self.visual_reference,
+            visual_references: self.visual_references,
+        }
+    }
+    /// Sets the required [`schedule`](Canary::schedule) (`Schedule`).
+    pub fn schedule(
+        self,
+        schedule: impl Into<Value<Schedule>>,
+    ) -> CanaryBuilder<S1, S2, S3, S4, S5, Value<Schedule>> {
+        CanaryBuilder {
+            artifact_config: self.artifact_config,
+            artifact_s3_location: self.artifact_s3_location,
+            browser_configs: self.browser_configs,
+            code: self.code,
+            delete_lambda_resources_on_canary_deletion: self.delete_lambda_resources_on_canary_deletion,
+            dry_run_and_update: self.dry_run_and_update,
+            execution_role_arn: self.execution_role_arn,
+            failure_retention_period: self.failure_retention_period,
+            kms_key_arn: self.kms_key_arn,
+            name: self.name,
+            provisioned_resource_cleanup: self.provisioned_resource_cleanup,
+            replicas: self.replicas,
+            resources_to_replicate_tags: self.resources_to_replicate_tags,
+            run_config: self.run_config,
+            runtime_version: self.runtime_version,
+            schedule: schedule.into(),
+            start_canary_after_creation: self.start_canary_after_creation,
+            success_retention_period: self.success_retention_period,
+            tags: self.tags,
+            vpc_config: self.vpc_config,
+            visual_reference: self.visual_reference,
+            visual_references: self.visual_references,
+        }
+    }
+    /// Sets [`start_canary_after_creation`](Canary::start_canary_after_creation) (`StartCanaryAfterCreation`).
+    pub fn start_canary_after_creation(
+        mut self,
+        start_canary_after_creation: impl Into<Value<bool>>,
+    ) -> Self {
+        self.start_canary_after_creation = Some(start_canary_after_creation.into());
+        self
+    }
+    /// Sets [`success_retention_period`](Canary::success_retention_period) (`SuccessRetentionPeriod`).
+    pub fn success_retention_period(mut self, success_retention_period: impl Into<Value<i64>>) -> Self {
+        self.success_retention_period = Some(success_retention_period.into());
+        self
+    }
+    /// Sets [`tags`](Canary::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`vpc_config`](Canary::vpc_config) (`VPCConfig`).
+    pub fn vpc_config(mut self, vpc_config: impl Into<Value<VpcConfig>>) -> Self {
+        self.vpc_config = Some(vpc_config.into());
+        self
+    }
+    /// Sets [`visual_reference`](Canary::visual_reference) (`VisualReference`).
+    pub fn visual_reference(mut self, visual_reference: impl Into<Value<VisualReference>>) -> Self {
+        self.visual_reference = Some(visual_reference.into());
+        self
+    }
+    /// Sets [`visual_references`](Canary::visual_references) (`VisualReferences`).
+    pub fn visual_references(
+        mut self,
+        visual_references: impl Into<Value<Vec<Value<VisualReference>>>>,
+    ) -> Self {
+        self.visual_references = Some(visual_references.into());
+        self
+    }
+    /// The [`Canary`]; `build()` compiles once the required `artifact_s3_location`, `code`, `execution_role_arn`, `name`, `runtime_version`, `schedule` are set.
+    pub fn build(self) -> Canary
+    where
+        S1: Required<String>,
+        S2: Required<Code>,
+        S3: Required<String>,
+        S4: Required<String>,
+        S5: Required<String>,
+        S6: Required<Schedule>,
+    {
+        Canary {
+            artifact_config: self.artifact_config,
+            artifact_s3_location: self.artifact_s3_location.value(),
+            browser_configs: self.browser_configs,
+            code: self.code.value(),
+            delete_lambda_resources_on_canary_deletion: self.delete_lambda_resources_on_canary_deletion,
+            dry_run_and_update: self.dry_run_and_update,
+            execution_role_arn: self.execution_role_arn.value(),
+            failure_retention_period: self.failure_retention_period,
+            kms_key_arn: self.kms_key_arn,
+            name: self.name.value(),
+            provisioned_resource_cleanup: self.provisioned_resource_cleanup,
+            replicas: self.replicas,
+            resources_to_replicate_tags: self.resources_to_replicate_tags,
+            run_config: self.run_config,
+            runtime_version: self.runtime_version.value(),
+            schedule: self.schedule.value(),
+            start_canary_after_creation: self.start_canary_after_creation,
+            success_retention_period: self.success_retention_period,
+            tags: self.tags,
+            vpc_config: self.vpc_config,
+            visual_reference: self.visual_reference,
+            visual_references: self.visual_references,
         }
     }
 }
@@ -157,7 +494,8 @@ impl Attribute for CanaryAttr {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct ArtifactConfig {
     /// Encryption configuration for uploading artifacts to S3
@@ -165,7 +503,32 @@ pub struct ArtifactConfig {
     pub s3_encryption: Option<Value<S3Encryption>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl ArtifactConfig {
+    /// A builder of [`ArtifactConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> ArtifactConfigBuilder {
+        ArtifactConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`ArtifactConfig`] (from [`ArtifactConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ArtifactConfigBuilder(ArtifactConfig);
+
+impl ArtifactConfigBuilder {
+    /// Sets [`s3_encryption`](ArtifactConfig::s3_encryption) (`S3Encryption`).
+    pub fn s3_encryption(mut self, s3_encryption: impl Into<Value<S3Encryption>>) -> Self {
+        self.0.s3_encryption = Some(s3_encryption.into());
+        self
+    }
+    /// The [`ArtifactConfig`]; it has no required properties.
+    pub fn build(self) -> ArtifactConfig {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub struct BaseScreenshot {
     /// List of coordinates of rectangles to be ignored during visual testing
     #[serde(rename = "IgnoreCoordinates", skip_serializing_if = "Option::is_none")]
@@ -176,13 +539,51 @@ pub struct BaseScreenshot {
 }
 
 impl BaseScreenshot {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(screenshot_name: impl Into<Value<String>>) -> Self {
-        Self { ignore_coordinates: None, screenshot_name: screenshot_name.into() }
+    /// A builder of [`BaseScreenshot`]: one setter per property, then `build()`; `build()` compiles once the required `screenshot_name` is set.
+    pub fn builder() -> BaseScreenshotBuilder<missing::screenshot_name> {
+        BaseScreenshotBuilder { ignore_coordinates: None, screenshot_name: missing::screenshot_name }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Builds a [`BaseScreenshot`] (from [`BaseScreenshot::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `screenshot_name` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `screenshot_name`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct BaseScreenshotBuilder<S1> {
+    ignore_coordinates: Option<Value<Vec<Value<String>>>>,
+    screenshot_name: S1,
+}
+
+impl<S1> BaseScreenshotBuilder<S1> {
+    /// Sets [`ignore_coordinates`](BaseScreenshot::ignore_coordinates) (`IgnoreCoordinates`).
+    pub fn ignore_coordinates(mut self, ignore_coordinates: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.ignore_coordinates = Some(ignore_coordinates.into());
+        self
+    }
+    /// Sets the required [`screenshot_name`](BaseScreenshot::screenshot_name) (`ScreenshotName`).
+    pub fn screenshot_name(
+        self,
+        screenshot_name: impl Into<Value<String>>,
+    ) -> BaseScreenshotBuilder<Value<String>> {
+        BaseScreenshotBuilder {
+            ignore_coordinates: self.ignore_coordinates,
+            screenshot_name: screenshot_name.into(),
+        }
+    }
+    /// The [`BaseScreenshot`]; `build()` compiles once the required `screenshot_name` is set.
+    pub fn build(self) -> BaseScreenshot
+    where
+        S1: Required<String>,
+    {
+        BaseScreenshot {
+            ignore_coordinates: self.ignore_coordinates,
+            screenshot_name: self.screenshot_name.value(),
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct BrowserConfig {
     #[serde(rename = "BrowserType")]
@@ -190,13 +591,39 @@ pub struct BrowserConfig {
 }
 
 impl BrowserConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(browser_type: impl Into<Value<BrowserType>>) -> Self {
-        Self { browser_type: browser_type.into() }
+    /// A builder of [`BrowserConfig`]: one setter per property, then `build()`; `build()` compiles once the required `browser_type` is set.
+    pub fn builder() -> BrowserConfigBuilder<missing::browser_type> {
+        BrowserConfigBuilder { browser_type: missing::browser_type }
     }
 }
 
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+/// Builds a [`BrowserConfig`] (from [`BrowserConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `browser_type` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `browser_type`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct BrowserConfigBuilder<S1> {
+    browser_type: S1,
+}
+
+impl<S1> BrowserConfigBuilder<S1> {
+    /// Sets the required [`browser_type`](BrowserConfig::browser_type) (`BrowserType`).
+    pub fn browser_type(
+        self,
+        browser_type: impl Into<Value<BrowserType>>,
+    ) -> BrowserConfigBuilder<Value<BrowserType>> {
+        BrowserConfigBuilder { browser_type: browser_type.into() }
+    }
+    /// The [`BrowserConfig`]; `build()` compiles once the required `browser_type` is set.
+    pub fn build(self) -> BrowserConfig
+    where
+        S1: Required<BrowserType>,
+    {
+        BrowserConfig { browser_type: self.browser_type.value() }
+    }
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum BrowserType {
     #[serde(rename = "CHROME")]
     Chrome,
@@ -214,7 +641,8 @@ impl BrowserType {
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Code {
     #[serde(rename = "BlueprintTypes", skip_serializing_if = "Option::is_none")]
@@ -234,7 +662,62 @@ pub struct Code {
     pub script: Option<Value<String>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl Code {
+    /// A builder of [`Code`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> CodeBuilder {
+        CodeBuilder(Self::default())
+    }
+}
+
+/// Builds a [`Code`] (from [`Code::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct CodeBuilder(Code);
+
+impl CodeBuilder {
+    /// Sets [`blueprint_types`](Code::blueprint_types) (`BlueprintTypes`).
+    pub fn blueprint_types(mut self, blueprint_types: impl Into<Value<Vec<Value<String>>>>) -> Self {
+        self.0.blueprint_types = Some(blueprint_types.into());
+        self
+    }
+    /// Sets [`dependencies`](Code::dependencies) (`Dependencies`).
+    pub fn dependencies(mut self, dependencies: impl Into<Value<Vec<Value<Dependency>>>>) -> Self {
+        self.0.dependencies = Some(dependencies.into());
+        self
+    }
+    /// Sets [`handler`](Code::handler) (`Handler`).
+    pub fn handler(mut self, handler: impl Into<Value<String>>) -> Self {
+        self.0.handler = Some(handler.into());
+        self
+    }
+    /// Sets [`s3_bucket`](Code::s3_bucket) (`S3Bucket`).
+    pub fn s3_bucket(mut self, s3_bucket: impl Into<Value<String>>) -> Self {
+        self.0.s3_bucket = Some(s3_bucket.into());
+        self
+    }
+    /// Sets [`s3_key`](Code::s3_key) (`S3Key`).
+    pub fn s3_key(mut self, s3_key: impl Into<Value<String>>) -> Self {
+        self.0.s3_key = Some(s3_key.into());
+        self
+    }
+    /// Sets [`s3_object_version`](Code::s3_object_version) (`S3ObjectVersion`).
+    pub fn s3_object_version(mut self, s3_object_version: impl Into<Value<String>>) -> Self {
+        self.0.s3_object_version = Some(s3_object_version.into());
+        self
+    }
+    /// Sets [`script`](Code::script) (`Script`).
+    pub fn script(mut self, script: impl Into<Value<String>>) -> Self {
+        self.0.script = Some(script.into());
+        self
+    }
+    /// The [`Code`]; it has no required properties.
+    pub fn build(self) -> Code {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Dependency {
     /// ARN of the Lambda layer
@@ -246,14 +729,43 @@ pub struct Dependency {
 }
 
 impl Dependency {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(reference: impl Into<Value<String>>) -> Self {
-        Self { reference: reference.into(), r#type: None }
+    /// A builder of [`Dependency`]: one setter per property, then `build()`; `build()` compiles once the required `reference` is set.
+    pub fn builder() -> DependencyBuilder<missing::reference> {
+        DependencyBuilder { reference: missing::reference, r#type: None }
+    }
+}
+
+/// Builds a [`Dependency`] (from [`Dependency::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `reference` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `reference`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct DependencyBuilder<S1> {
+    reference: S1,
+    r#type: Option<Value<Type>>,
+}
+
+impl<S1> DependencyBuilder<S1> {
+    /// Sets the required [`reference`](Dependency::reference) (`Reference`).
+    pub fn reference(self, reference: impl Into<Value<String>>) -> DependencyBuilder<Value<String>> {
+        DependencyBuilder { reference: reference.into(), r#type: self.r#type }
+    }
+    /// Sets [`type`](Dependency::r#type) (`Type`).
+    pub fn r#type(mut self, r#type: impl Into<Value<Type>>) -> Self {
+        self.r#type = Some(r#type.into());
+        self
+    }
+    /// The [`Dependency`]; `build()` compiles once the required `reference` is set.
+    pub fn build(self) -> Dependency
+    where
+        S1: Required<String>,
+    {
+        Dependency { reference: self.reference.value(), r#type: self.r#type }
     }
 }
 
 /// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE_S3 and SSE_KMS.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum EncryptionMode {
     #[serde(rename = "SSE_KMS")]
     SseKms,
@@ -273,7 +785,8 @@ impl EncryptionMode {
 
 /// Setting to control if provisioned resources created by Synthetics are deleted alongside the
 /// canary. Default is AUTOMATIC.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ProvisionedResourceCleanup {
     #[serde(rename = "AUTOMATIC")]
     Automatic,
@@ -292,7 +805,8 @@ impl ProvisionedResourceCleanup {
 }
 
 /// Configuration and status for a replica location in a multi-location canary
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Replica {
     /// ARN of the KMS key used to encrypt the replica canary's Lambda function environment variables
@@ -306,18 +820,18 @@ pub struct Replica {
     pub resources_to_replicate_tags: Option<Value<Vec<Value<ResourceToTag>>>>,
     /// Tags to apply to this replica canary and optionally its Lambda function
     #[serde(rename = "Tags", skip_serializing_if = "Option::is_none")]
-    pub tags: Option<Value<Vec<Value<Tag>>>>,
+    pub tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
     /// VPC configuration for this replica location
     #[serde(rename = "VpcConfig", skip_serializing_if = "Option::is_none")]
     pub vpc_config: Option<Value<VpcConfig>>,
 }
 
 impl Replica {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(location: impl Into<Value<String>>) -> Self {
-        Self {
+    /// A builder of [`Replica`]: one setter per property, then `build()`; `build()` compiles once the required `location` is set.
+    pub fn builder() -> ReplicaBuilder<missing::location> {
+        ReplicaBuilder {
             kms_key_arn: None,
-            location: location.into(),
+            location: missing::location,
             resources_to_replicate_tags: None,
             tags: None,
             vpc_config: None,
@@ -325,8 +839,70 @@ impl Replica {
     }
 }
 
+/// Builds a [`Replica`] (from [`Replica::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `location` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `location`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ReplicaBuilder<S1> {
+    kms_key_arn: Option<Value<String>>,
+    location: S1,
+    resources_to_replicate_tags: Option<Value<Vec<Value<ResourceToTag>>>>,
+    tags: Option<Value<Vec<Value<crate::model::Tag>>>>,
+    vpc_config: Option<Value<VpcConfig>>,
+}
+
+impl<S1> ReplicaBuilder<S1> {
+    /// Sets [`kms_key_arn`](Replica::kms_key_arn) (`KmsKeyArn`).
+    pub fn kms_key_arn(mut self, kms_key_arn: impl Into<Value<String>>) -> Self {
+        self.kms_key_arn = Some(kms_key_arn.into());
+        self
+    }
+    /// Sets the required [`location`](Replica::location) (`Location`).
+    pub fn location(self, location: impl Into<Value<String>>) -> ReplicaBuilder<Value<String>> {
+        ReplicaBuilder {
+            kms_key_arn: self.kms_key_arn,
+            location: location.into(),
+            resources_to_replicate_tags: self.resources_to_replicate_tags,
+            tags: self.tags,
+            vpc_config: self.vpc_config,
+        }
+    }
+    /// Sets [`resources_to_replicate_tags`](Replica::resources_to_replicate_tags) (`ResourcesToReplicateTags`).
+    pub fn resources_to_replicate_tags(
+        mut self,
+        resources_to_replicate_tags: impl Into<Value<Vec<Value<ResourceToTag>>>>,
+    ) -> Self {
+        self.resources_to_replicate_tags = Some(resources_to_replicate_tags.into());
+        self
+    }
+    /// Sets [`tags`](Replica::tags) (`Tags`).
+    pub fn tags(mut self, tags: impl Into<Value<Vec<Value<crate::model::Tag>>>>) -> Self {
+        self.tags = Some(tags.into());
+        self
+    }
+    /// Sets [`vpc_config`](Replica::vpc_config) (`VpcConfig`).
+    pub fn vpc_config(mut self, vpc_config: impl Into<Value<VpcConfig>>) -> Self {
+        self.vpc_config = Some(vpc_config.into());
+        self
+    }
+    /// The [`Replica`]; `build()` compiles once the required `location` is set.
+    pub fn build(self) -> Replica
+    where
+        S1: Required<String>,
+    {
+        Replica {
+            kms_key_arn: self.kms_key_arn,
+            location: self.location.value(),
+            resources_to_replicate_tags: self.resources_to_replicate_tags,
+            tags: self.tags,
+            vpc_config: self.vpc_config,
+        }
+    }
+}
+
 /// Specifies which resources canary tags should be replicated to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum ResourceToTag {
     #[serde(rename = "lambda-function")]
     LambdaFunction,
@@ -341,7 +917,8 @@ impl ResourceToTag {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RetryConfig {
     /// maximum times the canary will be retried upon the scheduled run failure
@@ -350,13 +927,36 @@ pub struct RetryConfig {
 }
 
 impl RetryConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(max_retries: impl Into<Value<i64>>) -> Self {
-        Self { max_retries: max_retries.into() }
+    /// A builder of [`RetryConfig`]: one setter per property, then `build()`; `build()` compiles once the required `max_retries` is set.
+    pub fn builder() -> RetryConfigBuilder<missing::max_retries> {
+        RetryConfigBuilder { max_retries: missing::max_retries }
     }
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+/// Builds a [`RetryConfig`] (from [`RetryConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `max_retries` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `max_retries`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RetryConfigBuilder<S1> {
+    max_retries: S1,
+}
+
+impl<S1> RetryConfigBuilder<S1> {
+    /// Sets the required [`max_retries`](RetryConfig::max_retries) (`MaxRetries`).
+    pub fn max_retries(self, max_retries: impl Into<Value<i64>>) -> RetryConfigBuilder<Value<i64>> {
+        RetryConfigBuilder { max_retries: max_retries.into() }
+    }
+    /// The [`RetryConfig`]; `build()` compiles once the required `max_retries` is set.
+    pub fn build(self) -> RetryConfig
+    where
+        S1: Required<i64>,
+    {
+        RetryConfig { max_retries: self.max_retries.value() }
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct RunConfig {
     /// Enable active tracing if set to true
@@ -376,7 +976,55 @@ pub struct RunConfig {
     pub timeout_in_seconds: Option<Value<i64>>,
 }
 
-#[derive(Clone, Debug, Default, PartialEq, Serialize, Deserialize)]
+impl RunConfig {
+    /// A builder of [`RunConfig`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> RunConfigBuilder {
+        RunConfigBuilder(Self::default())
+    }
+}
+
+/// Builds a [`RunConfig`] (from [`RunConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct RunConfigBuilder(RunConfig);
+
+impl RunConfigBuilder {
+    /// Sets [`active_tracing`](RunConfig::active_tracing) (`ActiveTracing`).
+    pub fn active_tracing(mut self, active_tracing: impl Into<Value<bool>>) -> Self {
+        self.0.active_tracing = Some(active_tracing.into());
+        self
+    }
+    /// Sets [`environment_variables`](RunConfig::environment_variables) (`EnvironmentVariables`).
+    pub fn environment_variables(
+        mut self,
+        environment_variables: impl Into<Value<BTreeMap<String, Value<String>>>>,
+    ) -> Self {
+        self.0.environment_variables = Some(environment_variables.into());
+        self
+    }
+    /// Sets [`ephemeral_storage`](RunConfig::ephemeral_storage) (`EphemeralStorage`).
+    pub fn ephemeral_storage(mut self, ephemeral_storage: impl Into<Value<i64>>) -> Self {
+        self.0.ephemeral_storage = Some(ephemeral_storage.into());
+        self
+    }
+    /// Sets [`memory_in_mb`](RunConfig::memory_in_mb) (`MemoryInMB`).
+    pub fn memory_in_mb(mut self, memory_in_mb: impl Into<Value<i64>>) -> Self {
+        self.0.memory_in_mb = Some(memory_in_mb.into());
+        self
+    }
+    /// Sets [`timeout_in_seconds`](RunConfig::timeout_in_seconds) (`TimeoutInSeconds`).
+    pub fn timeout_in_seconds(mut self, timeout_in_seconds: impl Into<Value<i64>>) -> Self {
+        self.0.timeout_in_seconds = Some(timeout_in_seconds.into());
+        self
+    }
+    /// The [`RunConfig`]; it has no required properties.
+    pub fn build(self) -> RunConfig {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct S3Encryption {
     /// Encryption mode for encrypting artifacts when uploading to S3. Valid values: SSE_S3 and SSE_KMS.
@@ -388,7 +1036,37 @@ pub struct S3Encryption {
     pub kms_key_arn: Option<Value<String>>,
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+impl S3Encryption {
+    /// A builder of [`S3Encryption`]: one setter per property, then `build()`; it has no required properties.
+    pub fn builder() -> S3EncryptionBuilder {
+        S3EncryptionBuilder(Self::default())
+    }
+}
+
+/// Builds a [`S3Encryption`] (from [`S3Encryption::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); it has no required properties.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct S3EncryptionBuilder(S3Encryption);
+
+impl S3EncryptionBuilder {
+    /// Sets [`encryption_mode`](S3Encryption::encryption_mode) (`EncryptionMode`).
+    pub fn encryption_mode(mut self, encryption_mode: impl Into<Value<EncryptionMode>>) -> Self {
+        self.0.encryption_mode = Some(encryption_mode.into());
+        self
+    }
+    /// Sets [`kms_key_arn`](S3Encryption::kms_key_arn) (`KmsKeyArn`).
+    pub fn kms_key_arn(mut self, kms_key_arn: impl Into<Value<String>>) -> Self {
+        self.0.kms_key_arn = Some(kms_key_arn.into());
+        self
+    }
+    /// The [`S3Encryption`]; it has no required properties.
+    pub fn build(self) -> S3Encryption {
+        self.0
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct Schedule {
     #[serde(rename = "DurationInSeconds", skip_serializing_if = "Option::is_none")]
@@ -401,37 +1079,57 @@ pub struct Schedule {
 }
 
 impl Schedule {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(expression: impl Into<Value<String>>) -> Self {
-        Self { duration_in_seconds: None, expression: expression.into(), retry_config: None }
+    /// A builder of [`Schedule`]: one setter per property, then `build()`; `build()` compiles once the required `expression` is set.
+    pub fn builder() -> ScheduleBuilder<missing::expression> {
+        ScheduleBuilder { duration_in_seconds: None, expression: missing::expression, retry_config: None }
     }
 }
 
-/// A key-value pair to associate with a resource.
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Tag {
-    /// The key name of the tag. You can specify a value that is 1 to 127 Unicode characters in length
-    /// and cannot be prefixed with aws:. You can use any of the following characters: the set of
-    /// Unicode letters, digits, whitespace, _, ., /, =, +, and -.
-    #[serde(rename = "Key")]
-    pub key: Value<String>,
-    /// The value for the tag. You can specify a value that is 1 to 255 Unicode characters in length and
-    /// cannot be prefixed with aws:. You can use any of the following characters: the set of Unicode
-    /// letters, digits, whitespace, _, ., /, =, +, and -.
-    #[serde(rename = "Value")]
-    pub value: Value<String>,
+/// Builds a [`Schedule`] (from [`Schedule::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `expression` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `expression`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct ScheduleBuilder<S1> {
+    duration_in_seconds: Option<Value<String>>,
+    expression: S1,
+    retry_config: Option<Value<RetryConfig>>,
 }
 
-impl Tag {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(key: impl Into<Value<String>>, value: impl Into<Value<String>>) -> Self {
-        Self { key: key.into(), value: value.into() }
+impl<S1> ScheduleBuilder<S1> {
+    /// Sets [`duration_in_seconds`](Schedule::duration_in_seconds) (`DurationInSeconds`).
+    pub fn duration_in_seconds(mut self, duration_in_seconds: impl Into<Value<String>>) -> Self {
+        self.duration_in_seconds = Some(duration_in_seconds.into());
+        self
+    }
+    /// Sets the required [`expression`](Schedule::expression) (`Expression`).
+    pub fn expression(self, expression: impl Into<Value<String>>) -> ScheduleBuilder<Value<String>> {
+        ScheduleBuilder {
+            duration_in_seconds: self.duration_in_seconds,
+            expression: expression.into(),
+            retry_config: self.retry_config,
+        }
+    }
+    /// Sets [`retry_config`](Schedule::retry_config) (`RetryConfig`).
+    pub fn retry_config(mut self, retry_config: impl Into<Value<RetryConfig>>) -> Self {
+        self.retry_config = Some(retry_config.into());
+        self
+    }
+    /// The [`Schedule`]; `build()` compiles once the required `expression` is set.
+    pub fn build(self) -> Schedule
+    where
+        S1: Required<String>,
+    {
+        Schedule {
+            duration_in_seconds: self.duration_in_seconds,
+            expression: self.expression.value(),
+            retry_config: self.retry_config,
+        }
     }
 }
 
 /// Type of dependency
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize, Deserialize)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 pub enum Type {
     LambdaLayer,
 }
@@ -445,7 +1143,8 @@ impl Type {
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VisualReference {
     /// Canary run id to be used as base reference for visual testing
@@ -459,13 +1158,66 @@ pub struct VisualReference {
 }
 
 impl VisualReference {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(base_canary_run_id: impl Into<Value<String>>) -> Self {
-        Self { base_canary_run_id: base_canary_run_id.into(), base_screenshots: None, browser_type: None }
+    /// A builder of [`VisualReference`]: one setter per property, then `build()`; `build()` compiles once the required `base_canary_run_id` is set.
+    pub fn builder() -> VisualReferenceBuilder<missing::base_canary_run_id> {
+        VisualReferenceBuilder {
+            base_canary_run_id: missing::base_canary_run_id,
+            base_screenshots: None,
+            browser_type: None,
+        }
     }
 }
 
-#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+/// Builds a [`VisualReference`] (from [`VisualReference::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `base_canary_run_id` is set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `base_canary_run_id`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct VisualReferenceBuilder<S1> {
+    base_canary_run_id: S1,
+    base_screenshots: Option<Value<Vec<Value<BaseScreenshot>>>>,
+    browser_type: Option<Value<BrowserType>>,
+}
+
+impl<S1> VisualReferenceBuilder<S1> {
+    /// Sets the required [`base_canary_run_id`](VisualReference::base_canary_run_id) (`BaseCanaryRunId`).
+    pub fn base_canary_run_id(
+        self,
+        base_canary_run_id: impl Into<Value<String>>,
+    ) -> VisualReferenceBuilder<Value<String>> {
+        VisualReferenceBuilder {
+            base_canary_run_id: base_canary_run_id.into(),
+            base_screenshots: self.base_screenshots,
+            browser_type: self.browser_type,
+        }
+    }
+    /// Sets [`base_screenshots`](VisualReference::base_screenshots) (`BaseScreenshots`).
+    pub fn base_screenshots(
+        mut self,
+        base_screenshots: impl Into<Value<Vec<Value<BaseScreenshot>>>>,
+    ) -> Self {
+        self.base_screenshots = Some(base_screenshots.into());
+        self
+    }
+    /// Sets [`browser_type`](VisualReference::browser_type) (`BrowserType`).
+    pub fn browser_type(mut self, browser_type: impl Into<Value<BrowserType>>) -> Self {
+        self.browser_type = Some(browser_type.into());
+        self
+    }
+    /// The [`VisualReference`]; `build()` compiles once the required `base_canary_run_id` is set.
+    pub fn build(self) -> VisualReference
+    where
+        S1: Required<String>,
+    {
+        VisualReference {
+            base_canary_run_id: self.base_canary_run_id.value(),
+            base_screenshots: self.base_screenshots,
+            browser_type: self.browser_type,
+        }
+    }
+}
+
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[cfg_attr(feature = "deserialize", derive(serde::Deserialize))]
 #[serde(deny_unknown_fields)]
 pub struct VpcConfig {
     /// Allow outbound IPv6 traffic on VPC canaries that are connected to dual-stack subnets if set to
@@ -479,15 +1231,67 @@ pub struct VpcConfig {
 }
 
 impl VpcConfig {
-    /// Sets the required properties; every optional property is unset.
-    pub fn new(
-        security_group_ids: impl Into<Value<Vec<Value<String>>>>,
-        subnet_ids: impl Into<Value<Vec<Value<String>>>>,
-    ) -> Self {
-        Self {
+    /// A builder of [`VpcConfig`]: one setter per property, then `build()`; `build()` compiles once the required `security_group_ids`, `subnet_ids` are set.
+    pub fn builder() -> VpcConfigBuilder<missing::security_group_ids, missing::subnet_ids> {
+        VpcConfigBuilder {
             ipv6_allowed_for_dual_stack: None,
+            security_group_ids: missing::security_group_ids,
+            subnet_ids: missing::subnet_ids,
+        }
+    }
+}
+
+/// Builds a [`VpcConfig`] (from [`VpcConfig::builder`]): each setter takes a literal or an
+/// intrinsic (anything that converts into the property's `Value`); `build()` compiles once the required `security_group_ids`, `subnet_ids` are set.
+/// Type parameters (the required properties, `missing::<name>` until set): `S1`: `security_group_ids`, `S2`: `subnet_ids`.
+#[must_use = "a builder does nothing until `build()`"]
+pub struct VpcConfigBuilder<S1, S2> {
+    ipv6_allowed_for_dual_stack: Option<Value<bool>>,
+    security_group_ids: S1,
+    subnet_ids: S2,
+}
+
+impl<S1, S2> VpcConfigBuilder<S1, S2> {
+    /// Sets [`ipv6_allowed_for_dual_stack`](VpcConfig::ipv6_allowed_for_dual_stack) (`Ipv6AllowedForDualStack`).
+    pub fn ipv6_allowed_for_dual_stack(
+        mut self,
+        ipv6_allowed_for_dual_stack: impl Into<Value<bool>>,
+    ) -> Self {
+        self.ipv6_allowed_for_dual_stack = Some(ipv6_allowed_for_dual_stack.into());
+        self
+    }
+    /// Sets the required [`security_group_ids`](VpcConfig::security_group_ids) (`SecurityGroupIds`).
+    pub fn security_group_ids(
+        self,
+        security_group_ids: impl Into<Value<Vec<Value<String>>>>,
+    ) -> VpcConfigBuilder<Value<Vec<Value<String>>>, S2> {
+        VpcConfigBuilder {
+            ipv6_allowed_for_dual_stack: self.ipv6_allowed_for_dual_stack,
             security_group_ids: security_group_ids.into(),
+            subnet_ids: self.subnet_ids,
+        }
+    }
+    /// Sets the required [`subnet_ids`](VpcConfig::subnet_ids) (`SubnetIds`).
+    pub fn subnet_ids(
+        self,
+        subnet_ids: impl Into<Value<Vec<Value<String>>>>,
+    ) -> VpcConfigBuilder<S1, Value<Vec<Value<String>>>> {
+        VpcConfigBuilder {
+            ipv6_allowed_for_dual_stack: self.ipv6_allowed_for_dual_stack,
+            security_group_ids: self.security_group_ids,
             subnet_ids: subnet_ids.into(),
+        }
+    }
+    /// The [`VpcConfig`]; `build()` compiles once the required `security_group_ids`, `subnet_ids` are set.
+    pub fn build(self) -> VpcConfig
+    where
+        S1: Required<Vec<Value<String>>>,
+        S2: Required<Vec<Value<String>>>,
+    {
+        VpcConfig {
+            ipv6_allowed_for_dual_stack: self.ipv6_allowed_for_dual_stack,
+            security_group_ids: self.security_group_ids.value(),
+            subnet_ids: self.subnet_ids.value(),
         }
     }
 }
