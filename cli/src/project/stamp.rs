@@ -155,7 +155,7 @@ pub fn record(key: &Key, exe: &Path, manifests: &[PathBuf], started: SystemTime)
     watched.dedup();
     let record = Record { key: key.clone(), exe: exe.to_path_buf(), started: since.as_nanos(), watched };
     if let Ok(text) = serde_json::to_vec(&record) {
-        let tmp = file.with_extension("json.tmp");
+        let tmp = file.with_extension(format!("json.{}.tmp", std::process::id()));
         if std::fs::write(&tmp, text).is_ok() {
             let _ = std::fs::rename(&tmp, &file);
         }
