@@ -219,13 +219,14 @@ pub fn generated_file(services: &[String], modules: &[&ResourceModule]) -> Strin
     out
 }
 
-/// The source of `src/schema/embedded.rs`.
-pub fn embedded_file(schemas: &[(String, String)]) -> String {
+/// The source of `src/schema/embedded.rs`: the types that have typed models. (The schemas
+/// themselves are compressed into the binary by `build.rs`, see `src/schema/store.rs`.)
+pub fn embedded_file(type_names: &[String]) -> String {
     let mut out = header("schema/types.txt");
-    out.push_str("\n/// Every vendored schema: (type name, JSON text as vendored).\n");
-    out.push_str("pub static SCHEMAS: &[(&str, &str)] = &[\n");
-    for (type_name, file) in schemas {
-        let _ = writeln!(out, "    ({}, include_str!(\"../../schema/{file}\")),", str_lit(type_name));
+    out.push_str("\n/// The types with typed models in `src/resources/` (schema/types.txt), sorted.\n");
+    out.push_str("pub static TYPED: &[&str] = &[\n");
+    for type_name in type_names {
+        let _ = writeln!(out, "    {},", str_lit(type_name));
     }
     out.push_str("];\n");
     out

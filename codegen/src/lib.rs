@@ -7,7 +7,8 @@
 //! - `src/resources/<service>/mod.rs`: its modules and re-exports of each resource and
 //!   attribute type;
 //! - `src/resources/generated.rs`: the service modules (included by `src/resources/mod.rs`);
-//! - `src/schema/embedded.rs`: every schema's text, embedded with `include_str!`.
+//! - `src/schema/embedded.rs`: the list of typed types (the schemas themselves are compressed
+//!   into the binary by the main crate's `build.rs`).
 //!
 //! Every file starts with an `@generated` header and is formatted with `rustfmt` using the
 //! repository's `rustfmt.toml`, so the output is byte-for-byte reproducible.
@@ -75,7 +76,6 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
     let types = read_types(root)?;
     let extra = extra_attributes(root)?;
     let mut modules = Vec::new();
-    let mut embedded = Vec::new();
     for t in &types {
         let file = schema_file_name(t);
         let path = root.join("schema").join(&file);
@@ -86,7 +86,6 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
             return Err(format!("{}: typeName is not {t}", path.display()));
         }
         modules.push(model::resource_module(&json, &format!("schema/{file}"), &extra(t))?);
-        embedded.push((t.clone(), file));
     }
 
     let mut files = Vec::new();
@@ -112,10 +111,7 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
         path: PathBuf::from("src/resources/generated.rs"),
         content: emit::generated_file(&services, &modules.iter().collect::<Vec<_>>()),
     });
-    files.push(File {
-        path: PathBuf::from("src/schema/embedded.rs"),
-        content: emit::embedded_file(&embedded),
-    });
+    files.push(File { path: PathBuf::from("src/schema/embedded.rs"), content: emit::embedded_file(&types) });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in &mut files {
         f.content = rustfmt(root, &f.content).map_err(|e| format!("rustfmt {}: {e}", f.path.display()))?;

@@ -1,5 +1,6 @@
 //! The registry index: a summary of every resource type's registry schema (all 1,898 types
-//! cfn-lint ships), for types whose full schema is not vendored.
+//! cfn-lint ships), for the metadata callers need without parsing a full schema (type names,
+//! create-only and read-only properties, primary identifiers).
 //!
 //! `schema/registry-index.json` is written by `scripts/refresh-schemas` from the same pinned
 //! cfn-lint wheel as the vendored schemas: per type, its create-only, conditionally
@@ -10,8 +11,6 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
-
-static INDEX_JSON: &str = include_str!("../../schema/registry-index.json");
 
 /// The registry metadata of one resource type.
 #[derive(Debug, Default, Deserialize)]
@@ -69,7 +68,8 @@ struct Index {
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        serde_json::from_str(INDEX_JSON).expect("schema/registry-index.json is valid (tested)")
+        let text = super::data_file("registry-index.json").expect("the store holds registry-index.json");
+        serde_json::from_str(&text).expect("schema/registry-index.json is valid (tested)")
     })
 }
 
