@@ -14,6 +14,7 @@
 //! `Ref AWS::NoValue` removes what it stands for, other functions become placeholders of the
 //! type they resolve to.
 
+mod extensions;
 mod intrinsics;
 pub mod output;
 pub mod rules;

@@ -408,6 +408,19 @@ pub const RULES: &[Rule] = &[
         "Deprecated Lambda runtime",
         "The function's Runtime is deprecated (no more security patches) and will stop accepting new functions on its create-block date; the finding names both and the successor.",
     ),
+    // cfn-lint's constraint data.
+    rule(
+        "CFN6001",
+        E,
+        "Service constraint",
+        "A constraint from cfn-lint's extension data (schema/extensions/, applied where cfn-lint applies it: schema/extension-rules.json) does not hold: a property that another one requires or excludes (a Lambda Timeout over 900 s without CapacityProviderConfig, Iops for io1 volumes), a value a service does not accept (an instance type no region offers, a Route 53 record that is not an address of its type). The message names the cfn-lint rule. Values computed by intrinsic functions are not judged.",
+    ),
+    rule(
+        "CFN6002",
+        W,
+        "Service recommendation",
+        "A warning-level constraint from cfn-lint's extension data (e.g. an SNS subscription whose Endpoint is not an ARN of the Protocol's service, a deprecated RDS engine version); the message names the cfn-lint rule.",
+    ),
 ];
 
 /// The rule with `code`.

@@ -152,6 +152,7 @@ fn format_patterns() -> Vec<(&'static str, String)> {
             r"^(?![.\-])(?!.*\.\.)(?!.*\-\.)(?!.*\.\-)[a-z0-9.\-]{3,63}(?<![.\-])$".into(),
         ),
         ("AWS::SNS::Topic.Arn", format!("{ARN}sns:[a-z0-9-]+:\\d{{12}}:.+$")),
+        ("AWS::SQS::Queue.Arn", format!("{ARN}sqs:[a-z0-9-]+:\\d{{12}}:.+$")),
     ]
 }
 
@@ -180,13 +181,29 @@ fn is_network(s: &str, v6: bool) -> bool {
     }
 }
 
+/// Whether `s` has format `name`: `None` for a format cfnc does not check. The registry's
+/// and cfn-lint's extension schemas share these.
+pub(crate) fn format_ok(name: &str, s: &str) -> Option<bool> {
+    if unjudged(s) {
+        return Some(true);
+    }
+    Some(match name {
+        "json" => serde_json::from_str::<serde::de::IgnoredAny>(s).is_ok(),
+        "ipv4-network" => is_network(s, false),
+        "ipv6-network" => is_network(s, true),
+        "ipv4" => s.parse::<std::net::Ipv4Addr>().is_ok(),
+        "ipv6" => s.parse::<std::net::Ipv6Addr>().is_ok(),
+        _ => format_regex(name)?.is_match(s).unwrap_or(true),
+    })
+}
+
 fn known_format(name: &str) -> bool {
     matches!(name, "json" | "ipv4-network" | "ipv6-network")
         || format_patterns().iter().any(|(n, _)| *n == name)
 }
 
 /// Values formats never judge: placeholders of intrinsic functions and dynamic references.
-fn unjudged(s: &str) -> bool {
+pub(crate) fn unjudged(s: &str) -> bool {
     s.starts_with(MARK) || s.contains("{{resolve:")
 }
 
@@ -407,7 +424,7 @@ pub(crate) fn validator(type_name: &str) -> Option<&'static Validator> {
     cell.get_or_init(|| compile(type_name).or_else(|| compile_summary(type_name))).as_ref()
 }
 
-fn short(v: &Value) -> String {
+pub(crate) fn short(v: &Value) -> String {
     let s = match v {
         Value::String(s) if s.starts_with(MARK) => "intrinsic function".to_string(),
         other => other.to_string(),
@@ -424,7 +441,7 @@ fn type_names(kind: &TypeKind) -> Vec<&'static str> {
 
 /// CloudFormation converts scalars: a number or boolean where a string is expected, a numeric
 /// string where a number is, `"true"`/`"false"` where a boolean is.
-fn converts(instance: &Value, expected: &[&str]) -> bool {
+pub(crate) fn converts(instance: &Value, expected: &[&str]) -> bool {
     expected.iter().any(|t| match (*t, instance) {
         ("string", Value::Number(_) | Value::Bool(_)) => true,
         ("integer", Value::String(s)) => s.trim().parse::<i64>().is_ok(),
@@ -436,7 +453,7 @@ fn converts(instance: &Value, expected: &[&str]) -> bool {
 
 /// `a` and `b` are the same value after CloudFormation's scalar conversion (`"90"` and `90`,
 /// `"true"` and `true`); equal values are not "the same after conversion".
-fn same_converted(a: &Value, b: &Value) -> bool {
+pub(crate) fn same_converted(a: &Value, b: &Value) -> bool {
     match (a, b) {
         (Value::String(s), Value::Number(n)) | (Value::Number(n), Value::String(s)) => {
             s.trim().parse::<f64>().is_ok_and(|x| n.as_f64() == Some(x))

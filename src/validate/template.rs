@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::intrinsics::{Ctx, as_function, if_conditions};
-use super::{Options, Sink, schema, services};
+use super::{Options, Sink, extensions, schema, services};
 use crate::model::Pseudo;
 use crate::reader::escape_token;
 
@@ -748,6 +748,7 @@ impl<'a> Checker<'a, '_> {
             let variant =
                 variant.unwrap_or_else(|| self.ctx.variant(&empty, &at, &assignment).expect("an empty map"));
             schema::check_variant((type_name, validator), &variant, skip, self.sink);
+            extensions::check(type_name, &variant, self.sink);
         }
     }
 
