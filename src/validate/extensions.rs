@@ -129,10 +129,6 @@ pub(crate) fn check(type_name: &str, variant: &Variant, sink: &mut Sink) {
             let shown = if rule.all_matches { errors.len() } else { errors.len().min(1) };
             for e in errors.into_iter().take(shown) {
                 let pointer = variant.translate(&e.at);
-                // The registry schema already reported this value: one finding is enough.
-                if sink.findings.iter().any(|f| f.pointer == pointer && f.code.starts_with("CFN3")) {
-                    continue;
-                }
                 sink.push(
                     code(&rule.id),
                     pointer,

@@ -14,6 +14,7 @@
 //! `Ref AWS::NoValue` removes what it stands for, other functions become placeholders of the
 //! type they resolve to.
 
+mod constraints;
 mod extensions;
 mod intrinsics;
 pub mod output;
@@ -198,7 +199,32 @@ pub fn read_error_finding(err: &ReadError, file: &str) -> Finding {
     }
 }
 
+/// The first `` `name` `` a message names.
+fn named(message: &str) -> Option<&str> {
+    let rest = message.split_once('`')?.1;
+    Some(rest.split_once('`')?.0)
+}
+
+/// Drops the findings of cfn-lint's constraint data (CFN6xxx) that another rule already
+/// reported: same pointer and, when the message names a property, the same property (a
+/// missing `Runtime` found by CFN5009 and by cfn-lint's E3678 data is one problem).
+fn drop_repeated_constraints(findings: &mut Vec<Finding>) {
+    let constraint = |f: &Finding| matches!(f.code, "CFN6001" | "CFN6002");
+    let others: Vec<(String, Option<String>)> = findings
+        .iter()
+        .filter(|f| !constraint(f))
+        .map(|f| (f.pointer.clone(), named(&f.message).map(str::to_string)))
+        .collect();
+    findings.retain(|f| {
+        !constraint(f)
+            || !others.iter().any(|(p, name)| {
+                *p == f.pointer && named(&f.message).is_none_or(|n| name.as_deref() == Some(n))
+            })
+    });
+}
+
 fn finish(mut findings: Vec<Finding>, positions: Option<&Positions>, file: Option<&str>) -> Vec<Finding> {
+    drop_repeated_constraints(&mut findings);
     for f in &mut findings {
         f.file = file.map(str::to_string);
         if f.line.is_none()

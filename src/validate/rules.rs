@@ -142,6 +142,12 @@ pub const RULES: &[Rule] = &[
         "Unknown resource type",
         "An `AWS::`/`Alexa::` type that the resource registry does not have (schema/registry-index.json, from the pinned cfn-lint): CloudFormation rejects the template (\"Unrecognized resource types\"). Usually a typo; the finding names the closest known type. A type newer than the index needs `scripts/refresh-schemas` with a newer cfn-lint.",
     ),
+    rule(
+        "CFN1019",
+        E,
+        "Not permitted on a module",
+        "A module resource (`...::MODULE`) takes no CreationPolicy, UpdatePolicy or Tags (CloudFormation expands it into its resources), and the Metadata key `AWS::CloudFormation::Module` is reserved (cfn-lint E5001).",
+    ),
     // References.
     rule(
         "CFN2001",
@@ -400,13 +406,43 @@ pub const RULES: &[Rule] = &[
         "CFN5012",
         E,
         "Lambda runtime no longer accepted",
-        "The function's Runtime is past its create-block date in Lambda's runtime deprecation policy (dates in schema/lambda-runtime-lifecycle.json, vendored from cfn-lint): creating the function fails. The finding names the successor. Today's date comes from the clock, or from SOURCE_DATE_EPOCH.",
+        "The function's Runtime is past its create-block date in Lambda's runtime deprecation policy (dates in schema/lambda-runtime-lifecycle.json, vendored from cfn-lint): creating the function fails. The finding names the successor. Today's date comes from the clock, or from SOURCE_DATE_EPOCH. Also for SAM functions (`AWS::Serverless::Function`, `Globals: Function`).",
     ),
     rule(
         "CFN5013",
         W,
         "Deprecated Lambda runtime",
         "The function's Runtime is deprecated (no more security patches) and will stop accepting new functions on its create-block date; the finding names both and the successor.",
+    ),
+    rule(
+        "CFN5014",
+        E,
+        "DynamoDB attributes do not match the key schemas",
+        "AttributeDefinitions define exactly the attributes used by the table's KeySchema and its global and local secondary indexes' key schemas: DynamoDB rejects an undefined key attribute and an unused definition (cfn-lint E3039).",
+    ),
+    rule(
+        "CFN5015",
+        E,
+        "Backup cold storage shorter than 90 days",
+        "In an AWS Backup lifecycle, DeleteAfterDays is at least MoveToColdStorageAfterDays + 90: a recovery point stays in cold storage at least 90 days (cfn-lint E3504).",
+    ),
+    rule(
+        "CFN5016",
+        E,
+        "ElastiCache cluster mode without failover",
+        "A replication group whose parameter group sets `cluster-enabled: yes` needs AutomaticFailoverEnabled true and, without NumNodeGroups/NodeGroupConfiguration, NumCacheClusters of at least 2 (cfn-lint E3026).",
+    ),
+    rule(
+        "CFN5017",
+        E,
+        "Ref to an IAM role with a path",
+        "CodeBuild's ServiceRole given as `Ref` of a role gets the role's name, which it resolves without the role's Path: a role with a Path other than `/` must be given by ARN (Fn::GetAtt Role.Arn) (cfn-lint E3050).",
+    ),
+    rule(
+        "CFN5018",
+        E,
+        "Invalid CloudFront alias",
+        "CloudFront alternate domain names (DistributionConfig.Aliases) are lower-case DNS names of letters, digits and hyphens, with `*` only as the whole leftmost label (cfn-lint E3013).",
     ),
     // cfn-lint's constraint data.
     rule(

@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::intrinsics::{Ctx, as_function, if_conditions};
-use super::{Options, Sink, extensions, schema, services};
+use super::{Options, Sink, constraints, extensions, schema, services};
 use crate::model::Pseudo;
 use crate::reader::escape_token;
 
@@ -257,6 +257,11 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
     c.unused();
     c.primary_identifiers();
     services::subnet_overlaps(template, c.sink);
+    if c.sam
+        && let Some(globals) = template.pointer("/Globals/Function")
+    {
+        services::sam_function(Some(globals), "/Globals/Function", c.sink);
+    }
 }
 
 /// Keys of a section that are `Fn::ForEach` loops (AWS::LanguageExtensions), not entries.
@@ -632,6 +637,9 @@ impl<'a> Checker<'a, '_> {
                 }
             }
             self.resource_condition(id, r, &base);
+            if type_name.is_some_and(|t| t.ends_with("::MODULE")) {
+                self.module(r, &base);
+            }
             self.policies(r, &base, type_name);
             self.depends_on(id, r, &base);
             for key in [
@@ -679,6 +687,9 @@ impl<'a> Checker<'a, '_> {
             // SAM expands its own types (their registry entries describe no template
             // syntax of the transform); the transform is reported once (CFN1016).
             if self.sam && t.starts_with("AWS::Serverless::") {
+                if t == "AWS::Serverless::Function" {
+                    services::sam_function(props, &format!("{base}/Properties"), self.sink);
+                }
                 continue;
             }
             match schema::validator(t) {
@@ -749,6 +760,32 @@ impl<'a> Checker<'a, '_> {
                 variant.unwrap_or_else(|| self.ctx.variant(&empty, &at, &assignment).expect("an empty map"));
             schema::check_variant((type_name, validator), &variant, skip, self.sink);
             extensions::check(type_name, &variant, self.sink);
+            constraints::check(&self.ctx, type_name, &variant, &assignment, self.sink);
+        }
+    }
+
+    /// What a module resource (`...::MODULE`) may not hold: CloudFormation expands the module
+    /// into its resources, which take no creation or update policy and no tags from it, and
+    /// keeps the `AWS::CloudFormation::Module` metadata key for itself (cfn-lint E5001).
+    fn module(&mut self, r: &Map<String, Value>, base: &str) {
+        for key in ["CreationPolicy", "UpdatePolicy"] {
+            if r.contains_key(key) {
+                self.sink.push(
+                    "CFN1019",
+                    format!("{base}/{key}"),
+                    format!("{key} is not permitted on a module"),
+                );
+            }
+        }
+        if r.get("Properties").and_then(|p| p.get("Tags")).is_some() {
+            self.sink.push("CFN1019", format!("{base}/Properties/Tags"), "Tags is not permitted on a module");
+        }
+        if r.get("Metadata").and_then(|m| m.get("AWS::CloudFormation::Module")).is_some() {
+            self.sink.push(
+                "CFN1019",
+                format!("{base}/Metadata/AWS::CloudFormation::Module"),
+                "the Metadata key AWS::CloudFormation::Module is reserved for CloudFormation",
+            );
         }
     }
 

@@ -1,0 +1,352 @@
+//! Service constraints cfn-lint implements in Python rather than as data, chosen for how often
+//! they catch real mistakes (docs/rules.md lists the ones not implemented). Each runs on one
+//! variant of a resource's properties (see [`super::intrinsics`]): values computed by
+//! intrinsic functions are never judged, `Fn::If` branches are checked per consistent
+//! combination of conditions.
+
+use std::collections::{BTreeSet, HashMap};
+
+use serde_json::Value;
+
+use super::Sink;
+use super::intrinsics::{Ctx, MARK, Variant, as_function};
+use super::schema::unjudged;
+
+/// Runs the constraints of `type_name` on one variant (`assignment`: the truth values of the
+/// conditions the variant was built with).
+pub(crate) fn check(
+    ctx: &Ctx<'_>,
+    type_name: &str,
+    variant: &Variant,
+    assignment: &HashMap<String, bool>,
+    sink: &mut Sink,
+) {
+    let props = &variant.value;
+    match type_name {
+        "AWS::DynamoDB::Table" => dynamodb_keys(props, variant, sink),
+        "AWS::Backup::BackupPlan" => backup_lifecycle(props, variant, sink),
+        "AWS::ElastiCache::ReplicationGroup" => {
+            elasticache_cluster_mode(ctx, props, variant, assignment, sink)
+        }
+        "AWS::CodeBuild::Project" => codebuild_role_path(ctx, props, variant, sink),
+        "AWS::CloudFront::Distribution" => cloudfront_aliases(props, variant, sink),
+        _ => {}
+    }
+}
+
+fn literal_str(v: &Value) -> Option<&str> {
+    v.as_str().filter(|s| !s.starts_with(MARK) && !unjudged(s))
+}
+
+fn literal_int(v: &Value) -> Option<i64> {
+    match v {
+        Value::Number(n) => n.as_i64(),
+        Value::String(s) if !s.starts_with(MARK) => s.trim().parse().ok(),
+        _ => None,
+    }
+}
+
+fn literal_bool(v: &Value) -> Option<bool> {
+    match v {
+        Value::Bool(b) => Some(*b),
+        Value::String(s) if s.eq_ignore_ascii_case("true") => Some(true),
+        Value::String(s) if s.eq_ignore_ascii_case("false") => Some(false),
+        _ => None,
+    }
+}
+
+fn toks(parts: &[&str]) -> Vec<String> {
+    parts.iter().map(|s| s.to_string()).collect()
+}
+
+/// The attribute names of a literal list of `{AttributeName: ...}`; `None` when any part is
+/// computed by a function.
+fn attribute_names(list: Option<&Value>, out: &mut BTreeSet<String>) -> Option<()> {
+    let Some(list) = list else { return Some(()) };
+    for item in list.as_array()? {
+        out.insert(literal_str(item.get("AttributeName")?)?.to_string());
+    }
+    Some(())
+}
+
+/// DynamoDB: AttributeDefinitions define exactly the attributes the table's and its indexes'
+/// key schemas use (CreateTable rejects both an undefined key attribute and an unused
+/// definition). cfn-lint E3039.
+fn dynamodb_keys(props: &Value, variant: &Variant, sink: &mut Sink) {
+    let mut defined = BTreeSet::new();
+    let mut keys = BTreeSet::new();
+    let literal = (|| {
+        attribute_names(props.get("AttributeDefinitions"), &mut defined)?;
+        attribute_names(props.get("KeySchema"), &mut keys)?;
+        for index in ["GlobalSecondaryIndexes", "LocalSecondaryIndexes"] {
+            if let Some(list) = props.get(index) {
+                for i in list.as_array()? {
+                    attribute_names(i.get("KeySchema"), &mut keys)?;
+                }
+            }
+        }
+        Some(())
+    })();
+    if literal.is_none()
+        || (defined.is_empty() && props.get("AttributeDefinitions").is_none())
+        || defined == keys
+    {
+        return;
+    }
+    let undefined: Vec<&String> = keys.difference(&defined).collect();
+    let unused: Vec<&String> = defined.difference(&keys).collect();
+    let list = |v: &[&String]| v.iter().map(|s| format!("`{s}`")).collect::<Vec<_>>().join(", ");
+    let mut parts = Vec::new();
+    if !undefined.is_empty() {
+        parts.push(format!("key attributes {} are not in AttributeDefinitions", list(&undefined)));
+    }
+    if !unused.is_empty() {
+        parts.push(format!("AttributeDefinitions {} are used by no key schema", list(&unused)));
+    }
+    sink.push(
+        "CFN5014",
+        variant.translate(&toks(&["AttributeDefinitions"])),
+        format!(
+            "{}: AttributeDefinitions must define exactly the key attributes of the table and its indexes",
+            parts.join("; ")
+        ),
+    );
+}
+
+/// AWS Backup: a recovery point moved to cold storage stays there at least 90 days, so
+/// DeleteAfterDays is at least MoveToColdStorageAfterDays + 90. cfn-lint E3504.
+fn backup_lifecycle(props: &Value, variant: &Variant, sink: &mut Sink) {
+    let Some(rules) = props.pointer("/BackupPlan/BackupPlanRule").and_then(Value::as_array) else { return };
+    let mut lifecycles: Vec<(Vec<String>, &Value)> = Vec::new();
+    for (i, rule) in rules.iter().enumerate() {
+        let base = toks(&["BackupPlan", "BackupPlanRule", &i.to_string()]);
+        if let Some(l) = rule.get("Lifecycle") {
+            lifecycles.push(([base.clone(), toks(&["Lifecycle"])].concat(), l));
+        }
+        for (j, action) in rule.get("CopyActions").and_then(Value::as_array).into_iter().flatten().enumerate()
+        {
+            if let Some(l) = action.get("Lifecycle") {
+                lifecycles
+                    .push(([base.clone(), toks(&["CopyActions", &j.to_string(), "Lifecycle"])].concat(), l));
+            }
+        }
+    }
+    for (at, l) in lifecycles {
+        let (Some(delete), Some(cold)) = (
+            l.get("DeleteAfterDays").and_then(literal_int),
+            l.get("MoveToColdStorageAfterDays").and_then(literal_int),
+        ) else {
+            continue;
+        };
+        if delete - cold < 90 {
+            sink.push(
+                "CFN5015",
+                variant.translate(&[at, toks(&["DeleteAfterDays"])].concat()),
+                format!(
+                    "DeleteAfterDays {delete} is less than 90 days after MoveToColdStorageAfterDays {cold}: backups stay in cold storage at least 90 days"
+                ),
+            );
+        }
+    }
+}
+
+/// The logical id a `Ref` placeholder at `tokens` names.
+fn ref_target<'a>(ctx: &Ctx<'a>, variant: &Variant, tokens: &[String]) -> Option<&'a str> {
+    let (p, true) = variant.placeholder(tokens)? else { return None };
+    let (name, Value::String(target)) = as_function(ctx.template.pointer(&p.original)?)? else { return None };
+    (name == "Ref").then_some(target.as_str())
+}
+
+/// The literal a template value holds under `assignment` (through `Fn::If`).
+fn resolved<'v>(v: &'v Value, assignment: &HashMap<String, bool>) -> Option<&'v Value> {
+    match as_function(v) {
+        Some(("Fn::If", Value::Array(l))) if l.len() == 3 => {
+            let branch = *assignment.get(l[0].as_str()?)?;
+            resolved(&l[if branch { 1 } else { 2 }], assignment)
+        }
+        Some(_) => None,
+        None => Some(v),
+    }
+}
+
+/// ElastiCache: a replication group whose parameter group enables cluster mode
+/// (`cluster-enabled: yes`) needs automatic failover, and, without node groups, more than
+/// one cache cluster. cfn-lint E3026.
+fn elasticache_cluster_mode(
+    ctx: &Ctx<'_>,
+    props: &Value,
+    variant: &Variant,
+    assignment: &HashMap<String, bool>,
+    sink: &mut Sink,
+) {
+    let Some(group) = ref_target(ctx, variant, &toks(&["CacheParameterGroupName"])) else { return };
+    let Some(pg) = ctx.template.pointer(&format!("/Resources/{}", crate::reader::escape_token(group))) else {
+        return;
+    };
+    if pg.get("Type").and_then(Value::as_str) != Some("AWS::ElastiCache::ParameterGroup") {
+        return;
+    }
+    let enabled = pg
+        .pointer("/Properties/Properties/cluster-enabled")
+        .and_then(|v| resolved(v, assignment))
+        .and_then(Value::as_str);
+    if enabled != Some("yes") {
+        return;
+    }
+    if props.get("AutomaticFailoverEnabled").and_then(literal_bool) == Some(false) {
+        sink.push(
+            "CFN5016",
+            variant.translate(&toks(&["AutomaticFailoverEnabled"])),
+            format!(
+                "parameter group `{group}` enables cluster mode, which needs AutomaticFailoverEnabled true"
+            ),
+        );
+    }
+    let groups = props.get("NumNodeGroups").is_some() || props.get("NodeGroupConfiguration").is_some();
+    if !groups && props.get("NumCacheClusters").and_then(literal_int).is_some_and(|n| n <= 1) {
+        sink.push(
+            "CFN5016",
+            variant.translate(&toks(&["NumCacheClusters"])),
+            format!("parameter group `{group}` enables cluster mode: NumCacheClusters must be at least 2 (or set NumNodeGroups)"),
+        );
+    }
+}
+
+/// CodeBuild resolves a role *name* (what `Ref` of an IAM role returns) to
+/// `arn:...:role/<name>`, without the role's path: a role with a Path other than `/` must be
+/// given by ARN (`Fn::GetAtt Role.Arn`). cfn-lint E3050.
+fn codebuild_role_path(ctx: &Ctx<'_>, _props: &Value, variant: &Variant, sink: &mut Sink) {
+    let at = toks(&["ServiceRole"]);
+    let Some(role) = ref_target(ctx, variant, &at) else { return };
+    let Some(r) = ctx.template.pointer(&format!("/Resources/{}", crate::reader::escape_token(role))) else {
+        return;
+    };
+    if r.get("Type").and_then(Value::as_str) != Some("AWS::IAM::Role") {
+        return;
+    }
+    if let Some(path) = r.pointer("/Properties/Path").and_then(literal_str)
+        && path != "/"
+    {
+        sink.push(
+            "CFN5017",
+            variant.placeholder(&at).map_or_else(|| variant.translate(&at), |(p, _)| p.original.clone()),
+            format!("`Ref {role}` gives the role's name, which CodeBuild cannot resolve for a role with Path `{path}`: use Fn::GetAtt {role}.Arn"),
+        );
+    }
+}
+
+/// CloudFront alternate domain names: lower-case DNS names, a wildcard only as the whole
+/// leftmost label. cfn-lint E3013.
+fn cloudfront_aliases(props: &Value, variant: &Variant, sink: &mut Sink) {
+    static NAME: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let name = NAME.get_or_init(|| {
+        regex::Regex::new(r"^(?:[a-z0-9*](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z0-9][a-z0-9-]{0,61}[a-z0-9]$")
+            .expect("static regex")
+    });
+    let Some(aliases) = props.pointer("/DistributionConfig/Aliases").and_then(Value::as_array) else {
+        return;
+    };
+    for (i, alias) in aliases.iter().enumerate() {
+        let Some(a) = literal_str(alias) else { continue };
+        let inner_wildcard = a.contains(".*.");
+        if inner_wildcard || !name.is_match(a) {
+            sink.push(
+                "CFN5018",
+                variant.translate(&toks(&["DistributionConfig", "Aliases", &i.to_string()])),
+                format!(
+                    "{a:?} is not a valid alternate domain name (lower-case DNS labels of letters, digits and hyphens; `*` only as the whole first label)"
+                ),
+            );
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use serde_json::json;
+
+    fn run(template: Value, id: &str, assignment: &[(&str, bool)]) -> Vec<(&'static str, String)> {
+        let ctx = Ctx::new(&template);
+        let r = &template["Resources"][id];
+        let assignment: HashMap<String, bool> = assignment.iter().map(|(c, b)| (c.to_string(), *b)).collect();
+        let variant =
+            ctx.variant(&r["Properties"], &format!("/Resources/{id}/Properties"), &assignment).unwrap();
+        let mut sink = Sink::default();
+        check(&ctx, r["Type"].as_str().unwrap(), &variant, &assignment, &mut sink);
+        sink.findings.into_iter().map(|f| (f.code, f.pointer)).collect()
+    }
+
+    #[test]
+    fn dynamodb_definitions_match_keys() {
+        let table = |defs: Value| {
+            json!({"Resources": {"T": {"Type": "AWS::DynamoDB::Table", "Properties": {
+                "AttributeDefinitions": defs,
+                "KeySchema": [{"AttributeName": "pk", "KeyType": "HASH"}],
+                "GlobalSecondaryIndexes": [{"IndexName": "g", "KeySchema": [{"AttributeName": "gk", "KeyType": "HASH"}]}]
+            }}}})
+        };
+        let ok = json!([{"AttributeName": "pk", "AttributeType": "S"}, {"AttributeName": "gk", "AttributeType": "S"}]);
+        assert!(run(table(ok), "T", &[]).is_empty());
+        let missing = run(table(json!([{"AttributeName": "pk", "AttributeType": "S"}])), "T", &[]);
+        assert_eq!(missing, [("CFN5014", "/Resources/T/Properties/AttributeDefinitions".to_string())]);
+        let computed = json!([{"AttributeName": {"Ref": "P"}, "AttributeType": "S"}]);
+        assert!(run(table(computed), "T", &[]).is_empty());
+    }
+
+    #[test]
+    fn backup_cold_storage_lasts_90_days() {
+        let plan = |delete: i64| {
+            json!({"Resources": {"B": {"Type": "AWS::Backup::BackupPlan", "Properties": {"BackupPlan": {
+                "BackupPlanName": "p",
+                "BackupPlanRule": [{"RuleName": "r", "TargetBackupVault": "v",
+                    "Lifecycle": {"MoveToColdStorageAfterDays": 7, "DeleteAfterDays": delete}}]}}}}})
+        };
+        assert!(run(plan(97), "B", &[]).is_empty());
+        assert_eq!(run(plan(30), "B", &[])[0].0, "CFN5015");
+    }
+
+    #[test]
+    fn elasticache_cluster_mode_follows_the_parameter_group_per_condition() {
+        let t = json!({
+            "Conditions": {"C": {"Fn::Equals": ["a", "b"]}},
+            "Resources": {
+                "On": {"Type": "AWS::ElastiCache::ParameterGroup", "Properties": {"Properties": {"cluster-enabled": "yes"}}},
+                "Off": {"Type": "AWS::ElastiCache::ParameterGroup", "Properties": {"Properties": {"cluster-enabled": "no"}}},
+                "G": {"Type": "AWS::ElastiCache::ReplicationGroup", "Properties": {
+                    "AutomaticFailoverEnabled": false,
+                    "CacheParameterGroupName": {"Fn::If": ["C", {"Ref": "On"}, {"Ref": "Off"}]}}}
+            }
+        });
+        assert_eq!(run(t.clone(), "G", &[("C", true)]).len(), 1);
+        assert!(run(t, "G", &[("C", false)]).is_empty());
+    }
+
+    #[test]
+    fn codebuild_needs_an_arn_for_a_role_with_a_path() {
+        let t = |path: &str| {
+            json!({"Resources": {
+                "Role": {"Type": "AWS::IAM::Role", "Properties": {"Path": path}},
+                "P": {"Type": "AWS::CodeBuild::Project", "Properties": {"ServiceRole": {"Ref": "Role"}}}
+            }})
+        };
+        assert_eq!(
+            run(t("/ci/"), "P", &[]),
+            [("CFN5017", "/Resources/P/Properties/ServiceRole".to_string())]
+        );
+        assert!(run(t("/"), "P", &[]).is_empty());
+    }
+
+    #[test]
+    fn cloudfront_aliases_are_dns_names() {
+        let t = json!({"Resources": {"D": {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {
+            "Aliases": ["www.example.com", "*.example.com", "a.*.example.com", "WWW.EXAMPLE.COM", "-x.example.com", {"Ref": "P"}]}}}}});
+        let found: Vec<String> = run(t, "D", &[]).into_iter().map(|(_, p)| p).collect();
+        assert_eq!(
+            found,
+            ["2", "3", "4"]
+                .map(|i| format!("/Resources/D/Properties/DistributionConfig/Aliases/{i}"))
+                .to_vec()
+        );
+    }
+}
