@@ -178,7 +178,9 @@ pub fn validate_path(path: &Path) -> Result<Vec<Finding>, ReadError> {
     Ok(validate_loaded(&loaded))
 }
 
-/// A CFN0001 finding for a file that could not be read.
+/// A CFN0001 finding for a file that could not be read: `file:line:column` of the problem
+/// and, for a syntax error or duplicate key, the JSON pointer of the innermost complete key
+/// above it.
 pub fn read_error_finding(err: &ReadError, file: &str) -> Finding {
     let (line, column) = err.position().map_or((None, None), |(l, c)| (Some(l), Some(c)));
     let message = match err {
@@ -192,7 +194,7 @@ pub fn read_error_finding(err: &ReadError, file: &str) -> Finding {
         code: "CFN0001",
         severity: Severity::Error,
         message,
-        pointer: String::new(),
+        pointer: err.pointer().unwrap_or_default().to_string(),
         file: Some(file.to_string()),
         line,
         column,
