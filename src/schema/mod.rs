@@ -36,6 +36,8 @@ pub struct ResourceSchema {
     pub primary_identifier: Vec<String>,
     /// [`Self::attributes`], computed on first use.
     attributes: OnceLock<Vec<String>>,
+    /// [`Self::info`], computed on first use.
+    info: OnceLock<TypeInfo>,
 }
 
 impl ResourceSchema {
@@ -43,6 +45,29 @@ impl ResourceSchema {
     /// properties, and for some older types other properties too (see [`getatt`]).
     pub fn attributes(&self) -> &[String] {
         self.attributes.get_or_init(|| getatt::attributes(self))
+    }
+
+    /// The registry summary of this schema (the same as the registry index's entry).
+    pub fn info(&self) -> &TypeInfo {
+        self.info.get_or_init(|| {
+            let mut properties: Vec<String> = self
+                .json
+                .get("properties")
+                .and_then(Json::as_object)
+                .into_iter()
+                .flatten()
+                .map(|(k, _)| k.clone())
+                .collect();
+            properties.sort();
+            TypeInfo {
+                create_only: self.create_only.clone(),
+                conditional_create_only: self.conditional_create_only.clone(),
+                read_only: self.read_only.clone(),
+                primary_identifier: self.primary_identifier.clone(),
+                properties,
+                required: strings(&self.json, "required"),
+            }
+        })
     }
 }
 
@@ -241,6 +266,7 @@ fn parse(text: &str) -> Option<ResourceSchema> {
         write_only: strings(&json, "writeOnlyProperties"),
         primary_identifier: strings(&json, "primaryIdentifier"),
         attributes: OnceLock::new(),
+        info: OnceLock::new(),
         json,
     })
 }

@@ -13,7 +13,7 @@ use std::sync::OnceLock;
 use serde::Deserialize;
 
 /// The registry metadata of one resource type.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TypeInfo {
     /// Create-only properties as JSON pointers (`/properties/BucketName`).
@@ -74,9 +74,11 @@ fn index() -> &'static Index {
 }
 
 /// The registry metadata of `type_name`, or `None` when the registry does not know the type
-/// (a typo, a third-party or private type, or one newer than the pinned cfn-lint).
+/// (a typo, a third-party or private type, or one newer than the pinned cfn-lint). Taken from
+/// the type's schema (parsed anyway when a template uses the type), so the index itself is only
+/// read for [`known_types`].
 pub fn info(type_name: &str) -> Option<&'static TypeInfo> {
-    index().index.get(type_name)
+    super::get(type_name).map(super::ResourceSchema::info)
 }
 
 /// Every type the registry index knows (unsorted).
@@ -94,9 +96,10 @@ mod tests {
         assert_eq!(idx.types, idx.index.len());
         assert!(idx.types > 1500, "{}", idx.types);
         assert!(idx.source.starts_with("cfn-lint "));
-        for t in crate::schema::type_names() {
+        for t in known_types() {
             let full = crate::schema::get(t).unwrap();
-            let info = info(t).unwrap_or_else(|| panic!("{t} is not in the index"));
+            let info = idx.index.get(t).unwrap_or_else(|| panic!("{t} is not in the index"));
+            assert_eq!(full.info(), info, "{t}");
             assert_eq!(info.create_only, full.create_only, "{t}");
             assert_eq!(info.conditional_create_only, full.conditional_create_only, "{t}");
             assert_eq!(info.read_only, full.read_only, "{t}");

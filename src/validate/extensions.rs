@@ -20,6 +20,8 @@ use std::collections::HashMap;
 use std::sync::OnceLock;
 
 use serde::Deserialize;
+use serde::de::{DeserializeSeed, MapAccess, SeqAccess, Visitor};
+use serde_json::value::RawValue;
 use serde_json::{Map, Value};
 
 use super::Sink;
@@ -75,16 +77,125 @@ pub(crate) fn rules() -> &'static [Rule] {
     })
 }
 
-/// The schema of rule `i`, parsed (and its patterns patched) on first use.
-fn schema(i: usize) -> Option<&'static Value> {
-    static SCHEMAS: OnceLock<Vec<OnceLock<Option<Value>>>> = OnceLock::new();
+/// An extension schema as loaded: `then`/`else` subschemas (and, in a schema keyed by
+/// region, each region's schema) stay unparsed text until first used. cfn-lint's largest
+/// constraint files (RDS instance classes, 9 MB) hold thousands of `if`/`then` pairs of which
+/// a template needs a few: parsing only those keeps a template with an RDS instance at a few
+/// milliseconds and megabytes instead of hundreds.
+pub(crate) struct Schema {
+    root: Value,
+    /// The deferred parts; `root` holds [`LAZY`]`<index>` strings in their place.
+    lazy: Vec<(Box<RawValue>, OnceLock<Value>)>,
+}
+
+/// Marker prefix of a deferred subschema (never in a schema: starts with U+0002).
+const LAZY: &str = "\u{2}cfnc-lazy:";
+
+impl Schema {
+    fn parse(text: &str, regional: bool) -> Option<Schema> {
+        let lazy = RefCell::new(Vec::new());
+        let mut de = serde_json::Deserializer::from_str(text);
+        let mut root = Deferring { lazy: &lazy, top: regional }.deserialize(&mut de).ok()?;
+        de.end().ok()?;
+        crate::schema::patch_patterns(&mut root);
+        let lazy = lazy.into_inner().into_iter().map(|raw| (raw, OnceLock::new())).collect();
+        Some(Schema { root, lazy })
+    }
+
+    /// `v`, or the subschema it stands for when it is a deferred one (parsed now).
+    fn node<'s>(&'s self, v: &'s Value) -> &'s Value {
+        static INVALID: Value = Value::Bool(true);
+        let Some(i) = v.as_str().and_then(|s| s.strip_prefix(LAZY)).and_then(|i| i.parse::<usize>().ok())
+        else {
+            return v;
+        };
+        let Some((raw, cell)) = self.lazy.get(i) else { return &INVALID };
+        cell.get_or_init(|| {
+            // Deferred parts hold no further deferred parts (`then` inside `then` is parsed).
+            let mut v: Value = serde_json::from_str(raw.get()).unwrap_or(Value::Bool(true));
+            crate::schema::patch_patterns(&mut v);
+            v
+        })
+    }
+}
+
+/// Builds a `Value`, keeping the values of `then`/`else` keys (and, with `top`, of the root
+/// object's keys) as raw text in `lazy`.
+struct Deferring<'l> {
+    lazy: &'l RefCell<Vec<Box<RawValue>>>,
+    top: bool,
+}
+
+impl Deferring<'_> {
+    fn defer(&self, raw: Box<RawValue>) -> Value {
+        let mut lazy = self.lazy.borrow_mut();
+        lazy.push(raw);
+        Value::String(format!("{LAZY}{}", lazy.len() - 1))
+    }
+}
+
+impl<'de> DeserializeSeed<'de> for Deferring<'_> {
+    type Value = Value;
+    fn deserialize<D: serde::Deserializer<'de>>(self, d: D) -> Result<Value, D::Error> {
+        d.deserialize_any(self)
+    }
+}
+
+impl<'de> Visitor<'de> for Deferring<'_> {
+    type Value = Value;
+    fn expecting(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("a JSON schema")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Value, E> {
+        Ok(Value::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Value, E> {
+        Ok(Value::from(v))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Value, E> {
+        Ok(Value::String(v.to_string()))
+    }
+    fn visit_string<E>(self, v: String) -> Result<Value, E> {
+        Ok(Value::String(v))
+    }
+    fn visit_unit<E>(self) -> Result<Value, E> {
+        Ok(Value::Null)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Value, A::Error> {
+        let mut out = Vec::new();
+        while let Some(v) = seq.next_element_seed(Deferring { lazy: self.lazy, top: false })? {
+            out.push(v);
+        }
+        Ok(Value::Array(out))
+    }
+    fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<Value, A::Error> {
+        let mut out = Map::new();
+        while let Some(key) = map.next_key::<String>()? {
+            let value = if self.top || key == "then" || key == "else" {
+                self.defer(map.next_value::<Box<RawValue>>()?)
+            } else {
+                map.next_value_seed(Deferring { lazy: self.lazy, top: false })?
+            };
+            out.insert(key, value);
+        }
+        Ok(Value::Object(out))
+    }
+}
+
+/// The schema of rule `i`, loaded on first use.
+fn schema(i: usize) -> Option<&'static Schema> {
+    static SCHEMAS: OnceLock<Vec<OnceLock<Option<Schema>>>> = OnceLock::new();
     let cells = SCHEMAS.get_or_init(|| rules().iter().map(|_| OnceLock::new()).collect());
     cells[i]
         .get_or_init(|| {
-            let text = crate::schema::data_file(&rules()[i].schema)?;
-            let mut v: Value = serde_json::from_str(&text).ok()?;
-            crate::schema::patch_patterns(&mut v);
-            Some(v)
+            let rule = &rules()[i];
+            Schema::parse(&crate::schema::data_file(&rule.schema)?, rule.regional)
         })
         .as_ref()
 }
@@ -123,9 +234,13 @@ pub(crate) fn check(type_name: &str, variant: &Variant, sink: &mut Sink) {
         for (at, instance) in targets {
             let lowered = lowercase(instance, &rule.lowercase);
             let instance = lowered.as_ref().unwrap_or(instance);
-            let eval = Eval { root: schema, variant, no_functions: rule.no_functions };
-            let errors =
-                if rule.regional { regional(&eval, instance, &at) } else { eval.run(schema, instance, &at) };
+            let eval =
+                Eval { schema, root: &schema.root, variant, no_functions: rule.no_functions, quiet: false };
+            let errors = if rule.regional {
+                regional(&eval, instance, &at)
+            } else {
+                eval.run(&schema.root, instance, &at)
+            };
             let shown = if rule.all_matches { errors.len() } else { errors.len().min(1) };
             for e in errors.into_iter().take(shown) {
                 let pointer = variant.translate(&e.at);
@@ -190,19 +305,24 @@ fn locate<'v>(
 /// tell); otherwise us-east-1's errors are reported.
 fn regional(eval: &Eval<'_>, instance: &Value, at: &[String]) -> Vec<Error> {
     let Some(regions) = eval.root.as_object() else { return Vec::new() };
-    let mut first: Option<Vec<Error>> = None;
     // Keys are region names (`us-east-1`, `us-gov-west-1`); others (`description`, `all`) are not.
     let is_region = |r: &str| {
         let parts: Vec<&str> = r.split('-').collect();
         parts.len() >= 3 && parts.last().is_some_and(|d| d.chars().all(|c| c.is_ascii_digit()))
     };
-    for (region, s) in regions.iter().filter(|(r, s)| is_region(r) && s.is_object()) {
+    // us-east-1 first: a value valid there needs no other region parsed.
+    let mut order: Vec<(&String, &Value)> = regions.iter().filter(|(r, _)| is_region(r)).collect();
+    order.sort_by_key(|(r, _)| r.as_str() != "us-east-1");
+    let mut first: Option<Vec<Error>> = None;
+    for (_, s) in order {
+        let s = eval.schema.node(s);
+        if !s.is_object() {
+            continue;
+        }
         let eval = Eval { root: s, ..*eval };
         match eval.eval(s, instance, &mut at.to_vec(), 0) {
             Out::Invalid(errors) => {
-                if region == "us-east-1" || first.is_none() {
-                    first = Some(errors);
-                }
+                first.get_or_insert(errors);
             }
             _ => return Vec::new(),
         }
@@ -231,10 +351,6 @@ enum Out {
 }
 
 impl Out {
-    fn invalid(at: &[String], message: String) -> Out {
-        Out::Invalid(vec![Error { at: at.to_vec(), message }])
-    }
-
     fn first_message(&self) -> Option<&str> {
         match self {
             Out::Invalid(e) => e.first().map(|e| e.message.as_str()),
@@ -272,10 +388,14 @@ const MAX_DEPTH: usize = 64;
 
 #[derive(Clone, Copy)]
 struct Eval<'a> {
+    schema: &'a Schema,
+    /// The schema `$ref`s resolve in (a region's, in a schema keyed by region).
     root: &'a Value,
     variant: &'a Variant,
     /// Values written with `Fn::If` count as unknown too (see [`Rule::no_functions`]).
     no_functions: bool,
+    /// Only validity matters (an `if` condition, a `not`): messages are not written.
+    quiet: bool,
 }
 
 thread_local! {
@@ -310,6 +430,15 @@ fn strings(v: &Value) -> Vec<&str> {
 }
 
 impl Eval<'_> {
+    fn fail(&self, at: &[String], message: impl FnOnce() -> String) -> Out {
+        let message = if self.quiet { String::new() } else { message() };
+        Out::Invalid(vec![Error { at: at.to_vec(), message }])
+    }
+
+    fn quiet(&self) -> Self {
+        Eval { quiet: true, ..*self }
+    }
+
     fn run(&self, schema: &Value, instance: &Value, at: &[String]) -> Vec<Error> {
         match self.eval(schema, instance, &mut at.to_vec(), 0) {
             Out::Invalid(e) => e,
@@ -336,7 +465,7 @@ impl Eval<'_> {
         let m = match schema {
             Value::Bool(true) => return Out::Valid,
             Value::Bool(false) => {
-                return Out::invalid(at, format!("{} is not allowed here", short(instance)));
+                return self.fail(at, || format!("{} is not allowed here", short(instance)));
             }
             Value::Object(m) => m,
             _ => return Out::Valid,
@@ -358,21 +487,28 @@ impl Eval<'_> {
                     all(arg.as_array().into_iter().flatten().map(|s| self.eval(s, instance, at, depth + 1)))
                 }
                 "anyOf" | "oneOf" => self.alternatives(key == "oneOf", arg, instance, at, depth),
-                "not" => match self.eval(arg, instance, at, depth + 1) {
-                    Out::Valid => Out::invalid(at, format!("{} is not allowed here", short(instance))),
+                "not" => match self.quiet().eval(arg, instance, at, depth + 1) {
+                    Out::Valid => self.fail(at, || format!("{} is not allowed here", short(instance))),
                     Out::Invalid(_) => Out::Valid,
                     Out::Unknown => Out::Unknown,
                 },
-                "if" => match self.eval(arg, instance, at, depth + 1) {
-                    Out::Valid => m.get("then").map_or(Out::Valid, |t| self.eval(t, instance, at, depth + 1)),
-                    Out::Invalid(_) => {
-                        m.get("else").map_or(Out::Valid, |e| self.eval(e, instance, at, depth + 1))
-                    }
+                "if" => match self.quiet().eval(arg, instance, at, depth + 1) {
+                    Out::Valid => m
+                        .get("then")
+                        .map_or(Out::Valid, |t| self.eval(self.schema.node(t), instance, at, depth + 1)),
+                    Out::Invalid(_) => m
+                        .get("else")
+                        .map_or(Out::Valid, |e| self.eval(self.schema.node(e), instance, at, depth + 1)),
                     Out::Unknown => Out::Unknown,
                 },
                 _ if unknown.is_some() => self.on_unknown(key, arg, unknown.unwrap_or(Kind::Any)),
                 _ => self.keyword(m, key, arg, instance, at, depth),
             };
+            // Only validity matters: the first violation decides (and spares compiling the
+            // patterns of the keywords after it).
+            if self.quiet && matches!(out, Out::Invalid(_)) {
+                return out;
+            }
             outs.push(out);
         }
         all(outs)
@@ -391,10 +527,9 @@ impl Eval<'_> {
         let valid = outs.iter().filter(|o| matches!(o, Out::Valid)).count();
         let unknown = outs.iter().any(|o| matches!(o, Out::Unknown));
         if one && valid > 1 {
-            return Out::invalid(
-                at,
-                format!("{} matches more than one of the exclusive alternatives", short(instance)),
-            );
+            return self.fail(at, || {
+                format!("{} matches more than one of the exclusive alternatives", short(instance))
+            });
         }
         if (valid == 1 && !unknown) || (!one && valid > 0) {
             return Out::Valid;
@@ -403,10 +538,9 @@ impl Eval<'_> {
             return Out::Unknown;
         }
         let firsts: Vec<&str> = outs.iter().filter_map(Out::first_message).take(4).collect();
-        Out::invalid(
-            at,
-            format!("{} matches none of the alternatives ({})", short(instance), firsts.join("; ")),
-        )
+        self.fail(at, || {
+            format!("{} matches none of the alternatives ({})", short(instance), firsts.join("; "))
+        })
     }
 
     /// A keyword on a value an intrinsic function computes: only `type` can be judged.
@@ -439,7 +573,7 @@ impl Eval<'_> {
         depth: usize,
     ) -> Out {
         let dynamic = instance.as_str().is_some_and(unjudged);
-        let v = short(instance);
+        let v = || short(instance);
         match key {
             "type" => {
                 let types: Vec<&str> = match arg {
@@ -461,7 +595,7 @@ impl Eval<'_> {
                 if ok {
                     Out::Valid
                 } else {
-                    Out::invalid(at, format!("{v} is not of type {}", types.join(" or ")))
+                    self.fail(at, || format!("{} is not of type {}", v(), types.join(" or ")))
                 }
             }
             "enum" if dynamic => Out::Unknown,
@@ -470,7 +604,7 @@ impl Eval<'_> {
                 if options.iter().any(|o| o == instance || same_converted(instance, o)) {
                     Out::Valid
                 } else {
-                    Out::invalid(at, format!("{v} is not one of {}", short(arg)))
+                    self.fail(at, || format!("{} is not one of {}", v(), short(arg)))
                 }
             }
             "const" if dynamic => Out::Unknown,
@@ -480,13 +614,13 @@ impl Eval<'_> {
                 } else if arg == instance || same_converted(instance, arg) {
                     Out::Valid
                 } else {
-                    Out::invalid(at, format!("{v} must be {}", short(arg)))
+                    self.fail(at, || format!("{} must be {}", v(), short(arg)))
                 }
             }
             "pattern" => match (instance, arg.as_str()) {
                 (Value::String(s), Some(p)) if !dynamic => match matches(p, s) {
                     Some(true) => Out::Valid,
-                    Some(false) => Out::invalid(at, format!("{v} does not match the pattern `{p}`")),
+                    Some(false) => self.fail(at, || format!("{} does not match the pattern `{p}`", v())),
                     None => Out::Unknown,
                 },
                 (Value::String(_), _) => Out::Unknown,
@@ -494,7 +628,7 @@ impl Eval<'_> {
             },
             "format" => match (instance, arg.as_str()) {
                 (Value::String(s), Some(f)) => match format_ok(f, s) {
-                    Some(false) => Out::invalid(at, format!("{v} is not a valid {f}")),
+                    Some(false) => self.fail(at, || format!("{} is not a valid {f}", v())),
                     _ => Out::Valid,
                 },
                 _ => Out::Valid,
@@ -511,7 +645,7 @@ impl Eval<'_> {
                     "exclusiveMaximum" => (x < l, "must be less than"),
                     _ => (l == 0.0 || (x / l).fract() == 0.0, "is not a multiple of"),
                 };
-                if ok { Out::Valid } else { Out::invalid(at, format!("{v} {what} {}", limit(arg))) }
+                if ok { Out::Valid } else { self.fail(at, || format!("{} {what} {}", v(), limit(arg))) }
             }
             "minLength" | "maxLength" => {
                 let (Value::String(s), Some(l)) = (instance, arg.as_u64()) else { return Out::Valid };
@@ -520,8 +654,12 @@ impl Eval<'_> {
                 }
                 let n = s.chars().count() as u64;
                 match key {
-                    "minLength" if n < l => Out::invalid(at, format!("{v} is shorter than {l} characters")),
-                    "maxLength" if n > l => Out::invalid(at, format!("{v} is longer than {l} characters")),
+                    "minLength" if n < l => {
+                        self.fail(at, || format!("{} is shorter than {l} characters", v()))
+                    }
+                    "maxLength" if n > l => {
+                        self.fail(at, || format!("{} is longer than {l} characters", v()))
+                    }
                     _ => Out::Valid,
                 }
             }
@@ -532,8 +670,8 @@ impl Eval<'_> {
                 }
                 let n = items.len() as u64;
                 match key {
-                    "minItems" if n < l => Out::invalid(at, format!("the list has fewer than {l} items")),
-                    "maxItems" if n > l => Out::invalid(at, format!("the list has more than {l} items")),
+                    "minItems" if n < l => self.fail(at, || format!("the list has fewer than {l} items")),
+                    "maxItems" if n > l => self.fail(at, || format!("the list has more than {l} items")),
                     _ => Out::Valid,
                 }
             }
@@ -543,7 +681,7 @@ impl Eval<'_> {
                     && items.iter().enumerate().any(|(i, x)| {
                         items[..i].contains(x) && !x.as_str().is_some_and(|s| s.starts_with(MARK))
                     });
-                if dup { Out::invalid(at, "the list holds duplicate items".to_string()) } else { Out::Valid }
+                if dup { self.fail(at, || "the list holds duplicate items".to_string()) } else { Out::Valid }
             }
             "items" => {
                 let Value::Array(items) = instance else { return Out::Valid };
@@ -570,7 +708,7 @@ impl Eval<'_> {
                 if unknown {
                     Out::Unknown
                 } else {
-                    Out::invalid(at, "no item of the list matches what is required".to_string())
+                    self.fail(at, || "no item of the list matches what is required".to_string())
                 }
             }
             "required" => {
@@ -592,13 +730,18 @@ impl Eval<'_> {
             }
             "properties" => {
                 let (Value::Object(o), Some(props)) = (instance, arg.as_object()) else { return Out::Valid };
-                all(props.iter().filter_map(|(name, s)| {
-                    let child = o.get(name)?;
+                let mut outs = Vec::new();
+                for (name, s) in props {
+                    let Some(child) = o.get(name) else { continue };
                     at.push(name.clone());
                     let out = self.eval(s, child, at, depth + 1);
                     at.pop();
-                    Some(out)
-                }))
+                    if self.quiet && matches!(out, Out::Invalid(_)) {
+                        return out;
+                    }
+                    outs.push(out);
+                }
+                all(outs)
             }
             "patternProperties" | "additionalProperties" => {
                 self.other_properties(m, key, arg, instance, at, depth)
@@ -641,9 +784,9 @@ impl Eval<'_> {
                 if ok {
                     Out::Valid
                 } else if key == "requiredXor" {
-                    Out::invalid(at, format!("exactly one of {list} is required"))
+                    self.fail(at, || format!("exactly one of {list} is required"))
                 } else {
-                    Out::invalid(at, format!("one of {list} is required"))
+                    self.fail(at, || format!("one of {list} is required"))
                 }
             }
             // Applied by "if"; annotations.
@@ -686,7 +829,7 @@ impl Eval<'_> {
                 outs.extend(matching.iter().map(|s| self.eval(s, child, at, depth + 1)));
             } else if matching.is_empty() && !declared.is_some_and(|d| d.contains_key(name)) {
                 outs.push(match arg {
-                    Value::Bool(false) => Out::invalid(at, format!("property `{name}` is not allowed")),
+                    Value::Bool(false) => self.fail(at, || format!("property `{name}` is not allowed")),
                     other => self.eval(other, child, at, depth + 1),
                 });
             }

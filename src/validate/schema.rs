@@ -425,9 +425,33 @@ pub(crate) fn validator(type_name: &str) -> Option<&'static Validator> {
 }
 
 pub(crate) fn short(v: &Value) -> String {
+    /// Collects at most `limit` bytes, then refuses more (so a long list is not serialized
+    /// whole to show its first 80 characters).
+    struct Bounded {
+        out: Vec<u8>,
+        limit: usize,
+    }
+    impl std::io::Write for Bounded {
+        fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+            let room = self.limit.saturating_sub(self.out.len());
+            if room == 0 {
+                return Err(std::io::Error::other("full"));
+            }
+            let n = buf.len().min(room);
+            self.out.extend_from_slice(&buf[..n]);
+            Ok(n)
+        }
+        fn flush(&mut self) -> std::io::Result<()> {
+            Ok(())
+        }
+    }
     let s = match v {
         Value::String(s) if s.starts_with(MARK) => "intrinsic function".to_string(),
-        other => other.to_string(),
+        other => {
+            let mut w = Bounded { out: Vec::new(), limit: 4 * 81 };
+            let _ = serde_json::to_writer(&mut w, other);
+            String::from_utf8_lossy(&w.out).into_owned()
+        }
     };
     if s.chars().count() > 80 { format!("{}...", s.chars().take(77).collect::<String>()) } else { s }
 }
