@@ -131,17 +131,6 @@ const MISSED: &[(&str, &str)] = &[
          (parameters of an AWS::Serverless::Application); cfnc does neither",
     ),
     (
-        "bad/resources/cloudformation/stacks.yaml",
-        "needs the nested stacks' templates read from disk (their Parameters compared with the \
-         stack's); cfnc validates one template at a time",
-    ),
-    (
-        "bad/resources/iam/resource_policy.yaml",
-        "an ECR repository policy: cfn-lint's IAM policy schemas (schema/other/iam) are not \
-         applied to RepositoryPolicyText; cfnc checks the policy documents of IAM, S3, SNS and \
-         KMS (CFN5002-CFN5006)",
-    ),
-    (
         "bad/resources/serverless/ignore_globals_typo.yaml",
         "SAM `IgnoreGlobals` names: needs the SAM transform's Globals schema (cfn-lint E3724)",
     ),

@@ -30,6 +30,7 @@ pub(crate) fn check(
         }
         "AWS::CodeBuild::Project" => codebuild_role_path(ctx, props, variant, sink),
         "AWS::CloudFront::Distribution" => cloudfront_aliases(props, variant, sink),
+        "AWS::CloudFormation::Stack" => nested_parameters(ctx, props, variant, sink),
         _ => {}
     }
 }
@@ -261,6 +262,58 @@ fn cloudfront_aliases(props: &Value, variant: &Variant, sink: &mut Sink) {
     }
 }
 
+/// The parameters of the template at `path`: (name, has a Default), read once per path.
+fn nested_template_parameters(path: &std::path::Path) -> Option<std::rc::Rc<Vec<(String, bool)>>> {
+    type Cache = HashMap<std::path::PathBuf, Option<std::rc::Rc<Vec<(String, bool)>>>>;
+    thread_local! {
+        static CACHE: std::cell::RefCell<Cache> = std::cell::RefCell::new(HashMap::new());
+    }
+    if let Some(hit) = CACHE.with(|c| c.borrow().get(path).cloned()) {
+        return hit;
+    }
+    // A file that does not read is not judged (CFN0004 already says the path is local).
+    let params = crate::reader::load(path).ok().map(|loaded| {
+        let section = loaded.value.get("Parameters").and_then(Value::as_object);
+        let names = section.into_iter().flatten().map(|(k, v)| (k.clone(), v.get("Default").is_some()));
+        std::rc::Rc::new(names.collect::<Vec<_>>())
+    });
+    CACHE.with(|c| c.borrow_mut().insert(path.to_path_buf(), params.clone()));
+    params
+}
+
+/// A nested stack whose TemplateURL is a local file (the template before `aws cloudformation
+/// package` uploads it): its Parameters are the nested template's, and every nested parameter
+/// without a Default is given. cfn-lint E3043.
+fn nested_parameters(ctx: &Ctx<'_>, props: &Value, variant: &Variant, sink: &mut Sink) {
+    let (Some(dir), Some(url)) = (ctx.dir, props.get("TemplateURL").and_then(literal_str)) else { return };
+    if url.contains("://") {
+        return;
+    }
+    let Some(nested) = nested_template_parameters(&dir.join(url)) else { return };
+    let given: Vec<&str> = match props.get("Parameters") {
+        None => Vec::new(),
+        Some(Value::Object(m)) => m.keys().map(String::as_str).collect(),
+        Some(_) => return,
+    };
+    for name in &given {
+        if !nested.iter().any(|(n, _)| n == name) {
+            sink.push(
+                "CFN5019",
+                variant.translate(&toks(&["Parameters", name])),
+                format!("`{name}` is not a parameter of the nested template {url}"),
+            );
+        }
+    }
+    for (name, _) in nested.iter().filter(|(n, has_default)| !has_default && !given.contains(&n.as_str())) {
+        let at = if props.get("Parameters").is_some() { toks(&["Parameters"]) } else { Vec::new() };
+        sink.push(
+            "CFN5019",
+            variant.translate(&at),
+            format!("the nested template {url} needs parameter `{name}` (it has no Default)"),
+        );
+    }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -335,6 +388,39 @@ mod tests {
             [("CFN5017", "/Resources/P/Properties/ServiceRole".to_string())]
         );
         assert!(run(t("/"), "P", &[]).is_empty());
+    }
+
+    #[test]
+    fn nested_stack_parameters_match_the_local_template() {
+        let dir = tempfile::tempdir().unwrap();
+        std::fs::write(
+            dir.path().join("child.yaml"),
+            "Parameters:\n  Need: {Type: String}\n  Opt: {Type: String, Default: x}\nResources:\n  T: {Type: AWS::SNS::Topic}\n",
+        )
+        .unwrap();
+        let t = |params: Value| {
+            json!({"Resources": {"S": {"Type": "AWS::CloudFormation::Stack",
+                "Properties": {"TemplateURL": "child.yaml", "Parameters": params}}}})
+        };
+        let run_in = |template: Value| {
+            let mut ctx = Ctx::new(&template);
+            ctx.dir = Some(dir.path());
+            let r = &template["Resources"]["S"];
+            let variant = ctx.variant(&r["Properties"], "/Resources/S/Properties", &HashMap::new()).unwrap();
+            let mut sink = Sink::default();
+            check(&ctx, "AWS::CloudFormation::Stack", &variant, &HashMap::new(), &mut sink);
+            sink.findings.into_iter().map(|f| (f.code, f.pointer)).collect::<Vec<_>>()
+        };
+        assert!(run_in(t(json!({"Need": "a"}))).is_empty());
+        assert_eq!(
+            run_in(t(json!({"Opt": "a", "Nope": "b"}))),
+            [
+                ("CFN5019", "/Resources/S/Properties/Parameters/Nope".to_string()),
+                ("CFN5019", "/Resources/S/Properties/Parameters".to_string())
+            ]
+        );
+        // Without the file's directory (a template from stdin) nothing is read.
+        assert!(run(t(json!({"Nope": "b"})), "S", &[]).is_empty());
     }
 
     #[test]

@@ -45,12 +45,30 @@ pub(crate) struct Rule {
     /// The rule does not look through intrinsic functions, not even `Fn::If` branches.
     #[serde(default)]
     pub no_functions: bool,
+    /// Other schema files the rule's `$ref`s name by `$id` (`policy#/definitions/Action`):
+    /// the IAM policy rules. A policy document given as a JSON string is parsed first.
+    #[serde(default)]
+    pub refs: std::collections::BTreeMap<String, String>,
 }
 
 #[derive(Deserialize)]
 struct RuleFile {
     list: Vec<Rule>,
 }
+
+/// Where cfnc's own rules check what an extension rule checks: (type, path below
+/// `Properties`). cfnc's IAM policy rules (CFN5002-CFN5006, CFN5011) cover these policy
+/// documents; cfn-lint's policy schemas apply to the others (SQS queue policies, ECR
+/// repository policies, IAM group/user policies, OpenSearch access policies, ...).
+pub(crate) const CHECKED_BY_CFNC: &[(&str, &str)] = &[
+    ("AWS::IAM::Role", "AssumeRolePolicyDocument"),
+    ("AWS::IAM::Role", "Policies/*/PolicyDocument"),
+    ("AWS::IAM::Policy", "PolicyDocument"),
+    ("AWS::IAM::ManagedPolicy", "PolicyDocument"),
+    ("AWS::S3::BucketPolicy", "PolicyDocument"),
+    ("AWS::SNS::TopicPolicy", "PolicyDocument"),
+    ("AWS::KMS::Key", "KeyPolicy"),
+];
 
 /// cfn-lint rules whose data cfnc does not apply, and why.
 pub(crate) const NOT_APPLIED: &[(&str, &str)] = &[
@@ -188,6 +206,20 @@ impl<'de> Visitor<'de> for Deferring<'_> {
     }
 }
 
+/// A schema file another one `$ref`s by `$id` (see [`Rule::refs`]), loaded on first use.
+fn referenced(path: &str) -> Option<&'static Schema> {
+    static LOADED: std::sync::Mutex<Vec<(String, &'static Schema)>> = std::sync::Mutex::new(Vec::new());
+    let mut loaded = LOADED.lock().unwrap_or_else(std::sync::PoisonError::into_inner);
+    if let Some((_, s)) = loaded.iter().find(|(p, _)| p == path) {
+        return Some(s);
+    }
+    // Bounded: the rules name one such file (`other/iam/policy.json`).
+    let schema: &'static Schema =
+        Box::leak(Box::new(Schema::parse(&crate::schema::data_file(path)?, false)?));
+    loaded.push((path.to_string(), schema));
+    Some(schema)
+}
+
 /// The schema of rule `i`, loaded on first use.
 fn schema(i: usize) -> Option<&'static Schema> {
     static SCHEMAS: OnceLock<Vec<OnceLock<Option<Schema>>>> = OnceLock::new();
@@ -213,7 +245,11 @@ fn rules_for(type_name: &str) -> Vec<(usize, Vec<&'static str>)> {
                 && parts.next() == Some(type_name)
                 && parts.next() == Some("Properties")
             {
-                out.push((i, parts.collect()));
+                let path: Vec<&str> = parts.collect();
+                let own = CHECKED_BY_CFNC.iter().any(|(t, p)| *t == type_name && *p == path.join("/"));
+                if !own {
+                    out.push((i, path));
+                }
             }
         }
     }
@@ -233,14 +269,39 @@ pub(crate) fn check(type_name: &str, variant: &Variant, sink: &mut Sink) {
         locate(&variant.value, &path, &mut Vec::new(), &mut targets);
         for (at, instance) in targets {
             let lowered = lowercase(instance, &rule.lowercase);
-            let instance = lowered.as_ref().unwrap_or(instance);
-            let eval =
-                Eval { schema, root: &schema.root, variant, no_functions: rule.no_functions, quiet: false };
-            let errors = if rule.regional {
+            let mut instance = lowered.as_ref().unwrap_or(instance);
+            // A policy document written as a JSON string: its parsed content, findings at the
+            // string.
+            let parsed: Option<Value> = match instance {
+                Value::String(s) if !rule.refs.is_empty() && !s.starts_with(MARK) => {
+                    match serde_json::from_str::<Value>(s) {
+                        Ok(v) => Some(v),
+                        Err(_) => continue,
+                    }
+                }
+                _ => None,
+            };
+            if let Some(p) = &parsed {
+                instance = p;
+            }
+            let eval = Eval {
+                schema,
+                refs: &rule.refs,
+                root: &schema.root,
+                variant,
+                no_functions: rule.no_functions,
+                quiet: false,
+            };
+            let mut errors = if rule.regional {
                 regional(&eval, instance, &at)
             } else {
                 eval.run(&schema.root, instance, &at)
             };
+            if parsed.is_some() {
+                for e in &mut errors {
+                    e.at.truncate(at.len());
+                }
+            }
             let shown = if rule.all_matches { errors.len() } else { errors.len().min(1) };
             for e in errors.into_iter().take(shown) {
                 let pointer = variant.translate(&e.at);
@@ -381,7 +442,7 @@ fn all(outs: impl IntoIterator<Item = Out>) -> Out {
 
 /// Keywords that assert something cfnc cannot evaluate (cfn-lint's cross-resource gathering
 /// and context lookups): a schema holding one is unknown.
-const UNSUPPORTED: &[&str] = &["cfnGather", "cfnContext", "$data", "$lookup", "cfnLint", "dynamicValidation"];
+const UNSUPPORTED: &[&str] = &["cfnGather", "cfnContext", "$data", "$lookup", "dynamicValidation"];
 
 /// Most `$ref`/nesting levels followed.
 const MAX_DEPTH: usize = 64;
@@ -389,6 +450,8 @@ const MAX_DEPTH: usize = 64;
 #[derive(Clone, Copy)]
 struct Eval<'a> {
     schema: &'a Schema,
+    /// `$id` -> schema file, for `$ref`s to other files.
+    refs: &'a std::collections::BTreeMap<String, String>,
     /// The schema `$ref`s resolve in (a region's, in a schema keyed by region).
     root: &'a Value,
     variant: &'a Variant,
@@ -477,12 +540,25 @@ impl Eval<'_> {
         let mut outs = Vec::new();
         for (key, arg) in m {
             let out = match key.as_str() {
-                "$ref" => {
-                    match arg.as_str().and_then(|r| r.strip_prefix('#')).and_then(|p| self.root.pointer(p)) {
+                "$ref" => match arg.as_str().and_then(|r| r.split_once('#')) {
+                    Some(("", p)) => match self.root.pointer(p) {
                         Some(target) => self.eval(target, instance, at, depth + 1),
                         None => Out::Unknown,
-                    }
-                }
+                    },
+                    Some((id, p)) => match self.refs.get(id).and_then(|path| referenced(path)) {
+                        Some(other) => match other.root.pointer(p) {
+                            Some(target) => Eval { schema: other, root: &other.root, ..*self }.eval(
+                                target,
+                                instance,
+                                at,
+                                depth + 1,
+                            ),
+                            None => Out::Unknown,
+                        },
+                        None => Out::Unknown,
+                    },
+                    None => Out::Unknown,
+                },
                 "allOf" => {
                     all(arg.as_array().into_iter().flatten().map(|s| self.eval(s, instance, at, depth + 1)))
                 }

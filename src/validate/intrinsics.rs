@@ -131,6 +131,9 @@ pub(crate) fn as_function(v: &Value) -> Option<(&str, &Value)> {
 pub(crate) struct Ctx<'a> {
     /// The whole template (cross-resource checks read other resources from it).
     pub template: &'a Value,
+    /// The directory of the template's file, when it was read from one (nested templates
+    /// given by local path are read from there).
+    pub dir: Option<&'a std::path::Path>,
     pub parameters: HashMap<&'a str, &'a Value>,
     /// Logical id -> type name (None when the type is missing or not a string).
     pub resources: HashMap<&'a str, Option<&'a str>>,
@@ -146,6 +149,7 @@ impl<'a> Ctx<'a> {
     pub(crate) fn new(template: &'a Value) -> Self {
         Ctx {
             template,
+            dir: None,
             parameters: obj(template, "Parameters").map(|(k, v)| (k.as_str(), v)).collect(),
             resources: obj(template, "Resources")
                 .map(|(k, v)| (k.as_str(), v.get("Type").and_then(Value::as_str)))

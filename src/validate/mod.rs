@@ -154,7 +154,9 @@ pub fn validate_loaded(loaded: &Loaded) -> Vec<Finding> {
             span,
         ));
     }
-    template::check(&loaded.value, &opts, &mut sink);
+    let path = Path::new(&loaded.name);
+    let dir = path.is_file().then(|| path.parent()).flatten();
+    template::check_in(&loaded.value, &opts, dir, &mut sink);
     finish(sink.findings, Some(&loaded.positions), opts.file.as_deref())
 }
 

@@ -444,6 +444,12 @@ pub const RULES: &[Rule] = &[
         "Invalid CloudFront alias",
         "CloudFront alternate domain names (DistributionConfig.Aliases) are lower-case DNS names of letters, digits and hyphens, with `*` only as the whole leftmost label (cfn-lint E3013).",
     ),
+    rule(
+        "CFN5019",
+        E,
+        "Nested stack parameters do not match its template",
+        "A nested stack whose TemplateURL is a local file (before `aws cloudformation package`): its Parameters name only parameters of that template, and give every one that has no Default (cfn-lint E3043). Templates given by URL are not fetched.",
+    ),
     // cfn-lint's constraint data.
     rule(
         "CFN6001",

@@ -221,14 +221,22 @@ struct Checker<'a, 's> {
 
 /// Runs every template rule and the per-resource checks.
 pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
+    check_in(template, opts, None, sink);
+}
+
+/// [`check`] for a template read from a file in `dir`: nested stacks whose TemplateURL is a
+/// local path (before `aws cloudformation package`) are compared with the template there.
+pub(crate) fn check_in(template: &Value, opts: &Options, dir: Option<&std::path::Path>, sink: &mut Sink) {
     let Some(top) = template.as_object() else {
         sink.push("CFN1002", "", "a template must be a mapping of sections");
         return;
     };
     let transforms = transform_names(top.get("Transform"));
+    let mut ctx = Ctx::new(template);
+    ctx.dir = dir;
     let mut c = Checker {
         template,
-        ctx: Ctx::new(template),
+        ctx,
         sink,
         used_params: HashSet::new(),
         used_conditions: HashSet::new(),
