@@ -53,32 +53,36 @@ fn all_templates() -> Vec<(String, PathBuf)> {
 fn lint_all() -> &'static BTreeMap<String, Vec<Lint>> {
     static ALL: std::sync::OnceLock<BTreeMap<String, Vec<Lint>>> = std::sync::OnceLock::new();
     ALL.get_or_init(|| {
-        let base = fixture("cfn-lint");
         let files: Vec<PathBuf> = all_templates().into_iter().map(|(_, p)| p).collect();
-        let out = Command::new(venv().join("bin/cfn-lint"))
-            .args(["--format", "json", "--"])
-            .args(&files)
-            .output()
-            .expect("run cfn-lint");
-        let matches: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout)
-            .unwrap_or_else(|e| panic!("cfn-lint output: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
-        let mut by_file: BTreeMap<String, Vec<Lint>> = BTreeMap::new();
-        for m in matches {
-            if m["Level"] != "Error" {
-                continue;
-            }
-            let file = Path::new(m["Filename"].as_str().unwrap());
-            let Ok(rel) = file.strip_prefix(&base) else { continue };
-            let path = m["Location"]["Path"].as_array().map(|p| pointer(p)).unwrap_or_default();
-            let line = m["Location"]["Start"]["LineNumber"].as_u64().unwrap_or(0) as u32;
-            by_file.entry(rel.to_string_lossy().replace('\\', "/")).or_default().push((
-                m["Rule"]["Id"].as_str().unwrap().to_string(),
-                path,
-                line,
-            ));
-        }
-        by_file
+        cfn_lint(&files, &fixture("cfn-lint"))
     })
+}
+
+/// cfn-lint's errors on `files`, by path relative to `base`.
+fn cfn_lint(files: &[PathBuf], base: &Path) -> BTreeMap<String, Vec<Lint>> {
+    let out = Command::new(venv().join("bin/cfn-lint"))
+        .args(["--format", "json", "--"])
+        .args(files)
+        .output()
+        .expect("run cfn-lint");
+    let matches: Vec<serde_json::Value> = serde_json::from_slice(&out.stdout)
+        .unwrap_or_else(|e| panic!("cfn-lint output: {e}\n{}", String::from_utf8_lossy(&out.stderr)));
+    let mut by_file: BTreeMap<String, Vec<Lint>> = BTreeMap::new();
+    for m in matches {
+        if m["Level"] != "Error" {
+            continue;
+        }
+        let file = Path::new(m["Filename"].as_str().unwrap());
+        let Ok(rel) = file.strip_prefix(base) else { continue };
+        let path = m["Location"]["Path"].as_array().map(|p| pointer(p)).unwrap_or_default();
+        let line = m["Location"]["Start"]["LineNumber"].as_u64().unwrap_or(0) as u32;
+        by_file.entry(rel.to_string_lossy().replace('\\', "/")).or_default().push((
+            m["Rule"]["Id"].as_str().unwrap().to_string(),
+            path,
+            line,
+        ));
+    }
+    by_file
 }
 
 /// cfnc's errors: pointer -> (code, line). A file that does not read is one CFN0001 error.
@@ -358,4 +362,36 @@ fn schema_errors_agree_with_cfn_lint_path_by_path() {
     for (i, entry) in CFNC_ONLY.iter().enumerate() {
         assert!(used_cfnc_only.contains(&i), "stale CFNC_ONLY entry {entry:?}");
     }
+}
+
+/// The same "no false errors" check on a checkout of aws-cloudformation/aws-cloudformation-templates
+/// (Apache-2.0, not vendored: 300 templates, 2.7 MB). Run it with
+/// `CFNC_PUBLIC_TEMPLATES=<checkout> cargo test --test integration public_templates -- --ignored`.
+/// The only errors cfnc may report where cfn-lint reports none are in templates written for
+/// `rain` (`!Rain::Embed`, `Rain::Embed:`): CloudFormation cannot read them before `rain pkg`
+/// replaces those directives.
+#[test]
+#[ignore = "needs a checkout of aws-cloudformation-templates in CFNC_PUBLIC_TEMPLATES"]
+fn public_templates_have_no_false_errors() {
+    let base = PathBuf::from(std::env::var_os("CFNC_PUBLIC_TEMPLATES").expect("CFNC_PUBLIC_TEMPLATES"));
+    let base = base.canonicalize().unwrap();
+    let files: Vec<PathBuf> = templates_under(&base)
+        .into_iter()
+        .filter(|p| !p.components().any(|c| c.as_os_str() == ".github"))
+        .collect();
+    assert!(files.len() > 250, "{} templates", files.len());
+    let lint = cfn_lint(&files, &base);
+    let mut false_errors = Vec::new();
+    for p in &files {
+        let rel = p.strip_prefix(&base).unwrap().to_string_lossy().replace('\\', "/");
+        if lint.contains_key(&rel) {
+            continue;
+        }
+        let errors = cfnc_errors(p);
+        let rain = std::fs::read_to_string(p).is_ok_and(|t| t.contains("Rain::"));
+        if !errors.is_empty() && !rain {
+            false_errors.push(format!("{rel}: {errors:?}"));
+        }
+    }
+    assert!(false_errors.is_empty(), "errors where cfn-lint reports none:\n{}", false_errors.join("\n"));
 }
