@@ -232,6 +232,53 @@ fn schema(i: usize) -> Option<&'static Schema> {
         .as_ref()
 }
 
+/// How cfnc treats each of cfn-lint's data-driven rules, as Markdown rows
+/// (`| cfn-lint rule | what | in cfnc |`), for docs/rules.md.
+pub(crate) fn coverage_rows() -> String {
+    let mut out = String::new();
+    for rule in rules() {
+        let resource_paths = rule
+            .keywords
+            .iter()
+            .filter(|k| k.starts_with("Resources/AWS::") || k.starts_with("Resources/Alexa::"));
+        let status = if let Some((_, why)) = NOT_APPLIED.iter().find(|(id, _)| *id == rule.id) {
+            format!("not applied: {why}")
+        } else if resource_paths.clone().next().is_none() {
+            "not applied: template structure, which cfnc checks with its own rules (CFN1xxx, CFN2xxx)"
+                .to_string()
+        } else if crate::schema::data_file(&rule.schema)
+            .is_some_and(|t| UNSUPPORTED.iter().any(|k| t.contains(&format!("\"{k}\""))))
+        {
+            "not evaluated: compares values of other resources (cfn-lint's `cfnGather`/`$data`), which cfnc's evaluator does not do".to_string()
+        } else {
+            let own: Vec<String> = resource_paths
+                .filter_map(|k| {
+                    let mut parts = k.splitn(4, '/').skip(1);
+                    let (t, _, path) = (parts.next()?, parts.next()?, parts.next().unwrap_or(""));
+                    CHECKED_BY_CFNC
+                        .iter()
+                        .any(|(ct, cp)| *ct == t && *cp == path)
+                        .then(|| format!("{t}.{path}"))
+                })
+                .collect();
+            let code = code(&rule.id);
+            if own.is_empty() {
+                format!("applied ({code})")
+            } else {
+                format!("applied ({code}), except to {} (CFN5002-CFN5006 check those)", own.join(", "))
+            }
+        };
+        out.push_str(&format!(
+            "| {} | {} | `{}` | {} |\n",
+            rule.id,
+            rule.shortdesc.replace('|', "\\|"),
+            rule.schema,
+            status.replace('|', "\\|")
+        ));
+    }
+    out
+}
+
 /// The rules that apply to properties of `type_name`: (rule index, path below `Properties`).
 fn rules_for(type_name: &str) -> Vec<(usize, Vec<&'static str>)> {
     let mut out = Vec::new();

@@ -491,6 +491,9 @@ pub fn markdown() -> String {
         ));
     }
     out.push_str(NOTES);
+    out.push_str(COVERAGE);
+    out.push_str(&super::extensions::coverage_rows());
+    out.push_str(NOT_COVERED);
     out
 }
 
@@ -513,4 +516,56 @@ const NOTES: &str = "
 - **Formats** (`format` in the registry schemas): `json` (CFN3019), `ipv4-network`, `ipv6-network`
   and the AWS identifier formats (CFN3022) are checked; others (e.g. `AWS::EC2::SecurityGroup.Ids`,
   `uri`) are not.
+- **Every resource type** of the registry (1,898 in cfn-lint 1.58.0) is checked against its full
+  schema (schema/README.md). A few registry patterns use regular-expression features only
+  Python has (`(?i)` inside a pattern, a quantified look-ahead); they are not checked, in
+  AWS::Budgets::BudgetsAction, AWS::CloudFormation::GuardHook and LambdaHook, AWS::EFS::AccessPoint,
+  AWS::KinesisAnalyticsV2::Application, AWS::S3Files::AccessPoint and AWS::SMSVOICE::PhoneNumber
+  and Pool.
+- **Instance types and other per-region lists** (cfn-lint's data from the pricing API) accept a
+  value valid in any region: `cfnc validate` does not know the target region.
+";
+
+const COVERAGE: &str = "
+## cfn-lint's constraint data
+
+cfn-lint keeps many service constraints as JSON Schema (schema/extensions/, schema/other/) and
+says in its rule classes where each applies (schema/extension-rules.json, derived by
+scripts/refresh-schemas). cfnc applies them with its own evaluator, which treats values computed
+by intrinsic functions as unknown (no finding) and checks `Fn::If` branches per consistent
+combination of conditions. Findings name the cfn-lint rule.
+
+| cfn-lint rule | What | Data | In cfnc |
+|---|---|---|---|
+";
+
+const NOT_COVERED: &str = "
+## cfn-lint rules in Python
+
+Checks cfn-lint implements in code rather than data were chosen by how often they catch real
+mistakes. Implemented: E3039 DynamoDB key attributes (CFN5014), E3504 Backup cold storage
+(CFN5015), E3026 ElastiCache cluster mode (CFN5016), E3050 CodeBuild role path (CFN5017),
+E3013 CloudFront aliases (CFN5018), E3043 nested stack parameters for local templates (CFN5019),
+E5001 modules (CFN1019), E2531/E2533 Lambda runtime lifecycle, SAM functions included
+(CFN5012/CFN5013), E3060 overlapping subnets (CFN5010), E3615 alarm periods (CFN5001), and the
+template structure and reference rules (CFN1xxx, CFN2xxx, CFN4xxx).
+
+Not implemented (cfnc reports nothing for these):
+
+- anything that needs the SAM transform expanded (cfn-lint runs the SAM translator first:
+  required properties of `AWS::Serverless::*`, `Globals`, nested SAM applications), and cfn-lint's
+  own configuration in templates (`Metadata: cfn-lint:` ignore_checks, configure_rules);
+- format compatibility between a `Ref`/`Fn::GetAtt` and the property it feeds (E1040, E1041),
+  dynamic reference structure and placement (E1027, E1050-E1052), `Sub` needed for `${}` in a
+  plain string (E1029);
+- cross-resource and service checks: subnet CIDR within the VPC's (E3059), CloudFront
+  TargetOriginId (E3057), Route 53 HostedZoneName vs Name (E3041), ACM validation domains
+  (E3503), ECS host ports (E3049, E3053), Auto Scaling health check types (E3056), S3
+  intelligent-tiering days (E3061), GuardDuty detector exclusivity (E3063), VPC endpoint private
+  DNS (E3064), CodePipeline stages and artifacts (E3700-E3703), Lambda SnapStart runtimes
+  (E2530), environment size (E3697) and layer ARN length (E3716), EventBridge schedule
+  expressions (E3027), EC2 ImageId requirement (E3673), IAM role ARN and resource-policy ARN
+  patterns (E3511, E3514), subscription filters per log group (E2529), types of retired services
+  (E3710);
+- nested stacks given by URL (their templates are not fetched).
 ";
