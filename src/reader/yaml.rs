@@ -204,6 +204,24 @@ fn wrap_intrinsic(
     (Value::Object(map), PosTree { key: None, value: node, children: Children::Map(children) })
 }
 
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, json: bool, limits: Limits) -> Self {
+        Builder {
+            offsets: Offsets::new(text),
+            json,
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            aliases: 0,
+            alias_nodes: 0,
+            alias_bytes: 0,
+            documents: 0,
+            root: None,
+            features: YamlFeatures::default(),
+        }
+    }
+}
+
 impl Builder<'_> {
     fn scalar(
         &self,
@@ -558,19 +576,7 @@ fn text_bytes(value: &Value) -> usize {
 /// fails early (a JSON template is one flow mapping) the builder has seen no event yet; the
 /// text before the error, read on its own, gives the events up to there.
 fn prefix_pointer(prefix: &str, json: bool, limits: Limits) -> Option<String> {
-    let mut b = Builder {
-        offsets: Offsets::new(prefix),
-        json,
-        limits,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        aliases: 0,
-        alias_nodes: 0,
-        alias_bytes: 0,
-        documents: 0,
-        root: None,
-        features: YamlFeatures::default(),
-    };
+    let mut b = Builder::new(prefix, json, limits);
     for item in Parser::new_from_str(prefix) {
         let Ok((ev, span)) = item else { break };
         let span = b.offsets.span(&span);
@@ -587,19 +593,7 @@ pub(crate) fn build(
     json: bool,
     limits: Limits,
 ) -> Result<(Value, PosTree, YamlFeatures), BuildError> {
-    let mut b = Builder {
-        offsets: Offsets::new(text),
-        json,
-        limits,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        aliases: 0,
-        alias_nodes: 0,
-        alias_bytes: 0,
-        documents: 0,
-        root: None,
-        features: YamlFeatures::default(),
-    };
+    let mut b = Builder::new(text, json, limits);
     for item in Parser::new_from_str(text) {
         match item {
             Ok((ev, span)) => {
