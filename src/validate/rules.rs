@@ -85,7 +85,7 @@ pub const RULES: &[Rule] = &[
         "CFN1008",
         W,
         "Resource type outside the registry",
-        "A type in a namespace AWS does not own (a third-party or private registry type, e.g. `MongoDB::Atlas::Cluster`, or a module): the registry index does not know it, so its properties are not checked. `Custom::*` types are not reported. (Types of the AWS registry are checked: the 34 in schema/types.txt against their full schema, every other one for property names and required properties from schema/registry-index.json.)",
+        "A type in a namespace AWS does not own (a third-party or private registry type, e.g. `MongoDB::Atlas::Cluster`, or a module): the registry index does not know it, so its properties are not checked. `Custom::*` types are not reported. (Every type of the AWS registry is checked against its full schema, schema/README.md.)",
     ),
     rule(
         "CFN1009",
@@ -160,7 +160,7 @@ pub const RULES: &[Rule] = &[
         "CFN2003",
         E,
         "GetAtt attribute does not exist",
-        "The attribute is not among the type's attributes (its readOnlyProperties in the vendored schema; `Outputs.Name` for nested stacks).",
+        "The attribute is not among the type's attributes (its readOnlyProperties in the registry schema; `Outputs.Name` for nested stacks).",
     ),
     rule(
         "CFN2004",
