@@ -12,7 +12,6 @@ mod registry;
 pub(crate) mod store;
 
 pub use registry::{TypeInfo, info, known_types};
-pub use store::compressed_bytes;
 
 use std::sync::OnceLock;
 

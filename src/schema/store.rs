@@ -39,11 +39,6 @@ pub(crate) fn text(path: &str) -> Option<String> {
     position(path).map(text_at)
 }
 
-/// Compressed size of the store in bytes (for reports and tests).
-pub fn compressed_bytes() -> usize {
-    STORE.len()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
