@@ -271,8 +271,10 @@ fn nested_template_parameters(path: &std::path::Path) -> Option<std::rc::Rc<Vec<
     if let Some(hit) = CACHE.with(|c| c.borrow().get(path).cloned()) {
         return hit;
     }
-    // A file that does not read is not judged (CFN0004 already says the path is local).
-    let params = crate::reader::load(path).ok().map(|loaded| {
+    // Only regular files are read (a FIFO or device named by a hostile template would block or
+    // stream); a file that does not read is not judged (CFN0004 already says the path is local).
+    let regular = std::fs::metadata(path).is_ok_and(|m| m.is_file());
+    let params = regular.then(|| crate::reader::load(path).ok()).flatten().map(|loaded| {
         let section = loaded.value.get("Parameters").and_then(Value::as_object);
         let names = section.into_iter().flatten().map(|(k, v)| (k.clone(), v.get("Default").is_some()));
         std::rc::Rc::new(names.collect::<Vec<_>>())
@@ -419,6 +421,12 @@ mod tests {
                 ("CFN5019", "/Resources/S/Properties/Parameters".to_string())
             ]
         );
+        // Only regular files are read: a device or a directory is not judged.
+        for url in ["/dev/null", "."] {
+            let mut other = t(json!({"Nope": "b"}));
+            other["Resources"]["S"]["Properties"]["TemplateURL"] = json!(url);
+            assert!(run_in(other).is_empty(), "{url}");
+        }
         // Without the file's directory (a template from stdin) nothing is read.
         assert!(run(t(json!({"Nope": "b"})), "S", &[]).is_empty());
     }
