@@ -11,6 +11,7 @@ use serde_json::Value;
 use super::Sink;
 use super::intrinsics::{Ctx, MARK, Variant, as_function};
 use super::schema::unjudged;
+use super::services::ipv4_range;
 
 /// Runs the constraints of `type_name` on one variant (`assignment`: the truth values of the
 /// conditions the variant was built with).
@@ -29,7 +30,11 @@ pub(crate) fn check(
             elasticache_cluster_mode(ctx, props, variant, assignment, sink)
         }
         "AWS::CodeBuild::Project" => codebuild_role_path(ctx, props, variant, sink),
-        "AWS::CloudFront::Distribution" => cloudfront_aliases(props, variant, sink),
+        "AWS::CloudFront::Distribution" => {
+            cloudfront_aliases(props, variant, sink);
+            cloudfront_origins(props, variant, sink);
+        }
+        "AWS::EC2::Subnet" => subnet_in_vpc(ctx, props, variant, sink),
         "AWS::CloudFormation::Stack" => nested_parameters(ctx, props, variant, sink),
         _ => {}
     }
@@ -262,6 +267,90 @@ fn cloudfront_aliases(props: &Value, variant: &Variant, sink: &mut Sink) {
     }
 }
 
+/// CloudFront: each cache behavior's TargetOriginId names an origin (or origin group) of the
+/// same distribution. cfn-lint E3057.
+fn cloudfront_origins(props: &Value, variant: &Variant, sink: &mut Sink) {
+    let Some(config) = props.get("DistributionConfig") else { return };
+    let ids = |list: Option<&Value>| -> Option<Vec<String>> {
+        let Some(list) = list else { return Some(Vec::new()) };
+        list.as_array()?.iter().map(|o| literal_str(o.get("Id")?).map(str::to_string)).collect()
+    };
+    let (Some(origins), Some(groups)) =
+        (ids(config.get("Origins")), ids(config.pointer("/OriginGroups/Items")))
+    else {
+        return;
+    };
+    let known: Vec<&String> = origins.iter().chain(&groups).collect();
+    let mut behaviors =
+        vec![(toks(&["DistributionConfig", "DefaultCacheBehavior"]), config.get("DefaultCacheBehavior"))];
+    for (i, b) in config.get("CacheBehaviors").and_then(Value::as_array).into_iter().flatten().enumerate() {
+        behaviors.push((toks(&["DistributionConfig", "CacheBehaviors", &i.to_string()]), Some(b)));
+    }
+    for (at, behavior) in behaviors {
+        let Some(target) = behavior.and_then(|b| b.get("TargetOriginId")).and_then(literal_str) else {
+            continue;
+        };
+        if known.is_empty() || known.iter().any(|k| *k == target) {
+            continue;
+        }
+        let list = known.iter().map(|k| format!("`{k}`")).collect::<Vec<_>>().join(", ");
+        sink.push(
+            "CFN5020",
+            variant.translate(&[at, toks(&["TargetOriginId"])].concat()),
+            format!("TargetOriginId `{target}` is no origin of this distribution ({list})"),
+        );
+    }
+}
+
+/// EC2: a subnet's literal IPv4 CidrBlock lies within one of its VPC's: the VPC's CidrBlock
+/// and those its AWS::EC2::VPCCidrBlock resources add (all literal, else nothing is judged).
+/// cfn-lint E3059.
+fn subnet_in_vpc(ctx: &Ctx<'_>, props: &Value, variant: &Variant, sink: &mut Sink) {
+    let Some((start, end)) = props.get("CidrBlock").and_then(literal_str).and_then(ipv4_range) else {
+        return;
+    };
+    let Some(vpc) = ref_target(ctx, variant, &toks(&["VpcId"])) else { return };
+    let Some(resources) = ctx.template.get("Resources").and_then(Value::as_object) else { return };
+    let Some(v) =
+        resources.get(vpc).filter(|v| v.get("Type").and_then(Value::as_str) == Some("AWS::EC2::VPC"))
+    else {
+        return;
+    };
+    let refs_vpc = |r: &Value| matches!(as_function(r), Some(("Ref", Value::String(t))) if t == vpc);
+    let mut blocks = vec![v.pointer("/Properties/CidrBlock")];
+    for r in resources.values() {
+        if r.get("Type").and_then(Value::as_str) == Some("AWS::EC2::VPCCidrBlock")
+            && r.pointer("/Properties/VpcId").is_some_and(refs_vpc)
+        {
+            if r.pointer("/Properties/AmazonProvidedIpv6CidrBlock").is_some()
+                || r.pointer("/Properties/Ipv6CidrBlock").is_some()
+                || r.pointer("/Properties/Ipv6IpamPoolId").is_some()
+            {
+                continue;
+            }
+            blocks.push(r.pointer("/Properties/CidrBlock"));
+        }
+    }
+    let mut ranges = Vec::new();
+    for b in blocks {
+        // A computed, absent (IPAM-assigned) or conditional block: the VPC's range is unknown.
+        match b.and_then(literal_str).and_then(ipv4_range) {
+            Some(r) => ranges.push((r, b.and_then(literal_str).unwrap_or_default())),
+            None => return,
+        }
+    }
+    if ranges.iter().any(|((s, e), _)| *s <= start && end <= *e) {
+        return;
+    }
+    let cidr = props.get("CidrBlock").and_then(literal_str).unwrap_or_default();
+    let list = ranges.iter().map(|(_, c)| *c).collect::<Vec<_>>().join(", ");
+    sink.push(
+        "CFN5021",
+        variant.translate(&toks(&["CidrBlock"])),
+        format!("{cidr} is not within the CIDR blocks of VPC `{vpc}` ({list})"),
+    );
+}
+
 /// The parameters of the template at `path`: (name, has a Default), read once per path.
 fn nested_template_parameters(path: &std::path::Path) -> Option<std::rc::Rc<Vec<(String, bool)>>> {
     type Cache = HashMap<std::path::PathBuf, Option<std::rc::Rc<Vec<(String, bool)>>>>;
@@ -429,6 +518,45 @@ mod tests {
         }
         // Without the file's directory (a template from stdin) nothing is read.
         assert!(run(t(json!({"Nope": "b"})), "S", &[]).is_empty());
+    }
+
+    #[test]
+    fn cloudfront_behaviors_target_an_origin() {
+        let t = |target: &str| {
+            json!({"Resources": {"D": {"Type": "AWS::CloudFront::Distribution", "Properties": {"DistributionConfig": {
+                "Origins": [{"Id": "web"}],
+                "OriginGroups": {"Quantity": 1, "Items": [{"Id": "group"}]},
+                "DefaultCacheBehavior": {"TargetOriginId": target},
+                "CacheBehaviors": [{"PathPattern": "/a", "TargetOriginId": "group"}]}}}}})
+        };
+        assert!(run(t("web"), "D", &[]).is_empty());
+        assert_eq!(
+            run(t("wbe"), "D", &[]),
+            [(
+                "CFN5020",
+                "/Resources/D/Properties/DistributionConfig/DefaultCacheBehavior/TargetOriginId".to_string()
+            )]
+        );
+    }
+
+    #[test]
+    fn subnets_lie_within_their_vpc() {
+        let t = |cidr: &str, extra: Value| {
+            let mut t = json!({"Resources": {
+                "V": {"Type": "AWS::EC2::VPC", "Properties": {"CidrBlock": "10.0.0.0/16"}},
+                "S": {"Type": "AWS::EC2::Subnet", "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": cidr}}
+            }});
+            if let Value::Object(more) = extra {
+                t["Resources"].as_object_mut().unwrap().extend(more);
+            }
+            t
+        };
+        assert!(run(t("10.0.1.0/24", json!({})), "S", &[]).is_empty());
+        assert_eq!(run(t("10.1.0.0/24", json!({})), "S", &[])[0].0, "CFN5021");
+        let secondary = json!({"C": {"Type": "AWS::EC2::VPCCidrBlock", "Properties": {"VpcId": {"Ref": "V"}, "CidrBlock": "10.1.0.0/16"}}});
+        assert!(run(t("10.1.0.0/24", secondary), "S", &[]).is_empty());
+        let ipam = json!({"C": {"Type": "AWS::EC2::VPCCidrBlock", "Properties": {"VpcId": {"Ref": "V"}, "Ipv4IpamPoolId": "p"}}});
+        assert!(run(t("10.1.0.0/24", ipam), "S", &[]).is_empty(), "an IPAM block is unknown");
     }
 
     #[test]

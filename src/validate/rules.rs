@@ -450,6 +450,18 @@ pub const RULES: &[Rule] = &[
         "Nested stack parameters do not match its template",
         "A nested stack whose TemplateURL is a local file (before `aws cloudformation package`): its Parameters name only parameters of that template, and give every one that has no Default (cfn-lint E3043). Templates given by URL are not fetched.",
     ),
+    rule(
+        "CFN5020",
+        E,
+        "CloudFront behavior targets no origin",
+        "A cache behavior's TargetOriginId (DefaultCacheBehavior, CacheBehaviors) names an origin or origin group of the same distribution (cfn-lint E3057).",
+    ),
+    rule(
+        "CFN5021",
+        E,
+        "Subnet outside its VPC",
+        "A subnet's literal IPv4 CidrBlock lies within its VPC's CidrBlock or a block an AWS::EC2::VPCCidrBlock adds to that VPC (all literal; IPAM-assigned or computed blocks are not judged) (cfn-lint E3059).",
+    ),
     // cfn-lint's constraint data.
     rule(
         "CFN6001",
@@ -546,6 +558,7 @@ Checks cfn-lint implements in code rather than data were chosen by how often the
 mistakes. Implemented: E3039 DynamoDB key attributes (CFN5014), E3504 Backup cold storage
 (CFN5015), E3026 ElastiCache cluster mode (CFN5016), E3050 CodeBuild role path (CFN5017),
 E3013 CloudFront aliases (CFN5018), E3043 nested stack parameters for local templates (CFN5019),
+E3057 CloudFront TargetOriginId (CFN5020), E3059 subnet CIDR within the VPC's (CFN5021),
 E5001 modules (CFN1019), E2531/E2533 Lambda runtime lifecycle, SAM functions included
 (CFN5012/CFN5013), E3060 overlapping subnets (CFN5010), E3615 alarm periods (CFN5001), and the
 template structure and reference rules (CFN1xxx, CFN2xxx, CFN4xxx).
@@ -558,8 +571,7 @@ Not implemented (cfnc reports nothing for these):
 - format compatibility between a `Ref`/`Fn::GetAtt` and the property it feeds (E1040, E1041),
   dynamic reference structure and placement (E1027, E1050-E1052), `Sub` needed for `${}` in a
   plain string (E1029);
-- cross-resource and service checks: subnet CIDR within the VPC's (E3059), CloudFront
-  TargetOriginId (E3057), Route 53 HostedZoneName vs Name (E3041), ACM validation domains
+- cross-resource and service checks: Route 53 HostedZoneName vs Name (E3041), ACM validation domains
   (E3503), ECS host ports (E3049, E3053), Auto Scaling health check types (E3056), S3
   intelligent-tiering days (E3061), GuardDuty detector exclusivity (E3063), VPC endpoint private
   DNS (E3064), CodePipeline stages and artifacts (E3700-E3703), Lambda SnapStart runtimes

@@ -178,7 +178,7 @@ pub(crate) fn subnet_overlaps(template: &Value, sink: &mut Sink) {
     }
 }
 
-fn ipv4_range(cidr: &str) -> Option<(u32, u32)> {
+pub(crate) fn ipv4_range(cidr: &str) -> Option<(u32, u32)> {
     let (addr, len) = cidr.split_once('/')?;
     let addr = u32::from(addr.parse::<std::net::Ipv4Addr>().ok()?);
     let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;
