@@ -109,6 +109,29 @@ fn unreadable_input_exits_2() {
 }
 
 #[test]
+fn syntax_errors_carry_position_and_pointer_in_json_and_sarif() {
+    let dir = tempfile::tempdir().unwrap();
+    let broken = dir.path().join("broken.json");
+    std::fs::write(
+        &broken,
+        "{\n  \"Resources\": {\n    \"Topic\": {\n      \"Type\": \"AWS::SNS::Topic\",\n      \"Properties\": {\"TopicName\": \"a\" \"DisplayName\": \"b\"}\n    }\n  }\n}\n",
+    )
+    .unwrap();
+    let out = cfnc().args(["validate", "--format", "json"]).arg(&broken).output().unwrap();
+    assert_eq!(out.status.code(), Some(2));
+    let v = json_of(&out);
+    let f = &v["findings"][0];
+    assert_eq!(f["code"], "CFN0001");
+    assert_eq!((f["line"].as_u64(), f["column"].as_u64()), (Some(5), Some(39)));
+    assert_eq!(f["pointer"], "/Resources/Topic/Properties");
+    let out = cfnc().args(["validate", "--format", "sarif"]).arg(&broken).output().unwrap();
+    let log = json_of(&out);
+    let loc = &log["runs"][0]["results"][0]["locations"][0];
+    assert_eq!(loc["physicalLocation"]["region"]["startLine"], 5);
+    assert_eq!(loc["logicalLocations"][0]["fullyQualifiedName"], "/Resources/Topic/Properties");
+}
+
+#[test]
 fn usage_errors_exit_2() {
     cfnc().arg("validate").assert().code(2);
     cfnc().args(["validate", "--format", "xml", CLEAN]).assert().code(2);

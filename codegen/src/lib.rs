@@ -11,7 +11,8 @@
 //! - `src/resources/missing.rs`: the builders' typestate markers (one per required property);
 //! - `Cargo.toml`: the block of service features between [`emit::FEATURES_BEGIN`] and
 //!   [`emit::FEATURES_END`] (the rest of the file is left as it is);
-//! - `src/schema/embedded.rs`: every schema's text, embedded with `include_str!`.
+//! - `src/schema/embedded.rs`: the list of typed types (the schemas themselves are compressed
+//!   into the library by its `build.rs`).
 //!
 //! Every file starts with an `@generated` header and is formatted with `rustfmt` using the
 //! repository's `rustfmt.toml`, so the output is byte-for-byte reproducible.
@@ -79,7 +80,6 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
     let types = read_types(root)?;
     let extra = extra_attributes(root)?;
     let mut modules = Vec::new();
-    let mut embedded = Vec::new();
     for t in &types {
         let file = schema_file_name(t);
         let path = root.join("schema").join(&file);
@@ -90,7 +90,6 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
             return Err(format!("{}: typeName is not {t}", path.display()));
         }
         modules.push(model::resource_module(&json, &format!("schema/{file}"), &extra(t))?);
-        embedded.push((t.clone(), file));
     }
 
     let mut files = Vec::new();
@@ -125,10 +124,7 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
         path: PathBuf::from("src/resources/missing.rs"),
         content: emit::missing_file(&setters),
     });
-    files.push(File {
-        path: PathBuf::from("src/schema/embedded.rs"),
-        content: emit::embedded_file(&embedded),
-    });
+    files.push(File { path: PathBuf::from("src/schema/embedded.rs"), content: emit::embedded_file(&types) });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in &mut files {
         f.content = rustfmt(root, &f.content).map_err(|e| format!("rustfmt {}: {e}", f.path.display()))?;

@@ -184,6 +184,9 @@ pub struct SyntaxError {
     pub message: String,
     pub line: u32,
     pub column: u32,
+    /// JSON pointer of the innermost complete key above the problem (`/Resources/Bucket`),
+    /// when there is one: what a report can point at in a template that does not parse.
+    pub pointer: Option<String>,
     /// The source, for the snippet; `None` when the line is too long to show (minified JSON).
     #[source_code]
     pub src: Option<NamedSource<String>>,
@@ -202,6 +205,8 @@ pub struct DuplicateKeyError {
     pub column: u32,
     pub first_line: u32,
     pub first_column: u32,
+    /// JSON pointer of the key (its first occurrence).
+    pub pointer: Option<String>,
     /// The source, for the snippet; `None` when a line is too long to show (minified JSON).
     #[source_code]
     pub src: Option<NamedSource<String>>,
@@ -217,6 +222,15 @@ impl ReadError {
         match self {
             ReadError::Syntax(e) => Some((e.line, e.column)),
             ReadError::DuplicateKey(e) => Some((e.line, e.column)),
+            _ => None,
+        }
+    }
+
+    /// The JSON pointer the error is under, when it has one (see [`SyntaxError::pointer`]).
+    pub fn pointer(&self) -> Option<&str> {
+        match self {
+            ReadError::Syntax(e) => e.pointer.as_deref(),
+            ReadError::DuplicateKey(e) => e.pointer.as_deref(),
             _ => None,
         }
     }
@@ -289,18 +303,19 @@ fn parse_str_with(mut text: String, name: &str, limits: Limits) -> Result<Loaded
             yaml_features,
         }),
         Err(yaml::BuildError::Empty) => Err(ReadError::Empty { name: name.to_string() }),
-        Err(yaml::BuildError::Syntax { kind, message, span }) => {
+        Err(yaml::BuildError::Syntax { kind, message, span, pointer }) => {
             Err(ReadError::Syntax(Box::new(SyntaxError {
                 name: name.to_string(),
                 kind,
                 message,
                 line: span.start.line,
                 column: span.start.column,
+                pointer,
                 src: snippet_source(name, &text, &[span]),
                 span: clamp(span, text.len()),
             })))
         }
-        Err(yaml::BuildError::Duplicate { key, first, second }) => {
+        Err(yaml::BuildError::Duplicate { key, first, second, pointer }) => {
             Err(ReadError::DuplicateKey(Box::new(DuplicateKeyError {
                 name: name.to_string(),
                 key,
@@ -308,6 +323,7 @@ fn parse_str_with(mut text: String, name: &str, limits: Limits) -> Result<Loaded
                 column: second.start.column,
                 first_line: first.start.line,
                 first_column: first.start.column,
+                pointer,
                 src: snippet_source(name, &text, &[first, second]),
                 first: clamp(first, text.len()),
                 second: clamp(second, text.len()),

@@ -205,6 +205,29 @@ fn bad_keys_multiple_documents_empty_and_syntax() {
 }
 
 #[test]
+fn syntax_errors_name_the_innermost_complete_key() {
+    let pointer = |text: &str| fails(text).pointer().map(str::to_string);
+    // YAML: a flow list left open, an unterminated string in a list item.
+    assert_eq!(
+        pointer("Resources:\n  B:\n    Properties:\n      Name: [open\n      Tags: x\n").as_deref(),
+        Some("/Resources/B/Properties/Name")
+    );
+    assert_eq!(
+        pointer("Resources:\n  Q:\n    Tags:\n      - Key: a\n        Value: \"b\n").as_deref(),
+        Some("/Resources/Q/Tags/0/Value")
+    );
+    // JSON: the scanner fails before the parser has produced an event (it reads ahead to
+    // resolve keys); the text before the error still gives the keys.
+    let json = "{\n  \"Resources\": {\n    \"T\": {\"Properties\": {\"A\": \"a\" \"B\": 1}}\n  }\n}\n";
+    assert_eq!(pointer(json).as_deref(), Some("/Resources/T/Properties"));
+    // Keys with `/` and `~` are escaped; nothing complete at the top gives no pointer.
+    assert_eq!(pointer("a/b:\n  c~d: [x\n  e: 1\n").as_deref(), Some("/a~1b/c~0d"));
+    assert_eq!(pointer("[1, 2\n"), None);
+    // A duplicate key points at the key.
+    assert_eq!(pointer("Resources:\n  A: 1\n  A: 2\n").as_deref(), Some("/Resources/A"));
+}
+
+#[test]
 fn non_utf8_and_size_cap() {
     let e = parse_bytes(b"a: \xff\xfe\n".to_vec(), "x.yaml", Limits::default()).unwrap_err();
     assert!(matches!(e, ReadError::NotUtf8 { offset: 3, .. }), "{e}");

@@ -46,8 +46,20 @@ pub const SHORT_FORMS: &[(&str, &str)] = &[
 /// A located problem found while building.
 #[derive(Debug)]
 pub(crate) enum BuildError {
-    Syntax { kind: SyntaxKind, message: String, span: Span },
-    Duplicate { key: String, first: Span, second: Span },
+    /// `pointer`: the JSON pointer of the innermost complete key above the problem (filled in
+    /// by [`build`] from the collections open when it was found), `None` at the top level.
+    Syntax {
+        kind: SyntaxKind,
+        message: String,
+        span: Span,
+        pointer: Option<String>,
+    },
+    Duplicate {
+        key: String,
+        first: Span,
+        second: Span,
+        pointer: Option<String>,
+    },
     Empty,
 }
 
@@ -133,7 +145,7 @@ pub struct YamlFeatures {
 }
 
 fn err(kind: SyntaxKind, message: impl Into<String>, span: Span) -> BuildError {
-    BuildError::Syntax { kind, message: message.into(), span }
+    BuildError::Syntax { kind, message: message.into(), span, pointer: None }
 }
 
 /// Span covering a tag written at the start of `node` (`!Ref`).
@@ -190,6 +202,24 @@ fn wrap_intrinsic(
     let mut children = IndexMap::new();
     children.insert(key.to_string(), PosTree { key: Some(tag), ..inner_tree });
     (Value::Object(map), PosTree { key: None, value: node, children: Children::Map(children) })
+}
+
+impl<'a> Builder<'a> {
+    fn new(text: &'a str, json: bool, limits: Limits) -> Self {
+        Builder {
+            offsets: Offsets::new(text),
+            json,
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            aliases: 0,
+            alias_nodes: 0,
+            alias_bytes: 0,
+            documents: 0,
+            root: None,
+            features: YamlFeatures::default(),
+        }
+    }
 }
 
 impl Builder<'_> {
@@ -348,6 +378,7 @@ impl Builder<'_> {
                             key,
                             first: first.key.unwrap_or(first.value),
                             second: key_span,
+                            pointer: None,
                         });
                     }
                     map.insert(key.clone(), value);
@@ -356,6 +387,40 @@ impl Builder<'_> {
             },
         }
         Ok(())
+    }
+
+    /// The JSON pointer of the innermost complete key among the open collections: each
+    /// mapping's key whose value is being read, and the index of a list item that is itself an
+    /// open collection. `None` when no key is complete yet.
+    fn pointer(&self) -> Option<String> {
+        let mut out = String::new();
+        for (i, frame) in self.stack.iter().enumerate() {
+            let inner = i + 1 < self.stack.len();
+            match &frame.kind {
+                Kind::Map { pending: Some((key, _, false)), .. } => {
+                    out.push('/');
+                    out.push_str(&super::escape_token(key));
+                }
+                Kind::Seq(items, _) if inner => out.push_str(&format!("/{}", items.len())),
+                _ => break,
+            }
+        }
+        (!out.is_empty()).then_some(out)
+    }
+
+    /// `e` with the pointer of where the builder was when it was found.
+    fn locate(&self, e: BuildError) -> BuildError {
+        match e {
+            BuildError::Syntax { kind, message, span, pointer: None } => {
+                BuildError::Syntax { kind, message, span, pointer: self.pointer() }
+            }
+            BuildError::Duplicate { key, first, second, pointer: None } => {
+                let parent = self.pointer().unwrap_or_default();
+                let pointer = Some(format!("{parent}/{}", super::escape_token(&key)));
+                BuildError::Duplicate { key, first, second, pointer }
+            }
+            other => other,
+        }
     }
 
     /// True when the innermost open collection is a mapping waiting for a key.
@@ -506,41 +571,50 @@ fn text_bytes(value: &Value) -> usize {
     total
 }
 
+/// The pointer of the innermost complete key at the end of `prefix` (the text before a scan
+/// error). The scanner reads up to 1,024 characters ahead to resolve implicit keys, so when it
+/// fails early (a JSON template is one flow mapping) the builder has seen no event yet; the
+/// text before the error, read on its own, gives the events up to there.
+fn prefix_pointer(prefix: &str, json: bool, limits: Limits) -> Option<String> {
+    let mut b = Builder::new(prefix, json, limits);
+    for item in Parser::new_from_str(prefix) {
+        let Ok((ev, span)) = item else { break };
+        let span = b.offsets.span(&span);
+        if b.event(ev, span).is_err() {
+            break;
+        }
+    }
+    b.pointer()
+}
+
 /// Parses `text` (one YAML or JSON document) into a value and its positions.
 pub(crate) fn build(
     text: &str,
     json: bool,
     limits: Limits,
 ) -> Result<(Value, PosTree, YamlFeatures), BuildError> {
-    let mut b = Builder {
-        offsets: Offsets::new(text),
-        json,
-        limits,
-        stack: Vec::new(),
-        anchors: HashMap::new(),
-        aliases: 0,
-        alias_nodes: 0,
-        alias_bytes: 0,
-        documents: 0,
-        root: None,
-        features: YamlFeatures::default(),
-    };
+    let mut b = Builder::new(text, json, limits);
     for item in Parser::new_from_str(text) {
         match item {
             Ok((ev, span)) => {
                 let span = b.offsets.span(&span);
-                b.event(ev, span)?;
+                if let Err(e) = b.event(ev, span) {
+                    return Err(b.locate(e));
+                }
             }
             Err(e) => {
                 let at = b.offsets.pos(e.marker());
                 let span = Span { start: at, end: at };
                 // The scanner's only "recursion limit" is its flow level (u8): 256 open `[`/`{`,
                 // read ahead before the builder sees them. Same problem as our depth limit.
-                if e.info() == "recursion limit exceeded" {
-                    let message = format!("nesting deeper than {} levels", b.limits.max_depth);
-                    return Err(err(SyntaxKind::TooDeep, message, span));
-                }
-                return Err(err(SyntaxKind::Scan, e.info().to_string(), span));
+                let (kind, message) = if e.info() == "recursion limit exceeded" {
+                    (SyntaxKind::TooDeep, format!("nesting deeper than {} levels", b.limits.max_depth))
+                } else {
+                    (SyntaxKind::Scan, e.info().to_string())
+                };
+                let pointer =
+                    b.pointer().or_else(|| prefix_pointer(&text[..at.offset.min(text.len())], json, limits));
+                return Err(BuildError::Syntax { kind, message, span, pointer });
             }
         }
     }

@@ -1,5 +1,6 @@
 //! The registry index: a summary of every resource type's registry schema (all 1,898 types
-//! cfn-lint ships), for types whose full schema is not vendored.
+//! cfn-lint ships), for the metadata callers need without parsing a full schema (type names,
+//! create-only and read-only properties, primary identifiers).
 //!
 //! `schema/registry-index.json` is written by `scripts/refresh-schemas` from the same pinned
 //! cfn-lint wheel as the vendored schemas: per type, its create-only, conditionally
@@ -11,10 +12,8 @@ use std::sync::OnceLock;
 
 use serde::Deserialize;
 
-static INDEX_JSON: &str = include_str!("../../schema/registry-index.json");
-
 /// The registry metadata of one resource type.
-#[derive(Debug, Default, Deserialize)]
+#[derive(Debug, Default, PartialEq, Deserialize)]
 #[serde(rename_all = "camelCase", deny_unknown_fields)]
 pub struct TypeInfo {
     /// Create-only properties as JSON pointers (`/properties/BucketName`).
@@ -69,14 +68,17 @@ struct Index {
 fn index() -> &'static Index {
     static INDEX: OnceLock<Index> = OnceLock::new();
     INDEX.get_or_init(|| {
-        serde_json::from_str(INDEX_JSON).expect("schema/registry-index.json is valid (tested)")
+        let text = super::data_file("registry-index.json").expect("the store holds registry-index.json");
+        serde_json::from_str(&text).expect("schema/registry-index.json is valid (tested)")
     })
 }
 
 /// The registry metadata of `type_name`, or `None` when the registry does not know the type
-/// (a typo, a third-party or private type, or one newer than the pinned cfn-lint).
+/// (a typo, a third-party or private type, or one newer than the pinned cfn-lint). Taken from
+/// the type's schema (parsed anyway when a template uses the type), so the index itself is only
+/// read for [`known_types`].
 pub fn info(type_name: &str) -> Option<&'static TypeInfo> {
-    index().index.get(type_name)
+    super::get(type_name).map(super::ResourceSchema::info)
 }
 
 /// Every type the registry index knows (unsorted).
@@ -94,9 +96,10 @@ mod tests {
         assert_eq!(idx.types, idx.index.len());
         assert!(idx.types > 1500, "{}", idx.types);
         assert!(idx.source.starts_with("cfn-lint "));
-        for t in crate::schema::type_names() {
+        for t in known_types() {
             let full = crate::schema::get(t).unwrap();
-            let info = info(t).unwrap_or_else(|| panic!("{t} is not in the index"));
+            let info = idx.index.get(t).unwrap_or_else(|| panic!("{t} is not in the index"));
+            assert_eq!(full.info(), info, "{t}");
             assert_eq!(info.create_only, full.create_only, "{t}");
             assert_eq!(info.conditional_create_only, full.conditional_create_only, "{t}");
             assert_eq!(info.read_only, full.read_only, "{t}");

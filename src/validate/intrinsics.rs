@@ -129,6 +129,11 @@ pub(crate) fn as_function(v: &Value) -> Option<(&str, &Value)> {
 
 /// Template-wide facts the functions resolve against.
 pub(crate) struct Ctx<'a> {
+    /// The whole template (cross-resource checks read other resources from it).
+    pub template: &'a Value,
+    /// The directory of the template's file, when it was read from one (nested templates
+    /// given by local path are read from there).
+    pub dir: Option<&'a std::path::Path>,
     pub parameters: HashMap<&'a str, &'a Value>,
     /// Logical id -> type name (None when the type is missing or not a string).
     pub resources: HashMap<&'a str, Option<&'a str>>,
@@ -143,6 +148,8 @@ fn obj<'a>(template: &'a Value, key: &str) -> impl Iterator<Item = (&'a String, 
 impl<'a> Ctx<'a> {
     pub(crate) fn new(template: &'a Value) -> Self {
         Ctx {
+            template,
+            dir: None,
             parameters: obj(template, "Parameters").map(|(k, v)| (k.as_str(), v)).collect(),
             resources: obj(template, "Resources")
                 .map(|(k, v)| (k.as_str(), v.get("Type").and_then(Value::as_str)))

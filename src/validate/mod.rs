@@ -14,6 +14,8 @@
 //! `Ref AWS::NoValue` removes what it stands for, other functions become placeholders of the
 //! type they resolve to.
 
+mod constraints;
+mod extensions;
 mod intrinsics;
 pub mod output;
 pub mod rules;
@@ -152,7 +154,9 @@ pub fn validate_loaded(loaded: &Loaded) -> Vec<Finding> {
             span,
         ));
     }
-    template::check(&loaded.value, &opts, &mut sink);
+    let path = Path::new(&loaded.name);
+    let dir = path.is_file().then(|| path.parent()).flatten();
+    template::check_in(&loaded.value, &opts, dir, &mut sink);
     finish(sink.findings, Some(&loaded.positions), opts.file.as_deref())
 }
 
@@ -176,7 +180,9 @@ pub fn validate_path(path: &Path) -> Result<Vec<Finding>, ReadError> {
     Ok(validate_loaded(&loaded))
 }
 
-/// A CFN0001 finding for a file that could not be read.
+/// A CFN0001 finding for a file that could not be read: `file:line:column` of the problem
+/// and, for a syntax error or duplicate key, the JSON pointer of the innermost complete key
+/// above it.
 pub fn read_error_finding(err: &ReadError, file: &str) -> Finding {
     let (line, column) = err.position().map_or((None, None), |(l, c)| (Some(l), Some(c)));
     let message = match err {
@@ -190,14 +196,39 @@ pub fn read_error_finding(err: &ReadError, file: &str) -> Finding {
         code: "CFN0001",
         severity: Severity::Error,
         message,
-        pointer: String::new(),
+        pointer: err.pointer().unwrap_or_default().to_string(),
         file: Some(file.to_string()),
         line,
         column,
     }
 }
 
+/// The first `` `name` `` a message names.
+fn named(message: &str) -> Option<&str> {
+    let rest = message.split_once('`')?.1;
+    Some(rest.split_once('`')?.0)
+}
+
+/// Drops the findings of cfn-lint's constraint data (CFN6xxx) that another rule already
+/// reported: same pointer and, when the message names a property, the same property (a
+/// missing `Runtime` found by CFN5009 and by cfn-lint's E3678 data is one problem).
+fn drop_repeated_constraints(findings: &mut Vec<Finding>) {
+    let constraint = |f: &Finding| matches!(f.code, "CFN6001" | "CFN6002");
+    let others: Vec<(String, Option<String>)> = findings
+        .iter()
+        .filter(|f| !constraint(f))
+        .map(|f| (f.pointer.clone(), named(&f.message).map(str::to_string)))
+        .collect();
+    findings.retain(|f| {
+        !constraint(f)
+            || !others.iter().any(|(p, name)| {
+                *p == f.pointer && named(&f.message).is_none_or(|n| name.as_deref() == Some(n))
+            })
+    });
+}
+
 fn finish(mut findings: Vec<Finding>, positions: Option<&Positions>, file: Option<&str>) -> Vec<Finding> {
+    drop_repeated_constraints(&mut findings);
     for f in &mut findings {
         f.file = file.map(str::to_string);
         if f.line.is_none()

@@ -85,7 +85,7 @@ pub const RULES: &[Rule] = &[
         "CFN1008",
         W,
         "Resource type outside the registry",
-        "A type in a namespace AWS does not own (a third-party or private registry type, e.g. `MongoDB::Atlas::Cluster`, or a module): the registry index does not know it, so its properties are not checked. `Custom::*` types are not reported. (Types of the AWS registry are checked: the 34 in schema/types.txt against their full schema, every other one for property names and required properties from schema/registry-index.json.)",
+        "A type in a namespace AWS does not own (a third-party or private registry type, e.g. `MongoDB::Atlas::Cluster`, or a module): the registry index does not know it, so its properties are not checked. `Custom::*` types are not reported. (Every type of the AWS registry is checked against its full schema, schema/README.md.)",
     ),
     rule(
         "CFN1009",
@@ -142,6 +142,12 @@ pub const RULES: &[Rule] = &[
         "Unknown resource type",
         "An `AWS::`/`Alexa::` type that the resource registry does not have (schema/registry-index.json, from the pinned cfn-lint): CloudFormation rejects the template (\"Unrecognized resource types\"). Usually a typo; the finding names the closest known type. A type newer than the index needs `scripts/refresh-schemas` with a newer cfn-lint.",
     ),
+    rule(
+        "CFN1019",
+        E,
+        "Not permitted on a module",
+        "A module resource (`...::MODULE`) takes no CreationPolicy, UpdatePolicy or Tags (CloudFormation expands it into its resources), and the Metadata key `AWS::CloudFormation::Module` is reserved (cfn-lint E5001).",
+    ),
     // References.
     rule(
         "CFN2001",
@@ -154,7 +160,7 @@ pub const RULES: &[Rule] = &[
         "CFN2003",
         E,
         "GetAtt attribute does not exist",
-        "The attribute is not among the type's attributes (its readOnlyProperties in the vendored schema; `Outputs.Name` for nested stacks).",
+        "The attribute is not among the type's attributes (its readOnlyProperties in the registry schema; `Outputs.Name` for nested stacks).",
     ),
     rule(
         "CFN2004",
@@ -400,13 +406,74 @@ pub const RULES: &[Rule] = &[
         "CFN5012",
         E,
         "Lambda runtime no longer accepted",
-        "The function's Runtime is past its create-block date in Lambda's runtime deprecation policy (dates in schema/lambda-runtime-lifecycle.json, vendored from cfn-lint): creating the function fails. The finding names the successor. Today's date comes from the clock, or from SOURCE_DATE_EPOCH.",
+        "The function's Runtime is past its create-block date in Lambda's runtime deprecation policy (dates in schema/lambda-runtime-lifecycle.json, vendored from cfn-lint): creating the function fails. The finding names the successor. Today's date comes from the clock, or from SOURCE_DATE_EPOCH. Also for SAM functions (`AWS::Serverless::Function`, `Globals: Function`).",
     ),
     rule(
         "CFN5013",
         W,
         "Deprecated Lambda runtime",
         "The function's Runtime is deprecated (no more security patches) and will stop accepting new functions on its create-block date; the finding names both and the successor.",
+    ),
+    rule(
+        "CFN5014",
+        E,
+        "DynamoDB attributes do not match the key schemas",
+        "AttributeDefinitions define exactly the attributes used by the table's KeySchema and its global and local secondary indexes' key schemas: DynamoDB rejects an undefined key attribute and an unused definition (cfn-lint E3039).",
+    ),
+    rule(
+        "CFN5015",
+        E,
+        "Backup cold storage shorter than 90 days",
+        "In an AWS Backup lifecycle, DeleteAfterDays is at least MoveToColdStorageAfterDays + 90: a recovery point stays in cold storage at least 90 days (cfn-lint E3504).",
+    ),
+    rule(
+        "CFN5016",
+        E,
+        "ElastiCache cluster mode without failover",
+        "A replication group whose parameter group sets `cluster-enabled: yes` needs AutomaticFailoverEnabled true and, without NumNodeGroups/NodeGroupConfiguration, NumCacheClusters of at least 2 (cfn-lint E3026).",
+    ),
+    rule(
+        "CFN5017",
+        E,
+        "Ref to an IAM role with a path",
+        "CodeBuild's ServiceRole given as `Ref` of a role gets the role's name, which it resolves without the role's Path: a role with a Path other than `/` must be given by ARN (Fn::GetAtt Role.Arn) (cfn-lint E3050).",
+    ),
+    rule(
+        "CFN5018",
+        E,
+        "Invalid CloudFront alias",
+        "CloudFront alternate domain names (DistributionConfig.Aliases) are lower-case DNS names of letters, digits and hyphens, with `*` only as the whole leftmost label (cfn-lint E3013).",
+    ),
+    rule(
+        "CFN5019",
+        E,
+        "Nested stack parameters do not match its template",
+        "A nested stack whose TemplateURL is a local file (before `aws cloudformation package`): its Parameters name only parameters of that template, and give every one that has no Default (cfn-lint E3043). Templates given by URL are not fetched.",
+    ),
+    rule(
+        "CFN5020",
+        E,
+        "CloudFront behavior targets no origin",
+        "A cache behavior's TargetOriginId (DefaultCacheBehavior, CacheBehaviors) names an origin or origin group of the same distribution (cfn-lint E3057).",
+    ),
+    rule(
+        "CFN5021",
+        E,
+        "Subnet outside its VPC",
+        "A subnet's literal IPv4 CidrBlock lies within its VPC's CidrBlock or a block an AWS::EC2::VPCCidrBlock adds to that VPC (all literal; IPAM-assigned or computed blocks are not judged) (cfn-lint E3059).",
+    ),
+    // cfn-lint's constraint data.
+    rule(
+        "CFN6001",
+        E,
+        "Service constraint",
+        "A constraint from cfn-lint's extension data (schema/extensions/, applied where cfn-lint applies it: schema/extension-rules.json) does not hold: a property that another one requires or excludes (a Lambda Timeout over 900 s without CapacityProviderConfig, Iops for io1 volumes), a value a service does not accept (an instance type no region offers, a Route 53 record that is not an address of its type). The message names the cfn-lint rule. Values computed by intrinsic functions are not judged.",
+    ),
+    rule(
+        "CFN6002",
+        W,
+        "Service recommendation",
+        "A warning-level constraint from cfn-lint's extension data (e.g. an SNS subscription whose Endpoint is not an ARN of the Protocol's service, a deprecated RDS engine version); the message names the cfn-lint rule.",
     ),
 ];
 
@@ -436,6 +503,9 @@ pub fn markdown() -> String {
         ));
     }
     out.push_str(NOTES);
+    out.push_str(COVERAGE);
+    out.push_str(&super::extensions::coverage_rows());
+    out.push_str(NOT_COVERED);
     out
 }
 
@@ -458,4 +528,56 @@ const NOTES: &str = "
 - **Formats** (`format` in the registry schemas): `json` (CFN3019), `ipv4-network`, `ipv6-network`
   and the AWS identifier formats (CFN3022) are checked; others (e.g. `AWS::EC2::SecurityGroup.Ids`,
   `uri`) are not.
+- **Every resource type** of the registry (1,898 in cfn-lint 1.58.0) is checked against its full
+  schema (schema/README.md). A few registry patterns use regular-expression features only
+  Python has (`(?i)` inside a pattern, a quantified look-ahead); they are not checked, in
+  AWS::Budgets::BudgetsAction, AWS::CloudFormation::GuardHook and LambdaHook, AWS::EFS::AccessPoint,
+  AWS::KinesisAnalyticsV2::Application, AWS::S3Files::AccessPoint and AWS::SMSVOICE::PhoneNumber
+  and Pool.
+- **Instance types and other per-region lists** (cfn-lint's data from the pricing API) accept a
+  value valid in any region: `cfnc validate` does not know the target region.
+";
+
+const COVERAGE: &str = "
+## cfn-lint's constraint data
+
+cfn-lint keeps many service constraints as JSON Schema (schema/extensions/, schema/other/) and
+says in its rule classes where each applies (schema/extension-rules.json, derived by
+scripts/refresh-schemas). cfnc applies them with its own evaluator, which treats values computed
+by intrinsic functions as unknown (no finding) and checks `Fn::If` branches per consistent
+combination of conditions. Findings name the cfn-lint rule.
+
+| cfn-lint rule | What | Data | In cfnc |
+|---|---|---|---|
+";
+
+const NOT_COVERED: &str = "
+## cfn-lint rules in Python
+
+Checks cfn-lint implements in code rather than data were chosen by how often they catch real
+mistakes. Implemented: E3039 DynamoDB key attributes (CFN5014), E3504 Backup cold storage
+(CFN5015), E3026 ElastiCache cluster mode (CFN5016), E3050 CodeBuild role path (CFN5017),
+E3013 CloudFront aliases (CFN5018), E3043 nested stack parameters for local templates (CFN5019),
+E3057 CloudFront TargetOriginId (CFN5020), E3059 subnet CIDR within the VPC's (CFN5021),
+E5001 modules (CFN1019), E2531/E2533 Lambda runtime lifecycle, SAM functions included
+(CFN5012/CFN5013), E3060 overlapping subnets (CFN5010), E3615 alarm periods (CFN5001), and the
+template structure and reference rules (CFN1xxx, CFN2xxx, CFN4xxx).
+
+Not implemented (cfnc reports nothing for these):
+
+- anything that needs the SAM transform expanded (cfn-lint runs the SAM translator first:
+  required properties of `AWS::Serverless::*`, `Globals`, nested SAM applications), and cfn-lint's
+  own configuration in templates (`Metadata: cfn-lint:` ignore_checks, configure_rules);
+- format compatibility between a `Ref`/`Fn::GetAtt` and the property it feeds (E1040, E1041),
+  dynamic reference structure and placement (E1027, E1050-E1052), `Sub` needed for `${}` in a
+  plain string (E1029);
+- cross-resource and service checks: Route 53 HostedZoneName vs Name (E3041), ACM validation domains
+  (E3503), ECS host ports (E3049, E3053), Auto Scaling health check types (E3056), S3
+  intelligent-tiering days (E3061), GuardDuty detector exclusivity (E3063), VPC endpoint private
+  DNS (E3064), CodePipeline stages and artifacts (E3700-E3703), Lambda SnapStart runtimes
+  (E2530), environment size (E3697) and layer ARN length (E3716), EventBridge schedule
+  expressions (E3027), EC2 ImageId requirement (E3673), IAM role ARN and resource-policy ARN
+  patterns (E3511, E3514), subscription filters per log group (E2529), types of retired services
+  (E3710);
+- nested stacks given by URL (their templates are not fetched).
 ";

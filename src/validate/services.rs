@@ -26,6 +26,25 @@ pub(crate) fn check(type_name: &str, props: Option<&Value>, at: &str, sink: &mut
     });
 }
 
+/// A SAM function (`AWS::Serverless::Function`, or the transform's `Globals: Function`): its
+/// Runtime follows Lambda's deprecation policy like a Lambda function's. Handler and Runtime
+/// may come from `Globals`, so their absence is not reported.
+pub(crate) fn sam_function(props: Option<&Value>, at: &str, sink: &mut Sink) {
+    let Some(props) = props else { return };
+    branches(props, at, &mut |props, at| {
+        if matches!(get(props, "PackageType"), Some(Value::String(t)) if t == "Image") {
+            return;
+        }
+        if let Some(runtime) = get(props, "Runtime") {
+            branches(runtime, &format!("{at}/Runtime"), &mut |r, r_at| {
+                if let Value::String(runtime) = r {
+                    runtime_lifecycle(runtime, r_at, &today(), sink);
+                }
+            });
+        }
+    });
+}
+
 /// .zip packages need Runtime and Handler (container images do not).
 fn lambda(props: &Value, at: &str, sink: &mut Sink) {
     let image = match get(props, "PackageType") {
@@ -159,7 +178,7 @@ pub(crate) fn subnet_overlaps(template: &Value, sink: &mut Sink) {
     }
 }
 
-fn ipv4_range(cidr: &str) -> Option<(u32, u32)> {
+pub(crate) fn ipv4_range(cidr: &str) -> Option<(u32, u32)> {
     let (addr, len) = cidr.split_once('/')?;
     let addr = u32::from(addr.parse::<std::net::Ipv4Addr>().ok()?);
     let len: u32 = len.parse().ok().filter(|l| *l <= 32)?;

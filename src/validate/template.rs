@@ -8,7 +8,7 @@ use regex::Regex;
 use serde_json::{Map, Value};
 
 use super::intrinsics::{Ctx, as_function, if_conditions};
-use super::{Options, Sink, schema, services};
+use super::{Options, Sink, constraints, extensions, schema, services};
 use crate::model::Pseudo;
 use crate::reader::escape_token;
 
@@ -221,14 +221,22 @@ struct Checker<'a, 's> {
 
 /// Runs every template rule and the per-resource checks.
 pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
+    check_in(template, opts, None, sink);
+}
+
+/// [`check`] for a template read from a file in `dir`: nested stacks whose TemplateURL is a
+/// local path (before `aws cloudformation package`) are compared with the template there.
+pub(crate) fn check_in(template: &Value, opts: &Options, dir: Option<&std::path::Path>, sink: &mut Sink) {
     let Some(top) = template.as_object() else {
         sink.push("CFN1002", "", "a template must be a mapping of sections");
         return;
     };
     let transforms = transform_names(top.get("Transform"));
+    let mut ctx = Ctx::new(template);
+    ctx.dir = dir;
     let mut c = Checker {
         template,
-        ctx: Ctx::new(template),
+        ctx,
         sink,
         used_params: HashSet::new(),
         used_conditions: HashSet::new(),
@@ -257,6 +265,11 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
     c.unused();
     c.primary_identifiers();
     services::subnet_overlaps(template, c.sink);
+    if c.sam
+        && let Some(globals) = template.pointer("/Globals/Function")
+    {
+        services::sam_function(Some(globals), "/Globals/Function", c.sink);
+    }
 }
 
 /// Keys of a section that are `Fn::ForEach` loops (AWS::LanguageExtensions), not entries.
@@ -632,6 +645,9 @@ impl<'a> Checker<'a, '_> {
                 }
             }
             self.resource_condition(id, r, &base);
+            if type_name.is_some_and(|t| t.ends_with("::MODULE")) {
+                self.module(r, &base);
+            }
             self.policies(r, &base, type_name);
             self.depends_on(id, r, &base);
             for key in [
@@ -679,6 +695,9 @@ impl<'a> Checker<'a, '_> {
             // SAM expands its own types (their registry entries describe no template
             // syntax of the transform); the transform is reported once (CFN1016).
             if self.sam && t.starts_with("AWS::Serverless::") {
+                if t == "AWS::Serverless::Function" {
+                    services::sam_function(props, &format!("{base}/Properties"), self.sink);
+                }
                 continue;
             }
             match schema::validator(t) {
@@ -748,6 +767,33 @@ impl<'a> Checker<'a, '_> {
             let variant =
                 variant.unwrap_or_else(|| self.ctx.variant(&empty, &at, &assignment).expect("an empty map"));
             schema::check_variant((type_name, validator), &variant, skip, self.sink);
+            extensions::check(type_name, &variant, self.sink);
+            constraints::check(&self.ctx, type_name, &variant, &assignment, self.sink);
+        }
+    }
+
+    /// What a module resource (`...::MODULE`) may not hold: CloudFormation expands the module
+    /// into its resources, which take no creation or update policy and no tags from it, and
+    /// keeps the `AWS::CloudFormation::Module` metadata key for itself (cfn-lint E5001).
+    fn module(&mut self, r: &Map<String, Value>, base: &str) {
+        for key in ["CreationPolicy", "UpdatePolicy"] {
+            if r.contains_key(key) {
+                self.sink.push(
+                    "CFN1019",
+                    format!("{base}/{key}"),
+                    format!("{key} is not permitted on a module"),
+                );
+            }
+        }
+        if r.get("Properties").and_then(|p| p.get("Tags")).is_some() {
+            self.sink.push("CFN1019", format!("{base}/Properties/Tags"), "Tags is not permitted on a module");
+        }
+        if r.get("Metadata").and_then(|m| m.get("AWS::CloudFormation::Module")).is_some() {
+            self.sink.push(
+                "CFN1019",
+                format!("{base}/Metadata/AWS::CloudFormation::Module"),
+                "the Metadata key AWS::CloudFormation::Module is reserved for CloudFormation",
+            );
         }
     }
 

@@ -36,3 +36,25 @@ pub fn fixtures_in(rel: &str) -> Vec<PathBuf> {
     out.sort();
     out
 }
+
+/// Template files (`.yaml`, `.yml`, `.json`, `.template`) under `dir` and its subdirectories,
+/// sorted.
+pub fn templates_under(dir: &Path) -> Vec<PathBuf> {
+    fn walk(dir: &Path, out: &mut Vec<PathBuf>) {
+        for entry in std::fs::read_dir(dir).unwrap_or_else(|e| panic!("{}: {e}", dir.display())) {
+            let p = entry.unwrap().path();
+            if p.is_dir() {
+                walk(&p, out);
+            } else if matches!(
+                p.extension().and_then(|e| e.to_str()),
+                Some("yaml" | "yml" | "json" | "template")
+            ) {
+                out.push(p);
+            }
+        }
+    }
+    let mut out = Vec::new();
+    walk(dir, &mut out);
+    out.sort();
+    out
+}
