@@ -408,6 +408,24 @@ pub const RULES: &[Rule] = &[
         "Deprecated Lambda runtime",
         "The function's Runtime is deprecated (no more security patches) and will stop accepting new functions on its create-block date; the finding names both and the successor.",
     ),
+    rule(
+        "CFN5014",
+        E,
+        "Composite alarm names more than 100 alarms",
+        "A composite alarm's AlarmRule names at most 100 underlying alarms (the arguments of ALARM, OK, INSUFFICIENT_DATA and AT_LEAST; PutCompositeAlarm API reference): CloudWatch rejects the rule at deploy time. Group the alarms into composite alarms of at most 100 and combine those (a rule may name composite alarms).",
+    ),
+    rule(
+        "CFN5015",
+        E,
+        "Composite alarm rule too long",
+        "An AlarmRule built with Fn::Sub or Fn::Join is at most 10,240 characters once the alarm names it refers to are resolved (names unknown in the template count as one character, so only rules that are too long in any case are reported; literal rules are checked by the schema).",
+    ),
+    rule(
+        "CFN5016",
+        E,
+        "Alarm in more than 150 composite alarms",
+        "One alarm may be named in the rules of at most 150 composite alarms (PutCompositeAlarm API reference); counted within the template.",
+    ),
 ];
 
 /// The rule with `code`.

@@ -257,6 +257,7 @@ pub(crate) fn check(template: &Value, opts: &Options, sink: &mut Sink) {
     c.unused();
     c.primary_identifiers();
     services::subnet_overlaps(template, c.sink);
+    super::cloudwatch::composite_alarms(template, c.sink);
 }
 
 /// Keys of a section that are `Fn::ForEach` loops (AWS::LanguageExtensions), not entries.
