@@ -1053,3 +1053,137 @@ pub fn dashboard_body(config: &Config, env: &str) -> DashboardBody {
         .collect();
     DashboardBody { widgets }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(n: usize, name_len: usize) -> Vec<RuleMember> {
+        (0..n)
+            .map(|i| RuleMember {
+                id: LogicalId::from_words(&format!("a{i}-alarm")),
+                name: format!("alarm-{:0>width$}-dev", i, width = name_len.saturating_sub(10)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rules_name_the_members_and_know_their_resolved_length() {
+        let m = members(2, 20);
+        let (rule, len) = alarm_rule(&m, RuleOp::Or);
+        assert_eq!(rule, "ALARM(\"${A0Alarm}\") OR ALARM(\"${A1Alarm}\")");
+        let resolved = format!("ALARM(\"{}\") OR ALARM(\"{}\")", m[0].name, m[1].name);
+        assert_eq!(len, resolved.len());
+        let (rule, _) = alarm_rule(&m, RuleOp::And);
+        assert!(rule.contains(") AND ALARM("));
+    }
+
+    #[test]
+    fn groups_hold_at_most_100_alarms_and_10240_characters() {
+        assert_eq!(rule_groups(&members(1, 20), RuleOp::Or), [0..1]);
+        assert_eq!(rule_groups(&members(100, 20), RuleOp::Or), [0..100]);
+        assert_eq!(rule_groups(&members(101, 20), RuleOp::Or), [0..100, 100..101]);
+        assert_eq!(rule_groups(&members(250, 20), RuleOp::Or).len(), 3);
+        // Long names: the length decides (255 + 9 per alarm, 4 per OR: 38 fit in 10,240).
+        let long = members(100, 255);
+        let groups = rule_groups(&long, RuleOp::Or);
+        assert_eq!(groups[0], 0..38);
+        for g in &groups {
+            let (_, len) = alarm_rule(&long[g.clone()], RuleOp::Or);
+            assert!(len <= MAX_RULE_LENGTH && g.len() <= MAX_RULE_ALARMS, "{g:?}: {len}");
+        }
+        // Adding a member at the end changes the last group only.
+        let a = rule_groups(&members(230, 20), RuleOp::Or);
+        let b = rule_groups(&members(231, 20), RuleOp::Or);
+        assert_eq!(a[..2], b[..2]);
+    }
+
+    /// The state of composite `id` of `app` when the threshold alarms in `alarming` are in
+    /// ALARM: the rules evaluated as CloudWatch does (OR / AND of ALARM(...) terms).
+    fn in_alarm(app: &crate::compile::App, id: &str, alarming: &std::collections::BTreeSet<String>) -> bool {
+        let r = &app.graph.resources[&LogicalId::new(id).unwrap()];
+        if r.type_name == "AWS::CloudWatch::Alarm" {
+            return alarming.contains(id);
+        }
+        let rule = r.properties["AlarmRule"].to_json()["Fn::Sub"].as_str().unwrap().to_string();
+        let terms = |sep: &str| -> Vec<String> {
+            rule.split(sep)
+                .map(|t| t.trim_start_matches("ALARM(\"${").trim_end_matches("}\")").to_string())
+                .collect()
+        };
+        if rule.contains(" AND ") {
+            terms(" AND ").iter().all(|t| in_alarm(app, t, alarming))
+        } else {
+            terms(" OR ").iter().any(|t| in_alarm(app, t, alarming))
+        }
+    }
+
+    fn app_with(alarms: usize, systemic_every: usize) -> crate::compile::App {
+        let mut text = String::from(
+            "notifications:\n  standard: [ops@payments.io]\n  critical: [oncall@payments.io]\ncanary:\n  target_url: https://status.payments.io/health\nalarms:\n",
+        );
+        for i in 0..alarms {
+            text.push_str(&format!(
+                "  - name: alarm-{i:04}\n    metric: PaymentErrors\n    statistic: Sum\n    threshold: {i}\n    systemic: {}\n",
+                i % systemic_every == 0
+            ));
+        }
+        let config = Config::parse(std::path::Path::new("stacks/config/dev.yaml"), &text, "dev").unwrap();
+        let asset = |name: &str| cfnc::build::StagedAsset {
+            sha256: "0".repeat(64),
+            s3_key: format!("assets/{name}.zip"),
+        };
+        let assets = crate::StagedAssets { lambda: asset("lambda"), canary: asset("canary") };
+        crate::root::build(&config, &assets).unwrap()
+    }
+
+    #[test]
+    fn past_100_alarms_the_composites_become_trees_that_notify_as_the_flat_rule() {
+        let app = app_with(1000, 7);
+        let composites: Vec<(&LogicalId, &crate::model::Resource)> = app
+            .graph
+            .resources
+            .iter()
+            .filter(|(_, r)| r.type_name == "AWS::CloudWatch::CompositeAlarm")
+            .collect();
+        // 10 groups under critical-escalation, 2 under systemic-issues (143 members), 2 tops.
+        assert_eq!(composites.len(), 14);
+        for (id, r) in &composites {
+            let p = r.properties.iter().map(|(k, v)| (k.as_str(), v.to_json())).collect::<BTreeMap<_, _>>();
+            let rule = p["AlarmRule"]["Fn::Sub"].as_str().unwrap();
+            assert!(rule.matches("ALARM(").count() <= MAX_RULE_ALARMS, "{id}");
+            let top = COMPOSITE_ALARM_IDS.contains(&id.as_str());
+            // Only the two tops notify (critical topic and OpsItem); groups have no actions.
+            assert_eq!(p.contains_key("AlarmActions"), top, "{id}");
+            assert_eq!(p["ActionsEnabled"], serde_json::json!(top), "{id}");
+            let name = p["AlarmName"].as_str().unwrap();
+            assert!(name.starts_with("composite-alarm-") && name.ends_with("-dev"), "{name}");
+        }
+        // The tree is the flat rule: any one alarm raises the escalation; the systemic issue
+        // needs every systemic alarm.
+        let none = std::collections::BTreeSet::new();
+        assert!(!in_alarm(&app, "CriticalEscalationCompositeAlarm", &none));
+        for i in [0, 99, 100, 567, 999] {
+            let one = std::collections::BTreeSet::from([format!("Alarm{i:04}Alarm")]);
+            assert!(in_alarm(&app, "CriticalEscalationCompositeAlarm", &one), "alarm {i}");
+        }
+        let systemic: std::collections::BTreeSet<String> =
+            (0..1000).filter(|i| i % 7 == 0).map(|i| format!("Alarm{i:04}Alarm")).collect();
+        assert!(in_alarm(&app, "SystemicIssuesCompositeAlarm", &systemic));
+        let mut all_but_one = systemic.clone();
+        all_but_one.remove("Alarm0994Alarm");
+        assert!(!in_alarm(&app, "SystemicIssuesCompositeAlarm", &all_but_one));
+    }
+
+    #[test]
+    fn up_to_100_alarms_each_composite_is_one_alarm() {
+        let app = app_with(100, 1);
+        let n =
+            app.graph.resources.values().filter(|r| r.type_name == "AWS::CloudWatch::CompositeAlarm").count();
+        assert_eq!(n, 2);
+        let app = app_with(101, 1);
+        let n =
+            app.graph.resources.values().filter(|r| r.type_name == "AWS::CloudWatch::CompositeAlarm").count();
+        assert_eq!(n, 6, "2 groups under each of the 2 tops");
+    }
+}
