@@ -1080,8 +1080,9 @@ mod tests {
 
     #[test]
     fn groups_hold_at_most_100_alarms_and_10240_characters() {
-        assert_eq!(rule_groups(&members(1, 20), RuleOp::Or), [0..1]);
-        assert_eq!(rule_groups(&members(100, 20), RuleOp::Or), [0..100]);
+        let one = |n: usize| rule_groups(&members(n, 20), RuleOp::Or);
+        assert!(one(1).len() == 1 && one(1)[0] == (0..1));
+        assert!(one(100).len() == 1 && one(100)[0] == (0..100));
         assert_eq!(rule_groups(&members(101, 20), RuleOp::Or), [0..100, 100..101]);
         assert_eq!(rule_groups(&members(250, 20), RuleOp::Or).len(), 3);
         // Long names: the length decides (255 + 9 per alarm, 4 per OR: 38 fit in 10,240).

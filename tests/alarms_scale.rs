@@ -34,7 +34,7 @@ fn alarm(i: usize, name: &str) -> String {
     let (metric, env) = METRICS[i % METRICS.len()];
     format!(
         "  - name: {name}\n    metric: {metric}\n    statistic: Sum\n    threshold: {i}\n    systemic: {}\n{}",
-        i % 10 == 0,
+        i.is_multiple_of(10),
         if env { "    dimensions:\n      Environment: dev\n" } else { "" }
     )
 }
