@@ -17,10 +17,15 @@
 //!   without moving anything. After compiling, every part is checked against the budget: new
 //!   resources leave a part that exceeds it; resources the lock placed there leave only when
 //!   the part exceeds a hard limit ([`LIMITS`]).
-//! - References between parts of one home only go from later parts to earlier ones (a new
-//!   resource never goes to a part before the parts of what it refers to), so splitting never
-//!   makes nested stacks depend on each other in a cycle; if edits of locked resources do
-//!   create one, the resources that refer "forward" move.
+//! - Splitting never makes nested stacks depend on each other in a cycle. The planner keeps the
+//!   dependencies between parts (references, `DependsOn`, declared outputs) as a graph, and a
+//!   resource goes only to a part where it adds no cycle (part numbers are names, not an
+//!   order). When no part can take a resource, the resources that refer to it and sit where
+//!   its targets lead (e.g. a composite alarm locked beside the topic its new alarms use) move
+//!   after it ([`MoveReason::Order`]). A lock whose parts form a cycle is repaired by moving the
+//!   resources that refer to a higher-numbered part of the cycle. Outputs the app declares on a
+//!   home go to a part holding what they refer to. A cycle between the declared stacks
+//!   themselves is the app's ([`CompileError::Cycle`], with the resources that make it).
 //! - A resource that changes nested stack is deleted from the old stack and created in the
 //!   new one by CloudFormation: every such move is reported ([`Move`]) with its reason.
 
