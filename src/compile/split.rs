@@ -918,21 +918,7 @@ impl Planner {
 
     /// The parts reachable from `from` (themselves included) through part dependencies.
     fn reachable(&self, from: impl IntoIterator<Item = usize>) -> Vec<bool> {
-        let mut seen = vec![false; self.parts.len()];
-        let mut stack: Vec<usize> = Vec::new();
-        for p in from {
-            if !std::mem::replace(&mut seen[p], true) {
-                stack.push(p);
-            }
-        }
-        while let Some(p) = stack.pop() {
-            for &q in self.parts[p].succ.keys() {
-                if !std::mem::replace(&mut seen[q], true) {
-                    stack.push(q);
-                }
-            }
-        }
-        seen
+        self.reachable_with(from, &[])
     }
 
     /// Whether putting a resource that depends on parts `targets` and that parts `consumers`
@@ -1062,27 +1048,19 @@ impl Planner {
     }
 
     /// Breaks cycles between parts that the lock made (hand edits, or locks of older cfnc
-    /// versions): inside each group of parts that depend on each other in a cycle, the
-    /// resources that depend on a higher-numbered part of the group are taken out and placed
-    /// again.
+    /// versions): for each cycle, the resources that depend on a higher-numbered part of the
+    /// cycle are taken out (to be placed again), until there is none.
     fn repair_cycles(&mut self) {
         for _ in 0..self.parts.len().max(1) {
-            let edges = self.part_edges();
-            let comp = components(self.parts.len(), &edges);
-            let mut size = vec![0usize; self.parts.len()];
-            for &c in &comp {
-                size[c] += 1;
-            }
-            if size.iter().all(|&s| s <= 1) {
-                return;
-            }
+            let Some(cycle) = find_cycle(&self.part_edges()) else { return };
+            let members: HashSet<usize> = cycle.iter().copied().collect();
             let forward: Vec<usize> = (0..self.ids.len())
                 .filter(|&i| {
                     let Some(p) = self.part_of[i] else { return false };
-                    size[comp[p]] > 1
+                    members.contains(&p)
                         && self.all_edges[i].iter().any(|&o| {
                             self.part_of[o]
-                                .is_some_and(|q| comp[q] == comp[p] && self.parts[q].n > self.parts[p].n)
+                                .is_some_and(|q| members.contains(&q) && self.parts[q].n > self.parts[p].n)
                         })
                 })
                 .collect();
@@ -1130,7 +1108,7 @@ impl Planner {
         chosen
     }
 
-    /// [`Planner::reachable`] with extra edges.
+    /// [`Planner::reachable`] with extra edges (`extra[p]`: more parts that `p` depends on).
     fn reachable_with(&self, from: impl IntoIterator<Item = usize>, extra: &[BTreeSet<usize>]) -> Vec<bool> {
         let mut seen = vec![false; self.parts.len()];
         let mut stack: Vec<usize> = Vec::new();
@@ -1140,7 +1118,7 @@ impl Planner {
             }
         }
         while let Some(p) = stack.pop() {
-            for q in self.parts[p].succ.keys().copied().chain(extra[p].iter().copied()) {
+            for q in self.parts[p].succ.keys().copied().chain(extra.get(p).into_iter().flatten().copied()) {
                 if !std::mem::replace(&mut seen[q], true) {
                     stack.push(q);
                 }
@@ -1417,61 +1395,6 @@ fn find_cycle(edges: &BTreeMap<usize, BTreeSet<usize>>) -> Option<Vec<usize>> {
         }
     }
     None
-}
-
-/// Strongly connected components of a graph over `0..n`: the component of each node
-/// (Tarjan's algorithm, iterative).
-fn components(n: usize, edges: &BTreeMap<usize, BTreeSet<usize>>) -> Vec<usize> {
-    let succ =
-        |v: usize| -> Vec<usize> { edges.get(&v).map(|s| s.iter().copied().collect()).unwrap_or_default() };
-    let mut index = vec![usize::MAX; n];
-    let mut low = vec![0usize; n];
-    let mut on_stack = vec![false; n];
-    let mut comp = vec![usize::MAX; n];
-    let mut stack: Vec<usize> = Vec::new();
-    let (mut next_index, mut next_comp) = (0usize, 0usize);
-    for root in 0..n {
-        if index[root] != usize::MAX {
-            continue;
-        }
-        let mut work: Vec<(usize, Vec<usize>)> = vec![(root, succ(root))];
-        index[root] = next_index;
-        low[root] = next_index;
-        next_index += 1;
-        stack.push(root);
-        on_stack[root] = true;
-        while let Some((v, rest)) = work.last_mut() {
-            let v = *v;
-            if let Some(w) = rest.pop() {
-                if index[w] == usize::MAX {
-                    index[w] = next_index;
-                    low[w] = next_index;
-                    next_index += 1;
-                    stack.push(w);
-                    on_stack[w] = true;
-                    work.push((w, succ(w)));
-                } else if on_stack[w] {
-                    low[v] = low[v].min(index[w]);
-                }
-                continue;
-            }
-            work.pop();
-            if let Some((parent, _)) = work.last() {
-                low[*parent] = low[*parent].min(low[v]);
-            }
-            if low[v] == index[v] {
-                while let Some(w) = stack.pop() {
-                    on_stack[w] = false;
-                    comp[w] = next_comp;
-                    if w == v {
-                        break;
-                    }
-                }
-                next_comp += 1;
-            }
-        }
-    }
-    comp
 }
 
 #[cfg(test)]

@@ -162,33 +162,22 @@ fn pieces(rule: &Value, names: &BTreeMap<&str, &str>) -> Option<Vec<Piece>> {
 }
 
 /// The pieces of an `Fn::Sub` string: `${X}` is the resource's name when known, a variable of
-/// the map its literal value, `${!x}` the literal `${x}`.
+/// the map its literal value (`${!x}`, the literal `${x}`, stays text: one character more).
 fn sub_pieces(s: &str, vars: &BTreeMap<&str, &Value>, resolve: &dyn Fn(&str) -> Piece) -> Vec<Piece> {
     let mut out = Vec::new();
-    let mut rest = s;
-    while let Some(start) = rest.find("${") {
-        out.push(Piece::Text(rest[..start].to_string()));
-        let after = &rest[start + 2..];
-        let Some(end) = after.find('}') else {
-            out.push(Piece::Text(rest[start..].to_string()));
-            return out;
-        };
-        let var = &after[..end];
-        if let Some(literal) = var.strip_prefix('!') {
-            out.push(Piece::Text(format!("${{{literal}}}")));
-        } else if let Some(v) = vars.get(var) {
-            match v {
-                Value::String(t) => out.push(Piece::Text(t.clone())),
-                _ => out.push(Piece::Unknown(var.to_string())),
-            }
-        } else if var.contains('.') || var.starts_with("AWS::") {
-            out.push(Piece::Unknown(var.to_string()));
-        } else {
-            out.push(resolve(var));
-        }
-        rest = &after[end + 1..];
+    let mut at = 0;
+    for (start, end, var) in crate::compile::refs::sub_variables(s) {
+        out.push(Piece::Text(s[at..start].to_string()));
+        let var = var.trim();
+        out.push(match vars.get(var) {
+            Some(Value::String(t)) => Piece::Text(t.clone()),
+            Some(_) => Piece::Unknown(var.to_string()),
+            None if var.contains('.') || var.starts_with("AWS::") => Piece::Unknown(var.to_string()),
+            None => resolve(var),
+        });
+        at = end;
     }
-    out.push(Piece::Text(rest.to_string()));
+    out.push(Piece::Text(s[at..].to_string()));
     out
 }
 
