@@ -267,3 +267,31 @@ fn the_whole_flow_runs_with_150_alarms() {
     let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
     assert!(String::from_utf8_lossy(&o.stdout).contains("no changes"), "{}", text(&o));
 }
+
+#[test]
+fn a_foreign_composite_alarm_over_101_alarms_fails_validation_before_deploy() {
+    let dir = tempfile::tempdir().unwrap();
+    let mut yaml = String::from("Resources:\n");
+    let mut rule = Vec::new();
+    for i in 0..101 {
+        yaml.push_str(&format!(
+            "  A{i}:\n    Type: AWS::CloudWatch::Alarm\n    Properties:\n      AlarmName: a-{i}\n      Namespace: N\n      MetricName: M\n      Statistic: Sum\n      Period: 60\n      EvaluationPeriods: 1\n      Threshold: 1\n      ComparisonOperator: GreaterThanThreshold\n"
+        ));
+        rule.push(format!("ALARM(\"${{A{i}}}\")"));
+    }
+    yaml.push_str(&format!(
+        "  Top:\n    Type: AWS::CloudWatch::CompositeAlarm\n    Properties:\n      AlarmName: top\n      AlarmRule: !Sub '{}'\n",
+        rule.join(" OR ")
+    ));
+    let path = dir.path().join("composite.yaml");
+    std::fs::write(&path, &yaml).unwrap();
+    let o = moto::cfnc_command("http://127.0.0.1:9").arg("validate").arg(&path).output().unwrap();
+    let out = String::from_utf8_lossy(&o.stdout);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let line = 1 + 101 * 11 + 5;
+    assert!(
+        out.contains(&format!("composite.yaml:{line}:7: error[CFN5014]: the rule names 101 alarms")),
+        "{}",
+        text(&o)
+    );
+}
