@@ -46,6 +46,43 @@ pub struct Manifest {
     /// Stack-level tags for the root stack (CloudFormation propagates them).
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// Warnings about the environment config that deploy must know about (placeholder
+    /// values: `cfnc deploy` asks before deploying them). Left out when there are none.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<ConfigWarning>,
+}
+
+/// A warning of the build about the environment config, as deploy reads it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct ConfigWarning {
+    /// The config file, relative to the project (`stacks/config/dev.yaml`).
+    pub file: String,
+    pub line: usize,
+    pub column: usize,
+    pub message: String,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub hint: Option<String>,
+    /// A placeholder value: `cfnc deploy` asks for confirmation (`--yes` gives it).
+    pub placeholder: bool,
+}
+
+impl std::fmt::Display for ConfigWarning {
+    /// `file:line:column: message (hint)`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{}:{}:{}: {}", self.file, self.line, self.column, self.message)?;
+        if let Some(h) = &self.hint {
+            write!(f, " ({h})")?;
+        }
+        Ok(())
+    }
+}
+
+impl Manifest {
+    /// The warnings about placeholder values, which `cfnc deploy` asks about.
+    pub fn placeholders(&self) -> impl Iterator<Item = &ConfigWarning> {
+        self.warnings.iter().filter(|w| w.placeholder)
+    }
 }
 
 /// One template of the set.

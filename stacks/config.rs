@@ -8,9 +8,12 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use cfnc::config::{
-    Checker, EnvConfig, Settings, check_url, is_email, is_kebab, is_metric_name, is_region, is_timezone,
-    parse_timestamp,
+    Checker, EnvConfig, Settings, check_url, closest_region, closest_timezone, is_email, is_example_domain,
+    is_kebab, is_metric_name, is_region, is_timezone, parse_timestamp, url_host,
 };
+use cfnc::model::LogicalId;
+
+use crate::metrics;
 use serde::Deserialize;
 
 /// The platform's config of one environment (the settings are reached through `Deref`).
@@ -35,6 +38,9 @@ pub const DEFAULT_TAGS: [(&str, &str); 3] =
 /// Alarm names (`alarm-<name>-<env>`) the platform's own anomaly and metric-math alarms use.
 pub const RESERVED_ALARM_NAMES: [&str; 3] =
     ["payment-volume-anomaly", "latency-anomaly", "error-rate-percentage"];
+/// Logical ids of the platform's composite alarms (a threshold alarm's id must differ).
+pub const COMPOSITE_ALARM_IDS: [&str; 2] =
+    ["CriticalEscalationCompositeAlarm", "SystemicIssuesCompositeAlarm"];
 
 /// The platform's settings: every key of the file but `environment` and `tags`.
 #[derive(Clone, Debug, PartialEq, Deserialize)]
@@ -131,6 +137,11 @@ pub struct ThresholdAlarm {
 }
 
 impl ThresholdAlarm {
+    /// The logical id: `payment-errors` -> `PaymentErrorsAlarm`.
+    pub fn logical_id(&self) -> LogicalId {
+        LogicalId::from_words(&format!("{}-alarm", self.name))
+    }
+
     /// The CloudWatch alarm name.
     pub fn alarm_name(&self, env: &str) -> String {
         format!("alarm-{}-{env}", self.name)
@@ -364,6 +375,15 @@ fn notifications(cx: &mut Checker<'_>, n: &Notifications) {
                     format!("`{email}` is listed twice"),
                     Some("remove the duplicate".to_string()),
                 );
+            } else if email.rsplit_once('@').is_some_and(|(_, domain)| is_example_domain(domain)) {
+                let what = if cx.is_written(&path) { "" } else { " (the default)" };
+                cx.placeholder(
+                    &path,
+                    format!(
+                        "`{email}`{what} is a placeholder: its domain is reserved for examples, so the {list} topic's alerts reach no one"
+                    ),
+                    Some(format!("list the addresses that must receive {list} alerts under notifications.{list}")),
+                );
             }
         }
     }
@@ -381,6 +401,8 @@ fn alarms(cx: &mut Checker<'_>, alarms: &[ThresholdAlarm]) {
         return;
     }
     let mut names = BTreeMap::new();
+    let mut ids: BTreeMap<LogicalId, usize> = BTreeMap::new();
+    let published = metrics::published();
     for (i, a) in alarms.iter().enumerate() {
         let p = format!("alarms[{i}]");
         if !is_kebab(&a.name) {
@@ -398,11 +420,30 @@ fn alarms(cx: &mut Checker<'_>, alarms: &[ThresholdAlarm]) {
         } else if a.alarm_name(env).len() > 255 {
             cx.value(&format!("{p}.name"), "alarm name is longer than 255 characters", None);
         }
+        let id = a.logical_id();
         if let Some(first) = names.insert(a.name.clone(), i) {
             cx.value(
                 &format!("{p}.name"),
                 format!("alarm `{}` is defined twice (first at alarms[{first}])", a.name),
                 Some("alarm names must be unique: rename or remove one".to_string()),
+            );
+        } else if let Some(first) = ids.insert(id.clone(), i) {
+            cx.value(
+                &format!("{p}.name"),
+                format!(
+                    "alarm `{}` gets the same logical id `{id}` as alarms[{first}] (`{}`)",
+                    a.name, alarms[first].name
+                ),
+                Some("logical ids drop the `-` and capitalise each word: rename one (a word that starts with a digit joins the word before it)".to_string()),
+            );
+        } else if COMPOSITE_ALARM_IDS.contains(&id.as_str()) {
+            cx.value(
+                &format!("{p}.name"),
+                format!(
+                    "alarm `{}` gets the logical id `{id}` of one of the platform's composite alarms",
+                    a.name
+                ),
+                Some("choose another name".to_string()),
             );
         }
         if !is_metric_name(&a.metric) {
@@ -411,6 +452,8 @@ fn alarms(cx: &mut Checker<'_>, alarms: &[ThresholdAlarm]) {
                 format!("`{}` is not a metric name", a.metric),
                 Some("1 to 255 printable ASCII characters, e.g. PaymentErrors".to_string()),
             );
+        } else {
+            alarm_metric(cx, &p, a, env, &published);
         }
         if !a.threshold.is_finite() {
             cx.value(&format!("{p}.threshold"), "the threshold must be a finite number", None);
@@ -491,12 +534,94 @@ fn alarms(cx: &mut Checker<'_>, alarms: &[ThresholdAlarm]) {
     }
 }
 
+/// Warns when nothing of the platform publishes the alarm's metric with the alarm's
+/// dimensions: CloudWatch would accept the alarm, and it could never fire.
+fn alarm_metric(
+    cx: &mut Checker<'_>,
+    p: &str,
+    a: &ThresholdAlarm,
+    env: &str,
+    published: &[metrics::Published],
+) {
+    let same: Vec<&metrics::Published> = published.iter().filter(|m| m.name == a.metric).collect();
+    if same.is_empty() {
+        let mut known: Vec<&str> = published.iter().map(|m| m.name).collect();
+        known.sort_unstable();
+        known.dedup();
+        let hint = match cfnc::suggest::closest(&a.metric, known.iter().copied()) {
+            Some(best) => format!("did you mean `{best}`? (published: {})", known.join(", ")),
+            None => format!("the platform publishes: {}", known.join(", ")),
+        };
+        cx.warn(
+            &format!("{p}.metric"),
+            format!(
+                "no metric filter, the collector or the canary publishes `{}` in {METRIC_NAMESPACE}: alarm `{}` can never fire",
+                a.metric, a.name
+            ),
+            Some(hint),
+        );
+        return;
+    }
+    let env_dims = BTreeMap::from([("Environment".to_string(), env.to_string())]);
+    let matches = |m: &&metrics::Published| {
+        if m.environment_dimension { a.dimensions == env_dims } else { a.dimensions.is_empty() }
+    };
+    if same.iter().any(matches) {
+        return;
+    }
+    let how: Vec<String> = same
+        .iter()
+        .map(|m| {
+            if m.environment_dimension {
+                format!("by {} with `Environment: {env}`", m.publisher)
+            } else {
+                format!("by {} without dimensions", m.publisher)
+            }
+        })
+        .collect();
+    let hint = if same.iter().any(|m| m.environment_dimension) {
+        format!("set `dimensions: {{Environment: {env}}}`")
+    } else {
+        "remove `dimensions`".to_string()
+    };
+    let path = if cx.is_written(&format!("{p}.dimensions")) {
+        format!("{p}.dimensions")
+    } else {
+        format!("{p}.metric")
+    };
+    cx.warn(
+        &path,
+        format!(
+            "`{}` is published {}, but alarm `{}` asks for {}: it matches no data and can never fire",
+            a.metric,
+            how.join(" and "),
+            a.name,
+            if a.dimensions.is_empty() {
+                "no dimensions".to_string()
+            } else {
+                a.dimensions.iter().map(|(k, v)| format!("`{k}: {v}`")).collect::<Vec<_>>().join(", ")
+            }
+        ),
+        Some(hint),
+    );
+}
+
 fn canary(cx: &mut Checker<'_>, c: &Canary) {
     if let Err(why) = check_url(&c.target_url) {
         cx.value(
             "canary.target_url",
             format!("`{}` is not a usable URL: {why}", c.target_url),
             Some("write an absolute http(s) URL, e.g. https://api.example.com/health".to_string()),
+        );
+    } else if url_host(&c.target_url).is_some_and(is_example_domain) {
+        let what = if cx.is_written("canary.target_url") { "" } else { " (the default)" };
+        cx.placeholder(
+            "canary.target_url",
+            format!(
+                "the canary's target `{}`{what} is a placeholder: its host is reserved for examples, so the canary checks nothing of yours",
+                c.target_url
+            ),
+            Some("set canary.target_url to the health endpoint of your payment API".to_string()),
         );
     }
     if !(1..=60_000).contains(&c.latency_budget_ms) {
@@ -520,11 +645,11 @@ fn dashboard(cx: &mut Checker<'_>, d: &Dashboard) {
     for (i, r) in d.regions.iter().enumerate() {
         let path = format!("dashboard.regions[{i}]");
         if !is_region(r) {
-            cx.value(
-                &path,
-                format!("`{r}` is not an AWS region code"),
-                Some("use a region code such as us-east-1 or eu-west-1".to_string()),
-            );
+            let hint = match closest_region(r) {
+                Some(best) => format!("did you mean `{best}`? (the Regions cfnc knows: schema/regions.json)"),
+                None => "use a Region code such as us-east-1 or eu-west-1 (the Regions cfnc knows: schema/regions.json)".to_string(),
+            };
+            cx.value(&path, format!("`{r}` is not an AWS Region"), Some(hint));
         } else if !seen.insert(r.clone()) {
             cx.value(
                 &path,
@@ -563,10 +688,17 @@ fn anomaly(cx: &mut Checker<'_>, a: &AnomalyDetection) {
     if let Some(tz) = &a.metric_timezone
         && !is_timezone(tz)
     {
+        let hint = match closest_timezone(tz) {
+            Some(best) => format!("did you mean `{best}`?"),
+            None => "e.g. UTC, Europe/Berlin, America/New_York".to_string(),
+        };
         cx.value(
             "anomaly_detection.metric_timezone",
-            format!("`{tz}` is not an IANA time zone name"),
-            Some("e.g. UTC, Europe/Berlin, America/New_York".to_string()),
+            format!(
+                "`{tz}` is not a time zone of the IANA Time Zone Database ({})",
+                cfnc::config::TZDB_VERSION
+            ),
+            Some(hint),
         );
     }
 }
@@ -709,5 +841,132 @@ mod tests {
             Err(e @ ConfigError::Invalid { .. }) => assert_eq!(e.problems().len(), 2),
             other => panic!("{other:?}"),
         }
+    }
+
+    fn warnings(text: &str) -> Vec<ConfigProblem> {
+        parse(text).unwrap_or_else(|e| panic!("{e:?}")).warnings
+    }
+
+    /// An alarm list with one entry, `extra` lines appended to it.
+    fn one_alarm(metric: &str, extra: &str) -> String {
+        format!(
+            "notifications:\n  standard: [ops@payments.io]\n  critical: [ops@payments.io]\ncanary:\n  target_url: https://status.payments.io/health\nalarms:\n  - name: a\n    metric: {metric}\n    statistic: Sum\n    threshold: 1\n    systemic: true\n{extra}"
+        )
+    }
+
+    #[test]
+    fn regions_must_exist_not_only_look_right() {
+        let p = first_problem("dashboard:\n  regions: [us-east-1, eu-wset-1]\n");
+        assert_eq!((p.line, p.column), (2, 24));
+        assert!(p.message.contains("`eu-wset-1` is not an AWS Region"), "{}", p.message);
+        assert!(p.hint.as_deref().unwrap().contains("did you mean `eu-west-1`"), "{:?}", p.hint);
+        let p = first_problem("dashboard:\n  regions: [eu-north-9]\n");
+        assert_eq!((p.line, p.column), (2, 13));
+        assert!(p.to_string().starts_with("stacks/config/dev.yaml:2:13: `eu-north-9` is not an AWS Region"));
+        // Opt-in Regions are Regions.
+        assert!(parse("dashboard:\n  regions: [af-south-1, ap-southeast-7, me-central-1]\n").is_ok());
+    }
+
+    #[test]
+    fn time_zones_come_from_the_iana_database() {
+        let p = first_problem("anomaly_detection:\n  metric_timezone: Europe/Berlinn\n");
+        assert_eq!((p.line, p.column), (2, 20));
+        assert!(p.message.contains("IANA Time Zone Database"), "{}", p.message);
+        assert_eq!(p.hint.as_deref(), Some("did you mean `Europe/Berlin`?"));
+        let p = first_problem("anomaly_detection:\n  metric_timezone: europe/berlin\n");
+        assert_eq!(p.hint.as_deref(), Some("did you mean `Europe/Berlin`?"));
+        assert!(first_problem("anomaly_detection:\n  metric_timezone: Mars/Olympus_Mons\n").line == 2);
+        assert!(parse("anomaly_detection:\n  metric_timezone: America/Argentina/Buenos_Aires\n").is_ok());
+    }
+
+    #[test]
+    fn an_alarm_on_a_metric_nothing_publishes_is_a_warning_with_did_you_mean() {
+        let w = warnings(&one_alarm("PaymentErrorz", ""));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!((w[0].line, w[0].column), (8, 13));
+        assert!(!w[0].placeholder);
+        assert!(
+            w[0].message.contains("publishes `PaymentErrorz`") && w[0].message.contains("can never fire"),
+            "{}",
+            w[0].message
+        );
+        assert!(
+            w[0].hint.as_deref().unwrap().starts_with("did you mean `PaymentErrors`?"),
+            "{:?}",
+            w[0].hint
+        );
+        assert!(w[0].to_string().starts_with("stacks/config/dev.yaml:8:13: "));
+        // Every metric the platform publishes is accepted, with its dimensions.
+        assert!(warnings(&one_alarm("PaymentErrors", "")).is_empty());
+        assert!(
+            warnings(&one_alarm("HealthCheckSuccess", "    dimensions:\n      Environment: dev\n"))
+                .is_empty()
+        );
+        assert!(
+            warnings(&one_alarm("ProcessingLatencyP99", "    dimensions: {Environment: dev}\n")).is_empty()
+        );
+    }
+
+    #[test]
+    fn an_alarm_whose_dimensions_match_nothing_published_is_a_warning() {
+        // The collector publishes TotalRequests with Environment only.
+        let w = warnings(&one_alarm("TotalRequests", ""));
+        assert_eq!(w.len(), 1, "{w:?}");
+        assert_eq!((w[0].line, w[0].column), (8, 13));
+        assert!(w[0].message.contains("with `Environment: dev`"), "{}", w[0].message);
+        assert_eq!(w[0].hint.as_deref(), Some("set `dimensions: {Environment: dev}`"));
+        let w = warnings(&one_alarm("TotalRequests", "    dimensions:\n      Environment: prod\n"));
+        assert_eq!((w[0].line, w[0].column), (13, 7), "{w:?}");
+        // Metric-filter metrics have no dimensions.
+        let w = warnings(&one_alarm("PaymentErrors", "    dimensions: {Service: payments}\n"));
+        assert_eq!(w[0].hint.as_deref(), Some("remove `dimensions`"));
+        // AuthenticationFailures comes from both: either form is fine.
+        assert!(warnings(&one_alarm("AuthenticationFailures", "")).is_empty());
+        assert!(
+            warnings(&one_alarm("AuthenticationFailures", "    dimensions: {Environment: dev}\n")).is_empty()
+        );
+    }
+
+    #[test]
+    fn placeholder_addresses_and_targets_are_warnings_deploy_asks_about() {
+        // The defaults are placeholders: both lists and the canary target.
+        let w = warnings("{}\n");
+        assert_eq!(w.len(), 3, "{w:?}");
+        assert!(w.iter().all(|w| w.placeholder));
+        assert!(
+            w[0].message.contains("`ops-team@example.com` (the default) is a placeholder"),
+            "{}",
+            w[0].message
+        );
+        assert!(
+            w[2].message.contains("the canary's target `https://api.example.com/health` (the default)"),
+            "{}",
+            w[2].message
+        );
+        // Written in the file: the position of the value.
+        let text = "notifications:\n  standard: [ops@payments.io, team@corp.example]\n  critical: [oncall@payments.io]\ncanary:\n  target_url: https://api.example.com/health\n";
+        let w = warnings(text);
+        assert_eq!(w.len(), 2, "{w:?}");
+        assert_eq!((w[0].line, w[0].column), (2, 31));
+        assert!(w[0].message.contains("standard topic's alerts reach no one"), "{}", w[0].message);
+        assert_eq!((w[1].line, w[1].column), (5, 15));
+        assert!(w[1].to_string().starts_with("stacks/config/dev.yaml:5:15: the canary's target"));
+        // Real addresses and hosts: nothing to say.
+        let real = "notifications:\n  standard: [ops@payments.io]\n  critical: [oncall@payments.io]\ncanary:\n  target_url: https://status.payments.io/health\n";
+        assert!(warnings(real).is_empty());
+    }
+
+    #[test]
+    fn alarm_names_that_give_the_same_logical_id_are_refused() {
+        let text = "alarms:\n  - name: api-5xx\n    metric: PaymentErrors\n    statistic: Sum\n    threshold: 1\n    systemic: true\n  - name: api5xx\n    metric: PaymentErrors\n    statistic: Sum\n    threshold: 2\n";
+        let p = first_problem(text);
+        assert_eq!((p.line, p.column), (7, 11));
+        assert!(
+            p.message.contains("same logical id `Api5xxAlarm` as alarms[0] (`api-5xx`)"),
+            "{}",
+            p.message
+        );
+        let text = "alarms:\n  - name: systemic-issues-composite\n    metric: PaymentErrors\n    statistic: Sum\n    threshold: 1\n    systemic: true\n";
+        assert!(first_problem(text).message.contains("composite alarms"));
     }
 }

@@ -10,6 +10,7 @@
 
 pub mod compute;
 pub mod config;
+pub mod metrics;
 pub mod monitoring;
 pub mod network;
 pub mod root;

@@ -13,7 +13,8 @@ use std::collections::BTreeMap;
 use serde::Serialize;
 
 use crate::compile::{AppError, StackScope};
-use crate::config::{self, Config, METRIC_NAMESPACE, ThresholdAlarm};
+use crate::config::{self, COMPOSITE_ALARM_IDS, Config, METRIC_NAMESPACE, ThresholdAlarm};
+use crate::metrics::{METRIC_FILTERS, ServiceLog};
 use crate::model::{Expr, Handle, Intrinsic, LogicalId, Pseudo, Value};
 use crate::resources::cloudwatch::{
     Alarm, AlarmAttr, AnomalyDetector, CompositeAlarm, CompositeAlarmAttr, Dashboard, InsightRule,
@@ -22,6 +23,8 @@ use crate::resources::cloudwatch::{
 use crate::resources::kms::KeyAttr;
 use crate::resources::logs::{LogGroup, LogGroupAttr, MetricFilter, metric_filter};
 use crate::resources::sns::{Subscription, Topic, TopicPolicy};
+
+use cfnc::validate::cloudwatch::{MAX_RULE_ALARMS, MAX_RULE_LENGTH};
 
 use super::Names;
 use super::common::{PolicyDocument, Statement, arn, json_body, service, sub, var};
@@ -49,17 +52,6 @@ const INSIGHT_RULES: [InsightRuleDef; 3] = [
     ("TopErrorEndpointsRule", "top-error-endpoints", "$.endpoint", Some(("$.status", "error"))),
 ];
 
-/// One metric filter of PLATFORM.md.
-struct FilterDef {
-    id: &'static str,
-    name: &'static str,
-    pattern: &'static str,
-    metric: &'static str,
-    value: &'static str,
-    default: Option<f64>,
-    unit: Option<metric_filter::Unit>,
-}
-
 /// What the monitoring stack hands to others.
 pub struct Monitoring {
     pub payment_log_group: Handle<LogGroup>,
@@ -68,6 +60,8 @@ pub struct Monitoring {
     pub standard_topic: Handle<Topic>,
     pub critical_topic: Handle<Topic>,
     pub threshold_alarms: Vec<Handle<Alarm>>,
+    /// Their names (`alarm-<name>-<env>`), in config order: known at build time.
+    pub threshold_alarm_names: Vec<String>,
     pub dashboard: Handle<Dashboard>,
 }
 
@@ -146,7 +140,7 @@ fn treat_missing(t: config::TreatMissingData) -> alarm::TreatMissingData {
 
 /// The logical id of a threshold alarm from the config list: `payment-errors` -> `PaymentErrorsAlarm`.
 pub fn threshold_alarm_id(a: &ThresholdAlarm) -> LogicalId {
-    LogicalId::from_words(&format!("{}-alarm", a.name))
+    a.logical_id()
 }
 
 fn actions(topics: &[&Handle<Topic>]) -> Value<Vec<Value<String>>> {
@@ -187,48 +181,15 @@ pub fn build(
     let auth = log_group(s, "AuthenticationServiceLogGroup", names.auth_log_group())?;
     let transaction = log_group(s, "TransactionProcessorLogGroup", names.transaction_log_group())?;
 
-    // Metric filters.
-    let filters = [
-        (
-            &payment,
-            FilterDef {
-                id: "PaymentErrorsMetricFilter",
-                name: "payment-errors",
-                pattern: "{ $.transaction_status = \"failed\" }",
-                metric: "PaymentErrors",
-                value: "1",
-                default: Some(0.0),
-                unit: None,
-            },
-        ),
-        (
-            &auth,
-            FilterDef {
-                id: "AuthFailuresMetricFilter",
-                name: "auth-failures",
-                pattern: "{ $.auth_result = \"failure\" }",
-                metric: "AuthenticationFailures",
-                value: "1",
-                default: Some(0.0),
-                unit: None,
-            },
-        ),
-        (
-            &transaction,
-            FilterDef {
-                id: "TransactionLatencyMetricFilter",
-                name: "transaction-latency",
-                pattern: "{ $.processing_time = * }",
-                metric: "ProcessingLatency",
-                value: "$.processing_time",
-                default: None,
-                unit: Some(metric_filter::Unit::Milliseconds),
-            },
-        ),
-    ];
+    // Metric filters (the list is crate::metrics, which the config checks read too).
     // metric name -> (filter handle, filter name)
     let mut filter_of: BTreeMap<&str, (Handle<MetricFilter>, String)> = BTreeMap::new();
-    for (group, f) in filters {
+    for f in &METRIC_FILTERS {
+        let group = match f.log {
+            ServiceLog::Payment => &payment,
+            ServiceLog::Authentication => &auth,
+            ServiceLog::Transaction => &transaction,
+        };
         let mut t = metric_filter::MetricTransformation::builder()
             .metric_name(f.metric)
             .metric_namespace(METRIC_NAMESPACE)
@@ -338,36 +299,39 @@ pub fn build(
         threshold.push((a, h));
     }
 
-    // Composite alarms -> critical topic + OpsItem (correction 1).
-    let rule = |members: Vec<&Handle<Alarm>>, op: &str| {
-        members.iter().map(|h| format!("ALARM(\"{}\")", var(*h))).collect::<Vec<_>>().join(&format!(" {op} "))
+    // Composite alarms -> critical topic + OpsItem (correction 1), as trees of composites
+    // where one rule would name too many alarms.
+    let member = |(a, h): &(&ThresholdAlarm, Handle<Alarm>)| RuleMember {
+        id: h.id().clone(),
+        name: a.alarm_name(env),
     };
-    let systemic_members: Vec<&Handle<Alarm>> =
-        threshold.iter().filter(|(a, _)| a.systemic).map(|(_, h)| h).collect();
-    let all_members: Vec<&Handle<Alarm>> = threshold.iter().map(|(_, h)| h).collect();
-    let composite = |s: &mut StackScope<'_>, id: &str, name: String, description: &str, rule: String| {
-        let c = CompositeAlarm::builder()
-            .alarm_rule(sub(rule))
-            .alarm_name(name)
-            .alarm_description(description)
-            .actions_enabled(true)
-            .alarm_actions([critical.r#ref(), opsitem_action(1)])
-            .build();
-        s.add(id, c)
-    };
-    let systemic = composite(
+    let systemic_members: Vec<RuleMember> =
+        threshold.iter().filter(|(a, _)| a.systemic).map(member).collect();
+    let all_members: Vec<RuleMember> = threshold.iter().map(member).collect();
+    let critical_actions = [critical.r#ref(), opsitem_action(1)];
+    let systemic = composite_tree(
         s,
-        "SystemicIssuesCompositeAlarm",
-        format!("composite-alarm-systemic-issues-{env}"),
-        "Triggers when all systemic alarms (payment errors and high latency) are in ALARM together",
-        rule(systemic_members, "AND"),
+        &CompositeSpec {
+            id: COMPOSITE_ALARM_IDS[1],
+            stem: "systemic-issues",
+            env,
+            description: "Triggers when all systemic alarms (payment errors and high latency) are in ALARM together",
+            op: RuleOp::And,
+        },
+        systemic_members,
+        &critical_actions,
     )?;
-    let escalation = composite(
+    let escalation = composite_tree(
         s,
-        "CriticalEscalationCompositeAlarm",
-        format!("composite-alarm-critical-escalation-{env}"),
-        "Triggers when any threshold alarm indicates a critical condition",
-        rule(all_members, "OR"),
+        &CompositeSpec {
+            id: COMPOSITE_ALARM_IDS[0],
+            stem: "critical-escalation",
+            env,
+            description: "Triggers when any threshold alarm indicates a critical condition",
+            op: RuleOp::Or,
+        },
+        all_members,
+        &critical_actions,
     )?;
 
     // Anomaly detectors (with the configured exclusions, correction 10) and their alarms
@@ -596,23 +560,9 @@ pub fn build(
         "Critical escalations topic name",
         Expr::from(format!("sns-critical-escalations-{env}")),
     )?;
-    for (a, h) in &threshold {
-        out(
-            s,
-            &format!("{}Arn", h.id()),
-            &format!("ARN of {}", a.alarm_name(env)),
-            h.get_att::<String>(AlarmAttr::Arn).into(),
-        )?;
-    }
-    let names_of = |hs: &[&Handle<Alarm>]| -> Expr {
-        Intrinsic::Join(",".into(), hs.iter().map(|h| Expr::from(h.r#ref::<String>())).collect()).into()
-    };
-    out(
-        s,
-        "ThresholdAlarmNames",
-        "Threshold alarm names (comma-separated)",
-        names_of(&threshold.iter().map(|(_, h)| h).collect::<Vec<_>>()),
-    )?;
+    // No output per threshold alarm: their number follows the config (one output each would
+    // fill a template's 200 outputs), and nothing consumes them; their names are in the root
+    // export ThresholdAlarmNames (README, "Outputs").
     for (h, what) in [(&systemic, "systemic-issues"), (&escalation, "critical-escalation")] {
         out(
             s,
@@ -643,7 +593,8 @@ pub fn build(
         s,
         "AnomalyAlarmNames",
         "Anomaly-detection alarm names (comma-separated)",
-        names_of(&anomaly_alarms.iter().collect::<Vec<_>>()),
+        Intrinsic::Join(",".into(), anomaly_alarms.iter().map(|h| Expr::from(h.r#ref::<String>())).collect())
+            .into(),
     )?;
     for d in &detectors {
         out(s, &format!("{}Id", d.id()), "Anomaly detector id", d.r#ref::<String>().into())?;
@@ -689,9 +640,141 @@ pub fn build(
         transaction_log_group: transaction,
         standard_topic: standard,
         critical_topic: critical,
+        threshold_alarm_names: threshold.iter().map(|(a, _)| a.alarm_name(env)).collect(),
         threshold_alarms: threshold.into_iter().map(|(_, h)| h).collect(),
         dashboard,
     })
+}
+
+/// How a composite alarm combines its members.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RuleOp {
+    /// In ALARM when any member is.
+    Or,
+    /// In ALARM when every member is.
+    And,
+}
+
+impl RuleOp {
+    fn keyword(self) -> &'static str {
+        match self {
+            RuleOp::Or => " OR ",
+            RuleOp::And => " AND ",
+        }
+    }
+}
+
+/// An alarm named in a composite alarm's rule: the logical id its `${Id}` refers to and the
+/// name that resolves to (which decides the rule's length).
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct RuleMember {
+    pub id: LogicalId,
+    pub name: String,
+}
+
+/// The rule `ALARM("${A}") OR ALARM("${B}") ...` over `members`, and its length in characters
+/// once CloudFormation has resolved the names.
+pub fn alarm_rule(members: &[RuleMember], op: RuleOp) -> (String, usize) {
+    let rule =
+        members.iter().map(|m| format!("ALARM(\"${{{}}}\")", m.id)).collect::<Vec<_>>().join(op.keyword());
+    let length = members.iter().map(|m| "ALARM(\"\")".len() + m.name.chars().count()).sum::<usize>()
+        + op.keyword().len() * members.len().saturating_sub(1);
+    (rule, length)
+}
+
+/// Splits `members` (in order) into consecutive groups that each fit in one rule: at most
+/// [`MAX_RULE_ALARMS`] alarms and [`MAX_RULE_LENGTH`] characters.
+pub fn rule_groups(members: &[RuleMember], op: RuleOp) -> Vec<std::ops::Range<usize>> {
+    let mut groups = Vec::new();
+    let (mut start, mut length) = (0, 0);
+    for (i, m) in members.iter().enumerate() {
+        let item = "ALARM(\"\")".len() + m.name.chars().count();
+        let grown = if i == start { item } else { length + op.keyword().len() + item };
+        if i > start && (i - start == MAX_RULE_ALARMS || grown > MAX_RULE_LENGTH) {
+            groups.push(start..i);
+            start = i;
+            length = item;
+        } else {
+            length = grown;
+        }
+    }
+    if start < members.len() {
+        groups.push(start..members.len());
+    }
+    groups
+}
+
+/// The composite alarm at the top of a tree.
+pub struct CompositeSpec<'a> {
+    /// Logical id of the top composite (`CriticalEscalationCompositeAlarm`).
+    pub id: &'a str,
+    /// Name stem: the top is `composite-alarm-<stem>-<env>`, its groups
+    /// `composite-alarm-<stem>-group-<k>-<env>`.
+    pub stem: &'a str,
+    pub env: &'a str,
+    pub description: &'a str,
+    pub op: RuleOp,
+}
+
+/// A composite alarm over `members` that CloudWatch accepts whatever their number.
+///
+/// One rule names at most 100 alarms and has at most 10,240 characters, and a rule may name
+/// composite alarms (PutCompositeAlarm API reference). Members that do not fit in one rule are
+/// grouped, in config order, into composite alarms `composite-alarm-<stem>-group-<k>-<env>`
+/// of up to 100 members with the same operator, and the top composite combines the groups
+/// (groups of groups past 10,000 alarms). An OR of ORs and an AND of ANDs are the flat rule,
+/// so the top composite goes into ALARM exactly when the flat one would; the groups have no
+/// actions, so only the top composite notifies (PLATFORM.md: critical topic and OpsItem).
+/// Adding an alarm at the end of the list changes the last group only.
+pub fn composite_tree(
+    s: &mut StackScope<'_>,
+    spec: &CompositeSpec<'_>,
+    members: Vec<RuleMember>,
+    actions: &[Value<String>],
+) -> Result<Handle<CompositeAlarm>, AppError> {
+    let top_name = format!("composite-alarm-{}-{}", spec.stem, spec.env);
+    let group_prefix = spec.id.strip_suffix("Alarm").unwrap_or(spec.id);
+    let mut level = members;
+    let mut k = 0;
+    while rule_groups(&level, spec.op).len() > 1 {
+        let mut next = Vec::new();
+        for range in rule_groups(&level, spec.op) {
+            k += 1;
+            let group = &level[range];
+            let (rule, _) = alarm_rule(group, spec.op);
+            let name = format!("composite-alarm-{}-group-{k}-{}", spec.stem, spec.env);
+            let how = match spec.op {
+                RuleOp::Or => "any",
+                RuleOp::And => "all",
+            };
+            let id = format!("{group_prefix}Group{k}");
+            let h = s.add(
+                &id,
+                CompositeAlarm::builder()
+                    .alarm_rule(sub(rule))
+                    .alarm_name(name.as_str())
+                    .alarm_description(format!(
+                        "Group {k} of {top_name}: in ALARM when {how} of its {} alarms are; no actions ({top_name} notifies)",
+                        group.len()
+                    ))
+                    .actions_enabled(false)
+                    .build(),
+            )?;
+            next.push(RuleMember { id: h.id().clone(), name });
+        }
+        level = next;
+    }
+    let (rule, _) = alarm_rule(&level, spec.op);
+    s.add(
+        spec.id,
+        CompositeAlarm::builder()
+            .alarm_rule(sub(rule))
+            .alarm_name(top_name)
+            .alarm_description(spec.description)
+            .actions_enabled(true)
+            .alarm_actions(actions.to_vec())
+            .build(),
+    )
 }
 
 /// A Contributor Insights rule body (`CloudWatchLogRule` schema, version 1).
@@ -969,4 +1052,139 @@ pub fn dashboard_body(config: &Config, env: &str) -> DashboardBody {
         })
         .collect();
     DashboardBody { widgets }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn members(n: usize, name_len: usize) -> Vec<RuleMember> {
+        (0..n)
+            .map(|i| RuleMember {
+                id: LogicalId::from_words(&format!("a{i}-alarm")),
+                name: format!("alarm-{:0>width$}-dev", i, width = name_len.saturating_sub(10)),
+            })
+            .collect()
+    }
+
+    #[test]
+    fn rules_name_the_members_and_know_their_resolved_length() {
+        let m = members(2, 20);
+        let (rule, len) = alarm_rule(&m, RuleOp::Or);
+        assert_eq!(rule, "ALARM(\"${A0Alarm}\") OR ALARM(\"${A1Alarm}\")");
+        let resolved = format!("ALARM(\"{}\") OR ALARM(\"{}\")", m[0].name, m[1].name);
+        assert_eq!(len, resolved.len());
+        let (rule, _) = alarm_rule(&m, RuleOp::And);
+        assert!(rule.contains(") AND ALARM("));
+    }
+
+    #[test]
+    fn groups_hold_at_most_100_alarms_and_10240_characters() {
+        let one = |n: usize| rule_groups(&members(n, 20), RuleOp::Or);
+        assert!(one(1).len() == 1 && one(1)[0] == (0..1));
+        assert!(one(100).len() == 1 && one(100)[0] == (0..100));
+        assert_eq!(rule_groups(&members(101, 20), RuleOp::Or), [0..100, 100..101]);
+        assert_eq!(rule_groups(&members(250, 20), RuleOp::Or).len(), 3);
+        // Long names: the length decides (255 + 9 per alarm, 4 per OR: 38 fit in 10,240).
+        let long = members(100, 255);
+        let groups = rule_groups(&long, RuleOp::Or);
+        assert_eq!(groups[0], 0..38);
+        for g in &groups {
+            let (_, len) = alarm_rule(&long[g.clone()], RuleOp::Or);
+            assert!(len <= MAX_RULE_LENGTH && g.len() <= MAX_RULE_ALARMS, "{g:?}: {len}");
+        }
+        // Adding a member at the end changes the last group only.
+        let a = rule_groups(&members(230, 20), RuleOp::Or);
+        let b = rule_groups(&members(231, 20), RuleOp::Or);
+        assert_eq!(a[..2], b[..2]);
+    }
+
+    /// The state of composite `id` of `app` when the threshold alarms in `alarming` are in
+    /// ALARM: the rules evaluated as CloudWatch does (OR / AND of ALARM(...) terms).
+    fn in_alarm(app: &crate::compile::App, id: &str, alarming: &std::collections::BTreeSet<String>) -> bool {
+        let r = &app.graph.resources[&LogicalId::new(id).unwrap()];
+        if r.type_name == "AWS::CloudWatch::Alarm" {
+            return alarming.contains(id);
+        }
+        let rule = r.properties["AlarmRule"].to_json()["Fn::Sub"].as_str().unwrap().to_string();
+        let terms = |sep: &str| -> Vec<String> {
+            rule.split(sep)
+                .map(|t| t.trim_start_matches("ALARM(\"${").trim_end_matches("}\")").to_string())
+                .collect()
+        };
+        if rule.contains(" AND ") {
+            terms(" AND ").iter().all(|t| in_alarm(app, t, alarming))
+        } else {
+            terms(" OR ").iter().any(|t| in_alarm(app, t, alarming))
+        }
+    }
+
+    fn app_with(alarms: usize, systemic_every: usize) -> crate::compile::App {
+        let mut text = String::from(
+            "notifications:\n  standard: [ops@payments.io]\n  critical: [oncall@payments.io]\ncanary:\n  target_url: https://status.payments.io/health\nalarms:\n",
+        );
+        for i in 0..alarms {
+            text.push_str(&format!(
+                "  - name: alarm-{i:04}\n    metric: PaymentErrors\n    statistic: Sum\n    threshold: {i}\n    systemic: {}\n",
+                i % systemic_every == 0
+            ));
+        }
+        let config = Config::parse(std::path::Path::new("stacks/config/dev.yaml"), &text, "dev").unwrap();
+        let asset = |name: &str| cfnc::build::StagedAsset {
+            sha256: "0".repeat(64),
+            s3_key: format!("assets/{name}.zip"),
+        };
+        let assets = crate::StagedAssets { lambda: asset("lambda"), canary: asset("canary") };
+        crate::root::build(&config, &assets).unwrap()
+    }
+
+    #[test]
+    fn past_100_alarms_the_composites_become_trees_that_notify_as_the_flat_rule() {
+        let app = app_with(1000, 7);
+        let composites: Vec<(&LogicalId, &crate::model::Resource)> = app
+            .graph
+            .resources
+            .iter()
+            .filter(|(_, r)| r.type_name == "AWS::CloudWatch::CompositeAlarm")
+            .collect();
+        // 10 groups under critical-escalation, 2 under systemic-issues (143 members), 2 tops.
+        assert_eq!(composites.len(), 14);
+        for (id, r) in &composites {
+            let p = r.properties.iter().map(|(k, v)| (k.as_str(), v.to_json())).collect::<BTreeMap<_, _>>();
+            let rule = p["AlarmRule"]["Fn::Sub"].as_str().unwrap();
+            assert!(rule.matches("ALARM(").count() <= MAX_RULE_ALARMS, "{id}");
+            let top = COMPOSITE_ALARM_IDS.contains(&id.as_str());
+            // Only the two tops notify (critical topic and OpsItem); groups have no actions.
+            assert_eq!(p.contains_key("AlarmActions"), top, "{id}");
+            assert_eq!(p["ActionsEnabled"], serde_json::json!(top), "{id}");
+            let name = p["AlarmName"].as_str().unwrap();
+            assert!(name.starts_with("composite-alarm-") && name.ends_with("-dev"), "{name}");
+        }
+        // The tree is the flat rule: any one alarm raises the escalation; the systemic issue
+        // needs every systemic alarm.
+        let none = std::collections::BTreeSet::new();
+        assert!(!in_alarm(&app, "CriticalEscalationCompositeAlarm", &none));
+        for i in [0, 99, 100, 567, 999] {
+            let one = std::collections::BTreeSet::from([format!("Alarm{i:04}Alarm")]);
+            assert!(in_alarm(&app, "CriticalEscalationCompositeAlarm", &one), "alarm {i}");
+        }
+        let systemic: std::collections::BTreeSet<String> =
+            (0..1000).filter(|i| i % 7 == 0).map(|i| format!("Alarm{i:04}Alarm")).collect();
+        assert!(in_alarm(&app, "SystemicIssuesCompositeAlarm", &systemic));
+        let mut all_but_one = systemic.clone();
+        all_but_one.remove("Alarm0994Alarm");
+        assert!(!in_alarm(&app, "SystemicIssuesCompositeAlarm", &all_but_one));
+    }
+
+    #[test]
+    fn up_to_100_alarms_each_composite_is_one_alarm() {
+        let app = app_with(100, 1);
+        let n =
+            app.graph.resources.values().filter(|r| r.type_name == "AWS::CloudWatch::CompositeAlarm").count();
+        assert_eq!(n, 2);
+        let app = app_with(101, 1);
+        let n =
+            app.graph.resources.values().filter(|r| r.type_name == "AWS::CloudWatch::CompositeAlarm").count();
+        assert_eq!(n, 6, "2 groups under each of the 2 tops");
+    }
 }

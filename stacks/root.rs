@@ -99,14 +99,11 @@ pub fn build(config: &Config, assets: &StagedAssets) -> Result<App, AppError> {
         "Critical escalations topic",
         mon.critical_topic.r#ref::<String>().into(),
     )?;
+    // The names are known at build time: a literal, not one wiring output per alarm.
     export(
         "ThresholdAlarmNames",
         "Threshold alarms from the environment config (comma-separated)",
-        Intrinsic::Join(
-            ",".into(),
-            mon.threshold_alarms.iter().map(|h| h.r#ref::<String>().into()).collect(),
-        )
-        .into(),
+        Expr::from(mon.threshold_alarm_names.join(",")),
     )?;
     export("DashboardName", "CloudWatch dashboard", mon.dashboard.r#ref::<String>().into())?;
     export(

@@ -215,7 +215,8 @@ fn real_platform_build_is_reviewed_on_moto() {
     let tmp = crate::build_common::temp_project();
     let project = tmp.path();
     ok(cfnc(&m, project, &["bootstrap"]));
-    let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
+    // The repository's dev config uses placeholder addresses: --yes acknowledges them.
+    let o = ok(cfnc(&m, project, &["deploy", "--change-set", "--yes"]));
     assert!(String::from_utf8_lossy(&o.stderr).contains("building"), "deploy built first: {}", text(&o));
     assert!(String::from_utf8_lossy(&o.stderr).contains("uploads: 7 uploaded"), "{}", text(&o));
     let manifest: cfnc::manifest::Manifest =

@@ -164,6 +164,13 @@ fn config(text: impl AsRef<[u8]>) -> Run {
     build(p.path(), &[])
 }
 
+/// `cfnc build` (not quiet: warnings are printed) with `text` as stacks/config/dev.yaml.
+fn config_warned(text: impl AsRef<[u8]>) -> Run {
+    let p = project();
+    std::fs::write(p.path().join("stacks/config/dev.yaml"), text).unwrap();
+    run(cfnc().arg("--project").arg(p.path()).arg("build"))
+}
+
 /// A config with one threshold alarm, `field` lines replacing the defaults given here.
 fn alarm(fields: &[(&str, &str)]) -> String {
     let mut entry = vec![
@@ -296,6 +303,14 @@ fn case(id: &str) -> Run {
         "config-bad-region" => config("dashboard:\n  regions: [us-east-1, mars-1]\n"),
         "config-empty-regions" => config("dashboard:\n  regions: []\n"),
         "config-bad-timezone" => config("anomaly_detection:\n  metric_timezone: Mars/Olympus Mons\n"),
+        "config-unknown-timezone" => config("anomaly_detection:\n  metric_timezone: Europe/Berlinn\n"),
+        "config-unknown-region" => config("dashboard:\n  regions: [eu-north-9]\n"),
+        "config-alarm-same-id" => config(format!(
+            "{}  - name: api5xx\n    metric: PaymentErrors\n    statistic: Sum\n    threshold: 2\n",
+            alarm(&[("name", "api-5xx")])
+        )),
+        "config-alarm-unknown-metric" => config_warned(alarm(&[("metric", "PaymentErrorz")])),
+        "config-placeholder" => config_warned("notifications:\n  standard: [ops@corp.example]\n"),
         "config-window-order" => config(
             "anomaly_detection:\n  excluded_time_ranges:\n    - start: \"2026-11-30T02:00:00\"\n      end: \"2026-11-29T22:00:00\"\n",
         ),
@@ -342,7 +357,6 @@ fn case(id: &str) -> Run {
         "cli-no-command" => run(&mut cfnc()),
         "cli-unknown-option" => run(cfnc().args(["build", "--frobnicate"])),
         "cli-bad-env" => run(cfnc().args(["--env", "../prod", "build"])),
-        "cli-yes-without-execute" => run(cfnc().args(["deploy", "--change-set", "--yes"])),
         "cli-validate-no-files" => run(cfnc().arg("validate")),
         "cli-bad-endpoint" => {
             run(cfnc().args(["--endpoint-url", "localhost:5000", "outputs", "--stack", "app"]))
@@ -521,6 +535,12 @@ fn case(id: &str) -> Run {
             let other = "arn:aws:cloudformation:us-east-1:123456789012:changeSet/other/x";
             run(cfnc_at(&m.endpoint()).arg("--project").arg(p.path()).args(["execute", other]))
         }
+        "deploy-placeholders-need-confirmation" => {
+            // The repository's dev config (example.com addresses): deploy builds, then refuses
+            // before any AWS call (the endpoint is a closed port).
+            let p = project();
+            run(cfnc().arg("--project").arg(p.path()).args(["deploy", "--change-set"]))
+        }
         "deploy-execute-needs-confirmation" => {
             let m = Moto::shared();
             let p = tempfile::tempdir().unwrap();
@@ -664,6 +684,11 @@ cases! {
     config_bad_region => "config-bad-region",
     config_empty_regions => "config-empty-regions",
     config_bad_timezone => "config-bad-timezone",
+    config_unknown_timezone => "config-unknown-timezone",
+    config_unknown_region => "config-unknown-region",
+    config_alarm_same_id => "config-alarm-same-id",
+    config_alarm_unknown_metric => "config-alarm-unknown-metric",
+    config_placeholder => "config-placeholder",
     config_window_order => "config-window-order",
     config_window_timestamp => "config-window-timestamp",
     config_reserved_tag => "config-reserved-tag",
@@ -692,7 +717,7 @@ cases! {
     cli_no_command => "cli-no-command",
     cli_unknown_option => "cli-unknown-option",
     cli_bad_env => "cli-bad-env",
-    cli_yes_without_execute => "cli-yes-without-execute",
+    deploy_placeholders_need_confirmation => "deploy-placeholders-need-confirmation",
     cli_validate_no_files => "cli-validate-no-files",
     cli_bad_endpoint => "cli-bad-endpoint",
     cli_bad_value => "cli-bad-value",

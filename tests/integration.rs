@@ -15,6 +15,7 @@ mod stack_server;
 mod validate_common;
 
 // The tests, one module per concern.
+mod alarms_scale;
 mod bootstrap_lint;
 mod build_lint;
 mod build_output;

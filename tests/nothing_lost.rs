@@ -167,9 +167,11 @@ fn deploy_executes_nothing_without_approval() {
     let o = cfnc_at(&m.endpoint(), project, &["bootstrap"]);
     assert!(o.status.success(), "{}", text(&o));
 
-    // --yes needs --execute: it cannot approve anything on its own.
+    // --yes without --execute answers deploy's other questions (placeholder values) only: the
+    // change set is reviewed, nothing executed.
     let o = cfnc_at(&m.endpoint(), project, &["deploy", "--change-set", "--yes"]);
-    assert_eq!(o.status.code(), Some(2), "{}", text(&o));
+    assert_eq!(o.status.code(), Some(0), "{}", text(&o));
+    assert_eq!(stack_status(&m, fixture::ROOT_STACK), "REVIEW_IN_PROGRESS", "nothing ran");
 
     // --execute without a terminal and without --yes: reviewed, then refused; not executed.
     let o = cfnc_at(&m.endpoint(), project, &["deploy", "--change-set", "--execute"]);

@@ -49,6 +49,7 @@ pub async fn deploy(
     opts: &DeployOptions,
 ) -> Result<DeployOutcome, DeployError> {
     let out = build_output::ensure_built(project, env)?;
+    confirm_placeholders(ui, &out.manifest, opts.yes)?;
     let root = out.root()?.clone();
     let stack_name = out.manifest.root_stack.clone();
     let bucket = staging::bucket_name(aws).await?;
@@ -139,6 +140,40 @@ pub async fn deploy(
     }
     let status = execute_reviewed(aws, ui, &review, &stack_labels(&out)).await?;
     Ok(DeployOutcome::Executed(review, status))
+}
+
+/// A build whose config still holds placeholder values (example addresses, the default canary
+/// target: the build's warnings in the manifest) is deployed only with consent, before anything
+/// is uploaded: `--yes` gives it (CI), a terminal asks, and without either deploy refuses.
+fn confirm_placeholders(ui: &Ui, manifest: &cfnc::manifest::Manifest, yes: bool) -> Result<(), DeployError> {
+    let found: Vec<&cfnc::manifest::ConfigWarning> = manifest.placeholders().collect();
+    if found.is_empty() {
+        return Ok(());
+    }
+    // Printed even with -q: this is what the confirmation is about.
+    for w in &found {
+        eprintln!("warning: {w}");
+    }
+    if yes {
+        ui.info(format!("deploying with {} placeholder value(s): acknowledged with --yes", found.len()));
+        return Ok(());
+    }
+    if !ui.can_prompt() {
+        return Err(DeployError::NeedsConfirmation {
+            action: "deploy a build whose config uses placeholder values",
+        });
+    }
+    let ok = ui
+        .confirm(
+            &format!(
+                "The config of {} uses {} placeholder value(s) (above): alerts may reach no one. Deploy anyway? [y/N]",
+                manifest.env,
+                found.len()
+            ),
+            "yes",
+        )
+        .map_err(|e| DeployError::BadFile { path: "<stdin>".into(), reason: e.to_string(), help: None })?;
+    if ok { Ok(()) } else { Err(DeployError::Cancelled { action: "deployment" }) }
 }
 
 /// Executes the change set a review describes, after checking that it is that change set,

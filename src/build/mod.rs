@@ -25,7 +25,9 @@ use serde::Serialize;
 use crate::compile::split::{self, Split, SplitError};
 use crate::compile::{self, App, AppError, CompileError, Compiled};
 use crate::config::{ConfigError, EnvConfig, Settings};
-use crate::manifest::{AssetEntry, MANIFEST_FORMAT, Manifest, STAGING_BUCKET_PATTERN, StackEntry};
+use crate::manifest::{
+    AssetEntry, ConfigWarning, MANIFEST_FORMAT, Manifest, STAGING_BUCKET_PATTERN, StackEntry,
+};
 use crate::model::{Expr, Intrinsic, Value};
 use crate::package::{self, Asset, AssetSpec, PackageError};
 pub use crate::validate::{Finding, Severity};
@@ -252,10 +254,31 @@ pub fn build<S: Settings>(
         Context { config: &config, project: &req.project, assets: Vec::new(), progress: &mut *progress };
     let app = app(&mut cx)?;
     let assets = cx.assets;
+    // Placeholder warnings go into the manifest (deploy asks about them), with the config's
+    // path relative to the project so that the output does not depend on where it is.
+    let relative = config.file.strip_prefix(&req.project).unwrap_or(&config.file);
+    let manifest_warnings = config
+        .warnings
+        .iter()
+        .filter(|w| w.placeholder)
+        .map(|w| ConfigWarning {
+            file: relative
+                .components()
+                .map(|c| c.as_os_str().to_string_lossy())
+                .collect::<Vec<_>>()
+                .join("/"),
+            line: w.line,
+            column: w.column,
+            message: w.message.clone(),
+            hint: w.hint.clone(),
+            placeholder: true,
+        })
+        .collect();
     let built = Built {
         env: config.env.clone(),
         config_sha256: config.sha256.clone(),
         config_warnings: config.warnings.iter().map(render_problem).collect(),
+        manifest_warnings,
         app,
         assets,
     };
@@ -267,6 +290,7 @@ struct Built {
     env: String,
     config_sha256: String,
     config_warnings: Vec<String>,
+    manifest_warnings: Vec<ConfigWarning>,
     app: App,
     assets: Vec<(Asset, &'static str)>,
 }
@@ -277,7 +301,7 @@ fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result
         not(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")),
         allow(unused_mut)
     )]
-    let Built { env, config_sha256, config_warnings, mut app, assets } = built;
+    let Built { env, config_sha256, config_warnings, manifest_warnings, mut app, assets } = built;
     if let Some(n) = req.synthetic {
         #[cfg(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns"))]
         crate::synthetic::add(&mut app, &env, n)?;
@@ -327,7 +351,8 @@ fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result
         return Err(BuildError::Invalid { errors, warnings });
     }
 
-    let manifest = manifest(&env, &config_sha256, root_stack, tags, &compiled, &assets);
+    let mut manifest = manifest(&env, &config_sha256, root_stack, tags, &compiled, &assets);
+    manifest.warnings = manifest_warnings;
     let mut files: emit::Files =
         compiled.all().map(|t| (file_name(&t.name), t.json.clone().into_bytes())).collect();
     for (a, _) in &assets {
@@ -401,6 +426,7 @@ fn manifest(
             .collect(),
         parameters: Default::default(),
         tags,
+        warnings: Vec::new(),
     }
 }
 

@@ -17,10 +17,15 @@
 //!   without moving anything. After compiling, every part is checked against the budget: new
 //!   resources leave a part that exceeds it; resources the lock placed there leave only when
 //!   the part exceeds a hard limit ([`LIMITS`]).
-//! - References between parts of one home only go from later parts to earlier ones (a new
-//!   resource never goes to a part before the parts of what it refers to), so splitting never
-//!   makes nested stacks depend on each other in a cycle; if edits of locked resources do
-//!   create one, the resources that refer "forward" move.
+//! - Splitting never makes nested stacks depend on each other in a cycle. The planner keeps the
+//!   dependencies between parts (references, `DependsOn`, declared outputs) as a graph, and a
+//!   resource goes only to a part where it adds no cycle (part numbers are names, not an
+//!   order). When no part can take a resource, the resources that refer to it and sit where
+//!   its targets lead (e.g. a composite alarm locked beside the topic its new alarms use) move
+//!   after it ([`MoveReason::Order`]). A lock whose parts form a cycle is repaired by moving the
+//!   resources that refer to a higher-numbered part of the cycle. Outputs the app declares on a
+//!   home go to a part holding what they refer to. A cycle between the declared stacks
+//!   themselves is the app's ([`CompileError::Cycle`], with the resources that make it).
 //! - A resource that changes nested stack is deleted from the old stack and created in the
 //!   new one by CloudFormation: every such move is reported ([`Move`]) with its reason.
 
@@ -32,7 +37,7 @@ use serde::{Deserialize, Serialize};
 
 use super::refs::{self, Target};
 use super::{App, CompileError, Compiled, StackSpec};
-use crate::model::{Expr, LogicalId};
+use crate::model::{Expr, LogicalId, Output};
 
 /// Per-template numbers: the limits, or what cfnc fills a part up to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
@@ -212,10 +217,19 @@ pub enum SplitError {
     #[diagnostic(
         code(cfnc::split::no_fit),
         help(
-            "its resources refer to each other too densely for automatic splitting: declare another stack in stacks/ and place part of them there"
+            "a nested stack takes at most {} resources, {} parameters and {} outputs: a resource that refers to more resources of other stacks than a stack takes parameters cannot be placed anywhere. Make the named resources refer to fewer others (in the config: fewer entries that one resource combines; in the app: an intermediate resource, such as a tree of composite alarms)",
+            LIMITS.resources, LIMITS.parameters, LIMITS.outputs
         )
     )]
     NoFit { stack: String, detail: String },
+    #[error("splitting stack `{stack}` left its parts depending on each other in a cycle: {cycle}")]
+    #[diagnostic(
+        code(cfnc::split::cycle),
+        help(
+            "this is a bug in cfnc's splitting, not in the app or the config: please report it with the lock file; a build without the lock (move stacks/config/<env>.lock.json away) assigns every resource afresh"
+        )
+    )]
+    Cycle { stack: String, cycle: String },
 }
 
 /// Why a resource changes nested stack.
@@ -228,8 +242,11 @@ pub enum MoveReason {
     LockPart { part: String },
     /// Its part exceeds a CloudFormation limit.
     Limit { detail: String },
-    /// It refers to a later part of its stack, which made the parts depend on each other in a cycle.
+    /// The lock made the parts of its stack depend on each other in a cycle.
     Cycle,
+    /// It refers to `resource`, which could be placed in no part that it may depend on
+    /// without a cycle (the parts it could go to were full): it moves to a part after it.
+    Order { resource: String },
 }
 
 impl std::fmt::Display for MoveReason {
@@ -238,7 +255,13 @@ impl std::fmt::Display for MoveReason {
             MoveReason::StackChanged { stack } => write!(f, "the app now declares it in stack `{stack}`"),
             MoveReason::LockPart { part } => write!(f, "the lock names part `{part}`, which cfnc cannot use"),
             MoveReason::Limit { detail } => write!(f, "{detail}"),
-            MoveReason::Cycle => write!(f, "it refers to a later part of its stack (that made a cycle)"),
+            MoveReason::Cycle => {
+                write!(f, "the lock made the parts of its stack depend on each other in a cycle")
+            }
+            MoveReason::Order { resource } => write!(
+                f,
+                "it refers to `{resource}`, which fits in no part it may depend on without a cycle, so it moves after it"
+            ),
         }
     }
 }
@@ -354,11 +377,17 @@ pub fn compile(
         }
     }
     let mut planner = Planner::new(&app, lock, *settings);
-    planner.place_unplaced();
-    planner.fix_cycles()?;
+    // Stacks the app itself makes depend on each other in a cycle: the app's to fix.
+    planner.check_homes()?;
+    planner.check_alone()?;
+    planner.repair_cycles();
+    planner.place_unplaced()?;
     const MAX_ROUNDS: usize = 12;
     for round in 1..=MAX_ROUNDS {
         planner.apply(&mut app);
+        if let Some(cycle) = planner.part_cycle() {
+            return Err(planner.cycle_error(&cycle));
+        }
         let compiled = super::compile(&app, template_url)?;
         let over = planner.check(&compiled);
         if over.is_empty() {
@@ -366,14 +395,16 @@ pub fn compile(
         }
         if round == MAX_ROUNDS {
             let o = over.into_iter().next().expect("not empty");
-            return Err(SplitError::NoFit { stack: planner.parts[o.part].name.clone(), detail: o.detail });
+            return Err(SplitError::NoFit {
+                stack: planner.parts[o.part].name.clone(),
+                detail: format!("{}; {}", o.detail, planner.densest(o.part)),
+            });
         }
         for o in &over {
             planner.evict(o);
         }
         planner.recount();
-        planner.place_unplaced();
-        planner.fix_cycles()?;
+        planner.place_unplaced()?;
     }
     unreachable!("the loop returns")
 }
@@ -391,7 +422,8 @@ struct Over {
 #[derive(Clone, Debug)]
 struct Part {
     home: usize,
-    /// 1 for the home itself, then 2, 3, ...
+    /// 1 for the home itself, then 2, 3, ... (a name, not an order: parts may depend on
+    /// each other in any direction that makes no cycle).
     n: u32,
     name: String,
     logical_id: LogicalId,
@@ -402,8 +434,21 @@ struct Part {
     params: HashSet<u32>,
     /// Targets in the part used outside it (wiring outputs).
     outputs: HashSet<u32>,
-    /// Outputs the app declares on the home (counted on part 1).
+    /// Outputs the app declares that this part carries.
     declared_outputs: usize,
+    /// Parts this part depends on (through references or `DependsOn` of its resources), with
+    /// the number of resource edges behind each.
+    succ: HashMap<usize, u32>,
+}
+
+/// An output the app declares on a home stack: it goes to a part of that home that holds
+/// what it refers to (so it never makes a part depend on a later one in a cycle).
+struct Declared {
+    home: usize,
+    name: LogicalId,
+    output: Output,
+    /// Resources it refers to.
+    targets: Vec<usize>,
 }
 
 struct Planner {
@@ -423,10 +468,12 @@ struct Planner {
     edges: Vec<Vec<usize>>,
     /// All resources each resource refers to or depends on (any home).
     all_edges: Vec<Vec<usize>>,
-    /// Resources referring to / depending on each resource.
+    /// Resources referring to / depending on each resource (any home).
     consumers: Vec<Vec<usize>>,
     /// Targets of each resource that root outputs use.
     root_refs: Vec<Vec<u32>>,
+    /// Outputs declared on home stacks.
+    declared: Vec<Declared>,
     /// Position in a post-order of the same-home graph (what a resource refers to comes first).
     rank: Vec<usize>,
     order: Vec<usize>,
@@ -527,6 +574,17 @@ impl Planner {
                 }
             }
         }
+        let mut declared = Vec::new();
+        for ((stack, name), output) in &app.outputs {
+            let Some(&h) = home_index.get(stack.as_str()) else { continue };
+            found.clear();
+            refs::collect(&output.value, &mut found);
+            let mut targets: Vec<usize> =
+                found.drain(..).filter_map(|(t, _)| index.get(t.id.as_str()).copied()).collect();
+            targets.sort_unstable();
+            targets.dedup();
+            declared.push(Declared { home: h, name: name.clone(), output: output.clone(), targets });
+        }
 
         let mut planner = Planner {
             budget: settings.budget,
@@ -541,6 +599,7 @@ impl Planner {
             all_edges,
             consumers,
             root_refs,
+            declared,
             rank: vec![0; n],
             order: Vec::new(),
             parts: Vec::new(),
@@ -558,12 +617,60 @@ impl Planner {
             planner.rank[i] = r;
         }
         for h in 0..planner.homes.len() {
-            let declared = app.outputs.keys().filter(|(s, _)| *s == planner.homes[h].name).count();
             let p = planner.add_part(h, 1);
-            planner.parts[p].declared_outputs = declared;
+            // Until the resources are placed, the declared outputs count on the home.
+            planner.parts[p].declared_outputs = planner.declared.iter().filter(|d| d.home == h).count();
         }
         planner.read_lock(lock, &index);
         planner
+    }
+
+    /// Fails when the stacks the app declares depend on each other in a cycle (through its
+    /// resources or its declared outputs): splitting cannot help, the app must change.
+    fn check_homes(&self) -> Result<(), SplitError> {
+        let mut edges: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+        let mut why: BTreeMap<(usize, usize), String> = BTreeMap::new();
+        let mut add = |from: usize, to: usize, what: String| {
+            if from != to {
+                edges.entry(from).or_default().insert(to);
+                why.entry((from, to)).or_insert(what);
+            }
+        };
+        for (i, es) in self.all_edges.iter().enumerate() {
+            for &o in es {
+                add(self.home[i], self.home[o], format!("`{}` refers to `{}`", self.ids[i], self.ids[o]));
+            }
+        }
+        for d in &self.declared {
+            for &o in &d.targets {
+                add(d.home, self.home[o], format!("output `{}` refers to `{}`", d.name, self.ids[o]));
+            }
+        }
+        let Some(cycle) = find_cycle(&edges) else { return Ok(()) };
+        let names: Vec<&str> = cycle.iter().map(|&h| self.homes[h].name.as_str()).collect();
+        let reasons: Vec<String> = cycle
+            .windows(2)
+            .map(|w| format!("{} in {}", why[&(w[0], w[1])], self.homes[w[0]].name))
+            .collect();
+        Err(CompileError::Cycle(format!("{} ({})", names.join(" -> "), reasons.join("; "))).into())
+    }
+
+    /// Fails when a resource alone needs more wiring parameters than a template takes: it
+    /// refers to more resources of other declared stacks (which can never share its part).
+    fn check_alone(&self) -> Result<(), SplitError> {
+        for (i, ts) in self.refs.iter().enumerate() {
+            let foreign = ts.iter().filter(|&&t| self.home[self.owner[t as usize]] != self.home[i]).count();
+            if foreign > self.limits.parameters {
+                return Err(SplitError::NoFit {
+                    stack: self.homes[self.home[i]].name.clone(),
+                    detail: format!(
+                        "`{}` ({}) refers to {foreign} values of other stacks, one wiring parameter each; CloudFormation allows {} parameters",
+                        self.ids[i], self.type_names[i], self.limits.parameters
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 
     /// A post-order of the same-home graph, from the resources nothing refers to (sorted by
@@ -624,6 +731,7 @@ impl Planner {
             params: HashSet::new(),
             outputs: HashSet::new(),
             declared_outputs: 0,
+            succ: HashMap::new(),
         });
         self.parts.len() - 1
     }
@@ -703,6 +811,22 @@ impl Planner {
     fn assign(&mut self, i: usize, p: usize) {
         self.part_of[i] = Some(p);
         self.parts[p].count += 1;
+        for k in 0..self.all_edges[i].len() {
+            let o = self.all_edges[i][k];
+            if let Some(q) = self.part_of[o]
+                && q != p
+            {
+                *self.parts[p].succ.entry(q).or_default() += 1;
+            }
+        }
+        for k in 0..self.consumers[i].len() {
+            let c = self.consumers[i][k];
+            if let Some(q) = self.part_of[c]
+                && q != p
+            {
+                *self.parts[q].succ.entry(p).or_default() += 1;
+            }
+        }
         for k in 0..self.refs[i].len() {
             let t = self.refs[i][k];
             match self.part_of[self.owner[t as usize]] {
@@ -737,12 +861,21 @@ impl Planner {
         }
     }
 
-    /// Recomputes every part's counters from the placement.
+    /// Takes `i` out of its part (the counters are recomputed by [`Planner::recount`]).
+    fn unplace(&mut self, i: usize, reason: MoveReason) {
+        self.part_of[i] = None;
+        if self.locked[i] {
+            self.reason[i].get_or_insert(reason);
+        }
+    }
+
+    /// Recomputes every part's counters and dependencies from the placement.
     fn recount(&mut self) {
         for p in &mut self.parts {
             p.count = 0;
             p.params.clear();
             p.outputs.clear();
+            p.succ.clear();
         }
         let placed: Vec<(usize, usize)> =
             self.order.iter().filter_map(|&i| self.part_of[i].map(|p| (i, p))).collect();
@@ -752,40 +885,103 @@ impl Planner {
         }
     }
 
-    /// Places every resource without a part, in post-order.
-    fn place_unplaced(&mut self) {
-        for k in 0..self.order.len() {
-            let i = self.order[k];
-            if self.part_of[i].is_none() {
-                self.place(i);
+    /// Places every resource without a part, in post-order (what a resource refers to first).
+    fn place_unplaced(&mut self) -> Result<(), SplitError> {
+        // A resource's consumers come after it in the post-order, so one pass places every
+        // resource of an acyclic graph; resources that refer to each other in a cycle (which
+        // CloudFormation rejects anyway) may need another pass.
+        const MAX_PASSES: usize = 8;
+        for _ in 0..MAX_PASSES {
+            let mut placed_any = false;
+            for k in 0..self.order.len() {
+                let i = self.order[k];
+                if self.part_of[i].is_none() {
+                    self.place(i);
+                    placed_any = true;
+                }
             }
+            if !placed_any {
+                return Ok(());
+            }
+        }
+        match (0..self.ids.len()).find(|&i| self.part_of[i].is_none()) {
+            None => Ok(()),
+            Some(i) => Err(SplitError::NoFit {
+                stack: self.homes[self.home[i]].name.clone(),
+                detail: format!(
+                    "`{}` and the resources it refers to form a cycle that no part can hold",
+                    self.ids[i]
+                ),
+            }),
         }
     }
 
-    /// The lowest part number `i` may take: not before the parts of what it refers to.
-    fn lower_bound(&self, i: usize) -> u32 {
-        self.edges[i].iter().filter_map(|&o| self.part_of[o]).map(|p| self.parts[p].n).max().unwrap_or(1)
+    /// The parts reachable from `from` (themselves included) through part dependencies.
+    fn reachable(&self, from: impl IntoIterator<Item = usize>) -> Vec<bool> {
+        self.reachable_with(from, &[])
+    }
+
+    /// Whether putting a resource that depends on parts `targets` and that parts `consumers`
+    /// depend on into part `p` keeps the part dependencies free of cycles.
+    fn acyclic_with(&self, p: usize, targets: &[usize], consumers: &[usize]) -> bool {
+        // New edges p -> t and c -> p make a cycle when p reaches itself or a consumer
+        // through the new edges and the existing ones.
+        let start = self.parts[p].succ.keys().copied().chain(targets.iter().copied().filter(|&t| t != p));
+        let seen = self.reachable(start);
+        !seen[p] && !consumers.iter().any(|&c| c != p && seen[c])
     }
 
     fn place(&mut self, i: usize) {
         let h = self.home[i];
-        let lower = self.lower_bound(i);
-        let mut candidates: Vec<(usize, u32, usize)> = Vec::new();
-        for (p, part) in self.parts.iter().enumerate() {
-            if part.home != h || part.closed || part.n < lower || part.count >= self.budget.resources {
-                continue;
+        for attempt in 0..2 {
+            let mut targets: Vec<usize> = self.all_edges[i].iter().filter_map(|&o| self.part_of[o]).collect();
+            targets.sort_unstable();
+            targets.dedup();
+            let mut consumers: Vec<usize> =
+                self.consumers[i].iter().filter_map(|&c| self.part_of[c]).collect();
+            consumers.sort_unstable();
+            consumers.dedup();
+            let mut candidates: Vec<(usize, u32, usize)> = Vec::new();
+            for (p, part) in self.parts.iter().enumerate() {
+                if part.home != h || part.closed || part.count >= self.budget.resources {
+                    continue;
+                }
+                let affinity = self.edges[i]
+                    .iter()
+                    .chain(self.consumers[i].iter().filter(|&&c| self.home[c] == h))
+                    .filter(|&&o| self.part_of[o] == Some(p))
+                    .count();
+                candidates.push((affinity, part.n, p));
             }
-            let affinity = self.edges[i]
+            candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
+            let chosen = candidates
+                .into_iter()
+                .map(|(_, _, p)| p)
+                .find(|&p| self.acyclic_with(p, &targets, &consumers) && self.fits(i, p));
+            if let Some(p) = chosen {
+                self.assign(i, p);
+                return;
+            }
+            // A new part depends on the targets' parts and nothing depends on it yet: it
+            // makes a cycle only when a target's part already reaches a consumer's part.
+            let reach = self.reachable(targets.iter().copied());
+            if !consumers.iter().any(|&c| reach[c]) || attempt == 1 {
+                let p = self.new_part(h);
+                self.assign(i, p);
+                return;
+            }
+            // Consumers that such paths lead to must move after `i`: take them out (they are
+            // placed again after it, as they come later in the post-order).
+            let blocked: Vec<usize> = self.consumers[i]
                 .iter()
-                .chain(self.consumers[i].iter().filter(|&&c| self.home[c] == h))
-                .filter(|&&o| self.part_of[o] == Some(p))
-                .count();
-            candidates.push((affinity, part.n, p));
+                .copied()
+                .filter(|&c| self.part_of[c].is_some_and(|q| reach[q]))
+                .collect();
+            for c in blocked {
+                self.unplace(c, MoveReason::Order { resource: self.ids[i].to_string() });
+            }
+            self.recount();
         }
-        candidates.sort_by(|a, b| b.0.cmp(&a.0).then(a.1.cmp(&b.1)));
-        let chosen = candidates.into_iter().map(|(_, _, p)| p).find(|&p| self.fits(i, p));
-        let p = chosen.unwrap_or_else(|| self.new_part(h));
-        self.assign(i, p);
     }
 
     /// Whether `i` fits in part `p` within the parameter and output budgets.
@@ -841,65 +1037,112 @@ impl Planner {
         self.add_part(home, n)
     }
 
-    /// Part-level dependency edges (from -> to).
+    /// Part-level dependency edges (from -> to) of the placed resources.
     fn part_edges(&self) -> BTreeMap<usize, BTreeSet<usize>> {
-        let mut edges: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
-        for i in 0..self.ids.len() {
-            let Some(p) = self.part_of[i] else { continue };
-            for &o in &self.all_edges[i] {
-                if let Some(q) = self.part_of[o]
-                    && q != p
-                {
-                    edges.entry(p).or_default().insert(q);
-                }
-            }
-        }
-        edges
+        self.parts
+            .iter()
+            .enumerate()
+            .filter(|(_, p)| !p.succ.is_empty())
+            .map(|(i, p)| (i, p.succ.keys().copied().collect()))
+            .collect()
     }
 
-    /// Moves resources that refer to a later part of their home while the parts form a
-    /// cycle, until they do not.
-    fn fix_cycles(&mut self) -> Result<(), SplitError> {
-        for _ in 0..64 {
-            let edges = self.part_edges();
-            if !has_cycle(&edges) {
-                return Ok(());
-            }
+    /// Breaks cycles between parts that the lock made (hand edits, or locks of older cfnc
+    /// versions): for each cycle, the resources that depend on a higher-numbered part of the
+    /// cycle are taken out (to be placed again), until there is none.
+    fn repair_cycles(&mut self) {
+        for _ in 0..self.parts.len().max(1) {
+            let Some(cycle) = find_cycle(&self.part_edges()) else { return };
+            let members: HashSet<usize> = cycle.iter().copied().collect();
             let forward: Vec<usize> = (0..self.ids.len())
                 .filter(|&i| {
                     let Some(p) = self.part_of[i] else { return false };
-                    self.edges[i]
-                        .iter()
-                        .any(|&o| self.part_of[o].is_some_and(|q| self.parts[q].n > self.parts[p].n))
+                    members.contains(&p)
+                        && self.all_edges[i].iter().any(|&o| {
+                            self.part_of[o]
+                                .is_some_and(|q| members.contains(&q) && self.parts[q].n > self.parts[p].n)
+                        })
                 })
                 .collect();
-            if forward.is_empty() {
-                // Between different homes: the compiler reports it with the stack names.
-                return Ok(());
-            }
             for i in forward {
-                self.part_of[i] = None;
-                if self.locked[i] {
-                    self.reason[i].get_or_insert(MoveReason::Cycle);
-                }
+                self.unplace(i, MoveReason::Cycle);
             }
             self.recount();
-            self.place_unplaced();
         }
-        let stack = self.parts.first().map(|p| p.name.clone()).unwrap_or_default();
-        Err(SplitError::NoFit { stack, detail: "parts keep depending on each other in a cycle".into() })
     }
 
-    /// Sets the app's stacks (parts after their home) and placement.
-    fn apply(&self, app: &mut App) {
+    /// The part of each declared output: a part of its home that holds one of the resources
+    /// it refers to and that no other such part depends on (so the output adds no cycle);
+    /// part 1 of the home when it refers to nothing there.
+    fn output_parts(&self) -> Vec<usize> {
+        let mut extra: Vec<BTreeSet<usize>> = vec![BTreeSet::new(); self.parts.len()];
+        let mut chosen = Vec::with_capacity(self.declared.len());
+        for d in &self.declared {
+            let mut here: Vec<usize> = d
+                .targets
+                .iter()
+                .filter(|&&o| self.home[o] == d.home)
+                .filter_map(|&o| self.part_of[o])
+                .collect();
+            here.sort_unstable();
+            here.dedup();
+            let home_part = self.find_part(d.home, 1).expect("every home has part 1");
+            let p = here
+                .iter()
+                .copied()
+                .find(|&p| {
+                    // No other target part reaches p (through resources or earlier outputs).
+                    let seen = self.reachable_with(here.iter().copied().filter(|&q| q != p), &extra);
+                    !seen[p]
+                })
+                .unwrap_or(home_part);
+            for &o in &d.targets {
+                if let Some(q) = self.part_of[o]
+                    && q != p
+                {
+                    extra[p].insert(q);
+                }
+            }
+            chosen.push(p);
+        }
+        chosen
+    }
+
+    /// [`Planner::reachable`] with extra edges (`extra[p]`: more parts that `p` depends on).
+    fn reachable_with(&self, from: impl IntoIterator<Item = usize>, extra: &[BTreeSet<usize>]) -> Vec<bool> {
+        let mut seen = vec![false; self.parts.len()];
+        let mut stack: Vec<usize> = Vec::new();
+        for p in from {
+            if !std::mem::replace(&mut seen[p], true) {
+                stack.push(p);
+            }
+        }
+        while let Some(p) = stack.pop() {
+            for q in self.parts[p].succ.keys().copied().chain(extra.get(p).into_iter().flatten().copied()) {
+                if !std::mem::replace(&mut seen[q], true) {
+                    stack.push(q);
+                }
+            }
+        }
+        seen
+    }
+
+    /// Sets the app's stacks (parts after their home), placement and declared outputs.
+    fn apply(&mut self, app: &mut App) {
+        let out_parts = self.output_parts();
+        for p in &mut self.parts {
+            p.declared_outputs = 0;
+        }
+        for &p in &out_parts {
+            self.parts[p].declared_outputs += 1;
+        }
         let mut stacks = Vec::new();
         for (h, spec) in self.homes.iter().enumerate() {
             let mut parts: Vec<&Part> = self.parts.iter().filter(|p| p.home == h).collect();
             parts.sort_by_key(|p| p.n);
             let others = parts.iter().any(|p| p.n > 1 && p.count > 0);
             for p in parts {
-                let keep =
-                    if p.n == 1 { p.count > 0 || p.declared_outputs > 0 || !others } else { p.count > 0 };
+                let keep = p.count > 0 || p.declared_outputs > 0 || (p.n == 1 && !others);
                 if !keep {
                     continue;
                 }
@@ -932,6 +1175,65 @@ impl Planner {
                 }
             }
         }
+        app.outputs = self
+            .declared
+            .iter()
+            .zip(&out_parts)
+            .map(|(d, &p)| ((self.parts[p].name.clone(), d.name.clone()), d.output.clone()))
+            .collect();
+    }
+
+    /// A cycle among the parts (with declared outputs), as part indices, if there is one.
+    fn part_cycle(&self) -> Option<Vec<usize>> {
+        let mut edges = self.part_edges();
+        let out_parts = self.output_parts();
+        for (d, &p) in self.declared.iter().zip(&out_parts) {
+            for &o in &d.targets {
+                if let Some(q) = self.part_of[o]
+                    && q != p
+                {
+                    edges.entry(p).or_default().insert(q);
+                }
+            }
+        }
+        find_cycle(&edges)
+    }
+
+    fn cycle_error(&self, cycle: &[usize]) -> SplitError {
+        SplitError::Cycle {
+            stack: self.homes[self.parts[cycle[0]].home].name.clone(),
+            cycle: cycle.iter().map(|&p| self.parts[p].name.as_str()).collect::<Vec<_>>().join(" -> "),
+        }
+    }
+
+    /// The resources of part `p` that refer most to other parts, for an error message.
+    fn densest(&self, p: usize) -> String {
+        let mut members: Vec<(usize, usize)> = (0..self.ids.len())
+            .filter(|&i| self.part_of[i] == Some(p))
+            .map(|i| {
+                let outside =
+                    self.refs[i].iter().filter(|&&t| self.part_of[self.owner[t as usize]] != Some(p)).count();
+                (outside, i)
+            })
+            .filter(|&(n, _)| n > 0)
+            .collect();
+        members.sort_by(|a, b| b.0.cmp(&a.0).then(self.ids[a.1].cmp(&self.ids[b.1])));
+        if members.is_empty() {
+            return format!("it holds {} resources", self.parts[p].count);
+        }
+        let listed: Vec<String> = members
+            .iter()
+            .take(5)
+            .map(|&(n, i)| {
+                format!("`{}` ({}, {n} references to other stacks)", self.ids[i], self.type_names[i])
+            })
+            .collect();
+        let more = members.len().saturating_sub(5);
+        format!(
+            "the resources that refer most to other stacks: {}{}",
+            listed.join(", "),
+            if more > 0 { format!(" and {more} more") } else { String::new() }
+        )
     }
 
     /// Parts whose compiled template exceeds the budget and must give resources away.
@@ -963,6 +1265,9 @@ impl Planner {
             let over_limit = (0..4).any(|k| actual[k] > limit[k]);
             if !has_new[p] && !over_limit {
                 continue; // what the headroom is for
+            }
+            if self.parts[p].count == 1 && !over_limit {
+                continue; // one resource that needs more than the budget: no other part would do better
             }
             let detail = if over_limit {
                 let k = (0..4).find(|&k| actual[k] > limit[k]).unwrap_or(k);
@@ -1052,28 +1357,44 @@ impl Planner {
     }
 }
 
-/// True when the directed graph has a cycle.
-fn has_cycle(edges: &BTreeMap<usize, BTreeSet<usize>>) -> bool {
-    let mut indegree: BTreeMap<usize, usize> = BTreeMap::new();
-    for (&from, tos) in edges {
-        indegree.entry(from).or_default();
-        for &to in tos {
-            *indegree.entry(to).or_default() += 1;
+/// A cycle of a directed graph, as a path that ends where it starts, if there is one.
+fn find_cycle(edges: &BTreeMap<usize, BTreeSet<usize>>) -> Option<Vec<usize>> {
+    // Iterative depth-first search; 1 = on the current path, 2 = done.
+    let mut state: HashMap<usize, u8> = HashMap::new();
+    for &start in edges.keys() {
+        if state.contains_key(&start) {
+            continue;
         }
-    }
-    let mut ready: Vec<usize> = indegree.iter().filter(|(_, d)| **d == 0).map(|(n, _)| *n).collect();
-    let mut seen = 0;
-    while let Some(n) = ready.pop() {
-        seen += 1;
-        for to in edges.get(&n).into_iter().flatten() {
-            let d = indegree.get_mut(to).expect("every node has a degree");
-            *d -= 1;
-            if *d == 0 {
-                ready.push(*to);
+        let mut path: Vec<usize> = vec![start];
+        let mut iters: Vec<Vec<usize>> =
+            vec![edges.get(&start).map(|s| s.iter().copied().collect()).unwrap_or_default()];
+        state.insert(start, 1);
+        while let Some(next) = iters.last_mut().and_then(|it| it.pop()) {
+            match state.get(&next) {
+                Some(1) => {
+                    let from = path.iter().position(|&p| p == next).unwrap_or(0);
+                    let mut cycle = path[from..].to_vec();
+                    cycle.push(next);
+                    return Some(cycle);
+                }
+                Some(_) => {}
+                None => {
+                    state.insert(next, 1);
+                    path.push(next);
+                    iters.push(
+                        edges.get(&next).map(|s| s.iter().rev().copied().collect()).unwrap_or_default(),
+                    );
+                }
+            }
+            while iters.last().is_some_and(Vec::is_empty) {
+                iters.pop();
+                if let Some(done) = path.pop() {
+                    state.insert(done, 2);
+                }
             }
         }
     }
-    seen != indegree.len()
+    None
 }
 
 #[cfg(test)]

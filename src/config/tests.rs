@@ -163,5 +163,38 @@ fn validators() {
     assert!(check_url("https:///x").is_err());
     assert!(check_url("https://h:0/").is_err());
     assert!(is_region("us-gov-west-1") && is_region("ap-southeast-1") && !is_region("us-east"));
+    assert!(is_region("af-south-1") && is_region("ap-southeast-7") && is_region("cn-northwest-1"));
+    assert!(is_region("eusc-de-east-1"), "opt-in and sovereign Regions are listed");
+    assert!(!is_region("eu-north-9") && !is_region("us-east-3"), "well formed, but AWS has no such Region");
+    assert_eq!(closest_region("eu-wset-1"), Some("eu-west-1"));
+    assert!(
+        is_timezone("UTC") && is_timezone("Europe/Berlin") && is_timezone("America/Argentina/Buenos_Aires")
+    );
+    assert!(
+        !is_timezone("Europe/Berlinn") && !is_timezone("Mars/Olympus_Mons") && !is_timezone("europe/berlin")
+    );
+    assert_eq!(closest_timezone("europe/berlin"), Some("Europe/Berlin"));
+    assert_eq!(closest_timezone("Europe/Berlinn"), Some("Europe/Berlin"));
+    assert!(!TZDB_VERSION.is_empty());
+    assert!(is_example_domain("example.com") && is_example_domain("api.EXAMPLE.org."));
+    assert!(
+        is_example_domain("corp.example") && is_example_domain("mail.test") && is_example_domain("x.invalid")
+    );
+    assert!(
+        !is_example_domain("example.co.uk")
+            && !is_example_domain("myexample.com")
+            && !is_example_domain("payments.io")
+    );
+    assert_eq!(url_host("https://api.example.com:8443/health?x=1"), Some("api.example.com"));
+    assert_eq!(url_host("http://user@host.io/"), Some("host.io"));
+    assert_eq!(url_host("ftp://x"), None);
     assert!(is_env_name("dev") && !is_env_name("Dev") && !is_env_name("1dev"));
+}
+
+#[test]
+fn the_region_list_is_embedded_and_sorted() {
+    let r = regions();
+    assert!(r.len() >= 40, "{}", r.len());
+    assert!(r.windows(2).all(|w| w[0] < w[1]), "sorted and unique: is_region searches it");
+    assert!(r.iter().all(|code| code.split('-').count() >= 3), "{r:?}");
 }

@@ -14,6 +14,7 @@
 //! `Ref AWS::NoValue` removes what it stands for, other functions become placeholders of the
 //! type they resolve to.
 
+pub mod cloudwatch;
 mod constraints;
 mod extensions;
 mod intrinsics;

@@ -462,6 +462,24 @@ pub const RULES: &[Rule] = &[
         "Subnet outside its VPC",
         "A subnet's literal IPv4 CidrBlock lies within its VPC's CidrBlock or a block an AWS::EC2::VPCCidrBlock adds to that VPC (all literal; IPAM-assigned or computed blocks are not judged) (cfn-lint E3059).",
     ),
+    rule(
+        "CFN5022",
+        E,
+        "Composite alarm names more than 100 alarms",
+        "A composite alarm's AlarmRule names at most 100 underlying alarms (the arguments of ALARM, OK, INSUFFICIENT_DATA and AT_LEAST; PutCompositeAlarm API reference): CloudWatch rejects the rule at deploy time. Group the alarms into composite alarms of at most 100 and combine those (a rule may name composite alarms).",
+    ),
+    rule(
+        "CFN5023",
+        E,
+        "Composite alarm rule too long",
+        "An AlarmRule built with Fn::Sub or Fn::Join is at most 10,240 characters once the alarm names it refers to are resolved (names unknown in the template count as one character, so only rules that are too long in any case are reported; literal rules are checked by the schema).",
+    ),
+    rule(
+        "CFN5024",
+        E,
+        "Alarm in more than 150 composite alarms",
+        "One alarm may be named in the rules of at most 150 composite alarms (PutCompositeAlarm API reference); counted within the template.",
+    ),
     // cfn-lint's constraint data.
     rule(
         "CFN6001",

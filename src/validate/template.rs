@@ -270,6 +270,7 @@ pub(crate) fn check_in(template: &Value, opts: &Options, dir: Option<&std::path:
     {
         services::sam_function(Some(globals), "/Globals/Function", c.sink);
     }
+    super::cloudwatch::composite_alarms(template, c.sink);
 }
 
 /// Keys of a section that are `Fn::ForEach` loops (AWS::LanguageExtensions), not entries.

@@ -147,6 +147,7 @@ pub fn write_build(project: &Path, threshold: u32) -> PathBuf {
             source: "lambda".to_string(),
         }],
         parameters: Default::default(),
+        warnings: Vec::new(),
         tags: [("Environment".to_string(), "dev".to_string()), ("ManagedBy".to_string(), "cfnc".to_string())]
             .into_iter()
             .collect(),

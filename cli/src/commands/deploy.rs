@@ -17,8 +17,9 @@ pub struct DeployArgs {
     /// Execute the change set after the review (asks for confirmation on a terminal).
     #[arg(long)]
     pub execute: bool,
-    /// Do not ask before executing (CI).
-    #[arg(long, requires = "execute")]
+    /// Answer yes to every question deploy asks (CI): deploying a build whose config uses
+    /// placeholder values, and with --execute executing the reviewed change set.
+    #[arg(long)]
     pub yes: bool,
     /// Drift-aware change set: also revert resources whose live state drifted from the template
     /// (DeploymentMode REVERT_DRIFT).

@@ -241,6 +241,7 @@ pub fn manifest_for_stack(stack: &str, env: &str) -> Manifest {
         assets: Vec::new(),
         parameters: Default::default(),
         tags: Default::default(),
+        warnings: Vec::new(),
     }
 }
 

@@ -467,3 +467,353 @@ fn the_parts_of_a_split_stack_carry_its_stack_tags() {
     let shared = &c.children[0].template.resources[&LogicalId::new("Key").unwrap()];
     assert!(!team(shared), "another stack's resources are not");
 }
+
+/// A generated app graph: resource `k` lives in home stack `home` and refers to earlier
+/// resources of its own home or of earlier homes (so the declared stacks never depend on each
+/// other in a cycle); some resources are shared producers (many refer to them, like topics
+/// and keys), some are many-to-one consumers (like composite alarms); declared outputs refer to
+/// resources of their home.
+#[derive(Clone, Debug)]
+struct Graph {
+    homes: usize,
+    nodes: Vec<Node>,
+    outputs: Vec<(usize, Vec<usize>)>,
+}
+
+#[derive(Clone, Debug)]
+struct Node {
+    home: usize,
+    refs: Vec<usize>,
+    depends: Vec<usize>,
+}
+
+fn graph_strategy(max_nodes: usize) -> impl Strategy<Value = Graph> {
+    let node = (0usize..3, proptest::collection::vec(any::<u16>(), 0..10), 0u8..4, any::<u16>());
+    (1usize..=3, proptest::collection::vec(node, 1..max_nodes), proptest::collection::vec(any::<u16>(), 0..4))
+        .prop_map(|(homes, raw, outs)| {
+            let mut nodes: Vec<Node> = Vec::new();
+            for (k, (home, seeds, kind, dep)) in raw.into_iter().enumerate() {
+                let home = home % homes;
+                // Earlier resources this one may refer to: same or earlier home.
+                let allowed: Vec<usize> = (0..k).filter(|&o| nodes[o].home <= home).collect();
+                let mut refs = Vec::new();
+                if !allowed.is_empty() {
+                    // kind 0: a plain resource (0-2 refs); 1: shared producers first; 2: a
+                    // many-to-one consumer (up to 10 refs); 3: nothing.
+                    let take = match kind {
+                        0 => seeds.len().min(2),
+                        1 => seeds.len().min(3),
+                        2 => seeds.len(),
+                        _ => 0,
+                    };
+                    for (j, s) in seeds.iter().take(take).enumerate() {
+                        let o = if kind == 1 && j == 0 {
+                            allowed[0]
+                        } else {
+                            allowed[*s as usize % allowed.len()]
+                        };
+                        refs.push(o);
+                    }
+                }
+                refs.sort_unstable();
+                refs.dedup();
+                let depends = if !allowed.is_empty() && dep % 5 == 0 {
+                    vec![allowed[dep as usize % allowed.len()]]
+                } else {
+                    Vec::new()
+                };
+                nodes.push(Node { home, refs, depends });
+            }
+            let outputs = outs
+                .into_iter()
+                .filter_map(|s| {
+                    let home = s as usize % homes;
+                    let members: Vec<usize> = (0..nodes.len()).filter(|&k| nodes[k].home == home).collect();
+                    (!members.is_empty()).then(|| {
+                        let picked = vec![
+                            members[s as usize % members.len()],
+                            members[(s as usize / 7) % members.len()],
+                        ];
+                        (home, picked)
+                    })
+                })
+                .collect();
+            Graph { homes, nodes, outputs }
+        })
+}
+
+fn graph_app(g: &Graph, present: &BTreeSet<usize>) -> App {
+    let mut app = App::new("r", "root", vec![]);
+    for h in 0..g.homes {
+        app.add_stack(&format!("h{h}"), &format!("H{h}Stack"), &format!("home {h}")).unwrap();
+    }
+    for (k, n) in g.nodes.iter().enumerate() {
+        if !present.contains(&k) {
+            continue;
+        }
+        let refs: Vec<serde_json::Value> = n
+            .refs
+            .iter()
+            .filter(|o| present.contains(o))
+            .map(|o| {
+                if o % 2 == 0 {
+                    json!({"Ref": format!("R{o}")})
+                } else {
+                    json!({"Fn::GetAtt": [format!("R{o}"), "Arn"]})
+                }
+            })
+            .collect();
+        let mut r = resource("AWS::SNS::Topic", json!({"TopicName": format!("t{k}"), "Tags": refs}));
+        r.depends_on = n.depends.iter().filter(|o| present.contains(o)).map(|o| format!("R{o}")).collect();
+        app.stack(&format!("h{}", n.home))
+            .unwrap()
+            .insert(LogicalId::new(format!("R{k}")).unwrap(), r)
+            .unwrap();
+    }
+    for (i, (home, targets)) in g.outputs.iter().enumerate() {
+        let live: Vec<&usize> = targets.iter().filter(|t| present.contains(t)).collect();
+        if live.is_empty() {
+            continue;
+        }
+        let value = Expr::from_json(
+            &json!({"Fn::Join": [",", live.iter().map(|t| json!({"Ref": format!("R{t}")})).collect::<Vec<_>>()]}),
+        );
+        app.stack(&format!("h{home}")).unwrap().output(&format!("Out{i}"), "declared", value).unwrap();
+    }
+    app
+}
+
+/// Nested-stack dependencies of a compiled set (through wired parameters and DependsOn), as
+/// edges between stack logical ids of the root.
+fn stack_edges(c: &Compiled) -> BTreeMap<usize, BTreeSet<usize>> {
+    let ids: Vec<&LogicalId> = c.root.template.resources.keys().collect();
+    let index = |id: &str| ids.iter().position(|i| i.as_str() == id);
+    let mut edges: BTreeMap<usize, BTreeSet<usize>> = BTreeMap::new();
+    for (k, r) in c.root.template.resources.values().enumerate() {
+        let mut found = Vec::new();
+        for e in r.properties.values() {
+            refs::collect(e, &mut found);
+        }
+        for (t, _) in found {
+            if let Some(o) = index(&t.id) {
+                edges.entry(k).or_default().insert(o);
+            }
+        }
+        for d in &r.depends_on {
+            if let Some(o) = index(d) {
+                edges.entry(k).or_default().insert(o);
+            }
+        }
+    }
+    edges
+}
+
+fn check_build(
+    result: Result<(Compiled, Split), SplitError>,
+    settings: &Settings,
+    present: &BTreeSet<usize>,
+    lock: Option<&Lock>,
+) -> Result<Option<Lock>, TestCaseError> {
+    let (c, split) = match result {
+        Ok(ok) => ok,
+        Err(SplitError::NoFit { stack, detail }) => {
+            // Allowed only with the limit and the resources named.
+            prop_assert!(
+                detail.contains("CloudFormation allows") || detail.contains("cfnc fills"),
+                "{stack}: {detail}"
+            );
+            return Ok(None);
+        }
+        Err(e) => return Err(TestCaseError::fail(format!("{e} ({e:?})"))),
+    };
+    prop_assert!(find_cycle(&stack_edges(&c)).is_none(), "the nested stacks depend on each other in a cycle");
+    let mut seen = BTreeSet::new();
+    for t in &c.children {
+        prop_assert!(
+            t.template.resources.len() <= settings.limits.resources,
+            "{}: {}",
+            t.name,
+            t.template.resources.len()
+        );
+        prop_assert!(
+            t.template.parameters.len() <= settings.limits.parameters,
+            "{}: {} parameters",
+            t.name,
+            t.template.parameters.len()
+        );
+        prop_assert!(
+            t.template.outputs.len() <= settings.limits.outputs,
+            "{}: {} outputs",
+            t.name,
+            t.template.outputs.len()
+        );
+        for id in t.template.resources.keys() {
+            prop_assert!(seen.insert(id.to_string()), "{id} twice");
+        }
+    }
+    prop_assert_eq!(seen.len(), present.len());
+    // Whatever the lock placed stays there unless reported as a move.
+    if let Some(old) = lock {
+        let moved: BTreeSet<&str> = split.moves.iter().map(|m| m.resource.as_str()).collect();
+        for parts in old.stacks.values() {
+            for (part, ids) in parts {
+                for id in ids.iter().filter(|id| seen.contains(*id) && !moved.contains(id.as_str())) {
+                    prop_assert_eq!(part_of(&split, id), part.as_str(), "{} moved without a report", id);
+                }
+            }
+        }
+    }
+    Ok(Some(split.lock))
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
+
+    /// Whatever the graph (shared producers, many-to-one consumers, DependsOn, declared outputs,
+    /// several homes), splitting makes no cycle between nested stacks, keeps every template
+    /// within the limits, and keeps what the lock placed; then resources are added and removed
+    /// and the same holds with the lock of the first build.
+    #[test]
+    fn splitting_never_makes_a_cycle(
+        g in graph_strategy(48),
+        removed in proptest::collection::vec(any::<u16>(), 0..6),
+        first_build in proptest::collection::vec(any::<bool>(), 48),
+    ) {
+        let settings = Settings {
+            budget: Limits { resources: 5, parameters: 8, outputs: 8, bytes: 1_000_000 },
+            limits: Limits { resources: 6, parameters: 12, outputs: 12, bytes: 1_000_000 },
+        };
+        // First build: some of the resources, without a lock (the second build adds the others:
+        // producers that locked consumers now refer to, like alarms added to a composite).
+        let mut first: BTreeSet<usize> = (0..g.nodes.len()).filter(|&k| first_build[k]).collect();
+        first.insert(0);
+        let r = compile(graph_app(&g, &first), None, &settings, &url);
+        let Some(lock) = check_build(r, &settings, &first, None)? else { return Ok(()) };
+        // Second build: every resource but a few removed ones, with the first build's lock.
+        let mut second: BTreeSet<usize> = (0..g.nodes.len()).collect();
+        for s in removed {
+            second.remove(&(s as usize % g.nodes.len()));
+        }
+        let r = compile(graph_app(&g, &second), Some(&lock), &settings, &url);
+        check_build(r, &settings, &second, Some(&lock))?;
+    }
+}
+
+#[test]
+fn a_locked_consumer_beside_its_producer_moves_after_new_resources_that_do_not_fit() {
+    // The reported case: a topic and a composite-like consumer locked together in a full part;
+    // new alarms refer to the topic and the consumer refers to every alarm. They can only go
+    // between the two, so the consumer moves to a later part (reported), and no cycle forms.
+    let topic = |app: &mut App| {
+        app.stack("logs")
+            .unwrap()
+            .insert(LogicalId::new("Topic").unwrap(), resource("AWS::SNS::Topic", json!({})))
+            .unwrap();
+    };
+    let alarms = |app: &mut App, n: usize| {
+        for i in 0..n {
+            app.stack("logs")
+                .unwrap()
+                .insert(
+                    LogicalId::new(format!("A{i:02}")).unwrap(),
+                    resource("AWS::CloudWatch::Alarm", json!({"AlarmActions": [{"Ref": "Topic"}]})),
+                )
+                .unwrap();
+        }
+        let rule = (0..n).map(|i| format!("${{A{i:02}}}")).collect::<Vec<_>>().join(" OR ");
+        app.stack("logs")
+            .unwrap()
+            .insert(
+                LogicalId::new("Composite").unwrap(),
+                resource(
+                    "AWS::CloudWatch::CompositeAlarm",
+                    json!({"AlarmRule": {"Fn::Sub": rule}, "AlarmActions": [{"Ref": "Topic"}]}),
+                ),
+            )
+            .unwrap();
+    };
+    let settings = Settings {
+        budget: Limits { resources: 4, parameters: 20, outputs: 20, bytes: 1_000_000 },
+        limits: Limits { resources: 5, parameters: 20, outputs: 20, bytes: 1_000_000 },
+    };
+    let mut app = base_app();
+    topic(&mut app);
+    alarms(&mut app, 2);
+    let (_, s1) = run(app, None, &settings);
+    assert_eq!(s1.lock.stacks["logs"].len(), 1, "4 resources fit in one part");
+    let mut app = base_app();
+    topic(&mut app);
+    alarms(&mut app, 8);
+    let (c, s2) = run(app, Some(&s1.lock), &settings);
+    assert!(find_cycle(&stack_edges(&c)).is_none());
+    assert_eq!(part_of(&s2, "Topic"), "logs");
+    assert_ne!(part_of(&s2, "Composite"), "logs");
+    assert_eq!(s2.moves.len(), 1, "{:?}", s2.moves);
+    assert_eq!(s2.moves[0].resource, "Composite");
+    assert!(matches!(&s2.moves[0].reason, MoveReason::Order { .. }), "{:?}", s2.moves[0]);
+}
+
+#[test]
+fn declared_outputs_go_with_what_they_refer_to() {
+    // An output of `logs` that names every filter: with the filters spread over parts, the
+    // output goes to a part that no other part holding a filter depends on.
+    let mut app = pairs(5);
+    let value = Expr::from_json(
+        &json!({"Fn::Join": [",", (0..5).map(|i| json!({"Ref": format!("F{i:02}")})).collect::<Vec<_>>()]}),
+    );
+    app.stack("logs").unwrap().output("Filters", "every filter", value).unwrap();
+    let (c, split) = run(app, None, &small(4));
+    assert!(split.split["logs"].len() >= 3);
+    assert!(find_cycle(&stack_edges(&c)).is_none());
+    let holders: Vec<&str> = c
+        .children
+        .iter()
+        .filter(|t| t.template.outputs.contains_key(&LogicalId::new("Filters").unwrap()))
+        .map(|t| t.name.as_str())
+        .collect();
+    assert_eq!(holders.len(), 1, "{holders:?}");
+}
+
+#[test]
+fn stacks_that_the_app_makes_depend_on_each_other_are_the_apps_error() {
+    let mut app = base_app();
+    add_group(&mut app, "logs", "G00");
+    let key = app.graph.resources.get_mut(&LogicalId::new("Key").unwrap()).unwrap();
+    key.properties.insert("Description".into(), Expr::from_json(&json!({"Ref": "G00"})));
+    match compile(app, None, &small(4), &url).unwrap_err() {
+        SplitError::Compile(CompileError::Cycle(text)) => {
+            assert!(
+                text.contains("shared -> logs -> shared") || text.contains("logs -> shared -> logs"),
+                "{text}"
+            );
+            assert!(text.contains("`Key` refers to `G00`"), "{text}");
+        }
+        other => panic!("{other:?}"),
+    }
+}
+
+#[test]
+fn a_resource_that_alone_needs_too_many_parameters_is_named_with_the_limit() {
+    let mut app = base_app();
+    app.add_stack("groups", "GroupsStack", "groups").unwrap();
+    let mut refs = Vec::new();
+    for i in 0..13 {
+        add_group(&mut app, "groups", &format!("G{i:02}"));
+        refs.push(json!({"Ref": format!("G{i:02}")}));
+    }
+    app.stack("logs")
+        .unwrap()
+        .insert(LogicalId::new("Dense").unwrap(), resource("AWS::SNS::Topic", json!({"Tags": refs})))
+        .unwrap();
+    let err = compile(app, None, &small(4), &url).unwrap_err();
+    let text = err.to_string();
+    assert!(matches!(err, SplitError::NoFit { .. }), "{err:?}");
+    assert!(
+        text.contains("`Dense`")
+            && text.contains("13 values of other stacks")
+            && text.contains("allows 12 parameters"),
+        "{text}"
+    );
+    let help = miette::Diagnostic::help(&err).unwrap().to_string();
+    assert!(!help.contains("stacks/"), "never blames stacks/ alone: {help}");
+}
