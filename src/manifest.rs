@@ -46,6 +46,13 @@ pub struct Manifest {
     /// Stack-level tags for the root stack (CloudFormation propagates them).
     #[serde(default)]
     pub tags: BTreeMap<String, String>,
+    /// The regions the set is deployed to (the environment config's `regions`, as listed):
+    /// one root stack of this set in each. Empty: the one region of the AWS configuration.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// The region deployed first (`primary_region`); set exactly when `regions` is not empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
 }
 
 /// One template of the set.
@@ -88,6 +95,12 @@ pub struct AssetEntry {
 }
 
 impl Manifest {
+    /// The configured regions in rollout order: the primary region first, then the others as
+    /// listed. Empty when the set names no regions.
+    pub fn rollout_regions(&self) -> Vec<String> {
+        crate::config::rollout_order(&self.regions, self.primary_region.as_deref())
+    }
+
     /// Deterministic pretty JSON.
     pub fn to_json_string(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("manifest serializes");

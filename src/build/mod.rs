@@ -256,6 +256,8 @@ pub fn build<S: Settings>(
         env: config.env.clone(),
         config_sha256: config.sha256.clone(),
         config_warnings: config.warnings.iter().map(render_problem).collect(),
+        regions: config.regions.clone(),
+        primary_region: config.primary_region.clone(),
         app,
         assets,
     };
@@ -267,6 +269,8 @@ struct Built {
     env: String,
     config_sha256: String,
     config_warnings: Vec<String>,
+    regions: Vec<String>,
+    primary_region: Option<String>,
     app: App,
     assets: Vec<(Asset, &'static str)>,
 }
@@ -277,7 +281,7 @@ fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result
         not(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")),
         allow(unused_mut)
     )]
-    let Built { env, config_sha256, config_warnings, mut app, assets } = built;
+    let Built { env, config_sha256, config_warnings, regions, primary_region, mut app, assets } = built;
     if let Some(n) = req.synthetic {
         #[cfg(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns"))]
         crate::synthetic::add(&mut app, &env, n)?;
@@ -327,7 +331,9 @@ fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result
         return Err(BuildError::Invalid { errors, warnings });
     }
 
-    let manifest = manifest(&env, &config_sha256, root_stack, tags, &compiled, &assets);
+    let mut manifest = manifest(&env, &config_sha256, root_stack, tags, &compiled, &assets);
+    manifest.regions = regions;
+    manifest.primary_region = primary_region;
     let mut files: emit::Files =
         compiled.all().map(|t| (file_name(&t.name), t.json.clone().into_bytes())).collect();
     for (a, _) in &assets {
@@ -401,6 +407,8 @@ fn manifest(
             .collect(),
         parameters: Default::default(),
         tags,
+        regions: Vec::new(),
+        primary_region: None,
     }
 }
 

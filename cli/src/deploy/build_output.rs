@@ -241,6 +241,8 @@ pub fn manifest_for_stack(stack: &str, env: &str) -> Manifest {
         assets: Vec::new(),
         parameters: Default::default(),
         tags: Default::default(),
+        regions: Vec::new(),
+        primary_region: None,
     }
 }
 
