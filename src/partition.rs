@@ -46,7 +46,12 @@ pub const PARTITIONS: [Partition; 5] = [
         console_host: Some("console.amazonaws-us-gov.com"),
         region_prefixes: &["us-gov-"],
     },
-    Partition { name: "aws-iso", url_suffix: "c2s.ic.gov", console_host: None, region_prefixes: &["us-iso-"] },
+    Partition {
+        name: "aws-iso",
+        url_suffix: "c2s.ic.gov",
+        console_host: None,
+        region_prefixes: &["us-iso-"],
+    },
     Partition {
         name: "aws-iso-b",
         url_suffix: "sc2s.sgov.gov",

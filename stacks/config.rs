@@ -699,7 +699,11 @@ mod tests {
             other => panic!("{other:?}"),
         };
         assert_eq!((p.line, p.column), (1, 22), "{p}");
-        assert!(p.message.contains("artifacts bucket") && p.message.contains("65 characters"), "{}", p.message);
+        assert!(
+            p.message.contains("artifacts bucket") && p.message.contains("65 characters"),
+            "{}",
+            p.message
+        );
         assert!(p.hint.as_deref().unwrap().contains("at most 18 characters"), "{:?}", p.hint);
         let ok = Config::parse(Path::new("stacks/config/x.yaml"), "regions: [us-east-1]\n", env).unwrap();
         assert_eq!(ok.primary_region.as_deref(), Some("us-east-1"));

@@ -825,7 +825,9 @@ pub fn dashboard_body(regions: &[String], env: &str) -> DashboardBody {
     let mut widgets: Vec<(u32, u32, &'static str, WidgetProperties)> = Vec::new();
     let primary = match regions.as_slice() {
         [only] => format!("Payment processing in {only}."),
-        [first, ..] => format!("Payment processing across regions: {} (primary {first}).", regions.join(", ")),
+        [first, ..] => {
+            format!("Payment processing across regions: {} (primary {first}).", regions.join(", "))
+        }
         [] => String::new(),
     };
     widgets.push((

@@ -46,14 +46,13 @@ pub const CONSOLE_HOSTS: &str = "PartitionConsoleHosts";
 /// The `DashboardUrl` of a dashboard named `dashboard` (an `Fn::Sub` variable), in the console
 /// of the deployment's partition: `https://<console host>/cloudwatch/home?region=<region>#dashboards:name=<name>`.
 pub fn dashboard_url(dashboard: &str) -> Expr {
-    let host: Expr = Intrinsic::FindInMap(
-        Expr::from(CONSOLE_HOSTS),
-        Pseudo::Partition.into(),
-        Expr::from("ConsoleHost"),
-    )
-    .into();
+    let host: Expr =
+        Intrinsic::FindInMap(Expr::from(CONSOLE_HOSTS), Pseudo::Partition.into(), Expr::from("ConsoleHost"))
+            .into();
     Intrinsic::Sub(
-        format!("https://${{ConsoleHost}}/cloudwatch/home?region=${{AWS::Region}}#dashboards:name={dashboard}"),
+        format!(
+            "https://${{ConsoleHost}}/cloudwatch/home?region=${{AWS::Region}}#dashboards:name={dashboard}"
+        ),
         [("ConsoleHost".to_string(), host)].into_iter().collect(),
     )
     .into()
@@ -175,7 +174,11 @@ pub fn build(config: &Config, assets: &StagedAssets) -> Result<App, AppError> {
         )
         .into(),
     )?;
-    export("DashboardName", "CloudWatch dashboard (of every region)", mon.dashboard.r#ref::<String>().into())?;
+    export(
+        "DashboardName",
+        "CloudWatch dashboard (of every region)",
+        mon.dashboard.r#ref::<String>().into(),
+    )?;
     export("MetricCollectorFunctionName", "Metric collector Lambda", cmp.function.r#ref::<String>().into())?;
     export(
         "MetricCollectorFunctionArn",

@@ -293,8 +293,12 @@ fn case(id: &str) -> Run {
         "config-duplicate-email" => config("notifications:\n  critical: [a@example.com, A@example.com]\n"),
         "config-empty-emails" => config("notifications:\n  standard: []\n"),
         "config-bad-url" => config("canary:\n  target_url: ftp://api.example.com/health\n"),
-        "config-bad-region" => config("dashboard:\n  regions: [us-east-1, mars-1]\n"),
-        "config-empty-regions" => config("dashboard:\n  regions: []\n"),
+        "config-bad-region" => config("regions: [us-east-1, mars-1]\n"),
+        "config-empty-regions" => config("regions: []\n"),
+        "config-primary-not-listed" => {
+            config("regions: [us-east-1, eu-west-1]\nprimary_region: ap-southeast-1\n")
+        }
+        "config-regions-two-partitions" => config("regions: [us-east-1, cn-north-1]\n"),
         "config-bad-timezone" => config("anomaly_detection:\n  metric_timezone: Mars/Olympus Mons\n"),
         "config-window-order" => config(
             "anomaly_detection:\n  excluded_time_ranges:\n    - start: \"2026-11-30T02:00:00\"\n      end: \"2026-11-29T22:00:00\"\n",
@@ -325,10 +329,8 @@ fn case(id: &str) -> Run {
         "config-alarm-no-systemic" => config(alarm(&[("systemic", "false")])),
         "config-duplicate-key" => config("tags:\n  Team: a\n  Team: b\n"),
         "config-unknown-tag" => config("canary:\n  target_url: !Ref TargetUrl\n"),
-        "config-alias-bomb" => config(alias_bomb("dashboard:\n  regions:\n", "    ")),
-        "config-too-deep" => {
-            config(format!("dashboard:\n  regions: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)))
-        }
+        "config-alias-bomb" => config(alias_bomb("regions:\n", "  ")),
+        "config-too-deep" => config(format!("regions: {}{}\n", "[".repeat(10_000), "]".repeat(10_000))),
         "config-two-documents" => config("canary:\n  latency_budget_ms: 100\n---\ncanary: {}\n"),
         "config-not-utf8" => config(b"tags:\n  Team: caf\xe9\n".as_slice()),
         "config-too-large" => {
@@ -505,8 +507,25 @@ fn case(id: &str) -> Run {
         "execute-bad-review" => {
             let p = tempfile::tempdir().unwrap();
             let dir = fixture::write_build(p.path(), 2000);
-            std::fs::write(dir.join("changeset.json"), "{\"format\": 1}\n").unwrap();
+            std::fs::write(dir.join("changeset.json"), "{\"format\": 2}\n").unwrap();
             run(cfnc().arg("--project").arg(p.path()).arg("execute"))
+        }
+        "execute-old-review" => {
+            let p = tempfile::tempdir().unwrap();
+            let dir = fixture::write_build(p.path(), 2000);
+            std::fs::write(dir.join("changeset.json"), "{\"format\": 1, \"change_set_arn\": \"x\"}\n")
+                .unwrap();
+            run(cfnc().arg("--project").arg(p.path()).arg("execute"))
+        }
+        "region-not-configured" => {
+            let p = tempfile::tempdir().unwrap();
+            let dir = fixture::write_build(p.path(), 2000);
+            let path = dir.join("manifest.json");
+            let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            m["regions"] = serde_json::json!(["us-east-1", "eu-west-1"]);
+            m["primary_region"] = serde_json::json!("us-east-1");
+            std::fs::write(&path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+            run(cfnc().args(["--region", "eu-north-1", "--project"]).arg(p.path()).arg("outputs"))
         }
         "outputs-bad-manifest" => {
             let p = tempfile::tempdir().unwrap();
@@ -663,6 +682,8 @@ cases! {
     config_bad_url => "config-bad-url",
     config_bad_region => "config-bad-region",
     config_empty_regions => "config-empty-regions",
+    config_primary_not_listed => "config-primary-not-listed",
+    config_regions_two_partitions => "config-regions-two-partitions",
     config_bad_timezone => "config-bad-timezone",
     config_window_order => "config-window-order",
     config_window_timestamp => "config-window-timestamp",
@@ -734,6 +755,8 @@ cases! {
     deploy_stale_build => "deploy-stale-build",
     execute_no_review => "execute-no-review",
     execute_bad_review => "execute-bad-review",
+    execute_old_review => "execute-old-review",
+    region_not_configured => "region-not-configured",
     outputs_bad_manifest => "outputs-bad-manifest",
     execute_not_reviewed => "execute-not-reviewed",
     deploy_execute_needs_confirmation => "deploy-execute-needs-confirmation",

@@ -117,7 +117,8 @@ async fn review_regions(
         let (aws, ui, out, opts) = (aws.clone(), ui.in_region(&aws.region), out.clone(), opts.clone());
         set.spawn(async move { (i, review_region(&aws, &ui, &out, &opts).await) });
     }
-    let mut results: Vec<Option<Result<RegionPart, DeployError>>> = (0..targets.len()).map(|_| None).collect();
+    let mut results: Vec<Option<Result<RegionPart, DeployError>>> =
+        (0..targets.len()).map(|_| None).collect();
     while let Some(joined) = set.join_next().await {
         let (i, r) = joined.expect("review tasks do not panic");
         results[i] = Some(r);
@@ -320,7 +321,13 @@ fn executed(r: &RegionReview, stack_status: String) -> Executed {
 
 /// The error of a rollout that stopped at `region`: what was executed, what failed, what was
 /// not started, and the two ways on.
-fn stopped(review: &Review, region: &str, cause: DeployError, done: &[Executed], failed_too: &[String]) -> DeployError {
+fn stopped(
+    review: &Review,
+    region: &str,
+    cause: DeployError,
+    done: &[Executed],
+    failed_too: &[String],
+) -> DeployError {
     let finished: Vec<&str> = done.iter().map(|d| d.region.as_str()).collect();
     let not_started: Vec<&str> = review
         .regions

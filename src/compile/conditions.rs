@@ -114,7 +114,10 @@ mod tests {
             cond(json!({"Fn::And": [{"Condition": "IsPrimary"}, {"Fn::Equals": [{"Fn::FindInMap": ["Hosts", "aws", "Prod"]}, "yes"]}]})),
         );
         graph.conditions.insert(LogicalId::new("Unused").unwrap(), cond(json!({"Fn::Equals": ["a", "b"]})));
-        graph.mappings.insert("Hosts".into(), [("aws".to_string(), [("Prod".to_string(), Expr::from("yes"))].into())].into());
+        graph.mappings.insert(
+            "Hosts".into(),
+            [("aws".to_string(), [("Prod".to_string(), Expr::from("yes"))].into())].into(),
+        );
         let mut t = Template::default();
         let mut r = Resource::new("AWS::SNS::Topic");
         r.condition = Some("IsPrimaryProd".into());

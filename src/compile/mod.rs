@@ -313,7 +313,8 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
         refs::collect(&out.value, &mut found);
         let map = wire_targets(s, &location, &found, &owner, &mut exports, &mut params)?;
         if out.condition.is_none() {
-            out.condition = found.iter().find_map(|(t, _)| conditions::of_resource(g, &t.id)).map(str::to_string);
+            out.condition =
+                found.iter().find_map(|(t, _)| conditions::of_resource(g, &t.id)).map(str::to_string);
         }
         refs::rewrite(&mut out.value, &mut |t, _| map.get(t).cloned());
         stack_outputs.entry(s.clone()).or_default().insert(name.clone(), out);

@@ -134,7 +134,8 @@ impl<S> EnvConfig<S> {
 
 /// `regions` in rollout order: `primary` first, then the others in their order.
 pub fn rollout_order(regions: &[String], primary: Option<&str>) -> Vec<String> {
-    let mut out: Vec<String> = primary.filter(|p| regions.iter().any(|r| r == p)).map(str::to_string).into_iter().collect();
+    let mut out: Vec<String> =
+        primary.filter(|p| regions.iter().any(|r| r == p)).map(str::to_string).into_iter().collect();
     out.extend(regions.iter().filter(|r| Some(r.as_str()) != primary).cloned());
     out
 }
@@ -288,7 +289,8 @@ impl<S: Settings> EnvConfig<S> {
         };
         let env = cx.environment(common.environment.as_deref(), env);
         let tags = cx.tags(&common.tags, &env, S::DEFAULT_TAGS);
-        let (regions, primary_region) = cx.check_regions(common.regions.as_deref(), common.primary_region.as_deref());
+        let (regions, primary_region) =
+            cx.check_regions(common.regions.as_deref(), common.primary_region.as_deref());
         cx.env = env.clone();
         cx.regions = regions.clone();
         settings.check(&mut cx);
@@ -459,7 +461,11 @@ impl Checker<'_> {
 
     /// `regions` and `primary_region`: region codes of one partition, no duplicates, the
     /// primary one of them (default the first).
-    fn check_regions(&mut self, regions: Option<&[String]>, primary: Option<&str>) -> (Vec<String>, Option<String>) {
+    fn check_regions(
+        &mut self,
+        regions: Option<&[String]>,
+        primary: Option<&str>,
+    ) -> (Vec<String>, Option<String>) {
         let Some(regions) = regions else {
             if let Some(p) = primary {
                 self.key(
@@ -483,11 +489,19 @@ impl Checker<'_> {
         for (i, r) in regions.iter().enumerate() {
             let path = format!("regions[{i}]");
             if !is_region(r) {
-                self.value(&path, format!("`{r}` is not an AWS region code"), Some("use a region code such as us-east-1 or eu-west-1".to_string()));
+                self.value(
+                    &path,
+                    format!("`{r}` is not an AWS region code"),
+                    Some("use a region code such as us-east-1 or eu-west-1".to_string()),
+                );
                 continue;
             }
             if seen.contains(&r.as_str()) {
-                self.value(&path, format!("region `{r}` is listed twice"), Some("remove the duplicate".to_string()));
+                self.value(
+                    &path,
+                    format!("region `{r}` is listed twice"),
+                    Some("remove the duplicate".to_string()),
+                );
                 continue;
             }
             seen.push(r);

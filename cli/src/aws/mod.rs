@@ -49,7 +49,12 @@ pub async fn load_config(opts: &AwsOptions) -> SdkConfig {
 /// The regions a command acts on, in rollout order (the primary region first), each with its
 /// clients. `configured`: the environment's regions in rollout order (empty: the one region of
 /// the AWS configuration). `--region` selects one of them.
-pub fn targets(config: &SdkConfig, opts: &AwsOptions, configured: &[String], env: &str) -> Result<Vec<Aws>, AwsError> {
+pub fn targets(
+    config: &SdkConfig,
+    opts: &AwsOptions,
+    configured: &[String],
+    env: &str,
+) -> Result<Vec<Aws>, AwsError> {
     if configured.is_empty() {
         return Ok(vec![Aws::from_config(config.clone())?]);
     }
@@ -171,13 +176,16 @@ mod tests {
                 .console_stack_url(id)
                 .starts_with("https://console.amazonaws.cn/cloudformation/home?region=cn-north-1#/stacks/events?stackId=arn%3Aaws-cn"),
         );
-        assert!(aws("us-gov-west-1").console_stack_url(id).starts_with("https://console.amazonaws-us-gov.com/"));
-        assert!(aws("eu-west-1").console_stack_url(id).starts_with("https://console.aws.amazon.com/cloudformation/home?region=eu-west-1#"));
-        assert_eq!(aws("cn-north-1").url_suffix(), "amazonaws.com.cn");
-        assert_eq!(
-            aws("cn-north-1").s3_object_url("b", "k"),
-            "https://b.s3.cn-north-1.amazonaws.com.cn/k"
+        assert!(
+            aws("us-gov-west-1").console_stack_url(id).starts_with("https://console.amazonaws-us-gov.com/")
         );
+        assert!(
+            aws("eu-west-1")
+                .console_stack_url(id)
+                .starts_with("https://console.aws.amazon.com/cloudformation/home?region=eu-west-1#")
+        );
+        assert_eq!(aws("cn-north-1").url_suffix(), "amazonaws.com.cn");
+        assert_eq!(aws("cn-north-1").s3_object_url("b", "k"), "https://b.s3.cn-north-1.amazonaws.com.cn/k");
         assert_eq!(aws("eu-west-1").in_region("ap-southeast-1").unwrap().region, "ap-southeast-1");
     }
 

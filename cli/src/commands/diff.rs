@@ -93,7 +93,9 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<u8, Error> {
             } else {
                 regions
                     .iter()
-                    .map(|r| (Some(r.clone()), diff_report(&old.clone().in_region(r), &new.clone().in_region(r))))
+                    .map(|r| {
+                        (Some(r.clone()), diff_report(&old.clone().in_region(r), &new.clone().in_region(r)))
+                    })
                     .collect()
             }
         }

@@ -74,8 +74,15 @@ pub async fn run_bootstrap(aws: &Aws, ui: &Ui, replace_failed: bool) -> Result<S
                 .await
                 .map_err(|e| classify("CloudFormation UpdateStack", aws.max_attempts(), e))?;
             let status = follower.follow(Operation::Update).await?;
-            check_success(aws, &mut follower, "bootstrap", Operation::Update, (BOOTSTRAP_STACK, &id), &status)
-                .await?;
+            check_success(
+                aws,
+                &mut follower,
+                "bootstrap",
+                Operation::Update,
+                (BOOTSTRAP_STACK, &id),
+                &status,
+            )
+            .await?;
             return staging::bucket_name(aws).await;
         }
     };
@@ -264,10 +271,14 @@ pub async fn destroy(
         let place = if several { format!(" in {}", p.aws.region) } else { String::new() };
         ui.info(format!("{} resource(s){place} will be kept (DeletionPolicy):", r.len()));
         for r in r {
-            ui.info(format!("  {}/{} {} {} ({})", r.stack, r.logical_id, r.type_name, r.physical_id, r.policy));
+            ui.info(format!(
+                "  {}/{} {} {} ({})",
+                r.stack, r.logical_id, r.type_name, r.physical_id, r.policy
+            ));
         }
     }
-    let existing: Vec<&str> = plans.iter().filter(|p| p.id.is_some()).map(|p| p.aws.region.as_str()).collect();
+    let existing: Vec<&str> =
+        plans.iter().filter(|p| p.id.is_some()).map(|p| p.aws.region.as_str()).collect();
     if !yes && !existing.is_empty() {
         if !ui.can_prompt() {
             return Err(DeployError::NeedsConfirmation { action: "destroy the stack" });
@@ -297,15 +308,22 @@ pub async fn destroy(
     let mut done: Vec<Destroyed> = Vec::new();
     for (i, p) in plans.iter().enumerate() {
         let region = p.aws.region.clone();
-        let mut result = Destroyed { region: region.clone(), stack: stack_name.clone(), existed: false, retained: Vec::new() };
+        let mut result = Destroyed {
+            region: region.clone(),
+            stack: stack_name.clone(),
+            existed: false,
+            retained: Vec::new(),
+        };
         if let Some(id) = &p.id {
             let ui = if several { ui.in_region(&region) } else { ui.clone() };
             if let Err(e) = delete_stack_and_follow(&p.aws, &ui, "destroy", id, &stack_name, &labels).await {
                 if !several {
                     return Err(e);
                 }
-                let deleted: Vec<&str> = done.iter().filter(|d| d.existed).map(|d| d.region.as_str()).collect();
-                let left: Vec<&str> = plans[i + 1..].iter().filter(|p| p.id.is_some()).map(|p| p.aws.region.as_str()).collect();
+                let deleted: Vec<&str> =
+                    done.iter().filter(|d| d.existed).map(|d| d.region.as_str()).collect();
+                let left: Vec<&str> =
+                    plans[i + 1..].iter().filter(|p| p.id.is_some()).map(|p| p.aws.region.as_str()).collect();
                 let help = format!(
                     "Deleted: {}. Not deleted: {region}{}{}. Fix the cause named in the events, then run `cfnc destroy` again (regions already deleted are skipped)",
                     if deleted.is_empty() { "none".to_string() } else { deleted.join(", ") },

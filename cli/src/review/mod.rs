@@ -244,7 +244,9 @@ impl Review {
             return Err(DeployError::BadFile {
                 path: path.to_path_buf(),
                 reason: format!("review format {f}, but this cfnc reads format {REVIEW_FORMAT}"),
-                help: Some("run `cfnc deploy --change-set` again to write a review in the current format".into()),
+                help: Some(
+                    "run `cfnc deploy --change-set` again to write a review in the current format".into(),
+                ),
             });
         }
         serde_json::from_slice(&bytes).map_err(|e| DeployError::BadFile {

@@ -210,7 +210,8 @@ pub fn markdown(review: &Review) -> String {
             );
         }
     }
-    let flagged: Vec<&RegionRow<ChangeRow>> = review.changes.iter().filter(|r| !r.row.flags.is_empty()).collect();
+    let flagged: Vec<&RegionRow<ChangeRow>> =
+        review.changes.iter().filter(|r| !r.row.flags.is_empty()).collect();
     if !flagged.is_empty() {
         out.push_str("\n#### Needs attention\n\n");
         for rr in flagged {
