@@ -122,7 +122,8 @@ fn every_taggable_resource_carries_the_tags_and_names_end_in_the_environment() {
                     .as_array()
                     .unwrap_or_else(|| panic!("{stack}/{id} ({ty}) has no Tags"))
                     .iter()
-                    .map(|t| (t["Key"].as_str().unwrap(), t["Value"].as_str().unwrap()))
+                    // A Name tag may carry the region (`Fn::Sub`, account-wide names).
+                    .map(|t| (t["Key"].as_str().unwrap(), t["Value"].as_str().or(t["Value"]["Fn::Sub"].as_str()).unwrap()))
                     .collect();
                 for (k, v) in &config.tags {
                     assert_eq!(tags.get(k.as_str()), Some(&v.as_str()), "{stack}/{id}: tag {k}");
@@ -222,9 +223,7 @@ fn correction_02_anomaly_detection_band() {
         let dep = a["DependsOn"].as_array().unwrap();
         assert!(dep.iter().any(|d| d.as_str().unwrap().ends_with("AnomalyDetector")), "{id}");
     }
-    let dashboard = mon["Resources"]["ObservabilityDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
-        .as_str()
-        .unwrap();
+    let dashboard = mon["Resources"]["ObservabilityDashboard"]["Properties"]["DashboardBody"].as_str().unwrap();
     assert!(dashboard.contains("ANOMALY_DETECTION_BAND(m1, 2)"));
 }
 
@@ -641,10 +640,13 @@ fn collector_metrics_are_used_with_their_environment_dimension() {
     let volume =
         &mon["Resources"]["PaymentVolumeAnomalyDetector"]["Properties"]["SingleMetricAnomalyDetector"];
     assert_eq!(volume["Dimensions"], env);
-    // Dashboard: one volume graph per configured region, the gauge, p50/p90/p99 per region.
-    let body = mon["Resources"]["ObservabilityDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
-        .as_str()
-        .unwrap();
+    // Dashboard: in the primary region only; per configured region a volume graph, an
+    // error-rate gauge, p50/p90/p99 and the volume's anomaly band (the regions are literal: the
+    // body is plain JSON).
+    let dash = &mon["Resources"]["ObservabilityDashboard"];
+    assert_eq!(dash["Condition"], "IsPrimaryRegion");
+    assert_eq!(mon["Conditions"]["IsPrimaryRegion"], json!({"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}));
+    let body = dash["Properties"]["DashboardBody"].as_str().unwrap();
     let body: Json = serde_json::from_str(body).unwrap();
     let widgets = body["widgets"].as_array().unwrap();
     let titled = |prefix: &str| {
@@ -655,9 +657,14 @@ fn collector_metrics_are_used_with_their_environment_dimension() {
     };
     assert_eq!(titled("Payment transaction volume - "), 3);
     assert_eq!(titled("Processing latency p50/p90/p99 - "), 3);
-    let gauge = widgets.iter().find(|w| w["properties"]["view"] == "gauge").unwrap();
-    assert_eq!(gauge["properties"]["yAxis"]["left"], json!({"min": 0, "max": 10}));
-    assert_eq!(gauge["properties"]["region"], "${AWS::Region}");
+    assert_eq!(titled("Payment transaction volume with anomaly band - "), 3);
+    let gauges: Vec<&Json> = widgets.iter().filter(|w| w["properties"]["view"] == "gauge").collect();
+    let regions: Vec<&str> = gauges.iter().map(|g| g["properties"]["region"].as_str().unwrap()).collect();
+    assert_eq!(regions, ["us-east-1", "eu-west-1", "ap-southeast-1"]);
+    for g in gauges {
+        assert_eq!(g["properties"]["yAxis"]["left"], json!({"min": 0, "max": 10}));
+    }
+    assert!(!dash["Properties"]["DashboardBody"].as_str().unwrap().contains("${"), "the dashboard names every region");
     assert!(
         widgets[0]["properties"]["markdown"]
             .as_str()
