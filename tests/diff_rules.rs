@@ -136,14 +136,15 @@ fn types_outside_the_registry_and_custom_resources_are_conditional() {
 
 #[test]
 fn kms_immutable_properties_fail_instead_of_replacing() {
-    // AWS::KMS::Key reference (KeySpec, KeyUsage): "If you change the value of the KeySpec
-    // property on an existing KMS key, the update request fails, regardless of the value of
-    // the UpdateReplacePolicy attribute."
+    // AWS::KMS::Key reference: "If you change the value of the KeySpec, KeyUsage, Origin, or
+    // MultiRegion properties of an existing KMS key, the update request fails, regardless of
+    // the value of the UpdateReplacePolicy attribute."
     let r = diff_case("kms-immutable");
-    modify(&r, "Key", Replacement::False, &["EnableKeyRotation", "KeySpec", "KeyUsage"]);
+    modify(&r, "Key", Replacement::False, &["EnableKeyRotation", "KeySpec", "KeyUsage", "Origin"]);
     assert!(r.changes[0].flags.is_empty());
     assert!(has_note(&r, "Key", "KeySpec cannot change"), "{:#?}", r.notes);
     assert!(has_note(&r, "Key", "KeyUsage cannot change"), "{:#?}", r.notes);
+    assert!(has_note(&r, "Key", "Origin cannot change"), "{:#?}", r.notes);
 }
 
 #[test]
