@@ -676,3 +676,46 @@ fn collector_metrics_are_used_with_their_environment_dimension() {
         assert!(x + width <= 24, "{w}");
     }
 }
+
+/// The dashboard link is built per partition from the template itself: the console host of
+/// the deployment's partition (aws: console.aws.amazon.com, China: console.amazonaws.cn,
+/// GovCloud: console.amazonaws-us-gov.com), the region in the query; no link where the console
+/// is not public (the isolated partitions), and only in the primary region (the dashboard's).
+#[test]
+fn dashboard_url_uses_the_console_of_each_partition() {
+    let b = build("dev");
+    let root = b.template("root");
+    let url = &root["Outputs"]["DashboardUrl"];
+    assert_eq!(url["Condition"], "HasDashboardConsoleLink");
+    let sub = url["Value"]["Fn::Sub"].as_array().unwrap();
+    let (text, vars) = (sub[0].as_str().unwrap(), &sub[1]);
+    assert_eq!(
+        vars["ConsoleHost"],
+        json!({"Fn::FindInMap": ["PartitionConsoleHosts", {"Ref": "AWS::Partition"}, "ConsoleHost"]})
+    );
+    let hosts = &root["Mappings"]["PartitionConsoleHosts"];
+    for (region, host) in [
+        ("us-east-1", "console.aws.amazon.com"),
+        ("cn-north-1", "console.amazonaws.cn"),
+        ("us-gov-west-1", "console.amazonaws-us-gov.com"),
+    ] {
+        let partition = cfnc::partition::of_region(region).name;
+        assert_eq!(hosts[partition]["ConsoleHost"], host, "{partition}");
+        let link = text
+            .replace("${ConsoleHost}", hosts[partition]["ConsoleHost"].as_str().unwrap())
+            .replace("${AWS::Region}", region)
+            .replace("${MonitoringStack.Outputs.DashboardName}", "observability-platform-dev");
+        assert_eq!(
+            link,
+            format!("https://{host}/cloudwatch/home?region={region}#dashboards:name=observability-platform-dev")
+        );
+        assert_eq!(Some(link.as_str()), cfnc::partition::console_url(region, "cloudwatch", "#dashboards:name=observability-platform-dev").as_deref());
+    }
+    assert!(hosts.get("aws-iso").is_none(), "no public console: no mapping entry");
+    // The link's condition: the primary region, and a partition with a public console.
+    let link = &root["Conditions"]["HasDashboardConsoleLink"]["Fn::And"];
+    assert_eq!(link[0], json!({"Condition": "IsPrimaryRegion"}));
+    let partitions: Vec<&str> =
+        link[1]["Fn::Or"].as_array().unwrap().iter().map(|e| e["Fn::Equals"][1].as_str().unwrap()).collect();
+    assert_eq!(partitions, ["aws", "aws-cn", "aws-us-gov"]);
+}

@@ -101,6 +101,48 @@ mod tests {
     use super::*;
     use crate::model::{Output, Resource};
 
+    /// An app with a conditional topic in `mon` (output and root output refer to it) and a
+    /// queue in `app`; `cross` makes the queue refer to the topic.
+    fn conditional_app(cross: bool) -> crate::compile::App {
+        use crate::compile::App;
+        let mut app = App::new("r", "root", vec![]);
+        app.add_stack("mon", "MonStack", "m").unwrap();
+        app.add_stack("app", "AppStack", "a").unwrap();
+        app.condition("IsPrimary", Expr::from_json(&json!({"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]})))
+            .unwrap();
+        assert!(app.condition("IsPrimary", Expr::from("x")).is_err(), "declared once");
+        let mut topic = Resource::new("AWS::SNS::Topic");
+        topic.condition = Some("IsPrimary".into());
+        let mut mon = app.stack("mon").unwrap();
+        mon.insert(LogicalId::new("Topic").unwrap(), topic).unwrap();
+        mon.output("TopicArn", "t", Expr::from_json(&json!({"Ref": "Topic"}))).unwrap();
+        let mut queue = Resource::new("AWS::SQS::Queue");
+        if cross {
+            queue.properties.insert("QueueName".into(), Expr::from_json(&json!({"Fn::GetAtt": ["Topic", "TopicName"]})));
+        }
+        app.stack("app").unwrap().insert(LogicalId::new("Queue").unwrap(), queue).unwrap();
+        app.root_output("Topic", Output::new("t", Expr::from_json(&json!({"Ref": "Topic"})))).unwrap();
+        app
+    }
+
+    #[test]
+    fn conditional_resources_take_their_condition_to_outputs_and_stay_in_their_stack() {
+        let url = |sha: &str| Expr::from(format!("https://x/{sha}"));
+        let c = crate::compile::compile(&conditional_app(false), &url).unwrap();
+        let mon = &c.children[0].template;
+        assert!(mon.conditions.contains_key(&LogicalId::new("IsPrimary").unwrap()));
+        assert_eq!(mon.outputs[&LogicalId::new("TopicArn").unwrap()].condition.as_deref(), Some("IsPrimary"));
+        let root_out = &c.root.template.outputs[&LogicalId::new("Topic").unwrap()];
+        assert_eq!(root_out.condition.as_deref(), Some("IsPrimary"), "the root output reads a conditional value");
+        assert!(c.root.template.conditions.contains_key(&LogicalId::new("IsPrimary").unwrap()));
+        assert!(c.children[1].template.conditions.is_empty(), "only where used");
+        let e = crate::compile::compile(&conditional_app(true), &url).unwrap_err();
+        assert!(
+            matches!(&e, CompileError::ConditionalAcrossStacks { target, condition, .. } if target == "Topic" && condition == "IsPrimary"),
+            "{e}"
+        );
+    }
+
     #[test]
     fn used_conditions_and_mappings_are_copied_with_what_they_use() {
         let mut graph = Template::default();
