@@ -123,7 +123,12 @@ fn every_taggable_resource_carries_the_tags_and_names_end_in_the_environment() {
                     .unwrap_or_else(|| panic!("{stack}/{id} ({ty}) has no Tags"))
                     .iter()
                     // A Name tag may carry the region (`Fn::Sub`, account-wide names).
-                    .map(|t| (t["Key"].as_str().unwrap(), t["Value"].as_str().or(t["Value"]["Fn::Sub"].as_str()).unwrap()))
+                    .map(|t| {
+                        (
+                            t["Key"].as_str().unwrap(),
+                            t["Value"].as_str().or(t["Value"]["Fn::Sub"].as_str()).unwrap(),
+                        )
+                    })
                     .collect();
                 for (k, v) in &config.tags {
                     assert_eq!(tags.get(k.as_str()), Some(&v.as_str()), "{stack}/{id}: tag {k}");
@@ -223,7 +228,8 @@ fn correction_02_anomaly_detection_band() {
         let dep = a["DependsOn"].as_array().unwrap();
         assert!(dep.iter().any(|d| d.as_str().unwrap().ends_with("AnomalyDetector")), "{id}");
     }
-    let dashboard = mon["Resources"]["ObservabilityDashboard"]["Properties"]["DashboardBody"].as_str().unwrap();
+    let dashboard =
+        mon["Resources"]["ObservabilityDashboard"]["Properties"]["DashboardBody"].as_str().unwrap();
     assert!(dashboard.contains("ANOMALY_DETECTION_BAND(m1, 2)"));
 }
 
@@ -645,7 +651,10 @@ fn collector_metrics_are_used_with_their_environment_dimension() {
     // body is plain JSON).
     let dash = &mon["Resources"]["ObservabilityDashboard"];
     assert_eq!(dash["Condition"], "IsPrimaryRegion");
-    assert_eq!(mon["Conditions"]["IsPrimaryRegion"], json!({"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}));
+    assert_eq!(
+        mon["Conditions"]["IsPrimaryRegion"],
+        json!({"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]})
+    );
     let body = dash["Properties"]["DashboardBody"].as_str().unwrap();
     let body: Json = serde_json::from_str(body).unwrap();
     let widgets = body["widgets"].as_array().unwrap();
@@ -664,7 +673,10 @@ fn collector_metrics_are_used_with_their_environment_dimension() {
     for g in gauges {
         assert_eq!(g["properties"]["yAxis"]["left"], json!({"min": 0, "max": 10}));
     }
-    assert!(!dash["Properties"]["DashboardBody"].as_str().unwrap().contains("${"), "the dashboard names every region");
+    assert!(
+        !dash["Properties"]["DashboardBody"].as_str().unwrap().contains("${"),
+        "the dashboard names every region"
+    );
     assert!(
         widgets[0]["properties"]["markdown"]
             .as_str()
@@ -707,9 +719,15 @@ fn dashboard_url_uses_the_console_of_each_partition() {
             .replace("${MonitoringStack.Outputs.DashboardName}", "observability-platform-dev");
         assert_eq!(
             link,
-            format!("https://{host}/cloudwatch/home?region={region}#dashboards:name=observability-platform-dev")
+            format!(
+                "https://{host}/cloudwatch/home?region={region}#dashboards:name=observability-platform-dev"
+            )
         );
-        assert_eq!(Some(link.as_str()), cfnc::partition::console_url(region, "cloudwatch", "#dashboards:name=observability-platform-dev").as_deref());
+        assert_eq!(
+            Some(link.as_str()),
+            cfnc::partition::console_url(region, "cloudwatch", "#dashboards:name=observability-platform-dev")
+                .as_deref()
+        );
     }
     assert!(hosts.get("aws-iso").is_none(), "no public console: no mapping entry");
     // The link's condition: the primary region, and a partition with a public console.

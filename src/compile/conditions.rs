@@ -108,8 +108,11 @@ mod tests {
         let mut app = App::new("r", "root", vec![]);
         app.add_stack("mon", "MonStack", "m").unwrap();
         app.add_stack("app", "AppStack", "a").unwrap();
-        app.condition("IsPrimary", Expr::from_json(&json!({"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]})))
-            .unwrap();
+        app.condition(
+            "IsPrimary",
+            Expr::from_json(&json!({"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]})),
+        )
+        .unwrap();
         assert!(app.condition("IsPrimary", Expr::from("x")).is_err(), "declared once");
         let mut topic = Resource::new("AWS::SNS::Topic");
         topic.condition = Some("IsPrimary".into());
@@ -118,7 +121,9 @@ mod tests {
         mon.output("TopicArn", "t", Expr::from_json(&json!({"Ref": "Topic"}))).unwrap();
         let mut queue = Resource::new("AWS::SQS::Queue");
         if cross {
-            queue.properties.insert("QueueName".into(), Expr::from_json(&json!({"Fn::GetAtt": ["Topic", "TopicName"]})));
+            queue
+                .properties
+                .insert("QueueName".into(), Expr::from_json(&json!({"Fn::GetAtt": ["Topic", "TopicName"]})));
         }
         app.stack("app").unwrap().insert(LogicalId::new("Queue").unwrap(), queue).unwrap();
         app.root_output("Topic", Output::new("t", Expr::from_json(&json!({"Ref": "Topic"})))).unwrap();
@@ -133,7 +138,11 @@ mod tests {
         assert!(mon.conditions.contains_key(&LogicalId::new("IsPrimary").unwrap()));
         assert_eq!(mon.outputs[&LogicalId::new("TopicArn").unwrap()].condition.as_deref(), Some("IsPrimary"));
         let root_out = &c.root.template.outputs[&LogicalId::new("Topic").unwrap()];
-        assert_eq!(root_out.condition.as_deref(), Some("IsPrimary"), "the root output reads a conditional value");
+        assert_eq!(
+            root_out.condition.as_deref(),
+            Some("IsPrimary"),
+            "the root output reads a conditional value"
+        );
         assert!(c.root.template.conditions.contains_key(&LogicalId::new("IsPrimary").unwrap()));
         assert!(c.children[1].template.conditions.is_empty(), "only where used");
         let e = crate::compile::compile(&conditional_app(true), &url).unwrap_err();
