@@ -123,7 +123,10 @@ impl Options {
 pub fn main<S: Settings>(
     app: impl Fn(&mut build::Context<'_, S>) -> Result<crate::compile::App, BuildError>,
 ) -> ExitCode {
-    std::panic::set_hook(Box::new(report_bug));
+    report_panics_as_bugs(
+        "internal error (a bug in the app or in cfnc, not in your config)",
+        "please report it with the command line and, if you can, the config that caused it",
+    );
     let opts = match Options::parse(std::env::args().skip(1)) {
         Ok(Some(o)) => o,
         Ok(None) => {
@@ -138,20 +141,19 @@ pub fn main<S: Settings>(
     ExitCode::from(run(&opts, &app))
 }
 
-/// A panic is a bug, never the user's input: say so plainly (exit code 101).
-fn report_bug(info: &std::panic::PanicHookInfo<'_>) {
-    let what = info
-        .payload()
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| info.payload().downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown cause".to_string());
-    let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-    let _ = writeln!(
-        std::io::stderr(),
-        "internal error (a bug in the app or in cfnc, not in your config): {what}{at}\n\
-         help: please report it with the command line and, if you can, the config that caused it"
-    );
+/// Makes a panic print one plain line, `<what>: <payload> at <file>:<line>`, and a `help:`
+/// line, instead of Rust's default message (the exit code stays 101, [`exit::BUG`]).
+pub fn report_panics_as_bugs(what: &'static str, help: &'static str) {
+    std::panic::set_hook(Box::new(move |info| {
+        let payload = info
+            .payload()
+            .downcast_ref::<&str>()
+            .map(|s| s.to_string())
+            .or_else(|| info.payload().downcast_ref::<String>().cloned())
+            .unwrap_or_else(|| "unknown cause".to_string());
+        let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
+        let _ = writeln!(std::io::stderr(), "{what}: {payload}{at}\nhelp: {help}");
+    }));
 }
 
 /// Builds with `opts`, printing progress, the summary and errors; returns the exit code.

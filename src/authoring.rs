@@ -158,6 +158,18 @@ pub fn list(items: Vec<Value<String>>) -> Value<Vec<Value<String>>> {
     Value::Literal(items)
 }
 
+/// An S3 `PublicAccessBlockConfiguration` with all four blocks on: no public ACLs or policies
+/// are accepted or honoured.
+#[cfg(feature = "s3")]
+pub fn block_public_access() -> crate::resources::s3::bucket::PublicAccessBlockConfiguration {
+    crate::resources::s3::bucket::PublicAccessBlockConfiguration::builder()
+        .block_public_acls(true)
+        .block_public_policy(true)
+        .ignore_public_acls(true)
+        .restrict_public_buckets(true)
+        .build()
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

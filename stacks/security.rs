@@ -22,7 +22,8 @@ use crate::resources::s3::{Bucket, BucketAttr, BucketPolicy, bucket};
 
 use super::Names;
 use super::common::{
-    PolicyDocument, Principal, Statement, account_root, arn, checkov_skip, service, sub, var, var_att,
+    PolicyDocument, Principal, Statement, account_root, arn, block_public_access, checkov_skip, service, sub,
+    var, var_att,
 };
 use super::network::Network;
 
@@ -149,14 +150,7 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
             .bucket_encryption(
                 bucket::BucketEncryption::builder().server_side_encryption_configuration([sse_rule]).build(),
             )
-            .public_access_block_configuration(
-                bucket::PublicAccessBlockConfiguration::builder()
-                    .block_public_acls(true)
-                    .block_public_policy(true)
-                    .ignore_public_acls(true)
-                    .restrict_public_buckets(true)
-                    .build(),
-            )
+            .public_access_block_configuration(block_public_access())
             .lifecycle_configuration(bucket::LifecycleConfiguration::builder().rules([lifecycle]).build())
             .build(),
     )?;

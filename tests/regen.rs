@@ -106,7 +106,7 @@ fn every_generated_resource_agrees_with_its_schema() {
 fn no_generated_constructor_takes_positional_properties() {
     // Every property is set by name through a builder: a generated `fn new(..)` (or any
     // function taking two properties in a row) would let two same-typed values be swapped.
-    let root = Path::new(env!("CARGO_MANIFEST_DIR"));
+    let root = crate::common::repo();
     let mut offenders = Vec::new();
     for rel in cfnc_codegen::existing_generated(root) {
         let text = std::fs::read_to_string(root.join(&rel)).unwrap();

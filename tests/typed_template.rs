@@ -143,16 +143,6 @@ fn typed_template_serializes_to_the_expected_json() {
     assert_eq!(actual, expected, "actual:\n{}", serde_json::to_string_pretty(&actual).unwrap());
 }
 
-/// Needs the typed models' `Deserialize`: `cargo test --features deserialize`.
-#[cfg(feature = "deserialize")]
-#[test]
-fn typed_template_round_trips_through_the_typed_models() {
-    let t = template();
-    let props = serde_json::to_value(&t.resources[&"DataBucket".parse().unwrap()].properties).unwrap();
-    let bucket: Bucket = serde_json::from_value(props.clone()).unwrap();
-    assert_eq!(serde_json::to_value(&bucket).unwrap(), props);
-}
-
 #[test]
 fn cfn_lint_accepts_the_typed_template_without_findings() {
     let dir = tempfile::tempdir().unwrap();

@@ -24,10 +24,12 @@ fn markers(text: &str) -> BTreeMap<u32, (u32, String)> {
 }
 
 fn check(path: &str, expected: usize) -> Vec<Finding> {
-    let text = std::fs::read_to_string(path).unwrap();
+    // Read from the repository, named by the path relative to it (as `cfnc validate` run
+    // there names it).
+    let text = std::fs::read_to_string(crate::common::repo().join(path)).unwrap();
     let marks = markers(&text);
     assert_eq!(marks.len(), expected, "{path}: markers");
-    let findings = validate::validate_path(std::path::Path::new(path)).unwrap();
+    let findings = validate::validate_loaded(&cfnc::reader::parse_str(&text, path).unwrap());
     let summary: Vec<String> = findings.iter().map(|f| format!("{} {}", f.location(), f.code)).collect();
     assert_eq!(findings.len(), expected, "{path}: {summary:#?}");
     let mut seen = std::collections::BTreeSet::new();

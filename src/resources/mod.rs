@@ -127,6 +127,51 @@
 
 include!("generated.rs");
 
+/// With the `deserialize` feature, a typed model read back from its own JSON is the same
+/// model (`scripts/test` runs this with `--features deserialize`).
+#[cfg(all(test, feature = "deserialize", feature = "s3", feature = "kms"))]
+mod round_trip {
+    use crate::model::{Template, Value};
+    use crate::resources::kms::{Key, KeyAttr};
+    use crate::resources::s3::Bucket;
+    use crate::resources::s3::bucket::{
+        BucketEncryption, ServerSideEncryptionByDefault, ServerSideEncryptionRule, SseAlgorithm,
+        VersioningConfiguration, VersioningConfigurationStatus,
+    };
+
+    #[test]
+    fn a_typed_bucket_round_trips_through_its_model() {
+        let mut t = Template::default();
+        let key = t.add("Key", Key::builder().enable_key_rotation(true).build()).unwrap();
+        let bucket = Bucket::builder()
+            .bucket_name(Value::sub("data-${AWS::AccountId}"))
+            .bucket_encryption(
+                BucketEncryption::builder()
+                    .server_side_encryption_configuration([ServerSideEncryptionRule::builder()
+                        .bucket_key_enabled(true)
+                        .server_side_encryption_by_default(
+                            ServerSideEncryptionByDefault::builder()
+                                .sse_algorithm(SseAlgorithm::AwsKms)
+                                .kms_master_key_id(key.get_att(KeyAttr::Arn))
+                                .build(),
+                        )
+                        .build()])
+                    .build(),
+            )
+            .versioning_configuration(
+                VersioningConfiguration::builder().status(VersioningConfigurationStatus::Enabled).build(),
+            )
+            .build();
+        let json = serde_json::to_value(&bucket).unwrap();
+        let back: Bucket = serde_json::from_value(json.clone()).unwrap();
+        assert_eq!(serde_json::to_value(&back).unwrap(), json);
+        assert_eq!(
+            json["BucketEncryption"]["ServerSideEncryptionConfiguration"][0]["BucketKeyEnabled"],
+            true
+        );
+    }
+}
+
 pub use crate::model::Tag;
 
 /// A required property's state in a builder once it is set: its `Value<T>`. The builders'

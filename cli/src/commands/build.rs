@@ -21,6 +21,13 @@ pub struct BuildArgs {
     /// stacks/config/<env>.synthetic.lock.json (README, "Scaling").
     #[arg(long, value_name = "N", hide = true)]
     pub synthetic: Option<usize>,
+    /// Compile the app optimized (cargo's release profile): a slower first compile, a faster
+    /// build of very large apps (thousands of resources) and for CI.
+    #[arg(long, conflicts_with = "cargo_profile")]
+    pub release: bool,
+    /// The cargo profile to compile the app with (default: `[app] profile` of cfnc.toml, else dev).
+    #[arg(long, value_name = "NAME")]
+    pub cargo_profile: Option<String>,
 }
 
 /// The build settings of a command line.
@@ -32,6 +39,7 @@ pub fn settings(global: &GlobalArgs, args: &BuildArgs) -> BuildSettings {
         quiet: global.quiet,
         verbose: global.verbose,
         synthetic: args.synthetic,
+        cargo_profile: if args.release { Some("release".to_string()) } else { args.cargo_profile.clone() },
     }
 }
 

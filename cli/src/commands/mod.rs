@@ -22,7 +22,11 @@ pub use cfnc::exit;
 
 /// Entry point used by `main.rs`.
 pub fn main() -> ExitCode {
-    std::panic::set_hook(Box::new(report_bug));
+    // A panic is a bug in cfnc, never the user's input: say so plainly (exit code 101).
+    cfnc::app::report_panics_as_bugs(
+        "cfnc: internal error (a bug in cfnc, not in your input)",
+        "please report it with the command line and, if you can, the input that caused it",
+    );
     let cli = Cli::parse();
     match run(cli) {
         Ok(code) => ExitCode::from(code),
@@ -33,22 +37,6 @@ pub fn main() -> ExitCode {
             ExitCode::from(code)
         }
     }
-}
-
-/// A panic is a bug in cfnc, never the user's input: say so plainly (exit code 101).
-fn report_bug(info: &std::panic::PanicHookInfo<'_>) {
-    let what = info
-        .payload()
-        .downcast_ref::<&str>()
-        .map(|s| s.to_string())
-        .or_else(|| info.payload().downcast_ref::<String>().cloned())
-        .unwrap_or_else(|| "unknown cause".to_string());
-    let at = info.location().map(|l| format!(" at {}:{}", l.file(), l.line())).unwrap_or_default();
-    let _ = writeln!(
-        std::io::stderr(),
-        "cfnc: internal error (a bug in cfnc, not in your input): {what}{at}\n\
-         help: please report it with the command line and, if you can, the input that caused it"
-    );
 }
 
 /// Runs one parsed command line; returns its exit code.

@@ -12,13 +12,14 @@
 //! noncurrent versions and abandoned multipart uploads. The bucket is retained when the
 //! stack is deleted or replaced, so an artifact a stack still refers to is never lost.
 
+use cfnc::authoring::block_public_access;
 use cfnc::manifest::STAGING_BUCKET_PATTERN;
 use cfnc::model::{Expr, Intrinsic, LogicalId, Output, Tag, Template, Value};
 use cfnc::resources::s3::bucket::{
     AbortIncompleteMultipartUpload, Bucket, BucketAttr, BucketEncryption, LifecycleConfiguration,
-    NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls, OwnershipControlsRule,
-    PublicAccessBlockConfiguration, Rule, RuleStatus, ServerSideEncryptionByDefault,
-    ServerSideEncryptionRule, SseAlgorithm, VersioningConfiguration, VersioningConfigurationStatus,
+    NoncurrentVersionExpiration, ObjectOwnership, OwnershipControls, OwnershipControlsRule, Rule, RuleStatus,
+    ServerSideEncryptionByDefault, ServerSideEncryptionRule, SseAlgorithm, VersioningConfiguration,
+    VersioningConfigurationStatus,
 };
 use cfnc::resources::s3::bucket_policy::BucketPolicy;
 
@@ -62,14 +63,7 @@ fn staging_bucket() -> Bucket {
             VersioningConfiguration::builder().status(VersioningConfigurationStatus::Enabled).build(),
         )
         .bucket_encryption(BucketEncryption::builder().server_side_encryption_configuration([sse]).build())
-        .public_access_block_configuration(
-            PublicAccessBlockConfiguration::builder()
-                .block_public_acls(true)
-                .block_public_policy(true)
-                .ignore_public_acls(true)
-                .restrict_public_buckets(true)
-                .build(),
-        )
+        .public_access_block_configuration(block_public_access())
         .ownership_controls(
             OwnershipControls::builder()
                 .rules([OwnershipControlsRule::builder()

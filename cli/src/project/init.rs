@@ -176,7 +176,7 @@ serde = { version = "1", features = ["derive"] }
 
 const APP_MAIN: &str = r#"//! The app of this cfnc project: `cfnc build` compiles and runs it; it writes cfnc.out/<env>/.
 
-use cfnc::authoring::{PolicyDocument, Statement, account_root};
+use cfnc::authoring::{PolicyDocument, Statement, account_root, block_public_access};
 use cfnc::build::{BuildError, Context};
 use cfnc::compile::App;
 use cfnc::config::{Checker, Settings};
@@ -252,12 +252,7 @@ fn build(cx: &mut Context<'_, Config>) -> Result<App, BuildError> {
                     .build(),
             )
             .public_access_block_configuration(
-                bucket::PublicAccessBlockConfiguration::builder()
-                    .block_public_acls(true)
-                    .block_public_policy(true)
-                    .ignore_public_acls(true)
-                    .restrict_public_buckets(true)
-                    .build(),
+                block_public_access(),
             )
             .lifecycle_configuration(
                 bucket::LifecycleConfiguration::builder()

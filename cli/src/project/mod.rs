@@ -26,6 +26,7 @@ use serde::Deserialize;
 use cfnc::exit;
 
 pub mod init;
+mod stamp;
 
 /// The project file's name.
 pub const PROJECT_FILE: &str = "cfnc.toml";
@@ -234,18 +235,28 @@ pub struct BuildSettings {
     pub quiet: bool,
     pub verbose: u8,
     pub synthetic: Option<usize>,
+    /// The cargo profile for the app, over `[app] profile` of cfnc.toml (default dev).
+    pub cargo_profile: Option<String>,
 }
 
-/// Compiles the app with cargo; returns its executable.
-pub fn compile_app(project: &Project, quiet: bool) -> Result<PathBuf, ProjectError> {
+/// Compiles the app with cargo in `profile` (else the project's, else dev); returns its
+/// executable. When the executable of an earlier compile is newer than every file it was
+/// built from (its dep-info, the manifests, the lock file; see [`stamp`]), cargo is not run.
+pub fn compile_app(project: &Project, profile: Option<&str>, quiet: bool) -> Result<PathBuf, ProjectError> {
     let manifest = project.app_manifest();
     if !manifest.is_file() {
         return Err(ProjectError::NoApp { dir: project.app_dir() });
     }
+    let profile = profile.or(project.file.app.profile.as_deref()).unwrap_or("dev");
+    let key = stamp::Key::new(&manifest, profile, project.file.app.bin.as_deref());
+    if let Some(exe) = stamp::fresh(&key) {
+        return Ok(exe);
+    }
+    let started = std::time::SystemTime::now();
     let cargo = std::env::var_os("CARGO").unwrap_or_else(|| "cargo".into());
     let mut cmd = Command::new(cargo);
     cmd.arg("build").arg("--manifest-path").arg(&manifest).arg("--message-format=json-render-diagnostics");
-    cmd.arg("--profile").arg(project.file.app.profile.as_deref().unwrap_or("dev"));
+    cmd.arg("--profile").arg(profile);
     match &project.file.app.bin {
         Some(bin) => cmd.arg("--bin").arg(bin),
         None => cmd.arg("--bins"),
@@ -262,10 +273,14 @@ pub fn compile_app(project: &Project, quiet: bool) -> Result<PathBuf, ProjectErr
     }
     let manifest_abs = manifest.canonicalize().unwrap_or(manifest.clone());
     let mut bins: Vec<(String, PathBuf)> = Vec::new();
+    let mut manifests: Vec<PathBuf> = Vec::new();
     for line in out.stdout.split(|b| *b == b'\n') {
         let Ok(msg) = serde_json::from_slice::<serde_json::Value>(line) else { continue };
         if msg["reason"] != "compiler-artifact" {
             continue;
+        }
+        if let Some(m) = msg["manifest_path"].as_str() {
+            manifests.push(PathBuf::from(m));
         }
         let Some(exe) = msg["executable"].as_str() else { continue };
         let is_bin = msg["target"]["kind"].as_array().is_some_and(|k| k.iter().any(|k| k == "bin"));
@@ -279,7 +294,11 @@ pub fn compile_app(project: &Project, quiet: bool) -> Result<PathBuf, ProjectErr
         }
     }
     match bins.len() {
-        1 => Ok(bins.remove(0).1),
+        1 => {
+            let exe = bins.remove(0).1;
+            stamp::record(&key, &exe, &manifests, started);
+            Ok(exe)
+        }
         _ => Err(ProjectError::Binary { manifest, bins: bins.into_iter().map(|(n, _)| n).collect() }),
     }
 }
@@ -320,7 +339,7 @@ pub fn run_app(project: &Project, exe: &Path, settings: &BuildSettings) -> Resul
 
 /// Compiles and runs the project's app: `cfnc build`.
 pub fn build(project: &Project, settings: &BuildSettings) -> Result<u8, ProjectError> {
-    let exe = compile_app(project, settings.quiet || settings.json)?;
+    let exe = compile_app(project, settings.cargo_profile.as_deref(), settings.quiet || settings.json)?;
     run_app(project, &exe, settings)
 }
 
