@@ -693,8 +693,8 @@ mod tests {
     #[test]
     fn account_wide_names_fit_in_every_region() {
         let env = "abcdefghijklmnopqrst";
-        let text = format!("regions: [us-east-1, ap-southeast-1]\nprimary_region: us-east-1\n");
-        let p = match Config::parse(Path::new("stacks/config/x.yaml"), &text, env) {
+        let text = "regions: [us-east-1, ap-southeast-1]\nprimary_region: us-east-1\n";
+        let p = match Config::parse(Path::new("stacks/config/x.yaml"), text, env) {
             Err(ConfigError::Invalid { problems, .. }) => problems[0].clone(),
             other => panic!("{other:?}"),
         };
