@@ -68,6 +68,24 @@ fn bootstrap_outputs() -> String {
         .to_string()
 }
 
+/// ListStackResources of the fixture root: its one nested stack, `Monitoring`, in `status`.
+fn nested_stack_listing(status: &str) -> Response {
+    cfn(
+        "ListStackResources",
+        &format!(
+            "<StackResourceSummaries><member><LogicalResourceId>Monitoring</LogicalResourceId>\
+             <PhysicalResourceId>{NESTED_ID}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType>\
+             <LastUpdatedTimestamp>2026-01-01T00:00:07Z</LastUpdatedTimestamp><ResourceStatus>{status}</ResourceStatus>\
+             </member></StackResourceSummaries>"
+        ),
+    )
+}
+
+/// A region without DescribeEvents: cfnc falls back to stack events.
+fn no_describe_events() -> Response {
+    Response::error(400, "InvalidAction", "The action DescribeEvents is not valid for this endpoint.")
+}
+
 /// A diagnostic as one line: miette wraps long messages over lines that start with `│`.
 fn flat(text: &str) -> String {
     text.lines().map(|l| l.trim().trim_start_matches('│').trim()).collect::<Vec<_>>().join(" ")
@@ -177,21 +195,9 @@ fn nested_create_failed_names_the_root_cause() {
                 }
                 cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
             }
-            "ListStackResources" => cfn(
-                "ListStackResources",
-                &format!(
-                    "<StackResourceSummaries><member><LogicalResourceId>Monitoring</LogicalResourceId>\
-                     <PhysicalResourceId>{NESTED_ID}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType>\
-                     <LastUpdatedTimestamp>2026-01-01T00:00:07Z</LastUpdatedTimestamp><ResourceStatus>CREATE_FAILED</ResourceStatus>\
-                     </member></StackResourceSummaries>"
-                ),
-            ),
+            "ListStackResources" => nested_stack_listing("CREATE_FAILED"),
             // DescribeEvents is not available in this recorded region: cfnc falls back to stack events.
-            "DescribeEvents" => Response::error(
-                400,
-                "InvalidAction",
-                "The action DescribeEvents is not valid for this endpoint.",
-            ),
+            "DescribeEvents" => no_describe_events(),
             other => Response::error(400, "Unexpected", other),
         }
     });
@@ -577,20 +583,8 @@ fn a_failed_nested_stack_fails_the_deployment_when_the_root_says_complete() {
                 }
                 cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
             }
-            "ListStackResources" => cfn(
-                "ListStackResources",
-                &format!(
-                    "<StackResourceSummaries><member><LogicalResourceId>Monitoring</LogicalResourceId>\
-                     <PhysicalResourceId>{NESTED_ID}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType>\
-                     <LastUpdatedTimestamp>2026-01-01T00:00:09Z</LastUpdatedTimestamp><ResourceStatus>UPDATE_COMPLETE</ResourceStatus>\
-                     </member></StackResourceSummaries>"
-                ),
-            ),
-            "DescribeEvents" => Response::error(
-                400,
-                "InvalidAction",
-                "The action DescribeEvents is not valid for this endpoint.",
-            ),
+            "ListStackResources" => nested_stack_listing("UPDATE_COMPLETE"),
+            "DescribeEvents" => no_describe_events(),
             other => Response::error(400, "Unexpected", other),
         }
     });
@@ -681,11 +675,7 @@ fn a_failed_destroy_says_destroy_failed() {
                 }
                 cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
             }
-            "DescribeEvents" => Response::error(
-                400,
-                "InvalidAction",
-                "The action DescribeEvents is not valid for this endpoint.",
-            ),
+            "DescribeEvents" => no_describe_events(),
             other => Response::error(400, "Unexpected", other),
         }
     });

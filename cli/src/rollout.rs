@@ -20,7 +20,7 @@ use crate::deploy::events::{EventsOf, Follower, Operation};
 use crate::deploy::stack::{self, StackState};
 use crate::deploy::ui::Ui;
 use crate::deploy::{
-    DeployError, DeployedTemplates, changeset, check_success, delete_stack_and_follow, events,
+    DeployError, DeployedTemplates, changeset, check_success, confirmed, delete_stack_and_follow, events,
     fetch_deployed_templates, stack_labels, staging, upload,
 };
 use crate::review::{self, RegionPart, RegionReview, Review};
@@ -87,14 +87,7 @@ pub async fn deploy(
             review.change_set_name,
             regions.join(", ")
         );
-        let ok = ui.confirm(&question, "yes").map_err(|e| DeployError::BadFile {
-            path: "<stdin>".into(),
-            reason: e.to_string(),
-            help: None,
-        })?;
-        if !ok {
-            return Err(DeployError::Cancelled { action: "execution" });
-        }
+        confirmed(ui, &question, "yes", "execution")?;
     }
     let done = execute_review(targets, ui, &review, &stack_labels(out), opts.parallel).await?;
     Ok(DeployOutcome::Executed(review, done))

@@ -142,6 +142,22 @@ pub(crate) async fn delete_stack_and_follow(
     check_success(aws, &mut follower, operation, Operation::Delete, (name, id), &status).await
 }
 
+/// Asks `question` on the terminal; `Ok` when the answer is `expect` (or `y` for `yes`), else
+/// the `action` is cancelled.
+pub(crate) fn confirmed(
+    ui: &Ui,
+    question: &str,
+    expect: &str,
+    action: &'static str,
+) -> Result<(), DeployError> {
+    let ok = ui.confirm(question, expect).map_err(|e| DeployError::BadFile {
+        path: "<stdin>".into(),
+        reason: e.to_string(),
+        help: None,
+    })?;
+    if ok { Ok(()) } else { Err(DeployError::Cancelled { action }) }
+}
+
 /// Nested stack logical id -> manifest name (for event lines).
 pub fn stack_labels(out: &BuildOutput) -> HashMap<String, String> {
     out.manifest
@@ -284,21 +300,10 @@ pub async fn destroy(
             return Err(DeployError::NeedsConfirmation { action: "destroy the stack" });
         }
         let place = if several { format!(" in {}", existing.join(", ")) } else { String::new() };
-        let ok = ui
-            .confirm(
-                &format!(
-                    "Delete stack {stack_name} and its nested stacks{place}? Type the stack name to confirm:"
-                ),
-                &stack_name,
-            )
-            .map_err(|e| DeployError::BadFile {
-                path: "<stdin>".into(),
-                reason: e.to_string(),
-                help: None,
-            })?;
-        if !ok {
-            return Err(DeployError::Cancelled { action: "destroy" });
-        }
+        let question = format!(
+            "Delete stack {stack_name} and its nested stacks{place}? Type the stack name to confirm:"
+        );
+        confirmed(ui, &question, &stack_name, "destroy")?;
     }
     let labels: HashMap<String, String> = manifest
         .stacks
