@@ -81,6 +81,11 @@ fn nested_stack_listing(status: &str) -> Response {
     )
 }
 
+/// An event of the fixture root stack itself.
+fn root_event(n: u32, status: &str, reason: &str, secs: u32) -> String {
+    event(ROOT_ID, n, "cfnc-fixture-dev", ROOT_ID, "AWS::CloudFormation::Stack", status, reason, secs)
+}
+
 /// A region without DescribeEvents: cfnc falls back to stack events.
 fn no_describe_events() -> Response {
     Response::error(400, "InvalidAction", "The action DescribeEvents is not valid for this endpoint.")
@@ -171,23 +176,14 @@ fn nested_create_failed_names_the_root_cause() {
                 cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
             }
             "DescribeStackEvents" => {
-                let mut evs = vec![event(
-                    ROOT_ID,
-                    1,
-                    "cfnc-fixture-dev",
-                    ROOT_ID,
-                    "AWS::CloudFormation::Stack",
-                    "REVIEW_IN_PROGRESS",
-                    "User Initiated",
-                    0,
-                )];
+                let mut evs = vec![root_event(1, "REVIEW_IN_PROGRESS", "User Initiated", 0)];
                 if after {
                     evs = vec![
-                        event(ROOT_ID, 15, "cfnc-fixture-dev", ROOT_ID, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", "", 10),
+                        root_event(15, "ROLLBACK_COMPLETE", "", 10),
                         event(ROOT_ID, 14, "Monitoring", NESTED_ID, "AWS::CloudFormation::Stack", "CREATE_FAILED",
                               "Embedded stack was not successfully created: The following resource(s) failed to create: [HighLatencyAlarm].", 7),
                         event(ROOT_ID, 12, "Monitoring", NESTED_ID, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "", 2),
-                        event(ROOT_ID, 11, "cfnc-fixture-dev", ROOT_ID, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated", 1),
+                        root_event(11, "CREATE_IN_PROGRESS", "User Initiated", 1),
                     ]
                     .into_iter()
                     .chain(evs)
@@ -396,30 +392,9 @@ fn ctrl_c_says_what_is_still_running() {
                 cfn("ExecuteChangeSet", "")
             }
             "DescribeStackEvents" => {
-                let mut evs = vec![event(
-                    ROOT_ID,
-                    1,
-                    "cfnc-fixture-dev",
-                    ROOT_ID,
-                    "AWS::CloudFormation::Stack",
-                    "UPDATE_COMPLETE",
-                    "",
-                    0,
-                )];
+                let mut evs = vec![root_event(1, "UPDATE_COMPLETE", "", 0)];
                 if after {
-                    evs.insert(
-                        0,
-                        event(
-                            ROOT_ID,
-                            2,
-                            "cfnc-fixture-dev",
-                            ROOT_ID,
-                            "AWS::CloudFormation::Stack",
-                            "UPDATE_IN_PROGRESS",
-                            "User Initiated",
-                            1,
-                        ),
-                    );
+                    evs.insert(0, root_event(2, "UPDATE_IN_PROGRESS", "User Initiated", 1));
                 }
                 cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
             }
@@ -524,28 +499,10 @@ fn a_failed_nested_stack_fails_the_deployment_when_the_root_says_complete() {
                 cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
             }
             "DescribeStackEvents" => {
-                let mut evs = vec![event(
-                    ROOT_ID,
-                    1,
-                    "cfnc-fixture-dev",
-                    ROOT_ID,
-                    "AWS::CloudFormation::Stack",
-                    "CREATE_COMPLETE",
-                    "",
-                    0,
-                )];
+                let mut evs = vec![root_event(1, "CREATE_COMPLETE", "", 0)];
                 if after {
                     evs = vec![
-                        event(
-                            ROOT_ID,
-                            15,
-                            "cfnc-fixture-dev",
-                            ROOT_ID,
-                            "AWS::CloudFormation::Stack",
-                            "UPDATE_COMPLETE",
-                            "",
-                            10,
-                        ),
+                        root_event(15, "UPDATE_COMPLETE", "", 10),
                         event(
                             ROOT_ID,
                             14,
@@ -566,16 +523,7 @@ fn a_failed_nested_stack_fails_the_deployment_when_the_root_says_complete() {
                             "",
                             2,
                         ),
-                        event(
-                            ROOT_ID,
-                            11,
-                            "cfnc-fixture-dev",
-                            ROOT_ID,
-                            "AWS::CloudFormation::Stack",
-                            "UPDATE_IN_PROGRESS",
-                            "User Initiated",
-                            1,
-                        ),
+                        root_event(11, "UPDATE_IN_PROGRESS", "User Initiated", 1),
                     ]
                     .into_iter()
                     .chain(evs)
@@ -635,25 +583,12 @@ fn a_failed_destroy_says_destroy_failed() {
                 cfn("DeleteStack", "")
             }
             "DescribeStackEvents" => {
-                let mut evs = vec![event(
-                    ROOT_ID,
-                    1,
-                    "cfnc-fixture-dev",
-                    ROOT_ID,
-                    "AWS::CloudFormation::Stack",
-                    "UPDATE_COMPLETE",
-                    "",
-                    0,
-                )];
+                let mut evs = vec![root_event(1, "UPDATE_COMPLETE", "", 0)];
                 if after {
                     evs.insert(
                         0,
-                        event(
-                            ROOT_ID,
+                        root_event(
                             3,
-                            "cfnc-fixture-dev",
-                            ROOT_ID,
-                            "AWS::CloudFormation::Stack",
                             "DELETE_FAILED",
                             "The following resource(s) failed to delete: [Topic].",
                             4,
