@@ -21,6 +21,18 @@ what cfnc sends or accepts:
 4. A deleted stack reports no Outputs. moto resolves outputs lazily, so describing a
    DELETE_COMPLETE stack by its id (what waiters do) re-creates the resources its outputs
    refer to, and fails on retained ones.
+6. AWS::KMS::Key takes KeyPolicy as an object and Tags as {Key, Value}, as CloudFormation
+   defines them (moto handed both to the KMS API shapes unchanged).
+7. Fn::GetAtt on AWS::IAM::ManagedPolicy (PolicyArn, PolicyId), documented return values.
+8. Placeholders for the resource types moto's CloudFormation skips: each checks what AWS
+   checks before creating the resource (required properties from the vendored registry
+   schema, JSON bodies, the resources it names must exist) and answers Ref / GetAtt with the
+   documented values; nothing is created in moto's services.
+9. `${Stack.Outputs.Name}` in Fn::Sub: the attribute is everything after the first dot.
+10. An output whose Condition is false creates no Export.
+
+A patch never hides a template error that AWS would report: cfnc validates every template
+before it deploys, and the placeholders refuse what AWS refuses before creating a resource.
 
 With CFNC_MOTO_EXIT_ON_EOF=1 (the test harness sets it) the server exits when its standard
 input closes, so a test process that dies never leaves a server behind.
