@@ -57,7 +57,8 @@
 //!   rules); [`reader`]: JSON/YAML templates with positions;
 //! - [`package`]: deterministic asset zips; [`build`]: config -> app -> compile -> validate
 //!   -> write, and [`app`]: the entry point an app's `main` calls;
-//! - [`manifest`]: `manifest.json`; [`diff`] and [`change`]: offline change prediction.
+//! - [`manifest`]: `manifest.json`; [`diff`] and [`change`]: offline change prediction;
+//!   [`partition`]: AWS partitions (URL suffix, console host) of regions.
 //!
 //! The library has no AWS SDK, async runtime or argument parser: those are the CLI's.
 
@@ -73,6 +74,7 @@ pub mod exit;
 pub mod manifest;
 pub mod model;
 pub mod package;
+pub mod partition;
 pub mod reader;
 pub mod resources;
 pub mod schema;

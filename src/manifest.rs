@@ -50,6 +50,13 @@ pub struct Manifest {
     /// values: `cfnc deploy` asks before deploying them). Left out when there are none.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<ConfigWarning>,
+    /// The regions the set is deployed to (the environment config's `regions`, as listed):
+    /// one root stack of this set in each. Empty: the one region of the AWS configuration.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub regions: Vec<String>,
+    /// The region deployed first (`primary_region`); set exactly when `regions` is not empty.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub primary_region: Option<String>,
 }
 
 /// A warning of the build about the environment config, as deploy reads it.
@@ -125,6 +132,12 @@ pub struct AssetEntry {
 }
 
 impl Manifest {
+    /// The configured regions in rollout order: the primary region first, then the others as
+    /// listed. Empty when the set names no regions.
+    pub fn rollout_regions(&self) -> Vec<String> {
+        crate::config::rollout_order(&self.regions, self.primary_region.as_deref())
+    }
+
     /// Deterministic pretty JSON.
     pub fn to_json_string(&self) -> String {
         let mut s = serde_json::to_string_pretty(self).expect("manifest serializes");

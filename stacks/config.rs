@@ -1,15 +1,16 @@
 //! The payment platform's environment config, `stacks/config/<env>.yaml`: what differs between
-//! environments (emails, the threshold-alarm list, canary target, dashboard regions,
-//! anomaly-detector exclusions). The library reads the file ([`cfnc::config::EnvConfig`]:
-//! positions, did-you-mean, `environment` and `tags`); this module says what the platform's
-//! settings are and checks them. Defaults are documented in the README ("Environment config").
+//! environments (emails, the threshold-alarm list, canary target, anomaly-detector exclusions).
+//! The library reads the file ([`cfnc::config::EnvConfig`]: positions, did-you-mean, and its
+//! own keys `environment`, `tags`, `regions` and `primary_region`); this module says what the
+//! platform's settings are and checks them. The dashboard shows every configured region (the
+//! library's `regions`). Defaults are documented in the README ("Environment config").
 
 use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use cfnc::config::{
-    Checker, EnvConfig, Settings, check_url, closest_region, closest_timezone, is_email, is_example_domain,
-    is_kebab, is_metric_name, is_region, is_timezone, parse_timestamp, url_host,
+    Checker, EnvConfig, Settings, check_url, closest_timezone, is_email, is_example_domain, is_kebab, is_metric_name,
+    is_timezone, parse_timestamp, url_host,
 };
 use cfnc::model::LogicalId;
 
@@ -30,7 +31,7 @@ pub const DEFAULT_EMAIL: &str = "ops-team@example.com";
 pub const DEFAULT_TARGET_URL: &str = "https://api.example.com/health";
 /// Default canary latency budget.
 pub const DEFAULT_LATENCY_BUDGET_MS: u32 = 2000;
-/// Default dashboard regions.
+/// The regions of the default dev config (`stacks/config/dev.yaml`), us-east-1 primary.
 pub const DEFAULT_REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-1"];
 /// Tags every environment carries unless the config overrides them.
 pub const DEFAULT_TAGS: [(&str, &str); 3] =
@@ -54,8 +55,6 @@ pub struct Platform {
     #[serde(default)]
     pub canary: Canary,
     #[serde(default)]
-    pub dashboard: Dashboard,
-    #[serde(default)]
     pub anomaly_detection: AnomalyDetection,
 }
 
@@ -66,7 +65,7 @@ impl Settings for Platform {
         notifications(cx, &self.notifications);
         alarms(cx, &self.alarms);
         canary(cx, &self.canary);
-        dashboard(cx, &self.dashboard);
+        global_names(cx);
         anomaly(cx, &self.anomaly_detection);
     }
 }
@@ -263,25 +262,6 @@ fn default_target_url() -> String {
 }
 fn default_latency_budget() -> u32 {
     DEFAULT_LATENCY_BUDGET_MS
-}
-
-/// Dashboard settings.
-#[derive(Clone, Debug, PartialEq, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct Dashboard {
-    /// Regions shown side by side (default us-east-1, eu-west-1, ap-southeast-1).
-    #[serde(default = "default_regions")]
-    pub regions: Vec<String>,
-}
-
-impl Default for Dashboard {
-    fn default() -> Self {
-        Dashboard { regions: default_regions() }
-    }
-}
-
-fn default_regions() -> Vec<String> {
-    DEFAULT_REGIONS.iter().map(|r| r.to_string()).collect()
 }
 
 /// Anomaly-detector training exclusions.
@@ -633,29 +613,38 @@ fn canary(cx: &mut Checker<'_>, c: &Canary) {
     }
 }
 
-fn dashboard(cx: &mut Checker<'_>, d: &Dashboard) {
-    if d.regions.is_empty() {
-        cx.value(
-            "dashboard.regions",
-            "the region list is empty",
-            Some("list at least one region, e.g. [us-east-1]".to_string()),
-        );
-    }
-    let mut seen = BTreeSet::new();
-    for (i, r) in d.regions.iter().enumerate() {
-        let path = format!("dashboard.regions[{i}]");
-        if !is_region(r) {
-            let hint = match closest_region(r) {
-                Some(best) => format!("did you mean `{best}`? (the Regions cfnc knows: schema/regions.json)"),
-                None => "use a Region code such as us-east-1 or eu-west-1 (the Regions cfnc knows: schema/regions.json)".to_string(),
-            };
-            cx.value(&path, format!("`{r}` is not an AWS Region"), Some(hint));
-        } else if !seen.insert(r.clone()) {
-            cx.value(
-                &path,
-                format!("region `{r}` is listed twice"),
-                Some("remove the duplicate".to_string()),
-            );
+/// Longest S3 bucket name (S3 User Guide, "General purpose bucket naming rules": 3 to 63
+/// characters) and IAM role name (IAM User Guide, "IAM object quotas": 64 characters).
+pub const MAX_BUCKET_NAME: usize = 63;
+pub const MAX_ROLE_NAME: usize = 64;
+
+/// The platform's account-wide names carry the environment and the region (see
+/// `Names::regional`): each must fit its service's limit in every configured region. An AWS
+/// account id has 12 digits.
+fn global_names(cx: &mut Checker<'_>) {
+    let env = cx.env().to_string();
+    let regions = cx.regions().to_vec();
+    for (i, region) in regions.iter().enumerate() {
+        let names = [
+            (format!("s3-observability-{env}-123456789012-{region}"), MAX_BUCKET_NAME, "artifacts bucket"),
+            (format!("role-lambda-metric-collector-{env}-{region}"), MAX_ROLE_NAME, "collector role"),
+            (format!("role-synthetics-canary-{env}-{region}"), MAX_ROLE_NAME, "canary role"),
+        ];
+        for (name, max, what) in names {
+            if name.len() > max {
+                cx.value(
+                    &format!("regions[{i}]"),
+                    format!(
+                        "the {what} name in {region} would have {} characters ({name}), more than the {max} allowed",
+                        name.len()
+                    ),
+                    Some(format!(
+                        "use an environment name of at most {} characters with this region",
+                        env.len().saturating_sub(name.len() - max)
+                    )),
+                );
+                break;
+            }
         }
     }
 }
@@ -729,7 +718,7 @@ mod tests {
         assert_eq!(c.alarms, default_alarms());
         assert_eq!(c.notifications.standard, vec![DEFAULT_EMAIL]);
         assert_eq!(c.canary.target_url, DEFAULT_TARGET_URL);
-        assert_eq!(c.dashboard.regions, DEFAULT_REGIONS);
+        assert!(c.regions.is_empty() && c.primary_region.is_none(), "one region: the AWS configuration's");
         assert_eq!(
             c.tags,
             [
@@ -772,8 +761,8 @@ mod tests {
         let p = first_problem("canary:\n  target_url: ftp://x\n");
         assert_eq!((p.line, p.column), (2, 15));
 
-        let p = first_problem("dashboard:\n  regions:\n    - us-east-1\n    - mars-1\n");
-        assert_eq!((p.line, p.column), (4, 7));
+        let p = first_problem("regions:\n  - us-east-1\n  - mars-1\n");
+        assert_eq!((p.line, p.column), (3, 5));
     }
 
     #[test]
@@ -835,6 +824,25 @@ mod tests {
     }
 
     #[test]
+    fn account_wide_names_fit_in_every_region() {
+        let env = "abcdefghijklmnopqrst";
+        let text = "regions: [us-east-1, ap-southeast-1]\nprimary_region: us-east-1\n";
+        let p = match Config::parse(Path::new("stacks/config/x.yaml"), text, env) {
+            Err(ConfigError::Invalid { problems, .. }) => problems[0].clone(),
+            other => panic!("{other:?}"),
+        };
+        assert_eq!((p.line, p.column), (1, 22), "{p}");
+        assert!(
+            p.message.contains("artifacts bucket") && p.message.contains("65 characters"),
+            "{}",
+            p.message
+        );
+        assert!(p.hint.as_deref().unwrap().contains("at most 18 characters"), "{:?}", p.hint);
+        let ok = Config::parse(Path::new("stacks/config/x.yaml"), "regions: [us-east-1]\n", env).unwrap();
+        assert_eq!(ok.primary_region.as_deref(), Some("us-east-1"));
+    }
+
+    #[test]
     fn all_semantic_problems_are_reported_together() {
         let text = "notifications:\n  critical: [x]\ncanary:\n  latency_budget_ms: 0\n";
         match parse(text) {
@@ -856,15 +864,15 @@ mod tests {
 
     #[test]
     fn regions_must_exist_not_only_look_right() {
-        let p = first_problem("dashboard:\n  regions: [us-east-1, eu-wset-1]\n");
-        assert_eq!((p.line, p.column), (2, 24));
-        assert!(p.message.contains("`eu-wset-1` is not an AWS Region"), "{}", p.message);
+        let p = first_problem("regions: [us-east-1, eu-wset-1]\n");
+        assert_eq!((p.line, p.column), (1, 22));
+        assert!(p.message.contains("`eu-wset-1` is not an AWS region code"), "{}", p.message);
         assert!(p.hint.as_deref().unwrap().contains("did you mean `eu-west-1`"), "{:?}", p.hint);
-        let p = first_problem("dashboard:\n  regions: [eu-north-9]\n");
-        assert_eq!((p.line, p.column), (2, 13));
-        assert!(p.to_string().starts_with("stacks/config/dev.yaml:2:13: `eu-north-9` is not an AWS Region"));
+        let p = first_problem("regions: [eu-north-9]\n");
+        assert_eq!((p.line, p.column), (1, 11));
+        assert!(p.to_string().starts_with("stacks/config/dev.yaml:1:11: `eu-north-9` is not an AWS region code"));
         // Opt-in Regions are Regions.
-        assert!(parse("dashboard:\n  regions: [af-south-1, ap-southeast-7, me-central-1]\n").is_ok());
+        assert!(parse("regions: [af-south-1, ap-southeast-7, me-central-1]\n").is_ok());
     }
 
     #[test]

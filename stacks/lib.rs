@@ -60,6 +60,14 @@ impl Names {
         Names { env: env.to_string() }
     }
 
+    /// A name that must be unique in the account or partition, not only in the region (IAM
+    /// roles and managed policies, S3 buckets), made regional for `Fn::Sub`:
+    /// `<name>-${AWS::Region}`. The same templates deploy to every configured region (README,
+    /// "Multi-region"), so a fixed global name would collide with the one the first region made.
+    pub fn regional(name: &str) -> String {
+        format!("{name}-${{AWS::Region}}")
+    }
+
     pub fn payment_log_group(&self) -> String {
         format!("log-group-payment-service-{}", self.env)
     }

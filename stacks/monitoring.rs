@@ -156,12 +156,15 @@ struct AnomalyMetric {
     description: &'static str,
 }
 
-/// Adds the monitoring resources to `s` (the `monitoring` stack).
+/// Adds the monitoring resources to `s` (the `monitoring` stack). `dashboard_condition`: the
+/// app's condition under which the dashboard exists (the primary region), when the platform
+/// runs in configured regions; the dashboard exists once and shows every region.
 pub fn build(
     s: &mut StackScope<'_>,
     config: &Config,
     names: &Names,
     sec: &Security,
+    dashboard_condition: Option<&str>,
 ) -> Result<Monitoring, AppError> {
     let env = names.env.as_str();
     let env_dims = BTreeMap::from([("Environment".to_string(), env.to_string())]);
@@ -481,15 +484,17 @@ pub fn build(
         s.resource_mut(&error_rate).depends_on(f.id());
     }
 
-    // Dashboard.
+    // Dashboard: one, in the primary region, with the widgets of every region (CloudWatch
+    // dashboards are account-wide and show metrics of any region through each widget's `region`).
     let dashboard_name = format!("observability-platform-{env}");
     let dashboard = s.add(
         "ObservabilityDashboard",
         Dashboard::builder()
             .dashboard_name(dashboard_name)
-            .dashboard_body(json_body(&dashboard_body(config, env)))
+            .dashboard_body(json_body(&dashboard_body(&config.rollout_regions(), env)))
             .build(),
     )?;
+    s.resource_mut(&dashboard).condition = dashboard_condition.map(str::to_string);
 
     // Contributor Insights rules on the payment-service log group (correction 5).
     let mut insight_rules = Vec::new();
@@ -892,25 +897,33 @@ fn metric_row(metric: &str, dims: &[(&str, &str)], options: MetricOptions) -> Ve
     row
 }
 
-/// The dashboard: text, volume per region, error-rate gauge, latency percentiles per region,
-/// volume with its anomaly band. Widgets of the deployment region say `${AWS::Region}`.
-pub fn dashboard_body(config: &Config, env: &str) -> DashboardBody {
-    let here = "${AWS::Region}".to_string();
-    let regions = &config.dashboard.regions;
+/// The dashboard: a text widget naming the regions, then one row per region (transaction
+/// volume, error-rate gauge, latency percentiles stacked) and the volume with its anomaly band
+/// per region. `regions` in rollout order (primary first); none configured: the deployment
+/// region only (`${AWS::Region}`, the body becomes an `Fn::Sub`).
+pub fn dashboard_body(regions: &[String], env: &str) -> DashboardBody {
+    let regions: Vec<String> =
+        if regions.is_empty() { vec!["${AWS::Region}".to_string()] } else { regions.to_vec() };
     let env_dim = [("Environment", env)];
     let mut widgets: Vec<(u32, u32, &'static str, WidgetProperties)> = Vec::new();
+    let primary = match regions.as_slice() {
+        [only] => format!("Payment processing in {only}."),
+        [first, ..] => {
+            format!("Payment processing across regions: {} (primary {first}).", regions.join(", "))
+        }
+        [] => String::new(),
+    };
     widgets.push((
         24,
         3,
         "text",
         WidgetProperties::Text {
             markdown: format!(
-                "# Observability platform ({env})\n\nPayment processing across regions: {}.\n\nPayment transaction volume, error rate, processing latency percentiles and the volume's anomaly band.",
-                regions.join(", ")
+                "# Observability platform ({env})\n\n{primary}\n\nPer region: payment transaction volume, error rate, processing latency percentiles and the volume's anomaly band."
             ),
         },
     ));
-    for r in regions {
+    for r in &regions {
         widgets.push((
             8,
             6,
@@ -930,50 +943,48 @@ pub fn dashboard_body(config: &Config, env: &str) -> DashboardBody {
                 y_axis: YAxis { left: Axis { min: 0, max: None } },
             }),
         ));
-    }
-    widgets.push((
-        8,
-        6,
-        "metric",
-        WidgetProperties::Metric(MetricWidget {
-            title: "Error rate (%)".into(),
-            region: here.clone(),
-            view: "gauge",
-            stacked: false,
-            period: 300,
-            stat: "Sum",
-            metrics: vec![
-                vec![MetricEntry::Options(MetricOptions {
-                    expression: Some("100 * errors / requests".into()),
-                    id: Some("e1".into()),
-                    label: Some("Error rate (%)".into()),
-                    ..Default::default()
-                })],
-                metric_row(
-                    "PaymentErrors",
-                    &[],
-                    MetricOptions {
-                        id: Some("errors".into()),
-                        stat: Some("Sum".into()),
-                        visible: Some(false),
+        widgets.push((
+            8,
+            6,
+            "metric",
+            WidgetProperties::Metric(MetricWidget {
+                title: format!("Error rate (%) - {r}"),
+                region: r.clone(),
+                view: "gauge",
+                stacked: false,
+                period: 300,
+                stat: "Sum",
+                metrics: vec![
+                    vec![MetricEntry::Options(MetricOptions {
+                        expression: Some("100 * errors / requests".into()),
+                        id: Some("e1".into()),
+                        label: Some(format!("Error rate (%) - {r}")),
                         ..Default::default()
-                    },
-                ),
-                metric_row(
-                    "TotalRequests",
-                    &env_dim,
-                    MetricOptions {
-                        id: Some("requests".into()),
-                        stat: Some("Sum".into()),
-                        visible: Some(false),
-                        ..Default::default()
-                    },
-                ),
-            ],
-            y_axis: YAxis { left: Axis { min: 0, max: Some(10) } },
-        }),
-    ));
-    for r in regions {
+                    })],
+                    metric_row(
+                        "PaymentErrors",
+                        &[],
+                        MetricOptions {
+                            id: Some("errors".into()),
+                            stat: Some("Sum".into()),
+                            visible: Some(false),
+                            ..Default::default()
+                        },
+                    ),
+                    metric_row(
+                        "TotalRequests",
+                        &env_dim,
+                        MetricOptions {
+                            id: Some("requests".into()),
+                            stat: Some("Sum".into()),
+                            visible: Some(false),
+                            ..Default::default()
+                        },
+                    ),
+                ],
+                y_axis: YAxis { left: Axis { min: 0, max: Some(10) } },
+            }),
+        ));
         widgets.push((
             8,
             6,
@@ -1003,38 +1014,41 @@ pub fn dashboard_body(config: &Config, env: &str) -> DashboardBody {
             }),
         ));
     }
-    widgets.push((
-        24,
-        6,
-        "metric",
-        WidgetProperties::Metric(MetricWidget {
-            title: "Payment transaction volume with anomaly band".into(),
-            region: here,
-            view: "timeSeries",
-            stacked: false,
-            period: 300,
-            stat: "Average",
-            metrics: vec![
-                metric_row(
-                    "PaymentTransactionVolume",
-                    &env_dim,
-                    MetricOptions {
-                        id: Some("m1".into()),
-                        stat: Some("Average".into()),
-                        label: Some("Actual volume".into()),
+    let band_width = (24 / regions.len().clamp(1, 3)) as u32;
+    for r in &regions {
+        widgets.push((
+            band_width,
+            6,
+            "metric",
+            WidgetProperties::Metric(MetricWidget {
+                title: format!("Payment transaction volume with anomaly band - {r}"),
+                region: r.clone(),
+                view: "timeSeries",
+                stacked: false,
+                period: 300,
+                stat: "Average",
+                metrics: vec![
+                    metric_row(
+                        "PaymentTransactionVolume",
+                        &env_dim,
+                        MetricOptions {
+                            id: Some("m1".into()),
+                            stat: Some("Average".into()),
+                            label: Some("Actual volume".into()),
+                            ..Default::default()
+                        },
+                    ),
+                    vec![MetricEntry::Options(MetricOptions {
+                        expression: Some("ANOMALY_DETECTION_BAND(m1, 2)".into()),
+                        id: Some("ad1".into()),
+                        label: Some("Expected band".into()),
                         ..Default::default()
-                    },
-                ),
-                vec![MetricEntry::Options(MetricOptions {
-                    expression: Some("ANOMALY_DETECTION_BAND(m1, 2)".into()),
-                    id: Some("ad1".into()),
-                    label: Some("Expected band".into()),
-                    ..Default::default()
-                })],
-            ],
-            y_axis: YAxis { left: Axis { min: 0, max: None } },
-        }),
-    ));
+                    })],
+                ],
+                y_axis: YAxis { left: Axis { min: 0, max: None } },
+            }),
+        ));
+    }
     // Row-major layout on the 24-column grid.
     let (mut x, mut y, mut row_height) = (0u32, 0u32, 0u32);
     let widgets = widgets

@@ -1,11 +1,18 @@
 //! The root stack `payment-observability-<env>`: declares the four nested stacks, builds them
 //! in dependency order of their Rust values (network, security, monitoring, compute) and
 //! re-exports what operators look up, as `payment-observability-<env>-<Name>`.
+//!
+//! The same templates deploy to every configured region (README, "Multi-region"): everything
+//! is regional except the dashboard, which exists once, in the primary region (condition
+//! [`PRIMARY_REGION`]), and shows every region; account-wide names carry the region
+//! (`Names::regional`).
 
 use crate::StagedAssets;
 use crate::compile::{App, AppError};
 use crate::config::Config;
-use crate::model::{Expr, Intrinsic, Output};
+use std::collections::BTreeMap;
+
+use crate::model::{Expr, Intrinsic, Output, Pseudo};
 use crate::resources::ec2::SecurityGroupAttr;
 use crate::resources::iam::RoleAttr;
 use crate::resources::kms::KeyAttr;
@@ -27,6 +34,64 @@ pub const STACKS: [(&str, &str, &str); 4] = [
     ("compute", "ComputeStack", "metric collector Lambda, its schedule, and the Synthetics canary"),
 ];
 
+/// The condition of what exists once, in the primary region: `AWS::Region` equals the config's
+/// `primary_region` (declared when the config names regions).
+pub const PRIMARY_REGION: &str = "IsPrimaryRegion";
+/// The condition of the console link outputs: the partition has a public console (and, with
+/// configured regions, this is the primary region, where the dashboard is).
+pub const CONSOLE_LINK: &str = "HasDashboardConsoleLink";
+/// The mapping `AWS::Partition` -> `ConsoleHost` (from [`cfnc::partition::PARTITIONS`]).
+pub const CONSOLE_HOSTS: &str = "PartitionConsoleHosts";
+
+/// The `DashboardUrl` of a dashboard named `dashboard` (an `Fn::Sub` variable), in the console
+/// of the deployment's partition: `https://<console host>/cloudwatch/home?region=<region>#dashboards:name=<name>`.
+pub fn dashboard_url(dashboard: &str) -> Expr {
+    let host: Expr =
+        Intrinsic::FindInMap(Expr::from(CONSOLE_HOSTS), Pseudo::Partition.into(), Expr::from("ConsoleHost"))
+            .into();
+    Intrinsic::Sub(
+        format!(
+            "https://${{ConsoleHost}}/cloudwatch/home?region=${{AWS::Region}}#dashboards:name={dashboard}"
+        ),
+        [("ConsoleHost".to_string(), host)].into_iter().collect(),
+    )
+    .into()
+}
+
+/// Declares [`PRIMARY_REGION`] (when regions are configured), [`CONSOLE_HOSTS`] and
+/// [`CONSOLE_LINK`]; returns the condition of the dashboard, if any.
+fn declare_conditions(app: &mut App, config: &Config) -> Result<Option<&'static str>, AppError> {
+    let primary = match config.primary_region.as_deref() {
+        Some(p) => {
+            app.condition(PRIMARY_REGION, Intrinsic::Equals(Pseudo::Region.into(), Expr::from(p)))?;
+            Some(PRIMARY_REGION)
+        }
+        None => None,
+    };
+    let with_console: Vec<&cfnc::partition::Partition> =
+        cfnc::partition::PARTITIONS.iter().filter(|p| p.console_host.is_some()).collect();
+    let hosts: BTreeMap<String, BTreeMap<String, Expr>> = with_console
+        .iter()
+        .filter_map(|p| {
+            let host = p.console_host?;
+            Some((p.name.to_string(), [("ConsoleHost".to_string(), Expr::from(host))].into_iter().collect()))
+        })
+        .collect();
+    app.mapping(CONSOLE_HOSTS, hosts)?;
+    let public_console = Intrinsic::Or(
+        with_console
+            .iter()
+            .map(|p| Intrinsic::Equals(Pseudo::Partition.into(), Expr::from(p.name)).into())
+            .collect(),
+    );
+    let link = match primary {
+        Some(c) => Intrinsic::And(vec![Intrinsic::Condition(c.to_string()).into(), public_console.into()]),
+        None => public_console,
+    };
+    app.condition(CONSOLE_LINK, link)?;
+    Ok(primary)
+}
+
 /// Builds the whole app.
 pub fn build(config: &Config, assets: &StagedAssets) -> Result<App, AppError> {
     let env = config.env.as_str();
@@ -45,9 +110,10 @@ pub fn build(config: &Config, assets: &StagedAssets) -> Result<App, AppError> {
             &format!("Payment observability platform ({env}), {name} stack: {what} (cfnc)"),
         )?;
     }
+    let dashboard_condition = declare_conditions(&mut app, config)?;
     let net = network::build(&mut app.stack("network")?, env)?;
     let sec = security::build(&mut app.stack("security")?, &names, &net)?;
-    let mon = monitoring::build(&mut app.stack("monitoring")?, config, &names, &sec)?;
+    let mon = monitoring::build(&mut app.stack("monitoring")?, config, &names, &sec, dashboard_condition)?;
     let cmp = compute::build(&mut app.stack("compute")?, config, &names, assets, &net, &sec, &mon)?;
 
     let mut export =
@@ -105,15 +171,10 @@ pub fn build(config: &Config, assets: &StagedAssets) -> Result<App, AppError> {
         "Threshold alarms from the environment config (comma-separated)",
         Expr::from(mon.threshold_alarm_names.join(",")),
     )?;
-    export("DashboardName", "CloudWatch dashboard", mon.dashboard.r#ref::<String>().into())?;
     export(
-        "DashboardUrl",
-        "CloudWatch dashboard in the console",
-        Intrinsic::sub(format!(
-            "https://${{AWS::Region}}.console.${{AWS::URLSuffix}}/cloudwatch/home?region=${{AWS::Region}}#dashboards:name={}",
-            var(&mon.dashboard)
-        ))
-        .into(),
+        "DashboardName",
+        "CloudWatch dashboard (of every region)",
+        mon.dashboard.r#ref::<String>().into(),
     )?;
     export("MetricCollectorFunctionName", "Metric collector Lambda", cmp.function.r#ref::<String>().into())?;
     export(
@@ -122,5 +183,11 @@ pub fn build(config: &Config, assets: &StagedAssets) -> Result<App, AppError> {
         cmp.function.get_att::<String>(FunctionAttr::Arn).into(),
     )?;
     export("PaymentCanaryName", "Synthetics canary", cmp.canary.r#ref::<String>().into())?;
+    let mut url = Output::new(
+        "CloudWatch dashboard in the console of the partition",
+        dashboard_url(&var(&mon.dashboard)),
+    );
+    url.condition = Some(CONSOLE_LINK.to_string());
+    app.root_output("DashboardUrl", url)?;
     Ok(app)
 }

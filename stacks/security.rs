@@ -141,7 +141,7 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
     let artifacts = s.add(
         "ArtifactsBucket",
         Bucket::builder()
-            .bucket_name(sub(format!("s3-observability-{env}-${{AWS::AccountId}}")))
+            .bucket_name(sub(Names::regional(&format!("s3-observability-{env}-${{AWS::AccountId}}"))))
             .versioning_configuration(
                 bucket::VersioningConfiguration::builder()
                     .status(bucket::VersioningConfigurationStatus::Enabled)
@@ -202,10 +202,12 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
             Statement::allow("AssumeRole", &["sts:AssumeRole"], vec![]).principal(service(svc)),
         ])
     };
+    // IAM names are global in the account: the same template deploys to every region.
     let new_role = |name: String, description: &str| {
+        let name = sub(Names::regional(&name));
         Role::builder()
             .assume_role_policy_document(without_resource(assume("lambda.amazonaws.com")))
-            .role_name(name.as_str())
+            .role_name(name.clone())
             .description(description)
             .tags([Tag::new("Name", name)])
             .build()
@@ -237,7 +239,7 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
     let new_policy = |name: String, description: &str, role: &Handle<Role>, doc: PolicyDocument| {
         ManagedPolicy::builder()
             .policy_document(doc.value())
-            .managed_policy_name(name)
+            .managed_policy_name(sub(Names::regional(&name)))
             .description(description)
             .roles([role.r#ref()])
             .build()

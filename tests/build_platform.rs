@@ -122,7 +122,13 @@ fn every_taggable_resource_carries_the_tags_and_names_end_in_the_environment() {
                     .as_array()
                     .unwrap_or_else(|| panic!("{stack}/{id} ({ty}) has no Tags"))
                     .iter()
-                    .map(|t| (t["Key"].as_str().unwrap(), t["Value"].as_str().unwrap()))
+                    // A Name tag may carry the region (`Fn::Sub`, account-wide names).
+                    .map(|t| {
+                        (
+                            t["Key"].as_str().unwrap(),
+                            t["Value"].as_str().or(t["Value"]["Fn::Sub"].as_str()).unwrap(),
+                        )
+                    })
                     .collect();
                 for (k, v) in &config.tags {
                     assert_eq!(tags.get(k.as_str()), Some(&v.as_str()), "{stack}/{id}: tag {k}");
@@ -222,9 +228,8 @@ fn correction_02_anomaly_detection_band() {
         let dep = a["DependsOn"].as_array().unwrap();
         assert!(dep.iter().any(|d| d.as_str().unwrap().ends_with("AnomalyDetector")), "{id}");
     }
-    let dashboard = mon["Resources"]["ObservabilityDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
-        .as_str()
-        .unwrap();
+    let dashboard =
+        mon["Resources"]["ObservabilityDashboard"]["Properties"]["DashboardBody"].as_str().unwrap();
     assert!(dashboard.contains("ANOMALY_DETECTION_BAND(m1, 2)"));
 }
 
@@ -641,10 +646,16 @@ fn collector_metrics_are_used_with_their_environment_dimension() {
     let volume =
         &mon["Resources"]["PaymentVolumeAnomalyDetector"]["Properties"]["SingleMetricAnomalyDetector"];
     assert_eq!(volume["Dimensions"], env);
-    // Dashboard: one volume graph per configured region, the gauge, p50/p90/p99 per region.
-    let body = mon["Resources"]["ObservabilityDashboard"]["Properties"]["DashboardBody"]["Fn::Sub"]
-        .as_str()
-        .unwrap();
+    // Dashboard: in the primary region only; per configured region a volume graph, an
+    // error-rate gauge, p50/p90/p99 and the volume's anomaly band (the regions are literal: the
+    // body is plain JSON).
+    let dash = &mon["Resources"]["ObservabilityDashboard"];
+    assert_eq!(dash["Condition"], "IsPrimaryRegion");
+    assert_eq!(
+        mon["Conditions"]["IsPrimaryRegion"],
+        json!({"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]})
+    );
+    let body = dash["Properties"]["DashboardBody"].as_str().unwrap();
     let body: Json = serde_json::from_str(body).unwrap();
     let widgets = body["widgets"].as_array().unwrap();
     let titled = |prefix: &str| {
@@ -655,9 +666,17 @@ fn collector_metrics_are_used_with_their_environment_dimension() {
     };
     assert_eq!(titled("Payment transaction volume - "), 3);
     assert_eq!(titled("Processing latency p50/p90/p99 - "), 3);
-    let gauge = widgets.iter().find(|w| w["properties"]["view"] == "gauge").unwrap();
-    assert_eq!(gauge["properties"]["yAxis"]["left"], json!({"min": 0, "max": 10}));
-    assert_eq!(gauge["properties"]["region"], "${AWS::Region}");
+    assert_eq!(titled("Payment transaction volume with anomaly band - "), 3);
+    let gauges: Vec<&Json> = widgets.iter().filter(|w| w["properties"]["view"] == "gauge").collect();
+    let regions: Vec<&str> = gauges.iter().map(|g| g["properties"]["region"].as_str().unwrap()).collect();
+    assert_eq!(regions, ["us-east-1", "eu-west-1", "ap-southeast-1"]);
+    for g in gauges {
+        assert_eq!(g["properties"]["yAxis"]["left"], json!({"min": 0, "max": 10}));
+    }
+    assert!(
+        !dash["Properties"]["DashboardBody"].as_str().unwrap().contains("${"),
+        "the dashboard names every region"
+    );
     assert!(
         widgets[0]["properties"]["markdown"]
             .as_str()
@@ -668,4 +687,53 @@ fn collector_metrics_are_used_with_their_environment_dimension() {
         let (x, width) = (w["x"].as_u64().unwrap(), w["width"].as_u64().unwrap());
         assert!(x + width <= 24, "{w}");
     }
+}
+
+/// The dashboard link is built per partition from the template itself: the console host of
+/// the deployment's partition (aws: console.aws.amazon.com, China: console.amazonaws.cn,
+/// GovCloud: console.amazonaws-us-gov.com), the region in the query; no link where the console
+/// is not public (the isolated partitions), and only in the primary region (the dashboard's).
+#[test]
+fn dashboard_url_uses_the_console_of_each_partition() {
+    let b = build("dev");
+    let root = b.template("root");
+    let url = &root["Outputs"]["DashboardUrl"];
+    assert_eq!(url["Condition"], "HasDashboardConsoleLink");
+    let sub = url["Value"]["Fn::Sub"].as_array().unwrap();
+    let (text, vars) = (sub[0].as_str().unwrap(), &sub[1]);
+    assert_eq!(
+        vars["ConsoleHost"],
+        json!({"Fn::FindInMap": ["PartitionConsoleHosts", {"Ref": "AWS::Partition"}, "ConsoleHost"]})
+    );
+    let hosts = &root["Mappings"]["PartitionConsoleHosts"];
+    for (region, host) in [
+        ("us-east-1", "console.aws.amazon.com"),
+        ("cn-north-1", "console.amazonaws.cn"),
+        ("us-gov-west-1", "console.amazonaws-us-gov.com"),
+    ] {
+        let partition = cfnc::partition::of_region(region).name;
+        assert_eq!(hosts[partition]["ConsoleHost"], host, "{partition}");
+        let link = text
+            .replace("${ConsoleHost}", hosts[partition]["ConsoleHost"].as_str().unwrap())
+            .replace("${AWS::Region}", region)
+            .replace("${MonitoringStack.Outputs.DashboardName}", "observability-platform-dev");
+        assert_eq!(
+            link,
+            format!(
+                "https://{host}/cloudwatch/home?region={region}#dashboards:name=observability-platform-dev"
+            )
+        );
+        assert_eq!(
+            Some(link.as_str()),
+            cfnc::partition::console_url(region, "cloudwatch", "#dashboards:name=observability-platform-dev")
+                .as_deref()
+        );
+    }
+    assert!(hosts.get("aws-iso").is_none(), "no public console: no mapping entry");
+    // The link's condition: the primary region, and a partition with a public console.
+    let link = &root["Conditions"]["HasDashboardConsoleLink"]["Fn::And"];
+    assert_eq!(link[0], json!({"Condition": "IsPrimaryRegion"}));
+    let partitions: Vec<&str> =
+        link[1]["Fn::Or"].as_array().unwrap().iter().map(|e| e["Fn::Equals"][1].as_str().unwrap()).collect();
+    assert_eq!(partitions, ["aws", "aws-cn", "aws-us-gov"]);
 }

@@ -68,6 +68,51 @@ fn bootstrap_outputs() -> String {
         .to_string()
 }
 
+/// ListStackResources of the fixture root: its one nested stack, `Monitoring`, in `status`.
+fn nested_stack_listing(status: &str) -> Response {
+    cfn(
+        "ListStackResources",
+        &format!(
+            "<StackResourceSummaries><member><LogicalResourceId>Monitoring</LogicalResourceId>\
+             <PhysicalResourceId>{NESTED_ID}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType>\
+             <LastUpdatedTimestamp>2026-01-01T00:00:07Z</LastUpdatedTimestamp><ResourceStatus>{status}</ResourceStatus>\
+             </member></StackResourceSummaries>"
+        ),
+    )
+}
+
+/// An event of the fixture root stack itself.
+fn root_event(n: u32, status: &str, reason: &str, secs: u32) -> String {
+    event(ROOT_ID, n, "cfnc-fixture-dev", ROOT_ID, "AWS::CloudFormation::Stack", status, reason, secs)
+}
+
+/// A region without DescribeEvents: cfnc falls back to stack events.
+fn no_describe_events() -> Response {
+    Response::error(400, "InvalidAction", "The action DescribeEvents is not valid for this endpoint.")
+}
+
+/// A diagnostic as one line: miette wraps long messages over lines that start with `│`.
+fn flat(text: &str) -> String {
+    text.lines().map(|l| l.trim().trim_start_matches('│').trim()).collect::<Vec<_>>().join(" ")
+}
+
+/// A review (changeset.json, format 2) of the one-region change set [`CS_ARN`] of the fixture
+/// root stack, made from the build whose manifest hash is `hash` x 64.
+fn review_of(hash: char, change_set_type: &str) -> serde_json::Value {
+    let summary =
+        serde_json::json!({"add": 0, "modify": 0, "remove": 0, "replace": 0, "flagged": 0, "predicted": 0});
+    serde_json::json!({
+        "format": 2, "env": "dev", "manifest_sha256": hash.to_string().repeat(64), "change_set_name": "cfnc-abc",
+        "primary_region": null, "status": "CREATE_COMPLETE", "summary": summary,
+        "regions": [{
+            "region": "us-east-1", "stack": "cfnc-fixture-dev", "stack_id": ROOT_ID, "change_set_arn": CS_ARN,
+            "change_set_type": change_set_type, "deployment_mode": null, "status": "CREATE_COMPLETE",
+            "nested_change_sets": [], "summary": summary
+        }],
+        "changes": []
+    })
+}
+
 #[test]
 fn nested_create_failed_names_the_root_cause() {
     let executed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
@@ -131,23 +176,14 @@ fn nested_create_failed_names_the_root_cause() {
                 cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
             }
             "DescribeStackEvents" => {
-                let mut evs = vec![event(
-                    ROOT_ID,
-                    1,
-                    "cfnc-fixture-dev",
-                    ROOT_ID,
-                    "AWS::CloudFormation::Stack",
-                    "REVIEW_IN_PROGRESS",
-                    "User Initiated",
-                    0,
-                )];
+                let mut evs = vec![root_event(1, "REVIEW_IN_PROGRESS", "User Initiated", 0)];
                 if after {
                     evs = vec![
-                        event(ROOT_ID, 15, "cfnc-fixture-dev", ROOT_ID, "AWS::CloudFormation::Stack", "ROLLBACK_COMPLETE", "", 10),
+                        root_event(15, "ROLLBACK_COMPLETE", "", 10),
                         event(ROOT_ID, 14, "Monitoring", NESTED_ID, "AWS::CloudFormation::Stack", "CREATE_FAILED",
                               "Embedded stack was not successfully created: The following resource(s) failed to create: [HighLatencyAlarm].", 7),
                         event(ROOT_ID, 12, "Monitoring", NESTED_ID, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "", 2),
-                        event(ROOT_ID, 11, "cfnc-fixture-dev", ROOT_ID, "AWS::CloudFormation::Stack", "CREATE_IN_PROGRESS", "User Initiated", 1),
+                        root_event(11, "CREATE_IN_PROGRESS", "User Initiated", 1),
                     ]
                     .into_iter()
                     .chain(evs)
@@ -155,32 +191,14 @@ fn nested_create_failed_names_the_root_cause() {
                 }
                 cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
             }
-            "ListStackResources" => cfn(
-                "ListStackResources",
-                &format!(
-                    "<StackResourceSummaries><member><LogicalResourceId>Monitoring</LogicalResourceId>\
-                     <PhysicalResourceId>{NESTED_ID}</PhysicalResourceId><ResourceType>AWS::CloudFormation::Stack</ResourceType>\
-                     <LastUpdatedTimestamp>2026-01-01T00:00:07Z</LastUpdatedTimestamp><ResourceStatus>CREATE_FAILED</ResourceStatus>\
-                     </member></StackResourceSummaries>"
-                ),
-            ),
+            "ListStackResources" => nested_stack_listing("CREATE_FAILED"),
             // DescribeEvents is not available in this recorded region: cfnc falls back to stack events.
-            "DescribeEvents" => Response::error(
-                400,
-                "InvalidAction",
-                "The action DescribeEvents is not valid for this endpoint.",
-            ),
+            "DescribeEvents" => no_describe_events(),
             other => Response::error(400, "Unexpected", other),
         }
     });
     let tmp = tempfile::tempdir().unwrap();
-    let review = serde_json::json!({
-        "format": 1, "change_set_arn": CS_ARN, "change_set_name": "cfnc-abc", "stack": "cfnc-fixture-dev",
-        "stack_id": ROOT_ID, "change_set_type": "CREATE", "env": "dev", "region": "us-east-1",
-        "manifest_sha256": "a".repeat(64), "deployment_mode": null, "status": "CREATE_COMPLETE",
-        "nested_change_sets": [], "summary": {"add": 0, "modify": 0, "remove": 0, "replace": 0, "flagged": 0, "predicted": 0},
-        "changes": []
-    });
+    let review = review_of('a', "CREATE");
     let path = tmp.path().join("changeset.json");
     std::fs::write(&path, review.to_string()).unwrap();
     let o = cfnc(&server.endpoint(), tmp.path(), &["execute", "--review", path.to_str().unwrap()]);
@@ -374,30 +392,9 @@ fn ctrl_c_says_what_is_still_running() {
                 cfn("ExecuteChangeSet", "")
             }
             "DescribeStackEvents" => {
-                let mut evs = vec![event(
-                    ROOT_ID,
-                    1,
-                    "cfnc-fixture-dev",
-                    ROOT_ID,
-                    "AWS::CloudFormation::Stack",
-                    "UPDATE_COMPLETE",
-                    "",
-                    0,
-                )];
+                let mut evs = vec![root_event(1, "UPDATE_COMPLETE", "", 0)];
                 if after {
-                    evs.insert(
-                        0,
-                        event(
-                            ROOT_ID,
-                            2,
-                            "cfnc-fixture-dev",
-                            ROOT_ID,
-                            "AWS::CloudFormation::Stack",
-                            "UPDATE_IN_PROGRESS",
-                            "User Initiated",
-                            1,
-                        ),
-                    );
+                    evs.insert(0, root_event(2, "UPDATE_IN_PROGRESS", "User Initiated", 1));
                 }
                 cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
             }
@@ -405,13 +402,7 @@ fn ctrl_c_says_what_is_still_running() {
         }
     });
     let tmp = tempfile::tempdir().unwrap();
-    let review = serde_json::json!({
-        "format": 1, "change_set_arn": CS_ARN, "change_set_name": "cfnc-abc", "stack": "cfnc-fixture-dev",
-        "stack_id": ROOT_ID, "change_set_type": "UPDATE", "env": "dev", "region": "us-east-1",
-        "manifest_sha256": "b".repeat(64), "deployment_mode": null, "status": "CREATE_COMPLETE",
-        "nested_change_sets": [], "summary": {"add": 0, "modify": 1, "remove": 0, "replace": 0, "flagged": 0, "predicted": 0},
-        "changes": []
-    });
+    let review = review_of('b', "UPDATE");
     let path = tmp.path().join("changeset.json");
     std::fs::write(&path, review.to_string()).unwrap();
     let mut cmd = std::process::Command::new(assert_cmd::cargo::cargo_bin("cfnc"));
@@ -446,4 +437,192 @@ fn ctrl_c_says_what_is_still_running() {
     assert_eq!(status.code(), Some(130), "{seen}");
     assert!(seen.contains("interrupted") && seen.contains("UPDATE_IN_PROGRESS"), "{seen}");
     assert!(seen.contains("describe-stack-events") && seen.contains("console.aws.amazon.com"), "{seen}");
+}
+
+/// An emulator (or a partial outage) may report the root stack complete while a nested stack
+/// failed: the outcome is judged from every stack, so this is a failed deployment (exit 1) that
+/// names the nested stack and the resource that failed in it.
+#[test]
+fn a_failed_nested_stack_fails_the_deployment_when_the_root_says_complete() {
+    let executed = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let ex = executed.clone();
+    let server = Replay::start(move |r: &Request| {
+        let after = ex.load(std::sync::atomic::Ordering::SeqCst);
+        let stack = r.form.get("StackName").map(String::as_str);
+        match r.action.as_str() {
+            "DescribeChangeSet" => available_change_set('c'),
+            "DescribeStacks" if stack == Some(NESTED_ID) => cfn(
+                "DescribeStacks",
+                &stack_xml("cfnc-fixture-dev-Monitoring-X", NESTED_ID, "UPDATE_ROLLBACK_COMPLETE", ""),
+            ),
+            "DescribeStacks" => {
+                let status = if after { "UPDATE_COMPLETE" } else { "CREATE_COMPLETE" };
+                cfn("DescribeStacks", &stack_xml("cfnc-fixture-dev", ROOT_ID, status, ""))
+            }
+            "ExecuteChangeSet" => {
+                ex.store(true, std::sync::atomic::Ordering::SeqCst);
+                cfn("ExecuteChangeSet", "")
+            }
+            "DescribeStackEvents" if stack == Some(NESTED_ID) => {
+                let evs = [
+                    event(
+                        NESTED_ID,
+                        34,
+                        "cfnc-fixture-dev-Monitoring-X",
+                        NESTED_ID,
+                        "AWS::CloudFormation::Stack",
+                        "UPDATE_ROLLBACK_COMPLETE",
+                        "",
+                        9,
+                    ),
+                    event(
+                        NESTED_ID,
+                        33,
+                        "HighLatencyAlarm",
+                        "alarm-high-latency-dev",
+                        "AWS::CloudWatch::Alarm",
+                        "UPDATE_FAILED",
+                        "Threshold must be a number",
+                        5,
+                    ),
+                    event(
+                        NESTED_ID,
+                        32,
+                        "cfnc-fixture-dev-Monitoring-X",
+                        NESTED_ID,
+                        "AWS::CloudFormation::Stack",
+                        "UPDATE_IN_PROGRESS",
+                        "",
+                        3,
+                    ),
+                ];
+                cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
+            }
+            "DescribeStackEvents" => {
+                let mut evs = vec![root_event(1, "CREATE_COMPLETE", "", 0)];
+                if after {
+                    evs = vec![
+                        root_event(15, "UPDATE_COMPLETE", "", 10),
+                        event(
+                            ROOT_ID,
+                            14,
+                            "Monitoring",
+                            NESTED_ID,
+                            "AWS::CloudFormation::Stack",
+                            "UPDATE_COMPLETE",
+                            "",
+                            9,
+                        ),
+                        event(
+                            ROOT_ID,
+                            12,
+                            "Monitoring",
+                            NESTED_ID,
+                            "AWS::CloudFormation::Stack",
+                            "UPDATE_IN_PROGRESS",
+                            "",
+                            2,
+                        ),
+                        root_event(11, "UPDATE_IN_PROGRESS", "User Initiated", 1),
+                    ]
+                    .into_iter()
+                    .chain(evs)
+                    .collect();
+                }
+                cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
+            }
+            "ListStackResources" => nested_stack_listing("UPDATE_COMPLETE"),
+            "DescribeEvents" => no_describe_events(),
+            other => Response::error(400, "Unexpected", other),
+        }
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let path = tmp.path().join("changeset.json");
+    std::fs::write(&path, review_of('c', "UPDATE").to_string()).unwrap();
+    let o = cfnc(&server.endpoint(), tmp.path(), &["execute", "--review", path.to_str().unwrap()]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = flat(&String::from_utf8_lossy(&o.stderr));
+    assert!(
+        err.contains("deployment of `cfnc-fixture-dev` in us-east-1 failed: stack is UPDATE_COMPLETE, but nested stack Monitoring is UPDATE_ROLLBACK_COMPLETE"),
+        "{}",
+        text(&o)
+    );
+    assert!(err.contains("first failure: HighLatencyAlarm UPDATE_FAILED"), "{}", text(&o));
+    assert!(err.contains("Threshold must be a number"), "{}", text(&o));
+    assert!(
+        !String::from_utf8_lossy(&o.stdout).contains("UPDATE_COMPLETE"),
+        "no success is printed: {}",
+        text(&o)
+    );
+}
+
+/// A deletion that fails is reported as a failed destroy (not a failed deployment), exit 1.
+#[test]
+fn a_failed_destroy_says_destroy_failed() {
+    let deleted = std::sync::Arc::new(std::sync::atomic::AtomicBool::new(false));
+    let del = deleted.clone();
+    let server = Replay::start(move |r: &Request| {
+        let after = del.load(std::sync::atomic::Ordering::SeqCst);
+        match r.action.as_str() {
+            "DescribeStacks" => {
+                let status = if after { "DELETE_FAILED" } else { "UPDATE_COMPLETE" };
+                cfn("DescribeStacks", &stack_xml("cfnc-fixture-dev", ROOT_ID, status, ""))
+            }
+            "GetTemplate" => cfn(
+                "GetTemplate",
+                "<TemplateBody>{\"Resources\": {\"Logs\": {\"Type\": \"AWS::Logs::LogGroup\", \"DeletionPolicy\": \"Retain\"}}}</TemplateBody>",
+            ),
+            "ListStackResources" => cfn(
+                "ListStackResources",
+                "<StackResourceSummaries><member><LogicalResourceId>Logs</LogicalResourceId><PhysicalResourceId>payment-dev</PhysicalResourceId>\
+                 <ResourceType>AWS::Logs::LogGroup</ResourceType><LastUpdatedTimestamp>2026-01-01T00:00:01Z</LastUpdatedTimestamp>\
+                 <ResourceStatus>UPDATE_COMPLETE</ResourceStatus></member></StackResourceSummaries>",
+            ),
+            "DeleteStack" => {
+                del.store(true, std::sync::atomic::Ordering::SeqCst);
+                cfn("DeleteStack", "")
+            }
+            "DescribeStackEvents" => {
+                let mut evs = vec![root_event(1, "UPDATE_COMPLETE", "", 0)];
+                if after {
+                    evs.insert(
+                        0,
+                        root_event(
+                            3,
+                            "DELETE_FAILED",
+                            "The following resource(s) failed to delete: [Topic].",
+                            4,
+                        ),
+                    );
+                    evs.insert(
+                        1,
+                        event(
+                            ROOT_ID,
+                            2,
+                            "Topic",
+                            "arn:aws:sns:us-east-1:123456789012:t",
+                            "AWS::SNS::Topic",
+                            "DELETE_FAILED",
+                            "Access denied for sns:DeleteTopic",
+                            3,
+                        ),
+                    );
+                }
+                cfn("DescribeStackEvents", &format!("<StackEvents>{}</StackEvents>", evs.concat()))
+            }
+            "DescribeEvents" => no_describe_events(),
+            other => Response::error(400, "Unexpected", other),
+        }
+    });
+    let tmp = tempfile::tempdir().unwrap();
+    let o = cfnc(&server.endpoint(), tmp.path(), &["destroy", "--yes", "--stack", "cfnc-fixture-dev"]);
+    assert_eq!(o.status.code(), Some(1), "{}", text(&o));
+    let err = flat(&String::from_utf8_lossy(&o.stderr));
+    assert!(
+        err.contains("destroy of `cfnc-fixture-dev` in us-east-1 failed: stack is DELETE_FAILED"),
+        "{}",
+        text(&o)
+    );
+    assert!(!err.contains("deployment of"), "{}", text(&o));
+    assert!(err.contains("Topic") && err.contains("Access denied for sns:DeleteTopic"), "{}", text(&o));
 }

@@ -1,7 +1,9 @@
 //! The deploy flow against a moto server (see tests/moto/): bootstrap -> deploy --change-set
 //! (all Add, nothing executed) -> execute -> outputs -> deploy again (0 uploads, no changes)
 //! -> change a threshold -> review shows Modify on that alarm in the monitoring nested stack
-//! -> execute -> deployed equals local -> destroy (retained resources listed).
+//! -> execute -> deployed equals local -> destroy (retained resources listed); first on a small
+//! fixture in the one region of the AWS configuration, then the real platform in the three
+//! regions of its dev config (the primary region first).
 
 use crate::moto;
 
@@ -49,9 +51,14 @@ fn full_flow_against_moto() {
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("uploads: 3 uploaded"), "{}", text(&o));
     let r = review(project);
-    assert_eq!(r["change_set_type"], "CREATE");
-    assert_eq!(r["stack"], fixture::ROOT_STACK);
+    assert_eq!(r["format"], 2);
+    assert_eq!(r["regions"].as_array().unwrap().len(), 1, "the AWS configuration's region: {r:#}");
+    assert_eq!(r["regions"][0]["region"], "us-east-1");
+    assert_eq!(r["primary_region"], Value::Null);
+    assert_eq!(r["regions"][0]["change_set_type"], "CREATE");
+    assert_eq!(r["regions"][0]["stack"], fixture::ROOT_STACK);
     let all: Vec<&Value> = r["changes"].as_array().unwrap().iter().collect();
+    assert!(all.iter().all(|c| c["region"] == "us-east-1"), "{r:#}");
     assert_eq!(all.len(), 5, "{r:#}"); // root: Monitoring; monitoring: 4 resources
     assert!(all.iter().all(|c| c["action"] == "Add"), "{r:#}");
     let mon = rows(&r, "monitoring");
@@ -61,7 +68,7 @@ fn full_flow_against_moto() {
     assert_eq!(role["flags"], serde_json::json!(["iam-widening"]));
     let md = std::fs::read_to_string(project.join("cfnc.out/dev/changeset.md")).unwrap();
     assert!(md.contains("HighLatencyAlarm") && md.contains("Needs attention"), "{md}");
-    let arn = r["change_set_arn"].as_str().unwrap().to_string();
+    let arn = r["regions"][0]["change_set_arn"].as_str().unwrap().to_string();
     assert!(String::from_utf8_lossy(&o.stdout).contains(&arn));
     let status = block_on(async {
         let s = cfnc_cli::deploy::stack::describe(&aws(&m), fixture::ROOT_STACK).await.unwrap().unwrap();
@@ -105,7 +112,7 @@ fn full_flow_against_moto() {
     let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
     assert!(String::from_utf8_lossy(&o.stderr).contains("uploads: 2 uploaded"), "{}", text(&o));
     let r = review(project);
-    assert_eq!(r["change_set_type"], "UPDATE");
+    assert_eq!(r["regions"][0]["change_set_type"], "UPDATE");
     let root_rows = rows(&r, "root");
     assert_eq!(root_rows.len(), 1, "{r:#}");
     assert_eq!(root_rows[0]["logical_id"], "Monitoring");
@@ -119,7 +126,7 @@ fn full_flow_against_moto() {
     assert_eq!(alarm["properties"], serde_json::json!(["Threshold"]));
     assert_eq!(alarm["replacement"], "False");
     assert_eq!(alarm["source"], "predicted", "moto gives no nested change sets");
-    assert_eq!(r["nested_change_sets"][0]["source"], "predicted");
+    assert_eq!(r["regions"][0]["nested_change_sets"][0]["source"], "predicted");
     let table = String::from_utf8_lossy(&o.stdout);
     assert!(table.contains("HighLatencyAlarm") && table.contains("Threshold"), "{table}");
 
@@ -205,30 +212,227 @@ fn write_fixture() {
     fixture::write_build(Path::new(&dir), threshold);
 }
 
-/// The real platform: deploy builds it (no build output yet), uploads the five templates and
-/// two assets, and reviews a CREATE change set with every resource of every stack as Add.
-/// (Executing it needs more moto than the patches cover: KMS keys with JSON key policies,
-/// and the types moto skips.)
+/// The regions of the platform's dev config, in rollout order (the primary region first).
+const REGIONS: [&str; 3] = ["us-east-1", "eu-west-1", "ap-southeast-1"];
+
+fn stack_status_in(m: &Moto, region: &str, name: &str) -> Option<String> {
+    let aws = aws(m).in_region(region).unwrap();
+    block_on(async {
+        cfnc_cli::deploy::stack::describe(&aws, name)
+            .await
+            .unwrap()
+            .map(|s| s.stack_status().unwrap().as_str().to_string())
+    })
+}
+
+/// (region, stack, logical id, action, replacement, properties) of every row of a review.
+fn row_keys(r: &Value) -> Vec<(String, String, String, String, String, String)> {
+    let s = |v: &Value| v.as_str().map(str::to_string).unwrap_or_else(|| v.to_string());
+    r["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            (
+                s(&c["region"]),
+                s(&c["stack"]),
+                s(&c["logical_id"]),
+                s(&c["action"]),
+                s(&c["replacement"]),
+                c["properties"].to_string(),
+            )
+        })
+        .collect()
+}
+
+fn outputs_json(m: &Moto, project: &Path) -> Value {
+    let o = ok(cfnc(m, project, &["--json", "outputs"]));
+    serde_json::from_slice(&o.stdout).unwrap()
+}
+
+/// The real platform through its whole life on the emulator, in the three regions of its dev
+/// config: bootstrap (one staging bucket per region), one review of three change sets (CREATE;
+/// the dashboard only in the primary region), execute (the primary region first), outputs per
+/// region (the dashboard link in the console of the partition, account-wide names per region),
+/// a config change reviewed as exactly the expected Modify rows in each region, execute, a
+/// deploy with no changes (exit 0), destroy (what is retained, per region).
 #[test]
-fn real_platform_build_is_reviewed_on_moto() {
+fn real_platform_lifecycle_in_three_regions() {
+    let m = Moto::shared();
+    let tmp = crate::build_common::temp_project();
+    let project = tmp.path();
+
+    let o = ok(cfnc(&m, project, &["bootstrap"]));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for r in REGIONS {
+        assert!(out.contains(&format!("staging bucket: cfnc-staging-123456789012-{r}")), "{}", text(&o));
+    }
+
+    // Review: built first, uploaded to each region, one change set per region, one review.
+    let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    assert!(err.contains("building"), "deploy built first: {}", text(&o));
+    for r in REGIONS {
+        assert!(err.contains(&format!("[{r}] uploads: 7 uploaded")), "{}", text(&o));
+    }
+    let manifest: cfnc::manifest::Manifest =
+        serde_json::from_slice(&std::fs::read(project.join("cfnc.out/dev/manifest.json")).unwrap()).unwrap();
+    assert_eq!(manifest.rollout_regions(), REGIONS);
+    let r = review(project);
+    let regions: Vec<&str> =
+        r["regions"].as_array().unwrap().iter().map(|x| x["region"].as_str().unwrap()).collect();
+    assert_eq!(regions, REGIONS, "rollout order, the primary region first");
+    assert_eq!(r["primary_region"], "us-east-1");
+    let resources: usize = manifest.stacks.iter().map(|s| s.resources).sum();
+    for (i, region) in REGIONS.iter().enumerate() {
+        let head = &r["regions"][i];
+        assert_eq!(head["change_set_type"], "CREATE", "{r:#}");
+        assert_eq!(head["stack"], manifest.root_stack.as_str());
+        let rows: Vec<&Value> =
+            r["changes"].as_array().unwrap().iter().filter(|c| c["region"] == *region).collect();
+        let dashboard = rows.iter().any(|c| c["logical_id"] == "ObservabilityDashboard");
+        // The dashboard (account-wide, of every region) exists once: in the primary region.
+        assert_eq!(dashboard, i == 0, "{region}: {r:#}");
+        assert_eq!(rows.len(), if i == 0 { resources } else { resources - 1 }, "{region}");
+        assert_eq!(head["summary"]["add"].as_u64().unwrap() as usize, rows.len(), "{region}");
+        assert!(rows.iter().all(|c| c["action"] == "Add"));
+        assert_eq!(stack_status_in(&m, region, &manifest.root_stack).as_deref(), Some("REVIEW_IN_PROGRESS"));
+    }
+    assert!(r["summary"]["flagged"].as_u64().unwrap() > 0, "IAM roles and policies are flagged");
+    let md = std::fs::read_to_string(project.join("cfnc.out/dev/changeset.md")).unwrap();
+    assert!(
+        md.contains("| region | stack | action |") && md.contains("| eu-west-1 | network | Add |"),
+        "{md}"
+    );
+    assert!(md.contains("| us-east-1 (primary) |"), "{md}");
+    let table = String::from_utf8_lossy(&o.stdout);
+    let at = |s: &str| table.find(s).unwrap_or_else(|| panic!("`{s}` in\n{table}"));
+    assert!(
+        at("== us-east-1 (primary)") < at("== eu-west-1") && at("== eu-west-1") < at("== ap-southeast-1"),
+        "{table}"
+    );
+
+    // Execute: every reviewed change set, the primary region first.
+    let o = ok(cfnc(&m, project, &["execute"]));
+    let err = String::from_utf8_lossy(&o.stderr);
+    let started =
+        |r: &str| err.find(&format!("[{r}] executing")).unwrap_or_else(|| panic!("{r}: {}", text(&o)));
+    assert!(started("us-east-1") < started("eu-west-1") && started("eu-west-1") < started("ap-southeast-1"));
+    for r in REGIONS {
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains(&format!("({r}): CREATE_COMPLETE")),
+            "{}",
+            text(&o)
+        );
+        assert_eq!(stack_status_in(&m, r, &manifest.root_stack).as_deref(), Some("CREATE_COMPLETE"));
+    }
+
+    // Outputs of every region; the dashboard's only in the primary region.
+    let v = outputs_json(&m, project);
+    for r in REGIONS {
+        let outs = &v["regions"][r];
+        assert!(outs["VpcId"].as_str().unwrap().starts_with("vpc-"), "{v:#}");
+        assert!(outs["MetricCollectorFunctionArn"].as_str().unwrap().contains(&format!(":{r}:")), "{v:#}");
+        // IAM and S3 names are account-wide: each region has its own.
+        assert!(outs["LambdaRoleArn"].as_str().unwrap().ends_with(&format!("-dev-{r}")), "{v:#}");
+        assert_eq!(outs["ArtifactsBucketName"], format!("s3-observability-dev-123456789012-{r}"));
+        assert_eq!(outs.get("DashboardUrl").is_some(), r == "us-east-1", "{v:#}");
+    }
+    assert_eq!(
+        v["regions"]["us-east-1"]["DashboardUrl"],
+        "https://console.aws.amazon.com/cloudwatch/home?region=us-east-1#dashboards:name=observability-platform-dev"
+    );
+    let file = project.join("outputs.json");
+    ok(cfnc(&m, project, &["outputs", "--outputs-file", file.to_str().unwrap()]));
+    let f: Value = serde_json::from_slice(&std::fs::read(&file).unwrap()).unwrap();
+    assert_eq!(f, v["regions"], "one map per region");
+    let one = ok(cfnc(&m, project, &["--region", "eu-west-1", "--json", "outputs"]));
+    let one: Value = serde_json::from_slice(&one.stdout).unwrap();
+    assert_eq!(one["region"], "eu-west-1");
+    assert_eq!(one["outputs"], v["regions"]["eu-west-1"]);
+
+    // A config change: the payment-errors threshold. Reviewed as exactly the Modify of that
+    // alarm (in place) and of the monitoring stack resource, in each region.
+    let config = project.join("stacks/config/dev.yaml");
+    let text_before = std::fs::read_to_string(&config).unwrap();
+    assert!(text_before.contains("    threshold: 5\n"));
+    std::fs::write(&config, text_before.replacen("    threshold: 5\n", "    threshold: 7\n", 1)).unwrap();
+    let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
+    let r = review(project);
+    let expected: Vec<(String, String, String, String, String, String)> = REGIONS
+        .iter()
+        .flat_map(|region| {
+            [
+                ("root", "MonitoringStack", r#"["TemplateURL"]"#),
+                ("monitoring", "PaymentErrorsAlarm", r#"["Threshold"]"#),
+            ]
+            .map(|(stack, id, props)| {
+                (region.to_string(), stack.into(), id.into(), "Modify".into(), "False".into(), props.into())
+            })
+        })
+        .collect();
+    assert_eq!(row_keys(&r), expected, "{r:#}");
+    assert!(r["regions"].as_array().unwrap().iter().all(|x| x["change_set_type"] == "UPDATE"));
+    assert!(
+        String::from_utf8_lossy(&o.stdout).contains("all regions: 0 to add, 6 to modify"),
+        "{}",
+        text(&o)
+    );
+    let o = ok(cfnc(&m, project, &["execute", "--parallel"]));
+    for r in REGIONS {
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains(&format!("({r}): UPDATE_COMPLETE")),
+            "{}",
+            text(&o)
+        );
+    }
+
+    // Deployed equals local in every region; a deploy now has nothing to do (exit 0).
+    let o = ok(cfnc(&m, project, &["diff", "--format", "json", "--exit-code"]));
+    let d: Value = serde_json::from_slice(&o.stdout).unwrap();
+    assert_eq!(d["changes"], serde_json::json!([]), "{d:#}");
+    let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no changes"), "{}", text(&o));
+    assert_eq!(review(project)["status"], "NO_CHANGES");
+
+    // Destroy: every region, what each keeps.
+    let o = ok(cfnc(&m, project, &["destroy", "--yes"]));
+    let out = String::from_utf8_lossy(&o.stdout);
+    for r in REGIONS {
+        assert!(out.contains(&format!("payment-observability-dev deleted in {r}")), "{}", text(&o));
+        assert!(out.contains(&format!("retained in {r}")), "{}", text(&o));
+        assert!(
+            out.contains(&format!(
+                "security/ArtifactsBucket AWS::S3::Bucket s3-observability-dev-123456789012-{r}"
+            )),
+            "{}",
+            text(&o)
+        );
+        assert_eq!(stack_status_in(&m, r, &manifest.root_stack), None, "{r}");
+    }
+    assert_eq!(out.matches("security/LogsKey AWS::KMS::Key").count(), 3, "{}", text(&o));
+}
+
+/// The acceptance run: `deploy --change-set --execute --yes` with the default dev config leaves
+/// the root stack CREATE_COMPLETE with its outputs in each of the three regions; a second deploy
+/// prints "no changes" and exits 0.
+#[test]
+fn deploy_execute_yes_creates_the_platform_in_every_region() {
     let m = Moto::shared();
     let tmp = crate::build_common::temp_project();
     let project = tmp.path();
     ok(cfnc(&m, project, &["bootstrap"]));
-    // The repository's dev config uses placeholder addresses: --yes acknowledges them.
-    let o = ok(cfnc(&m, project, &["deploy", "--change-set", "--yes"]));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("building"), "deploy built first: {}", text(&o));
-    assert!(String::from_utf8_lossy(&o.stderr).contains("uploads: 7 uploaded"), "{}", text(&o));
-    let manifest: cfnc::manifest::Manifest =
-        serde_json::from_slice(&std::fs::read(project.join("cfnc.out/dev/manifest.json")).unwrap()).unwrap();
-    let r = review(project);
-    assert_eq!(r["change_set_type"], "CREATE");
-    assert_eq!(r["stack"], manifest.root_stack.as_str());
-    for entry in &manifest.stacks {
-        let n = rows(&r, &entry.name).len();
-        assert_eq!(n, entry.resources, "stack {}: {r:#}", entry.name);
+    let o = ok(cfnc(&m, project, &["deploy", "--change-set", "--execute", "--yes"]));
+    let v = outputs_json(&m, project);
+    for r in REGIONS {
+        assert!(
+            String::from_utf8_lossy(&o.stdout).contains(&format!("({r}): CREATE_COMPLETE")),
+            "{}",
+            text(&o)
+        );
+        assert_eq!(stack_status_in(&m, r, "payment-observability-dev").as_deref(), Some("CREATE_COMPLETE"));
+        assert!(v["regions"][r].as_object().unwrap().len() >= 18, "{r}: {v:#}");
     }
-    assert!(r["changes"].as_array().unwrap().iter().all(|c| c["action"] == "Add"));
-    let flagged = r["summary"]["flagged"].as_u64().unwrap();
-    assert!(flagged > 0, "IAM roles and policies are flagged: {r:#}");
+    let o = ok(cfnc(&m, project, &["deploy", "--change-set", "--execute", "--yes"]));
+    assert!(String::from_utf8_lossy(&o.stdout).contains("no changes"), "{}", text(&o));
 }

@@ -374,12 +374,13 @@ fn platform_builds_compared_as_directories() {
     std::fs::write(&config, text.replacen("    threshold: 5\n", "    threshold: 7\n", 1)).unwrap();
     let third = build_into(project.path(), c.path());
     let v = json_diff(&first, &third);
-    let rows: Vec<(&str, &str, &str, String)> = v["changes"]
+    let rows: Vec<(&str, &str, &str, &str, String)> = v["changes"]
         .as_array()
         .unwrap()
         .iter()
         .map(|c| {
             (
+                c["region"].as_str().unwrap(),
                 c["stack"].as_str().unwrap(),
                 c["logical_id"].as_str().unwrap(),
                 c["replacement"].as_str().unwrap(),
@@ -387,12 +388,29 @@ fn platform_builds_compared_as_directories() {
             )
         })
         .collect();
-    assert_eq!(
-        rows,
-        [
-            ("root", "MonitoringStack", "False", r#"["TemplateURL"]"#.to_string()),
-            ("monitoring", "PaymentErrorsAlarm", "False", r#"["Threshold"]"#.to_string()),
-        ],
-        "{v:#}"
-    );
+    // The build names three regions: the prediction is made for each, the primary first.
+    let expected: Vec<(&str, &str, &str, &str, String)> = ["us-east-1", "eu-west-1", "ap-southeast-1"]
+        .into_iter()
+        .flat_map(|r| {
+            [
+                (r, "root", "MonitoringStack", "False", r#"["TemplateURL"]"#.to_string()),
+                (r, "monitoring", "PaymentErrorsAlarm", "False", r#"["Threshold"]"#.to_string()),
+            ]
+        })
+        .collect();
+    assert_eq!(rows, expected, "{v:#}");
+    // --region: one region's prediction.
+    let out = cfnc()
+        .args(["diff", "--region", "eu-west-1", "--format", "json", "--from"])
+        .arg(&first)
+        .arg("--to")
+        .arg(&third)
+        .assert()
+        .success()
+        .get_output()
+        .stdout
+        .clone();
+    let one: Value = serde_json::from_slice(&out).unwrap();
+    assert_eq!(one["changes"].as_array().unwrap().len(), 2, "{one:#}");
+    assert!(one["changes"].as_array().unwrap().iter().all(|c| c["region"] == "eu-west-1"), "{one:#}");
 }

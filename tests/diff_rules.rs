@@ -136,14 +136,15 @@ fn types_outside_the_registry_and_custom_resources_are_conditional() {
 
 #[test]
 fn kms_immutable_properties_fail_instead_of_replacing() {
-    // AWS::KMS::Key reference (KeySpec, KeyUsage): "If you change the value of the KeySpec
-    // property on an existing KMS key, the update request fails, regardless of the value of
-    // the UpdateReplacePolicy attribute."
+    // AWS::KMS::Key reference: "If you change the value of the KeySpec, KeyUsage, Origin, or
+    // MultiRegion properties of an existing KMS key, the update request fails, regardless of
+    // the value of the UpdateReplacePolicy attribute."
     let r = diff_case("kms-immutable");
-    modify(&r, "Key", Replacement::False, &["EnableKeyRotation", "KeySpec", "KeyUsage"]);
+    modify(&r, "Key", Replacement::False, &["EnableKeyRotation", "KeySpec", "KeyUsage", "Origin"]);
     assert!(r.changes[0].flags.is_empty());
     assert!(has_note(&r, "Key", "KeySpec cannot change"), "{:#?}", r.notes);
     assert!(has_note(&r, "Key", "KeyUsage cannot change"), "{:#?}", r.notes);
+    assert!(has_note(&r, "Key", "Origin cannot change"), "{:#?}", r.notes);
 }
 
 #[test]
@@ -230,6 +231,12 @@ fn sg_widening_cases() {
     assert!(sg("SshV6"), "2001:db8:1::/48 -> ::/0");
     assert!(sg("NewIngress"), "a new rule resource");
     assert!(!sg("Narrower"), "narrower CIDR and port range, IPv6 subnet of the old one");
+    // AWS::EC2::SecurityGroup: "After the security group is created, if you remove all egress
+    // rules that you added, we do not add egress rules, so no outbound traffic is allowed."
+    assert!(!sg("EgressRemoved"), "no egress rule comes back: egress is closed");
+    // "When you create a security group, if you do not add egress rules, we add egress rules
+    // that allow all outbound IPv4 and IPv6 traffic": an explicit rule is narrower.
+    assert!(!sg("EgressAdded"), "the allow-all rules the group was created with cover it");
     // Inline rules are updatable (not create-only); standalone rule properties are create-only.
     modify(&r, "Broader", Replacement::False, &["SecurityGroupIngress"]);
     modify(&r, "SshV6", Replacement::True, &["CidrIpv6"]);

@@ -300,11 +300,15 @@ fn case(id: &str) -> Run {
         "config-duplicate-email" => config("notifications:\n  critical: [a@example.com, A@example.com]\n"),
         "config-empty-emails" => config("notifications:\n  standard: []\n"),
         "config-bad-url" => config("canary:\n  target_url: ftp://api.example.com/health\n"),
-        "config-bad-region" => config("dashboard:\n  regions: [us-east-1, mars-1]\n"),
-        "config-empty-regions" => config("dashboard:\n  regions: []\n"),
+        "config-bad-region" => config("regions: [us-east-1, mars-1]\n"),
+        "config-empty-regions" => config("regions: []\n"),
+        "config-primary-not-listed" => {
+            config("regions: [us-east-1, eu-west-1]\nprimary_region: ap-southeast-1\n")
+        }
+        "config-regions-two-partitions" => config("regions: [us-east-1, cn-north-1]\n"),
         "config-bad-timezone" => config("anomaly_detection:\n  metric_timezone: Mars/Olympus Mons\n"),
         "config-unknown-timezone" => config("anomaly_detection:\n  metric_timezone: Europe/Berlinn\n"),
-        "config-unknown-region" => config("dashboard:\n  regions: [eu-north-9]\n"),
+        "config-unknown-region" => config("regions: [eu-north-9]\n"),
         "config-alarm-same-id" => config(format!(
             "{}  - name: api5xx\n    metric: PaymentErrors\n    statistic: Sum\n    threshold: 2\n",
             alarm(&[("name", "api-5xx")])
@@ -340,10 +344,8 @@ fn case(id: &str) -> Run {
         "config-alarm-no-systemic" => config(alarm(&[("systemic", "false")])),
         "config-duplicate-key" => config("tags:\n  Team: a\n  Team: b\n"),
         "config-unknown-tag" => config("canary:\n  target_url: !Ref TargetUrl\n"),
-        "config-alias-bomb" => config(alias_bomb("dashboard:\n  regions:\n", "    ")),
-        "config-too-deep" => {
-            config(format!("dashboard:\n  regions: {}{}\n", "[".repeat(10_000), "]".repeat(10_000)))
-        }
+        "config-alias-bomb" => config(alias_bomb("regions:\n", "  ")),
+        "config-too-deep" => config(format!("regions: {}{}\n", "[".repeat(10_000), "]".repeat(10_000))),
         "config-two-documents" => config("canary:\n  latency_budget_ms: 100\n---\ncanary: {}\n"),
         "config-not-utf8" => config(b"tags:\n  Team: caf\xe9\n".as_slice()),
         "config-too-large" => {
@@ -519,8 +521,25 @@ fn case(id: &str) -> Run {
         "execute-bad-review" => {
             let p = tempfile::tempdir().unwrap();
             let dir = fixture::write_build(p.path(), 2000);
-            std::fs::write(dir.join("changeset.json"), "{\"format\": 1}\n").unwrap();
+            std::fs::write(dir.join("changeset.json"), "{\"format\": 2}\n").unwrap();
             run(cfnc().arg("--project").arg(p.path()).arg("execute"))
+        }
+        "execute-old-review" => {
+            let p = tempfile::tempdir().unwrap();
+            let dir = fixture::write_build(p.path(), 2000);
+            std::fs::write(dir.join("changeset.json"), "{\"format\": 1, \"change_set_arn\": \"x\"}\n")
+                .unwrap();
+            run(cfnc().arg("--project").arg(p.path()).arg("execute"))
+        }
+        "region-not-configured" => {
+            let p = tempfile::tempdir().unwrap();
+            let dir = fixture::write_build(p.path(), 2000);
+            let path = dir.join("manifest.json");
+            let mut m: serde_json::Value = serde_json::from_slice(&std::fs::read(&path).unwrap()).unwrap();
+            m["regions"] = serde_json::json!(["us-east-1", "eu-west-1"]);
+            m["primary_region"] = serde_json::json!("us-east-1");
+            std::fs::write(&path, serde_json::to_string_pretty(&m).unwrap()).unwrap();
+            run(cfnc().args(["--region", "eu-north-1", "--project"]).arg(p.path()).arg("outputs"))
         }
         "outputs-bad-manifest" => {
             let p = tempfile::tempdir().unwrap();
@@ -683,6 +702,8 @@ cases! {
     config_bad_url => "config-bad-url",
     config_bad_region => "config-bad-region",
     config_empty_regions => "config-empty-regions",
+    config_primary_not_listed => "config-primary-not-listed",
+    config_regions_two_partitions => "config-regions-two-partitions",
     config_bad_timezone => "config-bad-timezone",
     config_unknown_timezone => "config-unknown-timezone",
     config_unknown_region => "config-unknown-region",
@@ -759,6 +780,8 @@ cases! {
     deploy_stale_build => "deploy-stale-build",
     execute_no_review => "execute-no-review",
     execute_bad_review => "execute-bad-review",
+    execute_old_review => "execute-old-review",
+    region_not_configured => "region-not-configured",
     outputs_bad_manifest => "outputs-bad-manifest",
     execute_not_reviewed => "execute-not-reviewed",
     deploy_execute_needs_confirmation => "deploy-execute-needs-confirmation",

@@ -131,22 +131,33 @@ fn destroy_lists_what_it_keeps_and_deletes_nothing_unconfirmed() {
     };
     let server = serve_build(&built);
 
-    // No terminal, no --yes: it says what would be kept, then refuses; nothing is deleted.
+    // No terminal, no --yes: it says what would be kept in each of the environment's regions
+    // (the recorded stacks answer for all three), then refuses; nothing is deleted.
     let o = cfnc_at(&server.endpoint(), project.path(), &["destroy"]);
     assert_eq!(o.status.code(), Some(2), "{}", text(&o));
-    assert!(
-        String::from_utf8_lossy(&o.stderr).contains(&format!("{} resource(s) will be kept", expected.len()))
-    );
+    for region in ["us-east-1", "eu-west-1", "ap-southeast-1"] {
+        assert!(
+            String::from_utf8_lossy(&o.stderr)
+                .contains(&format!("{} resource(s) in {region} will be kept", expected.len())),
+            "{}",
+            text(&o)
+        );
+    }
     listed(&o, &o.stderr);
     assert!(String::from_utf8_lossy(&o.stderr).contains("refusing to destroy"), "{}", text(&o));
     assert_eq!(server.calls("DeleteStack"), 0);
 
-    // --yes: the root stack is deleted once, and the result names what stays in the account.
-    let o = cfnc_at(&server.endpoint(), project.path(), &["destroy", "--yes"]);
+    // --yes: the root stack is deleted once per region, and the result names what stays in
+    // the account; `--region` deletes in one region only.
+    let o = cfnc_at(&server.endpoint(), project.path(), &["--region", "eu-west-1", "destroy", "--yes"]);
     assert_eq!(o.status.code(), Some(0), "{}", text(&o));
     assert_eq!(server.calls("DeleteStack"), 1);
     let stdout = String::from_utf8_lossy(&o.stdout);
-    assert!(stdout.contains("deleted") && stdout.contains("retained (DeletionPolicy"), "{}", text(&o));
+    assert!(
+        stdout.contains("deleted in eu-west-1") && stdout.contains("retained in eu-west-1 (DeletionPolicy"),
+        "{}",
+        text(&o)
+    );
     listed(&o, &o.stdout);
 }
 
@@ -193,7 +204,7 @@ fn deploy_executes_nothing_without_approval() {
     assert_eq!(stack_status(&m, fixture::ROOT_STACK), "REVIEW_IN_PROGRESS", "nothing ran");
     let review: Value =
         serde_json::from_slice(&std::fs::read(project.join("cfnc.out/dev/changeset.json")).unwrap()).unwrap();
-    assert!(review["change_set_arn"].is_string());
+    assert!(review["regions"][0]["change_set_arn"].is_string());
 }
 
 #[test]

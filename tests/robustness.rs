@@ -787,9 +787,7 @@ fn alias_bombs_are_refused() {
         let text = format!("Resources: {{}}\nS: &s {}\nL:\n{}", "x".repeat(1 << 20), "  - *s\n".repeat(100));
         let e = reader::parse_str(&text, "strings.yaml").unwrap_err();
         assert!(e.to_string().contains("alias bomb"), "{e}");
-        let e =
-            Config::parse(Path::new("dev.yaml"), &billion_laughs("dashboard:\n  regions:\n", "    "), "dev")
-                .unwrap_err();
+        let e = Config::parse(Path::new("dev.yaml"), &billion_laughs("regions:\n", "  "), "dev").unwrap_err();
         assert!(e.to_string().contains("alias bomb"), "{e}");
         let text = format!(
             "tags:\n  A: &s {}\n{}",
@@ -821,8 +819,8 @@ fn ten_thousand_levels_of_nesting_in_files_are_refused_without_overflow() {
             }
         }
         for text in [
-            format!("dashboard:\n  regions: {}{}\n", "[".repeat(DEEP), "]".repeat(DEEP)),
-            format!("dashboard:\n  regions:\n    {}x\n", "- ".repeat(DEEP)),
+            format!("regions: {}{}\n", "[".repeat(DEEP), "]".repeat(DEEP)),
+            format!("regions:\n  {}x\n", "- ".repeat(DEEP)),
         ] {
             let e = Config::parse(Path::new("dev.yaml"), &text, "dev").unwrap_err();
             assert!(e.to_string().contains("nesting deeper than"), "{e}");

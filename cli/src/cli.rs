@@ -23,7 +23,9 @@ pub struct GlobalArgs {
     /// AWS named profile (default: the standard credential chain).
     #[arg(long, global = true, env = "AWS_PROFILE")]
     pub profile: Option<String>,
-    /// AWS region (default: from the profile or AWS_REGION).
+    /// The region to act on: one of the environment's `regions` (default: all of them, the
+    /// primary region first); for an environment without `regions`, the AWS region (default:
+    /// from the profile or AWS_REGION).
     #[arg(long, global = true)]
     pub region: Option<String>,
     /// Endpoint URL for every AWS service, e.g. an emulator on http://127.0.0.1:5000.
@@ -79,16 +81,18 @@ pub enum Command {
     /// Predict what a deployment changes: compare two template sets offline (replacements,
     /// deletions, IAM and security-group widening).
     Diff(crate::commands::diff::DiffArgs),
-    /// Create or update the staging-bucket stack `cfnc-bootstrap` (once per account and region).
+    /// Create or update the staging-bucket stack `cfnc-bootstrap` in every region of the
+    /// environment (once per account and region).
     Bootstrap(crate::commands::bootstrap::BootstrapArgs),
-    /// Upload the build, create a change set on the root stack and review it (root and nested);
-    /// with --execute, execute exactly that change set.
+    /// Upload the build to every region, create a change set on each region's root stack and
+    /// review them all (root and nested) in one review; with --execute, execute exactly those.
     Deploy(crate::commands::deploy::DeployArgs),
-    /// Execute a reviewed change set (the one in changeset.json), streaming stack events.
+    /// Execute the reviewed change sets (changeset.json), the primary region first, streaming
+    /// stack events.
     Execute(crate::commands::execute::ExecuteArgs),
-    /// Print the root stack's outputs (table, --json, or --outputs-file).
+    /// Print the root stack's outputs in every region (table, --json, or --outputs-file).
     Outputs(crate::commands::outputs::OutputsArgs),
-    /// Delete the root stack and its nested stacks (says what is retained).
+    /// Delete the root stack and its nested stacks in every region (says what is retained).
     Destroy(crate::commands::destroy::DestroyArgs),
     /// Print a shell completion script (bash, zsh, fish, elvish, powershell).
     Completions {

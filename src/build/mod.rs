@@ -279,6 +279,8 @@ pub fn build<S: Settings>(
         config_sha256: config.sha256.clone(),
         config_warnings: config.warnings.iter().map(render_problem).collect(),
         manifest_warnings,
+        regions: config.regions.clone(),
+        primary_region: config.primary_region.clone(),
         app,
         assets,
     };
@@ -291,6 +293,8 @@ struct Built {
     config_sha256: String,
     config_warnings: Vec<String>,
     manifest_warnings: Vec<ConfigWarning>,
+    regions: Vec<String>,
+    primary_region: Option<String>,
     app: App,
     assets: Vec<(Asset, &'static str)>,
 }
@@ -301,7 +305,8 @@ fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result
         not(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")),
         allow(unused_mut)
     )]
-    let Built { env, config_sha256, config_warnings, manifest_warnings, mut app, assets } = built;
+    let Built { env, config_sha256, config_warnings, manifest_warnings, regions, primary_region, mut app, assets } =
+        built;
     if let Some(n) = req.synthetic {
         #[cfg(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns"))]
         crate::synthetic::add(&mut app, &env, n)?;
@@ -353,6 +358,8 @@ fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result
 
     let mut manifest = manifest(&env, &config_sha256, root_stack, tags, &compiled, &assets);
     manifest.warnings = manifest_warnings;
+    manifest.regions = regions;
+    manifest.primary_region = primary_region;
     let mut files: emit::Files =
         compiled.all().map(|t| (file_name(&t.name), t.json.clone().into_bytes())).collect();
     for (a, _) in &assets {
@@ -427,6 +434,8 @@ fn manifest(
         parameters: Default::default(),
         tags,
         warnings: Vec::new(),
+        regions: Vec::new(),
+        primary_region: None,
     }
 }
 

@@ -68,6 +68,8 @@ pub enum AppError {
     DuplicateOutput { stack: String, output: String },
     #[error("root output `{0}` is declared twice")]
     DuplicateRootOutput(String),
+    #[error("{what} `{name}` is declared twice")]
+    Duplicate { what: &'static str, name: String },
     #[error("{0}")]
     Unsupported(String),
 }
@@ -128,6 +130,31 @@ impl App {
             return Err(AppError::UnknownStack(name.to_string()));
         }
         Ok(StackScope { app: self, stack: name.to_string() })
+    }
+
+    /// Declares a condition (e.g. `Fn::Equals [Ref AWS::Region, us-east-1]`) that resources and
+    /// outputs name in their `Condition` or in `Fn::If`; the compiler copies it into each
+    /// template that uses it. Conditions depend on pseudo parameters and mappings only.
+    pub fn condition(&mut self, name: &str, expr: impl Into<Expr>) -> Result<(), AppError> {
+        let id = LogicalId::new(name).map_err(TemplateError::from)?;
+        if self.graph.conditions.insert(id, expr.into()).is_some() {
+            return Err(AppError::Duplicate { what: "condition", name: name.to_string() });
+        }
+        Ok(())
+    }
+
+    /// Declares a mapping (`Fn::FindInMap [name, top key, second key]`), copied into each
+    /// template that uses it.
+    pub fn mapping(
+        &mut self,
+        name: &str,
+        entries: BTreeMap<String, BTreeMap<String, Expr>>,
+    ) -> Result<(), AppError> {
+        LogicalId::new(name).map_err(TemplateError::from)?;
+        if self.graph.mappings.insert(name.to_string(), entries).is_some() {
+            return Err(AppError::Duplicate { what: "mapping", name: name.to_string() });
+        }
+        Ok(())
     }
 
     /// Declares a root output (exported as `<root_name>-<name>`).

@@ -17,8 +17,15 @@
 //! rewritten to `Fn::GetAtt <stack>.Outputs.<name>` and exported as `<root name>-<Output>`.
 //! Every taggable resource (nested-stack resources in the root included) gets the app's tags
 //! and those of its stack ([`App::tags_for`]).
+//!
+//! Conditions and mappings are declared once for the app ([`App::condition`],
+//! [`App::mapping`]) and copied into each template that uses them. A resource with a
+//! `Condition` may be referred to from its own stack and from root outputs, which then get
+//! its condition (and so do the nested outputs that carry the value); a reference from another
+//! nested stack is an error, as the root could not pass a value that may not exist.
 
 pub mod app;
+mod conditions;
 pub mod refs;
 pub mod split;
 pub mod tags;
@@ -89,6 +96,12 @@ pub enum CompileError {
     NameClash { stack: String, name: String, first: String, second: String },
     #[error("nested stacks depend on each other in a cycle: {0}")]
     Cycle(String),
+    #[error("template `{template}` uses {kind} `{name}`, which the app does not declare")]
+    UnknownName { kind: &'static str, name: String, template: String },
+    #[error(
+        "{location} refers to `{target}` of stack `{stack}`, which exists only under condition `{condition}`; place them in the same stack"
+    )]
+    ConditionalAcrossStacks { location: String, target: String, stack: String, condition: String },
 }
 
 /// The value a producer exports for `target`, and whether it is a joined list.
@@ -214,7 +227,9 @@ impl<'a> Exports<'a> {
                         second: value.to_json().to_string(),
                     });
                 }
-                outs.insert(name.clone(), Output::new(format!("cfnc wiring: {}", describe(target)), value));
+                let mut out = Output::new(format!("cfnc wiring: {}", describe(target)), value);
+                out.condition = conditions::of_resource(&self.app.graph, &target.id).map(str::to_string);
+                outs.insert(name.clone(), out);
                 name
             }
         };
@@ -228,8 +243,6 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
     let g = &app.graph;
     for (what, n) in [
         ("parameters", g.parameters.len()),
-        ("conditions", g.conditions.len()),
-        ("mappings", g.mappings.len()),
         ("rules", g.rules.len()),
         ("outputs (use StackScope::output / App::root_output)", g.outputs.len()),
     ] {
@@ -245,9 +258,6 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
                 return Err(CompileError::UnknownStack { resource: id.to_string(), stack: s.clone() });
             }
             Some(_) => {}
-        }
-        if let Some(c) = &g.resources[id].condition {
-            return Err(CompileError::Unsupported(format!("a Condition (`{c}` on `{id}`)")));
         }
     }
     let owner = |id: &str| -> Option<&str> { app.stack_of(id) };
@@ -302,6 +312,10 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
         let mut found = Vec::new();
         refs::collect(&out.value, &mut found);
         let map = wire_targets(s, &location, &found, &owner, &mut exports, &mut params)?;
+        if out.condition.is_none() {
+            out.condition =
+                found.iter().find_map(|(t, _)| conditions::of_resource(g, &t.id)).map(str::to_string);
+        }
         refs::rewrite(&mut out.value, &mut |t, _| map.get(t).cloned());
         stack_outputs.entry(s.clone()).or_default().insert(name.clone(), out);
     }
@@ -326,6 +340,9 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
                 return Err(CompileError::ListInSub { location, target: describe(target) });
             }
             map.insert(target.clone(), Replacement::GetAtt(stack_id(producer), format!("Outputs.{output}")));
+            if out.condition.is_none() {
+                out.condition = conditions::of_resource(g, &target.id).map(str::to_string);
+            }
         }
         refs::rewrite(&mut out.value, &mut |t, _| map.get(t).cloned());
         out.export = Some(crate::model::Export { name: Expr::from(format!("{}-{}", app.root_name, name)) });
@@ -369,7 +386,8 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
     // Serialize children, then the root that references them by hash.
     let mut compiled_children = Vec::new();
     for spec in &app.stacks {
-        let t = children.remove(&spec.name).expect("every declared stack has a template");
+        let mut t = children.remove(&spec.name).expect("every declared stack has a template");
+        conditions::complete(&mut t, g, &spec.name)?;
         compiled_children.push(CompiledTemplate::new(&spec.name, Some(spec.logical_id.clone()), t));
     }
     for child in &compiled_children {
@@ -400,6 +418,7 @@ pub fn compile(app: &App, template_url: &dyn Fn(&str) -> Expr) -> Result<Compile
         let id = child.logical_id.clone().expect("children have logical ids");
         root.resources.insert(id, res);
     }
+    conditions::complete(&mut root, g, "root")?;
     Ok(Compiled { root: CompiledTemplate::new("root", None, root), children: compiled_children })
 }
 
@@ -421,6 +440,14 @@ fn wire_targets<'o>(
         })?;
         if producer == consumer {
             continue;
+        }
+        if let Some(condition) = conditions::of_resource(&exports.app.graph, &target.id) {
+            return Err(CompileError::ConditionalAcrossStacks {
+                location: location.to_string(),
+                target: target.id.clone(),
+                stack: producer.to_string(),
+                condition: condition.to_string(),
+            });
         }
         let (_, list) = exports.output_for(producer, target)?;
         if list && *via == Via::Sub {

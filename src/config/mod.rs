@@ -13,9 +13,14 @@
 //!    together through a [`Checker`], which finds the position of any key or value by its path
 //!    (`alarms[2].threshold`).
 //!
-//! Two top-level keys belong to the library, whatever the app: `environment` (must match the
-//! selected environment when present) and `tags` (extra tags on every taggable resource, on
-//! top of the app's [`Settings::DEFAULT_TAGS`]; `Environment` and `ManagedBy` are set by cfnc).
+//! Four top-level keys belong to the library, whatever the app: `environment` (must match the
+//! selected environment when present), `tags` (extra tags on every taggable resource, on
+//! top of the app's [`Settings::DEFAULT_TAGS`]; `Environment` and `ManagedBy` are set by cfnc),
+//! and `regions` / `primary_region`: where the environment is deployed (one root stack per
+//! region, the primary region first; see [`EnvConfig::regions`]). The build writes the regions
+//! into the manifest for the CLI, and the app reads them (e.g. for a dashboard of every
+//! region, or for what exists once, in the primary region). Without `regions` the environment
+//! goes to the one region of the AWS configuration.
 //!
 //! ```
 //! use cfnc::config::{Checker, EnvConfig, Settings};
@@ -64,7 +69,7 @@ pub const MAX_CONFIG_BYTES: u64 = 1024 * 1024;
 /// Tags cfnc sets itself; the config cannot override them.
 pub const RESERVED_TAGS: [&str; 2] = ["Environment", "ManagedBy"];
 /// The top-level keys the library reads itself, whatever the app.
-pub const COMMON_KEYS: [&str; 2] = ["environment", "tags"];
+pub const COMMON_KEYS: [&str; 4] = ["environment", "tags", "regions", "primary_region"];
 
 /// What an app keeps in its environment config, and how it checks it.
 ///
@@ -95,6 +100,13 @@ pub struct EnvConfig<S> {
     /// Every tag of every taggable resource, in order: `Environment`, the app's defaults (or
     /// their overrides), extra tags from the file (sorted), `ManagedBy`.
     pub tags: Vec<(String, String)>,
+    /// The regions the environment is deployed to, as the file lists them (`regions`); empty
+    /// when the file has no `regions`: then the environment goes to the one region of the AWS
+    /// configuration (unknown at build time). One AWS partition.
+    pub regions: Vec<String>,
+    /// The region deployed first, holding what exists once (`primary_region`, default the first
+    /// of `regions`); `None` exactly when `regions` is empty.
+    pub primary_region: Option<String>,
     /// The warnings of the checks (the config is usable; `cfnc build` prints them).
     pub warnings: Vec<ConfigProblem>,
     /// The app's settings.
@@ -113,7 +125,27 @@ impl<S> EnvConfig<S> {
     pub fn tag_map(&self) -> BTreeMap<String, String> {
         self.tags.iter().cloned().collect()
     }
+
+    /// The regions in rollout order: the primary region first, then the others as listed.
+    pub fn rollout_regions(&self) -> Vec<String> {
+        rollout_order(&self.regions, self.primary_region.as_deref())
+    }
 }
+
+/// `regions` in rollout order: `primary` first, then the others in their order.
+pub fn rollout_order(regions: &[String], primary: Option<&str>) -> Vec<String> {
+    let mut out: Vec<String> =
+        primary.filter(|p| regions.iter().any(|r| r == p)).map(str::to_string).into_iter().collect();
+    out.extend(regions.iter().filter(|r| Some(r.as_str()) != primary).cloned());
+    out
+}
+
+/// The library's part of an environment config, read without the app (whose keys are skipped
+/// unread): what the CLI needs before anything is built, e.g. `cfnc bootstrap` reads the
+/// regions to prepare. The app's build checks its own keys.
+pub type CommonConfig = EnvConfig<serde::de::IgnoredAny>;
+
+impl Settings for serde::de::IgnoredAny {}
 
 /// One problem in a config file.
 #[derive(Debug, Clone, thiserror::Error, Diagnostic)]
@@ -210,6 +242,10 @@ struct Common {
     environment: Option<String>,
     #[serde(default)]
     tags: BTreeMap<String, String>,
+    #[serde(default)]
+    regions: Option<Vec<String>>,
+    #[serde(default)]
+    primary_region: Option<String>,
 }
 
 impl<S: Settings> EnvConfig<S> {
@@ -247,11 +283,19 @@ impl<S: Settings> EnvConfig<S> {
                 return Err(problems.into_error());
             }
         };
-        let mut cx =
-            Checker { index: &index, problems: &mut problems, warnings: Vec::new(), env: env.to_string() };
+        let mut cx = Checker {
+            index: &index,
+            problems: &mut problems,
+            warnings: Vec::new(),
+            env: env.to_string(),
+            regions: Vec::new(),
+        };
         let env = cx.environment(common.environment.as_deref(), env);
         let tags = cx.tags(&common.tags, &env, S::DEFAULT_TAGS);
+        let (regions, primary_region) =
+            cx.check_regions(common.regions.as_deref(), common.primary_region.as_deref());
         cx.env = env.clone();
+        cx.regions = regions.clone();
         settings.check(&mut cx);
         let warnings = std::mem::take(&mut cx.warnings);
         if !problems.list.is_empty() {
@@ -262,6 +306,8 @@ impl<S: Settings> EnvConfig<S> {
             file: file.to_path_buf(),
             sha256: hex::encode(Sha256::digest(text.as_bytes())),
             tags,
+            regions,
+            primary_region,
             warnings,
             settings,
         })
@@ -359,12 +405,19 @@ pub struct Checker<'a> {
     problems: &'a mut Problems,
     warnings: Vec<ConfigProblem>,
     env: String,
+    regions: Vec<String>,
 }
 
 impl Checker<'_> {
     /// The environment being loaded (`dev`).
     pub fn env(&self) -> &str {
         &self.env
+    }
+
+    /// The configured `regions` that passed the library's checks, as listed (empty when the
+    /// file names none): for checks of names that carry the region.
+    pub fn regions(&self) -> &[String] {
+        &self.regions
     }
 
     /// An error about the value at `path`.
@@ -418,6 +471,79 @@ impl Checker<'_> {
             );
         }
         env
+    }
+
+    /// `regions` and `primary_region`: region codes of one partition, no duplicates, the
+    /// primary one of them (default the first).
+    fn check_regions(
+        &mut self,
+        regions: Option<&[String]>,
+        primary: Option<&str>,
+    ) -> (Vec<String>, Option<String>) {
+        let Some(regions) = regions else {
+            if let Some(p) = primary {
+                self.key(
+                    "primary_region",
+                    format!("primary_region `{p}` is set, but `regions` is not"),
+                    Some(format!("list the regions the environment runs in, e.g. `regions: [{p}]`")),
+                );
+            }
+            return (Vec::new(), None);
+        };
+        if regions.is_empty() {
+            self.value(
+                "regions",
+                "the region list is empty",
+                Some("list at least one region (e.g. [us-east-1]), or remove `regions` to deploy to the region of the AWS configuration".to_string()),
+            );
+            return (Vec::new(), None);
+        }
+        let mut seen: Vec<&str> = Vec::new();
+        let mut partition: Option<(&str, &'static str)> = None;
+        for (i, r) in regions.iter().enumerate() {
+            let path = format!("regions[{i}]");
+            if !is_region(r) {
+                let hint = match closest_region(r) {
+                    Some(best) => format!("did you mean `{best}`? (the Regions cfnc knows: schema/regions.json)"),
+                    None => "use a Region code such as us-east-1 or eu-west-1 (the Regions cfnc knows: schema/regions.json)"
+                        .to_string(),
+                };
+                self.value(&path, format!("`{r}` is not an AWS region code"), Some(hint));
+                continue;
+            }
+            if seen.contains(&r.as_str()) {
+                self.value(
+                    &path,
+                    format!("region `{r}` is listed twice"),
+                    Some("remove the duplicate".to_string()),
+                );
+                continue;
+            }
+            seen.push(r);
+            let p = crate::partition::of_region(r).name;
+            match partition {
+                None => partition = Some((r, p)),
+                Some((first, fp)) if fp != p => self.value(
+                    &path,
+                    format!("region `{r}` is in partition {p}, but `{first}` is in partition {fp}"),
+                    Some("an AWS account belongs to one partition: deploy the other partition as its own environment".to_string()),
+                ),
+                Some(_) => {}
+            }
+        }
+        let primary = match primary {
+            None => regions.first().cloned(),
+            Some(p) if regions.iter().any(|r| r == p) => Some(p.to_string()),
+            Some(p) => {
+                self.value(
+                    "primary_region",
+                    format!("primary region `{p}` is not one of `regions`"),
+                    Some(format!("choose one of {}, or add `{p}` to `regions`", regions.join(", "))),
+                );
+                regions.first().cloned()
+            }
+        };
+        (regions.to_vec(), primary)
     }
 
     fn tags(

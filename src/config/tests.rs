@@ -197,4 +197,40 @@ fn the_region_list_is_embedded_and_sorted() {
     assert!(r.len() >= 40, "{}", r.len());
     assert!(r.windows(2).all(|w| w[0] < w[1]), "sorted and unique: is_region searches it");
     assert!(r.iter().all(|code| code.split('-').count() >= 3), "{r:?}");
+fn regions_and_the_primary_region_are_the_librarys_keys() {
+    let c = parse("regions: [eu-west-1, us-east-1]\n").unwrap();
+    assert_eq!(c.regions, ["eu-west-1", "us-east-1"]);
+    assert_eq!(c.primary_region.as_deref(), Some("eu-west-1"), "the first one by default");
+    let c = parse("regions: [eu-west-1, us-east-1, ap-southeast-1]\nprimary_region: us-east-1\n").unwrap();
+    assert_eq!(c.rollout_regions(), ["us-east-1", "eu-west-1", "ap-southeast-1"]);
+    let none = parse("{}\n").unwrap();
+    assert!(none.regions.is_empty() && none.primary_region.is_none() && none.rollout_regions().is_empty());
+
+    let p = first_problem("regions: [us-east-1]\nprimary_region: eu-west-1\n");
+    assert_eq!((p.line, p.column), (2, 17));
+    assert!(p.message.contains("not one of `regions`"), "{}", p.message);
+    let p = first_problem("primary_region: eu-west-1\n");
+    assert_eq!((p.line, p.column), (1, 1));
+    assert!(p.hint.as_deref().unwrap().contains("regions: [eu-west-1]"), "{:?}", p.hint);
+    let p = first_problem("regions: []\n");
+    assert!(p.message.contains("empty"), "{}", p.message);
+    let p = first_problem("regions:\n  - us-east-1\n  - us-east-1\n");
+    assert_eq!((p.line, p.column), (3, 5));
+    assert!(p.message.contains("twice"));
+    let p = first_problem("regions: [us-east-1, cn-north-1]\n");
+    assert!(p.message.contains("partition aws-cn") && p.message.contains("partition aws"), "{}", p.message);
+    assert!(p.hint.as_deref().unwrap().contains("one partition"));
+    let p = first_problem("regions: [us-east-1, moon-1]\n");
+    assert!(p.message.contains("`moon-1` is not an AWS region code"), "{}", p.message);
+    // A misspelt key is offered the library's keys too.
+    let p = first_problem("region: [us-east-1]\n");
+    assert!(p.hint.as_deref().unwrap().contains("did you mean `regions`"), "{:?}", p.hint);
+}
+
+#[test]
+fn the_common_part_reads_without_the_app() {
+    let text = "regions: [us-east-1, eu-west-1]\nanything: {the: app's}\ncanary: [1, 2]\n";
+    let c = CommonConfig::parse(Path::new("stacks/config/dev.yaml"), text, "dev").unwrap();
+    assert_eq!(c.rollout_regions(), ["us-east-1", "eu-west-1"]);
+    assert!(CommonConfig::parse(Path::new("stacks/config/dev.yaml"), "regions: [x]\n", "dev").is_err());
 }

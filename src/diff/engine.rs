@@ -472,9 +472,12 @@ fn touches(pointer: &[String], leaf: &[String]) -> bool {
 }
 
 /// Properties that CloudFormation refuses to change on an existing resource (the update
-/// fails instead of replacing it). Source: the property's description in the resource
-/// reference (and the vendored schema).
-const IMMUTABLE_FAILS: &[(&str, &[&str])] = &[("AWS::KMS::Key", &["KeySpec", "KeyUsage", "MultiRegion"])];
+/// fails instead of replacing it). Source: the resource reference; AWS::KMS::Key: "If you
+/// change the value of the KeySpec, KeyUsage, Origin, or MultiRegion properties of an existing
+/// KMS key, the update request fails, regardless of the value of the UpdateReplacePolicy
+/// attribute."
+const IMMUTABLE_FAILS: &[(&str, &[&str])] =
+    &[("AWS::KMS::Key", &["KeySpec", "KeyUsage", "Origin", "MultiRegion"])];
 
 /// The resource type a SAM type expands into (AWS SAM specification, "AWS SAM resources and
 /// properties": each page lists the CloudFormation resources generated). SAM's own schemas

@@ -88,3 +88,42 @@ pub fn data_holding_types() -> Vec<&'static str> {
 pub fn iam_types() -> Vec<&'static str> {
     iam::covered_types().collect()
 }
+
+/// Resource types examined for `sg-widening`.
+pub const SG_TYPES: [&str; 3] =
+    ["AWS::EC2::SecurityGroup", "AWS::EC2::SecurityGroupIngress", "AWS::EC2::SecurityGroupEgress"];
+
+/// The `delete-data` rule (docs/diff-rules.md, "Flag delete-data") for one change whose action
+/// and replacement come from elsewhere (a change set): a `Remove` that the deployed template's
+/// `DeletionPolicy` (`old`) does not keep, or a replacement (`True`/`Conditional`) that the new
+/// template's `UpdateReplacePolicy` (`new`) does not keep, of a data-holding type. `old` and
+/// `new` are the resource's entries in the templates (`{"Type", "Properties", ...}`).
+pub fn deletes_data(
+    type_name: &str,
+    action: crate::change::Action,
+    replacement: Option<crate::change::Replacement>,
+    old: Option<&serde_json::Value>,
+    new: Option<&serde_json::Value>,
+) -> bool {
+    use crate::change::{Action, Replacement};
+    let policy = |r: Option<&serde_json::Value>, attr: &str| {
+        r.and_then(|r| r.get(attr)).and_then(|p| p.as_str()).map(str::to_string)
+    };
+    match action {
+        Action::Remove => {
+            let props = old
+                .and_then(|o| o.get("Properties"))
+                .map(value::Val::from_plain_json)
+                .and_then(|v| match v {
+                    value::Val::Map(m) => Some(m),
+                    _ => None,
+                })
+                .unwrap_or_default();
+            data::removal_deletes_data(type_name, policy(old, "DeletionPolicy").as_deref(), &props)
+        }
+        Action::Modify if matches!(replacement, Some(Replacement::True | Replacement::Conditional)) => {
+            data::replacement_deletes_data(type_name, policy(new, "UpdateReplacePolicy").as_deref())
+        }
+        _ => false,
+    }
+}

@@ -77,6 +77,10 @@ pub struct TemplateSet {
     /// True when the set was read from a single template file (its one stack can then be
     /// matched with the other side's single stack whatever the names).
     single_file: bool,
+    /// Pseudo parameters whose values are known (`AWS::Region` of a set deployed to a known
+    /// region): conditions and values that use them are evaluated, e.g. a resource that exists
+    /// only in the primary region. Unknown pseudo parameters stay symbolic.
+    pseudo: BTreeMap<String, String>,
 }
 
 impl TemplateSet {
@@ -179,7 +183,7 @@ impl TemplateSet {
                 cur = c.parent.as_deref().and_then(|p| stacks.iter().find(|x| x.name == p));
             }
         }
-        Ok(TemplateSet { stacks, single_file: false })
+        Ok(TemplateSet { stacks, single_file: false, pseudo: BTreeMap::new() })
     }
 
     fn from_dir(dir: &Path) -> Result<Self, Error> {
@@ -261,6 +265,22 @@ impl TemplateSet {
     /// True when read from one template file.
     pub fn is_single_file(&self) -> bool {
         self.single_file
+    }
+
+    /// This set as deployed to `region`: `AWS::Region`, and the `AWS::Partition` and
+    /// `AWS::URLSuffix` of its partition ([`crate::partition`]), are known. Both sides of a
+    /// diff should be placed in the same region.
+    pub fn in_region(mut self, region: &str) -> Self {
+        let p = crate::partition::of_region(region);
+        self.pseudo.insert("AWS::Region".into(), region.to_string());
+        self.pseudo.insert("AWS::Partition".into(), p.name.to_string());
+        self.pseudo.insert("AWS::URLSuffix".into(), p.url_suffix.to_string());
+        self
+    }
+
+    /// The known value of a pseudo parameter (`AWS::Region`).
+    pub fn pseudo(&self, name: &str) -> Option<&str> {
+        self.pseudo.get(name).map(String::as_str)
     }
 
     /// This set with its only stack renamed (used to pair two single templates).

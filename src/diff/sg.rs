@@ -6,11 +6,13 @@
 //! allow it: a protocol that covers it (`-1` covers all), a peer that contains it (CIDR
 //! containment for IPv4 and IPv6; the same security group or prefix list otherwise) and port
 //! ranges whose union contains its range. Source: AWS::EC2::SecurityGroup and
-//! AWS::EC2::SecurityGroupIngress/Egress reference pages, including "when you specify a VPC
-//! security group, Amazon EC2 creates a default egress rule that allows egress traffic on all
-//! ports and IP protocols to any location; the default rule is removed only when you specify
-//! one or more egress rules": so removing every explicit egress rule from an existing group
-//! widens it to all traffic.
+//! AWS::EC2::SecurityGroupIngress/Egress reference pages. The AWS::EC2::SecurityGroup page:
+//! "When you create a security group, if you do not add egress rules, we add egress rules that
+//! allow all outbound IPv4 and IPv6 traffic. Otherwise, we do not add them. After the security
+//! group is created, if you remove all egress rules that you added, we do not add egress
+//! rules, so no outbound traffic is allowed." So a deployed group without explicit egress rules
+//! has the allow-all rules it was created with, and removing every explicit egress rule from
+//! an existing group closes its egress (no widening).
 
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, Ipv6Addr};
@@ -68,10 +70,10 @@ pub(crate) fn widens(type_name: &str, old: Option<&Props>, new: Option<&Props>) 
     let Some(new) = new else { return false };
     let (old_rules, new_rules) = match type_name {
         "AWS::EC2::SecurityGroup" => {
-            // A new group: its explicit rules are new; the default egress rule every VPC
-            // group starts with is not flagged.
-            let default_egress = old.is_some();
-            (old.map(|o| group_rules(o, true)).unwrap_or_default(), group_rules(new, default_egress))
+            // The deployed group: created without egress rules, it has the allow-all ones. The
+            // new side: its explicit rules only (a new group's default egress is not flagged,
+            // and an existing group gets no rule back when its last egress rule goes).
+            (old.map(|o| group_rules(o, true)).unwrap_or_default(), group_rules(new, false))
         }
         "AWS::EC2::SecurityGroupIngress" => {
             (old.and_then(|o| single_rule(o, Dir::In)).into_iter().collect(), {
@@ -103,13 +105,9 @@ fn group_rules(p: &Props, default_egress: bool) -> Vec<Rule> {
         }
     }
     if egress.is_empty() && default_egress {
-        out.push(Rule {
-            dir: Dir::Out,
-            group: None,
-            proto: Proto::All,
-            ports: Ports::All,
-            peer: Peer::V4(0, 0),
-        });
+        for peer in [Peer::V4(0, 0), Peer::V6(0, 0)] {
+            out.push(Rule { dir: Dir::Out, group: None, proto: Proto::All, ports: Ports::All, peer });
+        }
     }
     out
 }
@@ -304,12 +302,21 @@ mod tests {
     }
 
     #[test]
-    fn removing_all_egress_restores_the_default_allow_all() {
+    fn removing_all_egress_closes_egress_and_the_default_covers_new_rules() {
+        // AWS::EC2::SecurityGroup: "After the security group is created, if you remove all
+        // egress rules that you added, we do not add egress rules, so no outbound traffic is
+        // allowed."
         let old = sg(json!([]), https("0.0.0.0/0"));
-        let new = props(json!({"GroupDescription": "d", "VpcId": "vpc-1"}));
-        assert!(widens(SG, Some(&old), Some(&new)));
+        let bare = props(json!({"GroupDescription": "d", "VpcId": "vpc-1"}));
+        assert!(!widens(SG, Some(&old), Some(&bare)));
+        // A group created without egress rules has allow-all IPv4 and IPv6 egress: explicit
+        // rules added later are narrower.
+        assert!(!widens(SG, Some(&bare), Some(&old)));
+        let v6 = sg(json!([]), json!([{"IpProtocol": "-1", "CidrIpv6": "::/0"}]));
+        assert!(!widens(SG, Some(&bare), Some(&v6)));
+        assert!(widens(SG, Some(&old), Some(&v6)));
         // A brand-new group: only its explicit rules count.
-        assert!(!widens(SG, None, Some(&new)));
+        assert!(!widens(SG, None, Some(&bare)));
         assert!(widens(SG, None, Some(&old)));
     }
 

@@ -389,7 +389,10 @@ impl<'a> Resolver<'a> {
             return Val::NoValue;
         }
         if name.starts_with("AWS::") {
-            return Val::Pseudo(name.to_string());
+            return match self.set.pseudo(name) {
+                Some(v) => Val::Scalar(v.to_string()),
+                None => Val::Pseudo(name.to_string()),
+            };
         }
         if self.section(s, "Parameters").is_some_and(|p| p.contains_key(name)) {
             return self.param(s, name);
@@ -590,6 +593,28 @@ mod tests {
         let r = Resolver::new(&set);
         assert_eq!(r.resolve(0, &json!(300)), r.resolve(0, &json!("300")));
         assert_eq!(r.resolve(0, &json!(true)), r.resolve(0, &json!("true")));
+    }
+
+    #[test]
+    fn known_region_evaluates_region_conditions_and_partition_mappings() {
+        let t = json!({
+            "Mappings": {"Hosts": {"aws": {"H": "console.aws.amazon.com"}, "aws-cn": {"H": "console.amazonaws.cn"}}},
+            "Conditions": {"IsPrimary": {"Fn::Equals": [{"Ref": "AWS::Region"}, "us-east-1"]}},
+            "Resources": {}
+        });
+        let host = json!({"Fn::FindInMap": ["Hosts", {"Ref": "AWS::Partition"}, "H"]});
+        let unknown = one(t.clone());
+        assert_eq!(Resolver::new(&unknown).condition(0, "IsPrimary"), None);
+        let primary = one(t.clone()).in_region("us-east-1");
+        assert_eq!(Resolver::new(&primary).condition(0, "IsPrimary"), Some(true));
+        let other = one(t.clone()).in_region("eu-west-1");
+        assert_eq!(Resolver::new(&other).condition(0, "IsPrimary"), Some(false));
+        let china = one(t).in_region("cn-north-1");
+        assert_eq!(Resolver::new(&china).resolve(0, &host), Val::Scalar("console.amazonaws.cn".into()));
+        assert_eq!(
+            Resolver::new(&china).resolve(0, &json!({"Fn::Sub": "${AWS::URLSuffix}"})),
+            Val::Scalar("amazonaws.com.cn".into())
+        );
     }
 
     #[test]

@@ -151,6 +151,8 @@ pub fn write_build(project: &Path, threshold: u32) -> PathBuf {
         tags: [("Environment".to_string(), "dev".to_string()), ("ManagedBy".to_string(), "cfnc".to_string())]
             .into_iter()
             .collect(),
+        regions: Vec::new(),
+        primary_region: None,
     };
     std::fs::write(dir.join("manifest.json"), manifest.to_json_string()).unwrap();
     dir

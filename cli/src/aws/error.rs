@@ -93,6 +93,15 @@ pub enum AwsError {
     )]
     NotBootstrapped { stack: String, region: String },
 
+    #[error("region `{region}` is not one of the regions of environment `{env}` ({configured})")]
+    #[diagnostic(
+        code(cfnc::aws::region_not_configured),
+        help(
+            "pass one of {configured} to --region (or leave --region out for all of them); the regions are `regions` in stacks/config/{env}.yaml"
+        )
+    )]
+    RegionNotConfigured { region: String, env: String, configured: String },
+
     #[error("{operation} failed ({code}): {message}")]
     #[diagnostic(code(cfnc::aws::service))]
     Service {

@@ -1,6 +1,8 @@
 //! AWS access: one `SdkConfig` loaded once from the standard chain (env, profiles, SSO,
 //! IMDS), with `--profile`, `--region` and `--endpoint-url` / `AWS_ENDPOINT_URL` on top, and
-//! the service clients built from it. Errors are classified in [`error`].
+//! the service clients built from it, one [`Aws`] per region: the same credentials and
+//! endpoint for every region an environment is deployed to ([`Aws::in_region`],
+//! [`targets`]). Errors are classified in [`error`].
 
 pub mod error;
 
@@ -27,22 +29,60 @@ pub struct Aws {
     pub endpoint_url: Option<String>,
 }
 
+/// Loads the SDK configuration once (the region may be missing: an environment with
+/// configured regions names its own). Credentials are resolved lazily by the SDK on the first
+/// call, so a missing profile or expired token surfaces as an [`AwsError`] there.
+pub async fn load_config(opts: &AwsOptions) -> SdkConfig {
+    let mut loader = aws_config::defaults(BehaviorVersion::latest());
+    if let Some(profile) = &opts.profile {
+        loader = loader.profile_name(profile);
+    }
+    if let Some(region) = &opts.region {
+        loader = loader.region(Region::new(region.clone()));
+    }
+    if let Some(url) = &opts.endpoint_url {
+        loader = loader.endpoint_url(url);
+    }
+    loader.load().await
+}
+
+/// The regions a command acts on, in rollout order (the primary region first), each with its
+/// clients. `configured`: the environment's regions in rollout order (empty: the one region of
+/// the AWS configuration). `--region` selects one of them.
+pub fn targets(
+    config: &SdkConfig,
+    opts: &AwsOptions,
+    configured: &[String],
+    env: &str,
+) -> Result<Vec<Aws>, AwsError> {
+    if configured.is_empty() {
+        return Ok(vec![Aws::from_config(config.clone())?]);
+    }
+    match &opts.region {
+        Some(r) if configured.contains(r) => Ok(vec![Aws::for_region(config, r)?]),
+        Some(r) => Err(AwsError::RegionNotConfigured {
+            region: r.clone(),
+            env: env.to_string(),
+            configured: configured.join(", "),
+        }),
+        None => configured.iter().map(|r| Aws::for_region(config, r)).collect(),
+    }
+}
+
 impl Aws {
-    /// Loads the configuration once. Credentials are resolved lazily by the SDK on the first
-    /// call, so a missing profile or expired token surfaces as an [`AwsError`] there.
+    /// Loads the configuration once, for the region it names (see [`load_config`]).
     pub async fn load(opts: &AwsOptions) -> Result<Aws, AwsError> {
-        let mut loader = aws_config::defaults(BehaviorVersion::latest());
-        if let Some(profile) = &opts.profile {
-            loader = loader.profile_name(profile);
-        }
-        if let Some(region) = &opts.region {
-            loader = loader.region(Region::new(region.clone()));
-        }
-        if let Some(url) = &opts.endpoint_url {
-            loader = loader.endpoint_url(url);
-        }
-        let config = loader.load().await;
-        Aws::from_config(config)
+        Aws::from_config(load_config(opts).await)
+    }
+
+    /// Clients for `region` with the credentials and endpoint of `config`.
+    pub fn for_region(config: &SdkConfig, region: &str) -> Result<Aws, AwsError> {
+        Aws::from_config(config.to_builder().region(Region::new(region.to_string())).build())
+    }
+
+    /// The same credentials and endpoint in another region.
+    pub fn in_region(&self, region: &str) -> Result<Aws, AwsError> {
+        Aws::for_region(&self.config, region)
     }
 
     /// Builds the clients from a ready `SdkConfig` (tests pass their own).
@@ -76,7 +116,7 @@ impl Aws {
 
     /// The DNS suffix of the partition the region belongs to.
     pub fn url_suffix(&self) -> &'static str {
-        url_suffix(&self.region)
+        cfnc::partition::of_region(&self.region).url_suffix
     }
 
     /// The HTTPS URL CloudFormation reads an object of the staging bucket from. CloudFormation
@@ -86,26 +126,13 @@ impl Aws {
         format!("https://{bucket}.s3.{}.{}/{key}", self.region, self.url_suffix())
     }
 
-    /// Where a person follows a stack in the AWS console.
+    /// Where a person follows a stack in the console of the region's partition (the stack
+    /// id where the console is not public).
     pub fn console_stack_url(&self, stack_id: &str) -> String {
-        let host = if self.region.starts_with("cn-") {
-            format!("{}.console.amazonaws.cn", self.region)
-        } else if self.region.starts_with("us-gov-") {
-            format!("{}.console.amazonaws-us-gov.com", self.region)
-        } else {
-            format!("{}.console.aws.amazon.com", self.region)
-        };
-        format!(
-            "https://{host}/cloudformation/home?region={}#/stacks/events?stackId={}",
-            self.region,
-            url_encode(stack_id)
-        )
+        let fragment = format!("#/stacks/events?stackId={}", url_encode(stack_id));
+        cfnc::partition::console_url(&self.region, "cloudformation", &fragment)
+            .unwrap_or_else(|| format!("the {} console (stack {stack_id})", self.region))
     }
-}
-
-/// `amazonaws.com`, or the suffix of the China partition.
-pub fn url_suffix(region: &str) -> &'static str {
-    if region.starts_with("cn-") { "amazonaws.com.cn" } else { "amazonaws.com" }
 }
 
 /// Percent-encodes everything but unreserved characters (RFC 3986).
@@ -133,9 +160,46 @@ mod tests {
         );
     }
 
+    fn aws(region: &str) -> Aws {
+        let conf = SdkConfig::builder()
+            .region(Region::new(region.to_string()))
+            .behavior_version(BehaviorVersion::latest())
+            .build();
+        Aws::from_config(conf).unwrap()
+    }
+
     #[test]
-    fn china_regions_use_their_partition_suffix() {
-        assert_eq!(url_suffix("cn-north-1"), "amazonaws.com.cn");
-        assert_eq!(url_suffix("eu-west-1"), "amazonaws.com");
+    fn console_links_and_urls_follow_the_partition() {
+        let id = "arn:aws-cn:cloudformation:cn-north-1:1:stack/s/x";
+        assert!(
+            aws("cn-north-1")
+                .console_stack_url(id)
+                .starts_with("https://console.amazonaws.cn/cloudformation/home?region=cn-north-1#/stacks/events?stackId=arn%3Aaws-cn"),
+        );
+        assert!(
+            aws("us-gov-west-1").console_stack_url(id).starts_with("https://console.amazonaws-us-gov.com/")
+        );
+        assert!(
+            aws("eu-west-1")
+                .console_stack_url(id)
+                .starts_with("https://console.aws.amazon.com/cloudformation/home?region=eu-west-1#")
+        );
+        assert_eq!(aws("cn-north-1").url_suffix(), "amazonaws.com.cn");
+        assert_eq!(aws("cn-north-1").s3_object_url("b", "k"), "https://b.s3.cn-north-1.amazonaws.com.cn/k");
+        assert_eq!(aws("eu-west-1").in_region("ap-southeast-1").unwrap().region, "ap-southeast-1");
+    }
+
+    #[test]
+    fn targets_are_the_configured_regions_or_the_one_asked_for() {
+        let config = SdkConfig::builder().behavior_version(BehaviorVersion::latest()).build();
+        let configured = ["us-east-1".to_string(), "eu-west-1".to_string()];
+        let all = targets(&config, &AwsOptions::default(), &configured, "dev").unwrap();
+        assert_eq!(all.iter().map(|a| a.region.as_str()).collect::<Vec<_>>(), ["us-east-1", "eu-west-1"]);
+        let one = AwsOptions { region: Some("eu-west-1".into()), ..Default::default() };
+        assert_eq!(targets(&config, &one, &configured, "dev").unwrap()[0].region, "eu-west-1");
+        let other = AwsOptions { region: Some("eu-north-1".into()), ..Default::default() };
+        let e = targets(&config, &other, &configured, "dev").unwrap_err().to_string();
+        assert!(e.contains("eu-north-1") && e.contains("dev"), "{e}");
+        assert!(matches!(targets(&config, &AwsOptions::default(), &[], "dev"), Err(AwsError::NoRegion)));
     }
 }

@@ -6,6 +6,11 @@
 //! module; rows then carry physical ids). Output: a table grouped by stack, or `--format json`
 //! (`{"changes": [...], "notes": [...]}`, rows as in `changeset.json`). Exit code 0, or with `--exit-code` 1 when
 //! something changes (like `git diff --exit-code`); 2 for bad input.
+//!
+//! Regions: when NEW's manifest names the environment's regions, the comparison is made for
+//! each of them (a `--region` selects one), with `AWS::Region` known, so that what exists only
+//! in some regions (the primary region's dashboard) is compared only there; against the
+//! deployed stacks, each region's own. Rows and notes then carry their `region`.
 
 use std::collections::BTreeMap;
 use std::io::{IsTerminal, Write};
@@ -13,7 +18,8 @@ use std::path::{Path, PathBuf};
 
 use clap::{Args, ValueEnum};
 
-use crate::aws::Aws;
+use serde::Serialize;
+
 use crate::cli::GlobalArgs;
 use crate::deploy;
 use crate::error::Error;
@@ -75,21 +81,33 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<u8, Error> {
         }
     };
     let new = TemplateSet::from_path(&to)?;
-    let (old, physical_ids) = match &args.from {
-        Some(p) => (TemplateSet::from_path(p)?, PhysicalIds::new()),
-        None => deployed_set(global, &to)?,
+    let reports: Vec<(Option<String>, DiffReport)> = match &args.from {
+        Some(p) => {
+            let old = TemplateSet::from_path(p)?;
+            let regions = match &global.region {
+                Some(r) => vec![r.clone()],
+                None => read_manifest(&to)?.map(|m| m.rollout_regions()).unwrap_or_default(),
+            };
+            if regions.is_empty() {
+                vec![(None, diff_report(&old, &new))]
+            } else {
+                regions
+                    .iter()
+                    .map(|r| {
+                        (Some(r.clone()), diff_report(&old.clone().in_region(r), &new.clone().in_region(r)))
+                    })
+                    .collect()
+            }
+        }
+        None => deployed_reports(global, &to, &new)?,
     };
-    let mut report = diff_report(&old, &new);
-    for row in &mut report.changes {
-        row.physical_id = physical_ids.get(&(row.stack.clone(), row.logical_id.clone())).cloned();
-    }
 
     let mut out = std::io::stdout().lock();
     let format = if global.json { Format::Json } else { args.format };
     let written = match format {
         Format::Json => {
-            let mut text =
-                serde_json::to_string_pretty(&report).map_err(|e| Error::input(e.to_string(), None))?;
+            let mut text = serde_json::to_string_pretty(&JsonReport::of(&reports))
+                .map_err(|e| Error::input(e.to_string(), None))?;
             text.push('\n');
             out.write_all(text.as_bytes())
         }
@@ -102,11 +120,65 @@ pub fn run(global: &GlobalArgs, args: &DiffArgs) -> Result<u8, Error> {
                         && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
                 }
             };
-            out.write_all(render_human(&report, &old_label(&args.from), &to, color).as_bytes())
+            let text: Vec<String> = reports
+                .iter()
+                .map(|(region, report)| {
+                    let from = match region {
+                        Some(r) => format!("{} in {r}", old_label(&args.from)),
+                        None => old_label(&args.from),
+                    };
+                    render_human(report, &from, &to, color)
+                })
+                .collect();
+            out.write_all(text.join("\n").as_bytes())
         }
     };
     written.map_err(|e| Error::io("write", "stdout", e))?;
-    Ok(if args.exit_code && !report.changes.is_empty() { super::exit::FINDINGS } else { super::exit::OK })
+    let changed = reports.iter().any(|(_, r)| !r.changes.is_empty());
+    Ok(if args.exit_code && changed { super::exit::FINDINGS } else { super::exit::OK })
+}
+
+/// A row or note and the region it was computed for (none: no region was known).
+#[derive(Serialize)]
+struct InRegion<'a, T> {
+    #[serde(skip_serializing_if = "Option::is_none")]
+    region: Option<&'a str>,
+    #[serde(flatten)]
+    item: &'a T,
+}
+
+/// `--format json`: every region's rows, then every region's notes.
+#[derive(Serialize)]
+struct JsonReport<'a> {
+    changes: Vec<InRegion<'a, ChangeRow>>,
+    notes: Vec<InRegion<'a, cfnc::diff::Note>>,
+}
+
+impl<'a> JsonReport<'a> {
+    fn of(reports: &'a [(Option<String>, DiffReport)]) -> Self {
+        let mut j = JsonReport { changes: Vec::new(), notes: Vec::new() };
+        for (region, r) in reports {
+            let region = region.as_deref();
+            j.changes.extend(r.changes.iter().map(|item| InRegion { region, item }));
+            j.notes.extend(r.notes.iter().map(|item| InRegion { region, item }));
+        }
+        j
+    }
+}
+
+/// The manifest of a build output directory, if `to` is one.
+fn read_manifest(to: &Path) -> Result<Option<Manifest>, Error> {
+    let manifest_path = to.join("manifest.json");
+    if !manifest_path.is_file() {
+        return Ok(None);
+    }
+    let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
+    serde_json::from_str(&text).map(Some).map_err(|e| {
+        Error::input(
+            format!("{}:{}:{}: not a cfnc manifest: {e}", manifest_path.display(), e.line(), e.column()),
+            Some("rebuild with `cfnc build`".to_string()),
+        )
+    })
 }
 
 fn old_label(from: &Option<PathBuf>) -> String {
@@ -116,12 +188,17 @@ fn old_label(from: &Option<PathBuf>) -> String {
 /// Physical ids of deployed resources by (stack, logical id).
 type PhysicalIds = BTreeMap<(String, String), String>;
 
-/// OLD = the deployed stacks: the root named in NEW's manifest and every nested stack under it
+/// OLD = the deployed stacks of each region (the environment's, a `--region` selects one; else
+/// the AWS configuration's): the root named in NEW's manifest and every nested stack under it
 /// (GetTemplate, through the deploy module), named as in the manifest, with the root's current
-/// parameter values. Nothing deployed is an empty set: everything is an Add.
-fn deployed_set(global: &GlobalArgs, to: &Path) -> Result<(TemplateSet, PhysicalIds), Error> {
-    let manifest_path = to.join("manifest.json");
-    if !manifest_path.is_file() {
+/// parameter values. Nothing deployed is an empty set: everything is an Add. Rows carry the
+/// deployed physical ids.
+fn deployed_reports(
+    global: &GlobalArgs,
+    to: &Path,
+    new: &TemplateSet,
+) -> Result<Vec<(Option<String>, DiffReport)>, Error> {
+    let Some(manifest) = read_manifest(to)? else {
         return Err(Error::input(
             format!(
                 "without --from, cfnc diff compares with the deployed stacks named in a build's manifest.json, and {} \
@@ -130,30 +207,32 @@ fn deployed_set(global: &GlobalArgs, to: &Path) -> Result<(TemplateSet, Physical
             ),
             Some("pass --to a build output directory (cfnc.out/<env>/), or --from OLD".into()),
         ));
-    }
-    let text = std::fs::read_to_string(&manifest_path).map_err(|e| Error::io("read", &manifest_path, e))?;
-    let manifest: Manifest = serde_json::from_str(&text).map_err(|e| {
-        Error::input(
-            format!("{}:{}:{}: not a cfnc manifest: {e}", manifest_path.display(), e.line(), e.column()),
-            Some("rebuild with `cfnc build`".to_string()),
-        )
-    })?;
+    };
     super::runtime()?.block_on(async {
-        let aws = Aws::load(&super::aws_options(global)).await?;
-        let deployed = deploy::fetch_deployed_templates(&aws, &manifest).await?;
-        let root_parameters = deployed.root_parameters.clone();
-        let mut physical_ids = PhysicalIds::new();
-        for (name, stack) in &deployed.stacks {
-            for r in stack.resources.iter().filter(|r| !r.physical_id.is_empty()) {
-                physical_ids.insert((name.clone(), r.logical_id.clone()), r.physical_id.clone());
+        let targets = super::region_targets(global, &manifest.rollout_regions()).await?;
+        let mut reports = Vec::new();
+        for aws in &targets {
+            let deployed = deploy::fetch_deployed_templates(aws, &manifest).await?;
+            let root_parameters = deployed.root_parameters.clone();
+            let mut physical_ids = PhysicalIds::new();
+            for (name, stack) in &deployed.stacks {
+                for r in stack.resources.iter().filter(|r| !r.physical_id.is_empty()) {
+                    physical_ids.insert((name.clone(), r.logical_id.clone()), r.physical_id.clone());
+                }
             }
+            let old = TemplateSet::from_manifest_templates(
+                &manifest,
+                deployed.stacks.into_iter().map(|(name, s)| (name, s.template)),
+                root_parameters,
+            )?
+            .in_region(&aws.region);
+            let mut report = diff_report(&old, &new.clone().in_region(&aws.region));
+            for row in &mut report.changes {
+                row.physical_id = physical_ids.get(&(row.stack.clone(), row.logical_id.clone())).cloned();
+            }
+            reports.push((Some(aws.region.clone()), report));
         }
-        let set = TemplateSet::from_manifest_templates(
-            &manifest,
-            deployed.stacks.into_iter().map(|(name, s)| (name, s.template)),
-            root_parameters,
-        )?;
-        Ok((set, physical_ids))
+        Ok(reports)
     })
 }
 

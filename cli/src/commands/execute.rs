@@ -1,22 +1,27 @@
-//! `cfnc execute [ARN]`: execute exactly the reviewed change set.
+//! `cfnc execute [ARN] [--parallel]`: execute exactly the reviewed change sets, the primary
+//! region first.
 
 use std::path::PathBuf;
 
 use clap::Args;
 
-use crate::aws::Aws;
 use crate::cli::GlobalArgs;
 use crate::deploy::{self, DeployError};
 use crate::error::Error;
-use crate::review::{NO_CHANGES, REVIEW_JSON, Review};
+use crate::review::{REVIEW_JSON, Review};
 
 #[derive(Debug, Clone, Args)]
 pub struct ExecuteArgs {
-    /// The change set ARN; must be the one in the review file (default: the review's).
+    /// A change set ARN; must be one of those in the review file, and then only its region is
+    /// executed (default: every region of the review).
     pub arn: Option<String>,
     /// The review file written by `cfnc deploy --change-set` (default: cfnc.out/<env>/changeset.json).
     #[arg(long, value_name = "FILE")]
     pub review: Option<PathBuf>,
+    /// After the primary region, execute the other regions at the same time (default: one
+    /// after another).
+    #[arg(long)]
+    pub parallel: bool,
 }
 
 pub fn run(g: &GlobalArgs, args: ExecuteArgs) -> Result<u8, Error> {
@@ -27,33 +32,44 @@ pub fn run(g: &GlobalArgs, args: ExecuteArgs) -> Result<u8, Error> {
         .clone()
         .unwrap_or_else(|| deploy::build_output::out_dir(&project, &g.env).join(REVIEW_JSON));
     let review = Review::read(&path)?;
-    if review.status == NO_CHANGES {
+    if review.has_no_changes() {
         ui.result(format!("no changes: the review in {} has nothing to execute", path.display()));
         return Ok(super::exit::OK);
     }
-    if let Some(arn) = args.arn.as_ref().filter(|a| **a != review.change_set_arn) {
-        return Err(DeployError::NotReviewed {
-            arn: arn.clone(),
-            reason: format!("{} reviews another change set ({})", path.display(), review.change_set_arn),
+    // An ARN selects its region (it must be one the review has).
+    let mut g = g.clone();
+    if let Some(arn) = &args.arn {
+        match review.regions.iter().find(|r| r.change_set_arn == *arn) {
+            Some(r) => g.region = Some(r.region.clone()),
+            None => {
+                let reviewed: Vec<&str> = review.regions.iter().map(|r| r.change_set_arn.as_str()).collect();
+                return Err(DeployError::NotReviewed {
+                    arn: arn.clone(),
+                    reason: format!("{} reviews other change sets ({})", path.display(), reviewed.join(", ")),
+                }
+                .into());
+            }
         }
-        .into());
     }
     let labels = deploy::build_output::load_manifest_loose(&project, &g.env)
         .ok()
         .flatten()
         .map(|m| m.stacks.iter().filter_map(|s| s.logical_id.clone().map(|l| (l, s.name.clone()))).collect())
         .unwrap_or_default();
+    // The review's regions (its region, for an environment without configured regions).
+    let regions: Vec<String> = review.regions.iter().map(|r| r.region.clone()).collect();
     super::runtime()?.block_on(async {
-        let aws = Aws::load(&super::aws_options(g)).await?;
-        let status = crate::rollout::execute_reviewed(&aws, &ui, &review, &labels).await?;
+        let targets = super::region_targets(&g, &regions).await?;
+        let done = crate::rollout::execute_review(&targets, &ui, &review, &labels, args.parallel).await?;
         if ui.json {
             ui.json_result(&serde_json::json!({
-                "stack": review.stack,
-                "change_set_arn": review.change_set_arn,
-                "stack_status": status,
+                "change_set_name": review.change_set_name,
+                "executed": done,
             }));
         } else {
-            ui.result(format!("{}: {status}", review.stack));
+            for d in &done {
+                ui.result(format!("{} ({}): {}", d.stack, d.region, d.stack_status));
+            }
         }
         Ok(super::exit::OK)
     })

@@ -76,6 +76,17 @@ pub(crate) fn aws_options(g: &GlobalArgs) -> crate::aws::AwsOptions {
     }
 }
 
+/// The AWS clients of the regions a command acts on: `regions` (the environment's, in rollout
+/// order; empty: the one region of the AWS configuration), or the one `--region` names.
+pub(crate) async fn region_targets(
+    g: &GlobalArgs,
+    regions: &[String],
+) -> Result<Vec<crate::aws::Aws>, crate::error::Error> {
+    let opts = aws_options(g);
+    let config = crate::aws::load_config(&opts).await;
+    Ok(crate::aws::targets(&config, &opts, regions, &g.env)?)
+}
+
 /// How to talk to the person or the CI log, from the global options.
 pub(crate) fn ui(g: &GlobalArgs) -> crate::deploy::ui::Ui {
     crate::deploy::ui::Ui::new(g.quiet, g.json, g.verbose)

@@ -242,6 +242,8 @@ pub fn manifest_for_stack(stack: &str, env: &str) -> Manifest {
         parameters: Default::default(),
         tags: Default::default(),
         warnings: Vec::new(),
+        regions: Vec::new(),
+        primary_region: None,
     }
 }
 

@@ -132,12 +132,35 @@ pub enum DeployError {
     )]
     NotReviewed { arn: String, reason: String },
 
-    #[error("deployment of `{stack}` failed: stack is {status}{}", failure.as_ref().map(|f| format!("\nfirst failure: {f}")).unwrap_or_default())]
+    /// An operation on a stack ended badly: judged from the root stack's final status, the
+    /// final status of every nested stack, and every `*_FAILED` event of the operation.
+    #[error("{operation} of `{stack}` in {region} failed: {status}{}", failure.as_ref().map(|f| format!("\nfirst failure: {f}")).unwrap_or_default())]
     #[diagnostic(
         code(cfnc::deploy::failed),
-        help("fix the cause above, rebuild and deploy again; the events are at {console}")
+        help("fix the cause above, then run the command again; the events are at {console}")
     )]
-    DeploymentFailed { stack: String, status: String, failure: Option<Box<Failure>>, console: String },
+    DeploymentFailed {
+        /// `deployment`, `destroy` or `bootstrap`.
+        operation: &'static str,
+        stack: String,
+        region: String,
+        /// The root stack's status, and what failed inside when the root looks fine.
+        status: String,
+        failure: Option<Box<Failure>>,
+        console: String,
+    },
+
+    /// A multi-region operation stopped at a region: what was done, what was not, how to go on.
+    #[error("{operation} failed in {region}: {cause}")]
+    #[diagnostic(code(cfnc::deploy::stopped))]
+    Stopped {
+        /// `execution` or `destroy`.
+        operation: &'static str,
+        region: String,
+        cause: Box<DeployError>,
+        #[help]
+        help: String,
+    },
 
     #[error("interrupted: CloudFormation keeps working on `{stack}` ({status})")]
     #[diagnostic(
@@ -160,6 +183,7 @@ impl DeployError {
     pub fn exit_code(&self) -> u8 {
         use cfnc::exit;
         match self {
+            DeployError::Aws(AwsError::RegionNotConfigured { .. }) => exit::USAGE,
             DeployError::Aws(_) => exit::FAULT,
             DeployError::BuildFailed { code } => *code,
             DeployError::Project(e) => e.exit_code(),
@@ -175,6 +199,7 @@ impl DeployError {
             | DeployError::Cancelled { .. } => exit::USAGE,
             DeployError::ChangeSetFailed { .. } | DeployError::DeploymentFailed { .. } => exit::FINDINGS,
             DeployError::Interrupted { .. } => exit::INTERRUPTED,
+            DeployError::Stopped { cause, .. } => cause.exit_code(),
         }
     }
 }

@@ -225,6 +225,40 @@ impl<'a> Follower<'a> {
         root_cause(&self.failures)
     }
 
+    /// The outcome of the operation judged from every stack, not only the root: `None` when
+    /// the root ended well, no nested stack the operation touched ended in a failed or
+    /// rolled-back state, and no resource event of the operation is `*_FAILED`. Otherwise the
+    /// status to report (the root's, and what failed inside when the root looks fine) and the
+    /// first failure (DescribeEvents is asked too).
+    pub async fn verdict(&mut self, op: Operation, root_status: &str) -> Option<(String, Option<Failure>)> {
+        let root_ok = super::succeeded(root_status, op);
+        let mut bad_nested = Vec::new();
+        if op != Operation::Delete {
+            for t in self.nested.clone() {
+                if let Ok(Some(s)) = stack::describe(self.aws, &t.id).await {
+                    let status = status_of(Some(&s));
+                    if nested_failed(&status) {
+                        bad_nested.push(format!("nested stack {} is {status}", t.label));
+                    }
+                }
+            }
+        }
+        if root_ok && bad_nested.is_empty() && self.failures.is_empty() {
+            return None;
+        }
+        self.add_failed_operation_events().await;
+        let status = if root_ok {
+            let mut inside = bad_nested;
+            if inside.is_empty() {
+                inside.push(format!("{} resource event(s) failed", self.failures.len()));
+            }
+            format!("stack is {root_status}, but {}", inside.join(", "))
+        } else {
+            format!("stack is {root_status}")
+        };
+        Some((status, self.root_cause()))
+    }
+
     /// Asks `DescribeEvents` (FailedEvents) for failures of this operation; adds them.
     /// Quietly does nothing where the API is not available.
     pub async fn add_failed_operation_events(&mut self) {
@@ -296,6 +330,11 @@ impl<'a> Follower<'a> {
             follow: format!("aws cloudformation describe-stack-events --stack-name {}", self.root.id),
         }
     }
+}
+
+/// A nested stack's final status that means its part of the operation failed.
+pub fn nested_failed(status: &str) -> bool {
+    status.ends_with("_FAILED") || status.contains("ROLLBACK")
 }
 
 fn status_of(s: Option<&aws_sdk_cloudformation::types::Stack>) -> String {

@@ -35,7 +35,7 @@ pub async fn run_bootstrap(aws: &Aws, ui: &Ui, replace_failed: bool) -> Result<S
     if matches!(state, StackState::RollbackComplete | StackState::ReviewInProgress) {
         let id = existing.as_ref().and_then(|s| s.stack_id()).unwrap_or(BOOTSTRAP_STACK).to_string();
         ui.info(format!("deleting {BOOTSTRAP_STACK} ({state:?}) to create it again"));
-        delete_stack_and_follow(aws, ui, &id, BOOTSTRAP_STACK, &HashMap::new()).await?;
+        delete_stack_and_follow(aws, ui, "deletion", &id, BOOTSTRAP_STACK, &HashMap::new()).await?;
         state = StackState::Missing;
     }
     let tags = vec![Tag::builder().key("ManagedBy").value("cfnc").build()];
@@ -74,13 +74,21 @@ pub async fn run_bootstrap(aws: &Aws, ui: &Ui, replace_failed: bool) -> Result<S
                 .await
                 .map_err(|e| classify("CloudFormation UpdateStack", aws.max_attempts(), e))?;
             let status = follower.follow(Operation::Update).await?;
-            check_success(aws, &mut follower, BOOTSTRAP_STACK, &id, &status).await?;
+            check_success(
+                aws,
+                &mut follower,
+                "bootstrap",
+                Operation::Update,
+                (BOOTSTRAP_STACK, &id),
+                &status,
+            )
+            .await?;
             return staging::bucket_name(aws).await;
         }
     };
     let mut follower = Follower::start(aws, ui, &id, BOOTSTRAP_STACK, HashMap::new()).await?;
     let status = follower.follow(op).await?;
-    check_success(aws, &mut follower, BOOTSTRAP_STACK, &id, &status).await?;
+    check_success(aws, &mut follower, "bootstrap", op, (BOOTSTRAP_STACK, &id), &status).await?;
     staging::bucket_name(aws).await
 }
 
@@ -92,29 +100,33 @@ pub(crate) fn succeeded(status: &str, op: Operation) -> bool {
     }
 }
 
-async fn check_success(
+/// Judges a followed operation from every stack ([`Follower::verdict`]).
+pub(crate) async fn check_success(
     aws: &Aws,
     follower: &mut Follower<'_>,
-    name: &str,
-    id: &str,
+    operation: &'static str,
+    op: Operation,
+    (name, id): (&str, &str),
     status: &str,
 ) -> Result<(), DeployError> {
-    let op = if status.starts_with("DELETE") { Operation::Delete } else { Operation::Update };
-    if succeeded(status, op) {
-        return Ok(());
+    match follower.verdict(op, status).await {
+        None => Ok(()),
+        Some((status, failure)) => Err(DeployError::DeploymentFailed {
+            operation,
+            stack: name.to_string(),
+            region: aws.region.clone(),
+            status,
+            failure: failure.map(Box::new),
+            console: aws.console_stack_url(id),
+        }),
     }
-    follower.add_failed_operation_events().await;
-    Err(DeployError::DeploymentFailed {
-        stack: name.to_string(),
-        status: status.to_string(),
-        failure: follower.root_cause().map(Box::new),
-        console: aws.console_stack_url(id),
-    })
 }
 
+/// Deletes a stack and follows the deletion; `operation` names it in errors (`destroy`).
 pub(crate) async fn delete_stack_and_follow(
     aws: &Aws,
     ui: &Ui,
+    operation: &'static str,
     id: &str,
     name: &str,
     labels: &HashMap<String, String>,
@@ -127,7 +139,23 @@ pub(crate) async fn delete_stack_and_follow(
         .await
         .map_err(|e| classify("CloudFormation DeleteStack", aws.max_attempts(), e))?;
     let status = follower.follow(Operation::Delete).await?;
-    check_success(aws, &mut follower, name, id, &status).await
+    check_success(aws, &mut follower, operation, Operation::Delete, (name, id), &status).await
+}
+
+/// Asks `question` on the terminal; `Ok` when the answer is `expect` (or `y` for `yes`), else
+/// the `action` is cancelled.
+pub(crate) fn confirmed(
+    ui: &Ui,
+    question: &str,
+    expect: &str,
+    action: &'static str,
+) -> Result<(), DeployError> {
+    let ok = ui.confirm(question, expect).map_err(|e| DeployError::BadFile {
+        path: "<stdin>".into(),
+        reason: e.to_string(),
+        help: None,
+    })?;
+    if ok { Ok(()) } else { Err(DeployError::Cancelled { action }) }
 }
 
 /// Nested stack logical id -> manifest name (for event lines).
@@ -207,68 +235,112 @@ pub fn retained_resources(deployed: &DeployedTemplates) -> Vec<Retained> {
     out
 }
 
-/// What `destroy` found and did.
+/// What `destroy` found and did in one region.
 #[derive(Clone, Debug, PartialEq, serde::Serialize)]
 pub struct Destroyed {
+    pub region: String,
     pub stack: String,
     pub existed: bool,
     pub retained: Vec<Retained>,
 }
 
-/// Deletes the root stack (and with it the nested ones) after confirmation; lists what is
-/// retained. `manifest` finds nested stack names for the retained list.
+/// What `destroy` will do in one region: the stack id to delete (none when it does not
+/// exist) and what stays.
+struct DestroyPlan {
+    aws: Aws,
+    id: Option<String>,
+    retained: Vec<Retained>,
+}
+
+/// Deletes the root stack (and with it the nested ones) in each region of `targets` after one
+/// confirmation; lists what is retained. The regions go in the reverse of rollout order (the
+/// primary region, which holds what shows every region, last), one after another; the first
+/// failure stops with what was deleted and what was not. `manifest` finds nested stack names
+/// for the retained list.
 pub async fn destroy(
-    aws: &Aws,
+    targets: &[Aws],
     ui: &Ui,
     manifest: &cfnc::manifest::Manifest,
     yes: bool,
-) -> Result<Destroyed, DeployError> {
+) -> Result<Vec<Destroyed>, DeployError> {
     let stack_name = manifest.root_stack.clone();
-    let Some(s) = stack::describe(aws, &stack_name).await? else {
-        return Ok(Destroyed { stack: stack_name, existed: false, retained: Vec::new() });
-    };
-    let id = s.stack_id().unwrap_or(&stack_name).to_string();
-    if let StackState::InProgress(status) = StackState::of(Some(&s)) {
-        return Err(DeployError::StackInProgress {
-            stack: stack_name,
-            status,
-            console: aws.console_stack_url(&id),
-        });
+    let mut plans = Vec::new();
+    for aws in targets.iter().rev() {
+        let Some(s) = stack::describe(aws, &stack_name).await? else {
+            plans.push(DestroyPlan { aws: aws.clone(), id: None, retained: Vec::new() });
+            continue;
+        };
+        let id = s.stack_id().unwrap_or(&stack_name).to_string();
+        if let StackState::InProgress(status) = StackState::of(Some(&s)) {
+            return Err(DeployError::StackInProgress {
+                stack: stack_name,
+                status,
+                console: aws.console_stack_url(&id),
+            });
+        }
+        let deployed = fetch_deployed_templates(aws, manifest).await?;
+        plans.push(DestroyPlan { aws: aws.clone(), id: Some(id), retained: retained_resources(&deployed) });
     }
-    let deployed = fetch_deployed_templates(aws, manifest).await?;
-    let retained = retained_resources(&deployed);
-    if !retained.is_empty() {
-        ui.info(format!("{} resource(s) will be kept (DeletionPolicy):", retained.len()));
-        for r in &retained {
+    let several = targets.len() > 1;
+    for p in plans.iter().filter(|p| !p.retained.is_empty()) {
+        let r = &p.retained;
+        let place = if several { format!(" in {}", p.aws.region) } else { String::new() };
+        ui.info(format!("{} resource(s){place} will be kept (DeletionPolicy):", r.len()));
+        for r in r {
             ui.info(format!(
                 "  {}/{} {} {} ({})",
                 r.stack, r.logical_id, r.type_name, r.physical_id, r.policy
             ));
         }
     }
-    if !yes {
+    let existing: Vec<&str> =
+        plans.iter().filter(|p| p.id.is_some()).map(|p| p.aws.region.as_str()).collect();
+    if !yes && !existing.is_empty() {
         if !ui.can_prompt() {
             return Err(DeployError::NeedsConfirmation { action: "destroy the stack" });
         }
-        let ok = ui
-            .confirm(
-                &format!("Delete stack {stack_name} and its nested stacks? Type the stack name to confirm:"),
-                &stack_name,
-            )
-            .map_err(|e| DeployError::BadFile {
-                path: "<stdin>".into(),
-                reason: e.to_string(),
-                help: None,
-            })?;
-        if !ok {
-            return Err(DeployError::Cancelled { action: "destroy" });
-        }
+        let place = if several { format!(" in {}", existing.join(", ")) } else { String::new() };
+        let question = format!(
+            "Delete stack {stack_name} and its nested stacks{place}? Type the stack name to confirm:"
+        );
+        confirmed(ui, &question, &stack_name, "destroy")?;
     }
     let labels: HashMap<String, String> = manifest
         .stacks
         .iter()
         .filter_map(|s| s.logical_id.as_ref().map(|l| (l.clone(), s.name.clone())))
         .collect();
-    delete_stack_and_follow(aws, ui, &id, &stack_name, &labels).await?;
-    Ok(Destroyed { stack: stack_name, existed: true, retained })
+    let mut done: Vec<Destroyed> = Vec::new();
+    for (i, p) in plans.iter().enumerate() {
+        let region = p.aws.region.clone();
+        let mut result = Destroyed {
+            region: region.clone(),
+            stack: stack_name.clone(),
+            existed: false,
+            retained: Vec::new(),
+        };
+        if let Some(id) = &p.id {
+            let ui = if several { ui.in_region(&region) } else { ui.clone() };
+            if let Err(e) = delete_stack_and_follow(&p.aws, &ui, "destroy", id, &stack_name, &labels).await {
+                if !several {
+                    return Err(e);
+                }
+                let deleted: Vec<&str> =
+                    done.iter().filter(|d| d.existed).map(|d| d.region.as_str()).collect();
+                let left: Vec<&str> =
+                    plans[i + 1..].iter().filter(|p| p.id.is_some()).map(|p| p.aws.region.as_str()).collect();
+                let help = format!(
+                    "Deleted: {}. Not deleted: {region}{}{}. Fix the cause named in the events, then run `cfnc destroy` again (regions already deleted are skipped)",
+                    if deleted.is_empty() { "none".to_string() } else { deleted.join(", ") },
+                    if left.is_empty() { "" } else { ", " },
+                    left.join(", ")
+                );
+                return Err(DeployError::Stopped { operation: "destroy", region, cause: Box::new(e), help });
+            }
+            result.existed = true;
+            result.retained = p.retained.clone();
+        }
+        done.push(result);
+    }
+    Ok(done)
 }

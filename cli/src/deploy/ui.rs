@@ -16,6 +16,8 @@ pub struct Ui {
     /// Colours allowed (no `NO_COLOR`).
     pub color: bool,
     pub verbose: u8,
+    /// Progress lines start with this (`[eu-west-1] `) when several regions work at once.
+    pub prefix: String,
 }
 
 impl Ui {
@@ -29,19 +31,26 @@ impl Ui {
             interactive: std::io::stderr().is_terminal() && !ci,
             color: std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()),
             verbose,
+            prefix: String::new(),
         }
+    }
+
+    /// The same UI for the work of one region among several: progress lines say which region
+    /// they are about, and there are no progress bars (they would fight over the terminal).
+    pub fn in_region(&self, region: &str) -> Self {
+        Ui { prefix: format!("[{region}] "), ..self.clone() }
     }
 
     /// A UI that prints plain lines (tests).
     pub fn plain() -> Self {
-        Ui { quiet: false, json: false, interactive: false, color: false, verbose: 0 }
+        Ui { quiet: false, json: false, interactive: false, color: false, verbose: 0, prefix: String::new() }
     }
 
     /// A progress line on stderr.
     pub fn info(&self, msg: impl AsRef<str>) {
         if !self.quiet {
             let mut e = std::io::stderr().lock();
-            let _ = writeln!(e, "{}", msg.as_ref());
+            let _ = writeln!(e, "{}{}", self.prefix, msg.as_ref());
         }
     }
 
@@ -68,7 +77,7 @@ impl Ui {
 
     /// A progress bar of `len` steps on a terminal; `None` elsewhere (print lines instead).
     pub fn bar(&self, len: u64, what: &str) -> Option<ProgressBar> {
-        if !self.interactive || self.quiet {
+        if !self.interactive || self.quiet || !self.prefix.is_empty() {
             return None;
         }
         let template = if self.color {

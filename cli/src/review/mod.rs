@@ -1,26 +1,28 @@
-//! The review of a change set: every change of the root and nested change sets as
-//! [`ChangeRow`]s (service detail where CloudFormation gives it, predictions from the
-//! deployed and new templates where it does not), written as `changeset.json` for CI and
-//! `changeset.md` for a pull-request comment, and shown as a table on the terminal.
+//! The review of a deployment: for every region, every change of the root and nested change
+//! sets as [`ChangeRow`]s (service detail where CloudFormation gives it, predictions from the
+//! deployed and new templates where it does not), written as ONE `changeset.json` for CI and
+//! `changeset.md` for a pull-request comment, and shown as a table grouped by region on the
+//! terminal.
 //!
-//! `changeset.json` schema (format 1; keys sorted as below, no timestamps):
+//! `changeset.json` schema (format 2; keys in this order, no timestamps):
 //! ```text
 //! {
-//!   "format": 1,
-//!   "change_set_arn": "arn:aws:cloudformation:...:changeSet/cfnc-<sha>/...",
-//!   "change_set_name": "cfnc-<manifest sha256>",
-//!   "stack": "payment-observability-dev",        // root stack name
-//!   "stack_id": "arn:aws:cloudformation:...:stack/...",
-//!   "change_set_type": "CREATE" | "UPDATE",
-//!   "env": "dev", "region": "us-east-1",
-//!   "manifest_sha256": "<64 hex>",               // binds review and execute
-//!   "deployment_mode": null | "REVERT_DRIFT",
-//!   "status": "CREATE_COMPLETE" | "NO_CHANGES",
-//!   "nested_change_sets": [{"stack", "logical_id", "change_set_arn"|null, "source"}],
-//!   "summary": {"add", "modify", "remove", "replace", "flagged", "predicted"},
-//!   "changes": [ChangeRow...],                   // see cfnc::change::ChangeRow
-//!   "drift": [{"stack", "logical_id", "property", "expected", "actual"}],
-//!   "validation": [{"stack", "logical_id", "type", "status", "reason", "path"?}]
+//!   "format": 2,
+//!   "env": "dev",
+//!   "manifest_sha256": "<64 hex>",               // the build every region's change set was made from
+//!   "change_set_name": "cfnc-<manifest sha256>",  // the same name in every region
+//!   "primary_region": "us-east-1" | null,         // null: the AWS configuration's region only
+//!   "status": "CREATE_COMPLETE" | "NO_CHANGES",   // NO_CHANGES: no region has anything to do
+//!   "summary": {"add", "modify", "remove", "replace", "flagged", "predicted"},   // all regions
+//!   "regions": [                                  // rollout order: primary first
+//!     {"region", "stack", "stack_id", "change_set_arn", "change_set_type": "CREATE" | "UPDATE",
+//!      "deployment_mode": null | "REVERT_DRIFT", "status": "CREATE_COMPLETE" | "NO_CHANGES",
+//!      "nested_change_sets": [{"stack", "logical_id", "change_set_arn"|null, "source"}],
+//!      "summary": {...}}                          // that region's counts
+//!   ],
+//!   "changes": [{"region", ...ChangeRow}],        // region order, then root first, stacks in manifest order
+//!   "drift": [{"region", "stack", "logical_id", "property", "expected", "actual"}],
+//!   "validation": [{"region", "stack", "logical_id", "type", "status", "reason", "path"?}]
 //! }
 //! ```
 
@@ -45,11 +47,11 @@ use crate::deploy::templates::DeployedTemplates;
 use cfnc::change::{Action, ChangeRow, Replacement, Source};
 use cfnc::manifest::StackEntry;
 
-/// Version of the changeset.json format.
-pub const REVIEW_FORMAT: u32 = 1;
+/// Version of the changeset.json format (2: one review of every region).
+pub const REVIEW_FORMAT: u32 = 2;
 pub const REVIEW_JSON: &str = "changeset.json";
 pub const REVIEW_MD: &str = "changeset.md";
-/// `status` of a review whose change set had nothing to do.
+/// `status` of a region (or a whole review) whose change set had nothing to do.
 pub const NO_CHANGES: &str = "NO_CHANGES";
 
 /// How a nested stack's changes were obtained.
@@ -71,6 +73,29 @@ pub struct Summary {
     pub predicted: usize,
 }
 
+impl Summary {
+    fn of<'a>(rows: impl IntoIterator<Item = &'a ChangeRow>) -> Summary {
+        let mut s = Summary::default();
+        for r in rows {
+            match r.action {
+                Action::Add | Action::Import => s.add += 1,
+                Action::Modify | Action::Dynamic => s.modify += 1,
+                Action::Remove => s.remove += 1,
+            }
+            if matches!(r.replacement, Some(Replacement::True | Replacement::Conditional)) {
+                s.replace += 1;
+            }
+            if !r.flags.is_empty() {
+                s.flagged += 1;
+            }
+            if r.source == Source::Predicted {
+                s.predicted += 1;
+            }
+        }
+        s
+    }
+}
+
 /// A property whose live value differs from the template (drift-aware change sets).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Drift {
@@ -81,32 +106,115 @@ pub struct Drift {
     pub actual: Option<String>,
 }
 
+/// One region of a review: its root stack and change set.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegionReview {
+    pub region: String,
+    /// The root stack's name.
+    pub stack: String,
+    pub stack_id: String,
+    pub change_set_arn: String,
+    pub change_set_type: String,
+    pub deployment_mode: Option<String>,
+    /// `CREATE_COMPLETE` (executable), or [`NO_CHANGES`] (the empty change set was deleted).
+    pub status: String,
+    pub nested_change_sets: Vec<NestedChangeSet>,
+    pub summary: Summary,
+}
+
+impl RegionReview {
+    /// True when this region's change set has something to execute.
+    pub fn has_changes(&self) -> bool {
+        self.status != NO_CHANGES
+    }
+}
+
+/// A row of the review: a change and the region it happens in.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct RegionRow<T> {
+    pub region: String,
+    #[serde(flatten)]
+    pub row: T,
+}
+
 /// The whole review (`changeset.json`).
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Review {
     pub format: u32,
-    pub change_set_arn: String,
-    pub change_set_name: String,
-    pub stack: String,
-    pub stack_id: String,
-    pub change_set_type: String,
     pub env: String,
-    pub region: String,
     pub manifest_sha256: String,
-    pub deployment_mode: Option<String>,
+    pub change_set_name: String,
+    pub primary_region: Option<String>,
     pub status: String,
-    pub nested_change_sets: Vec<NestedChangeSet>,
     pub summary: Summary,
+    /// Rollout order: the primary region first.
+    pub regions: Vec<RegionReview>,
+    pub changes: Vec<RegionRow<ChangeRow>>,
+    #[serde(default)]
+    pub drift: Vec<RegionRow<Drift>>,
+    #[serde(default)]
+    pub validation: Vec<RegionRow<Failure>>,
+}
+
+/// The review of one region while it is built, before it joins the others.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RegionPart {
+    pub header: RegionReview,
     pub changes: Vec<ChangeRow>,
-    #[serde(default)]
     pub drift: Vec<Drift>,
-    #[serde(default)]
     pub validation: Vec<Failure>,
 }
 
 impl Review {
+    /// One review of the regions' parts, in the order given (rollout order).
+    pub fn combine(out: &BuildOutput, parts: Vec<RegionPart>) -> Review {
+        let mut review = Review {
+            format: REVIEW_FORMAT,
+            env: out.manifest.env.clone(),
+            manifest_sha256: out.manifest_sha256.clone(),
+            change_set_name: changeset::change_set_name(&out.manifest_sha256),
+            primary_region: out.manifest.primary_region.clone(),
+            status: NO_CHANGES.into(),
+            summary: Summary::default(),
+            regions: Vec::new(),
+            changes: Vec::new(),
+            drift: Vec::new(),
+            validation: Vec::new(),
+        };
+        for part in parts {
+            let region = part.header.region.clone();
+            if part.header.has_changes() {
+                review.status = part.header.status.clone();
+            }
+            let wrap = |row| RegionRow { region: region.clone(), row };
+            review.changes.extend(part.changes.into_iter().map(wrap));
+            review.drift.extend(part.drift.into_iter().map(|row| RegionRow { region: region.clone(), row }));
+            review
+                .validation
+                .extend(part.validation.into_iter().map(|row| RegionRow { region: region.clone(), row }));
+            review.regions.push(part.header);
+        }
+        review.summary = Summary::of(review.changes.iter().map(|r| &r.row));
+        review
+    }
+
     pub fn is_empty(&self) -> bool {
         self.changes.is_empty()
+    }
+
+    /// True when no region has anything to execute.
+    pub fn has_no_changes(&self) -> bool {
+        !self.regions.iter().any(RegionReview::has_changes)
+    }
+
+    /// The rows of one region.
+    pub fn rows_of<'a>(&'a self, region: &'a str) -> impl Iterator<Item = &'a ChangeRow> + 'a {
+        self.changes.iter().filter(move |r| r.region == region).map(|r| &r.row)
+    }
+
+    /// The region's review, if the review has it.
+    pub fn region(&self, region: &str) -> Option<&RegionReview> {
+        self.regions.iter().find(|r| r.region == region)
     }
 
     pub fn to_json_string(&self) -> String {
@@ -124,39 +232,28 @@ impl Review {
         Ok((json, md))
     }
 
-    /// Reads a review file.
+    /// Reads a review file (format 2).
     pub fn read(path: &Path) -> Result<Review, DeployError> {
         let bytes = std::fs::read(path).map_err(|e| DeployError::BadFile {
             path: path.to_path_buf(),
             reason: e.to_string(),
             help: Some("run `cfnc deploy --change-set` first; it writes the review file".into()),
         })?;
+        let format = serde_json::from_slice::<Json>(&bytes).ok().and_then(|v| v.get("format")?.as_u64());
+        if let Some(f) = format.filter(|f| *f != u64::from(REVIEW_FORMAT)) {
+            return Err(DeployError::BadFile {
+                path: path.to_path_buf(),
+                reason: format!("review format {f}, but this cfnc reads format {REVIEW_FORMAT}"),
+                help: Some(
+                    "run `cfnc deploy --change-set` again to write a review in the current format".into(),
+                ),
+            });
+        }
         serde_json::from_slice(&bytes).map_err(|e| DeployError::BadFile {
             path: path.to_path_buf(),
             reason: format!("not a cfnc review: {e}"),
             help: Some("pass the changeset.json that `cfnc deploy --change-set` wrote".into()),
         })
-    }
-
-    fn summarize(&mut self) {
-        let mut s = Summary::default();
-        for r in &self.changes {
-            match r.action {
-                Action::Add | Action::Import => s.add += 1,
-                Action::Modify | Action::Dynamic => s.modify += 1,
-                Action::Remove => s.remove += 1,
-            }
-            if matches!(r.replacement, Some(Replacement::True | Replacement::Conditional)) {
-                s.replace += 1;
-            }
-            if !r.flags.is_empty() {
-                s.flagged += 1;
-            }
-            if r.source == Source::Predicted {
-                s.predicted += 1;
-            }
-        }
-        self.summary = s;
     }
 }
 
@@ -169,48 +266,53 @@ fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), DeployError> {
     })
 }
 
-/// Builds the review of a computed root change set: describes nested change sets by their
-/// ids, and predicts from templates where the service gives no detail.
+impl RegionPart {
+    fn new(aws: &Aws, out: &BuildOutput, cs: &Described, change_set_type: &str, status: &str) -> RegionPart {
+        RegionPart {
+            header: RegionReview {
+                region: aws.region.clone(),
+                stack: out.manifest.root_stack.clone(),
+                stack_id: cs.stack_id.clone(),
+                change_set_arn: cs.arn.clone(),
+                change_set_type: change_set_type.to_string(),
+                deployment_mode: cs.deployment_mode.clone(),
+                status: status.to_string(),
+                nested_change_sets: Vec::new(),
+                summary: Summary::default(),
+            },
+            changes: Vec::new(),
+            drift: Vec::new(),
+            validation: Vec::new(),
+        }
+    }
+}
+
+/// Builds the review of one region's computed root change set: describes nested change sets
+/// by their ids, and predicts from templates where the service gives no detail.
 pub async fn build(
     aws: &Aws,
     out: &BuildOutput,
     root_cs: &Described,
     deployed: &DeployedTemplates,
-) -> Result<Review, DeployError> {
+) -> Result<RegionPart, DeployError> {
     let root = out.root()?.clone();
-    let mut review = Review {
-        format: REVIEW_FORMAT,
-        change_set_arn: root_cs.arn.clone(),
-        change_set_name: root_cs.name.clone(),
-        stack: out.manifest.root_stack.clone(),
-        stack_id: root_cs.stack_id.clone(),
-        change_set_type: if deployed.stacks.is_empty() { "CREATE".into() } else { "UPDATE".into() },
-        env: out.manifest.env.clone(),
-        region: aws.region.clone(),
-        manifest_sha256: out.manifest_sha256.clone(),
-        deployment_mode: root_cs.deployment_mode.clone(),
-        status: root_cs.status.clone(),
-        nested_change_sets: Vec::new(),
-        summary: Summary::default(),
-        changes: Vec::new(),
-        drift: Vec::new(),
-        validation: Vec::new(),
-    };
-    let predicted = engine_rows(out, deployed);
+    let change_set_type = if deployed.stacks.is_empty() { "CREATE" } else { "UPDATE" };
+    let mut part = RegionPart::new(aws, out, root_cs, change_set_type, &root_cs.status);
+    let predicted = engine_rows(out, deployed, &aws.region);
     let templates = Templates { out, deployed, predicted: &predicted };
     let mut queue: Vec<(StackEntry, Described)> = vec![(root, root_cs.clone())];
     while let Some((entry, cs)) = queue.pop() {
         for rc in &cs.changes {
             let logical = rc.logical_resource_id().unwrap_or_default();
-            review.changes.push(service_row(&entry.name, rc, &templates)?);
-            review.drift.extend(drift_of(&entry.name, rc));
+            part.changes.push(service_row(&entry.name, rc, &templates)?);
+            part.drift.extend(drift_of(&entry.name, rc));
             if rc.resource_type() != Some("AWS::CloudFormation::Stack") {
                 continue;
             }
             let Some(child) = out.child(&entry.name, logical).cloned() else { continue };
             match rc.change_set_id() {
                 Some(id) if !id.is_empty() => {
-                    review.nested_change_sets.push(NestedChangeSet {
+                    part.header.nested_change_sets.push(NestedChangeSet {
                         stack: child.name.clone(),
                         logical_id: logical.to_string(),
                         change_set_arn: Some(id.to_string()),
@@ -220,13 +322,13 @@ pub async fn build(
                     queue.push((child, nested));
                 }
                 _ if rc.action() == Some(&ChangeAction::Remove) => {}
-                _ => predict_tree(&mut review, &templates, &child, logical)?,
+                _ => predict_tree(&mut part, &templates, &child, logical)?,
             }
         }
     }
     let order: Vec<&str> = out.manifest.stacks.iter().map(|s| s.name.as_str()).collect();
     let pos = |s: &str| order.iter().position(|x| *x == s).unwrap_or(usize::MAX);
-    review.changes.sort_by(|a, b| {
+    part.changes.sort_by(|a, b| {
         (pos(&a.stack), &a.stack, &a.logical_id, a.action).cmp(&(
             pos(&b.stack),
             &b.stack,
@@ -234,58 +336,41 @@ pub async fn build(
             b.action,
         ))
     });
-    review
+    part.header
         .nested_change_sets
         .sort_by(|a, b| (pos(&a.stack), &a.logical_id).cmp(&(pos(&b.stack), &b.logical_id)));
-    review
-        .drift
+    part.drift
         .sort_by(|a, b| (&a.stack, &a.logical_id, &a.property).cmp(&(&b.stack, &b.logical_id, &b.property)));
-    review.summarize();
-    Ok(review)
+    part.header.summary = Summary::of(&part.changes);
+    Ok(part)
 }
 
-/// The review of an empty change set (nothing to do).
-pub fn empty(aws: &Aws, out: &BuildOutput, cs: &Described) -> Review {
-    let mut r = Review {
-        format: REVIEW_FORMAT,
-        change_set_arn: cs.arn.clone(),
-        change_set_name: cs.name.clone(),
-        stack: out.manifest.root_stack.clone(),
-        stack_id: cs.stack_id.clone(),
-        change_set_type: "UPDATE".into(),
-        env: out.manifest.env.clone(),
-        region: aws.region.clone(),
-        manifest_sha256: out.manifest_sha256.clone(),
-        deployment_mode: cs.deployment_mode.clone(),
-        status: NO_CHANGES.into(),
-        nested_change_sets: Vec::new(),
-        summary: Summary::default(),
-        changes: Vec::new(),
-        drift: Vec::new(),
-        validation: Vec::new(),
-    };
-    r.summarize();
-    r
+/// The review of one region whose change set was empty (nothing to do; it was deleted).
+pub fn empty(aws: &Aws, out: &BuildOutput, cs: &Described) -> RegionPart {
+    RegionPart::new(aws, out, cs, "UPDATE", NO_CHANGES)
 }
 
 /// The offline diff engine's rows for deployed -> new (`cfnc::diff`), the same prediction
-/// `cfnc diff` makes; `None` when a template set cannot be formed (then the simpler
-/// per-template comparison of [`predict`] is used).
-fn engine_rows(out: &BuildOutput, deployed: &DeployedTemplates) -> Option<Vec<ChangeRow>> {
+/// `cfnc diff` makes, both sets placed in `region` (so that what exists only in the primary
+/// region is predicted only there); `None` when a template set cannot be formed (then the
+/// simpler per-template comparison of [`predict`] is used).
+fn engine_rows(out: &BuildOutput, deployed: &DeployedTemplates, region: &str) -> Option<Vec<ChangeRow>> {
     use cfnc::diff::{TemplateSet, diff_sets};
     let old = TemplateSet::from_manifest_templates(
         &out.manifest,
         deployed.stacks.iter().map(|(n, d)| (n.clone(), d.template.clone())),
         deployed.root_parameters.clone(),
     )
-    .ok()?;
+    .ok()?
+    .in_region(region);
     let new_templates = out.templates().ok()?;
     let new = TemplateSet::from_manifest_templates(
         &out.manifest,
         new_templates.into_iter().map(|(e, t)| (e.name, t)),
         out.manifest.parameters.clone(),
     )
-    .ok()?;
+    .ok()?
+    .in_region(region);
     Some(diff_sets(&old, &new))
 }
 
@@ -337,12 +422,12 @@ impl Templates<'_> {
 /// Rows for a nested stack that has no nested change set: every resource of the deployed vs
 /// the new template, and the same for the stacks nested inside it.
 fn predict_tree(
-    review: &mut Review,
+    review: &mut RegionPart,
     t: &Templates<'_>,
     entry: &StackEntry,
     logical: &str,
 ) -> Result<(), DeployError> {
-    review.nested_change_sets.push(NestedChangeSet {
+    review.header.nested_change_sets.push(NestedChangeSet {
         stack: entry.name.clone(),
         logical_id: logical.to_string(),
         change_set_arn: None,
@@ -460,13 +545,13 @@ fn service_row(stack: &str, rc: &ResourceChange, t: &Templates<'_>) -> Result<Ch
     if row.physical_id.is_none() && action != Action::Add {
         row.physical_id = t.physical_id(stack, &logical);
     }
-    let mut all_flags = flags::flags(&row, old_res.as_ref(), new_res.as_ref());
-    if let Some(p) = t.predicted_row(stack, &logical).filter(|p| p.action == row.action) {
-        all_flags.extend(p.flags.iter().copied());
-    }
-    all_flags.sort();
-    all_flags.dedup();
-    row.flags = all_flags;
+    row.flags = flags::flags(
+        &row,
+        old_res.as_ref(),
+        new_res.as_ref(),
+        t.predicted_row(stack, &logical),
+        t.predicted.is_some(),
+    );
     Ok(row)
 }
 

@@ -49,7 +49,7 @@ pub fn diff_templates(stack: &str, old: Option<&Json>, new: Option<&Json>) -> Ve
                 r.properties = properties;
                 r.replacement = Some(replacement);
                 r.replacement_causes = causes;
-                r.flags = flags::flags(&r, Some(or), Some(nr));
+                r.flags = flags::flags(&r, Some(or), Some(nr), None, false);
                 rows.push(r);
             }
             _ => {}
@@ -64,7 +64,7 @@ fn row(stack: &str, id: &str, ty: &str, action: Action, old: Option<&Json>, new:
         Action::Remove => (Some(new), None),
         _ => (old, Some(new)),
     };
-    r.flags = flags::flags(&r, o, n);
+    r.flags = flags::flags(&r, o, n, None, false);
     r
 }
 
