@@ -79,6 +79,12 @@ fn workspace_root(manifest: &Path) -> Option<PathBuf> {
     manifest.parent()?.ancestors().find(|d| d.join("Cargo.lock").is_file()).map(Path::to_path_buf)
 }
 
+/// How far a file's modification time may lag the clock: the kernel stamps files with a coarse
+/// clock (one timer tick, up to 10 ms, behind `SystemTime::now()`), and some file systems keep
+/// whole seconds or two (FAT). A file modified less than this before a compile started counts
+/// as modified during it: at worst cargo runs once more.
+const MTIME_SLACK: Duration = Duration::from_secs(2);
+
 fn mtime(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
 }
@@ -120,6 +126,7 @@ pub fn fresh(key: &Key) -> Option<PathBuf> {
         return None;
     }
     let started = UNIX_EPOCH + Duration::from_nanos(u64::try_from(record.started).ok()?);
+    let started = started.checked_sub(MTIME_SLACK)?;
     let mut dep_file = record.exe.clone().into_os_string();
     dep_file.push(".d");
     let deps = dep_info(Path::new(&dep_file))?;
@@ -181,14 +188,19 @@ mod tests {
     fn a_record_is_fresh_until_a_file_changes() {
         let dir = tempfile::tempdir().unwrap();
         let ws = dir.path();
-        std::fs::write(ws.join("Cargo.lock"), "").unwrap();
-        std::fs::write(ws.join("Cargo.toml"), "").unwrap();
+        // Every file as if written an hour ago; "changing" one sets its time to now (no sleeps:
+        // file times lag the clock by a timer tick).
+        let an_hour_ago = SystemTime::now() - Duration::from_secs(3600);
+        let write = |path: &Path, text: &str, when: SystemTime| {
+            std::fs::write(path, text).unwrap();
+            std::fs::File::options().write(true).open(path).unwrap().set_modified(when).unwrap();
+        };
+        write(&ws.join("Cargo.lock"), "", an_hour_ago);
+        write(&ws.join("Cargo.toml"), "", an_hour_ago);
         std::fs::create_dir_all(ws.join("app/src")).unwrap();
-        std::fs::write(ws.join("app/Cargo.toml"), "").unwrap();
+        write(&ws.join("app/Cargo.toml"), "", an_hour_ago);
         let src = ws.join("app/src/main.rs");
-        std::fs::write(&src, "fn main() {}").unwrap();
-        let started = SystemTime::now() + Duration::from_millis(5);
-        std::thread::sleep(Duration::from_millis(10));
+        write(&src, "fn main() {}", an_hour_ago);
         std::fs::create_dir_all(ws.join("target/debug")).unwrap();
         let exe = ws.join("target/debug/app");
         std::fs::write(&exe, "").unwrap();
@@ -196,17 +208,18 @@ mod tests {
             .unwrap();
         let key = Key { manifest: ws.join("app/Cargo.toml"), profile: "dev".into(), bin: None, env: vec![] };
         assert_eq!(fresh(&key), None, "no record yet");
+        let started = SystemTime::now();
         record(&key, &exe, &[ws.join("app/Cargo.toml")], started);
         assert_eq!(fresh(&key), Some(exe.clone()));
         let other = Key { profile: "release".into(), ..key.clone() };
         assert_eq!(fresh(&other), None, "another profile");
-        std::thread::sleep(Duration::from_millis(10));
-        std::fs::write(&src, "fn main() { }").unwrap();
+        write(&src, "fn main() { }", started + Duration::from_millis(1));
         assert_eq!(fresh(&key), None, "a source changed");
-        record(&key, &exe, &[ws.join("app/Cargo.toml")], SystemTime::now() + Duration::from_millis(5));
-        std::thread::sleep(Duration::from_millis(10));
+        write(&src, "fn main() { }", started - Duration::from_millis(500));
+        assert_eq!(fresh(&key), None, "changed just before the compile started: within the clock's slack");
+        write(&src, "fn main() { }", an_hour_ago);
         assert_eq!(fresh(&key), Some(exe.clone()));
-        std::fs::write(ws.join("app/Cargo.toml"), "[package]").unwrap();
+        write(&ws.join("app/Cargo.toml"), "[package]", started + Duration::from_secs(1));
         assert_eq!(fresh(&key), None, "a manifest changed");
     }
 }
