@@ -9,8 +9,8 @@ use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 
 use cfnc::config::{
-    Checker, EnvConfig, Settings, check_url, closest_timezone, is_email, is_example_domain, is_kebab, is_metric_name,
-    is_timezone, parse_timestamp, url_host,
+    Checker, EnvConfig, Settings, check_url, closest_timezone, is_email, is_example_domain, is_kebab,
+    is_metric_name, is_timezone, parse_timestamp, url_host,
 };
 use cfnc::model::LogicalId;
 
@@ -870,7 +870,9 @@ mod tests {
         assert!(p.hint.as_deref().unwrap().contains("did you mean `eu-west-1`"), "{:?}", p.hint);
         let p = first_problem("regions: [eu-north-9]\n");
         assert_eq!((p.line, p.column), (1, 11));
-        assert!(p.to_string().starts_with("stacks/config/dev.yaml:1:11: `eu-north-9` is not an AWS region code"));
+        assert!(
+            p.to_string().starts_with("stacks/config/dev.yaml:1:11: `eu-north-9` is not an AWS region code")
+        );
         // Opt-in Regions are Regions.
         assert!(parse("regions: [af-south-1, ap-southeast-7, me-central-1]\n").is_ok());
     }

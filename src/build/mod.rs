@@ -305,8 +305,16 @@ fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result
         not(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")),
         allow(unused_mut)
     )]
-    let Built { env, config_sha256, config_warnings, manifest_warnings, regions, primary_region, mut app, assets } =
-        built;
+    let Built {
+        env,
+        config_sha256,
+        config_warnings,
+        manifest_warnings,
+        regions,
+        primary_region,
+        mut app,
+        assets,
+    } = built;
     if let Some(n) = req.synthetic {
         #[cfg(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns"))]
         crate::synthetic::add(&mut app, &env, n)?;

@@ -197,6 +197,9 @@ fn the_region_list_is_embedded_and_sorted() {
     assert!(r.len() >= 40, "{}", r.len());
     assert!(r.windows(2).all(|w| w[0] < w[1]), "sorted and unique: is_region searches it");
     assert!(r.iter().all(|code| code.split('-').count() >= 3), "{r:?}");
+}
+
+#[test]
 fn regions_and_the_primary_region_are_the_librarys_keys() {
     let c = parse("regions: [eu-west-1, us-east-1]\n").unwrap();
     assert_eq!(c.regions, ["eu-west-1", "us-east-1"]);
