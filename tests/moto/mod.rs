@@ -28,12 +28,6 @@ pub struct Moto {
 impl Moto {
     /// Starts a server; panics with a clear message when the venv is missing.
     pub fn start() -> Moto {
-        Moto::start_with(&[])
-    }
-
-    /// Starts a server with extra environment variables (`CFNC_MOTO_PLACEHOLDERS=1`: patch 8
-    /// of `moto_patched.py`).
-    pub fn start_with(env: &[(&str, &str)]) -> Moto {
         let python = venv().join("bin").join("python");
         assert!(
             python.exists(),
@@ -46,7 +40,6 @@ impl Moto {
             .arg(script)
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .env("CFNC_MOTO_EXIT_ON_EOF", "1")
-            .envs(env.iter().copied())
             .stdin(Stdio::piped())
             .stdout(Stdio::null())
             .stderr(match std::env::var_os("CFNC_TEST_MOTO_LOG") {
@@ -70,14 +63,12 @@ impl Moto {
         guard
     }
 
-    /// A second shared server on which types moto's CloudFormation does not implement are
-    /// inert placeholders (patch 8), so the whole platform can be executed; tests take turns.
+    /// A second shared server (the same patches), so the long whole-platform flows of
+    /// `alarms_scale` do not hold up the other moto tests; tests take turns.
     pub fn shared_full() -> MutexGuard<'static, Moto> {
         static SHARED: OnceLock<Mutex<Moto>> = OnceLock::new();
-        let guard = SHARED
-            .get_or_init(|| Mutex::new(Moto::start_with(&[("CFNC_MOTO_PLACEHOLDERS", "1")])))
-            .lock()
-            .unwrap_or_else(|p| p.into_inner());
+        let guard =
+            SHARED.get_or_init(|| Mutex::new(Moto::start())).lock().unwrap_or_else(|p| p.into_inner());
         guard.reset();
         guard
     }
