@@ -251,7 +251,9 @@ fn the_whole_flow_runs_with_150_alarms() {
     let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
     assert!(!String::from_utf8_lossy(&o.stderr).contains("placeholder"), "{}", text(&o));
     let r = review(project);
-    assert_eq!(r["change_set_type"], "CREATE");
+    for region in r["regions"].as_array().unwrap() {
+        assert_eq!(region["change_set_type"], "CREATE", "{}", region["region"]);
+    }
     let rows = monitoring_rows(&r);
     let alarms = rows.iter().filter(|(a, id)| a == "Add" && id.starts_with("Check")).count();
     assert_eq!(alarms, 150, "{rows:?}");

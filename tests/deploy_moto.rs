@@ -269,9 +269,11 @@ fn real_platform_lifecycle_in_three_regions() {
     }
 
     // Review: built first, uploaded to each region, one change set per region, one review.
-    let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
+    let o = ok(cfnc(&m, project, &["deploy", "--change-set", "--yes"]));
     let err = String::from_utf8_lossy(&o.stderr);
     assert!(err.contains("building"), "deploy built first: {}", text(&o));
+    // The dev config's example addresses are placeholders: --yes acknowledges them.
+    assert!(err.contains("placeholder value(s): acknowledged with --yes"), "{}", text(&o));
     for r in REGIONS {
         assert!(err.contains(&format!("[{r}] uploads: 7 uploaded")), "{}", text(&o));
     }
@@ -357,7 +359,7 @@ fn real_platform_lifecycle_in_three_regions() {
     let text_before = std::fs::read_to_string(&config).unwrap();
     assert!(text_before.contains("    threshold: 5\n"));
     std::fs::write(&config, text_before.replacen("    threshold: 5\n", "    threshold: 7\n", 1)).unwrap();
-    let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
+    let o = ok(cfnc(&m, project, &["deploy", "--change-set", "--yes"]));
     let r = review(project);
     let expected: Vec<(String, String, String, String, String, String)> = REGIONS
         .iter()
@@ -391,7 +393,7 @@ fn real_platform_lifecycle_in_three_regions() {
     let o = ok(cfnc(&m, project, &["diff", "--format", "json", "--exit-code"]));
     let d: Value = serde_json::from_slice(&o.stdout).unwrap();
     assert_eq!(d["changes"], serde_json::json!([]), "{d:#}");
-    let o = ok(cfnc(&m, project, &["deploy", "--change-set"]));
+    let o = ok(cfnc(&m, project, &["deploy", "--change-set", "--yes"]));
     assert!(String::from_utf8_lossy(&o.stdout).contains("no changes"), "{}", text(&o));
     assert_eq!(review(project)["status"], "NO_CHANGES");
 
