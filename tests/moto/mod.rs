@@ -57,18 +57,19 @@ impl Moto {
     /// One server per test binary; tests take turns (the guard) and start from a reset state.
     pub fn shared() -> MutexGuard<'static, Moto> {
         static SHARED: OnceLock<Mutex<Moto>> = OnceLock::new();
-        let guard =
-            SHARED.get_or_init(|| Mutex::new(Moto::start())).lock().unwrap_or_else(|p| p.into_inner());
-        guard.reset();
-        guard
+        Moto::take(&SHARED)
     }
 
     /// A second shared server (the same patches), so the long whole-platform flows of
     /// `alarms_scale` do not hold up the other moto tests; tests take turns.
     pub fn shared_full() -> MutexGuard<'static, Moto> {
         static SHARED: OnceLock<Mutex<Moto>> = OnceLock::new();
-        let guard =
-            SHARED.get_or_init(|| Mutex::new(Moto::start())).lock().unwrap_or_else(|p| p.into_inner());
+        Moto::take(&SHARED)
+    }
+
+    /// The server of `cell` (started on first use), reset, for this test alone.
+    fn take(cell: &'static OnceLock<Mutex<Moto>>) -> MutexGuard<'static, Moto> {
+        let guard = cell.get_or_init(|| Mutex::new(Moto::start())).lock().unwrap_or_else(|p| p.into_inner());
         guard.reset();
         guard
     }
