@@ -100,11 +100,8 @@ fn every_generated_resource_agrees_with_its_schema() {
     assert_eq!(all.len(), cfnc::resources::FEATURES.len(), "one typed model per vendored schema");
     assert!(all.len() > 1800, "every registry type is typed: {}", all.len());
     assert!(all.iter().copied().eq(cfnc::resources::FEATURES.iter().map(|(t, _)| *t)));
-    let enabled: std::collections::BTreeSet<&str> = cfnc::resources::FEATURES
-        .iter()
-        .filter(|(t, _)| check.0.contains(t))
-        .map(|(_, f)| *f)
-        .collect();
+    let enabled: std::collections::BTreeSet<&str> =
+        cfnc::resources::FEATURES.iter().filter(|(t, _)| check.0.contains(t)).map(|(_, f)| *f).collect();
     let expected: Vec<&str> =
         cfnc::resources::FEATURES.iter().filter(|(_, f)| enabled.contains(f)).map(|(t, _)| *t).collect();
     assert_eq!(check.0, expected, "the enabled services' types, each visited once, in order");
