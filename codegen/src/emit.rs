@@ -376,15 +376,50 @@ pub fn resource_file(m: &ResourceModule) -> String {
     out
 }
 
-/// The source of `src/resources/<service>/mod.rs` (`feature`: the cargo feature of the service).
-pub fn service_file(org: &str, service: &str, feature: &str, modules: &[&ResourceModule]) -> String {
+/// The `cfg` predicate of a type: its service's feature, or also the default feature
+/// `platform` for the platform's types (`schema/platform-types.txt`).
+pub fn type_cfg(feature: &str, in_platform: bool) -> String {
+    if in_platform {
+        format!("any(feature = \"platform\", feature = {})", str_lit(feature))
+    } else {
+        format!("feature = {}", str_lit(feature))
+    }
+}
+
+/// The source of `src/resources/<service>/mod.rs` (`feature`: the cargo feature of the service;
+/// `platform`: the types of the `platform` feature, whose modules are also compiled with it).
+pub fn service_file(
+    org: &str,
+    service: &str,
+    feature: &str,
+    modules: &[&ResourceModule],
+    platform: &std::collections::BTreeSet<String>,
+) -> String {
     let mut out = header("schema/types.txt");
-    let _ = writeln!(out, "//! `{org}::{service}::*` resource types (cargo feature `{feature}`).\n");
+    let _ = writeln!(out, "//! `{org}::{service}::*` resource types (cargo feature `{feature}`).");
+    let some: Vec<&str> =
+        modules.iter().filter(|m| platform.contains(&m.type_name)).map(|m| m.type_name.as_str()).collect();
+    if !some.is_empty() {
+        let _ = writeln!(
+            out,
+            "//!\n//! The default feature `platform` compiles {} of them: {}.",
+            if some.len() == modules.len() { "all" } else { "some" },
+            some.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    out.push('\n');
+    let only_feature = some.len() == modules.len() || some.is_empty();
     for m in modules {
+        if !only_feature {
+            let _ = writeln!(out, "#[cfg({})]", type_cfg(feature, platform.contains(&m.type_name)));
+        }
         let _ = writeln!(out, "#[rustfmt::skip]\npub mod {};", m.module);
     }
     out.push('\n');
     for m in modules {
+        if !only_feature {
+            let _ = writeln!(out, "#[cfg({})]", type_cfg(feature, platform.contains(&m.type_name)));
+        }
         let _ = writeln!(out, "pub use {}::{{{}, {}}};", m.module, m.resource.name, m.attr_enum);
     }
     out
@@ -396,6 +431,7 @@ pub fn service_file(org: &str, service: &str, feature: &str, modules: &[&Resourc
 pub fn generated_file(
     family: &std::collections::BTreeMap<String, String>,
     modules: &[&ResourceModule],
+    platform: &std::collections::BTreeSet<String>,
 ) -> String {
     let mut out = header("schema/types.txt");
     out.push_str(
@@ -403,7 +439,8 @@ pub fn generated_file(
     );
     out.push_str("pub mod missing;\n\n");
     for (s, f) in family {
-        let _ = writeln!(out, "#[cfg(feature = {})]\npub mod {s};", str_lit(f));
+        let has_platform = modules.iter().any(|m| &m.service_module == s && platform.contains(&m.type_name));
+        let _ = writeln!(out, "#[cfg({})]\npub mod {s};", type_cfg(f, has_platform));
     }
     out.push_str(
         "\n/// The cargo feature of each type's service module, by type name (sorted): which feature a\n/// project enables to use a type.\n",
@@ -423,8 +460,8 @@ pub fn generated_file(
     for m in modules {
         let _ = writeln!(
             out,
-            "    #[cfg(feature = {})]\n    visitor.visit::<{}::{}>();",
-            str_lit(&family[&m.service_module]),
+            "    #[cfg({})]\n    visitor.visit::<{}::{}>();",
+            type_cfg(&family[&m.service_module], platform.contains(&m.type_name)),
             m.service_module,
             m.resource.name
         );
@@ -571,11 +608,35 @@ mod tests {
     fn services_are_features() {
         let m = thing();
         let family = [("test".to_string(), "test".to_string()), ("testv2".to_string(), "test".to_string())];
-        let generated = generated_file(&family.into_iter().collect(), &[&m]);
+        let family = family.into_iter().collect();
+        let generated = generated_file(&family, &[&m], &Default::default());
         assert!(generated.contains("#[cfg(feature = \"test\")]\npub mod test;"));
         assert!(generated.contains("#[cfg(feature = \"test\")]\npub mod testv2;"));
         assert!(generated.contains("    #[cfg(feature = \"test\")]\n    visitor.visit::<test::Thing>();"));
         assert!(generated.contains("(\"AWS::Test::Thing\", \"test\"),"));
+        // A type of the `platform` feature: its service module and the type are compiled with
+        // either feature; in a service with other types, each module says which it needs.
+        let platform = ["AWS::Test::Thing".to_string()].into_iter().collect();
+        let generated = generated_file(&family, &[&m], &platform);
+        assert!(generated.contains("#[cfg(any(feature = \"platform\", feature = \"test\"))]\npub mod test;"));
+        assert!(generated.contains("#[cfg(feature = \"test\")]\npub mod testv2;"));
+        assert!(generated.contains(
+            "    #[cfg(any(feature = \"platform\", feature = \"test\"))]\n    visitor.visit::<test::Thing>();"
+        ));
+        let mut other = thing();
+        other.type_name = "AWS::Test::Other".into();
+        other.module = "other".into();
+        let service = service_file("AWS", "Test", "test", &[&other, &m], &platform);
+        assert!(
+            service.contains("#[cfg(feature = \"test\")]\n#[rustfmt::skip]\npub mod other;"),
+            "{service}"
+        );
+        assert!(service.contains(
+            "#[cfg(any(feature = \"platform\", feature = \"test\"))]\n#[rustfmt::skip]\npub mod thing;"
+        ));
+        assert!(
+            service.contains("The default feature `platform` compiles some of them: `AWS::Test::Thing`.")
+        );
         let block = features_block(&["ec2".to_string(), "s3".to_string()]);
         assert_eq!(
             block,

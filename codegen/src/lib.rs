@@ -56,6 +56,33 @@ pub fn read_types(root: &Path) -> Result<Vec<String>, String> {
     Ok(types)
 }
 
+/// The types of the library's default feature `platform` (`schema/platform-types.txt`): each
+/// is compiled with `platform` or with its service's feature. Every one must be a type of
+/// `types`.
+pub fn read_platform_types(
+    root: &Path,
+    types: &[String],
+) -> Result<std::collections::BTreeSet<String>, String> {
+    let path = root.join("schema/platform-types.txt");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = std::collections::BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if types.binary_search_by(|x| x.as_str().cmp(t)).is_err() {
+            return Err(format!(
+                "{}:{}: `{t}` is not a vendored type (schema/types.txt)",
+                path.display(),
+                i + 1
+            ));
+        }
+        out.insert(t.to_string());
+    }
+    Ok(out)
+}
+
 /// Files of `schema/` (top level) that are not registry schemas.
 pub const NOT_SCHEMAS: &[&str] = &[
     "registry-index.json",
@@ -91,9 +118,9 @@ fn check_types_cover_schemas(root: &Path, types: &[String]) -> Result<(), String
 
 /// The cargo feature of each service module: its **family**, the shortest other service
 /// module whose name starts its own (`iotevents`, `iotsitewise` -> `iot`; `route53resolver`
-/// -> `route53`; `wafv2` -> `waf`), or its own name. A module of the default features
-/// (`protected`: the platform's services) heads no family, so the default build compiles
-/// exactly those services (`s3express` keeps its own feature, it does not join `s3`).
+/// -> `route53`; `wafv2` -> `waf`), or its own name. A service of the platform's types
+/// (`protected`) heads no family, so enabling one of them never brings in another service
+/// (`s3express` keeps its own feature, it does not join `s3`).
 /// Families keep the feature count well below crates.io's limit of 300 per crate
 /// (317 services -> 253 features).
 pub fn families(services: &[String], protected: &[String]) -> BTreeMap<String, String> {
@@ -108,18 +135,6 @@ pub fn families(services: &[String], protected: &[String]) -> BTreeMap<String, S
             (s.clone(), family.clone())
         })
         .collect()
-}
-
-/// The feature names of `default = [...]` in `root/Cargo.toml` (hand-written, above the
-/// generated block).
-fn default_features(root: &Path) -> Result<Vec<String>, String> {
-    let path = root.join("Cargo.toml");
-    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
-    let line = text
-        .lines()
-        .find(|l| l.trim_start().starts_with("default = ["))
-        .ok_or_else(|| format!("{}: no `default = [...]` line in [features]", path.display()))?;
-    Ok(line.split('"').skip(1).step_by(2).map(str::to_string).collect())
 }
 
 /// `AWS::S3::Bucket` -> `aws-s3-bucket.json` (the vendoring script's naming).
@@ -176,18 +191,25 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
         });
     }
     let services: Vec<String> = by_service.keys().cloned().collect();
-    let family = families(&services, &default_features(root)?);
+    let platform = read_platform_types(root, &types)?;
+    // The platform's services head no family, so their features stay their own.
+    let protected: Vec<String> = modules
+        .iter()
+        .filter(|m| platform.contains(&m.type_name))
+        .map(|m| m.service_module.clone())
+        .collect();
+    let family = families(&services, &protected);
     for (module, (service, mods)) in &mut by_service {
         mods.sort_by(|a, b| a.module.cmp(&b.module));
         let org = mods[0].type_name.split("::").next().unwrap_or("AWS");
         files.push(File {
             path: PathBuf::from(format!("src/resources/{module}/mod.rs")),
-            content: emit::service_file(org, service, &family[module], mods),
+            content: emit::service_file(org, service, &family[module], mods, &platform),
         });
     }
     files.push(File {
         path: PathBuf::from("src/resources/generated.rs"),
-        content: emit::generated_file(&family, &modules.iter().collect::<Vec<_>>()),
+        content: emit::generated_file(&family, &modules.iter().collect::<Vec<_>>(), &platform),
     });
     let setters = modules
         .iter()

@@ -113,7 +113,7 @@ pub mod cleanrooms;
 pub mod cleanroomsml;
 #[cfg(feature = "cloud9")]
 pub mod cloud9;
-#[cfg(feature = "cloudformation")]
+#[cfg(any(feature = "platform", feature = "cloudformation"))]
 pub mod cloudformation;
 #[cfg(feature = "cloudfront")]
 pub mod cloudfront;
@@ -121,7 +121,7 @@ pub mod cloudfront;
 pub mod cloudhsm;
 #[cfg(feature = "cloudtrail")]
 pub mod cloudtrail;
-#[cfg(feature = "cloudwatch")]
+#[cfg(any(feature = "platform", feature = "cloudwatch"))]
 pub mod cloudwatch;
 #[cfg(feature = "codeartifact")]
 pub mod codeartifact;
@@ -205,7 +205,7 @@ pub mod drs;
 pub mod dsql;
 #[cfg(feature = "dynamodb")]
 pub mod dynamodb;
-#[cfg(feature = "ec2")]
+#[cfg(any(feature = "platform", feature = "ec2"))]
 pub mod ec2;
 #[cfg(feature = "ecr")]
 pub mod ecr;
@@ -235,7 +235,7 @@ pub mod emrcontainers;
 pub mod emrserverless;
 #[cfg(feature = "entityresolution")]
 pub mod entityresolution;
-#[cfg(feature = "events")]
+#[cfg(any(feature = "platform", feature = "events"))]
 pub mod events;
 #[cfg(feature = "eventschemas")]
 pub mod eventschemas;
@@ -283,7 +283,7 @@ pub mod healthagent;
 pub mod healthimaging;
 #[cfg(feature = "healthlake")]
 pub mod healthlake;
-#[cfg(feature = "iam")]
+#[cfg(any(feature = "platform", feature = "iam"))]
 pub mod iam;
 #[cfg(feature = "identitystore")]
 pub mod identitystore;
@@ -341,11 +341,11 @@ pub mod kinesisanalyticsv2;
 pub mod kinesisfirehose;
 #[cfg(feature = "kinesis")]
 pub mod kinesisvideo;
-#[cfg(feature = "kms")]
+#[cfg(any(feature = "platform", feature = "kms"))]
 pub mod kms;
 #[cfg(feature = "lakeformation")]
 pub mod lakeformation;
-#[cfg(feature = "lambda")]
+#[cfg(any(feature = "platform", feature = "lambda"))]
 pub mod lambda;
 #[cfg(feature = "launchwizard")]
 pub mod launchwizard;
@@ -361,7 +361,7 @@ pub mod licensemanagerusersubscriptions;
 pub mod lightsail;
 #[cfg(feature = "location")]
 pub mod location;
-#[cfg(feature = "logs")]
+#[cfg(any(feature = "platform", feature = "logs"))]
 pub mod logs;
 #[cfg(feature = "lookoutequipment")]
 pub mod lookoutequipment;
@@ -517,7 +517,7 @@ pub mod route53resolver;
 pub mod rtbfabric;
 #[cfg(feature = "rum")]
 pub mod rum;
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "platform", feature = "s3"))]
 pub mod s3;
 #[cfg(feature = "s3express")]
 pub mod s3express;
@@ -569,7 +569,7 @@ pub mod signer;
 pub mod simspaceweaver;
 #[cfg(feature = "smsvoice")]
 pub mod smsvoice;
-#[cfg(feature = "sns")]
+#[cfg(any(feature = "platform", feature = "sns"))]
 pub mod sns;
 #[cfg(feature = "sqs")]
 pub mod sqs;
@@ -593,7 +593,7 @@ pub mod storagegateway;
 pub mod supportapp;
 #[cfg(feature = "supportauthz")]
 pub mod supportauthz;
-#[cfg(feature = "synthetics")]
+#[cfg(any(feature = "platform", feature = "synthetics"))]
 pub mod synthetics;
 #[cfg(feature = "systemsmanagersap")]
 pub mod systemsmanagersap;
@@ -3133,7 +3133,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<cloudformation::ResourceDefaultVersion>();
     #[cfg(feature = "cloudformation")]
     visitor.visit::<cloudformation::ResourceVersion>();
-    #[cfg(feature = "cloudformation")]
+    #[cfg(any(feature = "platform", feature = "cloudformation"))]
     visitor.visit::<cloudformation::Stack>();
     #[cfg(feature = "cloudformation")]
     visitor.visit::<cloudformation::StackSet>();
@@ -3199,17 +3199,17 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<cloudtrail::ResourcePolicy>();
     #[cfg(feature = "cloudtrail")]
     visitor.visit::<cloudtrail::Trail>();
-    #[cfg(feature = "cloudwatch")]
+    #[cfg(any(feature = "platform", feature = "cloudwatch"))]
     visitor.visit::<cloudwatch::Alarm>();
     #[cfg(feature = "cloudwatch")]
     visitor.visit::<cloudwatch::AlarmMuteRule>();
-    #[cfg(feature = "cloudwatch")]
+    #[cfg(any(feature = "platform", feature = "cloudwatch"))]
     visitor.visit::<cloudwatch::AnomalyDetector>();
-    #[cfg(feature = "cloudwatch")]
+    #[cfg(any(feature = "platform", feature = "cloudwatch"))]
     visitor.visit::<cloudwatch::CompositeAlarm>();
-    #[cfg(feature = "cloudwatch")]
+    #[cfg(any(feature = "platform", feature = "cloudwatch"))]
     visitor.visit::<cloudwatch::Dashboard>();
-    #[cfg(feature = "cloudwatch")]
+    #[cfg(any(feature = "platform", feature = "cloudwatch"))]
     visitor.visit::<cloudwatch::InsightRule>();
     #[cfg(feature = "cloudwatch")]
     visitor.visit::<cloudwatch::Integration>();
@@ -3695,7 +3695,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<ec2::DhcpOptions>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::Ec2Fleet>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::Eip>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::EipAssociation>();
@@ -3737,7 +3737,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<ec2::InstanceConnectEndpoint>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::InstanceEventWindow>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::InternetGateway>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::IpPoolRouteTableAssociation>();
@@ -3761,7 +3761,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<ec2::LocalGatewayVirtualInterface>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::LocalGatewayVirtualInterfaceGroup>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::NatGateway>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::NetworkAcl>();
@@ -3787,7 +3787,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<ec2::PlacementGroup>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::PrefixList>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::Route>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::RouteServer>();
@@ -3799,15 +3799,15 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<ec2::RouteServerPeer>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::RouteServerPropagation>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::RouteTable>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::SecondaryNetwork>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::SecurityGroup>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::SecurityGroupEgress>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::SecurityGroupIngress>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::SecurityGroupVpcAssociation>();
@@ -3817,7 +3817,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<ec2::SpotFleet>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::SqlHaStandbyDetectedInstance>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::Subnet>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::SubnetCidrBlock>();
@@ -3825,7 +3825,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<ec2::SubnetCidrReservation>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::SubnetNetworkAclAssociation>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::SubnetRouteTableAssociation>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::TrafficMirrorFilter>();
@@ -3873,7 +3873,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<ec2::TransitGatewayRouteTablePropagation>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::TransitGatewayVpcAttachment>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::Vpc>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::VpcBlockPublicAccessExclusion>();
@@ -3893,7 +3893,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<ec2::VpcEndpointService>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::VpcEndpointServicePermissions>();
-    #[cfg(feature = "ec2")]
+    #[cfg(any(feature = "platform", feature = "ec2"))]
     visitor.visit::<ec2::VpcGatewayAttachment>();
     #[cfg(feature = "ec2")]
     visitor.visit::<ec2::VpcPeeringConnection>();
@@ -4097,7 +4097,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<events::EventBus>();
     #[cfg(feature = "events")]
     visitor.visit::<events::EventBusPolicy>();
-    #[cfg(feature = "events")]
+    #[cfg(any(feature = "platform", feature = "events"))]
     visitor.visit::<events::Rule>();
     #[cfg(feature = "eventsv2")]
     visitor.visit::<eventsv2::EventBus>();
@@ -4345,13 +4345,13 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<iam::GroupPolicy>();
     #[cfg(feature = "iam")]
     visitor.visit::<iam::InstanceProfile>();
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "platform", feature = "iam"))]
     visitor.visit::<iam::ManagedPolicy>();
     #[cfg(feature = "iam")]
     visitor.visit::<iam::OidcProvider>();
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "platform", feature = "iam"))]
     visitor.visit::<iam::Policy>();
-    #[cfg(feature = "iam")]
+    #[cfg(any(feature = "platform", feature = "iam"))]
     visitor.visit::<iam::Role>();
     #[cfg(feature = "iam")]
     visitor.visit::<iam::RolePolicy>();
@@ -4609,9 +4609,9 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<iotwireless::WirelessDeviceImportTask>();
     #[cfg(feature = "iot")]
     visitor.visit::<iotwireless::WirelessGateway>();
-    #[cfg(feature = "kms")]
+    #[cfg(any(feature = "platform", feature = "kms"))]
     visitor.visit::<kms::Alias>();
-    #[cfg(feature = "kms")]
+    #[cfg(any(feature = "platform", feature = "kms"))]
     visitor.visit::<kms::Key>();
     #[cfg(feature = "kms")]
     visitor.visit::<kms::ReplicaKey>();
@@ -4687,7 +4687,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<lambda::EventInvokeConfig>();
     #[cfg(feature = "lambda")]
     visitor.visit::<lambda::EventSourceMapping>();
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "platform", feature = "lambda"))]
     visitor.visit::<lambda::Function>();
     #[cfg(feature = "lambda")]
     visitor.visit::<lambda::LayerVersion>();
@@ -4697,7 +4697,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<lambda::MicrovmImage>();
     #[cfg(feature = "lambda")]
     visitor.visit::<lambda::NetworkConnector>();
-    #[cfg(feature = "lambda")]
+    #[cfg(any(feature = "platform", feature = "lambda"))]
     visitor.visit::<lambda::Permission>();
     #[cfg(feature = "lambda")]
     visitor.visit::<lambda::ResourcePolicy>();
@@ -4799,11 +4799,11 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<logs::Integration>();
     #[cfg(feature = "logs")]
     visitor.visit::<logs::LogAnomalyDetector>();
-    #[cfg(feature = "logs")]
+    #[cfg(any(feature = "platform", feature = "logs"))]
     visitor.visit::<logs::LogGroup>();
     #[cfg(feature = "logs")]
     visitor.visit::<logs::LogStream>();
-    #[cfg(feature = "logs")]
+    #[cfg(any(feature = "platform", feature = "logs"))]
     visitor.visit::<logs::MetricFilter>();
     #[cfg(feature = "logs")]
     visitor.visit::<logs::QueryDefinition>();
@@ -5625,9 +5625,9 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<s3::AccessGrantsLocation>();
     #[cfg(feature = "s3")]
     visitor.visit::<s3::AccessPoint>();
-    #[cfg(feature = "s3")]
+    #[cfg(any(feature = "platform", feature = "s3"))]
     visitor.visit::<s3::Bucket>();
-    #[cfg(feature = "s3")]
+    #[cfg(any(feature = "platform", feature = "s3"))]
     visitor.visit::<s3::BucketPolicy>();
     #[cfg(feature = "s3")]
     visitor.visit::<s3::MultiRegionAccessPoint>();
@@ -5757,13 +5757,13 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<smsvoice::SenderId>();
     #[cfg(feature = "smsvoice")]
     visitor.visit::<smsvoice::VerifiedDestinationNumber>();
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "platform", feature = "sns"))]
     visitor.visit::<sns::Subscription>();
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "platform", feature = "sns"))]
     visitor.visit::<sns::Topic>();
     #[cfg(feature = "sns")]
     visitor.visit::<sns::TopicInlinePolicy>();
-    #[cfg(feature = "sns")]
+    #[cfg(any(feature = "platform", feature = "sns"))]
     visitor.visit::<sns::TopicPolicy>();
     #[cfg(feature = "sqs")]
     visitor.visit::<sqs::Queue>();
@@ -6109,7 +6109,7 @@ pub fn visit_all<V: TypeVisitor>(visitor: &mut V) {
     visitor.visit::<supportapp::SlackWorkspaceConfiguration>();
     #[cfg(feature = "supportauthz")]
     visitor.visit::<supportauthz::SupportPermit>();
-    #[cfg(feature = "synthetics")]
+    #[cfg(any(feature = "platform", feature = "synthetics"))]
     visitor.visit::<synthetics::Canary>();
     #[cfg(feature = "synthetics")]
     visitor.visit::<synthetics::Group>();
