@@ -160,7 +160,7 @@ pub fn list(items: Vec<Value<String>>) -> Value<Vec<Value<String>>> {
 
 /// An S3 `PublicAccessBlockConfiguration` with all four blocks on: no public ACLs or policies
 /// are accepted or honoured.
-#[cfg(feature = "s3")]
+#[cfg(any(feature = "platform", feature = "s3"))]
 pub fn block_public_access() -> crate::resources::s3::bucket::PublicAccessBlockConfiguration {
     crate::resources::s3::bucket::PublicAccessBlockConfiguration::builder()
         .block_public_acls(true)

@@ -80,6 +80,9 @@ pub mod resources;
 pub mod schema;
 pub mod sns_filter;
 pub mod suggest;
-#[cfg(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns"))]
+#[cfg(any(
+    feature = "platform",
+    all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")
+))]
 pub mod synthetic;
 pub mod validate;

@@ -33,6 +33,7 @@ mod reader_roundtrip;
 mod regen;
 mod robustness;
 mod scale;
+mod typed_other_service;
 mod typed_template;
 mod validate_cfn_lint;
 mod validate_cli;

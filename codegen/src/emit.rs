@@ -11,17 +11,44 @@ pub fn header(source: &str) -> String {
 }
 
 /// Lints allowed in resource modules, with the reason.
-const ALLOWS: &str = "#![allow(
-    clippy::enum_variant_names,
-    clippy::type_complexity,
-    reason = \"generated: names and field types mirror the CloudFormation schema\"
-)]
-";
+const ALLOWS: &str = "#![allow(clippy::enum_variant_names, clippy::type_complexity, reason = \"generated: names and field types mirror the CloudFormation schema\")]\n";
 
 /// Reading templates back into the typed models is opt-in (the `deserialize` feature): serde's
 /// derived `Deserialize` is about half the compile time of a resource module, and building
 /// templates only serializes.
 const DESERIALIZE: &str = "#[cfg_attr(feature = \"deserialize\", derive(serde::Deserialize))]\n";
+
+/// The first sentence of a schema description (the whole text when it has one sentence): the
+/// docs of properties, property types and attributes. The registry's descriptions run to
+/// paragraphs; repeated over ~1,900 types they were a third of the generated code. The
+/// resource's own doc keeps its full description.
+pub fn first_sentence(text: &str) -> String {
+    let words: Vec<&str> = text.split_whitespace().collect();
+    let mut out = String::new();
+    for (i, w) in words.iter().enumerate() {
+        if !out.is_empty() {
+            out.push(' ');
+        }
+        out.push_str(w);
+        let next_starts_sentence =
+            words.get(i + 1).and_then(|n| n.chars().next()).is_some_and(|c| c.is_ascii_uppercase());
+        let abbreviation =
+            matches!(w.to_ascii_lowercase().as_str(), "e.g." | "i.e." | "etc." | "vs." | "approx.");
+        if out.len() >= 40
+            && next_starts_sentence
+            && !abbreviation
+            && (w.ends_with('.') && !w.ends_with("..") || w.ends_with(".)"))
+            && out.matches('`').count() % 2 == 0
+        {
+            break;
+        }
+    }
+    out
+}
+
+fn doc_short(out: &mut String, text: Option<&str>, indent: &str) {
+    doc(out, text.map(first_sentence).as_deref(), indent)
+}
 
 fn doc(out: &mut String, text: Option<&str>, indent: &str) {
     if let Some(text) = text {
@@ -31,16 +58,36 @@ fn doc(out: &mut String, text: Option<&str>, indent: &str) {
     }
 }
 
+/// What serde's `rename_all = "PascalCase"` makes of a field name (serde's own rule: drop each
+/// `_`, upper-case the letter after it and the first one).
+pub fn serde_pascal(field: &str) -> String {
+    let mut out = String::new();
+    let mut capitalize = true;
+    for ch in field.chars() {
+        if ch == '_' {
+            capitalize = true;
+        } else if capitalize {
+            out.push(ch.to_ascii_uppercase());
+            capitalize = false;
+        } else {
+            out.push(ch);
+        }
+    }
+    out
+}
+
+/// The field's `#[serde(..)]` attribute: a `rename` only where the struct's
+/// `rename_all = "PascalCase"` does not already give the property's name.
 fn field_attr(f: &Field) -> String {
     let mut parts = Vec::new();
     let bare = f.ident.trim_start_matches("r#");
-    if bare != f.json_name {
+    if serde_pascal(bare) != f.json_name {
         parts.push(format!("rename = {}", str_lit(&f.json_name)));
     }
     if !f.required {
         parts.push("skip_serializing_if = \"Option::is_none\"".to_string());
     }
-    if parts.is_empty() { String::new() } else { format!("    #[serde({})]\n", parts.join(", ")) }
+    if parts.is_empty() { String::new() } else { format!("#[serde({})] ", parts.join(", ")) }
 }
 
 fn field_type(f: &Field) -> String {
@@ -62,9 +109,14 @@ fn marker(f: &Field) -> String {
     format!("missing::{}", setter(f))
 }
 
-fn write_struct(out: &mut String, s: &StructDef) {
+/// `full_doc`: the resource's struct keeps its whole description.
+fn write_struct(out: &mut String, s: &StructDef, full_doc: bool, types: &[&str]) {
     out.push('\n');
-    doc(out, s.doc.as_deref(), "");
+    if full_doc {
+        doc(out, s.doc.as_deref(), "");
+    } else {
+        doc_short(out, s.doc.as_deref(), "");
+    }
     let required: Vec<&Field> = s.fields.iter().filter(|f| f.required).collect();
     if required.is_empty() {
         out.push_str("#[derive(Clone, Debug, Default, PartialEq, Serialize)]\n");
@@ -72,27 +124,28 @@ fn write_struct(out: &mut String, s: &StructDef) {
         out.push_str("#[derive(Clone, Debug, PartialEq, Serialize)]\n");
     }
     out.push_str(DESERIALIZE);
-    if s.deny_unknown {
+    if s.fields.iter().any(|f| serde_pascal(f.ident.trim_start_matches("r#")) == f.json_name) {
+        if s.deny_unknown {
+            out.push_str("#[serde(deny_unknown_fields, rename_all = \"PascalCase\")]\n");
+        } else {
+            out.push_str("#[serde(rename_all = \"PascalCase\")]\n");
+        }
+    } else if s.deny_unknown {
         out.push_str("#[serde(deny_unknown_fields)]\n");
     }
     let _ = writeln!(out, "pub struct {} {{", s.name);
     for f in &s.fields {
-        doc(out, f.doc.as_deref(), "    ");
-        out.push_str(&field_attr(f));
-        let _ = writeln!(out, "    pub {}: {},", f.ident, field_type(f));
+        doc_short(out, f.doc.as_deref(), "    ");
+        let _ = writeln!(out, "    {}pub {}: {},", field_attr(f), f.ident, field_type(f));
     }
     out.push_str("}\n");
-    write_builder(out, s, &required);
+    write_builder(out, s, &required, types);
 }
 
-/// The body of a method returning the struct literal `ty { field: value(field), .. }` with
-/// one entry per field of `s`.
-fn struct_literal(out: &mut String, ty: &str, s: &StructDef, value: impl Fn(&Field) -> String) {
-    let _ = writeln!(out, "        {ty} {{");
-    for f in &s.fields {
-        let _ = writeln!(out, "            {}: {},", f.ident, value(f));
-    }
-    out.push_str("        }\n");
+/// The struct literal `ty { field: value(field), .. }` (one line) with one entry per field of `s`.
+fn struct_literal(ty: &str, s: &StructDef, value: impl Fn(&Field) -> String) -> String {
+    let fields: Vec<String> = s.fields.iter().map(|f| format!("{}: {}", f.ident, value(f))).collect();
+    format!("{ty} {{ {} }}", fields.join(", "))
 }
 
 /// `X::builder()`, the `XBuilder` typestate builder and its setters.
@@ -102,10 +155,15 @@ fn struct_literal(out: &mut String, ty: &str, s: &StructDef, value: impl Fn(&Fie
 /// no unwrap). `build()` requires every parameter to be a value (`Required<T>`), which is
 /// what makes a missing required property a compile error naming it. Every method is
 /// generic, so the library only type-checks builders; a crate that uses one compiles it.
-fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
+fn write_builder(out: &mut String, s: &StructDef, required: &[&Field], types: &[&str]) {
     let name = &s.name;
     let builder = &s.builder;
-    let params: Vec<String> = (1..=required.len()).map(|i| format!("S{i}")).collect();
+    // `S1`, `S2`, ...; another letter where the module has a type of that name (fsx's `S3`).
+    let letter = ["S", "P", "Q", "R", "T"]
+        .into_iter()
+        .find(|l| (1..=required.len()).all(|i| !types.contains(&format!("{l}{i}").as_str())))
+        .unwrap_or("S");
+    let params: Vec<String> = (1..=required.len()).map(|i| format!("{letter}{i}")).collect();
     let generics = if params.is_empty() { String::new() } else { format!("<{}>", params.join(", ")) };
     let names: Vec<String> = required.iter().map(|f| format!("`{}`", setter(f))).collect();
     let needs = match names.len() {
@@ -118,35 +176,26 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
     let _ =
         writeln!(out, "    /// A builder of [`{name}`]: one setter per property, then `build()`; {needs}.");
     if params.is_empty() {
-        let _ = writeln!(
-            out,
-            "    pub fn builder() -> {builder} {{\n        {builder}(Self::default())\n    }}\n}}"
-        );
+        let _ = writeln!(out, "    pub fn builder() -> {builder} {{ {builder}(Self::default()) }}\n}}");
     } else {
         let markers: Vec<String> = required.iter().map(|f| marker(f)).collect();
-        let _ = writeln!(out, "    pub fn builder() -> {builder}<{}> {{", markers.join(", "));
-        struct_literal(out, builder, s, |f| if f.required { marker(f) } else { "None".to_string() });
-        out.push_str("    }\n}\n");
+        let literal = struct_literal(builder, s, |f| if f.required { marker(f) } else { "None".to_string() });
+        let _ =
+            writeln!(out, "    pub fn builder() -> {builder}<{}> {{ {literal} }}\n}}", markers.join(", "));
     }
 
-    let _ = writeln!(
-        out,
-        "\n/// Builds a [`{name}`] (from [`{name}::builder`]): each setter takes a literal or an"
-    );
-    let _ = writeln!(out, "/// intrinsic (anything that converts into the property's `Value`); {needs}.");
-    if !params.is_empty() {
+    // The builder's own docs are short: crate::resources explains builders once.
+    if params.is_empty() {
+        let _ = writeln!(out, "\n/// Builds a [`{name}`] (see [`crate::resources`]).\n#[must_use]");
+        let _ = writeln!(out, "pub struct {builder}({name});");
+    } else {
         let which: Vec<String> =
             required.iter().zip(&params).map(|(f, p)| format!("`{p}`: `{}`", setter(f))).collect();
         let _ = writeln!(
             out,
-            "/// Type parameters (the required properties, `missing::<name>` until set): {}.",
+            "\n/// Builds a [`{name}`] (see [`crate::resources`]); type parameters: the required {}.\n#[must_use]",
             which.join(", ")
         );
-    }
-    let _ = writeln!(out, "#[must_use = \"a builder does nothing until `build()`\"]");
-    if params.is_empty() {
-        let _ = writeln!(out, "pub struct {builder}({name});");
-    } else {
         let _ = writeln!(out, "pub struct {builder}{generics} {{");
         let mut next = params.iter();
         for f in &s.fields {
@@ -158,68 +207,67 @@ fn write_builder(out: &mut String, s: &StructDef, required: &[&Field]) {
 
     let _ = writeln!(out, "\nimpl{generics} {builder}{generics} {{");
     let mut index = 0;
+    let mut optional = Vec::new();
     for f in &s.fields {
         let set = setter(f);
         let arg = &f.ident;
-        let kind = if f.required { "the required " } else { "" };
-        let _ = writeln!(
-            out,
-            "    /// Sets {kind}[`{}`]({name}::{}) (`{}`).",
-            f.ident.trim_start_matches("r#"),
-            f.ident,
-            f.json_name
-        );
         let ty = f.ty.rust();
         if f.required {
             let mut ret = params.clone();
             ret[index] = ty.clone();
-            let _ = writeln!(
-                out,
-                "    pub fn {set}(self, {arg}: impl Into<{ty}>) -> {builder}<{}> {{",
-                ret.join(", ")
-            );
-            struct_literal(out, builder, s, |g| {
+            let literal = struct_literal(builder, s, |g| {
                 if g.ident == f.ident { format!("{arg}.into()") } else { format!("self.{}", g.ident) }
             });
-            out.push_str("    }\n");
+            let _ = writeln!(out, "    /// Sets the required `{}` ([`{name}::{}`]).", f.json_name, f.ident);
+            let _ = writeln!(
+                out,
+                "    pub fn {set}(self, {arg}: impl Into<{ty}>) -> {builder}<{}> {{ {literal} }}",
+                ret.join(", ")
+            );
             index += 1;
-        } else {
-            let _ = writeln!(out, "    pub fn {set}(mut self, {arg}: impl Into<{ty}>) -> Self {{");
+        } else if set != f.ident {
             let target =
                 if params.is_empty() { format!("self.0.{}", f.ident) } else { format!("self.{}", f.ident) };
-            let _ = writeln!(out, "        {target} = Some({arg}.into());\n        self\n    }}");
+            let _ = writeln!(out, "    /// Sets `{}` ([`{name}::{}`]).", f.json_name, f.ident);
+            let _ = writeln!(
+                out,
+                "    pub fn {set}(mut self, {arg}: impl Into<{ty}>) -> Self {{ {target} = Some({arg}.into()); self }}"
+            );
+        } else {
+            optional.push(format!("{}: {ty}", f.ident));
         }
+    }
+    if !optional.is_empty() {
+        // crate::resources::optional_setters!: `pub fn x(mut self, x: impl Into<T>) -> Self`.
+        let wrapped = if params.is_empty() { "0; " } else { "" };
+        let _ = writeln!(out, "    optional_setters!({wrapped}{});", optional.join(", "));
     }
     let _ = writeln!(out, "    /// The [`{name}`]; {needs}.");
     if params.is_empty() {
-        let _ = writeln!(out, "    pub fn build(self) -> {name} {{\n        self.0\n    }}");
+        let _ = writeln!(out, "    pub fn build(self) -> {name} {{ self.0 }}");
     } else {
         let bounds: Vec<String> =
             required.iter().zip(&params).map(|(f, p)| format!("{p}: Required<{}>", f.ty.inner())).collect();
-        let _ = writeln!(
-            out,
-            "    pub fn build(self) -> {name}\n    where\n        {},\n    {{",
-            bounds.join(",\n        ")
-        );
-        struct_literal(out, name, s, |f| {
+        let literal = struct_literal(name, s, |f| {
             if f.required { format!("self.{}.value()", f.ident) } else { format!("self.{}", f.ident) }
         });
-        out.push_str("    }\n");
+        let _ = writeln!(out, "    pub fn build(self) -> {name} where {} {{ {literal} }}", bounds.join(", "));
     }
     out.push_str("}\n");
 }
 
 fn write_enum(out: &mut String, e: &EnumDef) {
     out.push('\n');
-    doc(out, e.doc.as_deref(), "");
+    doc_short(out, e.doc.as_deref(), "");
     out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord, Serialize)]\n");
     out.push_str(DESERIALIZE);
     let _ = writeln!(out, "pub enum {} {{", e.name);
     for (variant, value) in &e.variants {
         if variant != value {
-            let _ = writeln!(out, "    #[serde(rename = {})]", str_lit(value));
+            let _ = writeln!(out, "    #[serde(rename = {})] {variant},", str_lit(value));
+        } else {
+            let _ = writeln!(out, "    {variant},");
         }
-        let _ = writeln!(out, "    {variant},");
     }
     out.push_str("}\n");
     let _ = writeln!(out, "\nimpl {} {{", e.name);
@@ -236,7 +284,8 @@ fn str_slice(items: &[String]) -> String {
     format!("&[{}]", quoted.join(", "))
 }
 
-/// The source of `src/resources/<service>/<module>.rs`.
+/// The source of `src/resources/<service>/<module>.rs`, laid out as rustfmt would lay out most
+/// of it, without width-based wrapping (rustfmt skips these files).
 pub fn resource_file(m: &ResourceModule) -> String {
     let mut out = header(&m.schema_file);
     let _ =
@@ -258,11 +307,15 @@ pub fn resource_file(m: &ResourceModule) -> String {
         (false, false) => {}
     }
     let uses_required = all_fields().any(|f| f.required);
+    let mut imports = vec!["Attribute"];
     if uses_required {
-        out.push_str("use crate::resources::{Attribute, Required, ResourceType, missing};\n");
-    } else {
-        out.push_str("use crate::resources::{Attribute, ResourceType};\n");
+        imports.push("Required");
     }
+    imports.push("ResourceType");
+    if uses_required {
+        imports.push("missing");
+    }
+    let _ = writeln!(out, "use crate::resources::{{{}}};", imports.join(", "));
 
     let mut resource = m.resource.clone();
     let type_doc = format!("`{}`.", m.type_name);
@@ -270,7 +323,11 @@ pub fn resource_file(m: &ResourceModule) -> String {
         Some(d) => format!("{type_doc} {d}"),
         None => type_doc,
     });
-    write_struct(&mut out, &resource);
+    let types: Vec<&str> = std::iter::once(m.resource.name.as_str())
+        .chain(m.structs.iter().map(|s| s.name.as_str()))
+        .chain(m.enums.iter().map(|e| e.name.as_str()))
+        .collect();
+    write_struct(&mut out, &resource, true, &types);
 
     let _ = writeln!(out, "\nimpl ResourceType for {} {{", m.resource.name);
     let _ = writeln!(out, "    const TYPE_NAME: &'static str = {};", str_lit(&m.type_name));
@@ -290,7 +347,7 @@ pub fn resource_file(m: &ResourceModule) -> String {
     out.push_str("#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, PartialOrd, Ord)]\n");
     let _ = writeln!(out, "pub enum {} {{", m.attr_enum);
     for a in &m.attrs {
-        doc(&mut out, a.doc.as_deref(), "    ");
+        doc_short(&mut out, a.doc.as_deref(), "    ");
         let _ = writeln!(out, "    {},", a.variant);
     }
     out.push_str("}\n");
@@ -312,38 +369,87 @@ pub fn resource_file(m: &ResourceModule) -> String {
     items.sort_by(|a, b| a.0.cmp(b.0));
     for (_, item) in items {
         match item {
-            Item::S(s) => write_struct(&mut out, s),
+            Item::S(s) => write_struct(&mut out, s, false, &types),
             Item::E(e) => write_enum(&mut out, e),
         }
     }
     out
 }
 
-/// The source of `src/resources/<service>/mod.rs`.
-pub fn service_file(service: &str, modules: &[&ResourceModule]) -> String {
+/// The `cfg` predicate of a type: its service's feature, or also the default feature
+/// `platform` for the platform's types (`schema/platform-types.txt`).
+pub fn type_cfg(feature: &str, in_platform: bool) -> String {
+    if in_platform {
+        format!("any(feature = \"platform\", feature = {})", str_lit(feature))
+    } else {
+        format!("feature = {}", str_lit(feature))
+    }
+}
+
+/// The source of `src/resources/<service>/mod.rs` (`feature`: the cargo feature of the service;
+/// `platform`: the types of the `platform` feature, whose modules are also compiled with it).
+pub fn service_file(
+    org: &str,
+    service: &str,
+    feature: &str,
+    modules: &[&ResourceModule],
+    platform: &std::collections::BTreeSet<String>,
+) -> String {
     let mut out = header("schema/types.txt");
-    let _ = writeln!(out, "//! `AWS::{service}::*` resource types.\n");
+    let _ = writeln!(out, "//! `{org}::{service}::*` resource types (cargo feature `{feature}`).");
+    let some: Vec<&str> =
+        modules.iter().filter(|m| platform.contains(&m.type_name)).map(|m| m.type_name.as_str()).collect();
+    if !some.is_empty() {
+        let _ = writeln!(
+            out,
+            "//!\n//! The default feature `platform` compiles {} of them: {}.",
+            if some.len() == modules.len() { "all" } else { "some" },
+            some.iter().map(|t| format!("`{t}`")).collect::<Vec<_>>().join(", ")
+        );
+    }
+    out.push('\n');
+    let only_feature = some.len() == modules.len() || some.is_empty();
     for m in modules {
-        let _ = writeln!(out, "pub mod {};", m.module);
+        if !only_feature {
+            let _ = writeln!(out, "#[cfg({})]", type_cfg(feature, platform.contains(&m.type_name)));
+        }
+        let _ = writeln!(out, "#[rustfmt::skip]\npub mod {};", m.module);
     }
     out.push('\n');
     for m in modules {
+        if !only_feature {
+            let _ = writeln!(out, "#[cfg({})]", type_cfg(feature, platform.contains(&m.type_name)));
+        }
         let _ = writeln!(out, "pub use {}::{{{}, {}}};", m.module, m.resource.name, m.attr_enum);
     }
     out
 }
 
 /// The source of `src/resources/generated.rs` (included by the hand-written `mod.rs`): one
-/// module per service, each behind the cargo feature of the same name.
-pub fn generated_file(services: &[String], modules: &[&ResourceModule]) -> String {
+/// module per service, each behind the cargo feature of its family (`family`: service module
+/// -> feature).
+pub fn generated_file(
+    family: &std::collections::BTreeMap<String, String>,
+    modules: &[&ResourceModule],
+    platform: &std::collections::BTreeSet<String>,
+) -> String {
     let mut out = header("schema/types.txt");
     out.push_str(
-        "// Included by src/resources/mod.rs: one module per service, behind its cargo feature.\n\n",
+        "// Included by src/resources/mod.rs: one module per service, behind the cargo feature of its family.\n\n",
     );
     out.push_str("pub mod missing;\n\n");
-    for s in services {
-        let _ = writeln!(out, "#[cfg(feature = {})]\npub mod {s};", str_lit(s));
+    for (s, f) in family {
+        let has_platform = modules.iter().any(|m| &m.service_module == s && platform.contains(&m.type_name));
+        let _ = writeln!(out, "#[cfg({})]\npub mod {s};", type_cfg(f, has_platform));
     }
+    out.push_str(
+        "\n/// The cargo feature of each type's service module, by type name (sorted): which feature a\n/// project enables to use a type.\n",
+    );
+    out.push_str("pub static FEATURES: &[(&str, &str)] = &[\n");
+    for m in modules {
+        let _ = writeln!(out, "    ({}, {}),", str_lit(&m.type_name), str_lit(&family[&m.service_module]));
+    }
+    out.push_str("];\n");
     out.push_str(
         "\n/// Calls `visitor.visit::<R>()` for every generated resource type of the enabled services,\n/// in type name order.\n",
     );
@@ -354,8 +460,8 @@ pub fn generated_file(services: &[String], modules: &[&ResourceModule]) -> Strin
     for m in modules {
         let _ = writeln!(
             out,
-            "    #[cfg(feature = {})]\n    visitor.visit::<{}::{}>();",
-            str_lit(&m.service_module),
+            "    #[cfg({})]\n    visitor.visit::<{}::{}>();",
+            type_cfg(&family[&m.service_module], platform.contains(&m.type_name)),
             m.service_module,
             m.resource.name
         );
@@ -394,8 +500,19 @@ pub fn features_block(services: &[String]) -> String {
     let mut out = String::new();
     out.push_str(FEATURES_BEGIN);
     out.push('\n');
-    let quoted: Vec<String> = services.iter().map(|s| str_lit(s)).collect();
-    let _ = writeln!(out, "all = [{}]", quoted.join(", "));
+    // `all`, ten features a line.
+    out.push_str("all = [");
+    for (i, s) in services.iter().enumerate() {
+        out.push_str(if i == 0 {
+            ""
+        } else if i % 10 == 0 {
+            ",\n  "
+        } else {
+            ", "
+        });
+        out.push_str(&str_lit(s));
+    }
+    out.push_str("]\n");
     for s in services {
         let _ = writeln!(out, "{s} = []");
     }
@@ -404,7 +521,7 @@ pub fn features_block(services: &[String]) -> String {
 }
 
 /// First line of the generated block of `Cargo.toml`.
-pub const FEATURES_BEGIN: &str = "# @generated by cfnc-codegen from schema/types.txt: one feature per service of src/resources (run scripts/regen).";
+pub const FEATURES_BEGIN: &str = "# @generated by cfnc-codegen from schema/types.txt: one feature per service family of src/resources (run scripts/regen).";
 /// Last line of the generated block of `Cargo.toml`.
 pub const FEATURES_END: &str = "# end of the @generated features";
 
@@ -458,8 +575,14 @@ mod tests {
             src.contains("pub fn name(self, name: impl Into<Value<String>>) -> ThingBuilder2<Value<String>>")
         );
         assert!(src.contains("S1: Required<String>"));
-        // Optional setters keep the builder's type.
-        assert!(src.contains("pub fn size(mut self, size: impl Into<Value<i64>>) -> Self"));
+        // Optional setters keep the builder's type (crate::resources::optional_setters!).
+        let setters = src.lines().find(|l| l.contains("optional_setters!(") && l.contains("size")).unwrap();
+        assert!(setters.contains(", size: Value<i64>,"), "{setters}");
+        // Property names serde's PascalCase gives need no rename.
+        assert!(src.contains("#[serde(rename_all = \"PascalCase\")]"));
+        assert!(src.contains(
+            "    #[serde(skip_serializing_if = \"Option::is_none\")] pub size: Option<Value<i64>>,"
+        ));
         // Two same-typed required properties: two named setters, no positional constructor.
         assert!(src.contains(
             "pub fn start(self, start: impl Into<Value<String>>) -> RangeBuilder<S1, Value<String>>"
@@ -470,6 +593,7 @@ mod tests {
             )
         );
         assert!(!src.contains("pub fn new("));
+        assert!(!src.contains("optional_setters!(build"), "a renamed setter is written out");
         // A property named like the finishing method gets another setter name.
         assert!(src.contains("pub fn build_property(self, build: impl Into<Value<String>>)"));
         assert!(src.contains("missing::build_property"));
@@ -483,9 +607,36 @@ mod tests {
     #[test]
     fn services_are_features() {
         let m = thing();
-        let generated = generated_file(&["test".to_string()], &[&m]);
+        let family = [("test".to_string(), "test".to_string()), ("testv2".to_string(), "test".to_string())];
+        let family = family.into_iter().collect();
+        let generated = generated_file(&family, &[&m], &Default::default());
         assert!(generated.contains("#[cfg(feature = \"test\")]\npub mod test;"));
+        assert!(generated.contains("#[cfg(feature = \"test\")]\npub mod testv2;"));
         assert!(generated.contains("    #[cfg(feature = \"test\")]\n    visitor.visit::<test::Thing>();"));
+        assert!(generated.contains("(\"AWS::Test::Thing\", \"test\"),"));
+        // A type of the `platform` feature: its service module and the type are compiled with
+        // either feature; in a service with other types, each module says which it needs.
+        let platform = ["AWS::Test::Thing".to_string()].into_iter().collect();
+        let generated = generated_file(&family, &[&m], &platform);
+        assert!(generated.contains("#[cfg(any(feature = \"platform\", feature = \"test\"))]\npub mod test;"));
+        assert!(generated.contains("#[cfg(feature = \"test\")]\npub mod testv2;"));
+        assert!(generated.contains(
+            "    #[cfg(any(feature = \"platform\", feature = \"test\"))]\n    visitor.visit::<test::Thing>();"
+        ));
+        let mut other = thing();
+        other.type_name = "AWS::Test::Other".into();
+        other.module = "other".into();
+        let service = service_file("AWS", "Test", "test", &[&other, &m], &platform);
+        assert!(
+            service.contains("#[cfg(feature = \"test\")]\n#[rustfmt::skip]\npub mod other;"),
+            "{service}"
+        );
+        assert!(service.contains(
+            "#[cfg(any(feature = \"platform\", feature = \"test\"))]\n#[rustfmt::skip]\npub mod thing;"
+        ));
+        assert!(
+            service.contains("The default feature `platform` compiles some of them: `AWS::Test::Thing`.")
+        );
         let block = features_block(&["ec2".to_string(), "s3".to_string()]);
         assert_eq!(
             block,

@@ -1,21 +1,26 @@
 //! `cfnc-codegen`: generates cfnc's typed CloudFormation resource models from the vendored
 //! registry schemas.
 //!
-//! Input: `schema/types.txt` (one type name per line) and `schema/<service>-<resource>.json`.
+//! Input: `schema/types.txt` (every vendored resource type, one per line, written by
+//! `scripts/refresh-schemas`; it must list exactly the registry schemas of `schema/`) and
+//! `schema/<service>-<resource>.json`.
 //! Output (paths relative to the repository root):
 //! - `src/resources/<service>/<resource>.rs`: one module per resource type;
 //! - `src/resources/<service>/mod.rs`: its modules and re-exports of each resource and
 //!   attribute type;
 //! - `src/resources/generated.rs`: the service modules (included by `src/resources/mod.rs`),
-//!   each behind the cargo feature named like it;
+//!   each behind the cargo feature of its family ([`families`]);
 //! - `src/resources/missing.rs`: the builders' typestate markers (one per required property);
 //! - `Cargo.toml`: the block of service features between [`emit::FEATURES_BEGIN`] and
 //!   [`emit::FEATURES_END`] (the rest of the file is left as it is);
 //! - `src/schema/embedded.rs`: the list of typed types (the schemas themselves are compressed
 //!   into the library by its `build.rs`).
 //!
-//! Every file starts with an `@generated` header and is formatted with `rustfmt` using the
-//! repository's `rustfmt.toml`, so the output is byte-for-byte reproducible.
+//! Every file starts with an `@generated` header. The small files are formatted with `rustfmt`
+//! (the repository's `rustfmt.toml`); the resource modules are written already laid out (one
+//! item per line, no width-based wrapping) and their `mod` lines carry `#[rustfmt::skip]`:
+//! rustfmt took most of the generation time for ~1,900 modules. Either way the output is
+//! byte-for-byte reproducible.
 
 pub mod emit;
 pub mod model;
@@ -51,6 +56,87 @@ pub fn read_types(root: &Path) -> Result<Vec<String>, String> {
     Ok(types)
 }
 
+/// The types of the library's default feature `platform` (`schema/platform-types.txt`): each
+/// is compiled with `platform` or with its service's feature. Every one must be a type of
+/// `types`.
+pub fn read_platform_types(
+    root: &Path,
+    types: &[String],
+) -> Result<std::collections::BTreeSet<String>, String> {
+    let path = root.join("schema/platform-types.txt");
+    let text = std::fs::read_to_string(&path).map_err(|e| format!("{}: {e}", path.display()))?;
+    let mut out = std::collections::BTreeSet::new();
+    for (i, line) in text.lines().enumerate() {
+        let t = line.trim();
+        if t.is_empty() || t.starts_with('#') {
+            continue;
+        }
+        if types.binary_search_by(|x| x.as_str().cmp(t)).is_err() {
+            return Err(format!(
+                "{}:{}: `{t}` is not a vendored type (schema/types.txt)",
+                path.display(),
+                i + 1
+            ));
+        }
+        out.insert(t.to_string());
+    }
+    Ok(out)
+}
+
+/// Files of `schema/` (top level) that are not registry schemas.
+pub const NOT_SCHEMAS: &[&str] = &[
+    "registry-index.json",
+    "lambda-runtime-lifecycle.json",
+    "extension-rules.json",
+    "getatt-exceptions.json",
+];
+
+/// Checks that `types` (from `schema/types.txt`) names exactly the registry schemas of
+/// `schema/`: every type is typed, so a schema that `types.txt` does not list is a refresh that
+/// was not finished.
+fn check_types_cover_schemas(root: &Path, types: &[String]) -> Result<(), String> {
+    let dir = root.join("schema");
+    let listed: std::collections::BTreeSet<String> = types.iter().map(|t| schema_file_name(t)).collect();
+    let entries = std::fs::read_dir(&dir).map_err(|e| format!("{}: {e}", dir.display()))?;
+    let mut unlisted = Vec::new();
+    for e in entries.flatten() {
+        let name = e.file_name().to_string_lossy().into_owned();
+        if name.ends_with(".json") && !NOT_SCHEMAS.contains(&name.as_str()) && !listed.contains(&name) {
+            unlisted.push(name);
+        }
+    }
+    unlisted.sort();
+    if unlisted.is_empty() {
+        Ok(())
+    } else {
+        Err(format!(
+            "schema/types.txt does not list the types of {} (run scripts/refresh-schemas)",
+            unlisted.join(", ")
+        ))
+    }
+}
+
+/// The cargo feature of each service module: its **family**, the shortest other service
+/// module whose name starts its own (`iotevents`, `iotsitewise` -> `iot`; `route53resolver`
+/// -> `route53`; `wafv2` -> `waf`), or its own name. A service of the platform's types
+/// (`protected`) heads no family, so enabling one of them never brings in another service
+/// (`s3express` keeps its own feature, it does not join `s3`).
+/// Families keep the feature count well below crates.io's limit of 300 per crate
+/// (317 services -> 253 features).
+pub fn families(services: &[String], protected: &[String]) -> BTreeMap<String, String> {
+    services
+        .iter()
+        .map(|s| {
+            let family = services
+                .iter()
+                .filter(|o| *o != s && o.len() >= 3 && s.starts_with(o.as_str()) && !protected.contains(o))
+                .min_by_key(|o| o.len())
+                .unwrap_or(s);
+            (s.clone(), family.clone())
+        })
+        .collect()
+}
+
 /// `AWS::S3::Bucket` -> `aws-s3-bucket.json` (the vendoring script's naming).
 pub fn schema_file_name(type_name: &str) -> String {
     format!("{}.json", type_name.replace("::", "-").to_ascii_lowercase())
@@ -78,6 +164,7 @@ fn extra_attributes(root: &Path) -> Result<impl Fn(&str) -> model::ExtraAttribut
 
 pub fn generate(root: &Path) -> Result<Vec<File>, String> {
     let types = read_types(root)?;
+    check_types_cover_schemas(root, &types)?;
     let extra = extra_attributes(root)?;
     let mut modules = Vec::new();
     for t in &types {
@@ -103,17 +190,26 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
             content: emit::resource_file(m),
         });
     }
+    let services: Vec<String> = by_service.keys().cloned().collect();
+    let platform = read_platform_types(root, &types)?;
+    // The platform's services head no family, so their features stay their own.
+    let protected: Vec<String> = modules
+        .iter()
+        .filter(|m| platform.contains(&m.type_name))
+        .map(|m| m.service_module.clone())
+        .collect();
+    let family = families(&services, &protected);
     for (module, (service, mods)) in &mut by_service {
         mods.sort_by(|a, b| a.module.cmp(&b.module));
+        let org = mods[0].type_name.split("::").next().unwrap_or("AWS");
         files.push(File {
             path: PathBuf::from(format!("src/resources/{module}/mod.rs")),
-            content: emit::service_file(service, mods),
+            content: emit::service_file(org, service, &family[module], mods, &platform),
         });
     }
-    let services: Vec<String> = by_service.keys().cloned().collect();
     files.push(File {
         path: PathBuf::from("src/resources/generated.rs"),
-        content: emit::generated_file(&services, &modules.iter().collect::<Vec<_>>()),
+        content: emit::generated_file(&family, &modules.iter().collect::<Vec<_>>(), &platform),
     });
     let setters = modules
         .iter()
@@ -127,10 +223,22 @@ pub fn generate(root: &Path) -> Result<Vec<File>, String> {
     files.push(File { path: PathBuf::from("src/schema/embedded.rs"), content: emit::embedded_file(&types) });
     files.sort_by(|a, b| a.path.cmp(&b.path));
     for f in &mut files {
+        if is_resource_module(&f.path) {
+            continue; // laid out by emit, skipped by rustfmt (see the crate docs)
+        }
         f.content = rustfmt(root, &f.content).map_err(|e| format!("rustfmt {}: {e}", f.path.display()))?;
     }
-    files.push(File { path: PathBuf::from("Cargo.toml"), content: cargo_toml(root, &services)? });
+    let features: std::collections::BTreeSet<String> = family.values().cloned().collect();
+    let features: Vec<String> = features.into_iter().collect();
+    files.push(File { path: PathBuf::from("Cargo.toml"), content: cargo_toml(root, &features)? });
     Ok(files)
+}
+
+/// `src/resources/<service>/<resource>.rs` (not `mod.rs`): a resource module.
+fn is_resource_module(path: &Path) -> bool {
+    path.starts_with("src/resources")
+        && path.components().count() == 4
+        && path.file_name().is_some_and(|n| n != "mod.rs")
 }
 
 /// `root/Cargo.toml` with its block of service features replaced by the generated one.
@@ -246,6 +354,21 @@ pub fn differences(files: &[File], committed: &Path) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn services_of_a_family_share_its_feature() {
+        let services: Vec<String> =
+            ["ce", "certificatemanager", "iot", "iotevents", "s3", "s3express", "wafv2", "waf"]
+                .iter()
+                .map(|s| s.to_string())
+                .collect();
+        let f = families(&services, &["s3".to_string()]);
+        assert_eq!(f["iotevents"], "iot");
+        assert_eq!(f["wafv2"], "waf");
+        assert_eq!(f["certificatemanager"], "certificatemanager", "a two-letter name heads no family");
+        assert_eq!(f["s3express"], "s3express", "a default feature keeps exactly its service");
+        assert_eq!(f["iot"], "iot");
+    }
 
     #[test]
     fn only_the_features_block_of_cargo_toml_is_generated() {

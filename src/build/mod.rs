@@ -302,7 +302,10 @@ struct Built {
 /// Compile, split, validate and write.
 fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result<Report, BuildError> {
     #[cfg_attr(
-        not(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")),
+        not(any(
+            feature = "platform",
+            all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")
+        )),
         allow(unused_mut)
     )]
     let Built {
@@ -316,9 +319,15 @@ fn finish(req: &Request, built: Built, progress: &mut dyn FnMut(Step)) -> Result
         assets,
     } = built;
     if let Some(n) = req.synthetic {
-        #[cfg(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns"))]
+        #[cfg(any(
+            feature = "platform",
+            all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")
+        ))]
         crate::synthetic::add(&mut app, &env, n)?;
-        #[cfg(not(all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")))]
+        #[cfg(not(any(
+            feature = "platform",
+            all(feature = "cloudwatch", feature = "kms", feature = "logs", feature = "sns")
+        )))]
         return Err(BuildError::App(AppError::Unsupported(format!(
             "--synthetic {n} needs the cfnc features cloudwatch, kms, logs and sns"
         ))));

@@ -8,14 +8,380 @@
 /// `acceleration_status(..)` has not been called yet.
 pub struct acceleration_status;
 
+/// `accelerator_arn(..)` has not been called yet.
+pub struct accelerator_arn;
+
+/// `accept_eula(..)` has not been called yet.
+pub struct accept_eula;
+
+/// `accept_terms_and_conditions(..)` has not been called yet.
+pub struct accept_terms_and_conditions;
+
+/// `acceptance_required(..)` has not been called yet.
+pub struct acceptance_required;
+
+/// `accepted_file_types(..)` has not been called yet.
+pub struct accepted_file_types;
+
+/// `access_association_source(..)` has not been called yet.
+pub struct access_association_source;
+
+/// `access_association_source_type(..)` has not been called yet.
+pub struct access_association_source_type;
+
+/// `access_control_allow_credentials(..)` has not been called yet.
+pub struct access_control_allow_credentials;
+
+/// `access_control_allow_headers(..)` has not been called yet.
+pub struct access_control_allow_headers;
+
+/// `access_control_allow_methods(..)` has not been called yet.
+pub struct access_control_allow_methods;
+
+/// `access_control_allow_origins(..)` has not been called yet.
+pub struct access_control_allow_origins;
+
+/// `access_control_attributes(..)` has not been called yet.
+pub struct access_control_attributes;
+
+/// `access_control_max_age_sec(..)` has not been called yet.
+pub struct access_control_max_age_sec;
+
+/// `access_endpoints(..)` has not been called yet.
+pub struct access_endpoints;
+
+/// `access_grants_location_id(..)` has not been called yet.
+pub struct access_grants_location_id;
+
+/// `access_key_id(..)` has not been called yet.
+pub struct access_key_id;
+
+/// `access_level(..)` has not been called yet.
+pub struct access_level;
+
+/// `access_location(..)` has not been called yet.
+pub struct access_location;
+
+/// `access_method(..)` has not been called yet.
+pub struct access_method;
+
+/// `access_point_arn(..)` has not been called yet.
+pub struct access_point_arn;
+
+/// `access_policy_identity(..)` has not been called yet.
+pub struct access_policy_identity;
+
+/// `access_policy_permission(..)` has not been called yet.
+pub struct access_policy_permission;
+
+/// `access_policy_resource(..)` has not been called yet.
+pub struct access_policy_resource;
+
+/// `access_rights(..)` has not been called yet.
+pub struct access_rights;
+
+/// `access_role(..)` has not been called yet.
+pub struct access_role;
+
+/// `access_role_arn(..)` has not been called yet.
+pub struct access_role_arn;
+
+/// `access_scope(..)` has not been called yet.
+pub struct access_scope;
+
 /// `access_tier(..)` has not been called yet.
 pub struct access_tier;
+
+/// `access_token(..)` has not been called yet.
+pub struct access_token;
+
+/// `access_types(..)` has not been called yet.
+pub struct access_types;
+
+/// `access_url(..)` has not been called yet.
+pub struct access_url;
+
+/// `accessor_type(..)` has not been called yet.
+pub struct accessor_type;
+
+/// `account(..)` has not been called yet.
+pub struct account;
+
+/// `account_access_type(..)` has not been called yet.
+pub struct account_access_type;
+
+/// `account_alias(..)` has not been called yet.
+pub struct account_alias;
+
+/// `account_default_for_operations(..)` has not been called yet.
+pub struct account_default_for_operations;
+
+/// `account_grouping(..)` has not been called yet.
+pub struct account_grouping;
+
+/// `account_id(..)` has not been called yet.
+pub struct account_id;
+
+/// `account_ids(..)` has not been called yet.
+pub struct account_ids;
+
+/// `account_level(..)` has not been called yet.
+pub struct account_level;
+
+/// `account_list(..)` has not been called yet.
+pub struct account_list;
+
+/// `account_name(..)` has not been called yet.
+pub struct account_name;
+
+/// `account_password(..)` has not been called yet.
+pub struct account_password;
+
+/// `account_url(..)` has not been called yet.
+pub struct account_url;
+
+/// `acl_name(..)` has not been called yet.
+pub struct acl_name;
+
+/// `acme_endpoint_arn(..)` has not been called yet.
+pub struct acme_endpoint_arn;
 
 /// `action(..)` has not been called yet.
 pub struct action;
 
+/// `action_configurations(..)` has not been called yet.
+pub struct action_configurations;
+
+/// `action_connector_id(..)` has not been called yet.
+pub struct action_connector_id;
+
+/// `action_definition(..)` has not been called yet.
+pub struct action_definition;
+
+/// `action_group_name(..)` has not been called yet.
+pub struct action_group_name;
+
+/// `action_id(..)` has not been called yet.
+pub struct action_id;
+
+/// `action_name(..)` has not been called yet.
+pub struct action_name;
+
+/// `action_on_failure(..)` has not been called yet.
+pub struct action_on_failure;
+
+/// `action_operations(..)` has not been called yet.
+pub struct action_operations;
+
+/// `action_params(..)` has not been called yet.
+pub struct action_params;
+
+/// `action_threshold(..)` has not been called yet.
+pub struct action_threshold;
+
+/// `action_to_use(..)` has not been called yet.
+pub struct action_to_use;
+
+/// `action_type(..)` has not been called yet.
+pub struct action_type;
+
+/// `action_type_id(..)` has not been called yet.
+pub struct action_type_id;
+
+/// `actions(..)` has not been called yet.
+pub struct actions;
+
+/// `activated(..)` has not been called yet.
+pub struct activated;
+
+/// `activation_state(..)` has not been called yet.
+pub struct activation_state;
+
+/// `active(..)` has not been called yet.
+pub struct active;
+
+/// `actor_token_content(..)` has not been called yet.
+pub struct actor_token_content;
+
+/// `ad_decision_server_url(..)` has not been called yet.
+pub struct ad_decision_server_url;
+
+/// `adapter_name(..)` has not been called yet.
+pub struct adapter_name;
+
+/// `add_on_type(..)` has not been called yet.
+pub struct add_on_type;
+
+/// `additional_file_format(..)` has not been called yet.
+pub struct additional_file_format;
+
+/// `additional_os_capabilities(..)` has not been called yet.
+pub struct additional_os_capabilities;
+
+/// `additional_statistics(..)` has not been called yet.
+pub struct additional_statistics;
+
+/// `addon_name(..)` has not been called yet.
+pub struct addon_name;
+
+/// `addon_subscription_id(..)` has not been called yet.
+pub struct addon_subscription_id;
+
+/// `address(..)` has not been called yet.
+pub struct address;
+
+/// `address_definition(..)` has not been called yet.
+pub struct address_definition;
+
+/// `address_family(..)` has not been called yet.
+pub struct address_family;
+
+/// `address_line1(..)` has not been called yet.
+pub struct address_line1;
+
+/// `addresses(..)` has not been called yet.
+pub struct addresses;
+
+/// `admin_account_id(..)` has not been called yet.
+pub struct admin_account_id;
+
+/// `admin_password(..)` has not been called yet.
+pub struct admin_password;
+
+/// `admin_role(..)` has not been called yet.
+pub struct admin_role;
+
+/// `admin_role_arn(..)` has not been called yet.
+pub struct admin_role_arn;
+
+/// `admin_user_name(..)` has not been called yet.
+pub struct admin_user_name;
+
+/// `admin_username(..)` has not been called yet.
+pub struct admin_username;
+
+/// `advanced_event_selectors(..)` has not been called yet.
+pub struct advanced_event_selectors;
+
+/// `after_contact_work_config(..)` has not been called yet.
+pub struct after_contact_work_config;
+
+/// `agent_action(..)` has not been called yet.
+pub struct agent_action;
+
+/// `agent_alias_name(..)` has not been called yet.
+pub struct agent_alias_name;
+
+/// `agent_arns(..)` has not been called yet.
+pub struct agent_arns;
+
+/// `agent_descriptor(..)` has not been called yet.
+pub struct agent_descriptor;
+
+/// `agent_id(..)` has not been called yet.
+pub struct agent_id;
+
+/// `agent_ip_and_port_address(..)` has not been called yet.
+pub struct agent_ip_and_port_address;
+
+/// `agent_name(..)` has not been called yet.
+pub struct agent_name;
+
+/// `agent_runtime_artifact(..)` has not been called yet.
+pub struct agent_runtime_artifact;
+
+/// `agent_runtime_id(..)` has not been called yet.
+pub struct agent_runtime_id;
+
+/// `agent_runtime_name(..)` has not been called yet.
+pub struct agent_runtime_name;
+
+/// `agent_space_arn(..)` has not been called yet.
+pub struct agent_space_arn;
+
+/// `agent_space_id(..)` has not been called yet.
+pub struct agent_space_id;
+
+/// `agent_version(..)` has not been called yet.
+pub struct agent_version;
+
+/// `aggregate_key_type(..)` has not been called yet.
+pub struct aggregate_key_type;
+
+/// `aggregation(..)` has not been called yet.
+pub struct aggregation;
+
+/// `aggregation_configuration(..)` has not been called yet.
+pub struct aggregation_configuration;
+
+/// `aggregation_expression(..)` has not been called yet.
+pub struct aggregation_expression;
+
+/// `aggregation_function(..)` has not been called yet.
+pub struct aggregation_function;
+
+/// `aggregation_sort_configurations(..)` has not been called yet.
+pub struct aggregation_sort_configurations;
+
+/// `aggregations(..)` has not been called yet.
+pub struct aggregations;
+
+/// `agree_to_install_hanadb_client(..)` has not been called yet.
+pub struct agree_to_install_hanadb_client;
+
+/// `ai_agent_id(..)` has not been called yet.
+pub struct ai_agent_id;
+
+/// `ai_guardrail_id(..)` has not been called yet.
+pub struct ai_guardrail_id;
+
+/// `ai_prompt_id(..)` has not been called yet.
+pub struct ai_prompt_id;
+
+/// `ai_workload_config_name(..)` has not been called yet.
+pub struct ai_workload_config_name;
+
+/// `alarm_arn(..)` has not been called yet.
+pub struct alarm_arn;
+
+/// `alarm_identifier(..)` has not been called yet.
+pub struct alarm_identifier;
+
+/// `alarm_metric_name(..)` has not been called yet.
+pub struct alarm_metric_name;
+
+/// `alarm_metrics(..)` has not been called yet.
+pub struct alarm_metrics;
+
+/// `alarm_name(..)` has not been called yet.
+pub struct alarm_name;
+
+/// `alarm_names(..)` has not been called yet.
+pub struct alarm_names;
+
 /// `alarm_rule(..)` has not been called yet.
 pub struct alarm_rule;
+
+/// `alarm_type(..)` has not been called yet.
+pub struct alarm_type;
+
+/// `alarms(..)` has not been called yet.
+pub struct alarms;
+
+/// `alb_low_reputation_mode(..)` has not been called yet.
+pub struct alb_low_reputation_mode;
+
+/// `alert_target_arn(..)` has not been called yet.
+pub struct alert_target_arn;
+
+/// `algorithm(..)` has not been called yet.
+pub struct algorithm;
+
+/// `algorithm_name(..)` has not been called yet.
+pub struct algorithm_name;
+
+/// `alias(..)` has not been called yet.
+pub struct alias;
 
 /// `alias_name(..)` has not been called yet.
 pub struct alias_name;
@@ -23,26 +389,833 @@ pub struct alias_name;
 /// `allocation_ids(..)` has not been called yet.
 pub struct allocation_ids;
 
+/// `allocation_strategy(..)` has not been called yet.
+pub struct allocation_strategy;
+
+/// `allow_actions(..)` has not been called yet.
+pub struct allow_actions;
+
+/// `allow_audio_input(..)` has not been called yet.
+pub struct allow_audio_input;
+
+/// `allow_cleartext(..)` has not been called yet.
+pub struct allow_cleartext;
+
+/// `allow_dtmf_input(..)` has not been called yet.
+pub struct allow_dtmf_input;
+
+/// `allow_duplicates(..)` has not been called yet.
+pub struct allow_duplicates;
+
+/// `allow_early_check_in(..)` has not been called yet.
+pub struct allow_early_check_in;
+
+/// `allow_joins_on_columns_with_different_names(..)` has not been called yet.
+pub struct allow_joins_on_columns_with_different_names;
+
+/// `allow_resources(..)` has not been called yet.
+pub struct allow_resources;
+
+/// `allow_unassociated_targets(..)` has not been called yet.
+pub struct allow_unassociated_targets;
+
+/// `allow_unauthenticated_identities(..)` has not been called yet.
+pub struct allow_unauthenticated_identities;
+
+/// `allow_use_as_dimension_column(..)` has not been called yet.
+pub struct allow_use_as_dimension_column;
+
+/// `allowed_account_ids(..)` has not been called yet.
+pub struct allowed_account_ids;
+
+/// `allowed_columns(..)` has not been called yet.
+pub struct allowed_columns;
+
+/// `allowed_groups_column_name(..)` has not been called yet.
+pub struct allowed_groups_column_name;
+
+/// `allowed_input_types(..)` has not been called yet.
+pub struct allowed_input_types;
+
+/// `allowed_instance_types(..)` has not been called yet.
+pub struct allowed_instance_types;
+
 /// `allowed_methods(..)` has not been called yet.
 pub struct allowed_methods;
 
 /// `allowed_origins(..)` has not been called yet.
 pub struct allowed_origins;
 
+/// `allowed_publishers(..)` has not been called yet.
+pub struct allowed_publishers;
+
+/// `allowed_values(..)` has not been called yet.
+pub struct allowed_values;
+
+/// `allowlist(..)` has not been called yet.
+pub struct allowlist;
+
+/// `alternate_target_group_arn(..)` has not been called yet.
+pub struct alternate_target_group_arn;
+
+/// `amazon_connect_guide_association(..)` has not been called yet.
+pub struct amazon_connect_guide_association;
+
+/// `amazon_side_asn(..)` has not been called yet.
+pub struct amazon_side_asn;
+
+/// `amount(..)` has not been called yet.
+pub struct amount;
+
+/// `amount_requirement_name(..)` has not been called yet.
+pub struct amount_requirement_name;
+
+/// `analysis_id(..)` has not been called yet.
+pub struct analysis_id;
+
+/// `analysis_method(..)` has not been called yet.
+pub struct analysis_method;
+
+/// `analyzer_name(..)` has not been called yet.
+pub struct analyzer_name;
+
+/// `anchor_date_configuration(..)` has not been called yet.
+pub struct anchor_date_configuration;
+
+/// `any_of(..)` has not been called yet.
+pub struct any_of;
+
+/// `apache_kafka_cluster(..)` has not been called yet.
+pub struct apache_kafka_cluster;
+
+/// `apache_kafka_cluster_id(..)` has not been called yet.
+pub struct apache_kafka_cluster_id;
+
+/// `api_caching_behavior(..)` has not been called yet.
+pub struct api_caching_behavior;
+
+/// `api_format(..)` has not been called yet.
+pub struct api_format;
+
+/// `api_id(..)` has not been called yet.
+pub struct api_id;
+
+/// `api_key(..)` has not been called yet.
+pub struct api_key;
+
+/// `api_key_arn(..)` has not been called yet.
+pub struct api_key_arn;
+
+/// `api_key_credential(..)` has not been called yet.
+pub struct api_key_credential;
+
+/// `api_key_id(..)` has not been called yet.
+pub struct api_key_id;
+
+/// `api_key_name(..)` has not been called yet.
+pub struct api_key_name;
+
+/// `api_key_value(..)` has not been called yet.
+pub struct api_key_value;
+
+/// `api_schema(..)` has not been called yet.
+pub struct api_schema;
+
+/// `api_schema_type(..)` has not been called yet.
+pub struct api_schema_type;
+
+/// `api_secret_key(..)` has not been called yet.
+pub struct api_secret_key;
+
+/// `api_token(..)` has not been called yet.
+pub struct api_token;
+
+/// `api_token_secret_arn(..)` has not been called yet.
+pub struct api_token_secret_arn;
+
+/// `app(..)` has not been called yet.
+pub struct app;
+
+/// `app_block_arn(..)` has not been called yet.
+pub struct app_block_arn;
+
+/// `app_bundle_arn(..)` has not been called yet.
+pub struct app_bundle_arn;
+
+/// `app_bundle_identifier(..)` has not been called yet.
+pub struct app_bundle_identifier;
+
+/// `app_eui(..)` has not been called yet.
+pub struct app_eui;
+
+/// `app_id(..)` has not been called yet.
+pub struct app_id;
+
+/// `app_image_config_name(..)` has not been called yet.
+pub struct app_image_config_name;
+
+/// `app_instance_arn(..)` has not been called yet.
+pub struct app_instance_arn;
+
+/// `app_instance_user_id(..)` has not been called yet.
+pub struct app_instance_user_id;
+
+/// `app_key(..)` has not been called yet.
+pub struct app_key;
+
+/// `app_name(..)` has not been called yet.
+pub struct app_name;
+
+/// `app_s_key(..)` has not been called yet.
+pub struct app_s_key;
+
+/// `app_server_private_key(..)` has not been called yet.
+pub struct app_server_private_key;
+
+/// `app_specification(..)` has not been called yet.
+pub struct app_specification;
+
+/// `app_template_body(..)` has not been called yet.
+pub struct app_template_body;
+
+/// `app_type(..)` has not been called yet.
+pub struct app_type;
+
+/// `app_visibility(..)` has not been called yet.
+pub struct app_visibility;
+
+/// `append_only(..)` has not been called yet.
+pub struct append_only;
+
+/// `append_to_prompt(..)` has not been called yet.
+pub struct append_to_prompt;
+
+/// `appended_columns(..)` has not been called yet.
+pub struct appended_columns;
+
+/// `applicable_asset_types(..)` has not been called yet.
+pub struct applicable_asset_types;
+
+/// `applicable_to(..)` has not been called yet.
+pub struct applicable_to;
+
+/// `application(..)` has not been called yet.
+pub struct application;
+
+/// `application_arn(..)` has not been called yet.
+pub struct application_arn;
+
+/// `application_id(..)` has not been called yet.
+pub struct application_id;
+
+/// `application_identifier(..)` has not been called yet.
+pub struct application_identifier;
+
+/// `application_key(..)` has not been called yet.
+pub struct application_key;
+
+/// `application_logs(..)` has not been called yet.
+pub struct application_logs;
+
+/// `application_maintenance_window_start_time(..)` has not been called yet.
+pub struct application_maintenance_window_start_time;
+
+/// `application_name(..)` has not been called yet.
+pub struct application_name;
+
+/// `application_provider_arn(..)` has not been called yet.
+pub struct application_provider_arn;
+
+/// `application_restore_type(..)` has not been called yet.
+pub struct application_restore_type;
+
+/// `application_source(..)` has not been called yet.
+pub struct application_source;
+
+/// `application_source_config(..)` has not been called yet.
+pub struct application_source_config;
+
+/// `application_source_uri(..)` has not been called yet.
+pub struct application_source_uri;
+
+/// `application_type(..)` has not been called yet.
+pub struct application_type;
+
+/// `application_version(..)` has not been called yet.
+pub struct application_version;
+
+/// `applied_for(..)` has not been called yet.
+pub struct applied_for;
+
 /// `apply_on(..)` has not been called yet.
 pub struct apply_on;
+
+/// `approval_groups(..)` has not been called yet.
+pub struct approval_groups;
+
+/// `approval_strategy(..)` has not been called yet.
+pub struct approval_strategy;
+
+/// `approvers(..)` has not been called yet.
+pub struct approvers;
+
+/// `approximate_dollar_limit(..)` has not been called yet.
+pub struct approximate_dollar_limit;
+
+/// `apps_list(..)` has not been called yet.
+pub struct apps_list;
+
+/// `architecture(..)` has not been called yet.
+pub struct architecture;
 
 /// `arn(..)` has not been called yet.
 pub struct arn;
 
+/// `artifact_id(..)` has not been called yet.
+pub struct artifact_id;
+
+/// `artifact_path(..)` has not been called yet.
+pub struct artifact_path;
+
 /// `artifact_s3_location(..)` has not been called yet.
 pub struct artifact_s3_location;
+
+/// `artifact_store(..)` has not been called yet.
+pub struct artifact_store;
+
+/// `artifact_store_uri(..)` has not been called yet.
+pub struct artifact_store_uri;
+
+/// `artifact_type(..)` has not been called yet.
+pub struct artifact_type;
+
+/// `artifacts(..)` has not been called yet.
+pub struct artifacts;
+
+/// `as2_id(..)` has not been called yet.
+pub struct as2_id;
+
+/// `asn(..)` has not been called yet.
+pub struct asn;
+
+/// `asserted_controls(..)` has not been called yet.
+pub struct asserted_controls;
+
+/// `assessment_target_arn(..)` has not been called yet.
+pub struct assessment_target_arn;
+
+/// `asset_id(..)` has not been called yet.
+pub struct asset_id;
+
+/// `asset_model_id(..)` has not been called yet.
+pub struct asset_model_id;
+
+/// `asset_model_name(..)` has not been called yet.
+pub struct asset_model_name;
+
+/// `asset_name(..)` has not been called yet.
+pub struct asset_name;
+
+/// `asset_type(..)` has not been called yet.
+pub struct asset_type;
+
+/// `asset_types(..)` has not been called yet.
+pub struct asset_types;
+
+/// `assets(..)` has not been called yet.
+pub struct assets;
+
+/// `assignment_name(..)` has not been called yet.
+pub struct assignment_name;
+
+/// `assignment_status(..)` has not been called yet.
+pub struct assignment_status;
+
+/// `assistant_arn(..)` has not been called yet.
+pub struct assistant_arn;
+
+/// `assistant_id(..)` has not been called yet.
+pub struct assistant_id;
+
+/// `associated_alarm_name(..)` has not been called yet.
+pub struct associated_alarm_name;
+
+/// `associated_compute_resource_types(..)` has not been called yet.
+pub struct associated_compute_resource_types;
+
+/// `associated_gateway_id(..)` has not been called yet.
+pub struct associated_gateway_id;
+
+/// `associated_license_asset_ruleset_ar_ns(..)` has not been called yet.
+pub struct associated_license_asset_ruleset_ar_ns;
+
+/// `association(..)` has not been called yet.
+pub struct association;
+
+/// `association_type(..)` has not been called yet.
+pub struct association_type;
 
 /// `assume_role_policy_document(..)` has not been called yet.
 pub struct assume_role_policy_document;
 
+/// `attach_point(..)` has not been called yet.
+pub struct attach_point;
+
+/// `attach_to_vpc(..)` has not been called yet.
+pub struct attach_to_vpc;
+
+/// `attachment_name(..)` has not been called yet.
+pub struct attachment_name;
+
+/// `attachment_type(..)` has not been called yet.
+pub struct attachment_type;
+
+/// `attachments_control_mode(..)` has not been called yet.
+pub struct attachments_control_mode;
+
+/// `attribute(..)` has not been called yet.
+pub struct attribute;
+
+/// `attribute_details(..)` has not been called yet.
+pub struct attribute_details;
+
+/// `attribute_group(..)` has not been called yet.
+pub struct attribute_group;
+
+/// `attribute_matching_model(..)` has not been called yet.
+pub struct attribute_matching_model;
+
+/// `attribute_name(..)` has not been called yet.
+pub struct attribute_name;
+
+/// `attribute_names(..)` has not been called yet.
+pub struct attribute_names;
+
+/// `attribute_type(..)` has not been called yet.
+pub struct attribute_type;
+
+/// `attribute_value(..)` has not been called yet.
+pub struct attribute_value;
+
+/// `attributes(..)` has not been called yet.
+pub struct attributes;
+
+/// `attributes_require_verification_before_update(..)` has not been called yet.
+pub struct attributes_require_verification_before_update;
+
+/// `audience(..)` has not been called yet.
+pub struct audience;
+
+/// `audience_rule(..)` has not been called yet.
+pub struct audience_rule;
+
+/// `audio_extraction_status(..)` has not been called yet.
+pub struct audio_extraction_status;
+
+/// `audit_check_configurations(..)` has not been called yet.
+pub struct audit_check_configurations;
+
+/// `audit_log(..)` has not been called yet.
+pub struct audit_log;
+
+/// `audit_logs(..)` has not been called yet.
+pub struct audit_logs;
+
+/// `auth(..)` has not been called yet.
+pub struct auth;
+
+/// `auth_code(..)` has not been called yet.
+pub struct auth_code;
+
+/// `auth_configuration(..)` has not been called yet.
+pub struct auth_configuration;
+
+/// `auth_mode(..)` has not been called yet.
+pub struct auth_mode;
+
+/// `auth_providers(..)` has not been called yet.
+pub struct auth_providers;
+
+/// `auth_type(..)` has not been called yet.
+pub struct auth_type;
+
+/// `authentication(..)` has not been called yet.
+pub struct authentication;
+
+/// `authentication_config(..)` has not been called yet.
+pub struct authentication_config;
+
+/// `authentication_configuration(..)` has not been called yet.
+pub struct authentication_configuration;
+
+/// `authentication_metadata(..)` has not been called yet.
+pub struct authentication_metadata;
+
+/// `authentication_options(..)` has not been called yet.
+pub struct authentication_options;
+
+/// `authentication_parameters(..)` has not been called yet.
+pub struct authentication_parameters;
+
+/// `authentication_providers(..)` has not been called yet.
+pub struct authentication_providers;
+
+/// `authentication_type(..)` has not been called yet.
+pub struct authentication_type;
+
+/// `authentication_types(..)` has not been called yet.
+pub struct authentication_types;
+
+/// `author(..)` has not been called yet.
+pub struct author;
+
+/// `authorization(..)` has not been called yet.
+pub struct authorization;
+
+/// `authorization_behavior(..)` has not been called yet.
+pub struct authorization_behavior;
+
+/// `authorization_endpoint(..)` has not been called yet.
+pub struct authorization_endpoint;
+
+/// `authorization_id(..)` has not been called yet.
+pub struct authorization_id;
+
+/// `authorization_strategy(..)` has not been called yet.
+pub struct authorization_strategy;
+
+/// `authorization_type(..)` has not been called yet.
+pub struct authorization_type;
+
+/// `authorized_account_id(..)` has not been called yet.
+pub struct authorized_account_id;
+
+/// `authorized_aws_region(..)` has not been called yet.
+pub struct authorized_aws_region;
+
+/// `authorized_principals(..)` has not been called yet.
+pub struct authorized_principals;
+
+/// `authorizer_function_arn(..)` has not been called yet.
+pub struct authorizer_function_arn;
+
+/// `authorizer_type(..)` has not been called yet.
+pub struct authorizer_type;
+
+/// `authorizer_uri(..)` has not been called yet.
+pub struct authorizer_uri;
+
+/// `authorizing_claim_match_value(..)` has not been called yet.
+pub struct authorizing_claim_match_value;
+
+/// `auto_accept(..)` has not been called yet.
+pub struct auto_accept;
+
+/// `auto_add_group_owner(..)` has not been called yet.
+pub struct auto_add_group_owner;
+
+/// `auto_adjust_type(..)` has not been called yet.
+pub struct auto_adjust_type;
+
+/// `auto_assign_elastic_ips(..)` has not been called yet.
+pub struct auto_assign_elastic_ips;
+
+/// `auto_assign_public_ips(..)` has not been called yet.
+pub struct auto_assign_public_ips;
+
+/// `auto_create_tasks(..)` has not been called yet.
+pub struct auto_create_tasks;
+
+/// `auto_enable(..)` has not been called yet.
+pub struct auto_enable;
+
+/// `auto_refresh(..)` has not been called yet.
+pub struct auto_refresh;
+
+/// `auto_scaling_group(..)` has not been called yet.
+pub struct auto_scaling_group;
+
+/// `auto_scaling_group_arn(..)` has not been called yet.
+pub struct auto_scaling_group_arn;
+
+/// `auto_scaling_group_name(..)` has not been called yet.
+pub struct auto_scaling_group_name;
+
+/// `auto_subscribe(..)` has not been called yet.
+pub struct auto_subscribe;
+
+/// `autodefined_reverse_flag(..)` has not been called yet.
+pub struct autodefined_reverse_flag;
+
+/// `automation_document(..)` has not been called yet.
+pub struct automation_document;
+
+/// `automation_parameters(..)` has not been called yet.
+pub struct automation_parameters;
+
+/// `availability_zone(..)` has not been called yet.
+pub struct availability_zone;
+
+/// `availability_zone_balance(..)` has not been called yet.
+pub struct availability_zone_balance;
+
+/// `availability_zone_name(..)` has not been called yet.
+pub struct availability_zone_name;
+
+/// `availability_zones(..)` has not been called yet.
+pub struct availability_zones;
+
+/// `available_layouts(..)` has not been called yet.
+pub struct available_layouts;
+
+/// `available_sources(..)` has not been called yet.
+pub struct available_sources;
+
+/// `aws_account_id(..)` has not been called yet.
+pub struct aws_account_id;
+
+/// `aws_account_region(..)` has not been called yet.
+pub struct aws_account_region;
+
+/// `aws_config_connector_arn(..)` has not been called yet.
+pub struct aws_config_connector_arn;
+
+/// `aws_idc(..)` has not been called yet.
+pub struct aws_idc;
+
+/// `aws_region(..)` has not been called yet.
+pub struct aws_region;
+
+/// `aws_secret_store_arn(..)` has not been called yet.
+pub struct aws_secret_store_arn;
+
+/// `aws_service(..)` has not been called yet.
+pub struct aws_service;
+
+/// `awskms_key_arn(..)` has not been called yet.
+pub struct awskms_key_arn;
+
+/// `axis_binding(..)` has not been called yet.
+pub struct axis_binding;
+
+/// `az(..)` has not been called yet.
+pub struct az;
+
+/// `azure(..)` has not been called yet.
+pub struct azure;
+
+/// `azure_blob_authentication_type(..)` has not been called yet.
+pub struct azure_blob_authentication_type;
+
+/// `azure_blob_sas_token(..)` has not been called yet.
+pub struct azure_blob_sas_token;
+
+/// `azure_configuration(..)` has not been called yet.
+pub struct azure_configuration;
+
+/// `azure_regions(..)` has not been called yet.
+pub struct azure_regions;
+
+/// `background_color(..)` has not been called yet.
+pub struct background_color;
+
+/// `backup_name(..)` has not been called yet.
+pub struct backup_name;
+
+/// `backup_options(..)` has not been called yet.
+pub struct backup_options;
+
+/// `backup_plan(..)` has not been called yet.
+pub struct backup_plan;
+
+/// `backup_plan_id(..)` has not been called yet.
+pub struct backup_plan_id;
+
+/// `backup_plan_name(..)` has not been called yet.
+pub struct backup_plan_name;
+
+/// `backup_plan_rule(..)` has not been called yet.
+pub struct backup_plan_rule;
+
+/// `backup_selection(..)` has not been called yet.
+pub struct backup_selection;
+
+/// `backup_vault_events(..)` has not been called yet.
+pub struct backup_vault_events;
+
+/// `backup_vault_name(..)` has not been called yet.
+pub struct backup_vault_name;
+
+/// `bandwidth(..)` has not been called yet.
+pub struct bandwidth;
+
+/// `bandwidth_allocation(..)` has not been called yet.
+pub struct bandwidth_allocation;
+
+/// `bandwidth_throttling(..)` has not been called yet.
+pub struct bandwidth_throttling;
+
 /// `base_canary_run_id(..)` has not been called yet.
 pub struct base_canary_run_id;
+
+/// `base_ejection_duration(..)` has not been called yet.
+pub struct base_ejection_duration;
+
+/// `base_evaluator_id(..)` has not been called yet.
+pub struct base_evaluator_id;
+
+/// `base_image(..)` has not been called yet.
+pub struct base_image;
+
+/// `base_image_arn(..)` has not been called yet.
+pub struct base_image_arn;
+
+/// `base_image_version(..)` has not been called yet.
+pub struct base_image_version;
+
+/// `base_rate_per_minute(..)` has not been called yet.
+pub struct base_rate_per_minute;
+
+/// `base_table_ttl(..)` has not been called yet.
+pub struct base_table_ttl;
+
+/// `base_theme_id(..)` has not been called yet.
+pub struct base_theme_id;
+
+/// `base_url(..)` has not been called yet.
+pub struct base_url;
+
+/// `baseline_identifier(..)` has not been called yet.
+pub struct baseline_identifier;
+
+/// `baseline_version(..)` has not been called yet.
+pub struct baseline_version;
+
+/// `batch_size(..)` has not been called yet.
+pub struct batch_size;
+
+/// `bedrock_knowledge_base_arn(..)` has not been called yet.
+pub struct bedrock_knowledge_base_arn;
+
+/// `bedrock_model_configuration(..)` has not been called yet.
+pub struct bedrock_model_configuration;
+
+/// `begin(..)` has not been called yet.
+pub struct begin;
+
+/// `begin_range_inclusive(..)` has not been called yet.
+pub struct begin_range_inclusive;
+
+/// `behavior(..)` has not been called yet.
+pub struct behavior;
+
+/// `behavior_type(..)` has not been called yet.
+pub struct behavior_type;
+
+/// `beneficiary(..)` has not been called yet.
+pub struct beneficiary;
+
+/// `bgp_options(..)` has not been called yet.
+pub struct bgp_options;
+
+/// `bgp_peers(..)` has not been called yet.
+pub struct bgp_peers;
+
+/// `billing_group_arn(..)` has not been called yet.
+pub struct billing_group_arn;
+
+/// `blocked_input_messaging(..)` has not been called yet.
+pub struct blocked_input_messaging;
+
+/// `blocked_outputs_messaging(..)` has not been called yet.
+pub struct blocked_outputs_messaging;
+
+/// `blue_green_deployment_name(..)` has not been called yet.
+pub struct blue_green_deployment_name;
+
+/// `blueprint_arn(..)` has not been called yet.
+pub struct blueprint_arn;
+
+/// `blueprint_id(..)` has not been called yet.
+pub struct blueprint_id;
+
+/// `blueprint_location(..)` has not been called yet.
+pub struct blueprint_location;
+
+/// `blueprint_name(..)` has not been called yet.
+pub struct blueprint_name;
+
+/// `body(..)` has not been called yet.
+pub struct body;
+
+/// `body_sections(..)` has not been called yet.
+pub struct body_sections;
+
+/// `bootstrap_broker_string(..)` has not been called yet.
+pub struct bootstrap_broker_string;
+
+/// `bootstrap_servers(..)` has not been called yet.
+pub struct bootstrap_servers;
+
+/// `bot_alias_locale_setting(..)` has not been called yet.
+pub struct bot_alias_locale_setting;
+
+/// `bot_alias_name(..)` has not been called yet.
+pub struct bot_alias_name;
+
+/// `bot_id(..)` has not been called yet.
+pub struct bot_id;
+
+/// `bot_member_alias_id(..)` has not been called yet.
+pub struct bot_member_alias_id;
+
+/// `bot_member_alias_name(..)` has not been called yet.
+pub struct bot_member_alias_name;
+
+/// `bot_member_id(..)` has not been called yet.
+pub struct bot_member_id;
+
+/// `bot_member_name(..)` has not been called yet.
+pub struct bot_member_name;
+
+/// `bot_member_version(..)` has not been called yet.
+pub struct bot_member_version;
+
+/// `bot_version_locale_details(..)` has not been called yet.
+pub struct bot_version_locale_details;
+
+/// `bot_version_locale_specification(..)` has not been called yet.
+pub struct bot_version_locale_specification;
+
+/// `bounding_box(..)` has not been called yet.
+pub struct bounding_box;
+
+/// `branch(..)` has not been called yet.
+pub struct branch;
+
+/// `branch_name(..)` has not been called yet.
+pub struct branch_name;
+
+/// `brand_id(..)` has not been called yet.
+pub struct brand_id;
+
+/// `breakpoint_percentile_threshold(..)` has not been called yet.
+pub struct breakpoint_percentile_threshold;
+
+/// `bridge_arn(..)` has not been called yet.
+pub struct bridge_arn;
+
+/// `broker(..)` has not been called yet.
+pub struct broker;
+
+/// `broker_name(..)` has not been called yet.
+pub struct broker_name;
+
+/// `broker_node_group_info(..)` has not been called yet.
+pub struct broker_node_group_info;
+
+/// `browser_tab_title(..)` has not been called yet.
+pub struct browser_tab_title;
 
 /// `browser_type(..)` has not been called yet.
 pub struct browser_type;
@@ -50,8 +1223,137 @@ pub struct browser_type;
 /// `bucket(..)` has not been called yet.
 pub struct bucket;
 
+/// `bucket_access_role_arn(..)` has not been called yet.
+pub struct bucket_access_role_arn;
+
 /// `bucket_arn(..)` has not been called yet.
 pub struct bucket_arn;
+
+/// `bucket_level(..)` has not been called yet.
+pub struct bucket_level;
+
+/// `bucket_name(..)` has not been called yet.
+pub struct bucket_name;
+
+/// `bucket_owner(..)` has not been called yet.
+pub struct bucket_owner;
+
+/// `bucket_path(..)` has not been called yet.
+pub struct bucket_path;
+
+/// `bucket_prefix(..)` has not been called yet.
+pub struct bucket_prefix;
+
+/// `bucket_region(..)` has not been called yet.
+pub struct bucket_region;
+
+/// `budget(..)` has not been called yet.
+pub struct budget;
+
+/// `budget_adjustment_period(..)` has not been called yet.
+pub struct budget_adjustment_period;
+
+/// `budget_name(..)` has not been called yet.
+pub struct budget_name;
+
+/// `budget_type(..)` has not been called yet.
+pub struct budget_type;
+
+/// `buffer_size(..)` has not been called yet.
+pub struct buffer_size;
+
+/// `build_compute_type(..)` has not been called yet.
+pub struct build_compute_type;
+
+/// `build_config(..)` has not been called yet.
+pub struct build_config;
+
+/// `build_role_arn(..)` has not been called yet.
+pub struct build_role_arn;
+
+/// `bundle_id(..)` has not been called yet.
+pub struct bundle_id;
+
+/// `bundle_name(..)` has not been called yet.
+pub struct bundle_name;
+
+/// `business_name(..)` has not been called yet.
+pub struct business_name;
+
+/// `business_unit_id(..)` has not been called yet.
+pub struct business_unit_id;
+
+/// `buyer_domain(..)` has not been called yet.
+pub struct buyer_domain;
+
+/// `buyer_identifier(..)` has not been called yet.
+pub struct buyer_identifier;
+
+/// `ca_certificate_pem(..)` has not been called yet.
+pub struct ca_certificate_pem;
+
+/// `ca_certificates_bundle_s3_location(..)` has not been called yet.
+pub struct ca_certificates_bundle_s3_location;
+
+/// `cache_node_type(..)` has not been called yet.
+pub struct cache_node_type;
+
+/// `cache_parameter_group_family(..)` has not been called yet.
+pub struct cache_parameter_group_family;
+
+/// `cache_policy_config(..)` has not been called yet.
+pub struct cache_policy_config;
+
+/// `cache_security_group_name(..)` has not been called yet.
+pub struct cache_security_group_name;
+
+/// `calculated_attribute_name(..)` has not been called yet.
+pub struct calculated_attribute_name;
+
+/// `calculated_field_name(..)` has not been called yet.
+pub struct calculated_field_name;
+
+/// `calculation(..)` has not been called yet.
+pub struct calculation;
+
+/// `calculation_components(..)` has not been called yet.
+pub struct calculation_components;
+
+/// `calculator_name(..)` has not been called yet.
+pub struct calculator_name;
+
+/// `caller_arn(..)` has not been called yet.
+pub struct caller_arn;
+
+/// `caller_reference(..)` has not been called yet.
+pub struct caller_reference;
+
+/// `canary_interval(..)` has not been called yet.
+pub struct canary_interval;
+
+/// `canary_percentage(..)` has not been called yet.
+pub struct canary_percentage;
+
+/// `canvas_size_options(..)` has not been called yet.
+pub struct canvas_size_options;
+
+/// `capabilities(..)` has not been called yet.
+pub struct capabilities;
+
+/// `capability_name(..)` has not been called yet.
+pub struct capability_name;
+
+/// `capability_namespace(..)` has not been called yet.
+pub struct capability_namespace;
+
+/// `capacity(..)` has not been called yet.
+pub struct capacity;
+
+/// `capacity_assignments(..)` has not been called yet.
+pub struct capacity_assignments;
+
+/// `capacity_limits(..)` has not been called yet.
+pub struct capacity_limits;
 
 /// `capacity_provider(..)` has not been called yet.
 pub struct capacity_provider;
@@ -59,20 +1361,1370 @@ pub struct capacity_provider;
 /// `capacity_provider_arn(..)` has not been called yet.
 pub struct capacity_provider_arn;
 
+/// `capacity_provider_operator_role_arn(..)` has not been called yet.
+pub struct capacity_provider_operator_role_arn;
+
+/// `capacity_reservation_preference(..)` has not been called yet.
+pub struct capacity_reservation_preference;
+
+/// `capacity_unit(..)` has not been called yet.
+pub struct capacity_unit;
+
+/// `capacity_units(..)` has not been called yet.
+pub struct capacity_units;
+
+/// `capture_configuration(..)` has not been called yet.
+pub struct capture_configuration;
+
+/// `capture_limits(..)` has not been called yet.
+pub struct capture_limits;
+
+/// `capture_mode(..)` has not been called yet.
+pub struct capture_mode;
+
+/// `capture_options(..)` has not been called yet.
+pub struct capture_options;
+
+/// `case_id(..)` has not been called yet.
+pub struct case_id;
+
+/// `case_rule_id(..)` has not been called yet.
+pub struct case_rule_id;
+
+/// `case_sla_configuration(..)` has not been called yet.
+pub struct case_sla_configuration;
+
+/// `cast_column_type_operations(..)` has not been called yet.
+pub struct cast_column_type_operations;
+
+/// `catalog(..)` has not been called yet.
+pub struct catalog;
+
+/// `catalog_arn(..)` has not been called yet.
+pub struct catalog_arn;
+
+/// `catalog_configuration(..)` has not been called yet.
+pub struct catalog_configuration;
+
+/// `catalog_id(..)` has not been called yet.
+pub struct catalog_id;
+
+/// `category(..)` has not been called yet.
+pub struct category;
+
+/// `category_data_colors(..)` has not been called yet.
+pub struct category_data_colors;
+
+/// `category_name(..)` has not been called yet.
+pub struct category_name;
+
+/// `category_values(..)` has not been called yet.
+pub struct category_values;
+
+/// `cdn_identifier_secret(..)` has not been called yet.
+pub struct cdn_identifier_secret;
+
+/// `cdn_identifier_secret_arns(..)` has not been called yet.
+pub struct cdn_identifier_secret_arns;
+
+/// `cell_type(..)` has not been called yet.
+pub struct cell_type;
+
+/// `cert_policy_id(..)` has not been called yet.
+pub struct cert_policy_id;
+
+/// `certificate(..)` has not been called yet.
+pub struct certificate;
+
+/// `certificate_arn(..)` has not been called yet.
+pub struct certificate_arn;
+
+/// `certificate_authority(..)` has not been called yet.
+pub struct certificate_authority;
+
+/// `certificate_authority_arn(..)` has not been called yet.
+pub struct certificate_authority_arn;
+
+/// `certificate_authority_arns(..)` has not been called yet.
+pub struct certificate_authority_arns;
+
+/// `certificate_authority_certificates(..)` has not been called yet.
+pub struct certificate_authority_certificates;
+
+/// `certificate_chain(..)` has not been called yet.
+pub struct certificate_chain;
+
+/// `certificate_domain_name(..)` has not been called yet.
+pub struct certificate_domain_name;
+
+/// `certificate_field(..)` has not been called yet.
+pub struct certificate_field;
+
+/// `certificate_fingerprint(..)` has not been called yet.
+pub struct certificate_fingerprint;
+
+/// `certificate_list(..)` has not been called yet.
+pub struct certificate_list;
+
+/// `certificate_location(..)` has not been called yet.
+pub struct certificate_location;
+
+/// `certificate_name(..)` has not been called yet.
+pub struct certificate_name;
+
+/// `certificate_signing_request(..)` has not been called yet.
+pub struct certificate_signing_request;
+
+/// `certificate_type(..)` has not been called yet.
+pub struct certificate_type;
+
+/// `certificates(..)` has not been called yet.
+pub struct certificates;
+
+/// `chain(..)` has not been called yet.
+pub struct chain;
+
+/// `challenge(..)` has not been called yet.
+pub struct challenge;
+
+/// `change_detecting_columns(..)` has not been called yet.
+pub struct change_detecting_columns;
+
+/// `change_set_name(..)` has not been called yet.
+pub struct change_set_name;
+
+/// `channel(..)` has not been called yet.
+pub struct channel;
+
+/// `channel_arn(..)` has not been called yet.
+pub struct channel_arn;
+
+/// `channel_group_name(..)` has not been called yet.
+pub struct channel_group_name;
+
+/// `channel_id(..)` has not been called yet.
+pub struct channel_id;
+
+/// `channel_name(..)` has not been called yet.
+pub struct channel_name;
+
+/// `channel_role_arn(..)` has not been called yet.
+pub struct channel_role_arn;
+
+/// `channel_subtype(..)` has not been called yet.
+pub struct channel_subtype;
+
+/// `channel_uri(..)` has not been called yet.
+pub struct channel_uri;
+
+/// `charge_value(..)` has not been called yet.
+pub struct charge_value;
+
+/// `check_expression(..)` has not been called yet.
+pub struct check_expression;
+
+/// `child_asset_id(..)` has not been called yet.
+pub struct child_asset_id;
+
+/// `child_asset_model_id(..)` has not been called yet.
+pub struct child_asset_model_id;
+
+/// `child_directed(..)` has not been called yet.
+pub struct child_directed;
+
+/// `chime_bearer(..)` has not been called yet.
+pub struct chime_bearer;
+
+/// `chunking_strategy(..)` has not been called yet.
+pub struct chunking_strategy;
+
+/// `cidr(..)` has not been called yet.
+pub struct cidr;
+
+/// `cidr_block(..)` has not been called yet.
+pub struct cidr_block;
+
+/// `cidr_list(..)` has not been called yet.
+pub struct cidr_list;
+
+/// `cidrs(..)` has not been called yet.
+pub struct cidrs;
+
+/// `city(..)` has not been called yet.
+pub struct city;
+
+/// `claim(..)` has not been called yet.
+pub struct claim;
+
+/// `claim_match_operator(..)` has not been called yet.
+pub struct claim_match_operator;
+
+/// `claim_match_value(..)` has not been called yet.
+pub struct claim_match_value;
+
+/// `claim_name(..)` has not been called yet.
+pub struct claim_name;
+
+/// `classic_load_balancers(..)` has not been called yet.
+pub struct classic_load_balancers;
+
+/// `classification(..)` has not been called yet.
+pub struct classification;
+
+/// `client_authentication(..)` has not been called yet.
+pub struct client_authentication;
+
+/// `client_certificate_arn(..)` has not been called yet.
+pub struct client_certificate_arn;
+
+/// `client_configurations(..)` has not been called yet.
+pub struct client_configurations;
+
+/// `client_id(..)` has not been called yet.
+pub struct client_id;
+
+/// `client_identifier(..)` has not been called yet.
+pub struct client_identifier;
+
+/// `client_namespace(..)` has not been called yet.
+pub struct client_namespace;
+
+/// `client_parameters(..)` has not been called yet.
+pub struct client_parameters;
+
+/// `client_properties(..)` has not been called yet.
+pub struct client_properties;
+
+/// `client_root_certificate_chain_arn(..)` has not been called yet.
+pub struct client_root_certificate_chain_arn;
+
+/// `client_secret(..)` has not been called yet.
+pub struct client_secret;
+
+/// `client_side_action_config(..)` has not been called yet.
+pub struct client_side_action_config;
+
+/// `client_subnets(..)` has not been called yet.
+pub struct client_subnets;
+
+/// `client_vpn_endpoint_id(..)` has not been called yet.
+pub struct client_vpn_endpoint_id;
+
+/// `clients(..)` has not been called yet.
+pub struct clients;
+
+/// `cloud_builder(..)` has not been called yet.
+pub struct cloud_builder;
+
+/// `cloud_front_origin_access_identity_config(..)` has not been called yet.
+pub struct cloud_front_origin_access_identity_config;
+
+/// `cloud_watch(..)` has not been called yet.
+pub struct cloud_watch;
+
+/// `cloud_watch_alarm_definition(..)` has not been called yet.
+pub struct cloud_watch_alarm_definition;
+
+/// `cloud_watch_log_group_arn(..)` has not been called yet.
+pub struct cloud_watch_log_group_arn;
+
+/// `cloud_watch_logging_option(..)` has not been called yet.
+pub struct cloud_watch_logging_option;
+
+/// `cloud_watch_logs(..)` has not been called yet.
+pub struct cloud_watch_logs;
+
+/// `cloud_watch_logs_log_group_arn(..)` has not been called yet.
+pub struct cloud_watch_logs_log_group_arn;
+
+/// `cloud_watch_logs_role_arn(..)` has not been called yet.
+pub struct cloud_watch_logs_role_arn;
+
+/// `cloud_watch_metrics_enabled(..)` has not been called yet.
+pub struct cloud_watch_metrics_enabled;
+
+/// `cloud_watch_output_enabled(..)` has not been called yet.
+pub struct cloud_watch_output_enabled;
+
+/// `cluster(..)` has not been called yet.
+pub struct cluster;
+
+/// `cluster_arn(..)` has not been called yet.
+pub struct cluster_arn;
+
+/// `cluster_config(..)` has not been called yet.
+pub struct cluster_config;
+
+/// `cluster_id(..)` has not been called yet.
+pub struct cluster_id;
+
+/// `cluster_identifier(..)` has not been called yet.
+pub struct cluster_identifier;
+
+/// `cluster_jdbcurl(..)` has not been called yet.
+pub struct cluster_jdbcurl;
+
+/// `cluster_name(..)` has not been called yet.
+pub struct cluster_name;
+
+/// `cluster_role_arn(..)` has not been called yet.
+pub struct cluster_role_arn;
+
+/// `cluster_security_group_name(..)` has not been called yet.
+pub struct cluster_security_group_name;
+
+/// `cluster_type(..)` has not been called yet.
+pub struct cluster_type;
+
+/// `cmk_type(..)` has not been called yet.
+pub struct cmk_type;
+
 /// `code(..)` has not been called yet.
 pub struct code;
+
+/// `code_artifact(..)` has not been called yet.
+pub struct code_artifact;
+
+/// `code_build_service_role(..)` has not been called yet.
+pub struct code_build_service_role;
+
+/// `code_capture(..)` has not been called yet.
+pub struct code_capture;
+
+/// `code_config(..)` has not been called yet.
+pub struct code_config;
+
+/// `code_content(..)` has not been called yet.
+pub struct code_content;
+
+/// `code_content_type(..)` has not been called yet.
+pub struct code_content_type;
+
+/// `code_hook_interface_version(..)` has not been called yet.
+pub struct code_hook_interface_version;
+
+/// `code_location(..)` has not been called yet.
+pub struct code_location;
+
+/// `code_uri(..)` has not been called yet.
+pub struct code_uri;
+
+/// `cognito_client_id(..)` has not been called yet.
+pub struct cognito_client_id;
+
+/// `cognito_user_group(..)` has not been called yet.
+pub struct cognito_user_group;
+
+/// `cognito_user_pool(..)` has not been called yet.
+pub struct cognito_user_pool;
+
+/// `collaboration_identifier(..)` has not been called yet.
+pub struct collaboration_identifier;
+
+/// `collaboration_instruction(..)` has not been called yet.
+pub struct collaboration_instruction;
+
+/// `collaborator_name(..)` has not been called yet.
+pub struct collaborator_name;
+
+/// `collection_arn(..)` has not been called yet.
+pub struct collection_arn;
+
+/// `collection_endpoint(..)` has not been called yet.
+pub struct collection_endpoint;
+
+/// `collection_id(..)` has not been called yet.
+pub struct collection_id;
+
+/// `collection_name(..)` has not been called yet.
+pub struct collection_name;
+
+/// `collection_scheme(..)` has not been called yet.
+pub struct collection_scheme;
+
+/// `color(..)` has not been called yet.
+pub struct color;
+
+/// `color_fill_type(..)` has not been called yet.
+pub struct color_fill_type;
+
+/// `color_mode(..)` has not been called yet.
+pub struct color_mode;
+
+/// `colors(..)` has not been called yet.
+pub struct colors;
+
+/// `column(..)` has not been called yet.
+pub struct column;
+
+/// `column_configuration(..)` has not been called yet.
+pub struct column_configuration;
+
+/// `column_id(..)` has not been called yet.
+pub struct column_id;
+
+/// `column_name(..)` has not been called yet.
+pub struct column_name;
+
+/// `column_names(..)` has not been called yet.
+pub struct column_names;
+
+/// `column_properties(..)` has not been called yet.
+pub struct column_properties;
+
+/// `column_span(..)` has not been called yet.
+pub struct column_span;
+
+/// `column_type(..)` has not been called yet.
+pub struct column_type;
+
+/// `column_types(..)` has not been called yet.
+pub struct column_types;
+
+/// `columns(..)` has not been called yet.
+pub struct columns;
+
+/// `columns_to_unpivot(..)` has not been called yet.
+pub struct columns_to_unpivot;
+
+/// `command(..)` has not been called yet.
+pub struct command;
+
+/// `command_id(..)` has not been called yet.
+pub struct command_id;
+
+/// `command_text(..)` has not been called yet.
+pub struct command_text;
+
+/// `comment(..)` has not been called yet.
+pub struct comment;
+
+/// `commit_id(..)` has not been called yet.
+pub struct commit_id;
+
+/// `comparator(..)` has not been called yet.
+pub struct comparator;
+
+/// `comparison(..)` has not been called yet.
+pub struct comparison;
+
+/// `comparison_operator(..)` has not been called yet.
+pub struct comparison_operator;
+
+/// `compatibility(..)` has not been called yet.
+pub struct compatibility;
+
+/// `component(..)` has not been called yet.
+pub struct component;
+
+/// `component_configuration_mode(..)` has not been called yet.
+pub struct component_configuration_mode;
+
+/// `component_name(..)` has not been called yet.
+pub struct component_name;
+
+/// `component_type(..)` has not been called yet.
+pub struct component_type;
+
+/// `component_type_id(..)` has not been called yet.
+pub struct component_type_id;
+
+/// `components(..)` has not been called yet.
+pub struct components;
+
+/// `compression(..)` has not been called yet.
+pub struct compression;
+
+/// `compression_factor(..)` has not been called yet.
+pub struct compression_factor;
+
+/// `compression_type(..)` has not been called yet.
+pub struct compression_type;
+
+/// `computation_id(..)` has not been called yet.
+pub struct computation_id;
+
+/// `computation_model_configuration(..)` has not been called yet.
+pub struct computation_model_configuration;
+
+/// `computation_model_data_binding(..)` has not been called yet.
+pub struct computation_model_data_binding;
+
+/// `computation_model_name(..)` has not been called yet.
+pub struct computation_model_name;
+
+/// `computation_preference(..)` has not been called yet.
+pub struct computation_preference;
+
+/// `computations(..)` has not been called yet.
+pub struct computations;
+
+/// `compute_config(..)` has not been called yet.
+pub struct compute_config;
+
+/// `compute_configuration(..)` has not been called yet.
+pub struct compute_configuration;
+
+/// `compute_environment(..)` has not been called yet.
+pub struct compute_environment;
+
+/// `compute_node_name(..)` has not been called yet.
+pub struct compute_node_name;
+
+/// `compute_quota_config(..)` has not been called yet.
+pub struct compute_quota_config;
+
+/// `compute_quota_target(..)` has not been called yet.
+pub struct compute_quota_target;
+
+/// `compute_type(..)` has not been called yet.
+pub struct compute_type;
+
+/// `concurrency(..)` has not been called yet.
+pub struct concurrency;
+
+/// `concurrent_executions(..)` has not been called yet.
+pub struct concurrent_executions;
+
+/// `condition(..)` has not been called yet.
+pub struct condition;
+
+/// `condition_document_attribute_key(..)` has not been called yet.
+pub struct condition_document_attribute_key;
+
+/// `condition_key(..)` has not been called yet.
+pub struct condition_key;
+
+/// `condition_operator(..)` has not been called yet.
+pub struct condition_operator;
+
+/// `condition_threshold(..)` has not been called yet.
+pub struct condition_threshold;
+
+/// `condition_threshold_enabled(..)` has not been called yet.
+pub struct condition_threshold_enabled;
+
+/// `condition_type(..)` has not been called yet.
+pub struct condition_type;
+
+/// `condition_value(..)` has not been called yet.
+pub struct condition_value;
+
+/// `condition_values(..)` has not been called yet.
+pub struct condition_values;
+
+/// `conditional_branches(..)` has not been called yet.
+pub struct conditional_branches;
+
+/// `conditional_formatting_options(..)` has not been called yet.
+pub struct conditional_formatting_options;
+
+/// `conditions(..)` has not been called yet.
+pub struct conditions;
+
+/// `confidence_verdict_threshold(..)` has not been called yet.
+pub struct confidence_verdict_threshold;
+
+/// `config(..)` has not been called yet.
+pub struct config;
+
+/// `config_connector_arn(..)` has not been called yet.
+pub struct config_connector_arn;
+
+/// `config_data(..)` has not been called yet.
+pub struct config_data;
+
+/// `config_file(..)` has not been called yet.
+pub struct config_file;
+
+/// `config_name(..)` has not been called yet.
+pub struct config_name;
+
+/// `config_rule_name(..)` has not been called yet.
+pub struct config_rule_name;
+
+/// `config_uri(..)` has not been called yet.
+pub struct config_uri;
+
+/// `configs(..)` has not been called yet.
+pub struct configs;
+
+/// `configuration(..)` has not been called yet.
+pub struct configuration;
+
+/// `configuration_definitions(..)` has not been called yet.
+pub struct configuration_definitions;
+
+/// `configuration_name(..)` has not been called yet.
+pub struct configuration_name;
+
+/// `configuration_overrides(..)` has not been called yet.
+pub struct configuration_overrides;
+
+/// `configuration_policy(..)` has not been called yet.
+pub struct configuration_policy;
+
+/// `configuration_policy_id(..)` has not been called yet.
+pub struct configuration_policy_id;
+
+/// `configuration_profile_id(..)` has not been called yet.
+pub struct configuration_profile_id;
+
+/// `configuration_profile_identifier(..)` has not been called yet.
+pub struct configuration_profile_identifier;
+
+/// `configuration_set_name(..)` has not been called yet.
+pub struct configuration_set_name;
+
+/// `configuration_source(..)` has not been called yet.
+pub struct configuration_source;
 
 /// `configuration_state(..)` has not been called yet.
 pub struct configuration_state;
 
+/// `configuration_type(..)` has not been called yet.
+pub struct configuration_type;
+
+/// `configuration_version(..)` has not been called yet.
+pub struct configuration_version;
+
+/// `configured_model_algorithm_arn(..)` has not been called yet.
+pub struct configured_model_algorithm_arn;
+
+/// `configured_table_identifier(..)` has not been called yet.
+pub struct configured_table_identifier;
+
+/// `conflict_detection(..)` has not been called yet.
+pub struct conflict_detection;
+
+/// `conflict_resolution(..)` has not been called yet.
+pub struct conflict_resolution;
+
+/// `conflict_resolving_model(..)` has not been called yet.
+pub struct conflict_resolving_model;
+
+/// `conformance_pack_name(..)` has not been called yet.
+pub struct conformance_pack_name;
+
+/// `connect_attachment_id(..)` has not been called yet.
+pub struct connect_attachment_id;
+
+/// `connect_contact_flow_arn(..)` has not been called yet.
+pub struct connect_contact_flow_arn;
+
+/// `connect_contact_flow_id(..)` has not been called yet.
+pub struct connect_contact_flow_id;
+
+/// `connect_instance_arn(..)` has not been called yet.
+pub struct connect_instance_arn;
+
+/// `connect_instance_id(..)` has not been called yet.
+pub struct connect_instance_id;
+
+/// `connect_peer_configuration(..)` has not been called yet.
+pub struct connect_peer_configuration;
+
+/// `connect_source_email_address(..)` has not been called yet.
+pub struct connect_source_email_address;
+
+/// `connect_source_phone_number_arn(..)` has not been called yet.
+pub struct connect_source_phone_number_arn;
+
+/// `connected_device_id(..)` has not been called yet.
+pub struct connected_device_id;
+
+/// `connection_arn(..)` has not been called yet.
+pub struct connection_arn;
+
+/// `connection_auth_modes(..)` has not been called yet.
+pub struct connection_auth_modes;
+
+/// `connection_configuration(..)` has not been called yet.
+pub struct connection_configuration;
+
+/// `connection_events(..)` has not been called yet.
+pub struct connection_events;
+
+/// `connection_function_code(..)` has not been called yet.
+pub struct connection_function_code;
+
+/// `connection_function_config(..)` has not been called yet.
+pub struct connection_function_config;
+
+/// `connection_id(..)` has not been called yet.
+pub struct connection_id;
+
+/// `connection_input(..)` has not been called yet.
+pub struct connection_input;
+
+/// `connection_log_options(..)` has not been called yet.
+pub struct connection_log_options;
+
+/// `connection_mode(..)` has not been called yet.
+pub struct connection_mode;
+
+/// `connection_name(..)` has not been called yet.
+pub struct connection_name;
+
+/// `connection_notification_arn(..)` has not been called yet.
+pub struct connection_notification_arn;
+
+/// `connection_parameters(..)` has not been called yet.
+pub struct connection_parameters;
+
+/// `connection_string(..)` has not been called yet.
+pub struct connection_string;
+
+/// `connection_type(..)` has not been called yet.
+pub struct connection_type;
+
+/// `connections_bandwidth(..)` has not been called yet.
+pub struct connections_bandwidth;
+
+/// `connectivity(..)` has not been called yet.
+pub struct connectivity;
+
+/// `connector_arn(..)` has not been called yet.
+pub struct connector_arn;
+
+/// `connector_configuration(..)` has not been called yet.
+pub struct connector_configuration;
+
+/// `connector_definition_id(..)` has not been called yet.
+pub struct connector_definition_id;
+
+/// `connector_destination_id(..)` has not been called yet.
+pub struct connector_destination_id;
+
+/// `connector_name(..)` has not been called yet.
+pub struct connector_name;
+
+/// `connector_profile_name(..)` has not been called yet.
+pub struct connector_profile_name;
+
+/// `connector_provisioning_config(..)` has not been called yet.
+pub struct connector_provisioning_config;
+
+/// `connector_provisioning_type(..)` has not been called yet.
+pub struct connector_provisioning_type;
+
+/// `connector_type(..)` has not been called yet.
+pub struct connector_type;
+
+/// `connectors(..)` has not been called yet.
+pub struct connectors;
+
+/// `constraint(..)` has not been called yet.
+pub struct constraint;
+
+/// `constraints(..)` has not been called yet.
+pub struct constraints;
+
+/// `consumable_resource(..)` has not been called yet.
+pub struct consumable_resource;
+
+/// `consumable_resource_list(..)` has not been called yet.
+pub struct consumable_resource_list;
+
+/// `consumer_arn(..)` has not been called yet.
+pub struct consumer_arn;
+
+/// `consumer_group_replication(..)` has not been called yet.
+pub struct consumer_group_replication;
+
+/// `consumer_groups_to_replicate(..)` has not been called yet.
+pub struct consumer_groups_to_replicate;
+
+/// `consumer_name(..)` has not been called yet.
+pub struct consumer_name;
+
+/// `consumption_configuration(..)` has not been called yet.
+pub struct consumption_configuration;
+
+/// `contact_endpoint(..)` has not been called yet.
+pub struct contact_endpoint;
+
+/// `contact_flow_arn(..)` has not been called yet.
+pub struct contact_flow_arn;
+
+/// `contact_flow_id(..)` has not been called yet.
+pub struct contact_flow_id;
+
+/// `contact_flow_module_id(..)` has not been called yet.
+pub struct contact_flow_module_id;
+
+/// `contact_flow_module_version(..)` has not been called yet.
+pub struct contact_flow_module_version;
+
+/// `contact_id(..)` has not been called yet.
+pub struct contact_id;
+
+/// `contact_identifier(..)` has not been called yet.
+pub struct contact_identifier;
+
+/// `contact_ids(..)` has not been called yet.
+pub struct contact_ids;
+
+/// `contact_interaction_type(..)` has not been called yet.
+pub struct contact_interaction_type;
+
+/// `contact_name(..)` has not been called yet.
+pub struct contact_name;
+
+/// `contact_phone_number(..)` has not been called yet.
+pub struct contact_phone_number;
+
+/// `contacts(..)` has not been called yet.
+pub struct contacts;
+
+/// `container_association_name(..)` has not been called yet.
+pub struct container_association_name;
+
+/// `container_level_metrics(..)` has not been called yet.
+pub struct container_level_metrics;
+
+/// `container_monitoring_configurations(..)` has not been called yet.
+pub struct container_monitoring_configurations;
+
+/// `container_name(..)` has not been called yet.
+pub struct container_name;
+
+/// `container_path(..)` has not been called yet.
+pub struct container_path;
+
+/// `container_port_ranges(..)` has not been called yet.
+pub struct container_port_ranges;
+
+/// `container_provider(..)` has not been called yet.
+pub struct container_provider;
+
+/// `container_task_configuration(..)` has not been called yet.
+pub struct container_task_configuration;
+
+/// `container_type(..)` has not been called yet.
+pub struct container_type;
+
+/// `container_uri(..)` has not been called yet.
+pub struct container_uri;
+
+/// `containers(..)` has not been called yet.
+pub struct containers;
+
+/// `content(..)` has not been called yet.
+pub struct content;
+
+/// `content_configurations(..)` has not been called yet.
+pub struct content_configurations;
+
+/// `content_expression(..)` has not been called yet.
+pub struct content_expression;
+
+/// `content_id(..)` has not been called yet.
+pub struct content_id;
+
+/// `content_location(..)` has not been called yet.
+pub struct content_location;
+
+/// `content_security_policy(..)` has not been called yet.
+pub struct content_security_policy;
+
+/// `content_transformation(..)` has not been called yet.
+pub struct content_transformation;
+
+/// `content_type(..)` has not been called yet.
+pub struct content_type;
+
+/// `content_type_profile_config(..)` has not been called yet.
+pub struct content_type_profile_config;
+
+/// `content_type_profiles(..)` has not been called yet.
+pub struct content_type_profiles;
+
+/// `content_uri(..)` has not been called yet.
+pub struct content_uri;
+
+/// `context_name(..)` has not been called yet.
+pub struct context_name;
+
+/// `context_type(..)` has not been called yet.
+pub struct context_type;
+
+/// `continue_response(..)` has not been called yet.
+pub struct continue_response;
+
+/// `continuous_deployment_policy_config(..)` has not been called yet.
+pub struct continuous_deployment_policy_config;
+
+/// `contributor_dimensions(..)` has not been called yet.
+pub struct contributor_dimensions;
+
+/// `control(..)` has not been called yet.
+pub struct control;
+
+/// `control_identifier(..)` has not been called yet.
+pub struct control_identifier;
+
+/// `control_mapping_sources(..)` has not been called yet.
+pub struct control_mapping_sources;
+
+/// `control_name(..)` has not been called yet.
+pub struct control_name;
+
+/// `control_options(..)` has not been called yet.
+pub struct control_options;
+
+/// `control_plane_instance_type(..)` has not been called yet.
+pub struct control_plane_instance_type;
+
+/// `control_sets(..)` has not been called yet.
+pub struct control_sets;
+
+/// `controls(..)` has not been called yet.
+pub struct controls;
+
+/// `controls_scanning(..)` has not been called yet.
+pub struct controls_scanning;
+
+/// `cookie_behavior(..)` has not been called yet.
+pub struct cookie_behavior;
+
+/// `cookie_name(..)` has not been called yet.
+pub struct cookie_name;
+
+/// `cookies_config(..)` has not been called yet.
+pub struct cookies_config;
+
+/// `cooldown_window_minutes(..)` has not been called yet.
+pub struct cooldown_window_minutes;
+
+/// `coordinates(..)` has not been called yet.
+pub struct coordinates;
+
+/// `copy_allowed(..)` has not been called yet.
+pub struct copy_allowed;
+
+/// `copy_command(..)` has not been called yet.
+pub struct copy_command;
+
+/// `copy_strategy(..)` has not been called yet.
+pub struct copy_strategy;
+
+/// `core_definition_id(..)` has not been called yet.
+pub struct core_definition_id;
+
+/// `core_device_thing_name(..)` has not been called yet.
+pub struct core_device_thing_name;
+
+/// `core_network_id(..)` has not been called yet.
+pub struct core_network_id;
+
+/// `cores(..)` has not been called yet.
+pub struct cores;
+
 /// `cors_rules(..)` has not been called yet.
 pub struct cors_rules;
+
+/// `cost(..)` has not been called yet.
+pub struct cost;
+
+/// `count(..)` has not been called yet.
+pub struct count;
+
+/// `country_code(..)` has not been called yet.
+pub struct country_code;
+
+/// `coverage_times(..)` has not been called yet.
+pub struct coverage_times;
+
+/// `cps_uri(..)` has not been called yet.
+pub struct cps_uri;
+
+/// `cpu(..)` has not been called yet.
+pub struct cpu;
+
+/// `cpu_configurations(..)` has not been called yet.
+pub struct cpu_configurations;
+
+/// `cpu_utilization_percentage(..)` has not been called yet.
+pub struct cpu_utilization_percentage;
+
+/// `creation_path(..)` has not been called yet.
+pub struct creation_path;
+
+/// `creation_time(..)` has not been called yet.
+pub struct creation_time;
+
+/// `creator_display_name(..)` has not been called yet.
+pub struct creator_display_name;
+
+/// `credential(..)` has not been called yet.
+pub struct credential;
+
+/// `credential_arn(..)` has not been called yet.
+pub struct credential_arn;
+
+/// `credential_provider(..)` has not been called yet.
+pub struct credential_provider;
+
+/// `credential_provider_arn(..)` has not been called yet.
+pub struct credential_provider_arn;
+
+/// `credential_provider_type(..)` has not been called yet.
+pub struct credential_provider_type;
+
+/// `credential_provider_vendor(..)` has not been called yet.
+pub struct credential_provider_vendor;
+
+/// `credentials(..)` has not been called yet.
+pub struct credentials;
+
+/// `credentials_parameter(..)` has not been called yet.
+pub struct credentials_parameter;
+
+/// `credentials_secret_arn(..)` has not been called yet.
+pub struct credentials_secret_arn;
+
+/// `criteria(..)` has not been called yet.
+pub struct criteria;
+
+/// `criteria_list(..)` has not been called yet.
+pub struct criteria_list;
+
+/// `criticality(..)` has not been called yet.
+pub struct criticality;
+
+/// `crl_data(..)` has not been called yet.
+pub struct crl_data;
+
+/// `cron_expression(..)` has not been called yet.
+pub struct cron_expression;
+
+/// `cross_account_role_arn(..)` has not been called yet.
+pub struct cross_account_role_arn;
+
+/// `cross_dataset(..)` has not been called yet.
+pub struct cross_dataset;
+
+/// `cross_region_copy(..)` has not been called yet.
+pub struct cross_region_copy;
+
+/// `currency(..)` has not been called yet.
+pub struct currency;
+
+/// `custom_action_id(..)` has not been called yet.
+pub struct custom_action_id;
+
+/// `custom_authentication_type(..)` has not been called yet.
+pub struct custom_authentication_type;
+
+/// `custom_data_identifiers(..)` has not been called yet.
+pub struct custom_data_identifiers;
+
+/// `custom_endpoint_type(..)` has not been called yet.
+pub struct custom_endpoint_type;
+
+/// `custom_instructions_string(..)` has not been called yet.
+pub struct custom_instructions_string;
+
+/// `custom_jwt_authorizer(..)` has not been called yet.
+pub struct custom_jwt_authorizer;
+
+/// `custom_label(..)` has not been called yet.
+pub struct custom_label;
+
+/// `custom_ml_member_abilities(..)` has not been called yet.
+pub struct custom_ml_member_abilities;
+
+/// `custom_permissions_name(..)` has not been called yet.
+pub struct custom_permissions_name;
+
+/// `custom_plugin(..)` has not been called yet.
+pub struct custom_plugin;
+
+/// `custom_plugin_arn(..)` has not been called yet.
+pub struct custom_plugin_arn;
+
+/// `custom_values(..)` has not been called yet.
+pub struct custom_values;
+
+/// `custom_vocabulary_items(..)` has not been called yet.
+pub struct custom_vocabulary_items;
+
+/// `customer_gateway_arn(..)` has not been called yet.
+pub struct customer_gateway_arn;
+
+/// `customer_gateway_id(..)` has not been called yet.
+pub struct customer_gateway_id;
+
+/// `customer_id(..)` has not been called yet.
+pub struct customer_id;
+
+/// `cutoff(..)` has not been called yet.
+pub struct cutoff;
+
+/// `daily_hours(..)` has not been called yet.
+pub struct daily_hours;
+
+/// `dash_manifests(..)` has not been called yet.
+pub struct dash_manifests;
+
+/// `dashboard_arn(..)` has not been called yet.
+pub struct dashboard_arn;
 
 /// `dashboard_body(..)` has not been called yet.
 pub struct dashboard_body;
 
+/// `dashboard_definition(..)` has not been called yet.
+pub struct dashboard_definition;
+
+/// `dashboard_description(..)` has not been called yet.
+pub struct dashboard_description;
+
+/// `dashboard_id(..)` has not been called yet.
+pub struct dashboard_id;
+
+/// `dashboard_identifier(..)` has not been called yet.
+pub struct dashboard_identifier;
+
+/// `dashboard_name(..)` has not been called yet.
+pub struct dashboard_name;
+
+/// `dashboard_viewer_principals(..)` has not been called yet.
+pub struct dashboard_viewer_principals;
+
+/// `data(..)` has not been called yet.
+pub struct data;
+
+/// `data_access_role_arn(..)` has not been called yet.
+pub struct data_access_role_arn;
+
+/// `data_captured_destination_s3_uri(..)` has not been called yet.
+pub struct data_captured_destination_s3_uri;
+
+/// `data_catalog_encryption_settings(..)` has not been called yet.
+pub struct data_catalog_encryption_settings;
+
+/// `data_configuration(..)` has not been called yet.
+pub struct data_configuration;
+
+/// `data_format(..)` has not been called yet.
+pub struct data_format;
+
+/// `data_id(..)` has not been called yet.
+pub struct data_id;
+
+/// `data_input_config(..)` has not been called yet.
+pub struct data_input_config;
+
+/// `data_input_configuration(..)` has not been called yet.
+pub struct data_input_configuration;
+
+/// `data_lake_arn(..)` has not been called yet.
+pub struct data_lake_arn;
+
+/// `data_lake_principal(..)` has not been called yet.
+pub struct data_lake_principal;
+
+/// `data_lake_principal_identifier(..)` has not been called yet.
+pub struct data_lake_principal_identifier;
+
+/// `data_lake_s3_uri(..)` has not been called yet.
+pub struct data_lake_s3_uri;
+
+/// `data_migration_type(..)` has not been called yet.
+pub struct data_migration_type;
+
+/// `data_output_configuration(..)` has not been called yet.
+pub struct data_output_configuration;
+
+/// `data_path_list(..)` has not been called yet.
+pub struct data_path_list;
+
+/// `data_privacy(..)` has not been called yet.
+pub struct data_privacy;
+
+/// `data_protections(..)` has not been called yet.
+pub struct data_protections;
+
+/// `data_quality_app_specification(..)` has not been called yet.
+pub struct data_quality_app_specification;
+
+/// `data_quality_job_input(..)` has not been called yet.
+pub struct data_quality_job_input;
+
+/// `data_quality_job_output_config(..)` has not been called yet.
+pub struct data_quality_job_output_config;
+
+/// `data_query(..)` has not been called yet.
+pub struct data_query;
+
+/// `data_redundancy(..)` has not been called yet.
+pub struct data_redundancy;
+
+/// `data_repository_path(..)` has not been called yet.
+pub struct data_repository_path;
+
+/// `data_set_arn(..)` has not been called yet.
+pub struct data_set_arn;
+
+/// `data_set_configurations(..)` has not been called yet.
+pub struct data_set_configurations;
+
+/// `data_set_id(..)` has not been called yet.
+pub struct data_set_id;
+
+/// `data_set_identifier(..)` has not been called yet.
+pub struct data_set_identifier;
+
+/// `data_set_identifier_declarations(..)` has not been called yet.
+pub struct data_set_identifier_declarations;
+
+/// `data_set_parameter_name(..)` has not been called yet.
+pub struct data_set_parameter_name;
+
+/// `data_set_placeholder(..)` has not been called yet.
+pub struct data_set_placeholder;
+
+/// `data_set_references(..)` has not been called yet.
+pub struct data_set_references;
+
+/// `data_source(..)` has not been called yet.
+pub struct data_source;
+
+/// `data_source_arn(..)` has not been called yet.
+pub struct data_source_arn;
+
+/// `data_source_config(..)` has not been called yet.
+pub struct data_source_config;
+
+/// `data_source_configuration(..)` has not been called yet.
+pub struct data_source_configuration;
+
+/// `data_source_field_name(..)` has not been called yet.
+pub struct data_source_field_name;
+
+/// `data_source_level_metrics_behavior(..)` has not been called yet.
+pub struct data_source_level_metrics_behavior;
+
+/// `data_source_name(..)` has not been called yet.
+pub struct data_source_name;
+
+/// `data_source_role_arn(..)` has not been called yet.
+pub struct data_source_role_arn;
+
+/// `data_source_type(..)` has not been called yet.
+pub struct data_source_type;
+
+/// `data_stream_arn(..)` has not been called yet.
+pub struct data_stream_arn;
+
+/// `data_table_arn(..)` has not been called yet.
+pub struct data_table_arn;
+
+/// `data_table_name(..)` has not been called yet.
+pub struct data_table_name;
+
+/// `data_table_record(..)` has not been called yet.
+pub struct data_table_record;
+
+/// `data_type(..)` has not been called yet.
+pub struct data_type;
+
+/// `data_type_name(..)` has not been called yet.
+pub struct data_type_name;
+
+/// `data_upload_frequency(..)` has not been called yet.
+pub struct data_upload_frequency;
+
+/// `data_value(..)` has not been called yet.
+pub struct data_value;
+
+/// `data_volume_kms_key_id(..)` has not been called yet.
+pub struct data_volume_kms_key_id;
+
 /// `database(..)` has not been called yet.
 pub struct database;
+
+/// `database_engine_type(..)` has not been called yet.
+pub struct database_engine_type;
+
+/// `database_host(..)` has not been called yet.
+pub struct database_host;
+
+/// `database_input(..)` has not been called yet.
+pub struct database_input;
+
+/// `database_name(..)` has not been called yet.
+pub struct database_name;
+
+/// `database_options(..)` has not been called yet.
+pub struct database_options;
+
+/// `database_port(..)` has not been called yet.
+pub struct database_port;
+
+/// `database_source_authentication_configuration(..)` has not been called yet.
+pub struct database_source_authentication_configuration;
+
+/// `database_source_vpc_configuration(..)` has not been called yet.
+pub struct database_source_vpc_configuration;
+
+/// `databases(..)` has not been called yet.
+pub struct databases;
+
+/// `dataflow_details(..)` has not been called yet.
+pub struct dataflow_details;
+
+/// `dataflow_edges(..)` has not been called yet.
+pub struct dataflow_edges;
+
+/// `datakey(..)` has not been called yet.
+pub struct datakey;
+
+/// `dataset_arn(..)` has not been called yet.
+pub struct dataset_arn;
+
+/// `dataset_format(..)` has not been called yet.
+pub struct dataset_format;
+
+/// `dataset_group_arn(..)` has not been called yet.
+pub struct dataset_group_arn;
+
+/// `dataset_group_name(..)` has not been called yet.
+pub struct dataset_group_name;
+
+/// `dataset_identifier(..)` has not been called yet.
+pub struct dataset_identifier;
+
+/// `dataset_name(..)` has not been called yet.
+pub struct dataset_name;
+
+/// `dataset_parameter(..)` has not been called yet.
+pub struct dataset_parameter;
+
+/// `dataset_type(..)` has not been called yet.
+pub struct dataset_type;
+
+/// `datastore_name(..)` has not been called yet.
+pub struct datastore_name;
+
+/// `datastore_type_version(..)` has not been called yet.
+pub struct datastore_type_version;
+
+/// `date(..)` has not been called yet.
+pub struct date;
+
+/// `day(..)` has not been called yet.
+pub struct day;
+
+/// `day_of_month(..)` has not been called yet.
+pub struct day_of_month;
+
+/// `day_of_the_week(..)` has not been called yet.
+pub struct day_of_the_week;
+
+/// `day_of_week(..)` has not been called yet.
+pub struct day_of_week;
 
 /// `days(..)` has not been called yet.
 pub struct days;
@@ -80,23 +2732,1106 @@ pub struct days;
 /// `days_after_initiation(..)` has not been called yet.
 pub struct days_after_initiation;
 
+/// `days_after_last_access(..)` has not been called yet.
+pub struct days_after_last_access;
+
+/// `db_cluster_endpoint_identifier(..)` has not been called yet.
+pub struct db_cluster_endpoint_identifier;
+
+/// `db_cluster_identifier(..)` has not been called yet.
+pub struct db_cluster_identifier;
+
+/// `db_cluster_snapshot_identifier(..)` has not been called yet.
+pub struct db_cluster_snapshot_identifier;
+
+/// `db_instance_class(..)` has not been called yet.
+pub struct db_instance_class;
+
+/// `db_instance_identifier(..)` has not been called yet.
+pub struct db_instance_identifier;
+
+/// `db_name(..)` has not been called yet.
+pub struct db_name;
+
+/// `db_password(..)` has not been called yet.
+pub struct db_password;
+
+/// `db_proxy_endpoint_name(..)` has not been called yet.
+pub struct db_proxy_endpoint_name;
+
+/// `db_proxy_name(..)` has not been called yet.
+pub struct db_proxy_name;
+
+/// `db_resource_id(..)` has not been called yet.
+pub struct db_resource_id;
+
+/// `db_security_group_ingress(..)` has not been called yet.
+pub struct db_security_group_ingress;
+
+/// `db_security_group_name(..)` has not been called yet.
+pub struct db_security_group_name;
+
+/// `db_server_id(..)` has not been called yet.
+pub struct db_server_id;
+
+/// `db_snapshot_identifier(..)` has not been called yet.
+pub struct db_snapshot_identifier;
+
+/// `db_subnet_group_description(..)` has not been called yet.
+pub struct db_subnet_group_description;
+
+/// `db_user(..)` has not been called yet.
+pub struct db_user;
+
+/// `dead_letter_queue_s3(..)` has not been called yet.
+pub struct dead_letter_queue_s3;
+
+/// `dead_letter_queue_s3_configuration(..)` has not been called yet.
+pub struct dead_letter_queue_s3_configuration;
+
+/// `decimal_places(..)` has not been called yet.
+pub struct decimal_places;
+
+/// `decoder_manifest_arn(..)` has not been called yet.
+pub struct decoder_manifest_arn;
+
+/// `deduplication_type(..)` has not been called yet.
+pub struct deduplication_type;
+
+/// `default_action(..)` has not been called yet.
+pub struct default_action;
+
+/// `default_actions(..)` has not been called yet.
+pub struct default_actions;
+
+/// `default_behavior(..)` has not been called yet.
+pub struct default_behavior;
+
+/// `default_branch(..)` has not been called yet.
+pub struct default_branch;
+
+/// `default_cache_behavior(..)` has not been called yet.
+pub struct default_cache_behavior;
+
+/// `default_capacity_provider_strategy(..)` has not been called yet.
+pub struct default_capacity_provider_strategy;
+
+/// `default_dimension_value(..)` has not been called yet.
+pub struct default_dimension_value;
+
+/// `default_document_id_format(..)` has not been called yet.
+pub struct default_document_id_format;
+
+/// `default_ebs_volume_size_in_gb(..)` has not been called yet.
+pub struct default_ebs_volume_size_in_gb;
+
+/// `default_expiration_days(..)` has not been called yet.
+pub struct default_expiration_days;
+
+/// `default_instance_profile_arn(..)` has not been called yet.
+pub struct default_instance_profile_arn;
+
+/// `default_log_level(..)` has not been called yet.
+pub struct default_log_level;
+
+/// `default_new_sheet_configuration(..)` has not been called yet.
+pub struct default_new_sheet_configuration;
+
+/// `default_outbound_config(..)` has not been called yet.
+pub struct default_outbound_config;
+
+/// `default_outbound_queue_arn(..)` has not been called yet.
+pub struct default_outbound_queue_arn;
+
+/// `default_profiles(..)` has not been called yet.
+pub struct default_profiles;
+
+/// `default_publish_auth_modes(..)` has not been called yet.
+pub struct default_publish_auth_modes;
+
+/// `default_retention(..)` has not been called yet.
+pub struct default_retention;
+
+/// `default_runtime_context_device(..)` has not been called yet.
+pub struct default_runtime_context_device;
+
+/// `default_s3_location(..)` has not been called yet.
+pub struct default_s3_location;
+
+/// `default_size_inspection_limit(..)` has not been called yet.
+pub struct default_size_inspection_limit;
+
+/// `default_subscribe_auth_modes(..)` has not been called yet.
+pub struct default_subscribe_auth_modes;
+
+/// `default_subscription_status(..)` has not been called yet.
+pub struct default_subscription_status;
+
+/// `default_theme(..)` has not been called yet.
+pub struct default_theme;
+
+/// `default_ttl(..)` has not been called yet.
+pub struct default_ttl;
+
+/// `default_user_settings(..)` has not been called yet.
+pub struct default_user_settings;
+
+/// `default_value(..)` has not been called yet.
+pub struct default_value;
+
+/// `default_value_column(..)` has not been called yet.
+pub struct default_value_column;
+
+/// `default_value_list(..)` has not been called yet.
+pub struct default_value_list;
+
+/// `definition(..)` has not been called yet.
+pub struct definition;
+
+/// `definition_s3_location(..)` has not been called yet.
+pub struct definition_s3_location;
+
+/// `definition_type(..)` has not been called yet.
+pub struct definition_type;
+
+/// `delay(..)` has not been called yet.
+pub struct delay;
+
+/// `delay_in_seconds(..)` has not been called yet.
+pub struct delay_in_seconds;
+
+/// `delete_propagation_policy(..)` has not been called yet.
+pub struct delete_propagation_policy;
+
+/// `deletion_character(..)` has not been called yet.
+pub struct deletion_character;
+
+/// `deletion_protection_status(..)` has not been called yet.
+pub struct deletion_protection_status;
+
+/// `delimiter(..)` has not been called yet.
+pub struct delimiter;
+
+/// `delivery_destination_arn(..)` has not been called yet.
+pub struct delivery_destination_arn;
+
+/// `delivery_method(..)` has not been called yet.
+pub struct delivery_method;
+
+/// `delivery_source_name(..)` has not been called yet.
+pub struct delivery_source_name;
+
+/// `delivery_stream(..)` has not been called yet.
+pub struct delivery_stream;
+
+/// `delivery_stream_arn(..)` has not been called yet.
+pub struct delivery_stream_arn;
+
+/// `delivery_stream_name(..)` has not been called yet.
+pub struct delivery_stream_name;
+
+/// `delta_sync_table_name(..)` has not been called yet.
+pub struct delta_sync_table_name;
+
+/// `delta_sync_table_ttl(..)` has not been called yet.
+pub struct delta_sync_table_ttl;
+
+/// `dependency_key_attributes(..)` has not been called yet.
+pub struct dependency_key_attributes;
+
+/// `dependency_operation_name(..)` has not been called yet.
+pub struct dependency_operation_name;
+
+/// `deployment_duration_in_minutes(..)` has not been called yet.
+pub struct deployment_duration_in_minutes;
+
+/// `deployment_mode(..)` has not been called yet.
+pub struct deployment_mode;
+
+/// `deployment_name(..)` has not been called yet.
+pub struct deployment_name;
+
+/// `deployment_pattern_name(..)` has not been called yet.
+pub struct deployment_pattern_name;
+
+/// `deployment_strategy_id(..)` has not been called yet.
+pub struct deployment_strategy_id;
+
+/// `deployment_targets(..)` has not been called yet.
+pub struct deployment_targets;
+
+/// `deployment_type(..)` has not been called yet.
+pub struct deployment_type;
+
+/// `description(..)` has not been called yet.
+pub struct description;
+
+/// `descriptors(..)` has not been called yet.
+pub struct descriptors;
+
+/// `designation(..)` has not been called yet.
+pub struct designation;
+
+/// `desired_capacity(..)` has not been called yet.
+pub struct desired_capacity;
+
+/// `desired_change(..)` has not been called yet.
+pub struct desired_change;
+
+/// `desired_inference_units(..)` has not been called yet.
+pub struct desired_inference_units;
+
+/// `desired_user_sessions(..)` has not been called yet.
+pub struct desired_user_sessions;
+
+/// `desktop_arn(..)` has not been called yet.
+pub struct desktop_arn;
+
 /// `destination(..)` has not been called yet.
 pub struct destination;
+
+/// `destination_arn(..)` has not been called yet.
+pub struct destination_arn;
+
+/// `destination_backup_vault_arn(..)` has not been called yet.
+pub struct destination_backup_vault_arn;
+
+/// `destination_cidr_block(..)` has not been called yet.
+pub struct destination_cidr_block;
+
+/// `destination_configuration(..)` has not been called yet.
+pub struct destination_configuration;
+
+/// `destination_configurations(..)` has not been called yet.
+pub struct destination_configurations;
+
+/// `destination_connector_properties(..)` has not been called yet.
+pub struct destination_connector_properties;
+
+/// `destination_database_name(..)` has not been called yet.
+pub struct destination_database_name;
+
+/// `destination_details(..)` has not been called yet.
+pub struct destination_details;
+
+/// `destination_file_location(..)` has not been called yet.
+pub struct destination_file_location;
+
+/// `destination_flow_config_list(..)` has not been called yet.
+pub struct destination_flow_config_list;
+
+/// `destination_identifier(..)` has not been called yet.
+pub struct destination_identifier;
+
+/// `destination_ip(..)` has not been called yet.
+pub struct destination_ip;
+
+/// `destination_location_arn(..)` has not been called yet.
+pub struct destination_location_arn;
+
+/// `destination_name(..)` has not been called yet.
+pub struct destination_name;
+
+/// `destination_parameter_name(..)` has not been called yet.
+pub struct destination_parameter_name;
+
+/// `destination_path(..)` has not been called yet.
+pub struct destination_path;
+
+/// `destination_phone_number(..)` has not been called yet.
+pub struct destination_phone_number;
+
+/// `destination_port(..)` has not been called yet.
+pub struct destination_port;
+
+/// `destination_properties(..)` has not been called yet.
+pub struct destination_properties;
+
+/// `destination_region(..)` has not been called yet.
+pub struct destination_region;
+
+/// `destination_role_arn(..)` has not been called yet.
+pub struct destination_role_arn;
+
+/// `destination_s3_uri(..)` has not been called yet.
+pub struct destination_s3_uri;
+
+/// `destination_schema(..)` has not been called yet.
+pub struct destination_schema;
+
+/// `destination_stream_arn(..)` has not been called yet.
+pub struct destination_stream_arn;
+
+/// `destination_table_bucket_arn(..)` has not been called yet.
+pub struct destination_table_bucket_arn;
+
+/// `destination_table_id(..)` has not been called yet.
+pub struct destination_table_id;
+
+/// `destination_table_list(..)` has not been called yet.
+pub struct destination_table_list;
+
+/// `destination_table_map(..)` has not been called yet.
+pub struct destination_table_map;
+
+/// `destination_table_name(..)` has not been called yet.
+pub struct destination_table_name;
+
+/// `destination_type(..)` has not been called yet.
+pub struct destination_type;
+
+/// `destinations(..)` has not been called yet.
+pub struct destinations;
+
+/// `detail(..)` has not been called yet.
+pub struct detail;
+
+/// `detail_type(..)` has not been called yet.
+pub struct detail_type;
+
+/// `details(..)` has not been called yet.
+pub struct details;
+
+/// `detect_sentiment(..)` has not been called yet.
+pub struct detect_sentiment;
+
+/// `detector_id(..)` has not been called yet.
+pub struct detector_id;
+
+/// `detector_model_definition(..)` has not been called yet.
+pub struct detector_model_definition;
+
+/// `dev_addr(..)` has not been called yet.
+pub struct dev_addr;
+
+/// `device(..)` has not been called yet.
+pub struct device;
+
+/// `device_arn(..)` has not been called yet.
+pub struct device_arn;
+
+/// `device_definition_id(..)` has not been called yet.
+pub struct device_definition_id;
+
+/// `device_fleet_name(..)` has not been called yet.
+pub struct device_fleet_name;
+
+/// `device_id(..)` has not been called yet.
+pub struct device_id;
+
+/// `device_index(..)` has not been called yet.
+pub struct device_index;
+
+/// `device_name(..)` has not been called yet.
+pub struct device_name;
+
+/// `device_permission_role_arn(..)` has not been called yet.
+pub struct device_permission_role_arn;
+
+/// `device_types(..)` has not been called yet.
+pub struct device_types;
+
+/// `devices(..)` has not been called yet.
+pub struct devices;
+
+/// `dhcp_options_id(..)` has not been called yet.
+pub struct dhcp_options_id;
+
+/// `dialer_config(..)` has not been called yet.
+pub struct dialer_config;
+
+/// `dimension(..)` has not been called yet.
+pub struct dimension;
+
+/// `dimension_instruction(..)` has not been called yet.
+pub struct dimension_instruction;
+
+/// `dimension_keys(..)` has not been called yet.
+pub struct dimension_keys;
+
+/// `dimension_mappings(..)` has not been called yet.
+pub struct dimension_mappings;
+
+/// `dimension_name(..)` has not been called yet.
+pub struct dimension_name;
+
+/// `dimension_rating_scale(..)` has not been called yet.
+pub struct dimension_rating_scale;
+
+/// `dimension_value(..)` has not been called yet.
+pub struct dimension_value;
+
+/// `dimension_value_source(..)` has not been called yet.
+pub struct dimension_value_source;
+
+/// `dimension_value_type(..)` has not been called yet.
+pub struct dimension_value_type;
+
+/// `dimensions(..)` has not been called yet.
+pub struct dimensions;
+
+/// `direct_connect_gateway_arn(..)` has not been called yet.
+pub struct direct_connect_gateway_arn;
+
+/// `direct_connect_gateway_id(..)` has not been called yet.
+pub struct direct_connect_gateway_id;
+
+/// `direct_connect_gateway_name(..)` has not been called yet.
+pub struct direct_connect_gateway_name;
+
+/// `direction(..)` has not been called yet.
+pub struct direction;
+
+/// `directory_id(..)` has not been called yet.
+pub struct directory_id;
+
+/// `directory_name(..)` has not been called yet.
+pub struct directory_name;
+
+/// `directory_registration_arn(..)` has not been called yet.
+pub struct directory_registration_arn;
+
+/// `disabled_on_initialization(..)` has not been called yet.
+pub struct disabled_on_initialization;
+
+/// `discovery_entry_point_arn(..)` has not been called yet.
+pub struct discovery_entry_point_arn;
+
+/// `discovery_server_address(..)` has not been called yet.
+pub struct discovery_server_address;
+
+/// `discovery_url(..)` has not been called yet.
+pub struct discovery_url;
+
+/// `disk_name(..)` has not been called yet.
+pub struct disk_name;
+
+/// `disk_snapshot_name(..)` has not been called yet.
+pub struct disk_snapshot_name;
+
+/// `display_config(..)` has not been called yet.
+pub struct display_config;
+
+/// `display_mode(..)` has not been called yet.
+pub struct display_mode;
+
+/// `display_name(..)` has not been called yet.
+pub struct display_name;
+
+/// `distance_function(..)` has not been called yet.
+pub struct distance_function;
+
+/// `distance_metric(..)` has not been called yet.
+pub struct distance_metric;
+
+/// `distinct(..)` has not been called yet.
+pub struct distinct;
+
+/// `distribution_config(..)` has not been called yet.
+pub struct distribution_config;
+
+/// `distribution_id(..)` has not been called yet.
+pub struct distribution_id;
+
+/// `distribution_name(..)` has not been called yet.
+pub struct distribution_name;
+
+/// `distributions(..)` has not been called yet.
+pub struct distributions;
+
+/// `dl_class(..)` has not been called yet.
+pub struct dl_class;
+
+/// `dlp_setting_id(..)` has not been called yet.
+pub struct dlp_setting_id;
+
+/// `dns_name(..)` has not been called yet.
+pub struct dns_name;
+
+/// `dns_prevalidation(..)` has not been called yet.
+pub struct dns_prevalidation;
+
+/// `dns_records(..)` has not been called yet.
+pub struct dns_records;
+
+/// `dns_view_id(..)` has not been called yet.
+pub struct dns_view_id;
+
+/// `document(..)` has not been called yet.
+pub struct document;
+
+/// `document_attribute_filter(..)` has not been called yet.
+pub struct document_attribute_filter;
+
+/// `document_classifier_name(..)` has not been called yet.
+pub struct document_classifier_name;
+
+/// `document_data_column_name(..)` has not been called yet.
+pub struct document_data_column_name;
+
+/// `document_data_field_name(..)` has not been called yet.
+pub struct document_data_field_name;
+
+/// `document_id_column_name(..)` has not been called yet.
+pub struct document_id_column_name;
+
+/// `document_name(..)` has not been called yet.
+pub struct document_name;
+
+/// `document_read_action(..)` has not been called yet.
+pub struct document_read_action;
+
+/// `documentation_version(..)` has not been called yet.
+pub struct documentation_version;
+
+/// `domain(..)` has not been called yet.
+pub struct domain;
+
+/// `domain_arn(..)` has not been called yet.
+pub struct domain_arn;
+
+/// `domain_endpoint(..)` has not been called yet.
+pub struct domain_endpoint;
+
+/// `domain_execution_role_arn(..)` has not been called yet.
+pub struct domain_execution_role_arn;
+
+/// `domain_id(..)` has not been called yet.
+pub struct domain_id;
+
+/// `domain_identifier(..)` has not been called yet.
+pub struct domain_identifier;
+
+/// `domain_name(..)` has not been called yet.
+pub struct domain_name;
+
+/// `domain_name_arn(..)` has not been called yet.
+pub struct domain_name_arn;
+
+/// `domains(..)` has not been called yet.
+pub struct domains;
+
+/// `download_allowed(..)` has not been called yet.
+pub struct download_allowed;
+
+/// `drm_systems(..)` has not been called yet.
+pub struct drm_systems;
+
+/// `duration(..)` has not been called yet.
+pub struct duration;
+
+/// `duration_in_minutes(..)` has not been called yet.
+pub struct duration_in_minutes;
+
+/// `duration_in_seconds(..)` has not been called yet.
+pub struct duration_in_seconds;
+
+/// `duration_seconds(..)` has not been called yet.
+pub struct duration_seconds;
+
+/// `duration_unit(..)` has not been called yet.
+pub struct duration_unit;
+
+/// `dynamic_path(..)` has not been called yet.
+pub struct dynamic_path;
+
+/// `dynamic_variable(..)` has not been called yet.
+pub struct dynamic_variable;
+
+/// `east(..)` has not been called yet.
+pub struct east;
+
+/// `ebs_configuration(..)` has not been called yet.
+pub struct ebs_configuration;
+
+/// `ebs_encryption(..)` has not been called yet.
+pub struct ebs_encryption;
+
+/// `ebs_volume_size_in_gb(..)` has not been called yet.
+pub struct ebs_volume_size_in_gb;
+
+/// `ec2_config(..)` has not been called yet.
+pub struct ec2_config;
+
+/// `ec2_configuration(..)` has not been called yet.
+pub struct ec2_configuration;
+
+/// `ec2_instance_profile_arn(..)` has not been called yet.
+pub struct ec2_instance_profile_arn;
+
+/// `ec2_security_group_name(..)` has not been called yet.
+pub struct ec2_security_group_name;
+
+/// `ec2_ssh_key(..)` has not been called yet.
+pub struct ec2_ssh_key;
+
+/// `ec2_volume_id(..)` has not been called yet.
+pub struct ec2_volume_id;
+
+/// `ecr_uri(..)` has not been called yet.
+pub struct ecr_uri;
+
+/// `edge_location(..)` has not been called yet.
+pub struct edge_location;
+
+/// `edge_locations(..)` has not been called yet.
+pub struct edge_locations;
+
+/// `edge_v_tep(..)` has not been called yet.
+pub struct edge_v_tep;
+
+/// `edition(..)` has not been called yet.
+pub struct edition;
+
+/// `effect(..)` has not been called yet.
+pub struct effect;
+
+/// `effective_from(..)` has not been called yet.
+pub struct effective_from;
+
+/// `effective_till(..)` has not been called yet.
+pub struct effective_till;
+
+/// `egress(..)` has not been called yet.
+pub struct egress;
+
+/// `egress_address_and_port(..)` has not been called yet.
+pub struct egress_address_and_port;
+
+/// `egress_cidr_blocks(..)` has not been called yet.
+pub struct egress_cidr_blocks;
+
+/// `egress_network_connectors(..)` has not been called yet.
+pub struct egress_network_connectors;
+
+/// `egress_type(..)` has not been called yet.
+pub struct egress_type;
+
+/// `einvoice_delivery_enabled(..)` has not been called yet.
+pub struct einvoice_delivery_enabled;
+
+/// `eks_cluster_arn(..)` has not been called yet.
+pub struct eks_cluster_arn;
+
+/// `eks_info(..)` has not been called yet.
+pub struct eks_info;
+
+/// `elastic_load_balancer_name(..)` has not been called yet.
+pub struct elastic_load_balancer_name;
+
+/// `element(..)` has not been called yet.
+pub struct element;
+
+/// `element_id(..)` has not been called yet.
+pub struct element_id;
+
+/// `element_type(..)` has not been called yet.
+pub struct element_type;
+
+/// `elements(..)` has not been called yet.
+pub struct elements;
+
+/// `email(..)` has not been called yet.
+pub struct email;
+
+/// `email_address(..)` has not been called yet.
+pub struct email_address;
+
+/// `email_address_arn(..)` has not been called yet.
+pub struct email_address_arn;
+
+/// `email_identity(..)` has not been called yet.
+pub struct email_identity;
+
+/// `embedding_model_arn(..)` has not been called yet.
+pub struct embedding_model_arn;
+
+/// `emergency_contact_list(..)` has not been called yet.
+pub struct emergency_contact_list;
+
+/// `enable(..)` has not been called yet.
+pub struct enable;
+
+/// `enable_accept_encoding_gzip(..)` has not been called yet.
+pub struct enable_accept_encoding_gzip;
+
+/// `enable_answer_machine_detection(..)` has not been called yet.
+pub struct enable_answer_machine_detection;
+
+/// `enable_auto_healing(..)` has not been called yet.
+pub struct enable_auto_healing;
+
+/// `enable_caching(..)` has not been called yet.
+pub struct enable_caching;
+
+/// `enable_code_hook_invocation(..)` has not been called yet.
+pub struct enable_code_hook_invocation;
+
+/// `enable_cross_account_visibility(..)` has not been called yet.
+pub struct enable_cross_account_visibility;
+
+/// `enable_force_new_deployment(..)` has not been called yet.
+pub struct enable_force_new_deployment;
+
+/// `enable_magnetic_store_writes(..)` has not been called yet.
+pub struct enable_magnetic_store_writes;
+
+/// `enable_schema_evolution(..)` has not been called yet.
+pub struct enable_schema_evolution;
+
+/// `enable_table_creation(..)` has not been called yet.
+pub struct enable_table_creation;
 
 /// `enabled(..)` has not been called yet.
 pub struct enabled;
 
+/// `enabled_browser_extensions(..)` has not been called yet.
+pub struct enabled_browser_extensions;
+
+/// `enabled_channels(..)` has not been called yet.
+pub struct enabled_channels;
+
+/// `enabled_in_broker(..)` has not been called yet.
+pub struct enabled_in_broker;
+
+/// `enabled_regions(..)` has not been called yet.
+pub struct enabled_regions;
+
+/// `encoded_key(..)` has not been called yet.
+pub struct encoded_key;
+
+/// `encoding_name(..)` has not been called yet.
+pub struct encoding_name;
+
+/// `encrypted(..)` has not been called yet.
+pub struct encrypted;
+
+/// `encrypted_log_group_strategy(..)` has not been called yet.
+pub struct encrypted_log_group_strategy;
+
+/// `encryption(..)` has not been called yet.
+pub struct encryption;
+
+/// `encryption_config(..)` has not been called yet.
+pub struct encryption_config;
+
+/// `encryption_configuration(..)` has not been called yet.
+pub struct encryption_configuration;
+
+/// `encryption_contract_configuration(..)` has not been called yet.
+pub struct encryption_contract_configuration;
+
+/// `encryption_entities(..)` has not been called yet.
+pub struct encryption_entities;
+
+/// `encryption_key_configuration(..)` has not been called yet.
+pub struct encryption_key_configuration;
+
+/// `encryption_method(..)` has not been called yet.
+pub struct encryption_method;
+
+/// `encryption_option(..)` has not been called yet.
+pub struct encryption_option;
+
+/// `encryption_strategy(..)` has not been called yet.
+pub struct encryption_strategy;
+
+/// `encryption_type(..)` has not been called yet.
+pub struct encryption_type;
+
+/// `end(..)` has not been called yet.
+pub struct end;
+
+/// `end_at(..)` has not been called yet.
+pub struct end_at;
+
+/// `end_character(..)` has not been called yet.
+pub struct end_character;
+
+/// `end_date(..)` has not been called yet.
+pub struct end_date;
+
+/// `end_points(..)` has not been called yet.
+pub struct end_points;
+
 /// `end_time(..)` has not been called yet.
 pub struct end_time;
+
+/// `end_timeout_ms(..)` has not been called yet.
+pub struct end_timeout_ms;
 
 /// `endpoint(..)` has not been called yet.
 pub struct endpoint;
 
+/// `endpoint_config(..)` has not been called yet.
+pub struct endpoint_config;
+
+/// `endpoint_config_name(..)` has not been called yet.
+pub struct endpoint_config_name;
+
+/// `endpoint_configuration(..)` has not been called yet.
+pub struct endpoint_configuration;
+
+/// `endpoint_details(..)` has not been called yet.
+pub struct endpoint_details;
+
+/// `endpoint_group_region(..)` has not been called yet.
+pub struct endpoint_group_region;
+
+/// `endpoint_id(..)` has not been called yet.
+pub struct endpoint_id;
+
+/// `endpoint_ip_address_type(..)` has not been called yet.
+pub struct endpoint_ip_address_type;
+
+/// `endpoint_name(..)` has not been called yet.
+pub struct endpoint_name;
+
+/// `endpoint_port(..)` has not been called yet.
+pub struct endpoint_port;
+
+/// `endpoint_type(..)` has not been called yet.
+pub struct endpoint_type;
+
+/// `endpoints(..)` has not been called yet.
+pub struct endpoints;
+
+/// `enforcement(..)` has not been called yet.
+pub struct enforcement;
+
+/// `enforcement_mode(..)` has not been called yet.
+pub struct enforcement_mode;
+
+/// `engagement_metrics(..)` has not been called yet.
+pub struct engagement_metrics;
+
+/// `engine(..)` has not been called yet.
+pub struct engine;
+
+/// `engine_family(..)` has not been called yet.
+pub struct engine_family;
+
+/// `engine_name(..)` has not been called yet.
+pub struct engine_name;
+
+/// `engine_security_group_id(..)` has not been called yet.
+pub struct engine_security_group_id;
+
+/// `engine_type(..)` has not been called yet.
+pub struct engine_type;
+
+/// `engine_version(..)` has not been called yet.
+pub struct engine_version;
+
+/// `enrichment_strategy_configuration(..)` has not been called yet.
+pub struct enrichment_strategy_configuration;
+
+/// `entities_to_redact(..)` has not been called yet.
+pub struct entities_to_redact;
+
+/// `entitlement(..)` has not been called yet.
+pub struct entitlement;
+
+/// `entitlement_name(..)` has not been called yet.
+pub struct entitlement_name;
+
+/// `entitlements(..)` has not been called yet.
+pub struct entitlements;
+
+/// `entity_id(..)` has not been called yet.
+pub struct entity_id;
+
+/// `entity_id_key(..)` has not been called yet.
+pub struct entity_id_key;
+
+/// `entity_identifier(..)` has not been called yet.
+pub struct entity_identifier;
+
+/// `entity_name(..)` has not been called yet.
+pub struct entity_name;
+
+/// `entity_type(..)` has not been called yet.
+pub struct entity_type;
+
+/// `entity_types(..)` has not been called yet.
+pub struct entity_types;
+
+/// `entries(..)` has not been called yet.
+pub struct entries;
+
+/// `entry(..)` has not been called yet.
+pub struct entry;
+
+/// `entry_point(..)` has not been called yet.
+pub struct entry_point;
+
+/// `environment(..)` has not been called yet.
+pub struct environment;
+
+/// `environment_blueprint_id(..)` has not been called yet.
+pub struct environment_blueprint_id;
+
+/// `environment_blueprint_identifier(..)` has not been called yet.
+pub struct environment_blueprint_identifier;
+
+/// `environment_id(..)` has not been called yet.
+pub struct environment_id;
+
+/// `environment_identifier(..)` has not been called yet.
+pub struct environment_identifier;
+
+/// `environment_variables(..)` has not been called yet.
+pub struct environment_variables;
+
+/// `equals(..)` has not been called yet.
+pub struct equals;
+
+/// `error_code(..)` has not been called yet.
+pub struct error_code;
+
+/// `error_log(..)` has not been called yet.
+pub struct error_log;
+
+/// `error_output_prefix(..)` has not been called yet.
+pub struct error_output_prefix;
+
+/// `error_report_configuration(..)` has not been called yet.
+pub struct error_report_configuration;
+
+/// `evaluation(..)` has not been called yet.
+pub struct evaluation;
+
+/// `evaluation_execution_role_arn(..)` has not been called yet.
+pub struct evaluation_execution_role_arn;
+
+/// `evaluation_form_arn(..)` has not been called yet.
+pub struct evaluation_form_arn;
+
+/// `evaluation_order(..)` has not been called yet.
+pub struct evaluation_order;
+
+/// `evaluation_periods(..)` has not been called yet.
+pub struct evaluation_periods;
+
+/// `evaluator_config(..)` has not been called yet.
+pub struct evaluator_config;
+
+/// `evaluator_id(..)` has not been called yet.
+pub struct evaluator_id;
+
+/// `evaluator_name(..)` has not been called yet.
+pub struct evaluator_name;
+
 /// `event(..)` has not been called yet.
 pub struct event;
 
+/// `event_action(..)` has not been called yet.
+pub struct event_action;
+
+/// `event_bridge_bus(..)` has not been called yet.
+pub struct event_bridge_bus;
+
 /// `event_bridge_enabled(..)` has not been called yet.
 pub struct event_bridge_enabled;
+
+/// `event_bus_arn(..)` has not been called yet.
+pub struct event_bus_arn;
+
+/// `event_buses(..)` has not been called yet.
+pub struct event_buses;
+
+/// `event_category(..)` has not been called yet.
+pub struct event_category;
+
+/// `event_destination(..)` has not been called yet.
+pub struct event_destination;
+
+/// `event_destination_name(..)` has not been called yet.
+pub struct event_destination_name;
+
+/// `event_expiry_duration(..)` has not been called yet.
+pub struct event_expiry_duration;
+
+/// `event_filter(..)` has not been called yet.
+pub struct event_filter;
+
+/// `event_levels(..)` has not been called yet.
+pub struct event_levels;
+
+/// `event_name(..)` has not been called yet.
+pub struct event_name;
+
+/// `event_parameters_list(..)` has not been called yet.
+pub struct event_parameters_list;
+
+/// `event_source(..)` has not been called yet.
+pub struct event_source;
+
+/// `event_source_name(..)` has not been called yet.
+pub struct event_source_name;
+
+/// `event_stream_name(..)` has not been called yet.
+pub struct event_stream_name;
+
+/// `event_time_feature_name(..)` has not been called yet.
+pub struct event_time_feature_name;
+
+/// `event_trigger_conditions(..)` has not been called yet.
+pub struct event_trigger_conditions;
+
+/// `event_trigger_dimensions(..)` has not been called yet.
+pub struct event_trigger_dimensions;
+
+/// `event_trigger_name(..)` has not been called yet.
+pub struct event_trigger_name;
+
+/// `event_type(..)` has not been called yet.
+pub struct event_type;
+
+/// `event_type_ids(..)` has not been called yet.
+pub struct event_type_ids;
+
+/// `event_variables(..)` has not been called yet.
+pub struct event_variables;
+
+/// `events(..)` has not been called yet.
+pub struct events;
+
+/// `exact(..)` has not been called yet.
+pub struct exact;
+
+/// `exact_response(..)` has not been called yet.
+pub struct exact_response;
+
+/// `examples(..)` has not been called yet.
+pub struct examples;
+
+/// `exclude(..)` has not been called yet.
+pub struct exclude;
+
+/// `exclude_resource_tags(..)` has not been called yet.
+pub struct exclude_resource_tags;
+
+/// `excluded_models(..)` has not been called yet.
+pub struct excluded_models;
+
+/// `executable_path(..)` has not been called yet.
+pub struct executable_path;
+
+/// `execution(..)` has not been called yet.
+pub struct execution;
+
+/// `execution_block_configuration(..)` has not been called yet.
+pub struct execution_block_configuration;
+
+/// `execution_block_type(..)` has not been called yet.
+pub struct execution_block_type;
+
+/// `execution_order(..)` has not been called yet.
+pub struct execution_order;
+
+/// `execution_role(..)` has not been called yet.
+pub struct execution_role;
 
 /// `execution_role_arn(..)` has not been called yet.
 pub struct execution_role_arn;
@@ -104,203 +3839,6137 @@ pub struct execution_role_arn;
 /// `execution_timeout(..)` has not been called yet.
 pub struct execution_timeout;
 
+/// `existing_customer_web_acl_resolution(..)` has not been called yet.
+pub struct existing_customer_web_acl_resolution;
+
+/// `expansion_vlan1(..)` has not been called yet.
+pub struct expansion_vlan1;
+
+/// `expansion_vlan2(..)` has not been called yet.
+pub struct expansion_vlan2;
+
+/// `expected_bucket_owner(..)` has not been called yet.
+pub struct expected_bucket_owner;
+
+/// `experiment_definition_identifier(..)` has not been called yet.
+pub struct experiment_definition_identifier;
+
+/// `experiment_name(..)` has not been called yet.
+pub struct experiment_name;
+
+/// `experiment_report_s3_configuration(..)` has not been called yet.
+pub struct experiment_report_s3_configuration;
+
+/// `experiment_template_id(..)` has not been called yet.
+pub struct experiment_template_id;
+
 /// `expiration(..)` has not been called yet.
 pub struct expiration;
+
+/// `expiration_criterion(..)` has not been called yet.
+pub struct expiration_criterion;
+
+/// `expiration_data_rules(..)` has not been called yet.
+pub struct expiration_data_rules;
+
+/// `expiration_days(..)` has not been called yet.
+pub struct expiration_days;
+
+/// `expiry_events_configuration(..)` has not been called yet.
+pub struct expiry_events_configuration;
+
+/// `export(..)` has not been called yet.
+pub struct export;
+
+/// `export_config(..)` has not been called yet.
+pub struct export_config;
+
+/// `export_config_type(..)` has not been called yet.
+pub struct export_config_type;
+
+/// `exportable(..)` has not been called yet.
+pub struct exportable;
+
+/// `exposure_percentage(..)` has not been called yet.
+pub struct exposure_percentage;
 
 /// `expression(..)` has not been called yet.
 pub struct expression;
 
+/// `expression_string(..)` has not been called yet.
+pub struct expression_string;
+
+/// `expression_type(..)` has not been called yet.
+pub struct expression_type;
+
+/// `extension(..)` has not been called yet.
+pub struct extension;
+
+/// `external_id(..)` has not been called yet.
+pub struct external_id;
+
+/// `external_resource_identifier(..)` has not been called yet.
+pub struct external_resource_identifier;
+
+/// `external_url_config(..)` has not been called yet.
+pub struct external_url_config;
+
+/// `f_nwk_s_int_key(..)` has not been called yet.
+pub struct f_nwk_s_int_key;
+
+/// `f_sx_lustre_deletion_policy(..)` has not been called yet.
+pub struct f_sx_lustre_deletion_policy;
+
+/// `failed_files_directory(..)` has not been called yet.
+pub struct failed_files_directory;
+
+/// `failover_config(..)` has not been called yet.
+pub struct failover_config;
+
+/// `failover_criteria(..)` has not been called yet.
+pub struct failover_criteria;
+
+/// `failover_mode(..)` has not been called yet.
+pub struct failover_mode;
+
+/// `failure_codes(..)` has not been called yet.
+pub struct failure_codes;
+
+/// `failure_count(..)` has not been called yet.
+pub struct failure_count;
+
+/// `failure_mode(..)` has not been called yet.
+pub struct failure_mode;
+
+/// `failure_redirection_url(..)` has not been called yet.
+pub struct failure_redirection_url;
+
+/// `failure_strings(..)` has not been called yet.
+pub struct failure_strings;
+
+/// `failure_type(..)` has not been called yet.
+pub struct failure_type;
+
+/// `failure_values(..)` has not been called yet.
+pub struct failure_values;
+
+/// `fallback_action(..)` has not been called yet.
+pub struct fallback_action;
+
+/// `fallback_behavior(..)` has not been called yet.
+pub struct fallback_behavior;
+
+/// `fallback_model(..)` has not been called yet.
+pub struct fallback_model;
+
+/// `family(..)` has not been called yet.
+pub struct family;
+
+/// `farm_id(..)` has not been called yet.
+pub struct farm_id;
+
+/// `feature(..)` has not been called yet.
+pub struct feature;
+
+/// `feature_definitions(..)` has not been called yet.
+pub struct feature_definitions;
+
+/// `feature_group_name(..)` has not been called yet.
+pub struct feature_group_name;
+
+/// `feature_name(..)` has not been called yet.
+pub struct feature_name;
+
+/// `feature_type(..)` has not been called yet.
+pub struct feature_type;
+
+/// `feature_types(..)` has not been called yet.
+pub struct feature_types;
+
+/// `featured_results_set_name(..)` has not been called yet.
+pub struct featured_results_set_name;
+
+/// `fetch_submodules(..)` has not been called yet.
+pub struct fetch_submodules;
+
+/// `field(..)` has not been called yet.
+pub struct field;
+
+/// `field_data_type(..)` has not been called yet.
+pub struct field_data_type;
+
+/// `field_id(..)` has not been called yet.
+pub struct field_id;
+
+/// `field_level_encryption_profile_config(..)` has not been called yet.
+pub struct field_level_encryption_profile_config;
+
+/// `field_log_level(..)` has not been called yet.
+pub struct field_log_level;
+
+/// `field_mapping(..)` has not been called yet.
+pub struct field_mapping;
+
+/// `field_name(..)` has not been called yet.
+pub struct field_name;
+
+/// `field_patterns(..)` has not been called yet.
+pub struct field_patterns;
+
+/// `field_selectors(..)` has not been called yet.
+pub struct field_selectors;
+
+/// `field_to_match(..)` has not been called yet.
+pub struct field_to_match;
+
+/// `field_type(..)` has not been called yet.
+pub struct field_type;
+
+/// `fields(..)` has not been called yet.
+pub struct fields;
+
+/// `file(..)` has not been called yet.
+pub struct file;
+
+/// `file_access_audit_log_level(..)` has not been called yet.
+pub struct file_access_audit_log_level;
+
+/// `file_cache_path(..)` has not been called yet.
+pub struct file_cache_path;
+
+/// `file_cache_type(..)` has not been called yet.
+pub struct file_cache_type;
+
+/// `file_cache_type_version(..)` has not been called yet.
+pub struct file_cache_type_version;
+
+/// `file_format(..)` has not been called yet.
+pub struct file_format;
+
+/// `file_key(..)` has not been called yet.
+pub struct file_key;
+
+/// `file_name(..)` has not been called yet.
+pub struct file_name;
+
+/// `file_path(..)` has not been called yet.
+pub struct file_path;
+
+/// `file_share_access_audit_log_level(..)` has not been called yet.
+pub struct file_share_access_audit_log_level;
+
+/// `file_system_arn(..)` has not been called yet.
+pub struct file_system_arn;
+
+/// `file_system_id(..)` has not been called yet.
+pub struct file_system_id;
+
+/// `file_system_identity(..)` has not been called yet.
+pub struct file_system_identity;
+
+/// `file_system_path(..)` has not been called yet.
+pub struct file_system_path;
+
+/// `file_system_type(..)` has not been called yet.
+pub struct file_system_type;
+
+/// `files(..)` has not been called yet.
+pub struct files;
+
+/// `files_to_export(..)` has not been called yet.
+pub struct files_to_export;
+
+/// `filesystem_id(..)` has not been called yet.
+pub struct filesystem_id;
+
+/// `filter(..)` has not been called yet.
+pub struct filter;
+
+/// `filter_action(..)` has not been called yet.
+pub struct filter_action;
+
+/// `filter_control_id(..)` has not been called yet.
+pub struct filter_control_id;
+
+/// `filter_criteria(..)` has not been called yet.
+pub struct filter_criteria;
+
+/// `filter_expression(..)` has not been called yet.
+pub struct filter_expression;
+
+/// `filter_group_id(..)` has not been called yet.
+pub struct filter_group_id;
+
+/// `filter_id(..)` has not been called yet.
+pub struct filter_id;
+
+/// `filter_log(..)` has not been called yet.
+pub struct filter_log;
+
+/// `filter_mode(..)` has not been called yet.
+pub struct filter_mode;
+
+/// `filter_name(..)` has not been called yet.
+pub struct filter_name;
+
+/// `filter_operations(..)` has not been called yet.
+pub struct filter_operations;
+
 /// `filter_pattern(..)` has not been called yet.
 pub struct filter_pattern;
+
+/// `filter_string(..)` has not been called yet.
+pub struct filter_string;
+
+/// `filter_type(..)` has not been called yet.
+pub struct filter_type;
+
+/// `filtering_criteria(..)` has not been called yet.
+pub struct filtering_criteria;
+
+/// `filters(..)` has not been called yet.
+pub struct filters;
+
+/// `filters_config(..)` has not been called yet.
+pub struct filters_config;
+
+/// `finding_criteria(..)` has not been called yet.
+pub struct finding_criteria;
+
+/// `finding_fields_update(..)` has not been called yet.
+pub struct finding_fields_update;
+
+/// `firehose_arn(..)` has not been called yet.
+pub struct firehose_arn;
+
+/// `firewall_arn(..)` has not been called yet.
+pub struct firewall_arn;
+
+/// `firewall_deployment_model(..)` has not been called yet.
+pub struct firewall_deployment_model;
+
+/// `firewall_name(..)` has not been called yet.
+pub struct firewall_name;
+
+/// `firewall_policy(..)` has not been called yet.
+pub struct firewall_policy;
+
+/// `firewall_policy_arn(..)` has not been called yet.
+pub struct firewall_policy_arn;
+
+/// `firewall_policy_name(..)` has not been called yet.
+pub struct firewall_policy_name;
+
+/// `firewall_rule_group_id(..)` has not been called yet.
+pub struct firewall_rule_group_id;
+
+/// `firewall_type(..)` has not been called yet.
+pub struct firewall_type;
+
+/// `firmware_update_image(..)` has not been called yet.
+pub struct firmware_update_image;
+
+/// `firmware_update_role(..)` has not been called yet.
+pub struct firmware_update_role;
+
+/// `fixed(..)` has not been called yet.
+pub struct fixed;
+
+/// `fixed_length_duration(..)` has not been called yet.
+pub struct fixed_length_duration;
+
+/// `fixed_rate(..)` has not been called yet.
+pub struct fixed_rate;
+
+/// `flag_key(..)` has not been called yet.
+pub struct flag_key;
+
+/// `flags(..)` has not been called yet.
+pub struct flags;
+
+/// `fleet_id(..)` has not been called yet.
+pub struct fleet_id;
+
+/// `fleet_name(..)` has not been called yet.
+pub struct fleet_name;
+
+/// `fleet_role_arn(..)` has not been called yet.
+pub struct fleet_role_arn;
+
+/// `flexible_time_window(..)` has not been called yet.
+pub struct flexible_time_window;
+
+/// `flow_arn(..)` has not been called yet.
+pub struct flow_arn;
+
+/// `flow_definition(..)` has not been called yet.
+pub struct flow_definition;
+
+/// `flow_name(..)` has not been called yet.
+pub struct flow_name;
+
+/// `flywheel_name(..)` has not been called yet.
+pub struct flywheel_name;
+
+/// `folder_structure(..)` has not been called yet.
+pub struct folder_structure;
+
+/// `folders(..)` has not been called yet.
+pub struct folders;
+
+/// `font_configuration(..)` has not been called yet.
+pub struct font_configuration;
+
+/// `footer_sections(..)` has not been called yet.
+pub struct footer_sections;
+
+/// `force_remediate_for_first_entries(..)` has not been called yet.
+pub struct force_remediate_for_first_entries;
+
+/// `force_remediate_for_last_entries(..)` has not been called yet.
+pub struct force_remediate_for_last_entries;
+
+/// `form_name(..)` has not been called yet.
+pub struct form_name;
 
 /// `format(..)` has not been called yet.
 pub struct format;
 
+/// `forward(..)` has not been called yet.
+pub struct forward;
+
+/// `forward_when_content_type_is_unknown(..)` has not been called yet.
+pub struct forward_when_content_type_is_unknown;
+
+/// `forward_when_query_arg_profile_is_unknown(..)` has not been called yet.
+pub struct forward_when_query_arg_profile_is_unknown;
+
+/// `frame_option(..)` has not been called yet.
+pub struct frame_option;
+
+/// `framework(..)` has not been called yet.
+pub struct framework;
+
+/// `framework_controls(..)` has not been called yet.
+pub struct framework_controls;
+
+/// `framework_version(..)` has not been called yet.
+pub struct framework_version;
+
+/// `free_form_layout(..)` has not been called yet.
+pub struct free_form_layout;
+
+/// `frequencies(..)` has not been called yet.
+pub struct frequencies;
+
+/// `frequency(..)` has not been called yet.
+pub struct frequency;
+
+/// `frequency_in_seconds(..)` has not been called yet.
+pub struct frequency_in_seconds;
+
+/// `from(..)` has not been called yet.
+pub struct from;
+
+/// `from_address(..)` has not been called yet.
+pub struct from_address;
+
+/// `from_date(..)` has not been called yet.
+pub struct from_date;
+
+/// `from_email_address(..)` has not been called yet.
+pub struct from_email_address;
+
+/// `from_format(..)` has not been called yet.
+pub struct from_format;
+
+/// `from_port(..)` has not been called yet.
+pub struct from_port;
+
+/// `fsrm_service_enabled(..)` has not been called yet.
+pub struct fsrm_service_enabled;
+
+/// `fully_qualified_name(..)` has not been called yet.
+pub struct fully_qualified_name;
+
 /// `function(..)` has not been called yet.
 pub struct function;
+
+/// `function_arn(..)` has not been called yet.
+pub struct function_arn;
+
+/// `function_code(..)` has not been called yet.
+pub struct function_code;
+
+/// `function_config(..)` has not been called yet.
+pub struct function_config;
+
+/// `function_configuration(..)` has not been called yet.
+pub struct function_configuration;
+
+/// `function_definition_id(..)` has not been called yet.
+pub struct function_definition_id;
+
+/// `function_id(..)` has not been called yet.
+pub struct function_id;
+
+/// `function_list(..)` has not been called yet.
+pub struct function_list;
 
 /// `function_name(..)` has not been called yet.
 pub struct function_name;
 
+/// `function_type(..)` has not been called yet.
+pub struct function_type;
+
+/// `function_version(..)` has not been called yet.
+pub struct function_version;
+
+/// `function_weight(..)` has not been called yet.
+pub struct function_weight;
+
+/// `functional_acknowledgment(..)` has not been called yet.
+pub struct functional_acknowledgment;
+
+/// `functions(..)` has not been called yet.
+pub struct functions;
+
+/// `game_server_group_name(..)` has not been called yet.
+pub struct game_server_group_name;
+
+/// `gateway(..)` has not been called yet.
+pub struct gateway;
+
+/// `gateway_arn(..)` has not been called yet.
+pub struct gateway_arn;
+
+/// `gateway_eui(..)` has not been called yet.
+pub struct gateway_eui;
+
+/// `gateway_id(..)` has not been called yet.
+pub struct gateway_id;
+
+/// `gateway_name(..)` has not been called yet.
+pub struct gateway_name;
+
+/// `gateway_platform(..)` has not been called yet.
+pub struct gateway_platform;
+
+/// `gating_controls(..)` has not been called yet.
+pub struct gating_controls;
+
+/// `general_purpose_scanning(..)` has not been called yet.
+pub struct general_purpose_scanning;
+
+/// `generated_rules_type(..)` has not been called yet.
+pub struct generated_rules_type;
+
+/// `generated_template_name(..)` has not been called yet.
+pub struct generated_template_name;
+
+/// `geo_restriction(..)` has not been called yet.
+pub struct geo_restriction;
+
+/// `gid(..)` has not been called yet.
+pub struct gid;
+
+/// `git_config(..)` has not been called yet.
+pub struct git_config;
+
+/// `gitlab_self_managed(..)` has not been called yet.
+pub struct gitlab_self_managed;
+
+/// `global_cluster_identifier(..)` has not been called yet.
+pub struct global_cluster_identifier;
+
+/// `global_network_id(..)` has not been called yet.
+pub struct global_network_id;
+
+/// `global_resolver_id(..)` has not been called yet.
+pub struct global_resolver_id;
+
+/// `glue_connection_name(..)` has not been called yet.
+pub struct glue_connection_name;
+
+/// `glue_data_source(..)` has not been called yet.
+pub struct glue_data_source;
+
+/// `gradient_offset(..)` has not been called yet.
+pub struct gradient_offset;
+
+/// `grant_type(..)` has not been called yet.
+pub struct grant_type;
+
+/// `grantee(..)` has not been called yet.
+pub struct grantee;
+
+/// `grantee_identifier(..)` has not been called yet.
+pub struct grantee_identifier;
+
+/// `grantee_type(..)` has not been called yet.
+pub struct grantee_type;
+
+/// `granularity(..)` has not been called yet.
+pub struct granularity;
+
+/// `graph_arn(..)` has not been called yet.
+pub struct graph_arn;
+
+/// `graph_identifier(..)` has not been called yet.
+pub struct graph_identifier;
+
 /// `graph_ql_operation(..)` has not been called yet.
 pub struct graph_ql_operation;
+
+/// `greengrass_group_id(..)` has not been called yet.
+pub struct greengrass_group_id;
+
+/// `grok_pattern(..)` has not been called yet.
+pub struct grok_pattern;
+
+/// `ground_truth_s3_input(..)` has not been called yet.
+pub struct ground_truth_s3_input;
+
+/// `group(..)` has not been called yet.
+pub struct group;
+
+/// `group_attribute_field(..)` has not been called yet.
+pub struct group_attribute_field;
+
+/// `group_by_attribute(..)` has not been called yet.
+pub struct group_by_attribute;
 
 /// `group_description(..)` has not been called yet.
 pub struct group_description;
 
+/// `group_display_name(..)` has not been called yet.
+pub struct group_display_name;
+
 /// `group_id(..)` has not been called yet.
 pub struct group_id;
+
+/// `group_ip_address(..)` has not been called yet.
+pub struct group_ip_address;
+
+/// `group_name(..)` has not been called yet.
+pub struct group_name;
+
+/// `group_owner(..)` has not been called yet.
+pub struct group_owner;
+
+/// `group_permission(..)` has not been called yet.
+pub struct group_permission;
+
+/// `group_security_identifier(..)` has not been called yet.
+pub struct group_security_identifier;
+
+/// `group_weights(..)` has not been called yet.
+pub struct group_weights;
+
+/// `grouping_attribute_definitions(..)` has not been called yet.
+pub struct grouping_attribute_definitions;
+
+/// `grouping_name(..)` has not been called yet.
+pub struct grouping_name;
+
+/// `grouping_source_keys(..)` has not been called yet.
+pub struct grouping_source_keys;
+
+/// `groups(..)` has not been called yet.
+pub struct groups;
+
+/// `growth_factor(..)` has not been called yet.
+pub struct growth_factor;
+
+/// `gsr_arn(..)` has not been called yet.
+pub struct gsr_arn;
+
+/// `guardrail_identifier(..)` has not been called yet.
+pub struct guardrail_identifier;
+
+/// `guardrail_profile_arn(..)` has not been called yet.
+pub struct guardrail_profile_arn;
+
+/// `guardrail_version(..)` has not been called yet.
+pub struct guardrail_version;
+
+/// `hadoop_jar_step(..)` has not been called yet.
+pub struct hadoop_jar_step;
+
+/// `hana_port(..)` has not been called yet.
+pub struct hana_port;
+
+/// `hana_secret_name(..)` has not been called yet.
+pub struct hana_secret_name;
+
+/// `hanasid(..)` has not been called yet.
+pub struct hanasid;
+
+/// `hand_off_time(..)` has not been called yet.
+pub struct hand_off_time;
+
+/// `hard_limit(..)` has not been called yet.
+pub struct hard_limit;
+
+/// `hardware(..)` has not been called yet.
+pub struct hardware;
+
+/// `harness_id(..)` has not been called yet.
+pub struct harness_id;
+
+/// `harness_name(..)` has not been called yet.
+pub struct harness_name;
+
+/// `hash_key_field(..)` has not been called yet.
+pub struct hash_key_field;
+
+/// `hash_key_value(..)` has not been called yet.
+pub struct hash_key_value;
+
+/// `hcx(..)` has not been called yet.
+pub struct hcx;
+
+/// `header(..)` has not been called yet.
+pub struct header;
+
+/// `header_behavior(..)` has not been called yet.
+pub struct header_behavior;
+
+/// `header_name(..)` has not been called yet.
+pub struct header_name;
+
+/// `header_sections(..)` has not been called yet.
+pub struct header_sections;
+
+/// `header_value(..)` has not been called yet.
+pub struct header_value;
+
+/// `headers(..)` has not been called yet.
+pub struct headers;
+
+/// `headers_config(..)` has not been called yet.
+pub struct headers_config;
+
+/// `health_check(..)` has not been called yet.
+pub struct health_check;
+
+/// `health_check_config(..)` has not been called yet.
+pub struct health_check_config;
+
+/// `healthy_threshold(..)` has not been called yet.
+pub struct healthy_threshold;
+
+/// `hec_endpoint(..)` has not been called yet.
+pub struct hec_endpoint;
+
+/// `hec_endpoint_type(..)` has not been called yet.
+pub struct hec_endpoint_type;
+
+/// `height(..)` has not been called yet.
+pub struct height;
+
+/// `help(..)` has not been called yet.
+pub struct help;
+
+/// `hierarchy_id(..)` has not been called yet.
+pub struct hierarchy_id;
+
+/// `hive_compatible_partitions(..)` has not been called yet.
+pub struct hive_compatible_partitions;
+
+/// `hls_manifests(..)` has not been called yet.
+pub struct hls_manifests;
+
+/// `home_region(..)` has not been called yet.
+pub struct home_region;
+
+/// `hook_status(..)` has not been called yet.
+pub struct hook_status;
+
+/// `hooks(..)` has not been called yet.
+pub struct hooks;
+
+/// `host(..)` has not been called yet.
+pub struct host;
+
+/// `host_instance_type(..)` has not been called yet.
+pub struct host_instance_type;
 
 /// `host_name(..)` has not been called yet.
 pub struct host_name;
 
+/// `host_shared_alb(..)` has not been called yet.
+pub struct host_shared_alb;
+
+/// `host_type(..)` has not been called yet.
+pub struct host_type;
+
+/// `host_url(..)` has not been called yet.
+pub struct host_url;
+
+/// `hosted_zone_id(..)` has not been called yet.
+pub struct hosted_zone_id;
+
+/// `hostname(..)` has not been called yet.
+pub struct hostname;
+
+/// `hosts(..)` has not been called yet.
+pub struct hosts;
+
+/// `hours(..)` has not been called yet.
+pub struct hours;
+
+/// `hours_of_operation_arn(..)` has not been called yet.
+pub struct hours_of_operation_arn;
+
+/// `hsm_type(..)` has not been called yet.
+pub struct hsm_type;
+
+/// `http_code(..)` has not been called yet.
+pub struct http_code;
+
+/// `http_configuration(..)` has not been called yet.
+pub struct http_configuration;
+
+/// `http_match(..)` has not been called yet.
+pub struct http_match;
+
+/// `http_method(..)` has not been called yet.
+pub struct http_method;
+
+/// `http_package_configurations(..)` has not been called yet.
+pub struct http_package_configurations;
+
+/// `hub_content_arn(..)` has not been called yet.
+pub struct hub_content_arn;
+
+/// `hub_description(..)` has not been called yet.
+pub struct hub_description;
+
+/// `hub_name(..)` has not been called yet.
+pub struct hub_name;
+
+/// `human_task_ui_name(..)` has not been called yet.
+pub struct human_task_ui_name;
+
+/// `iam(..)` has not been called yet.
+pub struct iam;
+
+/// `iam_fleet_role(..)` has not been called yet.
+pub struct iam_fleet_role;
+
+/// `iam_identity_center(..)` has not been called yet.
+pub struct iam_identity_center;
+
+/// `iam_instance_profile_arn(..)` has not been called yet.
+pub struct iam_instance_profile_arn;
+
+/// `iam_role_arn(..)` has not been called yet.
+pub struct iam_role_arn;
+
+/// `iam_user_arn(..)` has not been called yet.
+pub struct iam_user_arn;
+
+/// `icon_options(..)` has not been called yet.
+pub struct icon_options;
+
+/// `icon_s3_location(..)` has not been called yet.
+pub struct icon_s3_location;
+
 /// `id(..)` has not been called yet.
 pub struct id;
+
+/// `id_mapping_techniques(..)` has not been called yet.
+pub struct id_mapping_techniques;
+
+/// `id_mapping_type(..)` has not been called yet.
+pub struct id_mapping_type;
+
+/// `id_namespace_name(..)` has not been called yet.
+pub struct id_namespace_name;
+
+/// `idc_display_name(..)` has not been called yet.
+pub struct idc_display_name;
+
+/// `idc_instance_arn(..)` has not been called yet.
+pub struct idc_instance_arn;
+
+/// `identifier(..)` has not been called yet.
+pub struct identifier;
+
+/// `identities(..)` has not been called yet.
+pub struct identities;
+
+/// `identity(..)` has not been called yet.
+pub struct identity;
+
+/// `identity_center(..)` has not been called yet.
+pub struct identity_center;
+
+/// `identity_center_instance_arn(..)` has not been called yet.
+pub struct identity_center_instance_arn;
+
+/// `identity_management_type(..)` has not been called yet.
+pub struct identity_management_type;
+
+/// `identity_name(..)` has not been called yet.
+pub struct identity_name;
+
+/// `identity_pool_id(..)` has not been called yet.
+pub struct identity_pool_id;
+
+/// `identity_pool_name(..)` has not been called yet.
+pub struct identity_pool_name;
+
+/// `identity_provider_arn(..)` has not been called yet.
+pub struct identity_provider_arn;
+
+/// `identity_provider_details(..)` has not been called yet.
+pub struct identity_provider_details;
+
+/// `identity_provider_name(..)` has not been called yet.
+pub struct identity_provider_name;
+
+/// `identity_provider_type(..)` has not been called yet.
+pub struct identity_provider_type;
+
+/// `identity_source(..)` has not been called yet.
+pub struct identity_source;
+
+/// `identity_source_parameters(..)` has not been called yet.
+pub struct identity_source_parameters;
+
+/// `identity_store_id(..)` has not been called yet.
+pub struct identity_store_id;
+
+/// `identity_type(..)` has not been called yet.
+pub struct identity_type;
+
+/// `idle_session_ttl_in_seconds(..)` has not been called yet.
+pub struct idle_session_ttl_in_seconds;
+
+/// `idle_timeout(..)` has not been called yet.
+pub struct idle_timeout;
+
+/// `idle_ttl(..)` has not been called yet.
+pub struct idle_ttl;
+
+/// `idp_config(..)` has not been called yet.
+pub struct idp_config;
+
+/// `idp_metadata(..)` has not been called yet.
+pub struct idp_metadata;
+
+/// `image(..)` has not been called yet.
+pub struct image;
+
+/// `image_extraction_status(..)` has not been called yet.
+pub struct image_extraction_status;
+
+/// `image_id(..)` has not been called yet.
+pub struct image_id;
+
+/// `image_identifier(..)` has not been called yet.
+pub struct image_identifier;
+
+/// `image_name(..)` has not been called yet.
+pub struct image_name;
+
+/// `image_repository_type(..)` has not been called yet.
+pub struct image_repository_type;
+
+/// `image_role_arn(..)` has not been called yet.
+pub struct image_role_arn;
+
+/// `image_tag_mutability_exclusion_filter_type(..)` has not been called yet.
+pub struct image_tag_mutability_exclusion_filter_type;
+
+/// `image_tag_mutability_exclusion_filter_value(..)` has not been called yet.
+pub struct image_tag_mutability_exclusion_filter_value;
+
+/// `image_type(..)` has not been called yet.
+pub struct image_type;
+
+/// `image_uri(..)` has not been called yet.
+pub struct image_uri;
+
+/// `immunity_time(..)` has not been called yet.
+pub struct immunity_time;
+
+/// `impact(..)` has not been called yet.
+pub struct impact;
+
+/// `impaired_zone_health_check_behavior(..)` has not been called yet.
+pub struct impaired_zone_health_check_behavior;
+
+/// `import_data_rules(..)` has not been called yet.
+pub struct import_data_rules;
+
+/// `in_progress_timeout_in_minutes(..)` has not been called yet.
+pub struct in_progress_timeout_in_minutes;
+
+/// `in_share_preemption(..)` has not been called yet.
+pub struct in_share_preemption;
+
+/// `inbound_calls(..)` has not been called yet.
+pub struct inbound_calls;
+
+/// `inbound_token_claim_name(..)` has not been called yet.
+pub struct inbound_token_claim_name;
+
+/// `inbound_token_claim_value_type(..)` has not been called yet.
+pub struct inbound_token_claim_value_type;
+
+/// `incident_template(..)` has not been called yet.
+pub struct incident_template;
+
+/// `include_inner_set(..)` has not been called yet.
+pub struct include_inner_set;
+
+/// `include_metrics(..)` has not been called yet.
+pub struct include_metrics;
+
+/// `include_vaults(..)` has not been called yet.
+pub struct include_vaults;
+
+/// `included_models(..)` has not been called yet.
+pub struct included_models;
 
 /// `included_object_versions(..)` has not been called yet.
 pub struct included_object_versions;
 
+/// `included_states(..)` has not been called yet.
+pub struct included_states;
+
+/// `inclusive_start_time(..)` has not been called yet.
+pub struct inclusive_start_time;
+
+/// `increment_factor(..)` has not been called yet.
+pub struct increment_factor;
+
+/// `incremental_refresh(..)` has not been called yet.
+pub struct incremental_refresh;
+
+/// `incremental_run_type(..)` has not been called yet.
+pub struct incremental_run_type;
+
+/// `index(..)` has not been called yet.
+pub struct index;
+
+/// `index_field_name(..)` has not been called yet.
+pub struct index_field_name;
+
+/// `index_id(..)` has not been called yet.
+pub struct index_id;
+
+/// `index_name(..)` has not been called yet.
+pub struct index_name;
+
+/// `inference_profile_name(..)` has not been called yet.
+pub struct inference_profile_name;
+
+/// `influx_db_version(..)` has not been called yet.
+pub struct influx_db_version;
+
+/// `info(..)` has not been called yet.
+pub struct info;
+
+/// `infrastructure_config(..)` has not been called yet.
+pub struct infrastructure_config;
+
+/// `infrastructure_role_arn(..)` has not been called yet.
+pub struct infrastructure_role_arn;
+
+/// `infrastructure_type(..)` has not been called yet.
+pub struct infrastructure_type;
+
+/// `ingestion_arn(..)` has not been called yet.
+pub struct ingestion_arn;
+
+/// `ingress_address_and_port(..)` has not been called yet.
+pub struct ingress_address_and_port;
+
+/// `ingress_vpc_configuration(..)` has not been called yet.
+pub struct ingress_vpc_configuration;
+
+/// `initial_sampling_percentage(..)` has not been called yet.
+pub struct initial_sampling_percentage;
+
+/// `initial_state_name(..)` has not been called yet.
+pub struct initial_state_name;
+
+/// `inline(..)` has not been called yet.
+pub struct inline;
+
+/// `inline_redaction_patterns(..)` has not been called yet.
+pub struct inline_redaction_patterns;
+
+/// `inner_filter(..)` has not been called yet.
+pub struct inner_filter;
+
+/// `input(..)` has not been called yet.
+pub struct input;
+
+/// `input_artifact_details(..)` has not been called yet.
+pub struct input_artifact_details;
+
+/// `input_columns(..)` has not been called yet.
+pub struct input_columns;
+
+/// `input_config(..)` has not been called yet.
+pub struct input_config;
+
+/// `input_data_config(..)` has not been called yet.
+pub struct input_data_config;
+
+/// `input_definition(..)` has not been called yet.
+pub struct input_definition;
+
+/// `input_format(..)` has not been called yet.
+pub struct input_format;
+
+/// `input_name(..)` has not been called yet.
+pub struct input_name;
+
+/// `input_port(..)` has not been called yet.
+pub struct input_port;
+
+/// `input_properties(..)` has not been called yet.
+pub struct input_properties;
+
+/// `input_property(..)` has not been called yet.
+pub struct input_property;
+
+/// `input_record_tables(..)` has not been called yet.
+pub struct input_record_tables;
+
+/// `input_reference_arn(..)` has not been called yet.
+pub struct input_reference_arn;
+
+/// `input_reference_config(..)` has not been called yet.
+pub struct input_reference_config;
+
+/// `input_schema(..)` has not been called yet.
+pub struct input_schema;
+
+/// `input_source_arn(..)` has not been called yet.
+pub struct input_source_arn;
+
+/// `input_source_config(..)` has not been called yet.
+pub struct input_source_config;
+
+/// `input_strength(..)` has not been called yet.
+pub struct input_strength;
+
 /// `input_template(..)` has not been called yet.
 pub struct input_template;
+
+/// `inputs(..)` has not been called yet.
+pub struct inputs;
+
+/// `insert_headers(..)` has not been called yet.
+pub struct insert_headers;
+
+/// `inside_cidr_blocks(..)` has not been called yet.
+pub struct inside_cidr_blocks;
+
+/// `insight_id(..)` has not been called yet.
+pub struct insight_id;
+
+/// `inspection_level(..)` has not been called yet.
+pub struct inspection_level;
+
+/// `installation_id(..)` has not been called yet.
+pub struct installation_id;
+
+/// `instance_arn(..)` has not been called yet.
+pub struct instance_arn;
+
+/// `instance_attributes(..)` has not been called yet.
+pub struct instance_attributes;
+
+/// `instance_configs(..)` has not been called yet.
+pub struct instance_configs;
+
+/// `instance_count(..)` has not been called yet.
+pub struct instance_count;
+
+/// `instance_definitions(..)` has not been called yet.
+pub struct instance_definitions;
+
+/// `instance_families(..)` has not been called yet.
+pub struct instance_families;
+
+/// `instance_fleet_type(..)` has not been called yet.
+pub struct instance_fleet_type;
+
+/// `instance_group_name(..)` has not been called yet.
+pub struct instance_group_name;
+
+/// `instance_id(..)` has not been called yet.
+pub struct instance_id;
+
+/// `instance_ids(..)` has not been called yet.
+pub struct instance_ids;
+
+/// `instance_launch_template(..)` has not been called yet.
+pub struct instance_launch_template;
+
+/// `instance_name(..)` has not been called yet.
+pub struct instance_name;
+
+/// `instance_numbers(..)` has not been called yet.
+pub struct instance_numbers;
+
+/// `instance_path(..)` has not been called yet.
+pub struct instance_path;
+
+/// `instance_platform(..)` has not been called yet.
+pub struct instance_platform;
+
+/// `instance_port(..)` has not been called yet.
+pub struct instance_port;
+
+/// `instance_profile_name(..)` has not been called yet.
+pub struct instance_profile_name;
+
+/// `instance_requirements(..)` has not been called yet.
+pub struct instance_requirements;
+
+/// `instance_role(..)` has not been called yet.
+pub struct instance_role;
+
+/// `instance_snapshot_name(..)` has not been called yet.
+pub struct instance_snapshot_name;
+
+/// `instance_type(..)` has not been called yet.
+pub struct instance_type;
+
+/// `instance_types(..)` has not been called yet.
+pub struct instance_types;
+
+/// `instance_url(..)` has not been called yet.
+pub struct instance_url;
+
+/// `instances(..)` has not been called yet.
+pub struct instances;
+
+/// `instruction(..)` has not been called yet.
+pub struct instruction;
+
+/// `instruction_text(..)` has not been called yet.
+pub struct instruction_text;
+
+/// `instructions(..)` has not been called yet.
+pub struct instructions;
+
+/// `instrumentation_type(..)` has not been called yet.
+pub struct instrumentation_type;
+
+/// `integration(..)` has not been called yet.
+pub struct integration;
+
+/// `integration_arn(..)` has not been called yet.
+pub struct integration_arn;
+
+/// `integration_association_id(..)` has not been called yet.
+pub struct integration_association_id;
+
+/// `integration_id(..)` has not been called yet.
+pub struct integration_id;
+
+/// `integration_name(..)` has not been called yet.
+pub struct integration_name;
+
+/// `integration_response_key(..)` has not been called yet.
+pub struct integration_response_key;
+
+/// `integration_type(..)` has not been called yet.
+pub struct integration_type;
+
+/// `interception_points(..)` has not been called yet.
+pub struct interception_points;
+
+/// `interceptor(..)` has not been called yet.
+pub struct interceptor;
+
+/// `interface(..)` has not been called yet.
+pub struct interface;
+
+/// `interface_asset_model_property_external_id(..)` has not been called yet.
+pub struct interface_asset_model_property_external_id;
+
+/// `interface_type(..)` has not been called yet.
+pub struct interface_type;
+
+/// `intermediate_bucket_name(..)` has not been called yet.
+pub struct intermediate_bucket_name;
+
+/// `intermediate_s3_path(..)` has not been called yet.
+pub struct intermediate_s3_path;
+
+/// `intermediate_storage(..)` has not been called yet.
+pub struct intermediate_storage;
+
+/// `internet_gateway_block_mode(..)` has not been called yet.
+pub struct internet_gateway_block_mode;
+
+/// `internet_gateway_exclusion_mode(..)` has not been called yet.
+pub struct internet_gateway_exclusion_mode;
+
+/// `interval(..)` has not been called yet.
+pub struct interval;
+
+/// `interval_millis(..)` has not been called yet.
+pub struct interval_millis;
+
+/// `interval_unit(..)` has not been called yet.
+pub struct interval_unit;
+
+/// `inverted(..)` has not been called yet.
+pub struct inverted;
+
+/// `invocation_endpoint(..)` has not been called yet.
+pub struct invocation_endpoint;
+
+/// `invocation_type(..)` has not been called yet.
+pub struct invocation_type;
+
+/// `invoice_receiver(..)` has not been called yet.
+pub struct invoice_receiver;
+
+/// `invoke_api(..)` has not been called yet.
+pub struct invoke_api;
+
+/// `invoke_configuration(..)` has not been called yet.
+pub struct invoke_configuration;
+
+/// `invoke_type(..)` has not been called yet.
+pub struct invoke_type;
+
+/// `invoker_role_name(..)` has not been called yet.
+pub struct invoker_role_name;
+
+/// `iot_core_thing_name(..)` has not been called yet.
+pub struct iot_core_thing_name;
+
+/// `ip(..)` has not been called yet.
+pub struct ip;
+
+/// `ip_address(..)` has not been called yet.
+pub struct ip_address;
+
+/// `ip_address_version(..)` has not been called yet.
+pub struct ip_address_version;
+
+/// `ip_addresses(..)` has not been called yet.
+pub struct ip_addresses;
+
+/// `ip_count(..)` has not been called yet.
+pub struct ip_count;
+
+/// `ip_filter(..)` has not been called yet.
+pub struct ip_filter;
+
+/// `ip_pools(..)` has not been called yet.
+pub struct ip_pools;
 
 /// `ip_protocol(..)` has not been called yet.
 pub struct ip_protocol;
 
+/// `ip_range(..)` has not been called yet.
+pub struct ip_range;
+
+/// `ip_rule(..)` has not been called yet.
+pub struct ip_rule;
+
+/// `ip_rules(..)` has not been called yet.
+pub struct ip_rules;
+
+/// `ipam_id(..)` has not been called yet.
+pub struct ipam_id;
+
+/// `ipam_pool_arn(..)` has not been called yet.
+pub struct ipam_pool_arn;
+
+/// `ipam_pool_id(..)` has not been called yet.
+pub struct ipam_pool_id;
+
+/// `ipam_prefix_list_resolver_id(..)` has not been called yet.
+pub struct ipam_prefix_list_resolver_id;
+
+/// `ipam_resource_discovery_id(..)` has not been called yet.
+pub struct ipam_resource_discovery_id;
+
+/// `ipam_scope_external_authority_type(..)` has not been called yet.
+pub struct ipam_scope_external_authority_type;
+
+/// `ipam_scope_id(..)` has not been called yet.
+pub struct ipam_scope_id;
+
+/// `ipv4_cidr_block(..)` has not been called yet.
+pub struct ipv4_cidr_block;
+
+/// `ipv4_cidr_blocks(..)` has not been called yet.
+pub struct ipv4_cidr_blocks;
+
+/// `ipv4_prefix(..)` has not been called yet.
+pub struct ipv4_prefix;
+
+/// `ipv6_address(..)` has not been called yet.
+pub struct ipv6_address;
+
+/// `ipv6_prefix(..)` has not been called yet.
+pub struct ipv6_prefix;
+
+/// `is_active(..)` has not been called yet.
+pub struct is_active;
+
+/// `is_enabled(..)` has not been called yet.
+pub struct is_enabled;
+
+/// `is_essential(..)` has not been called yet.
+pub struct is_essential;
+
+/// `is_logging(..)` has not been called yet.
+pub struct is_logging;
+
+/// `is_multiline(..)` has not been called yet.
+pub struct is_multiline;
+
+/// `is_publicly_accessible(..)` has not been called yet.
+pub struct is_publicly_accessible;
+
+/// `is_required(..)` has not been called yet.
+pub struct is_required;
+
+/// `is_responsible(..)` has not been called yet.
+pub struct is_responsible;
+
+/// `is_value_editable(..)` has not been called yet.
+pub struct is_value_editable;
+
+/// `iso_country_code(..)` has not been called yet.
+pub struct iso_country_code;
+
+/// `issuer(..)` has not been called yet.
+pub struct issuer;
+
+/// `issuer_certificate_authority(..)` has not been called yet.
+pub struct issuer_certificate_authority;
+
+/// `issuer_url(..)` has not been called yet.
+pub struct issuer_url;
+
+/// `items(..)` has not been called yet.
+pub struct items;
+
+/// `jar(..)` has not been called yet.
+pub struct jar;
+
 /// `job_definition(..)` has not been called yet.
 pub struct job_definition;
+
+/// `job_driver(..)` has not been called yet.
+pub struct job_driver;
+
+/// `job_flow_id(..)` has not been called yet.
+pub struct job_flow_id;
+
+/// `job_flow_role(..)` has not been called yet.
+pub struct job_flow_role;
+
+/// `job_id(..)` has not been called yet.
+pub struct job_id;
 
 /// `job_name(..)` has not been called yet.
 pub struct job_name;
 
+/// `job_queue(..)` has not been called yet.
+pub struct job_queue;
+
+/// `job_resources(..)` has not been called yet.
+pub struct job_resources;
+
+/// `job_template_data(..)` has not been called yet.
+pub struct job_template_data;
+
+/// `job_template_id(..)` has not been called yet.
+pub struct job_template_id;
+
+/// `join_eui(..)` has not been called yet.
+pub struct join_eui;
+
 /// `journal_table_configuration(..)` has not been called yet.
 pub struct journal_table_configuration;
+
+/// `json_key(..)` has not been called yet.
+pub struct json_key;
+
+/// `json_path(..)` has not been called yet.
+pub struct json_path;
+
+/// `jwks_endpoint(..)` has not been called yet.
+pub struct jwks_endpoint;
+
+/// `jwks_uri(..)` has not been called yet.
+pub struct jwks_uri;
+
+/// `kafka_cluster(..)` has not been called yet.
+pub struct kafka_cluster;
+
+/// `kafka_cluster_client_authentication(..)` has not been called yet.
+pub struct kafka_cluster_client_authentication;
+
+/// `kafka_cluster_encryption_in_transit(..)` has not been called yet.
+pub struct kafka_cluster_encryption_in_transit;
+
+/// `kafka_clusters(..)` has not been called yet.
+pub struct kafka_clusters;
+
+/// `kafka_connect_version(..)` has not been called yet.
+pub struct kafka_connect_version;
+
+/// `kafka_version(..)` has not been called yet.
+pub struct kafka_version;
+
+/// `kdc_admin_password(..)` has not been called yet.
+pub struct kdc_admin_password;
+
+/// `kendra_index(..)` has not been called yet.
+pub struct kendra_index;
+
+/// `kendra_index_arn(..)` has not been called yet.
+pub struct kendra_index_arn;
+
+/// `kernel_specs(..)` has not been called yet.
+pub struct kernel_specs;
 
 /// `key(..)` has not been called yet.
 pub struct key;
 
+/// `key_algorithm(..)` has not been called yet.
+pub struct key_algorithm;
+
+/// `key_attributes(..)` has not been called yet.
+pub struct key_attributes;
+
+/// `key_class(..)` has not been called yet.
+pub struct key_class;
+
+/// `key_group_config(..)` has not been called yet.
+pub struct key_group_config;
+
+/// `key_id(..)` has not been called yet.
+pub struct key_id;
+
+/// `key_location(..)` has not been called yet.
+pub struct key_location;
+
+/// `key_management_service_arn(..)` has not been called yet.
+pub struct key_management_service_arn;
+
+/// `key_modes_of_use(..)` has not been called yet.
+pub struct key_modes_of_use;
+
+/// `key_name(..)` has not been called yet.
+pub struct key_name;
+
+/// `key_pair_name(..)` has not been called yet.
+pub struct key_pair_name;
+
+/// `key_pair_username(..)` has not been called yet.
+pub struct key_pair_username;
+
+/// `key_policy(..)` has not been called yet.
+pub struct key_policy;
+
+/// `key_schema(..)` has not been called yet.
+pub struct key_schema;
+
+/// `key_to_match(..)` has not been called yet.
+pub struct key_to_match;
+
+/// `key_type(..)` has not been called yet.
+pub struct key_type;
+
+/// `key_usage(..)` has not been called yet.
+pub struct key_usage;
+
+/// `key_value_store_arn(..)` has not been called yet.
+pub struct key_value_store_arn;
+
+/// `keys(..)` has not been called yet.
+pub struct keys;
+
+/// `keyspace_name(..)` has not been called yet.
+pub struct keyspace_name;
+
+/// `keyword(..)` has not been called yet.
+pub struct keyword;
+
+/// `keywords(..)` has not been called yet.
+pub struct keywords;
+
+/// `kinesis_configuration(..)` has not been called yet.
+pub struct kinesis_configuration;
+
+/// `kinesis_data_stream_arn(..)` has not been called yet.
+pub struct kinesis_data_stream_arn;
+
+/// `kinesis_role_arn(..)` has not been called yet.
+pub struct kinesis_role_arn;
+
+/// `kinesis_stream_arn(..)` has not been called yet.
+pub struct kinesis_stream_arn;
+
+/// `kinesis_stream_config(..)` has not been called yet.
+pub struct kinesis_stream_config;
+
+/// `kinesis_video_stream(..)` has not been called yet.
+pub struct kinesis_video_stream;
+
+/// `kms_arn(..)` has not been called yet.
+pub struct kms_arn;
+
+/// `kms_encryption_config(..)` has not been called yet.
+pub struct kms_encryption_config;
+
+/// `kms_key(..)` has not been called yet.
+pub struct kms_key;
+
+/// `kms_key_arn(..)` has not been called yet.
+pub struct kms_key_arn;
+
+/// `kms_key_id(..)` has not been called yet.
+pub struct kms_key_id;
+
+/// `kms_master_key_id(..)` has not been called yet.
+pub struct kms_master_key_id;
+
+/// `knowledge_base_arn(..)` has not been called yet.
+pub struct knowledge_base_arn;
+
+/// `knowledge_base_configuration(..)` has not been called yet.
+pub struct knowledge_base_configuration;
+
+/// `knowledge_base_id(..)` has not been called yet.
+pub struct knowledge_base_id;
+
+/// `knowledge_base_type(..)` has not been called yet.
+pub struct knowledge_base_type;
+
+/// `kubernetes_namespace(..)` has not been called yet.
+pub struct kubernetes_namespace;
+
+/// `label(..)` has not been called yet.
+pub struct label;
+
+/// `label_name(..)` has not been called yet.
+pub struct label_name;
+
+/// `label_set(..)` has not been called yet.
+pub struct label_set;
+
+/// `labels(..)` has not been called yet.
+pub struct labels;
+
+/// `lag_name(..)` has not been called yet.
+pub struct lag_name;
+
+/// `lambda(..)` has not been called yet.
+pub struct lambda;
+
+/// `lambda_arn(..)` has not been called yet.
+pub struct lambda_arn;
+
+/// `lambda_code_hook(..)` has not been called yet.
+pub struct lambda_code_hook;
+
+/// `lambda_config(..)` has not been called yet.
+pub struct lambda_config;
+
+/// `lambda_function(..)` has not been called yet.
+pub struct lambda_function;
+
+/// `lambda_function_arn(..)` has not been called yet.
+pub struct lambda_function_arn;
+
 /// `lambda_managed_instances_capacity_provider_config(..)` has not been called yet.
 pub struct lambda_managed_instances_capacity_provider_config;
+
+/// `lambda_name(..)` has not been called yet.
+pub struct lambda_name;
+
+/// `language(..)` has not been called yet.
+pub struct language;
+
+/// `language_code(..)` has not been called yet.
+pub struct language_code;
+
+/// `last_modified_time(..)` has not been called yet.
+pub struct last_modified_time;
+
+/// `latitude(..)` has not been called yet.
+pub struct latitude;
+
+/// `launch_parameters(..)` has not been called yet.
+pub struct launch_parameters;
+
+/// `launch_path(..)` has not been called yet.
+pub struct launch_path;
+
+/// `launch_template(..)` has not been called yet.
+pub struct launch_template;
+
+/// `launch_template_configs(..)` has not been called yet.
+pub struct launch_template_configs;
+
+/// `launch_template_data(..)` has not been called yet.
+pub struct launch_template_data;
+
+/// `launch_template_source(..)` has not been called yet.
+pub struct launch_template_source;
+
+/// `launch_template_specification(..)` has not been called yet.
+pub struct launch_template_specification;
+
+/// `layer_id(..)` has not been called yet.
+pub struct layer_id;
+
+/// `layer_ids(..)` has not been called yet.
+pub struct layer_ids;
+
+/// `layer_version_arn(..)` has not been called yet.
+pub struct layer_version_arn;
+
+/// `layout(..)` has not been called yet.
+pub struct layout;
+
+/// `leave_comments(..)` has not been called yet.
+pub struct leave_comments;
+
+/// `ledger_name(..)` has not been called yet.
+pub struct ledger_name;
+
+/// `left(..)` has not been called yet.
+pub struct left;
+
+/// `left_operand(..)` has not been called yet.
+pub struct left_operand;
+
+/// `lenses(..)` has not been called yet.
+pub struct lenses;
+
+/// `level(..)` has not been called yet.
+pub struct level;
+
+/// `level_configurations(..)` has not been called yet.
+pub struct level_configurations;
+
+/// `lex(..)` has not been called yet.
+pub struct lex;
+
+/// `lex_bot_alias_arn(..)` has not been called yet.
+pub struct lex_bot_alias_arn;
+
+/// `lf_tags(..)` has not been called yet.
+pub struct lf_tags;
+
+/// `library_name(..)` has not been called yet.
+pub struct library_name;
+
+/// `license_asset_group_configurations(..)` has not been called yet.
+pub struct license_asset_group_configurations;
+
+/// `license_configuration_arn(..)` has not been called yet.
+pub struct license_configuration_arn;
+
+/// `license_counting_type(..)` has not been called yet.
+pub struct license_counting_type;
+
+/// `license_name(..)` has not been called yet.
+pub struct license_name;
+
+/// `lifecycle_hook_name(..)` has not been called yet.
+pub struct lifecycle_hook_name;
+
+/// `lifecycle_stages(..)` has not been called yet.
+pub struct lifecycle_stages;
+
+/// `lifecycle_transition(..)` has not been called yet.
+pub struct lifecycle_transition;
+
+/// `limit(..)` has not been called yet.
+pub struct limit;
+
+/// `limit_id(..)` has not been called yet.
+pub struct limit_id;
+
+/// `limit_parameter(..)` has not been called yet.
+pub struct limit_parameter;
+
+/// `limit_type(..)` has not been called yet.
+pub struct limit_type;
+
+/// `limits(..)` has not been called yet.
+pub struct limits;
+
+/// `linear_interval(..)` has not been called yet.
+pub struct linear_interval;
+
+/// `linear_percentage(..)` has not been called yet.
+pub struct linear_percentage;
+
+/// `link_application_log_sampling(..)` has not been called yet.
+pub struct link_application_log_sampling;
+
+/// `link_id(..)` has not been called yet.
+pub struct link_id;
+
+/// `link_log_settings(..)` has not been called yet.
+pub struct link_log_settings;
+
+/// `linked_accounts(..)` has not been called yet.
+pub struct linked_accounts;
+
+/// `linked_regions(..)` has not been called yet.
+pub struct linked_regions;
+
+/// `links(..)` has not been called yet.
+pub struct links;
+
+/// `list_name(..)` has not been called yet.
+pub struct list_name;
+
+/// `listener_arn(..)` has not been called yet.
+pub struct listener_arn;
+
+/// `listener_port(..)` has not been called yet.
+pub struct listener_port;
+
+/// `listeners(..)` has not been called yet.
+pub struct listeners;
+
+/// `live_source_name(..)` has not been called yet.
+pub struct live_source_name;
+
+/// `lo_ra_wan(..)` has not been called yet.
+pub struct lo_ra_wan;
+
+/// `load_balancer_arn(..)` has not been called yet.
+pub struct load_balancer_arn;
+
+/// `load_balancer_name(..)` has not been called yet.
+pub struct load_balancer_name;
+
+/// `load_balancer_port(..)` has not been called yet.
+pub struct load_balancer_port;
+
+/// `local_address(..)` has not been called yet.
+pub struct local_address;
+
+/// `local_gateway_id(..)` has not been called yet.
+pub struct local_gateway_id;
+
+/// `local_gateway_route_table_id(..)` has not been called yet.
+pub struct local_gateway_route_table_id;
+
+/// `local_gateway_virtual_interface_group_id(..)` has not been called yet.
+pub struct local_gateway_virtual_interface_group_id;
 
 /// `local_mount_path(..)` has not been called yet.
 pub struct local_mount_path;
 
+/// `local_path(..)` has not been called yet.
+pub struct local_path;
+
+/// `local_profile_id(..)` has not been called yet.
+pub struct local_profile_id;
+
+/// `local_resources(..)` has not been called yet.
+pub struct local_resources;
+
+/// `local_time_zone_config(..)` has not been called yet.
+pub struct local_time_zone_config;
+
+/// `locale_id(..)` has not been called yet.
+pub struct locale_id;
+
 /// `location(..)` has not been called yet.
 pub struct location;
+
+/// `location_arn(..)` has not been called yet.
+pub struct location_arn;
+
+/// `location_configurations(..)` has not been called yet.
+pub struct location_configurations;
+
+/// `location_name(..)` has not been called yet.
+pub struct location_name;
+
+/// `location_scope(..)` has not been called yet.
+pub struct location_scope;
+
+/// `location_uri(..)` has not been called yet.
+pub struct location_uri;
+
+/// `log_configuration(..)` has not been called yet.
+pub struct log_configuration;
+
+/// `log_destination(..)` has not been called yet.
+pub struct log_destination;
+
+/// `log_destination_configs(..)` has not been called yet.
+pub struct log_destination_configs;
+
+/// `log_destination_type(..)` has not been called yet.
+pub struct log_destination_type;
+
+/// `log_driver(..)` has not been called yet.
+pub struct log_driver;
+
+/// `log_file_format(..)` has not been called yet.
+pub struct log_file_format;
+
+/// `log_format(..)` has not been called yet.
+pub struct log_format;
+
+/// `log_group(..)` has not been called yet.
+pub struct log_group;
+
+/// `log_group_arn(..)` has not been called yet.
+pub struct log_group_arn;
+
+/// `log_group_identifier(..)` has not been called yet.
+pub struct log_group_identifier;
 
 /// `log_group_name(..)` has not been called yet.
 pub struct log_group_name;
 
+/// `log_group_name_pattern(..)` has not been called yet.
+pub struct log_group_name_pattern;
+
+/// `log_level(..)` has not been called yet.
+pub struct log_level;
+
+/// `log_patterns(..)` has not been called yet.
+pub struct log_patterns;
+
+/// `log_prefix(..)` has not been called yet.
+pub struct log_prefix;
+
+/// `log_role_arn(..)` has not been called yet.
+pub struct log_role_arn;
+
+/// `log_schema_version(..)` has not been called yet.
+pub struct log_schema_version;
+
+/// `log_stream_arn(..)` has not been called yet.
+pub struct log_stream_arn;
+
+/// `log_stream_prefix(..)` has not been called yet.
+pub struct log_stream_prefix;
+
+/// `log_type(..)` has not been called yet.
+pub struct log_type;
+
+/// `log_uri(..)` has not been called yet.
+pub struct log_uri;
+
+/// `logger_definition_id(..)` has not been called yet.
+pub struct logger_definition_id;
+
+/// `loggers(..)` has not been called yet.
+pub struct loggers;
+
+/// `logging(..)` has not been called yet.
+pub struct logging;
+
+/// `logging_configuration(..)` has not been called yet.
+pub struct logging_configuration;
+
+/// `logging_destination(..)` has not been called yet.
+pub struct logging_destination;
+
+/// `logging_types(..)` has not been called yet.
+pub struct logging_types;
+
+/// `logical_operator(..)` has not been called yet.
+pub struct logical_operator;
+
+/// `login_path(..)` has not been called yet.
+pub struct login_path;
+
+/// `logout_endpoint(..)` has not been called yet.
+pub struct logout_endpoint;
+
+/// `longitude(..)` has not been called yet.
+pub struct longitude;
+
+/// `look_back_window_minutes(..)` has not been called yet.
+pub struct look_back_window_minutes;
+
+/// `lookback_window(..)` has not been called yet.
+pub struct lookback_window;
+
+/// `main_node(..)` has not been called yet.
+pub struct main_node;
+
+/// `maintenance_day(..)` has not been called yet.
+pub struct maintenance_day;
+
+/// `maintenance_start_hour(..)` has not been called yet.
+pub struct maintenance_start_hour;
+
+/// `maintenance_window_start(..)` has not been called yet.
+pub struct maintenance_window_start;
+
+/// `major_engine_version(..)` has not been called yet.
+pub struct major_engine_version;
+
+/// `manage_resource_policies(..)` has not been called yet.
+pub struct manage_resource_policies;
+
+/// `managed_notification_configuration_arn(..)` has not been called yet.
+pub struct managed_notification_configuration_arn;
+
+/// `mandatory_keywords(..)` has not been called yet.
+pub struct mandatory_keywords;
+
+/// `manifest(..)` has not been called yet.
+pub struct manifest;
+
+/// `manifest_file_location(..)` has not been called yet.
+pub struct manifest_file_location;
+
+/// `manifest_name(..)` has not been called yet.
+pub struct manifest_name;
+
+/// `manifest_payload(..)` has not been called yet.
+pub struct manifest_payload;
+
+/// `map_name(..)` has not been called yet.
+pub struct map_name;
+
+/// `mapped_input_fields(..)` has not been called yet.
+pub struct mapped_input_fields;
+
+/// `mapping_rules(..)` has not been called yet.
+pub struct mapping_rules;
+
+/// `mapping_type(..)` has not been called yet.
+pub struct mapping_type;
+
+/// `master_database_name(..)` has not been called yet.
+pub struct master_database_name;
+
+/// `master_id(..)` has not been called yet.
+pub struct master_id;
+
+/// `master_username(..)` has not been called yet.
+pub struct master_username;
+
+/// `match_attributes(..)` has not been called yet.
+pub struct match_attributes;
+
+/// `match_operator(..)` has not been called yet.
+pub struct match_operator;
+
+/// `match_option(..)` has not been called yet.
+pub struct match_option;
+
+/// `match_pattern(..)` has not been called yet.
+pub struct match_pattern;
+
+/// `match_patterns(..)` has not been called yet.
+pub struct match_patterns;
+
+/// `match_scope(..)` has not been called yet.
+pub struct match_scope;
+
+/// `match_type(..)` has not been called yet.
+pub struct match_type;
+
+/// `matching_attributes_list(..)` has not been called yet.
+pub struct matching_attributes_list;
+
+/// `matching_event_types(..)` has not been called yet.
+pub struct matching_event_types;
+
+/// `matching_keys(..)` has not been called yet.
+pub struct matching_keys;
+
+/// `math(..)` has not been called yet.
+pub struct math;
+
+/// `max(..)` has not been called yet.
+pub struct max;
+
+/// `max_acu(..)` has not been called yet.
+pub struct max_acu;
+
+/// `max_bitrate(..)` has not been called yet.
+pub struct max_bitrate;
+
+/// `max_capacity(..)` has not been called yet.
+pub struct max_capacity;
+
+/// `max_capacity_units(..)` has not been called yet.
+pub struct max_capacity_units;
+
+/// `max_concurrency(..)` has not been called yet.
+pub struct max_concurrency;
+
+/// `max_connections(..)` has not been called yet.
+pub struct max_connections;
+
+/// `max_count(..)` has not been called yet.
+pub struct max_count;
+
+/// `max_count_per_recipient(..)` has not been called yet.
+pub struct max_count_per_recipient;
+
+/// `max_ejection_percent(..)` has not been called yet.
+pub struct max_ejection_percent;
+
+/// `max_entry_count(..)` has not been called yet.
+pub struct max_entry_count;
+
+/// `max_files(..)` has not been called yet.
+pub struct max_files;
+
+/// `max_files_to_keep(..)` has not been called yet.
+pub struct max_files_to_keep;
+
+/// `max_instance_count(..)` has not been called yet.
+pub struct max_instance_count;
+
+/// `max_length(..)` has not been called yet.
+pub struct max_length;
+
+/// `max_length_ms(..)` has not been called yet.
+pub struct max_length_ms;
+
+/// `max_outputs(..)` has not been called yet.
+pub struct max_outputs;
+
+/// `max_page_size(..)` has not been called yet.
+pub struct max_page_size;
+
+/// `max_parallel_execution_steps(..)` has not been called yet.
+pub struct max_parallel_execution_steps;
+
+/// `max_parallelism(..)` has not been called yet.
+pub struct max_parallelism;
+
+/// `max_rate(..)` has not been called yet.
+pub struct max_rate;
+
+/// `max_requests(..)` has not been called yet.
+pub struct max_requests;
+
+/// `max_retention_days(..)` has not been called yet.
+pub struct max_retention_days;
+
 /// `max_retries(..)` has not been called yet.
 pub struct max_retries;
+
+/// `max_runtime_in_seconds(..)` has not been called yet.
+pub struct max_runtime_in_seconds;
+
+/// `max_server_errors(..)` has not been called yet.
+pub struct max_server_errors;
+
+/// `max_size(..)` has not been called yet.
+pub struct max_size;
+
+/// `max_time_delay_seconds(..)` has not been called yet.
+pub struct max_time_delay_seconds;
+
+/// `max_time_seconds(..)` has not been called yet.
+pub struct max_time_seconds;
+
+/// `max_time_to_live_in_minutes(..)` has not been called yet.
+pub struct max_time_to_live_in_minutes;
+
+/// `max_tokens(..)` has not been called yet.
+pub struct max_tokens;
+
+/// `max_ttl(..)` has not been called yet.
+pub struct max_ttl;
+
+/// `max_units(..)` has not been called yet.
+pub struct max_units;
+
+/// `max_value(..)` has not been called yet.
+pub struct max_value;
+
+/// `max_worker_count(..)` has not been called yet.
+pub struct max_worker_count;
+
+/// `maximum(..)` has not been called yet.
+pub struct maximum;
+
+/// `maximum_batch_size(..)` has not been called yet.
+pub struct maximum_batch_size;
+
+/// `maximum_bitrate(..)` has not been called yet.
+pub struct maximum_bitrate;
+
+/// `maximum_capacity_units(..)` has not been called yet.
+pub struct maximum_capacity_units;
+
+/// `maximum_count(..)` has not been called yet.
+pub struct maximum_count;
+
+/// `maximum_ebs_volume_size_in_gb(..)` has not been called yet.
+pub struct maximum_ebs_volume_size_in_gb;
+
+/// `maximum_retention(..)` has not been called yet.
+pub struct maximum_retention;
+
+/// `maximum_size(..)` has not been called yet.
+pub struct maximum_size;
+
+/// `maximum_sub_channels(..)` has not been called yet.
+pub struct maximum_sub_channels;
+
+/// `maximum_ttl(..)` has not been called yet.
+pub struct maximum_ttl;
+
+/// `maximum_value(..)` has not been called yet.
+pub struct maximum_value;
+
+/// `maxv_cpus(..)` has not been called yet.
+pub struct maxv_cpus;
+
+/// `mcu_count(..)` has not been called yet.
+pub struct mcu_count;
+
+/// `mdn_files_directory(..)` has not been called yet.
+pub struct mdn_files_directory;
+
+/// `measure_field_id(..)` has not been called yet.
+pub struct measure_field_id;
+
+/// `measure_name(..)` has not been called yet.
+pub struct measure_name;
+
+/// `measure_value(..)` has not been called yet.
+pub struct measure_value;
+
+/// `measure_value_type(..)` has not been called yet.
+pub struct measure_value_type;
+
+/// `mechanism(..)` has not been called yet.
+pub struct mechanism;
+
+/// `media_concurrencies(..)` has not been called yet.
+pub struct media_concurrencies;
+
+/// `media_insights_pipeline_configuration_name(..)` has not been called yet.
+pub struct media_insights_pipeline_configuration_name;
+
+/// `media_stream_id(..)` has not been called yet.
+pub struct media_stream_id;
+
+/// `media_stream_name(..)` has not been called yet.
+pub struct media_stream_name;
+
+/// `media_stream_type(..)` has not been called yet.
+pub struct media_stream_type;
+
+/// `media_tailor_playback_configurations(..)` has not been called yet.
+pub struct media_tailor_playback_configurations;
+
+/// `member(..)` has not been called yet.
+pub struct member;
+
+/// `member_configuration(..)` has not been called yet.
+pub struct member_configuration;
+
+/// `member_definitions(..)` has not been called yet.
+pub struct member_definitions;
+
+/// `member_email_address(..)` has not been called yet.
+pub struct member_email_address;
+
+/// `member_id(..)` has not been called yet.
+pub struct member_id;
+
+/// `members(..)` has not been called yet.
+pub struct members;
+
+/// `membership_identifier(..)` has not been called yet.
+pub struct membership_identifier;
+
+/// `memory(..)` has not been called yet.
+pub struct memory;
+
+/// `memory_mi_b(..)` has not been called yet.
+pub struct memory_mi_b;
+
+/// `memory_size_in_mb(..)` has not been called yet.
+pub struct memory_size_in_mb;
+
+/// `mesh_name(..)` has not been called yet.
+pub struct mesh_name;
+
+/// `message(..)` has not been called yet.
+pub struct message;
 
 /// `message_group_id(..)` has not been called yet.
 pub struct message_group_id;
 
+/// `message_groups(..)` has not been called yet.
+pub struct message_groups;
+
+/// `message_groups_list(..)` has not been called yet.
+pub struct message_groups_list;
+
+/// `message_template_arn(..)` has not been called yet.
+pub struct message_template_arn;
+
+/// `message_type(..)` has not been called yet.
+pub struct message_type;
+
+/// `metadata(..)` has not been called yet.
+pub struct metadata;
+
+/// `metadata_configuration(..)` has not been called yet.
+pub struct metadata_configuration;
+
+/// `metadata_content(..)` has not been called yet.
+pub struct metadata_content;
+
+/// `metadata_field(..)` has not been called yet.
+pub struct metadata_field;
+
+/// `metered_account(..)` has not been called yet.
+pub struct metered_account;
+
+/// `method(..)` has not been called yet.
+pub struct method;
+
+/// `method_type(..)` has not been called yet.
+pub struct method_type;
+
 /// `metric(..)` has not been called yet.
 pub struct metric;
+
+/// `metric_calculation(..)` has not been called yet.
+pub struct metric_calculation;
+
+/// `metric_configurations(..)` has not been called yet.
+pub struct metric_configurations;
+
+/// `metric_data(..)` has not been called yet.
+pub struct metric_data;
+
+/// `metric_data_queries(..)` has not been called yet.
+pub struct metric_data_queries;
+
+/// `metric_filter_key(..)` has not been called yet.
+pub struct metric_filter_key;
+
+/// `metric_goals(..)` has not been called yet.
+pub struct metric_goals;
 
 /// `metric_name(..)` has not been called yet.
 pub struct metric_name;
 
+/// `metric_names(..)` has not been called yet.
+pub struct metric_names;
+
 /// `metric_namespace(..)` has not been called yet.
 pub struct metric_namespace;
+
+/// `metric_source_key_attributes(..)` has not been called yet.
+pub struct metric_source_key_attributes;
+
+/// `metric_specifications(..)` has not been called yet.
+pub struct metric_specifications;
+
+/// `metric_threshold(..)` has not been called yet.
+pub struct metric_threshold;
 
 /// `metric_transformations(..)` has not been called yet.
 pub struct metric_transformations;
 
+/// `metric_type(..)` has not been called yet.
+pub struct metric_type;
+
+/// `metric_unit(..)` has not been called yet.
+pub struct metric_unit;
+
 /// `metric_value(..)` has not been called yet.
 pub struct metric_value;
+
+/// `metrics(..)` has not been called yet.
+pub struct metrics;
+
+/// `metrics_endpoint_path(..)` has not been called yet.
+pub struct metrics_endpoint_path;
+
+/// `metrics_endpoints(..)` has not been called yet.
+pub struct metrics_endpoints;
+
+/// `metrics_output_config(..)` has not been called yet.
+pub struct metrics_output_config;
+
+/// `migration_project_identifier(..)` has not been called yet.
+pub struct migration_project_identifier;
+
+/// `migration_type(..)` has not been called yet.
+pub struct migration_type;
+
+/// `min(..)` has not been called yet.
+pub struct min;
+
+/// `min_approvals_required(..)` has not been called yet.
+pub struct min_approvals_required;
+
+/// `min_capacity(..)` has not been called yet.
+pub struct min_capacity;
+
+/// `min_delay_minutes_between_executions(..)` has not been called yet.
+pub struct min_delay_minutes_between_executions;
+
+/// `min_entry_interval(..)` has not been called yet.
+pub struct min_entry_interval;
+
+/// `min_instance_count(..)` has not been called yet.
+pub struct min_instance_count;
+
+/// `min_number_of_executed_things(..)` has not been called yet.
+pub struct min_number_of_executed_things;
+
+/// `min_retention_days(..)` has not been called yet.
+pub struct min_retention_days;
+
+/// `min_size(..)` has not been called yet.
+pub struct min_size;
+
+/// `min_ttl(..)` has not been called yet.
+pub struct min_ttl;
+
+/// `min_units(..)` has not been called yet.
+pub struct min_units;
+
+/// `min_value(..)` has not been called yet.
+pub struct min_value;
+
+/// `min_worker_count(..)` has not been called yet.
+pub struct min_worker_count;
+
+/// `minimum(..)` has not been called yet.
+pub struct minimum;
+
+/// `minimum_capacity_units(..)` has not been called yet.
+pub struct minimum_capacity_units;
+
+/// `minimum_count(..)` has not been called yet.
+pub struct minimum_count;
+
+/// `minimum_instance_metadata_service_version(..)` has not been called yet.
+pub struct minimum_instance_metadata_service_version;
+
+/// `minimum_membership_percentage(..)` has not been called yet.
+pub struct minimum_membership_percentage;
+
+/// `minimum_memory_in_mi_b(..)` has not been called yet.
+pub struct minimum_memory_in_mi_b;
+
+/// `minimum_retention(..)` has not been called yet.
+pub struct minimum_retention;
+
+/// `minimum_time_to_live(..)` has not been called yet.
+pub struct minimum_time_to_live;
+
+/// `minimum_value(..)` has not been called yet.
+pub struct minimum_value;
+
+/// `minimum_viable_contact_duration_seconds(..)` has not been called yet.
+pub struct minimum_viable_contact_duration_seconds;
 
 /// `minutes(..)` has not been called yet.
 pub struct minutes;
 
+/// `ml_user_data_encryption_mode(..)` has not been called yet.
+pub struct ml_user_data_encryption_mode;
+
+/// `mode(..)` has not been called yet.
+pub struct mode;
+
+/// `model(..)` has not been called yet.
+pub struct model;
+
+/// `model_arn(..)` has not been called yet.
+pub struct model_arn;
+
+/// `model_bias_app_specification(..)` has not been called yet.
+pub struct model_bias_app_specification;
+
+/// `model_bias_job_input(..)` has not been called yet.
+pub struct model_bias_job_input;
+
+/// `model_bias_job_output_config(..)` has not been called yet.
+pub struct model_bias_job_output_config;
+
+/// `model_card_content(..)` has not been called yet.
+pub struct model_card_content;
+
+/// `model_card_name(..)` has not been called yet.
+pub struct model_card_name;
+
+/// `model_card_status(..)` has not been called yet.
+pub struct model_card_status;
+
+/// `model_config(..)` has not been called yet.
+pub struct model_config;
+
+/// `model_explainability_app_specification(..)` has not been called yet.
+pub struct model_explainability_app_specification;
+
+/// `model_explainability_job_input(..)` has not been called yet.
+pub struct model_explainability_job_input;
+
+/// `model_explainability_job_output_config(..)` has not been called yet.
+pub struct model_explainability_job_output_config;
+
+/// `model_id(..)` has not been called yet.
+pub struct model_id;
+
+/// `model_manifest_arn(..)` has not been called yet.
+pub struct model_manifest_arn;
+
+/// `model_name(..)` has not been called yet.
+pub struct model_name;
+
+/// `model_package_group_name(..)` has not been called yet.
+pub struct model_package_group_name;
+
+/// `model_profile_id(..)` has not been called yet.
+pub struct model_profile_id;
+
+/// `model_quality_app_specification(..)` has not been called yet.
+pub struct model_quality_app_specification;
+
+/// `model_quality_job_input(..)` has not been called yet.
+pub struct model_quality_job_input;
+
+/// `model_quality_job_output_config(..)` has not been called yet.
+pub struct model_quality_job_output_config;
+
+/// `model_variants(..)` has not been called yet.
+pub struct model_variants;
+
+/// `models(..)` has not been called yet.
+pub struct models;
+
+/// `module_name(..)` has not been called yet.
+pub struct module_name;
+
+/// `module_package(..)` has not been called yet.
+pub struct module_package;
+
+/// `mof_n(..)` has not been called yet.
+pub struct mof_n;
+
+/// `monitor_arn_list(..)` has not been called yet.
+pub struct monitor_arn_list;
+
+/// `monitor_name(..)` has not been called yet.
+pub struct monitor_name;
+
+/// `monitor_type(..)` has not been called yet.
+pub struct monitor_type;
+
+/// `monitored_resource_name(..)` has not been called yet.
+pub struct monitored_resource_name;
+
+/// `monitoring_app_specification(..)` has not been called yet.
+pub struct monitoring_app_specification;
+
+/// `monitoring_execution_status(..)` has not been called yet.
+pub struct monitoring_execution_status;
+
+/// `monitoring_inputs(..)` has not been called yet.
+pub struct monitoring_inputs;
+
+/// `monitoring_output_config(..)` has not been called yet.
+pub struct monitoring_output_config;
+
+/// `monitoring_outputs(..)` has not been called yet.
+pub struct monitoring_outputs;
+
+/// `monitoring_resources(..)` has not been called yet.
+pub struct monitoring_resources;
+
+/// `monitoring_schedule_config(..)` has not been called yet.
+pub struct monitoring_schedule_config;
+
+/// `monitoring_schedule_name(..)` has not been called yet.
+pub struct monitoring_schedule_name;
+
+/// `monitoring_subscription(..)` has not been called yet.
+pub struct monitoring_subscription;
+
+/// `mount_options(..)` has not been called yet.
+pub struct mount_options;
+
+/// `mount_path(..)` has not been called yet.
+pub struct mount_path;
+
+/// `mount_point(..)` has not been called yet.
+pub struct mount_point;
+
+/// `mqtt_topic(..)` has not been called yet.
+pub struct mqtt_topic;
+
+/// `mrap_name(..)` has not been called yet.
+pub struct mrap_name;
+
+/// `msk_cluster_arn(..)` has not been called yet.
+pub struct msk_cluster_arn;
+
+/// `mss_manifests(..)` has not been called yet.
+pub struct mss_manifests;
+
+/// `multi_measure_attribute_mappings(..)` has not been called yet.
+pub struct multi_measure_attribute_mappings;
+
+/// `multi_measure_attribute_name(..)` has not been called yet.
+pub struct multi_measure_attribute_name;
+
+/// `multi_measure_name(..)` has not been called yet.
+pub struct multi_measure_name;
+
+/// `multicast_ip(..)` has not been called yet.
+pub struct multicast_ip;
+
+/// `multiplex_settings(..)` has not been called yet.
+pub struct multiplex_settings;
+
 /// `name(..)` has not been called yet.
 pub struct name;
+
+/// `name_assigner(..)` has not been called yet.
+pub struct name_assigner;
+
+/// `name_nodes(..)` has not been called yet.
+pub struct name_nodes;
+
+/// `name_prefix(..)` has not been called yet.
+pub struct name_prefix;
 
 /// `namespace(..)` has not been called yet.
 pub struct namespace;
 
+/// `namespace_name(..)` has not been called yet.
+pub struct namespace_name;
+
+/// `namespaces(..)` has not been called yet.
+pub struct namespaces;
+
+/// `narrative(..)` has not been called yet.
+pub struct narrative;
+
+/// `nat_gateway_id(..)` has not been called yet.
+pub struct nat_gateway_id;
+
+/// `natural_language(..)` has not been called yet.
+pub struct natural_language;
+
+/// `negated(..)` has not been called yet.
+pub struct negated;
+
+/// `network_acl_entry_set(..)` has not been called yet.
+pub struct network_acl_entry_set;
+
+/// `network_acl_id(..)` has not been called yet.
+pub struct network_acl_id;
+
+/// `network_configuration(..)` has not been called yet.
+pub struct network_configuration;
+
+/// `network_id(..)` has not been called yet.
+pub struct network_id;
+
+/// `network_insights_access_scope_id(..)` has not been called yet.
+pub struct network_insights_access_scope_id;
+
+/// `network_insights_path_id(..)` has not been called yet.
+pub struct network_insights_path_id;
+
+/// `network_interface_id(..)` has not been called yet.
+pub struct network_interface_id;
+
+/// `network_mode(..)` has not been called yet.
+pub struct network_mode;
+
+/// `network_name(..)` has not been called yet.
+pub struct network_name;
+
+/// `network_output(..)` has not been called yet.
+pub struct network_output;
+
+/// `network_protocol(..)` has not been called yet.
+pub struct network_protocol;
+
+/// `network_type(..)` has not been called yet.
+pub struct network_type;
+
+/// `networking(..)` has not been called yet.
+pub struct networking;
+
+/// `networks(..)` has not been called yet.
+pub struct networks;
+
+/// `new_column_id(..)` has not been called yet.
+pub struct new_column_id;
+
+/// `new_column_name(..)` has not been called yet.
+pub struct new_column_name;
+
+/// `new_column_type(..)` has not been called yet.
+pub struct new_column_type;
+
+/// `next_page(..)` has not been called yet.
+pub struct next_page;
+
+/// `next_state(..)` has not been called yet.
+pub struct next_state;
+
+/// `next_step(..)` has not been called yet.
+pub struct next_step;
+
+/// `nlu_confidence_threshold(..)` has not been called yet.
+pub struct nlu_confidence_threshold;
+
+/// `node_configuration(..)` has not been called yet.
+pub struct node_configuration;
+
+/// `node_range_properties(..)` has not been called yet.
+pub struct node_range_properties;
+
+/// `node_role(..)` has not been called yet.
+pub struct node_role;
+
+/// `node_type(..)` has not been called yet.
+pub struct node_type;
+
+/// `noise_level(..)` has not been called yet.
+pub struct noise_level;
+
 /// `noncurrent_days(..)` has not been called yet.
 pub struct noncurrent_days;
+
+/// `north(..)` has not been called yet.
+pub struct north;
+
+/// `notification(..)` has not been called yet.
+pub struct notification;
+
+/// `notification_arn(..)` has not been called yet.
+pub struct notification_arn;
+
+/// `notification_arns(..)` has not been called yet.
+pub struct notification_arns;
+
+/// `notification_configuration(..)` has not been called yet.
+pub struct notification_configuration;
+
+/// `notification_configuration_arn(..)` has not been called yet.
+pub struct notification_configuration_arn;
+
+/// `notification_topic_arn(..)` has not been called yet.
+pub struct notification_topic_arn;
+
+/// `notification_type(..)` has not been called yet.
+pub struct notification_type;
+
+/// `notify(..)` has not been called yet.
+pub struct notify;
+
+/// `notify_on_case_severity(..)` has not been called yet.
+pub struct notify_on_case_severity;
+
+/// `nsx(..)` has not been called yet.
+pub struct nsx;
+
+/// `nsx_edge1(..)` has not been called yet.
+pub struct nsx_edge1;
+
+/// `nsx_edge2(..)` has not been called yet.
+pub struct nsx_edge2;
+
+/// `nsx_manager1(..)` has not been called yet.
+pub struct nsx_manager1;
+
+/// `nsx_manager2(..)` has not been called yet.
+pub struct nsx_manager2;
+
+/// `nsx_manager3(..)` has not been called yet.
+pub struct nsx_manager3;
+
+/// `nsx_up_link(..)` has not been called yet.
+pub struct nsx_up_link;
+
+/// `null_option(..)` has not been called yet.
+pub struct null_option;
+
+/// `null_order(..)` has not been called yet.
+pub struct null_order;
+
+/// `null_string(..)` has not been called yet.
+pub struct null_string;
+
+/// `num_cache_nodes(..)` has not been called yet.
+pub struct num_cache_nodes;
+
+/// `num_nodes(..)` has not been called yet.
+pub struct num_nodes;
+
+/// `number_capabilities(..)` has not been called yet.
+pub struct number_capabilities;
+
+/// `number_of_broker_nodes(..)` has not been called yet.
+pub struct number_of_broker_nodes;
+
+/// `number_of_retries(..)` has not been called yet.
+pub struct number_of_retries;
+
+/// `number_type(..)` has not been called yet.
+pub struct number_type;
+
+/// `nvidia_mps(..)` has not been called yet.
+pub struct nvidia_mps;
+
+/// `nwk_key(..)` has not been called yet.
+pub struct nwk_key;
+
+/// `nwk_s_enc_key(..)` has not been called yet.
+pub struct nwk_s_enc_key;
+
+/// `nwk_s_key(..)` has not been called yet.
+pub struct nwk_s_key;
+
+/// `o_auth2_grant_type(..)` has not been called yet.
+pub struct o_auth2_grant_type;
+
+/// `o_auth_client_application_id(..)` has not been called yet.
+pub struct o_auth_client_application_id;
+
+/// `o_auth_client_authentication_type(..)` has not been called yet.
+pub struct o_auth_client_authentication_type;
+
+/// `o_auth_token_endpoint_url(..)` has not been called yet.
+pub struct o_auth_token_endpoint_url;
+
+/// `oauth_discovery(..)` has not been called yet.
+pub struct oauth_discovery;
+
+/// `obfuscation_setting_type(..)` has not been called yet.
+pub struct obfuscation_setting_type;
+
+/// `object(..)` has not been called yet.
+pub struct object;
+
+/// `object_attributes(..)` has not been called yet.
+pub struct object_attributes;
+
+/// `object_group(..)` has not been called yet.
+pub struct object_group;
+
+/// `object_group_name(..)` has not been called yet.
+pub struct object_group_name;
+
+/// `object_identifier(..)` has not been called yet.
+pub struct object_identifier;
+
+/// `object_key(..)` has not been called yet.
+pub struct object_key;
+
+/// `object_lambda_access_point(..)` has not been called yet.
+pub struct object_lambda_access_point;
+
+/// `object_lambda_configuration(..)` has not been called yet.
+pub struct object_lambda_configuration;
+
+/// `object_path(..)` has not been called yet.
+pub struct object_path;
+
+/// `object_type(..)` has not been called yet.
+pub struct object_type;
+
+/// `object_type_arn(..)` has not been called yet.
+pub struct object_type_arn;
+
+/// `object_type_name(..)` has not been called yet.
+pub struct object_type_name;
+
+/// `observability_enabled(..)` has not been called yet.
+pub struct observability_enabled;
+
+/// `ocsf_version(..)` has not been called yet.
+pub struct ocsf_version;
+
+/// `offset_millis(..)` has not been called yet.
+pub struct offset_millis;
+
+/// `offset_parameter(..)` has not been called yet.
+pub struct offset_parameter;
+
+/// `offset_seconds(..)` has not been called yet.
+pub struct offset_seconds;
+
+/// `oidc_groups(..)` has not been called yet.
+pub struct oidc_groups;
+
+/// `omit_extension(..)` has not been called yet.
+pub struct omit_extension;
+
+/// `on_clause(..)` has not been called yet.
+pub struct on_clause;
+
+/// `on_prem_config(..)` has not been called yet.
+pub struct on_prem_config;
+
+/// `one_drive_users(..)` has not been called yet.
+pub struct one_drive_users;
+
+/// `online_ab_config(..)` has not been called yet.
+pub struct online_ab_config;
+
+/// `online_evaluation_config_name(..)` has not been called yet.
+pub struct online_evaluation_config_name;
+
+/// `open_hours(..)` has not been called yet.
+pub struct open_hours;
+
+/// `open_table_format(..)` has not been called yet.
+pub struct open_table_format;
+
+/// `operand(..)` has not been called yet.
+pub struct operand;
+
+/// `operand_field_name(..)` has not been called yet.
+pub struct operand_field_name;
+
+/// `operands(..)` has not been called yet.
+pub struct operands;
+
+/// `operating_system(..)` has not been called yet.
+pub struct operating_system;
+
+/// `operation(..)` has not been called yet.
+pub struct operation;
+
+/// `operation_level_metrics_config(..)` has not been called yet.
+pub struct operation_level_metrics_config;
+
+/// `operation_name(..)` has not been called yet.
+pub struct operation_name;
+
+/// `operator(..)` has not been called yet.
+pub struct operator;
+
+/// `operator_app_role_arn(..)` has not been called yet.
+pub struct operator_app_role_arn;
+
+/// `operator_property_key(..)` has not been called yet.
+pub struct operator_property_key;
+
+/// `opt_in(..)` has not been called yet.
+pub struct opt_in;
+
+/// `optimized_shared_delivery(..)` has not been called yet.
+pub struct optimized_shared_delivery;
+
+/// `optimized_view_port_width(..)` has not been called yet.
+pub struct optimized_view_port_width;
+
+/// `option_group_description(..)` has not been called yet.
+pub struct option_group_description;
+
+/// `option_name(..)` has not been called yet.
+pub struct option_name;
+
+/// `option_ref_id(..)` has not been called yet.
+pub struct option_ref_id;
+
+/// `option_ref_ids(..)` has not been called yet.
+pub struct option_ref_ids;
+
+/// `options(..)` has not been called yet.
+pub struct options;
+
+/// `order(..)` has not been called yet.
+pub struct order;
+
+/// `order_id(..)` has not been called yet.
+pub struct order_id;
+
+/// `organization_arn(..)` has not been called yet.
+pub struct organization_arn;
+
+/// `organization_config_rule_name(..)` has not been called yet.
+pub struct organization_config_rule_name;
+
+/// `organization_config_rule_trigger_types(..)` has not been called yet.
+pub struct organization_config_rule_trigger_types;
+
+/// `organization_conformance_pack_name(..)` has not been called yet.
+pub struct organization_conformance_pack_name;
+
+/// `organization_handle(..)` has not been called yet.
+pub struct organization_handle;
+
+/// `organization_id(..)` has not been called yet.
+pub struct organization_id;
+
+/// `organization_source_type(..)` has not been called yet.
+pub struct organization_source_type;
+
+/// `organizational_unit_distinguished_names(..)` has not been called yet.
+pub struct organizational_unit_distinguished_names;
+
+/// `organizational_unit_id(..)` has not been called yet.
+pub struct organizational_unit_id;
+
+/// `organizations_entity_path(..)` has not been called yet.
+pub struct organizations_entity_path;
+
+/// `origin(..)` has not been called yet.
+pub struct origin;
+
+/// `origin_access_control_config(..)` has not been called yet.
+pub struct origin_access_control_config;
+
+/// `origin_access_control_origin_type(..)` has not been called yet.
+pub struct origin_access_control_origin_type;
+
+/// `origin_access_identity(..)` has not been called yet.
+pub struct origin_access_identity;
+
+/// `origin_account_id(..)` has not been called yet.
+pub struct origin_account_id;
+
+/// `origin_endpoint_name(..)` has not been called yet.
+pub struct origin_endpoint_name;
+
+/// `origin_id(..)` has not been called yet.
+pub struct origin_id;
+
+/// `origin_override(..)` has not been called yet.
+pub struct origin_override;
+
+/// `origin_protocol_policy(..)` has not been called yet.
+pub struct origin_protocol_policy;
+
+/// `origin_region(..)` has not been called yet.
+pub struct origin_region;
+
+/// `origin_request_policy_config(..)` has not been called yet.
+pub struct origin_request_policy_config;
+
+/// `origin_ssl_protocols(..)` has not been called yet.
+pub struct origin_ssl_protocols;
+
+/// `origination_identities(..)` has not been called yet.
+pub struct origination_identities;
+
+/// `os_family(..)` has not been called yet.
+pub struct os_family;
+
+/// `outbound_call_config(..)` has not been called yet.
+pub struct outbound_call_config;
+
+/// `outbound_calls(..)` has not been called yet.
+pub struct outbound_calls;
+
+/// `outbound_mode(..)` has not been called yet.
+pub struct outbound_mode;
+
+/// `outcome_alarms(..)` has not been called yet.
+pub struct outcome_alarms;
+
+/// `outpost_arn(..)` has not been called yet.
+pub struct outpost_arn;
+
+/// `outpost_arns(..)` has not been called yet.
+pub struct outpost_arns;
+
+/// `outpost_id(..)` has not been called yet.
+pub struct outpost_id;
+
+/// `outpost_lag_id(..)` has not been called yet.
+pub struct outpost_lag_id;
+
+/// `output(..)` has not been called yet.
+pub struct output;
+
+/// `output_artifact_details(..)` has not been called yet.
+pub struct output_artifact_details;
+
+/// `output_column_name(..)` has not been called yet.
+pub struct output_column_name;
+
+/// `output_column_name_overrides(..)` has not been called yet.
+pub struct output_column_name_overrides;
+
+/// `output_config(..)` has not been called yet.
+pub struct output_config;
+
+/// `output_configuration(..)` has not been called yet.
+pub struct output_configuration;
+
+/// `output_format(..)` has not been called yet.
+pub struct output_format;
+
+/// `output_location(..)` has not been called yet.
+pub struct output_location;
+
+/// `output_name(..)` has not been called yet.
+pub struct output_name;
+
+/// `output_s3_path(..)` has not been called yet.
+pub struct output_s3_path;
+
+/// `output_s3_uri(..)` has not been called yet.
+pub struct output_s3_uri;
 
 /// `output_schema_version(..)` has not been called yet.
 pub struct output_schema_version;
 
+/// `output_source_config(..)` has not been called yet.
+pub struct output_source_config;
+
+/// `output_strength(..)` has not been called yet.
+pub struct output_strength;
+
+/// `output_type(..)` has not been called yet.
+pub struct output_type;
+
+/// `outputs(..)` has not been called yet.
+pub struct outputs;
+
+/// `overlap_percentage(..)` has not been called yet.
+pub struct overlap_percentage;
+
+/// `overlap_tokens(..)` has not been called yet.
+pub struct overlap_tokens;
+
+/// `override_config(..)` has not been called yet.
+pub struct override_config;
+
+/// `override_name(..)` has not been called yet.
+pub struct override_name;
+
+/// `oversize_handling(..)` has not been called yet.
+pub struct oversize_handling;
+
+/// `overwrite(..)` has not been called yet.
+pub struct overwrite;
+
 /// `owner(..)` has not been called yet.
 pub struct owner;
+
+/// `owner_gid(..)` has not been called yet.
+pub struct owner_gid;
+
+/// `owner_id(..)` has not been called yet.
+pub struct owner_id;
+
+/// `owner_uid(..)` has not been called yet.
+pub struct owner_uid;
+
+/// `owner_user_profile_name(..)` has not been called yet.
+pub struct owner_user_profile_name;
+
+/// `owning_project_identifier(..)` has not been called yet.
+pub struct owning_project_identifier;
+
+/// `package(..)` has not been called yet.
+pub struct package;
+
+/// `package_id(..)` has not been called yet.
+pub struct package_id;
+
+/// `package_name(..)` has not been called yet.
+pub struct package_name;
+
+/// `package_version(..)` has not been called yet.
+pub struct package_version;
+
+/// `packaging_group_id(..)` has not been called yet.
+pub struct packaging_group_id;
+
+/// `page(..)` has not been called yet.
+pub struct page;
+
+/// `page_id(..)` has not been called yet.
+pub struct page_id;
+
+/// `page_number(..)` has not been called yet.
+pub struct page_number;
+
+/// `page_size(..)` has not been called yet.
+pub struct page_size;
+
+/// `pager_duty_incident_configuration(..)` has not been called yet.
+pub struct pager_duty_incident_configuration;
+
+/// `parallel_data_config(..)` has not been called yet.
+pub struct parallel_data_config;
+
+/// `parameter_control_id(..)` has not been called yet.
+pub struct parameter_control_id;
+
+/// `parameter_group_family(..)` has not been called yet.
+pub struct parameter_group_family;
+
+/// `parameter_group_name(..)` has not been called yet.
+pub struct parameter_group_name;
+
+/// `parameter_key(..)` has not been called yet.
+pub struct parameter_key;
+
+/// `parameter_name(..)` has not been called yet.
+pub struct parameter_name;
+
+/// `parameter_type(..)` has not been called yet.
+pub struct parameter_type;
+
+/// `parameter_value(..)` has not been called yet.
+pub struct parameter_value;
+
+/// `parameter_value_configurations(..)` has not been called yet.
+pub struct parameter_value_configurations;
+
+/// `parameter_value_type(..)` has not been called yet.
+pub struct parameter_value_type;
+
+/// `parameters(..)` has not been called yet.
+pub struct parameters;
+
+/// `parameters_in_cache_key_and_forwarded_to_origin(..)` has not been called yet.
+pub struct parameters_in_cache_key_and_forwarded_to_origin;
+
+/// `parent_domain_unit_identifier(..)` has not been called yet.
+pub struct parent_domain_unit_identifier;
+
+/// `parent_id(..)` has not been called yet.
+pub struct parent_id;
+
+/// `parent_image(..)` has not been called yet.
+pub struct parent_image;
+
+/// `parent_volume_id(..)` has not been called yet.
+pub struct parent_volume_id;
+
+/// `parsing_prompt_text(..)` has not been called yet.
+pub struct parsing_prompt_text;
+
+/// `parsing_strategy(..)` has not been called yet.
+pub struct parsing_strategy;
+
+/// `partition_count(..)` has not been called yet.
+pub struct partition_count;
+
+/// `partition_fields(..)` has not been called yet.
+pub struct partition_fields;
+
+/// `partition_input(..)` has not been called yet.
+pub struct partition_input;
+
+/// `partition_key(..)` has not been called yet.
+pub struct partition_key;
+
+/// `partition_key_columns(..)` has not been called yet.
+pub struct partition_key_columns;
 
 /// `partition_key_path(..)` has not been called yet.
 pub struct partition_key_path;
 
+/// `partition_strategy(..)` has not been called yet.
+pub struct partition_strategy;
+
+/// `partner(..)` has not been called yet.
+pub struct partner;
+
+/// `partner_event_source_arn(..)` has not been called yet.
+pub struct partner_event_source_arn;
+
+/// `partner_profile_id(..)` has not been called yet.
+pub struct partner_profile_id;
+
+/// `party_name(..)` has not been called yet.
+pub struct party_name;
+
+/// `pass_request_headers(..)` has not been called yet.
+pub struct pass_request_headers;
+
+/// `password(..)` has not been called yet.
+pub struct password;
+
+/// `password_arn(..)` has not been called yet.
+pub struct password_arn;
+
+/// `password_field(..)` has not been called yet.
+pub struct password_field;
+
+/// `paste_allowed(..)` has not been called yet.
+pub struct paste_allowed;
+
+/// `patch_version(..)` has not been called yet.
+pub struct patch_version;
+
+/// `patching_strategy(..)` has not been called yet.
+pub struct patching_strategy;
+
+/// `path(..)` has not been called yet.
+pub struct path;
+
+/// `path_component(..)` has not been called yet.
+pub struct path_component;
+
+/// `path_parameter_name(..)` has not been called yet.
+pub struct path_parameter_name;
+
+/// `path_part(..)` has not been called yet.
+pub struct path_part;
+
+/// `path_pattern(..)` has not been called yet.
+pub struct path_pattern;
+
+/// `pattern(..)` has not been called yet.
+pub struct pattern;
+
+/// `pattern_name(..)` has not been called yet.
+pub struct pattern_name;
+
+/// `pattern_regex(..)` has not been called yet.
+pub struct pattern_regex;
+
+/// `pattern_set_name(..)` has not been called yet.
+pub struct pattern_set_name;
+
+/// `payload_files_directory(..)` has not been called yet.
+pub struct payload_files_directory;
+
+/// `payload_type(..)` has not been called yet.
+pub struct payload_type;
+
+/// `payment_manager_id(..)` has not been called yet.
+pub struct payment_manager_id;
+
+/// `payment_networks(..)` has not been called yet.
+pub struct payment_networks;
+
+/// `peer_account_id(..)` has not been called yet.
+pub struct peer_account_id;
+
+/// `peer_address(..)` has not been called yet.
+pub struct peer_address;
+
+/// `peer_gateway_id(..)` has not been called yet.
+pub struct peer_gateway_id;
+
+/// `peer_region(..)` has not been called yet.
+pub struct peer_region;
+
+/// `peer_transit_gateway_id(..)` has not been called yet.
+pub struct peer_transit_gateway_id;
+
+/// `peer_vpc_id(..)` has not been called yet.
+pub struct peer_vpc_id;
+
+/// `peering_id(..)` has not been called yet.
+pub struct peering_id;
+
+/// `per_hour_partition(..)` has not been called yet.
+pub struct per_hour_partition;
+
+/// `per_retry_timeout(..)` has not been called yet.
+pub struct per_retry_timeout;
+
+/// `per_unit_storage_throughput(..)` has not been called yet.
+pub struct per_unit_storage_throughput;
+
+/// `percent_enabled(..)` has not been called yet.
+pub struct percent_enabled;
+
+/// `percentage_value(..)` has not been called yet.
+pub struct percentage_value;
+
+/// `percentile_value(..)` has not been called yet.
+pub struct percentile_value;
+
+/// `performance_category(..)` has not been called yet.
+pub struct performance_category;
+
 /// `period(..)` has not been called yet.
 pub struct period;
+
+/// `permission(..)` has not been called yet.
+pub struct permission;
+
+/// `permission_arn(..)` has not been called yet.
+pub struct permission_arn;
+
+/// `permission_model(..)` has not been called yet.
+pub struct permission_model;
+
+/// `permission_policy(..)` has not been called yet.
+pub struct permission_policy;
+
+/// `permission_set_arn(..)` has not been called yet.
+pub struct permission_set_arn;
+
+/// `permission_type(..)` has not been called yet.
+pub struct permission_type;
+
+/// `permissions(..)` has not been called yet.
+pub struct permissions;
+
+/// `permissions_config(..)` has not been called yet.
+pub struct permissions_config;
+
+/// `permissions_configuration(..)` has not been called yet.
+pub struct permissions_configuration;
+
+/// `permissions_mode(..)` has not been called yet.
+pub struct permissions_mode;
+
+/// `permissions_with_grant_option(..)` has not been called yet.
+pub struct permissions_with_grant_option;
+
+/// `permit(..)` has not been called yet.
+pub struct permit;
+
+/// `persistent_buffer_enabled(..)` has not been called yet.
+pub struct persistent_buffer_enabled;
+
+/// `persistent_connection(..)` has not been called yet.
+pub struct persistent_connection;
+
+/// `personalization_control_mode(..)` has not been called yet.
+pub struct personalization_control_mode;
+
+/// `phone(..)` has not been called yet.
+pub struct phone;
+
+/// `phone_number(..)` has not been called yet.
+pub struct phone_number;
+
+/// `phone_type(..)` has not been called yet.
+pub struct phone_type;
+
+/// `phrase(..)` has not been called yet.
+pub struct phrase;
+
+/// `physical_resource_id(..)` has not been called yet.
+pub struct physical_resource_id;
+
+/// `pillars(..)` has not been called yet.
+pub struct pillars;
+
+/// `pipeline_activities(..)` has not been called yet.
+pub struct pipeline_activities;
+
+/// `pipeline_configuration_body(..)` has not been called yet.
+pub struct pipeline_configuration_body;
+
+/// `pipeline_definition(..)` has not been called yet.
+pub struct pipeline_definition;
+
+/// `pipeline_name(..)` has not been called yet.
+pub struct pipeline_name;
+
+/// `pit_policy(..)` has not been called yet.
+pub struct pit_policy;
+
+/// `pivot_configuration(..)` has not been called yet.
+pub struct pivot_configuration;
+
+/// `pivoted_labels(..)` has not been called yet.
+pub struct pivoted_labels;
+
+/// `placement_arn(..)` has not been called yet.
+pub struct placement_arn;
+
+/// `placement_strategy(..)` has not been called yet.
+pub struct placement_strategy;
+
+/// `plan_family(..)` has not been called yet.
+pub struct plan_family;
+
+/// `plan_tier(..)` has not been called yet.
+pub struct plan_tier;
+
+/// `platform(..)` has not been called yet.
+pub struct platform;
+
+/// `platform_id(..)` has not been called yet.
+pub struct platform_id;
+
+/// `platforms(..)` has not been called yet.
+pub struct platforms;
+
+/// `playback_configuration_name(..)` has not been called yet.
+pub struct playback_configuration_name;
+
+/// `playback_mode(..)` has not been called yet.
+pub struct playback_mode;
+
+/// `plugin_arn(..)` has not been called yet.
+pub struct plugin_arn;
+
+/// `plugins(..)` has not been called yet.
+pub struct plugins;
+
+/// `pod_execution_role_arn(..)` has not been called yet.
+pub struct pod_execution_role_arn;
+
+/// `point_type(..)` has not been called yet.
+pub struct point_type;
+
+/// `point_value(..)` has not been called yet.
+pub struct point_value;
+
+/// `policies(..)` has not been called yet.
+pub struct policies;
+
+/// `policy(..)` has not been called yet.
+pub struct policy;
+
+/// `policy_arn(..)` has not been called yet.
+pub struct policy_arn;
+
+/// `policy_configuration(..)` has not been called yet.
+pub struct policy_configuration;
+
+/// `policy_details(..)` has not been called yet.
+pub struct policy_details;
 
 /// `policy_document(..)` has not been called yet.
 pub struct policy_document;
 
+/// `policy_engine_id(..)` has not been called yet.
+pub struct policy_engine_id;
+
+/// `policy_id(..)` has not been called yet.
+pub struct policy_id;
+
 /// `policy_name(..)` has not been called yet.
 pub struct policy_name;
+
+/// `policy_qualifier_id(..)` has not been called yet.
+pub struct policy_qualifier_id;
+
+/// `policy_reference_name(..)` has not been called yet.
+pub struct policy_reference_name;
+
+/// `policy_rule(..)` has not been called yet.
+pub struct policy_rule;
+
+/// `policy_rule_number(..)` has not been called yet.
+pub struct policy_rule_number;
+
+/// `policy_statements(..)` has not been called yet.
+pub struct policy_statements;
+
+/// `policy_store_id(..)` has not been called yet.
+pub struct policy_store_id;
+
+/// `policy_template(..)` has not been called yet.
+pub struct policy_template;
+
+/// `policy_text(..)` has not been called yet.
+pub struct policy_text;
+
+/// `policy_type(..)` has not been called yet.
+pub struct policy_type;
+
+/// `pool_name(..)` has not been called yet.
+pub struct pool_name;
+
+/// `population_analysis_configuration(..)` has not been called yet.
+pub struct population_analysis_configuration;
+
+/// `port(..)` has not been called yet.
+pub struct port;
+
+/// `port_mapping(..)` has not been called yet.
+pub struct port_mapping;
+
+/// `port_name(..)` has not been called yet.
+pub struct port_name;
+
+/// `port_range(..)` has not been called yet.
+pub struct port_range;
+
+/// `port_ranges(..)` has not been called yet.
+pub struct port_ranges;
+
+/// `portal_contact_email(..)` has not been called yet.
+pub struct portal_contact_email;
+
+/// `portal_id(..)` has not been called yet.
+pub struct portal_id;
+
+/// `portal_name(..)` has not been called yet.
+pub struct portal_name;
+
+/// `portal_tools(..)` has not been called yet.
+pub struct portal_tools;
+
+/// `portfolio_id(..)` has not been called yet.
+pub struct portfolio_id;
+
+/// `ports(..)` has not been called yet.
+pub struct ports;
+
+/// `position(..)` has not been called yet.
+pub struct position;
+
+/// `positional_constraint(..)` has not been called yet.
+pub struct positional_constraint;
+
+/// `posix_user(..)` has not been called yet.
+pub struct posix_user;
+
+/// `post_code_hook_specification(..)` has not been called yet.
+pub struct post_code_hook_specification;
+
+/// `postal_code(..)` has not been called yet.
+pub struct postal_code;
+
+/// `power(..)` has not been called yet.
+pub struct power;
+
+/// `predefined_load_metric_type(..)` has not been called yet.
+pub struct predefined_load_metric_type;
+
+/// `predefined_metric_type(..)` has not been called yet.
+pub struct predefined_metric_type;
+
+/// `predefined_scaling_metric_type(..)` has not been called yet.
+pub struct predefined_scaling_metric_type;
+
+/// `preemption_configuration(..)` has not been called yet.
+pub struct preemption_configuration;
+
+/// `preferred_instance_type(..)` has not been called yet.
+pub struct preferred_instance_type;
+
+/// `preferred_maintenance_window(..)` has not been called yet.
+pub struct preferred_maintenance_window;
+
+/// `prefix(..)` has not been called yet.
+pub struct prefix;
+
+/// `prefix_config(..)` has not been called yet.
+pub struct prefix_config;
+
+/// `prefix_list_alias(..)` has not been called yet.
+pub struct prefix_list_alias;
+
+/// `prefix_list_arn(..)` has not been called yet.
+pub struct prefix_list_arn;
+
+/// `prefix_list_id(..)` has not been called yet.
+pub struct prefix_list_id;
+
+/// `prefix_list_name(..)` has not been called yet.
+pub struct prefix_list_name;
+
+/// `prefix_list_region(..)` has not been called yet.
+pub struct prefix_list_region;
+
+/// `preload_data_type(..)` has not been called yet.
+pub struct preload_data_type;
+
+/// `preserve_nulls(..)` has not been called yet.
+pub struct preserve_nulls;
+
+/// `preset_speke20_audio(..)` has not been called yet.
+pub struct preset_speke20_audio;
+
+/// `preset_speke20_video(..)` has not been called yet.
+pub struct preset_speke20_video;
+
+/// `prevalidation_options(..)` has not been called yet.
+pub struct prevalidation_options;
+
+/// `prices(..)` has not been called yet.
+pub struct prices;
+
+/// `pricing_plan_arn(..)` has not been called yet.
+pub struct pricing_plan_arn;
+
+/// `primary(..)` has not been called yet.
+pub struct primary;
+
+/// `primary_identity_id(..)` has not been called yet.
+pub struct primary_identity_id;
+
+/// `primary_identity_source_arn(..)` has not been called yet.
+pub struct primary_identity_source_arn;
+
+/// `primary_key_arn(..)` has not been called yet.
+pub struct primary_key_arn;
+
+/// `primary_key_column_name(..)` has not been called yet.
+pub struct primary_key_column_name;
+
+/// `primary_key_field(..)` has not been called yet.
+pub struct primary_key_field;
+
+/// `primary_route53_health_check_id(..)` has not been called yet.
+pub struct primary_route53_health_check_id;
+
+/// `primary_source(..)` has not been called yet.
+pub struct primary_source;
 
 /// `principal(..)` has not been called yet.
 pub struct principal;
 
+/// `principal_arn(..)` has not been called yet.
+pub struct principal_arn;
+
+/// `principal_id(..)` has not been called yet.
+pub struct principal_id;
+
+/// `principal_role(..)` has not been called yet.
+pub struct principal_role;
+
+/// `principal_type(..)` has not been called yet.
+pub struct principal_type;
+
+/// `principals(..)` has not been called yet.
+pub struct principals;
+
+/// `print_allowed(..)` has not been called yet.
+pub struct print_allowed;
+
+/// `priority(..)` has not been called yet.
+pub struct priority;
+
+/// `privacy_budget_type(..)` has not been called yet.
+pub struct privacy_budget_type;
+
+/// `private_endpoint(..)` has not been called yet.
+pub struct private_endpoint;
+
+/// `private_ip_address(..)` has not been called yet.
+pub struct private_ip_address;
+
+/// `private_key(..)` has not been called yet.
+pub struct private_key;
+
+/// `private_link_vpce_id(..)` has not been called yet.
+pub struct private_link_vpce_id;
+
+/// `private_route_server_peerings(..)` has not been called yet.
+pub struct private_route_server_peerings;
+
+/// `proactive_engagement_status(..)` has not been called yet.
+pub struct proactive_engagement_status;
+
+/// `problem_type(..)` has not been called yet.
+pub struct problem_type;
+
+/// `process_name(..)` has not been called yet.
+pub struct process_name;
+
+/// `processing_configuration(..)` has not been called yet.
+pub struct processing_configuration;
+
+/// `processing_resources(..)` has not been called yet.
+pub struct processing_resources;
+
+/// `processing_type(..)` has not been called yet.
+pub struct processing_type;
+
+/// `processing_unit(..)` has not been called yet.
+pub struct processing_unit;
+
+/// `processors(..)` has not been called yet.
+pub struct processors;
+
+/// `procurement_portal_name(..)` has not been called yet.
+pub struct procurement_portal_name;
+
+/// `product_arn(..)` has not been called yet.
+pub struct product_arn;
+
+/// `product_id(..)` has not been called yet.
+pub struct product_id;
+
+/// `product_information_filter_comparator(..)` has not been called yet.
+pub struct product_information_filter_comparator;
+
+/// `product_information_filter_list(..)` has not been called yet.
+pub struct product_information_filter_list;
+
+/// `product_information_filter_name(..)` has not been called yet.
+pub struct product_information_filter_name;
+
+/// `product_name(..)` has not been called yet.
+pub struct product_name;
+
+/// `product_sku(..)` has not been called yet.
+pub struct product_sku;
+
+/// `production_variants(..)` has not been called yet.
+pub struct production_variants;
+
+/// `profile_arn(..)` has not been called yet.
+pub struct profile_arn;
+
+/// `profile_description(..)` has not been called yet.
+pub struct profile_description;
+
+/// `profile_id(..)` has not been called yet.
+pub struct profile_id;
+
+/// `profile_mapping(..)` has not been called yet.
+pub struct profile_mapping;
+
+/// `profile_name(..)` has not been called yet.
+pub struct profile_name;
+
+/// `profile_questions(..)` has not been called yet.
+pub struct profile_questions;
+
+/// `profile_type(..)` has not been called yet.
+pub struct profile_type;
+
+/// `profiling_group_name(..)` has not been called yet.
+pub struct profiling_group_name;
+
+/// `program_name(..)` has not been called yet.
+pub struct program_name;
+
+/// `program_number(..)` has not been called yet.
+pub struct program_number;
+
+/// `project(..)` has not been called yet.
+pub struct project;
+
+/// `project_arn(..)` has not been called yet.
+pub struct project_arn;
+
+/// `project_identifier(..)` has not been called yet.
+pub struct project_identifier;
+
+/// `project_name(..)` has not been called yet.
+pub struct project_name;
+
+/// `project_number(..)` has not been called yet.
+pub struct project_number;
+
+/// `projection(..)` has not been called yet.
+pub struct projection;
+
+/// `prometheus(..)` has not been called yet.
+pub struct prometheus;
+
+/// `prometheus_port(..)` has not been called yet.
+pub struct prometheus_port;
+
+/// `prompt_arn(..)` has not been called yet.
+pub struct prompt_arn;
+
+/// `prompt_configurations(..)` has not been called yet.
+pub struct prompt_configurations;
+
+/// `prompt_router_name(..)` has not been called yet.
+pub struct prompt_router_name;
+
+/// `prompt_specification(..)` has not been called yet.
+pub struct prompt_specification;
+
+/// `propagate_at_launch(..)` has not been called yet.
+pub struct propagate_at_launch;
+
+/// `properties(..)` has not been called yet.
+pub struct properties;
+
+/// `properties_file_content(..)` has not been called yet.
+pub struct properties_file_content;
+
+/// `property(..)` has not been called yet.
+pub struct property;
+
+/// `property_id(..)` has not been called yet.
+pub struct property_id;
+
+/// `property_type(..)` has not been called yet.
+pub struct property_type;
+
+/// `property_value(..)` has not been called yet.
+pub struct property_value;
+
+/// `property_values(..)` has not been called yet.
+pub struct property_values;
+
+/// `protect_status(..)` has not been called yet.
+pub struct protect_status;
+
+/// `protected_resource(..)` has not been called yet.
+pub struct protected_resource;
+
+/// `protected_resource_type(..)` has not been called yet.
+pub struct protected_resource_type;
+
+/// `protection(..)` has not been called yet.
+pub struct protection;
+
+/// `protection_group_id(..)` has not been called yet.
+pub struct protection_group_id;
+
 /// `protocol(..)` has not been called yet.
 pub struct protocol;
+
+/// `protocols(..)` has not been called yet.
+pub struct protocols;
+
+/// `protocols_list(..)` has not been called yet.
+pub struct protocols_list;
+
+/// `provider(..)` has not been called yet.
+pub struct provider;
+
+/// `provider_arn(..)` has not been called yet.
+pub struct provider_arn;
+
+/// `provider_config(..)` has not been called yet.
+pub struct provider_config;
+
+/// `provider_configuration(..)` has not been called yet.
+pub struct provider_configuration;
+
+/// `provider_details(..)` has not been called yet.
+pub struct provider_details;
+
+/// `provider_endpoint(..)` has not been called yet.
+pub struct provider_endpoint;
+
+/// `provider_id(..)` has not been called yet.
+pub struct provider_id;
+
+/// `provider_name(..)` has not been called yet.
+pub struct provider_name;
+
+/// `provider_outage_action(..)` has not been called yet.
+pub struct provider_outage_action;
+
+/// `provider_resource_id(..)` has not been called yet.
+pub struct provider_resource_id;
+
+/// `provider_resources(..)` has not been called yet.
+pub struct provider_resources;
+
+/// `provider_service_arn(..)` has not been called yet.
+pub struct provider_service_arn;
+
+/// `provider_type(..)` has not been called yet.
+pub struct provider_type;
+
+/// `provisioned_concurrent_executions(..)` has not been called yet.
+pub struct provisioned_concurrent_executions;
+
+/// `provisioned_memory(..)` has not been called yet.
+pub struct provisioned_memory;
+
+/// `provisioning_artifact_id(..)` has not been called yet.
+pub struct provisioning_artifact_id;
+
+/// `provisioning_role_arn(..)` has not been called yet.
+pub struct provisioning_role_arn;
+
+/// `provisioning_type(..)` has not been called yet.
+pub struct provisioning_type;
+
+/// `proxy_type(..)` has not been called yet.
+pub struct proxy_type;
+
+/// `public_certificate_authority(..)` has not been called yet.
+pub struct public_certificate_authority;
+
+/// `public_endpoint(..)` has not been called yet.
+pub struct public_endpoint;
+
+/// `public_ipv4_pool(..)` has not been called yet.
+pub struct public_ipv4_pool;
+
+/// `public_key_config(..)` has not been called yet.
+pub struct public_key_config;
+
+/// `public_key_id(..)` has not been called yet.
+pub struct public_key_id;
+
+/// `publicly_accessible(..)` has not been called yet.
+pub struct publicly_accessible;
+
+/// `publish_status(..)` has not been called yet.
+pub struct publish_status;
+
+/// `purchase_order_retrieval_enabled(..)` has not been called yet.
+pub struct purchase_order_retrieval_enabled;
+
+/// `put_asset_property_value_entries(..)` has not been called yet.
+pub struct put_asset_property_value_entries;
+
+/// `q_apps_control_mode(..)` has not been called yet.
+pub struct q_apps_control_mode;
+
+/// `qbs_aws_account_id(..)` has not been called yet.
+pub struct qbs_aws_account_id;
+
+/// `qev2_idc_application_name(..)` has not been called yet.
+pub struct qev2_idc_application_name;
+
+/// `qsp_threshold(..)` has not been called yet.
+pub struct qsp_threshold;
+
+/// `qualifier(..)` has not been called yet.
+pub struct qualifier;
+
+/// `quantity(..)` has not been called yet.
+pub struct quantity;
+
+/// `query(..)` has not been called yet.
+pub struct query;
+
+/// `query_arg(..)` has not been called yet.
+pub struct query_arg;
+
+/// `query_arg_profile_config(..)` has not been called yet.
+pub struct query_arg_profile_config;
+
+/// `query_arg_profiles(..)` has not been called yet.
+pub struct query_arg_profiles;
+
+/// `query_capacity_units(..)` has not been called yet.
+pub struct query_capacity_units;
+
+/// `query_compute(..)` has not been called yet.
+pub struct query_compute;
+
+/// `query_engine_configuration(..)` has not been called yet.
+pub struct query_engine_configuration;
+
+/// `query_expression(..)` has not been called yet.
+pub struct query_expression;
+
+/// `query_filter_string_enabled(..)` has not been called yet.
+pub struct query_filter_string_enabled;
+
+/// `query_language(..)` has not been called yet.
+pub struct query_language;
+
+/// `query_log_status(..)` has not been called yet.
+pub struct query_log_status;
+
+/// `query_name(..)` has not been called yet.
+pub struct query_name;
+
+/// `query_parameter_name(..)` has not been called yet.
+pub struct query_parameter_name;
+
+/// `query_parameters(..)` has not been called yet.
+pub struct query_parameters;
+
+/// `query_results_to_alarm(..)` has not been called yet.
+pub struct query_results_to_alarm;
+
+/// `query_results_to_evaluate(..)` has not been called yet.
+pub struct query_results_to_evaluate;
+
+/// `query_statement(..)` has not been called yet.
+pub struct query_statement;
+
+/// `query_string(..)` has not been called yet.
+pub struct query_string;
+
+/// `query_string_behavior(..)` has not been called yet.
+pub struct query_string_behavior;
+
+/// `query_strings_config(..)` has not been called yet.
+pub struct query_strings_config;
+
+/// `question_type(..)` has not been called yet.
+pub struct question_type;
 
 /// `queue(..)` has not been called yet.
 pub struct queue;
 
+/// `queue_arn(..)` has not been called yet.
+pub struct queue_arn;
+
+/// `queue_id(..)` has not been called yet.
+pub struct queue_id;
+
+/// `queue_name(..)` has not been called yet.
+pub struct queue_name;
+
+/// `queue_reference(..)` has not been called yet.
+pub struct queue_reference;
+
+/// `queue_url(..)` has not been called yet.
+pub struct queue_url;
+
+/// `queues(..)` has not been called yet.
+pub struct queues;
+
+/// `quick_connect_config(..)` has not been called yet.
+pub struct quick_connect_config;
+
+/// `quick_connect_type(..)` has not been called yet.
+pub struct quick_connect_type;
+
+/// `quota_share_name(..)` has not been called yet.
+pub struct quota_share_name;
+
+/// `match(..)` has not been called yet.
+pub struct r#match;
+
+/// `override(..)` has not been called yet.
+pub struct r#override;
+
+/// `type(..)` has not been called yet.
+pub struct r#type;
+
+/// `random_cut_forest(..)` has not been called yet.
+pub struct random_cut_forest;
+
+/// `range_in_kilometers(..)` has not been called yet.
+pub struct range_in_kilometers;
+
+/// `range_maximum(..)` has not been called yet.
+pub struct range_maximum;
+
+/// `range_minimum(..)` has not been called yet.
+pub struct range_minimum;
+
+/// `rank(..)` has not been called yet.
+pub struct rank;
+
+/// `rate(..)` has not been called yet.
+pub struct rate;
+
+/// `rate_increase_criteria(..)` has not been called yet.
+pub struct rate_increase_criteria;
+
+/// `rate_key(..)` has not been called yet.
+pub struct rate_key;
+
+/// `rate_limit(..)` has not been called yet.
+pub struct rate_limit;
+
+/// `rate_value(..)` has not been called yet.
+pub struct rate_value;
+
+/// `rating_scale(..)` has not been called yet.
+pub struct rating_scale;
+
+/// `rds_db_instance_arn(..)` has not been called yet.
+pub struct rds_db_instance_arn;
+
+/// `rds_sal_credentials_provider(..)` has not been called yet.
+pub struct rds_sal_credentials_provider;
+
+/// `rds_sal_settings(..)` has not been called yet.
+pub struct rds_sal_settings;
+
+/// `read_capacity_units(..)` has not been called yet.
+pub struct read_capacity_units;
+
+/// `real_time_inference_config(..)` has not been called yet.
+pub struct real_time_inference_config;
+
+/// `realm(..)` has not been called yet.
+pub struct realm;
+
+/// `realtime_metrics_subscription_status(..)` has not been called yet.
+pub struct realtime_metrics_subscription_status;
+
+/// `reason(..)` has not been called yet.
+pub struct reason;
+
+/// `recency_type(..)` has not been called yet.
+pub struct recency_type;
+
+/// `recipe_name(..)` has not been called yet.
+pub struct recipe_name;
+
+/// `recipient(..)` has not been called yet.
+pub struct recipient;
+
+/// `recognizer_name(..)` has not been called yet.
+pub struct recognizer_name;
+
+/// `recommended_action_types(..)` has not been called yet.
+pub struct recommended_action_types;
+
+/// `recommender_filter_expression(..)` has not been called yet.
+pub struct recommender_filter_expression;
+
+/// `recommender_filter_name(..)` has not been called yet.
+pub struct recommender_filter_name;
+
+/// `recommender_name(..)` has not been called yet.
+pub struct recommender_name;
+
+/// `recommender_recipe_name(..)` has not been called yet.
+pub struct recommender_recipe_name;
+
+/// `recommender_schema_name(..)` has not been called yet.
+pub struct recommender_schema_name;
+
+/// `record_column_delimiter(..)` has not been called yet.
+pub struct record_column_delimiter;
+
+/// `record_columns(..)` has not been called yet.
+pub struct record_columns;
+
+/// `record_configuration(..)` has not been called yet.
+pub struct record_configuration;
+
+/// `record_converter(..)` has not been called yet.
+pub struct record_converter;
+
 /// `record_expiration(..)` has not been called yet.
 pub struct record_expiration;
+
+/// `record_format(..)` has not been called yet.
+pub struct record_format;
+
+/// `record_format_type(..)` has not been called yet.
+pub struct record_format_type;
+
+/// `record_identifier_feature_name(..)` has not been called yet.
+pub struct record_identifier_feature_name;
+
+/// `record_matching_model(..)` has not been called yet.
+pub struct record_matching_model;
+
+/// `record_row_delimiter(..)` has not been called yet.
+pub struct record_row_delimiter;
+
+/// `record_row_path(..)` has not been called yet.
+pub struct record_row_path;
+
+/// `record_type(..)` has not been called yet.
+pub struct record_type;
+
+/// `recording_destinations(..)` has not been called yet.
+pub struct recording_destinations;
+
+/// `recording_frequency(..)` has not been called yet.
+pub struct recording_frequency;
+
+/// `recovery_approach(..)` has not been called yet.
+pub struct recovery_approach;
+
+/// `recovery_latency_mode(..)` has not been called yet.
+pub struct recovery_latency_mode;
+
+/// `recovery_point_selection(..)` has not been called yet.
+pub struct recovery_point_selection;
+
+/// `recovery_point_types(..)` has not been called yet.
+pub struct recovery_point_types;
+
+/// `recurrence(..)` has not been called yet.
+pub struct recurrence;
+
+/// `recurrence_pattern(..)` has not been called yet.
+pub struct recurrence_pattern;
+
+/// `recurring_consumption(..)` has not been called yet.
+pub struct recurring_consumption;
+
+/// `recurring_retrieval(..)` has not been called yet.
+pub struct recurring_retrieval;
+
+/// `redaction_place_holder(..)` has not been called yet.
+pub struct redaction_place_holder;
+
+/// `redaction_place_holder_type(..)` has not been called yet.
+pub struct redaction_place_holder_type;
 
 /// `redirect_rule(..)` has not been called yet.
 pub struct redirect_rule;
 
+/// `redshift_idc_application_name(..)` has not been called yet.
+pub struct redshift_idc_application_name;
+
+/// `ref_id(..)` has not been called yet.
+pub struct ref_id;
+
 /// `reference(..)` has not been called yet.
 pub struct reference;
+
+/// `reference_arn(..)` has not been called yet.
+pub struct reference_arn;
+
+/// `reference_data_source(..)` has not been called yet.
+pub struct reference_data_source;
+
+/// `reference_role_arn(..)` has not been called yet.
+pub struct reference_role_arn;
+
+/// `reference_schema(..)` has not been called yet.
+pub struct reference_schema;
+
+/// `referenced_tables(..)` has not been called yet.
+pub struct referenced_tables;
+
+/// `referrer_policy(..)` has not been called yet.
+pub struct referrer_policy;
+
+/// `refresh_cadence(..)` has not been called yet.
+pub struct refresh_cadence;
+
+/// `refresh_closed_reports(..)` has not been called yet.
+pub struct refresh_closed_reports;
+
+/// `refresh_token(..)` has not been called yet.
+pub struct refresh_token;
+
+/// `regex(..)` has not been called yet.
+pub struct regex;
+
+/// `regex_pattern_strings(..)` has not been called yet.
+pub struct regex_pattern_strings;
+
+/// `regex_string(..)` has not been called yet.
+pub struct regex_string;
+
+/// `region(..)` has not been called yet.
+pub struct region;
+
+/// `region_linking_mode(..)` has not been called yet.
+pub struct region_linking_mode;
+
+/// `region_list(..)` has not been called yet.
+pub struct region_list;
+
+/// `region_name(..)` has not been called yet.
+pub struct region_name;
+
+/// `regions(..)` has not been called yet.
+pub struct regions;
+
+/// `registration_page_path(..)` has not been called yet.
+pub struct registration_page_path;
+
+/// `registration_type(..)` has not been called yet.
+pub struct registration_type;
+
+/// `registry_id(..)` has not been called yet.
+pub struct registry_id;
+
+/// `registry_name(..)` has not been called yet.
+pub struct registry_name;
+
+/// `regular_expression_list(..)` has not been called yet.
+pub struct regular_expression_list;
+
+/// `relational_database_blueprint_id(..)` has not been called yet.
+pub struct relational_database_blueprint_id;
+
+/// `relational_database_bundle_id(..)` has not been called yet.
+pub struct relational_database_bundle_id;
+
+/// `relational_database_name(..)` has not been called yet.
+pub struct relational_database_name;
+
+/// `relational_database_snapshot_name(..)` has not been called yet.
+pub struct relational_database_snapshot_name;
+
+/// `relational_database_source_type(..)` has not been called yet.
+pub struct relational_database_source_type;
+
+/// `relative_date_type(..)` has not been called yet.
+pub struct relative_date_type;
+
+/// `relative_path(..)` has not been called yet.
+pub struct relative_path;
+
+/// `relative_position(..)` has not been called yet.
+pub struct relative_position;
+
+/// `release_label(..)` has not been called yet.
+pub struct release_label;
+
+/// `remediate_code(..)` has not been called yet.
+pub struct remediate_code;
+
+/// `remediation_enabled(..)` has not been called yet.
+pub struct remediation_enabled;
+
+/// `rename_column_operations(..)` has not been called yet.
+pub struct rename_column_operations;
+
+/// `rename_to(..)` has not been called yet.
+pub struct rename_to;
+
+/// `replace(..)` has not been called yet.
+pub struct replace;
 
 /// `replica_kms_key_id(..)` has not been called yet.
 pub struct replica_kms_key_id;
 
+/// `replica_regions(..)` has not been called yet.
+pub struct replica_regions;
+
+/// `replicas(..)` has not been called yet.
+pub struct replicas;
+
+/// `replicate_to(..)` has not been called yet.
+pub struct replicate_to;
+
+/// `replication_config_identifier(..)` has not been called yet.
+pub struct replication_config_identifier;
+
+/// `replication_configuration(..)` has not been called yet.
+pub struct replication_configuration;
+
+/// `replication_factor(..)` has not been called yet.
+pub struct replication_factor;
+
+/// `replication_group_description(..)` has not been called yet.
+pub struct replication_group_description;
+
+/// `replication_info_list(..)` has not been called yet.
+pub struct replication_info_list;
+
+/// `replication_instance_arn(..)` has not been called yet.
+pub struct replication_instance_arn;
+
+/// `replication_instance_class(..)` has not been called yet.
+pub struct replication_instance_class;
+
+/// `replication_servers_security_groups_i_ds(..)` has not been called yet.
+pub struct replication_servers_security_groups_i_ds;
+
+/// `replication_subnet_group_description(..)` has not been called yet.
+pub struct replication_subnet_group_description;
+
+/// `replication_type(..)` has not been called yet.
+pub struct replication_type;
+
+/// `replicator_name(..)` has not been called yet.
+pub struct replicator_name;
+
+/// `report_context(..)` has not been called yet.
+pub struct report_context;
+
+/// `report_delivery_channel(..)` has not been called yet.
+pub struct report_delivery_channel;
+
+/// `report_frequency(..)` has not been called yet.
+pub struct report_frequency;
+
+/// `report_generator_name(..)` has not been called yet.
+pub struct report_generator_name;
+
+/// `report_name(..)` has not been called yet.
+pub struct report_name;
+
+/// `report_output(..)` has not been called yet.
+pub struct report_output;
+
+/// `report_setting(..)` has not been called yet.
+pub struct report_setting;
+
+/// `report_template(..)` has not been called yet.
+pub struct report_template;
+
+/// `report_type(..)` has not been called yet.
+pub struct report_type;
+
+/// `report_versioning(..)` has not been called yet.
+pub struct report_versioning;
+
+/// `reporting_mode(..)` has not been called yet.
+pub struct reporting_mode;
+
+/// `reporting_url(..)` has not been called yet.
+pub struct reporting_url;
+
+/// `repository(..)` has not been called yet.
+pub struct repository;
+
+/// `repository_access_mode(..)` has not been called yet.
+pub struct repository_access_mode;
+
+/// `repository_credentials_provider_arn(..)` has not been called yet.
+pub struct repository_credentials_provider_arn;
+
+/// `repository_filters(..)` has not been called yet.
+pub struct repository_filters;
+
+/// `repository_link_id(..)` has not been called yet.
+pub struct repository_link_id;
+
+/// `repository_name(..)` has not been called yet.
+pub struct repository_name;
+
+/// `repository_owner(..)` has not been called yet.
+pub struct repository_owner;
+
+/// `repository_url(..)` has not been called yet.
+pub struct repository_url;
+
+/// `reputation_entity_policy(..)` has not been called yet.
+pub struct reputation_entity_policy;
+
+/// `request_based_sli_metric(..)` has not been called yet.
+pub struct request_based_sli_metric;
+
+/// `request_inspection(..)` has not been called yet.
+pub struct request_inspection;
+
+/// `request_timeout_milliseconds(..)` has not been called yet.
+pub struct request_timeout_milliseconds;
+
+/// `request_timeout_seconds(..)` has not been called yet.
+pub struct request_timeout_seconds;
+
+/// `require_encryption(..)` has not been called yet.
+pub struct require_encryption;
+
+/// `required(..)` has not been called yet.
+pub struct required;
+
+/// `requirement(..)` has not been called yet.
+pub struct requirement;
+
+/// `requires_comment_approval(..)` has not been called yet.
+pub struct requires_comment_approval;
+
+/// `rescore_capacity_units(..)` has not been called yet.
+pub struct rescore_capacity_units;
+
+/// `reservation_type(..)` has not been called yet.
+pub struct reservation_type;
+
+/// `reservoir_size(..)` has not been called yet.
+pub struct reservoir_size;
+
+/// `resize_option(..)` has not been called yet.
+pub struct resize_option;
+
+/// `resolution_seconds(..)` has not been called yet.
+pub struct resolution_seconds;
+
+/// `resolution_strategy(..)` has not been called yet.
+pub struct resolution_strategy;
+
+/// `resolution_techniques(..)` has not been called yet.
+pub struct resolution_techniques;
+
+/// `resolver_level_metrics_behavior(..)` has not been called yet.
+pub struct resolver_level_metrics_behavior;
+
+/// `resolver_rule_id(..)` has not been called yet.
+pub struct resolver_rule_id;
+
+/// `resource(..)` has not been called yet.
+pub struct resource;
+
+/// `resource_access_role_arn(..)` has not been called yet.
+pub struct resource_access_role_arn;
+
+/// `resource_arn(..)` has not been called yet.
+pub struct resource_arn;
+
+/// `resource_arns(..)` has not been called yet.
+pub struct resource_arns;
+
+/// `resource_collection_filter(..)` has not been called yet.
+pub struct resource_collection_filter;
+
+/// `resource_config(..)` has not been called yet.
+pub struct resource_config;
+
+/// `resource_configuration(..)` has not been called yet.
+pub struct resource_configuration;
+
+/// `resource_configuration_arn(..)` has not been called yet.
+pub struct resource_configuration_arn;
+
+/// `resource_configuration_identifier(..)` has not been called yet.
+pub struct resource_configuration_identifier;
+
+/// `resource_configuration_type(..)` has not been called yet.
+pub struct resource_configuration_type;
+
+/// `resource_data_container(..)` has not been called yet.
+pub struct resource_data_container;
+
+/// `resource_definition_id(..)` has not been called yet.
+pub struct resource_definition_id;
+
+/// `resource_group_name(..)` has not been called yet.
+pub struct resource_group_name;
+
+/// `resource_group_tags(..)` has not been called yet.
+pub struct resource_group_tags;
+
+/// `resource_id(..)` has not been called yet.
+pub struct resource_id;
+
+/// `resource_identifier(..)` has not been called yet.
+pub struct resource_identifier;
+
+/// `resource_key(..)` has not been called yet.
+pub struct resource_key;
+
+/// `resource_limits(..)` has not been called yet.
+pub struct resource_limits;
+
+/// `resource_list(..)` has not been called yet.
+pub struct resource_list;
+
+/// `resource_mappings(..)` has not been called yet.
+pub struct resource_mappings;
+
+/// `resource_name(..)` has not been called yet.
+pub struct resource_name;
+
+/// `resource_owner(..)` has not been called yet.
+pub struct resource_owner;
+
+/// `resource_parameters(..)` has not been called yet.
+pub struct resource_parameters;
+
+/// `resource_policy(..)` has not been called yet.
+pub struct resource_policy;
+
+/// `resource_region(..)` has not been called yet.
+pub struct resource_region;
+
+/// `resource_selection(..)` has not been called yet.
+pub struct resource_selection;
+
+/// `resource_set_type(..)` has not been called yet.
+pub struct resource_set_type;
+
+/// `resource_share_arn(..)` has not been called yet.
+pub struct resource_share_arn;
+
+/// `resource_sharing_configuration(..)` has not been called yet.
+pub struct resource_sharing_configuration;
+
+/// `resource_tag_key(..)` has not been called yet.
+pub struct resource_tag_key;
+
+/// `resource_tag_value(..)` has not been called yet.
+pub struct resource_tag_value;
+
+/// `resource_type(..)` has not been called yet.
+pub struct resource_type;
+
+/// `resource_type_list(..)` has not been called yet.
+pub struct resource_type_list;
+
+/// `resource_types(..)` has not been called yet.
+pub struct resource_types;
+
+/// `resources(..)` has not been called yet.
+pub struct resources;
+
+/// `resources_vpc_config(..)` has not been called yet.
+pub struct resources_vpc_config;
+
+/// `response_code(..)` has not been called yet.
+pub struct response_code;
+
+/// `response_headers_policy_config(..)` has not been called yet.
+pub struct response_headers_policy_config;
+
+/// `response_quality_difference(..)` has not been called yet.
+pub struct response_quality_difference;
+
+/// `response_type(..)` has not been called yet.
+pub struct response_type;
+
+/// `rest_api_id(..)` has not been called yet.
+pub struct rest_api_id;
+
+/// `rest_configuration(..)` has not been called yet.
+pub struct rest_configuration;
+
+/// `restore_testing_plan_name(..)` has not been called yet.
+pub struct restore_testing_plan_name;
+
+/// `restore_testing_selection_name(..)` has not been called yet.
+pub struct restore_testing_selection_name;
+
+/// `restriction_mode(..)` has not been called yet.
+pub struct restriction_mode;
+
+/// `restriction_type(..)` has not been called yet.
+pub struct restriction_type;
+
+/// `restrictions(..)` has not been called yet.
+pub struct restrictions;
+
+/// `result_format(..)` has not been called yet.
+pub struct result_format;
+
+/// `result_path(..)` has not been called yet.
+pub struct result_path;
+
+/// `result_property(..)` has not been called yet.
+pub struct result_property;
+
+/// `retain_rule(..)` has not been called yet.
+pub struct retain_rule;
+
+/// `retention_archive_tier(..)` has not been called yet.
+pub struct retention_archive_tier;
+
+/// `retention_duration(..)` has not been called yet.
+pub struct retention_duration;
+
+/// `retention_period(..)` has not been called yet.
+pub struct retention_period;
+
+/// `retention_period_hours(..)` has not been called yet.
+pub struct retention_period_hours;
+
+/// `retention_period_unit(..)` has not been called yet.
+pub struct retention_period_unit;
+
+/// `retention_period_value(..)` has not been called yet.
+pub struct retention_period_value;
+
+/// `retry_interval_in_minutes(..)` has not been called yet.
+pub struct retry_interval_in_minutes;
+
+/// `review_notification_recipients(..)` has not been called yet.
+pub struct review_notification_recipients;
+
+/// `revision(..)` has not been called yet.
+pub struct revision;
+
+/// `revision_destination(..)` has not been called yet.
+pub struct revision_destination;
+
+/// `revision_id(..)` has not been called yet.
+pub struct revision_id;
+
+/// `rewrites(..)` has not been called yet.
+pub struct rewrites;
+
+/// `rf_region(..)` has not been called yet.
+pub struct rf_region;
+
+/// `right(..)` has not been called yet.
+pub struct right;
+
+/// `right_operand(..)` has not been called yet.
+pub struct right_operand;
+
+/// `rir(..)` has not been called yet.
+pub struct rir;
+
+/// `robot_software_suite(..)` has not been called yet.
+pub struct robot_software_suite;
+
 /// `role(..)` has not been called yet.
 pub struct role;
+
+/// `role_arn(..)` has not been called yet.
+pub struct role_arn;
+
+/// `role_arn_for_logging(..)` has not been called yet.
+pub struct role_arn_for_logging;
+
+/// `role_arns(..)` has not been called yet.
+pub struct role_arns;
+
+/// `role_base(..)` has not been called yet.
+pub struct role_base;
+
+/// `role_name(..)` has not been called yet.
+pub struct role_name;
+
+/// `role_search_matching(..)` has not been called yet.
+pub struct role_search_matching;
+
+/// `roles(..)` has not been called yet.
+pub struct roles;
+
+/// `rollback(..)` has not been called yet.
+pub struct rollback;
+
+/// `rollback_enabled(..)` has not been called yet.
+pub struct rollback_enabled;
+
+/// `root_directory(..)` has not been called yet.
+pub struct root_directory;
+
+/// `root_group(..)` has not been called yet.
+pub struct root_group;
+
+/// `root_prefix(..)` has not been called yet.
+pub struct root_prefix;
+
+/// `rotation_size(..)` has not been called yet.
+pub struct rotation_size;
+
+/// `rotation_type(..)` has not been called yet.
+pub struct rotation_type;
+
+/// `route(..)` has not been called yet.
+pub struct route;
+
+/// `route_details(..)` has not been called yet.
+pub struct route_details;
+
+/// `route_id(..)` has not been called yet.
+pub struct route_id;
+
+/// `route_key(..)` has not been called yet.
+pub struct route_key;
+
+/// `route_response_key(..)` has not been called yet.
+pub struct route_response_key;
+
+/// `route_selection_expression(..)` has not been called yet.
+pub struct route_selection_expression;
+
+/// `route_server_endpoint_id(..)` has not been called yet.
+pub struct route_server_endpoint_id;
+
+/// `route_server_id(..)` has not been called yet.
+pub struct route_server_id;
 
 /// `route_table_id(..)` has not been called yet.
 pub struct route_table_id;
 
+/// `route_table_ids(..)` has not been called yet.
+pub struct route_table_ids;
+
+/// `route_type(..)` has not been called yet.
+pub struct route_type;
+
+/// `routes(..)` has not been called yet.
+pub struct routes;
+
+/// `routing_config(..)` has not been called yet.
+pub struct routing_config;
+
+/// `routing_configuration(..)` has not been called yet.
+pub struct routing_configuration;
+
+/// `routing_criteria(..)` has not been called yet.
+pub struct routing_criteria;
+
+/// `routing_profile_arn(..)` has not been called yet.
+pub struct routing_profile_arn;
+
+/// `routing_scope(..)` has not been called yet.
+pub struct routing_scope;
+
+/// `routing_strategy(..)` has not been called yet.
+pub struct routing_strategy;
+
+/// `row_span(..)` has not been called yet.
+pub struct row_span;
+
+/// `row_tag(..)` has not been called yet.
+pub struct row_tag;
+
+/// `rpo_in_secs(..)` has not been called yet.
+pub struct rpo_in_secs;
+
+/// `rto_in_secs(..)` has not been called yet.
+pub struct rto_in_secs;
+
+/// `rule(..)` has not been called yet.
+pub struct rule;
+
+/// `rule_action(..)` has not been called yet.
+pub struct rule_action;
+
+/// `rule_arn(..)` has not been called yet.
+pub struct rule_arn;
+
 /// `rule_body(..)` has not been called yet.
 pub struct rule_body;
+
+/// `rule_category(..)` has not been called yet.
+pub struct rule_category;
+
+/// `rule_configuration(..)` has not been called yet.
+pub struct rule_configuration;
+
+/// `rule_definition(..)` has not been called yet.
+pub struct rule_definition;
+
+/// `rule_group_name(..)` has not been called yet.
+pub struct rule_group_name;
+
+/// `rule_id(..)` has not been called yet.
+pub struct rule_id;
+
+/// `rule_identifier(..)` has not been called yet.
+pub struct rule_identifier;
+
+/// `rule_location(..)` has not been called yet.
+pub struct rule_location;
 
 /// `rule_name(..)` has not been called yet.
 pub struct rule_name;
 
+/// `rule_number(..)` has not been called yet.
+pub struct rule_number;
+
+/// `rule_options(..)` has not been called yet.
+pub struct rule_options;
+
+/// `rule_order(..)` has not been called yet.
+pub struct rule_order;
+
+/// `rule_set_body(..)` has not been called yet.
+pub struct rule_set_body;
+
+/// `rule_set_categories(..)` has not been called yet.
+pub struct rule_set_categories;
+
+/// `rule_set_id(..)` has not been called yet.
+pub struct rule_set_id;
+
+/// `rule_set_name(..)` has not been called yet.
+pub struct rule_set_name;
+
 /// `rule_state(..)` has not been called yet.
 pub struct rule_state;
+
+/// `rule_statement(..)` has not been called yet.
+pub struct rule_statement;
+
+/// `rule_type(..)` has not been called yet.
+pub struct rule_type;
+
+/// `rule_version(..)` has not been called yet.
+pub struct rule_version;
 
 /// `rules(..)` has not been called yet.
 pub struct rules;
 
+/// `rules_package_arns(..)` has not been called yet.
+pub struct rules_package_arns;
+
+/// `rules_source(..)` has not been called yet.
+pub struct rules_source;
+
+/// `ruleset_arn(..)` has not been called yet.
+pub struct ruleset_arn;
+
+/// `run_as(..)` has not been called yet.
+pub struct run_as;
+
 /// `run_command_targets(..)` has not been called yet.
 pub struct run_command_targets;
+
+/// `run_configurations(..)` has not been called yet.
+pub struct run_configurations;
+
+/// `runtime(..)` has not been called yet.
+pub struct runtime;
+
+/// `runtime_config(..)` has not been called yet.
+pub struct runtime_config;
+
+/// `runtime_environment(..)` has not been called yet.
+pub struct runtime_environment;
 
 /// `runtime_version(..)` has not been called yet.
 pub struct runtime_version;
 
+/// `s3(..)` has not been called yet.
+pub struct s3;
+
+/// `s3_access_point(..)` has not been called yet.
+pub struct s3_access_point;
+
+/// `s3_acl_option(..)` has not been called yet.
+pub struct s3_acl_option;
+
+/// `s3_bucket(..)` has not been called yet.
+pub struct s3_bucket;
+
+/// `s3_bucket_arn(..)` has not been called yet.
+pub struct s3_bucket_arn;
+
+/// `s3_bucket_name(..)` has not been called yet.
+pub struct s3_bucket_name;
+
+/// `s3_bucket_owner(..)` has not been called yet.
+pub struct s3_bucket_owner;
+
+/// `s3_bucket_source(..)` has not been called yet.
+pub struct s3_bucket_source;
+
+/// `s3_buckets(..)` has not been called yet.
+pub struct s3_buckets;
+
+/// `s3_config(..)` has not been called yet.
+pub struct s3_config;
+
+/// `s3_configuration(..)` has not been called yet.
+pub struct s3_configuration;
+
+/// `s3_content_location(..)` has not been called yet.
+pub struct s3_content_location;
+
+/// `s3_data_source(..)` has not been called yet.
+pub struct s3_data_source;
+
+/// `s3_data_type(..)` has not been called yet.
+pub struct s3_data_type;
+
+/// `s3_destination(..)` has not been called yet.
+pub struct s3_destination;
+
+/// `s3_export_kms_key_id(..)` has not been called yet.
+pub struct s3_export_kms_key_id;
+
+/// `s3_export_path(..)` has not been called yet.
+pub struct s3_export_path;
+
+/// `s3_input_configuration(..)` has not been called yet.
+pub struct s3_input_configuration;
+
 /// `s3_key(..)` has not been called yet.
 pub struct s3_key;
+
+/// `s3_location(..)` has not been called yet.
+pub struct s3_location;
+
+/// `s3_object(..)` has not been called yet.
+pub struct s3_object;
+
+/// `s3_object_key(..)` has not been called yet.
+pub struct s3_object_key;
+
+/// `s3_origin(..)` has not been called yet.
+pub struct s3_origin;
+
+/// `s3_output(..)` has not been called yet.
+pub struct s3_output;
+
+/// `s3_output_configuration(..)` has not been called yet.
+pub struct s3_output_configuration;
+
+/// `s3_output_configurations(..)` has not been called yet.
+pub struct s3_output_configurations;
+
+/// `s3_output_enabled(..)` has not been called yet.
+pub struct s3_output_enabled;
+
+/// `s3_output_format_config(..)` has not been called yet.
+pub struct s3_output_format_config;
+
+/// `s3_output_location(..)` has not been called yet.
+pub struct s3_output_location;
+
+/// `s3_output_path(..)` has not been called yet.
+pub struct s3_output_path;
+
+/// `s3_path(..)` has not been called yet.
+pub struct s3_path;
+
+/// `s3_prefix(..)` has not been called yet.
+pub struct s3_prefix;
+
+/// `s3_presigned_url(..)` has not been called yet.
+pub struct s3_presigned_url;
+
+/// `s3_region(..)` has not been called yet.
+pub struct s3_region;
+
+/// `s3_storage_config(..)` has not been called yet.
+pub struct s3_storage_config;
+
+/// `s3_sub_prefix(..)` has not been called yet.
+pub struct s3_sub_prefix;
+
+/// `s3_tables_configuration_list(..)` has not been called yet.
+pub struct s3_tables_configuration_list;
 
 /// `s3_tables_destination(..)` has not been called yet.
 pub struct s3_tables_destination;
 
+/// `s3_upload_mode(..)` has not been called yet.
+pub struct s3_upload_mode;
+
+/// `s3_uri(..)` has not been called yet.
+pub struct s3_uri;
+
+/// `s_nwk_s_int_key(..)` has not been called yet.
+pub struct s_nwk_s_int_key;
+
+/// `sage_maker_job_arn(..)` has not been called yet.
+pub struct sage_maker_job_arn;
+
+/// `saml_provider_arn(..)` has not been called yet.
+pub struct saml_provider_arn;
+
+/// `sample_value(..)` has not been called yet.
+pub struct sample_value;
+
+/// `sampled_requests_enabled(..)` has not been called yet.
+pub struct sampled_requests_enabled;
+
+/// `sampling_config(..)` has not been called yet.
+pub struct sampling_config;
+
+/// `sampling_percentage(..)` has not been called yet.
+pub struct sampling_percentage;
+
+/// `sampling_rate(..)` has not been called yet.
+pub struct sampling_rate;
+
+/// `sapsid(..)` has not been called yet.
+pub struct sapsid;
+
+/// `sasl(..)` has not been called yet.
+pub struct sasl;
+
+/// `scalable_dimension(..)` has not been called yet.
+pub struct scalable_dimension;
+
+/// `scale(..)` has not been called yet.
+pub struct scale;
+
+/// `scale_in_policy(..)` has not been called yet.
+pub struct scale_in_policy;
+
+/// `scale_out_policy(..)` has not been called yet.
+pub struct scale_out_policy;
+
+/// `scaling_adjustment(..)` has not been called yet.
+pub struct scaling_adjustment;
+
+/// `scaling_configuration(..)` has not been called yet.
+pub struct scaling_configuration;
+
+/// `scaling_instructions(..)` has not been called yet.
+pub struct scaling_instructions;
+
+/// `scan_frequency(..)` has not been called yet.
+pub struct scan_frequency;
+
+/// `scan_name(..)` has not been called yet.
+pub struct scan_name;
+
+/// `scan_type(..)` has not been called yet.
+pub struct scan_type;
+
+/// `scene_id(..)` has not been called yet.
+pub struct scene_id;
+
 /// `schedule(..)` has not been called yet.
 pub struct schedule;
+
+/// `schedule_config(..)` has not been called yet.
+pub struct schedule_config;
+
+/// `schedule_configuration(..)` has not been called yet.
+pub struct schedule_configuration;
+
+/// `schedule_definitions(..)` has not been called yet.
+pub struct schedule_definitions;
+
+/// `schedule_expression(..)` has not been called yet.
+pub struct schedule_expression;
 
 /// `schedule_frequency(..)` has not been called yet.
 pub struct schedule_frequency;
 
+/// `schedule_identifier(..)` has not been called yet.
+pub struct schedule_identifier;
+
+/// `scheduled_action_name(..)` has not been called yet.
+pub struct scheduled_action_name;
+
+/// `scheduled_query_configuration(..)` has not been called yet.
+pub struct scheduled_query_configuration;
+
+/// `scheduled_query_execution_role_arn(..)` has not been called yet.
+pub struct scheduled_query_execution_role_arn;
+
+/// `scheduled_query_role_arn(..)` has not been called yet.
+pub struct scheduled_query_role_arn;
+
+/// `scheduled_report_execution_role_arn(..)` has not been called yet.
+pub struct scheduled_report_execution_role_arn;
+
+/// `scheduled_splits_config(..)` has not been called yet.
+pub struct scheduled_splits_config;
+
+/// `scheduled_time(..)` has not been called yet.
+pub struct scheduled_time;
+
+/// `scheduler(..)` has not been called yet.
+pub struct scheduler;
+
+/// `scheduler_config(..)` has not been called yet.
+pub struct scheduler_config;
+
+/// `schema(..)` has not been called yet.
+pub struct schema;
+
+/// `schema_arn(..)` has not been called yet.
+pub struct schema_arn;
+
+/// `schema_definition(..)` has not been called yet.
+pub struct schema_definition;
+
+/// `schema_evolution(..)` has not been called yet.
+pub struct schema_evolution;
+
+/// `schema_field_list(..)` has not been called yet.
+pub struct schema_field_list;
+
+/// `schema_handler_package(..)` has not been called yet.
+pub struct schema_handler_package;
+
+/// `schema_name(..)` has not been called yet.
+pub struct schema_name;
+
+/// `schema_type(..)` has not been called yet.
+pub struct schema_type;
+
+/// `schema_v2_field_list(..)` has not been called yet.
+pub struct schema_v2_field_list;
+
+/// `schema_v2_field_type(..)` has not been called yet.
+pub struct schema_v2_field_type;
+
+/// `schema_version_id(..)` has not been called yet.
+pub struct schema_version_id;
+
+/// `scope(..)` has not been called yet.
+pub struct scope;
+
+/// `scope_arn(..)` has not been called yet.
+pub struct scope_arn;
+
+/// `scope_configuration(..)` has not been called yet.
+pub struct scope_configuration;
+
+/// `scope_description(..)` has not been called yet.
+pub struct scope_description;
+
+/// `scope_name(..)` has not been called yet.
+pub struct scope_name;
+
+/// `scope_type(..)` has not been called yet.
+pub struct scope_type;
+
+/// `scopes(..)` has not been called yet.
+pub struct scopes;
+
+/// `scrape_configuration(..)` has not been called yet.
+pub struct scrape_configuration;
+
+/// `scraper_components(..)` has not been called yet.
+pub struct scraper_components;
+
+/// `screen_image_format(..)` has not been called yet.
+pub struct screen_image_format;
+
+/// `screen_resolution(..)` has not been called yet.
+pub struct screen_resolution;
+
 /// `screenshot_name(..)` has not been called yet.
 pub struct screenshot_name;
+
+/// `script_body(..)` has not been called yet.
+pub struct script_body;
+
+/// `script_bootstrap_action(..)` has not been called yet.
+pub struct script_bootstrap_action;
+
+/// `script_location(..)` has not been called yet.
+pub struct script_location;
+
+/// `script_s3_location(..)` has not been called yet.
+pub struct script_s3_location;
+
+/// `script_source(..)` has not been called yet.
+pub struct script_source;
+
+/// `sddc_manager(..)` has not been called yet.
+pub struct sddc_manager;
+
+/// `search_schema_element_type(..)` has not been called yet.
+pub struct search_schema_element_type;
+
+/// `secondary(..)` has not been called yet.
+pub struct secondary;
+
+/// `secondary_region(..)` has not been called yet.
+pub struct secondary_region;
+
+/// `secret(..)` has not been called yet.
+pub struct secret;
+
+/// `secret_access_key(..)` has not been called yet.
+pub struct secret_access_key;
+
+/// `secret_access_role_arn(..)` has not been called yet.
+pub struct secret_access_role_arn;
+
+/// `secret_arn(..)` has not been called yet.
+pub struct secret_arn;
+
+/// `secret_id(..)` has not been called yet.
+pub struct secret_id;
+
+/// `secret_key(..)` has not been called yet.
+pub struct secret_key;
+
+/// `secret_name(..)` has not been called yet.
+pub struct secret_name;
+
+/// `secret_version(..)` has not been called yet.
+pub struct secret_version;
+
+/// `secrets_manager_configuration(..)` has not been called yet.
+pub struct secrets_manager_configuration;
+
+/// `secrets_manager_credentials_provider(..)` has not been called yet.
+pub struct secrets_manager_credentials_provider;
+
+/// `secrets_role_arn(..)` has not been called yet.
+pub struct secrets_role_arn;
+
+/// `section(..)` has not been called yet.
+pub struct section;
+
+/// `section_id(..)` has not been called yet.
+pub struct section_id;
+
+/// `security_configuration(..)` has not been called yet.
+pub struct security_configuration;
+
+/// `security_configuration_data(..)` has not been called yet.
+pub struct security_configuration_data;
+
+/// `security_group_arns(..)` has not been called yet.
+pub struct security_group_arns;
+
+/// `security_group_id(..)` has not been called yet.
+pub struct security_group_id;
 
 /// `security_group_ids(..)` has not been called yet.
 pub struct security_group_ids;
 
+/// `security_groups(..)` has not been called yet.
+pub struct security_groups;
+
+/// `security_level(..)` has not been called yet.
+pub struct security_level;
+
+/// `security_profile_arns(..)` has not been called yet.
+pub struct security_profile_arns;
+
+/// `security_profile_name(..)` has not been called yet.
+pub struct security_profile_name;
+
+/// `security_service_policy_data(..)` has not been called yet.
+pub struct security_service_policy_data;
+
+/// `seed_urls(..)` has not been called yet.
+pub struct seed_urls;
+
+/// `segment(..)` has not been called yet.
+pub struct segment;
+
+/// `segment_definition_name(..)` has not been called yet.
+pub struct segment_definition_name;
+
+/// `segment_id(..)` has not been called yet.
+pub struct segment_id;
+
+/// `segmentation_configuration(..)` has not been called yet.
+pub struct segmentation_configuration;
+
+/// `selected_fields_configuration(..)` has not been called yet.
+pub struct selected_fields_configuration;
+
+/// `selection_config(..)` has not been called yet.
+pub struct selection_config;
+
+/// `selection_mode(..)` has not been called yet.
+pub struct selection_mode;
+
+/// `selection_name(..)` has not been called yet.
+pub struct selection_name;
+
+/// `selectors(..)` has not been called yet.
+pub struct selectors;
+
+/// `semantic_version(..)` has not been called yet.
+pub struct semantic_version;
+
+/// `sender(..)` has not been called yet.
+pub struct sender;
+
+/// `sender_id(..)` has not been called yet.
+pub struct sender_id;
+
+/// `sentiment_type(..)` has not been called yet.
+pub struct sentiment_type;
+
+/// `sentiments(..)` has not been called yet.
+pub struct sentiments;
+
+/// `separator(..)` has not been called yet.
+pub struct separator;
+
+/// `server_certificate_arn(..)` has not been called yet.
+pub struct server_certificate_arn;
+
+/// `server_id(..)` has not been called yet.
+pub struct server_id;
+
+/// `server_ids(..)` has not been called yet.
+pub struct server_ids;
+
+/// `server_name(..)` has not been called yet.
+pub struct server_name;
+
+/// `server_port(..)` has not been called yet.
+pub struct server_port;
+
+/// `server_properties(..)` has not been called yet.
+pub struct server_properties;
+
+/// `server_sdk_version(..)` has not been called yet.
+pub struct server_sdk_version;
+
+/// `server_settings(..)` has not been called yet.
+pub struct server_settings;
+
 /// `server_side_encryption_configuration(..)` has not been called yet.
 pub struct server_side_encryption_configuration;
+
+/// `server_type(..)` has not been called yet.
+pub struct server_type;
+
+/// `server_url(..)` has not been called yet.
+pub struct server_url;
+
+/// `serverless_cache_name(..)` has not been called yet.
+pub struct serverless_cache_name;
+
+/// `serverless_cache_snapshot_name(..)` has not been called yet.
+pub struct serverless_cache_snapshot_name;
+
+/// `service(..)` has not been called yet.
+pub struct service;
+
+/// `service_access_role_arn(..)` has not been called yet.
+pub struct service_access_role_arn;
+
+/// `service_access_subnet_id(..)` has not been called yet.
+pub struct service_access_subnet_id;
+
+/// `service_account(..)` has not been called yet.
+pub struct service_account;
+
+/// `service_account_credentials(..)` has not been called yet.
+pub struct service_account_credentials;
+
+/// `service_account_secret_arn(..)` has not been called yet.
+pub struct service_account_secret_arn;
+
+/// `service_account_username(..)` has not been called yet.
+pub struct service_account_username;
+
+/// `service_action_id(..)` has not been called yet.
+pub struct service_action_id;
+
+/// `service_arn(..)` has not been called yet.
+pub struct service_arn;
+
+/// `service_config(..)` has not been called yet.
+pub struct service_config;
+
+/// `service_dns_name(..)` has not been called yet.
+pub struct service_dns_name;
+
+/// `service_environment(..)` has not been called yet.
+pub struct service_environment;
+
+/// `service_environment_type(..)` has not been called yet.
+pub struct service_environment_type;
+
+/// `service_execution_role(..)` has not been called yet.
+pub struct service_execution_role;
+
+/// `service_execution_role_arn(..)` has not been called yet.
+pub struct service_execution_role_arn;
+
+/// `service_id(..)` has not been called yet.
+pub struct service_id;
+
+/// `service_identifier(..)` has not been called yet.
+pub struct service_identifier;
+
+/// `service_name(..)` has not been called yet.
+pub struct service_name;
+
+/// `service_names(..)` has not been called yet.
+pub struct service_names;
+
+/// `service_namespace(..)` has not been called yet.
+pub struct service_namespace;
+
+/// `service_now_build_version(..)` has not been called yet.
+pub struct service_now_build_version;
+
+/// `service_role(..)` has not been called yet.
+pub struct service_role;
+
+/// `service_role_arn(..)` has not been called yet.
+pub struct service_role_arn;
+
+/// `service_token(..)` has not been called yet.
+pub struct service_token;
+
+/// `service_type(..)` has not been called yet.
+pub struct service_type;
+
+/// `services(..)` has not been called yet.
+pub struct services;
+
+/// `session_end_time(..)` has not been called yet.
+pub struct session_end_time;
+
+/// `session_keys(..)` has not been called yet.
+pub struct session_keys;
+
+/// `session_number(..)` has not been called yet.
+pub struct session_number;
+
+/// `session_policy_arn(..)` has not been called yet.
+pub struct session_policy_arn;
+
+/// `session_start_time(..)` has not been called yet.
+pub struct session_start_time;
+
+/// `session_timeout_minutes(..)` has not been called yet.
+pub struct session_timeout_minutes;
+
+/// `set(..)` has not been called yet.
+pub struct set;
+
+/// `setting_id(..)` has not been called yet.
+pub struct setting_id;
+
+/// `setting_value(..)` has not been called yet.
+pub struct setting_value;
+
+/// `settings(..)` has not been called yet.
+pub struct settings;
+
+/// `settings_json(..)` has not been called yet.
+pub struct settings_json;
+
+/// `shadow_model_variant_name(..)` has not been called yet.
+pub struct shadow_model_variant_name;
+
+/// `shadow_model_variants(..)` has not been called yet.
+pub struct shadow_model_variants;
+
+/// `shap_baseline_config(..)` has not been called yet.
+pub struct shap_baseline_config;
+
+/// `shap_config(..)` has not been called yet.
+pub struct shap_config;
+
+/// `shape(..)` has not been called yet.
+pub struct shape;
+
+/// `shard_capacity(..)` has not been called yet.
+pub struct shard_capacity;
+
+/// `shard_count(..)` has not been called yet.
+pub struct shard_count;
+
+/// `share_point_version(..)` has not been called yet.
+pub struct share_point_version;
+
+/// `shared_environment_config(..)` has not been called yet.
+pub struct shared_environment_config;
+
+/// `sharing_type(..)` has not been called yet.
+pub struct sharing_type;
+
+/// `sheet_id(..)` has not been called yet.
+pub struct sheet_id;
+
+/// `sheet_image_id(..)` has not been called yet.
+pub struct sheet_image_id;
+
+/// `sheet_text_box_id(..)` has not been called yet.
+pub struct sheet_text_box_id;
+
+/// `shortname(..)` has not been called yet.
+pub struct shortname;
+
+/// `sidewalk(..)` has not been called yet.
+pub struct sidewalk;
+
+/// `signal_catalog_arn(..)` has not been called yet.
+pub struct signal_catalog_arn;
+
+/// `signal_fetch_config(..)` has not been called yet.
+pub struct signal_fetch_config;
+
+/// `signal_type(..)` has not been called yet.
+pub struct signal_type;
+
+/// `signing_algorithm(..)` has not been called yet.
+pub struct signing_algorithm;
+
+/// `signing_behavior(..)` has not been called yet.
+pub struct signing_behavior;
+
+/// `signing_key_info(..)` has not been called yet.
+pub struct signing_key_info;
+
+/// `signing_profile_arn(..)` has not been called yet.
+pub struct signing_profile_arn;
+
+/// `signing_profile_version_arns(..)` has not been called yet.
+pub struct signing_profile_version_arns;
+
+/// `signing_protocol(..)` has not been called yet.
+pub struct signing_protocol;
+
+/// `signing_region(..)` has not been called yet.
+pub struct signing_region;
+
+/// `simple_scaling_policy_configuration(..)` has not been called yet.
+pub struct simple_scaling_policy_configuration;
+
+/// `simulation_software_suite(..)` has not been called yet.
+pub struct simulation_software_suite;
+
+/// `sink_identifier(..)` has not been called yet.
+pub struct sink_identifier;
+
+/// `site_id(..)` has not been called yet.
+pub struct site_id;
+
+/// `site_maps(..)` has not been called yet.
+pub struct site_maps;
+
+/// `site_url(..)` has not been called yet.
+pub struct site_url;
+
+/// `site_urls(..)` has not been called yet.
+pub struct site_urls;
 
 /// `size(..)` has not been called yet.
 pub struct size;
 
+/// `size_constraints(..)` has not been called yet.
+pub struct size_constraints;
+
+/// `size_gi_b(..)` has not been called yet.
+pub struct size_gi_b;
+
+/// `size_in_gb(..)` has not been called yet.
+pub struct size_in_gb;
+
+/// `size_in_gi_b(..)` has not been called yet.
+pub struct size_in_gi_b;
+
+/// `size_less_than(..)` has not been called yet.
+pub struct size_less_than;
+
+/// `size_unit(..)` has not been called yet.
+pub struct size_unit;
+
+/// `skill_package(..)` has not been called yet.
+pub struct skill_package;
+
+/// `sla_assignment_type(..)` has not been called yet.
+pub struct sla_assignment_type;
+
+/// `slack_channel_id(..)` has not been called yet.
+pub struct slack_channel_id;
+
+/// `slack_workspace_id(..)` has not been called yet.
+pub struct slack_workspace_id;
+
+/// `sli_metric(..)` has not been called yet.
+pub struct sli_metric;
+
+/// `slot_constraint(..)` has not been called yet.
+pub struct slot_constraint;
+
+/// `slot_name(..)` has not been called yet.
+pub struct slot_name;
+
+/// `slot_type_name(..)` has not been called yet.
+pub struct slot_type_name;
+
+/// `smtp_reply_code(..)` has not been called yet.
+pub struct smtp_reply_code;
+
+/// `snaplock_type(..)` has not been called yet.
+pub struct snaplock_type;
+
+/// `snapshot_arn(..)` has not been called yet.
+pub struct snapshot_arn;
+
+/// `snapshot_copy_grant_name(..)` has not been called yet.
+pub struct snapshot_copy_grant_name;
+
+/// `snapshot_identifier(..)` has not been called yet.
+pub struct snapshot_identifier;
+
+/// `snapshot_name(..)` has not been called yet.
+pub struct snapshot_name;
+
+/// `snapshot_owner(..)` has not been called yet.
+pub struct snapshot_owner;
+
+/// `snapshot_watermark_table(..)` has not been called yet.
+pub struct snapshot_watermark_table;
+
+/// `snapshots_enabled(..)` has not been called yet.
+pub struct snapshots_enabled;
+
+/// `sns_configuration(..)` has not been called yet.
+pub struct sns_configuration;
+
+/// `sns_role_name(..)` has not been called yet.
+pub struct sns_role_name;
+
+/// `sns_topic_arn(..)` has not been called yet.
+pub struct sns_topic_arn;
+
+/// `socket_address(..)` has not been called yet.
+pub struct socket_address;
+
+/// `soft_limit(..)` has not been called yet.
+pub struct soft_limit;
+
+/// `software(..)` has not been called yet.
+pub struct software;
+
+/// `solution_key(..)` has not been called yet.
+pub struct solution_key;
+
+/// `solution_version_arn(..)` has not been called yet.
+pub struct solution_version_arn;
+
+/// `sort_by(..)` has not been called yet.
+pub struct sort_by;
+
+/// `sort_direction(..)` has not been called yet.
+pub struct sort_direction;
+
+/// `sort_order(..)` has not been called yet.
+pub struct sort_order;
+
+/// `sort_paths(..)` has not been called yet.
+pub struct sort_paths;
+
+/// `source(..)` has not been called yet.
+pub struct source;
+
+/// `source_action_name(..)` has not been called yet.
+pub struct source_action_name;
+
+/// `source_algorithms(..)` has not been called yet.
+pub struct source_algorithms;
+
+/// `source_arn(..)` has not been called yet.
+pub struct source_arn;
+
+/// `source_bot_version(..)` has not been called yet.
+pub struct source_bot_version;
+
+/// `source_cidr_block(..)` has not been called yet.
+pub struct source_cidr_block;
+
+/// `source_code_version(..)` has not been called yet.
+pub struct source_code_version;
+
+/// `source_column(..)` has not been called yet.
+pub struct source_column;
+
+/// `source_column_id(..)` has not been called yet.
+pub struct source_column_id;
+
+/// `source_configuration(..)` has not been called yet.
+pub struct source_configuration;
+
+/// `source_configurations(..)` has not been called yet.
+pub struct source_configurations;
+
+/// `source_connector_properties(..)` has not been called yet.
+pub struct source_connector_properties;
+
+/// `source_data(..)` has not been called yet.
+pub struct source_data;
+
+/// `source_endpoint_arn(..)` has not been called yet.
+pub struct source_endpoint_arn;
+
+/// `source_environment(..)` has not been called yet.
+pub struct source_environment;
+
+/// `source_fields(..)` has not been called yet.
+pub struct source_fields;
+
+/// `source_filter_id(..)` has not been called yet.
+pub struct source_filter_id;
+
+/// `source_flow_config(..)` has not been called yet.
+pub struct source_flow_config;
+
+/// `source_format(..)` has not been called yet.
+pub struct source_format;
+
+/// `source_group(..)` has not been called yet.
+pub struct source_group;
+
+/// `source_id(..)` has not been called yet.
+pub struct source_id;
+
+/// `source_id_type(..)` has not been called yet.
+pub struct source_id_type;
+
+/// `source_identifier(..)` has not been called yet.
+pub struct source_identifier;
+
+/// `source_location_arn(..)` has not been called yet.
+pub struct source_location_arn;
+
+/// `source_location_name(..)` has not been called yet.
+pub struct source_location_name;
+
+/// `source_model_variant_name(..)` has not been called yet.
+pub struct source_model_variant_name;
+
+/// `source_name(..)` has not been called yet.
+pub struct source_name;
+
+/// `source_parameter_name(..)` has not been called yet.
+pub struct source_parameter_name;
+
+/// `source_path(..)` has not been called yet.
+pub struct source_path;
+
+/// `source_port(..)` has not been called yet.
+pub struct source_port;
+
+/// `source_regions(..)` has not been called yet.
+pub struct source_regions;
+
+/// `source_role_arn(..)` has not been called yet.
+pub struct source_role_arn;
+
+/// `source_s3_configuration(..)` has not been called yet.
+pub struct source_s3_configuration;
+
+/// `source_s3_location(..)` has not been called yet.
+pub struct source_s3_location;
+
+/// `source_s3_path(..)` has not been called yet.
+pub struct source_s3_path;
+
+/// `source_table_id(..)` has not been called yet.
+pub struct source_table_id;
+
+/// `source_table_map(..)` has not been called yet.
+pub struct source_table_map;
+
+/// `source_type(..)` has not been called yet.
+pub struct source_type;
+
+/// `source_uri(..)` has not been called yet.
+pub struct source_uri;
+
+/// `source_version(..)` has not been called yet.
+pub struct source_version;
+
+/// `source_views(..)` has not been called yet.
+pub struct source_views;
+
+/// `sources(..)` has not been called yet.
+pub struct sources;
+
+/// `south(..)` has not been called yet.
+pub struct south;
+
+/// `space_id(..)` has not been called yet.
+pub struct space_id;
+
+/// `space_key(..)` has not been called yet.
+pub struct space_key;
+
+/// `space_name(..)` has not been called yet.
+pub struct space_name;
+
+/// `spec(..)` has not been called yet.
+pub struct spec;
+
+/// `specifier(..)` has not been called yet.
+pub struct specifier;
+
+/// `speech_foundation_model(..)` has not been called yet.
+pub struct speech_foundation_model;
+
+/// `speke_key_provider(..)` has not been called yet.
+pub struct speke_key_provider;
+
+/// `spending_limit(..)` has not been called yet.
+pub struct spending_limit;
+
+/// `split_weight(..)` has not been called yet.
+pub struct split_weight;
+
+/// `spot_fleet_request_config_data(..)` has not been called yet.
+pub struct spot_fleet_request_config_data;
+
+/// `sql(..)` has not been called yet.
+pub struct sql;
+
+/// `sql_endpoint_path(..)` has not been called yet.
+pub struct sql_endpoint_path;
+
+/// `sql_query(..)` has not been called yet.
+pub struct sql_query;
+
+/// `sql_secret_name(..)` has not been called yet.
+pub struct sql_secret_name;
+
+/// `sql_type(..)` has not been called yet.
+pub struct sql_type;
+
+/// `sqls(..)` has not been called yet.
+pub struct sqls;
+
 /// `sse_algorithm(..)` has not been called yet.
 pub struct sse_algorithm;
+
+/// `sse_enabled(..)` has not been called yet.
+pub struct sse_enabled;
+
+/// `sse_kms_key_id(..)` has not been called yet.
+pub struct sse_kms_key_id;
+
+/// `ssl_mode(..)` has not been called yet.
+pub struct ssl_mode;
+
+/// `ssm_document_name(..)` has not been called yet.
+pub struct ssm_document_name;
+
+/// `ssm_instance_id(..)` has not been called yet.
+pub struct ssm_instance_id;
+
+/// `stack_id(..)` has not been called yet.
+pub struct stack_id;
+
+/// `stack_instance_control(..)` has not been called yet.
+pub struct stack_instance_control;
+
+/// `stack_name(..)` has not been called yet.
+pub struct stack_name;
+
+/// `stack_set_name(..)` has not been called yet.
+pub struct stack_set_name;
+
+/// `stage(..)` has not been called yet.
+pub struct stage;
+
+/// `stage_name(..)` has not been called yet.
+pub struct stage_name;
+
+/// `stages(..)` has not been called yet.
+pub struct stages;
+
+/// `staging_area_subnet_id(..)` has not been called yet.
+pub struct staging_area_subnet_id;
+
+/// `staging_area_tags(..)` has not been called yet.
+pub struct staging_area_tags;
+
+/// `staging_distribution_dns_names(..)` has not been called yet.
+pub struct staging_distribution_dns_names;
+
+/// `standard_messages(..)` has not been called yet.
+pub struct standard_messages;
+
+/// `standards_arn(..)` has not been called yet.
+pub struct standards_arn;
+
+/// `standards_control_arn(..)` has not been called yet.
+pub struct standards_control_arn;
+
+/// `standby_replicas(..)` has not been called yet.
+pub struct standby_replicas;
+
+/// `start(..)` has not been called yet.
+pub struct start;
+
+/// `start_at(..)` has not been called yet.
+pub struct start_at;
+
+/// `start_date(..)` has not been called yet.
+pub struct start_date;
 
 /// `start_time(..)` has not been called yet.
 pub struct start_time;
 
+/// `start_time_offset(..)` has not been called yet.
+pub struct start_time_offset;
+
+/// `start_timeout_ms(..)` has not been called yet.
+pub struct start_timeout_ms;
+
+/// `starter_profile_name(..)` has not been called yet.
+pub struct starter_profile_name;
+
+/// `starting_position(..)` has not been called yet.
+pub struct starting_position;
+
 /// `stat(..)` has not been called yet.
 pub struct stat;
 
+/// `state(..)` has not been called yet.
+pub struct state;
+
+/// `state_machine_arn(..)` has not been called yet.
+pub struct state_machine_arn;
+
+/// `state_machine_name(..)` has not been called yet.
+pub struct state_machine_name;
+
+/// `state_machine_version_arn(..)` has not been called yet.
+pub struct state_machine_version_arn;
+
+/// `state_name(..)` has not been called yet.
+pub struct state_name;
+
+/// `state_or_region(..)` has not been called yet.
+pub struct state_or_region;
+
+/// `state_reason(..)` has not been called yet.
+pub struct state_reason;
+
+/// `state_template_properties(..)` has not been called yet.
+pub struct state_template_properties;
+
+/// `state_template_update_strategy(..)` has not been called yet.
+pub struct state_template_update_strategy;
+
+/// `state_value(..)` has not been called yet.
+pub struct state_value;
+
+/// `stateless_default_actions(..)` has not been called yet.
+pub struct stateless_default_actions;
+
+/// `stateless_fragment_default_actions(..)` has not been called yet.
+pub struct stateless_fragment_default_actions;
+
+/// `stateless_rules(..)` has not been called yet.
+pub struct stateless_rules;
+
+/// `statement(..)` has not been called yet.
+pub struct statement;
+
+/// `statement_id(..)` has not been called yet.
+pub struct statement_id;
+
+/// `statement_name(..)` has not been called yet.
+pub struct statement_name;
+
+/// `statements(..)` has not been called yet.
+pub struct statements;
+
+/// `states(..)` has not been called yet.
+pub struct states;
+
+/// `static_file_id(..)` has not been called yet.
+pub struct static_file_id;
+
+/// `static_ip_name(..)` has not been called yet.
+pub struct static_ip_name;
+
+/// `statistic(..)` has not been called yet.
+pub struct statistic;
+
+/// `statistics(..)` has not been called yet.
+pub struct statistics;
+
 /// `status(..)` has not been called yet.
 pub struct status;
+
+/// `status_code(..)` has not been called yet.
+pub struct status_code;
+
+/// `status_codes(..)` has not been called yet.
+pub struct status_codes;
+
+/// `status_files_directory(..)` has not been called yet.
+pub struct status_files_directory;
+
+/// `step_colors(..)` has not been called yet.
+pub struct step_colors;
+
+/// `step_size(..)` has not been called yet.
+pub struct step_size;
+
+/// `step_to_apply(..)` has not been called yet.
+pub struct step_to_apply;
+
+/// `steps(..)` has not been called yet.
+pub struct steps;
+
+/// `stop(..)` has not been called yet.
+pub struct stop;
+
+/// `stop_conditions(..)` has not been called yet.
+pub struct stop_conditions;
+
+/// `storage(..)` has not been called yet.
+pub struct storage;
+
+/// `storage_capacity(..)` has not been called yet.
+pub struct storage_capacity;
+
+/// `storage_capacity_quota_gi_b(..)` has not been called yet.
+pub struct storage_capacity_quota_gi_b;
+
+/// `storage_capacity_units(..)` has not been called yet.
+pub struct storage_capacity_units;
 
 /// `storage_class(..)` has not been called yet.
 pub struct storage_class;
@@ -308,32 +9977,671 @@ pub struct storage_class;
 /// `storage_class_analysis(..)` has not been called yet.
 pub struct storage_class_analysis;
 
+/// `storage_configuration(..)` has not been called yet.
+pub struct storage_configuration;
+
+/// `storage_configuration_arn(..)` has not been called yet.
+pub struct storage_configuration_arn;
+
+/// `storage_configurations(..)` has not been called yet.
+pub struct storage_configurations;
+
+/// `storage_lens_configuration(..)` has not been called yet.
+pub struct storage_lens_configuration;
+
+/// `storage_location(..)` has not been called yet.
+pub struct storage_location;
+
+/// `storage_metrics(..)` has not been called yet.
+pub struct storage_metrics;
+
+/// `storage_options(..)` has not been called yet.
+pub struct storage_options;
+
+/// `storage_size_gi_b(..)` has not been called yet.
+pub struct storage_size_gi_b;
+
+/// `storage_size_in_gi_b(..)` has not been called yet.
+pub struct storage_size_in_gi_b;
+
+/// `storage_tier(..)` has not been called yet.
+pub struct storage_tier;
+
+/// `storage_type(..)` has not been called yet.
+pub struct storage_type;
+
+/// `storage_virtual_machine_arn(..)` has not been called yet.
+pub struct storage_virtual_machine_arn;
+
+/// `storage_virtual_machine_id(..)` has not been called yet.
+pub struct storage_virtual_machine_id;
+
+/// `store_format(..)` has not been called yet.
+pub struct store_format;
+
+/// `strategy(..)` has not been called yet.
+pub struct strategy;
+
+/// `stream_arn(..)` has not been called yet.
+pub struct stream_arn;
+
+/// `stream_class(..)` has not been called yet.
+pub struct stream_class;
+
+/// `stream_configuration(..)` has not been called yet.
+pub struct stream_configuration;
+
+/// `stream_configuration_list(..)` has not been called yet.
+pub struct stream_configuration_list;
+
+/// `stream_id(..)` has not been called yet.
+pub struct stream_id;
+
+/// `stream_mode(..)` has not been called yet.
+pub struct stream_mode;
+
+/// `stream_name(..)` has not been called yet.
+pub struct stream_name;
+
+/// `stream_type(..)` has not been called yet.
+pub struct stream_type;
+
+/// `stream_view_type(..)` has not been called yet.
+pub struct stream_view_type;
+
+/// `streaming_distribution_config(..)` has not been called yet.
+pub struct streaming_distribution_config;
+
+/// `streaming_media_file_conditioning(..)` has not been called yet.
+pub struct streaming_media_file_conditioning;
+
+/// `string_value(..)` has not been called yet.
+pub struct string_value;
+
+/// `string_values(..)` has not been called yet.
+pub struct string_values;
+
+/// `studio_id(..)` has not been called yet.
+pub struct studio_id;
+
+/// `studio_lifecycle_config_app_type(..)` has not been called yet.
+pub struct studio_lifecycle_config_app_type;
+
+/// `studio_lifecycle_config_content(..)` has not been called yet.
+pub struct studio_lifecycle_config_content;
+
+/// `studio_lifecycle_config_name(..)` has not been called yet.
+pub struct studio_lifecycle_config_name;
+
+/// `studio_name(..)` has not been called yet.
+pub struct studio_name;
+
+/// `style(..)` has not been called yet.
+pub struct style;
+
+/// `sub_component_configuration_details(..)` has not been called yet.
+pub struct sub_component_configuration_details;
+
+/// `sub_component_type(..)` has not been called yet.
+pub struct sub_component_type;
+
+/// `sub_domain_settings(..)` has not been called yet.
+pub struct sub_domain_settings;
+
+/// `subdomain(..)` has not been called yet.
+pub struct subdomain;
+
+/// `subject(..)` has not been called yet.
+pub struct subject;
+
+/// `subject_part(..)` has not been called yet.
+pub struct subject_part;
+
+/// `subnet_arn(..)` has not been called yet.
+pub struct subnet_arn;
+
+/// `subnet_arns(..)` has not been called yet.
+pub struct subnet_arns;
+
+/// `subnet_group_name(..)` has not been called yet.
+pub struct subnet_group_name;
+
 /// `subnet_id(..)` has not been called yet.
 pub struct subnet_id;
 
 /// `subnet_ids(..)` has not been called yet.
 pub struct subnet_ids;
 
+/// `subnet_mapping(..)` has not been called yet.
+pub struct subnet_mapping;
+
 /// `subnets(..)` has not been called yet.
 pub struct subnets;
+
+/// `subscriber_arn(..)` has not been called yet.
+pub struct subscriber_arn;
+
+/// `subscriber_identity(..)` has not been called yet.
+pub struct subscriber_identity;
+
+/// `subscriber_name(..)` has not been called yet.
+pub struct subscriber_name;
+
+/// `subscribers(..)` has not been called yet.
+pub struct subscribers;
+
+/// `subscription_definition_id(..)` has not been called yet.
+pub struct subscription_definition_id;
+
+/// `subscription_id(..)` has not been called yet.
+pub struct subscription_id;
+
+/// `subscription_name(..)` has not been called yet.
+pub struct subscription_name;
+
+/// `subscription_provider_source(..)` has not been called yet.
+pub struct subscription_provider_source;
+
+/// `subscription_target_config(..)` has not been called yet.
+pub struct subscription_target_config;
+
+/// `subscription_type(..)` has not been called yet.
+pub struct subscription_type;
+
+/// `subscriptions(..)` has not been called yet.
+pub struct subscriptions;
+
+/// `subtype(..)` has not been called yet.
+pub struct subtype;
+
+/// `success_codes(..)` has not been called yet.
+pub struct success_codes;
+
+/// `success_redirection_url(..)` has not been called yet.
+pub struct success_redirection_url;
+
+/// `success_strings(..)` has not been called yet.
+pub struct success_strings;
+
+/// `success_values(..)` has not been called yet.
+pub struct success_values;
+
+/// `suite_definition_configuration(..)` has not been called yet.
+pub struct suite_definition_configuration;
+
+/// `supplemental_data_storage_location_type(..)` has not been called yet.
+pub struct supplemental_data_storage_location_type;
+
+/// `supplemental_data_storage_locations(..)` has not been called yet.
+pub struct supplemental_data_storage_locations;
+
+/// `supplier_domain(..)` has not been called yet.
+pub struct supplier_domain;
+
+/// `supplier_identifier(..)` has not been called yet.
+pub struct supplier_identifier;
+
+/// `supported_content_types(..)` has not been called yet.
+pub struct supported_content_types;
+
+/// `supported_events(..)` has not been called yet.
+pub struct supported_events;
+
+/// `supported_input_modes(..)` has not been called yet.
+pub struct supported_input_modes;
+
+/// `supported_response_mime_types(..)` has not been called yet.
+pub struct supported_response_mime_types;
+
+/// `supported_training_instance_types(..)` has not been called yet.
+pub struct supported_training_instance_types;
+
+/// `supporting_access_point(..)` has not been called yet.
+pub struct supporting_access_point;
+
+/// `suppressed_reasons(..)` has not been called yet.
+pub struct suppressed_reasons;
+
+/// `suppression_scope(..)` has not been called yet.
+pub struct suppression_scope;
+
+/// `symbol_style(..)` has not been called yet.
+pub struct symbol_style;
+
+/// `sync_format(..)` has not been called yet.
+pub struct sync_format;
+
+/// `sync_name(..)` has not been called yet.
+pub struct sync_name;
+
+/// `sync_role(..)` has not been called yet.
+pub struct sync_role;
+
+/// `sync_source(..)` has not been called yet.
+pub struct sync_source;
+
+/// `sync_type(..)` has not been called yet.
+pub struct sync_type;
+
+/// `system_arn(..)` has not been called yet.
+pub struct system_arn;
+
+/// `system_identifier(..)` has not been called yet.
+pub struct system_identifier;
+
+/// `system_ids(..)` has not been called yet.
+pub struct system_ids;
+
+/// `table(..)` has not been called yet.
+pub struct table;
+
+/// `table_arn(..)` has not been called yet.
+pub struct table_arn;
 
 /// `table_bucket_arn(..)` has not been called yet.
 pub struct table_bucket_arn;
 
+/// `table_bucket_name(..)` has not been called yet.
+pub struct table_bucket_name;
+
+/// `table_catalog_id(..)` has not been called yet.
+pub struct table_catalog_id;
+
+/// `table_creation(..)` has not been called yet.
+pub struct table_creation;
+
+/// `table_mappings(..)` has not been called yet.
+pub struct table_mappings;
+
 /// `table_name(..)` has not been called yet.
 pub struct table_name;
+
+/// `table_names(..)` has not been called yet.
+pub struct table_names;
+
+/// `table_optimizer_configuration(..)` has not been called yet.
+pub struct table_optimizer_configuration;
+
+/// `table_path(..)` has not been called yet.
+pub struct table_path;
+
+/// `table_prefix(..)` has not been called yet.
+pub struct table_prefix;
+
+/// `table_reference(..)` has not been called yet.
+pub struct table_reference;
+
+/// `tables(..)` has not been called yet.
+pub struct tables;
+
+/// `tag_key(..)` has not been called yet.
+pub struct tag_key;
+
+/// `tag_keys(..)` has not been called yet.
+pub struct tag_keys;
+
+/// `tag_names(..)` has not been called yet.
+pub struct tag_names;
+
+/// `tag_rules(..)` has not been called yet.
+pub struct tag_rules;
+
+/// `tag_update_on_provisioned_product(..)` has not been called yet.
+pub struct tag_update_on_provisioned_product;
+
+/// `tag_value(..)` has not been called yet.
+pub struct tag_value;
+
+/// `tag_values(..)` has not been called yet.
+pub struct tag_values;
+
+/// `tags(..)` has not been called yet.
+pub struct tags;
+
+/// `tape_size_in_bytes(..)` has not been called yet.
+pub struct tape_size_in_bytes;
+
+/// `target(..)` has not been called yet.
+pub struct target;
+
+/// `target_action(..)` has not been called yet.
+pub struct target_action;
+
+/// `target_address(..)` has not been called yet.
+pub struct target_address;
+
+/// `target_arn(..)` has not been called yet.
+pub struct target_arn;
+
+/// `target_arns(..)` has not been called yet.
+pub struct target_arns;
+
+/// `target_backup_vault(..)` has not been called yet.
+pub struct target_backup_vault;
+
+/// `target_capacity(..)` has not been called yet.
+pub struct target_capacity;
+
+/// `target_capacity_specification(..)` has not been called yet.
+pub struct target_capacity_specification;
+
+/// `target_capacity_types(..)` has not been called yet.
+pub struct target_capacity_types;
+
+/// `target_check_names(..)` has not been called yet.
+pub struct target_check_names;
+
+/// `target_cluster_arn(..)` has not been called yet.
+pub struct target_cluster_arn;
+
+/// `target_column(..)` has not been called yet.
+pub struct target_column;
+
+/// `target_column_id(..)` has not been called yet.
+pub struct target_column_id;
+
+/// `target_compression_type(..)` has not been called yet.
+pub struct target_compression_type;
+
+/// `target_configuration(..)` has not been called yet.
+pub struct target_configuration;
+
+/// `target_controls(..)` has not been called yet.
+pub struct target_controls;
+
+/// `target_document_attribute_key(..)` has not been called yet.
+pub struct target_document_attribute_key;
+
+/// `target_domain_name(..)` has not been called yet.
+pub struct target_domain_name;
+
+/// `target_dpus(..)` has not been called yet.
+pub struct target_dpus;
+
+/// `target_endpoint_arn(..)` has not been called yet.
+pub struct target_endpoint_arn;
+
+/// `target_field_name(..)` has not been called yet.
+pub struct target_field_name;
+
+/// `target_function_arn(..)` has not been called yet.
+pub struct target_function_arn;
+
+/// `target_group_arn(..)` has not been called yet.
+pub struct target_group_arn;
+
+/// `target_group_identifier(..)` has not been called yet.
+pub struct target_group_identifier;
+
+/// `target_group_name(..)` has not been called yet.
+pub struct target_group_name;
+
+/// `target_groups(..)` has not been called yet.
+pub struct target_groups;
+
+/// `target_id(..)` has not been called yet.
+pub struct target_id;
+
+/// `target_identifier(..)` has not been called yet.
+pub struct target_identifier;
+
+/// `target_ids(..)` has not been called yet.
+pub struct target_ids;
 
 /// `target_key_id(..)` has not been called yet.
 pub struct target_key_id;
 
+/// `target_memberships_per_sub_channel(..)` has not been called yet.
+pub struct target_memberships_per_sub_channel;
+
+/// `target_name(..)` has not been called yet.
+pub struct target_name;
+
+/// `target_network(..)` has not been called yet.
+pub struct target_network;
+
+/// `target_network_cidr(..)` has not been called yet.
+pub struct target_network_cidr;
+
+/// `target_nodes(..)` has not been called yet.
+pub struct target_nodes;
+
+/// `target_operations(..)` has not been called yet.
+pub struct target_operations;
+
+/// `target_origin_id(..)` has not been called yet.
+pub struct target_origin_id;
+
+/// `target_pipeline(..)` has not been called yet.
+pub struct target_pipeline;
+
+/// `target_region(..)` has not been called yet.
+pub struct target_region;
+
+/// `target_resource_tags(..)` has not been called yet.
+pub struct target_resource_tags;
+
+/// `target_resource_type(..)` has not been called yet.
+pub struct target_resource_type;
+
+/// `target_role_arn(..)` has not been called yet.
+pub struct target_role_arn;
+
+/// `target_route_table_id(..)` has not been called yet.
+pub struct target_route_table_id;
+
+/// `target_s3_configuration(..)` has not been called yet.
+pub struct target_s3_configuration;
+
+/// `target_service(..)` has not been called yet.
+pub struct target_service;
+
+/// `target_sheet_id(..)` has not been called yet.
+pub struct target_sheet_id;
+
+/// `target_sla_minutes(..)` has not been called yet.
+pub struct target_sla_minutes;
+
+/// `target_tracking_configuration(..)` has not been called yet.
+pub struct target_tracking_configuration;
+
+/// `target_tracking_configurations(..)` has not been called yet.
+pub struct target_tracking_configurations;
+
+/// `target_tracking_scaling_policy_configuration(..)` has not been called yet.
+pub struct target_tracking_scaling_policy_configuration;
+
+/// `target_type(..)` has not been called yet.
+pub struct target_type;
+
+/// `target_types(..)` has not been called yet.
+pub struct target_types;
+
+/// `target_value(..)` has not been called yet.
+pub struct target_value;
+
+/// `target_visuals_configuration(..)` has not been called yet.
+pub struct target_visuals_configuration;
+
+/// `targeted_messages(..)` has not been called yet.
+pub struct targeted_messages;
+
+/// `targets(..)` has not been called yet.
+pub struct targets;
+
+/// `task_arn(..)` has not been called yet.
+pub struct task_arn;
+
+/// `task_configuration(..)` has not been called yet.
+pub struct task_configuration;
+
+/// `task_definition(..)` has not been called yet.
+pub struct task_definition;
+
 /// `task_definition_arn(..)` has not been called yet.
 pub struct task_definition_arn;
+
+/// `task_execution_role(..)` has not been called yet.
+pub struct task_execution_role;
+
+/// `task_name(..)` has not been called yet.
+pub struct task_name;
+
+/// `task_properties(..)` has not been called yet.
+pub struct task_properties;
+
+/// `task_set_id(..)` has not been called yet.
+pub struct task_set_id;
+
+/// `task_type(..)` has not been called yet.
+pub struct task_type;
+
+/// `tasks(..)` has not been called yet.
+pub struct tasks;
+
+/// `team_id(..)` has not been called yet.
+pub struct team_id;
+
+/// `team_name(..)` has not been called yet.
+pub struct team_name;
+
+/// `teams_channel_id(..)` has not been called yet.
+pub struct teams_channel_id;
+
+/// `teams_tenant_id(..)` has not been called yet.
+pub struct teams_tenant_id;
+
+/// `technical_acknowledgment(..)` has not been called yet.
+pub struct technical_acknowledgment;
+
+/// `telemetry_sink_data(..)` has not been called yet.
+pub struct telemetry_sink_data;
+
+/// `telemetry_sink_type(..)` has not been called yet.
+pub struct telemetry_sink_type;
+
+/// `telemetry_type(..)` has not been called yet.
+pub struct telemetry_type;
+
+/// `template(..)` has not been called yet.
+pub struct template;
+
+/// `template_arn(..)` has not been called yet.
+pub struct template_arn;
+
+/// `template_body(..)` has not been called yet.
+pub struct template_body;
+
+/// `template_configuration(..)` has not been called yet.
+pub struct template_configuration;
+
+/// `template_content(..)` has not been called yet.
+pub struct template_content;
+
+/// `template_id(..)` has not been called yet.
+pub struct template_id;
+
+/// `template_language(..)` has not been called yet.
+pub struct template_language;
+
+/// `template_name(..)` has not been called yet.
+pub struct template_name;
+
+/// `template_subject(..)` has not been called yet.
+pub struct template_subject;
+
+/// `template_type(..)` has not been called yet.
+pub struct template_type;
 
 /// `template_url(..)` has not been called yet.
 pub struct template_url;
 
+/// `templates(..)` has not been called yet.
+pub struct templates;
+
+/// `temporary_files_directory(..)` has not been called yet.
+pub struct temporary_files_directory;
+
+/// `tenant(..)` has not been called yet.
+pub struct tenant;
+
+/// `tenant_display_name(..)` has not been called yet.
+pub struct tenant_display_name;
+
+/// `tenant_domain(..)` has not been called yet.
+pub struct tenant_domain;
+
+/// `tenant_id(..)` has not been called yet.
+pub struct tenant_id;
+
+/// `tenant_identifier(..)` has not been called yet.
+pub struct tenant_identifier;
+
 /// `tenant_isolation_mode(..)` has not been called yet.
 pub struct tenant_isolation_mode;
+
+/// `tenant_name(..)` has not been called yet.
+pub struct tenant_name;
+
+/// `terms_accepted(..)` has not been called yet.
+pub struct terms_accepted;
+
+/// `terms_name(..)` has not been called yet.
+pub struct terms_name;
+
+/// `terms_source(..)` has not been called yet.
+pub struct terms_source;
+
+/// `text(..)` has not been called yet.
+pub struct text;
+
+/// `text_field(..)` has not been called yet.
+pub struct text_field;
+
+/// `text_format(..)` has not been called yet.
+pub struct text_format;
+
+/// `text_transformation(..)` has not been called yet.
+pub struct text_transformation;
+
+/// `text_transformations(..)` has not been called yet.
+pub struct text_transformations;
+
+/// `theme_id(..)` has not been called yet.
+pub struct theme_id;
+
+/// `thing_arn(..)` has not been called yet.
+pub struct thing_arn;
+
+/// `thing_group_names(..)` has not been called yet.
+pub struct thing_group_names;
+
+/// `thing_name(..)` has not been called yet.
+pub struct thing_name;
+
+/// `threshold(..)` has not been called yet.
+pub struct threshold;
+
+/// `threshold_percentage(..)` has not been called yet.
+pub struct threshold_percentage;
+
+/// `throughput_capacity(..)` has not been called yet.
+pub struct throughput_capacity;
+
+/// `throughput_mode(..)` has not been called yet.
+pub struct throughput_mode;
+
+/// `tier(..)` has not been called yet.
+pub struct tier;
+
+/// `tier_name(..)` has not been called yet.
+pub struct tier_name;
+
+/// `tiering_configuration_name(..)` has not been called yet.
+pub struct tiering_configuration_name;
+
+/// `tiering_down_settings_in_days(..)` has not been called yet.
+pub struct tiering_down_settings_in_days;
 
 /// `tierings(..)` has not been called yet.
 pub struct tierings;
@@ -341,26 +10649,962 @@ pub struct tierings;
 /// `time(..)` has not been called yet.
 pub struct time;
 
+/// `time_column(..)` has not been called yet.
+pub struct time_column;
+
+/// `time_expression(..)` has not been called yet.
+pub struct time_expression;
+
+/// `time_granularity(..)` has not been called yet.
+pub struct time_granularity;
+
+/// `time_in_seconds(..)` has not been called yet.
+pub struct time_in_seconds;
+
+/// `time_of_day(..)` has not been called yet.
+pub struct time_of_day;
+
+/// `time_offset(..)` has not been called yet.
+pub struct time_offset;
+
+/// `time_period(..)` has not been called yet.
+pub struct time_period;
+
+/// `time_range(..)` has not been called yet.
+pub struct time_range;
+
+/// `time_to_live_in_seconds(..)` has not been called yet.
+pub struct time_to_live_in_seconds;
+
+/// `time_unit(..)` has not been called yet.
+pub struct time_unit;
+
+/// `time_value(..)` has not been called yet.
+pub struct time_value;
+
+/// `time_zone(..)` has not been called yet.
+pub struct time_zone;
+
+/// `time_zone_id(..)` has not been called yet.
+pub struct time_zone_id;
+
+/// `timeout(..)` has not been called yet.
+pub struct timeout;
+
+/// `timeout_action(..)` has not been called yet.
+pub struct timeout_action;
+
+/// `timeout_config(..)` has not been called yet.
+pub struct timeout_config;
+
+/// `timeout_duration_minutes(..)` has not been called yet.
+pub struct timeout_duration_minutes;
+
+/// `timeout_in_minutes(..)` has not been called yet.
+pub struct timeout_in_minutes;
+
+/// `timeout_in_seconds(..)` has not been called yet.
+pub struct timeout_in_seconds;
+
+/// `timeout_millis(..)` has not been called yet.
+pub struct timeout_millis;
+
+/// `timeout_milliseconds(..)` has not been called yet.
+pub struct timeout_milliseconds;
+
+/// `timer_name(..)` has not been called yet.
+pub struct timer_name;
+
+/// `timestamp(..)` has not been called yet.
+pub struct timestamp;
+
+/// `timestream_configuration(..)` has not been called yet.
+pub struct timestream_configuration;
+
+/// `timezone(..)` has not been called yet.
+pub struct timezone;
+
+/// `title(..)` has not been called yet.
+pub struct title;
+
+/// `tls_inspection_configuration(..)` has not been called yet.
+pub struct tls_inspection_configuration;
+
+/// `tls_inspection_configuration_name(..)` has not been called yet.
+pub struct tls_inspection_configuration_name;
+
+/// `to(..)` has not been called yet.
+pub struct to;
+
+/// `to_date(..)` has not been called yet.
+pub struct to_date;
+
+/// `to_format(..)` has not been called yet.
+pub struct to_format;
+
+/// `to_port(..)` has not been called yet.
+pub struct to_port;
+
+/// `token(..)` has not been called yet.
+pub struct token;
+
+/// `token_endpoint(..)` has not been called yet.
+pub struct token_endpoint;
+
+/// `token_endpoint_authentication_method(..)` has not been called yet.
+pub struct token_endpoint_authentication_method;
+
+/// `token_endpoint_url(..)` has not been called yet.
+pub struct token_endpoint_url;
+
+/// `token_provider_url(..)` has not been called yet.
+pub struct token_provider_url;
+
+/// `token_request_secret_arn(..)` has not been called yet.
+pub struct token_request_secret_arn;
+
+/// `token_type(..)` has not been called yet.
+pub struct token_type;
+
+/// `top(..)` has not been called yet.
+pub struct top;
+
 /// `topic(..)` has not been called yet.
 pub struct topic;
 
 /// `topic_arn(..)` has not been called yet.
 pub struct topic_arn;
 
+/// `topic_configuration_list(..)` has not been called yet.
+pub struct topic_configuration_list;
+
+/// `topic_name(..)` has not been called yet.
+pub struct topic_name;
+
+/// `topic_placeholder(..)` has not been called yet.
+pub struct topic_placeholder;
+
+/// `topic_replication(..)` has not been called yet.
+pub struct topic_replication;
+
+/// `topic_rule_payload(..)` has not been called yet.
+pub struct topic_rule_payload;
+
 /// `topics(..)` has not been called yet.
 pub struct topics;
+
+/// `topics_config(..)` has not been called yet.
+pub struct topics_config;
+
+/// `topics_to_replicate(..)` has not been called yet.
+pub struct topics_to_replicate;
+
+/// `topology(..)` has not been called yet.
+pub struct topology;
+
+/// `total_aggregation_function(..)` has not been called yet.
+pub struct total_aggregation_function;
+
+/// `total_memory_limit_mebibytes(..)` has not been called yet.
+pub struct total_memory_limit_mebibytes;
+
+/// `total_quantity(..)` has not been called yet.
+pub struct total_quantity;
+
+/// `total_target_capacity(..)` has not been called yet.
+pub struct total_target_capacity;
+
+/// `track_latest_version(..)` has not been called yet.
+pub struct track_latest_version;
+
+/// `tracker_name(..)` has not been called yet.
+pub struct tracker_name;
+
+/// `tracking_config_arn(..)` has not been called yet.
+pub struct tracking_config_arn;
+
+/// `tracking_server_name(..)` has not been called yet.
+pub struct tracking_server_name;
+
+/// `traffic_direction(..)` has not been called yet.
+pub struct traffic_direction;
+
+/// `traffic_mirror_filter_id(..)` has not been called yet.
+pub struct traffic_mirror_filter_id;
+
+/// `traffic_mirror_target_id(..)` has not been called yet.
+pub struct traffic_mirror_target_id;
+
+/// `traffic_policy_id(..)` has not been called yet.
+pub struct traffic_policy_id;
+
+/// `traffic_policy_version(..)` has not been called yet.
+pub struct traffic_policy_version;
+
+/// `traffic_routing_configuration(..)` has not been called yet.
+pub struct traffic_routing_configuration;
+
+/// `training_channels(..)` has not been called yet.
+pub struct training_channels;
+
+/// `training_data(..)` has not been called yet.
+pub struct training_data;
+
+/// `training_image(..)` has not been called yet.
+pub struct training_image;
+
+/// `training_specification(..)` has not been called yet.
+pub struct training_specification;
+
+/// `transcript_filter_type(..)` has not been called yet.
+pub struct transcript_filter_type;
+
+/// `transform(..)` has not been called yet.
+pub struct transform;
+
+/// `transform_input(..)` has not been called yet.
+pub struct transform_input;
+
+/// `transform_job_definition(..)` has not been called yet.
+pub struct transform_job_definition;
+
+/// `transform_operation_id(..)` has not been called yet.
+pub struct transform_operation_id;
+
+/// `transform_output(..)` has not been called yet.
+pub struct transform_output;
+
+/// `transform_parameters(..)` has not been called yet.
+pub struct transform_parameters;
+
+/// `transform_resources(..)` has not been called yet.
+pub struct transform_resources;
+
+/// `transform_step_map(..)` has not been called yet.
+pub struct transform_step_map;
+
+/// `transform_type(..)` has not been called yet.
+pub struct transform_type;
+
+/// `transformation(..)` has not been called yet.
+pub struct transformation;
+
+/// `transformation_configurations(..)` has not been called yet.
+pub struct transformation_configurations;
+
+/// `transformation_function(..)` has not been called yet.
+pub struct transformation_function;
+
+/// `transformation_lambda_configuration(..)` has not been called yet.
+pub struct transformation_lambda_configuration;
+
+/// `transformation_type(..)` has not been called yet.
+pub struct transformation_type;
+
+/// `transformations(..)` has not been called yet.
+pub struct transformations;
+
+/// `transformer_config(..)` has not been called yet.
+pub struct transformer_config;
+
+/// `transit_gateway_arn(..)` has not been called yet.
+pub struct transit_gateway_arn;
+
+/// `transit_gateway_attachment_id(..)` has not been called yet.
+pub struct transit_gateway_attachment_id;
+
+/// `transit_gateway_id(..)` has not been called yet.
+pub struct transit_gateway_id;
+
+/// `transit_gateway_metering_policy_id(..)` has not been called yet.
+pub struct transit_gateway_metering_policy_id;
+
+/// `transit_gateway_multicast_domain_id(..)` has not been called yet.
+pub struct transit_gateway_multicast_domain_id;
+
+/// `transit_gateway_policy_table_id(..)` has not been called yet.
+pub struct transit_gateway_policy_table_id;
+
+/// `transit_gateway_route_table_arn(..)` has not been called yet.
+pub struct transit_gateway_route_table_arn;
+
+/// `transit_gateway_route_table_id(..)` has not been called yet.
+pub struct transit_gateway_route_table_id;
+
+/// `transition(..)` has not been called yet.
+pub struct transition;
 
 /// `transition_in_days(..)` has not been called yet.
 pub struct transition_in_days;
 
+/// `transport_attachment_id(..)` has not been called yet.
+pub struct transport_attachment_id;
+
+/// `transport_stream_bitrate(..)` has not been called yet.
+pub struct transport_stream_bitrate;
+
+/// `transport_stream_id(..)` has not been called yet.
+pub struct transport_stream_id;
+
+/// `transport_transit_gateway_attachment_id(..)` has not been called yet.
+pub struct transport_transit_gateway_attachment_id;
+
+/// `treat_missing_data(..)` has not been called yet.
+pub struct treat_missing_data;
+
+/// `treatment(..)` has not been called yet.
+pub struct treatment;
+
+/// `treatment_name(..)` has not been called yet.
+pub struct treatment_name;
+
+/// `treatments(..)` has not been called yet.
+pub struct treatments;
+
+/// `trial_component_name(..)` has not been called yet.
+pub struct trial_component_name;
+
+/// `trigger(..)` has not been called yet.
+pub struct trigger;
+
+/// `trigger_config(..)` has not been called yet.
+pub struct trigger_config;
+
+/// `trigger_event_source(..)` has not been called yet.
+pub struct trigger_event_source;
+
+/// `trigger_type(..)` has not been called yet.
+pub struct trigger_type;
+
+/// `trust(..)` has not been called yet.
+pub struct trust;
+
+/// `trust_provider_type(..)` has not been called yet.
+pub struct trust_provider_type;
+
+/// `trust_providers(..)` has not been called yet.
+pub struct trust_providers;
+
+/// `trust_store_id(..)` has not been called yet.
+pub struct trust_store_id;
+
+/// `trusted_signers(..)` has not been called yet.
+pub struct trusted_signers;
+
+/// `ttl(..)` has not been called yet.
+pub struct ttl;
+
+/// `ttml_profile(..)` has not been called yet.
+pub struct ttml_profile;
+
+/// `turns_to_live(..)` has not been called yet.
+pub struct turns_to_live;
+
+/// `type_id(..)` has not been called yet.
+pub struct type_id;
+
+/// `type_name(..)` has not been called yet.
+pub struct type_name;
+
+/// `uid(..)` has not been called yet.
+pub struct uid;
+
+/// `unhealthy_threshold(..)` has not been called yet.
+pub struct unhealthy_threshold;
+
+/// `unit(..)` has not been called yet.
+pub struct unit;
+
+/// `unit_type(..)` has not been called yet.
+pub struct unit_type;
+
+/// `units(..)` has not been called yet.
+pub struct units;
+
+/// `unpivoted_label_column_id(..)` has not been called yet.
+pub struct unpivoted_label_column_id;
+
+/// `unpivoted_label_column_name(..)` has not been called yet.
+pub struct unpivoted_label_column_name;
+
+/// `unpivoted_value_column_id(..)` has not been called yet.
+pub struct unpivoted_value_column_id;
+
+/// `unpivoted_value_column_name(..)` has not been called yet.
+pub struct unpivoted_value_column_name;
+
+/// `untrusted_artifact_on_deployment(..)` has not been called yet.
+pub struct untrusted_artifact_on_deployment;
+
 /// `update_runtime_on(..)` has not been called yet.
 pub struct update_runtime_on;
+
+/// `updated_by(..)` has not been called yet.
+pub struct updated_by;
+
+/// `upload_allowed(..)` has not been called yet.
+pub struct upload_allowed;
+
+/// `uri(..)` has not been called yet.
+pub struct uri;
+
+/// `url(..)` has not been called yet.
+pub struct url;
+
+/// `url_configuration(..)` has not been called yet.
+pub struct url_configuration;
+
+/// `url_path(..)` has not been called yet.
+pub struct url_path;
+
+/// `url_target(..)` has not been called yet.
+pub struct url_target;
+
+/// `url_template(..)` has not been called yet.
+pub struct url_template;
+
+/// `urls(..)` has not been called yet.
+pub struct urls;
+
+/// `usage(..)` has not been called yet.
+pub struct usage;
+
+/// `usage_of_action(..)` has not been called yet.
+pub struct usage_of_action;
+
+/// `usage_plan_id(..)` has not been called yet.
+pub struct usage_plan_id;
+
+/// `usage_tracking_resource(..)` has not been called yet.
+pub struct usage_tracking_resource;
+
+/// `use_aws_owned_key(..)` has not been called yet.
+pub struct use_aws_owned_key;
+
+/// `use_case(..)` has not been called yet.
+pub struct use_case;
+
+/// `use_case_type(..)` has not been called yet.
+pub struct use_case_type;
+
+/// `use_only(..)` has not been called yet.
+pub struct use_only;
+
+/// `use_service_linked_role(..)` has not been called yet.
+pub struct use_service_linked_role;
+
+/// `user(..)` has not been called yet.
+pub struct user;
+
+/// `user_arn(..)` has not been called yet.
+pub struct user_arn;
+
+/// `user_base(..)` has not been called yet.
+pub struct user_base;
+
+/// `user_group_id(..)` has not been called yet.
+pub struct user_group_id;
+
+/// `user_id(..)` has not been called yet.
+pub struct user_id;
+
+/// `user_identifier(..)` has not been called yet.
+pub struct user_identifier;
+
+/// `user_ids(..)` has not been called yet.
+pub struct user_ids;
+
+/// `user_info_endpoint(..)` has not been called yet.
+pub struct user_info_endpoint;
+
+/// `user_name(..)` has not been called yet.
+pub struct user_name;
+
+/// `user_name_attribute_field(..)` has not been called yet.
+pub struct user_name_attribute_field;
+
+/// `user_pool(..)` has not been called yet.
+pub struct user_pool;
+
+/// `user_pool_arn(..)` has not been called yet.
+pub struct user_pool_arn;
+
+/// `user_pool_client_id(..)` has not been called yet.
+pub struct user_pool_client_id;
+
+/// `user_pool_domain(..)` has not been called yet.
+pub struct user_pool_domain;
+
+/// `user_pool_id(..)` has not been called yet.
+pub struct user_pool_id;
+
+/// `user_profile_name(..)` has not been called yet.
+pub struct user_profile_name;
+
+/// `user_property_key(..)` has not been called yet.
+pub struct user_property_key;
+
+/// `user_role_arn(..)` has not been called yet.
+pub struct user_role_arn;
+
+/// `user_search_matching(..)` has not been called yet.
+pub struct user_search_matching;
+
+/// `username(..)` has not been called yet.
+pub struct username;
+
+/// `username_field(..)` has not been called yet.
+pub struct username_field;
+
+/// `users(..)` has not been called yet.
+pub struct users;
+
+/// `utterance(..)` has not been called yet.
+pub struct utterance;
+
+/// `v1(..)` has not been called yet.
+pub struct v1;
+
+/// `v_center(..)` has not been called yet.
+pub struct v_center;
+
+/// `v_cpu_count(..)` has not been called yet.
+pub struct v_cpu_count;
+
+/// `v_motion(..)` has not been called yet.
+pub struct v_motion;
+
+/// `v_san(..)` has not been called yet.
+pub struct v_san;
+
+/// `v_tep(..)` has not been called yet.
+pub struct v_tep;
+
+/// `validation(..)` has not been called yet.
+pub struct validation;
+
+/// `validation_profiles(..)` has not been called yet.
+pub struct validation_profiles;
+
+/// `validation_role(..)` has not been called yet.
+pub struct validation_role;
+
+/// `validation_settings(..)` has not been called yet.
+pub struct validation_settings;
+
+/// `validity(..)` has not been called yet.
+pub struct validity;
 
 /// `value(..)` has not been called yet.
 pub struct value;
 
+/// `value_column_configuration(..)` has not been called yet.
+pub struct value_column_configuration;
+
+/// `value_converter(..)` has not been called yet.
+pub struct value_converter;
+
+/// `value_elicitation_setting(..)` has not been called yet.
+pub struct value_elicitation_setting;
+
+/// `value_from(..)` has not been called yet.
+pub struct value_from;
+
+/// `value_glob(..)` has not been called yet.
+pub struct value_glob;
+
+/// `value_key(..)` has not been called yet.
+pub struct value_key;
+
+/// `value_lock_level(..)` has not been called yet.
+pub struct value_lock_level;
+
+/// `value_reference(..)` has not been called yet.
+pub struct value_reference;
+
+/// `value_to_match(..)` has not been called yet.
+pub struct value_to_match;
+
+/// `value_type(..)` has not been called yet.
+pub struct value_type;
+
 /// `values(..)` has not been called yet.
 pub struct values;
 
+/// `values_map(..)` has not been called yet.
+pub struct values_map;
+
+/// `variable_name(..)` has not been called yet.
+pub struct variable_name;
+
+/// `variables(..)` has not been called yet.
+pub struct variables;
+
+/// `variant_name(..)` has not been called yet.
+pub struct variant_name;
+
+/// `variation(..)` has not been called yet.
+pub struct variation;
+
+/// `variations(..)` has not been called yet.
+pub struct variations;
+
+/// `vcf_version(..)` has not been called yet.
+pub struct vcf_version;
+
+/// `vector_attribute(..)` has not been called yet.
+pub struct vector_attribute;
+
+/// `vector_field(..)` has not been called yet.
+pub struct vector_field;
+
+/// `vector_index_name(..)` has not been called yet.
+pub struct vector_index_name;
+
+/// `vector_search_dimension(..)` has not been called yet.
+pub struct vector_search_dimension;
+
+/// `vendor(..)` has not been called yet.
+pub struct vendor;
+
+/// `vendor_id(..)` has not been called yet.
+pub struct vendor_id;
+
+/// `vendor_name(..)` has not been called yet.
+pub struct vendor_name;
+
+/// `verification_method(..)` has not been called yet.
+pub struct verification_method;
+
+/// `verified_access_group_id(..)` has not been called yet.
+pub struct verified_access_group_id;
+
+/// `verified_access_instance_id(..)` has not been called yet.
+pub struct verified_access_instance_id;
+
+/// `version(..)` has not been called yet.
+pub struct version;
+
+/// `version_name(..)` has not been called yet.
+pub struct version_name;
+
+/// `version_value(..)` has not been called yet.
+pub struct version_value;
+
+/// `video_content_source_url(..)` has not been called yet.
+pub struct video_content_source_url;
+
+/// `video_extraction_status(..)` has not been called yet.
+pub struct video_extraction_status;
+
+/// `view_arn(..)` has not been called yet.
+pub struct view_arn;
+
+/// `view_name(..)` has not been called yet.
+pub struct view_name;
+
+/// `viewer_protocol_policy(..)` has not been called yet.
+pub struct viewer_protocol_policy;
+
+/// `virtual_cluster_id(..)` has not been called yet.
+pub struct virtual_cluster_id;
+
+/// `virtual_gateway_name(..)` has not been called yet.
+pub struct virtual_gateway_name;
+
+/// `virtual_interface_name(..)` has not been called yet.
+pub struct virtual_interface_name;
+
+/// `virtual_node(..)` has not been called yet.
+pub struct virtual_node;
+
+/// `virtual_node_name(..)` has not been called yet.
+pub struct virtual_node_name;
+
+/// `virtual_router_name(..)` has not been called yet.
+pub struct virtual_router_name;
+
+/// `virtual_service(..)` has not been called yet.
+pub struct virtual_service;
+
+/// `virtual_service_name(..)` has not been called yet.
+pub struct virtual_service_name;
+
+/// `visibility_config(..)` has not been called yet.
+pub struct visibility_config;
+
+/// `visual_id(..)` has not been called yet.
+pub struct visual_id;
+
+/// `visual_type(..)` has not been called yet.
+pub struct visual_type;
+
+/// `vlan(..)` has not been called yet.
+pub struct vlan;
+
+/// `vm_management(..)` has not been called yet.
+pub struct vm_management;
+
+/// `vmk_management(..)` has not been called yet.
+pub struct vmk_management;
+
+/// `vocabulary_filter_name(..)` has not been called yet.
+pub struct vocabulary_filter_name;
+
+/// `vocabulary_name(..)` has not been called yet.
+pub struct vocabulary_name;
+
+/// `vod_source_name(..)` has not been called yet.
+pub struct vod_source_name;
+
+/// `voice_enhancement_mode(..)` has not been called yet.
+pub struct voice_enhancement_mode;
+
+/// `voice_id(..)` has not been called yet.
+pub struct voice_id;
+
+/// `volume_id(..)` has not been called yet.
+pub struct volume_id;
+
+/// `volume_name(..)` has not been called yet.
+pub struct volume_name;
+
+/// `volume_size_in_bytes(..)` has not been called yet.
+pub struct volume_size_in_bytes;
+
+/// `volume_size_in_gb(..)` has not been called yet.
+pub struct volume_size_in_gb;
+
+/// `volume_specification(..)` has not been called yet.
+pub struct volume_specification;
+
+/// `volume_type(..)` has not been called yet.
+pub struct volume_type;
+
+/// `voting_policy(..)` has not been called yet.
+pub struct voting_policy;
+
+/// `vpc(..)` has not been called yet.
+pub struct vpc;
+
+/// `vpc_arn(..)` has not been called yet.
+pub struct vpc_arn;
+
+/// `vpc_config(..)` has not been called yet.
+pub struct vpc_config;
+
+/// `vpc_configs(..)` has not been called yet.
+pub struct vpc_configs;
+
+/// `vpc_configuration(..)` has not been called yet.
+pub struct vpc_configuration;
+
+/// `vpc_connection_arn(..)` has not been called yet.
+pub struct vpc_connection_arn;
+
+/// `vpc_egress_configuration(..)` has not been called yet.
+pub struct vpc_egress_configuration;
+
+/// `vpc_endpoint_id(..)` has not been called yet.
+pub struct vpc_endpoint_id;
+
+/// `vpc_endpoint_service_name(..)` has not been called yet.
+pub struct vpc_endpoint_service_name;
+
 /// `vpc_id(..)` has not been called yet.
 pub struct vpc_id;
+
+/// `vpc_identifier(..)` has not been called yet.
+pub struct vpc_identifier;
+
+/// `vpc_information(..)` has not been called yet.
+pub struct vpc_information;
+
+/// `vpc_interface_adapter(..)` has not been called yet.
+pub struct vpc_interface_adapter;
+
+/// `vpc_lattice(..)` has not been called yet.
+pub struct vpc_lattice;
+
+/// `vpc_origin_endpoint_config(..)` has not been called yet.
+pub struct vpc_origin_endpoint_config;
+
+/// `vpc_origin_id(..)` has not been called yet.
+pub struct vpc_origin_id;
+
+/// `vpc_region(..)` has not been called yet.
+pub struct vpc_region;
+
+/// `vpc_security_group_ids(..)` has not been called yet.
+pub struct vpc_security_group_ids;
+
+/// `vpc_settings(..)` has not been called yet.
+pub struct vpc_settings;
+
+/// `vpc_subnet_ids(..)` has not been called yet.
+pub struct vpc_subnet_ids;
+
+/// `vpce_configuration_name(..)` has not been called yet.
+pub struct vpce_configuration_name;
+
+/// `vpce_id(..)` has not been called yet.
+pub struct vpce_id;
+
+/// `vpce_service_name(..)` has not been called yet.
+pub struct vpce_service_name;
+
+/// `vpn_connection_arn(..)` has not been called yet.
+pub struct vpn_connection_arn;
+
+/// `vpn_connection_id(..)` has not been called yet.
+pub struct vpn_connection_id;
+
+/// `vpn_gateway_id(..)` has not been called yet.
+pub struct vpn_gateway_id;
+
+/// `vsan_key(..)` has not been called yet.
+pub struct vsan_key;
+
+/// `wait_interval_in_seconds(..)` has not been called yet.
+pub struct wait_interval_in_seconds;
+
+/// `wait_period_ms(..)` has not been called yet.
+pub struct wait_period_ms;
+
+/// `waiting_response(..)` has not been called yet.
+pub struct waiting_response;
+
+/// `wallet_address(..)` has not been called yet.
+pub struct wallet_address;
+
+/// `warehouse(..)` has not been called yet.
+pub struct warehouse;
+
+/// `web_acl_arn(..)` has not been called yet.
+pub struct web_acl_arn;
+
+/// `web_acl_id(..)` has not been called yet.
+pub struct web_acl_id;
+
+/// `weight(..)` has not been called yet.
+pub struct weight;
+
+/// `weighted_targets(..)` has not been called yet.
+pub struct weighted_targets;
+
+/// `weights(..)` has not been called yet.
+pub struct weights;
+
+/// `welcome_text(..)` has not been called yet.
+pub struct welcome_text;
+
+/// `west(..)` has not been called yet.
+pub struct west;
+
+/// `widgets(..)` has not been called yet.
+pub struct widgets;
+
+/// `width(..)` has not been called yet.
+pub struct width;
+
+/// `window(..)` has not been called yet.
+pub struct window;
+
+/// `window_id(..)` has not been called yet.
+pub struct window_id;
+
+/// `wisdom_template_arn(..)` has not been called yet.
+pub struct wisdom_template_arn;
+
+/// `with_keys(..)` has not been called yet.
+pub struct with_keys;
+
+/// `work_group(..)` has not been called yet.
+pub struct work_group;
+
+/// `worker_configuration(..)` has not been called yet.
+pub struct worker_configuration;
+
+/// `worker_configuration_arn(..)` has not been called yet.
+pub struct worker_configuration_arn;
+
+/// `worker_count(..)` has not been called yet.
+pub struct worker_count;
+
+/// `worker_log_delivery(..)` has not been called yet.
+pub struct worker_log_delivery;
+
+/// `workflow_id(..)` has not been called yet.
+pub struct workflow_id;
+
+/// `workflow_name(..)` has not been called yet.
+pub struct workflow_name;
+
+/// `workflow_target_action(..)` has not been called yet.
+pub struct workflow_target_action;
+
+/// `workflows(..)` has not been called yet.
+pub struct workflows;
+
+/// `workforce_name(..)` has not been called yet.
+pub struct workforce_name;
+
+/// `workgroup_arn(..)` has not been called yet.
+pub struct workgroup_arn;
+
+/// `workgroup_name(..)` has not been called yet.
+pub struct workgroup_name;
+
+/// `workgroup_names(..)` has not been called yet.
+pub struct workgroup_names;
+
+/// `workload_name(..)` has not been called yet.
+pub struct workload_name;
+
+/// `workload_spec(..)` has not been called yet.
+pub struct workload_spec;
+
+/// `workspace(..)` has not been called yet.
+pub struct workspace;
+
+/// `workspace_arn(..)` has not been called yet.
+pub struct workspace_arn;
+
+/// `workspace_id(..)` has not been called yet.
+pub struct workspace_id;
+
+/// `workspace_instance_id(..)` has not been called yet.
+pub struct workspace_instance_id;
+
+/// `workspace_name(..)` has not been called yet.
+pub struct workspace_name;
+
+/// `workspace_security_group_id(..)` has not been called yet.
+pub struct workspace_security_group_id;
+
+/// `write_capacity_units(..)` has not been called yet.
+pub struct write_capacity_units;
+
+/// `x(..)` has not been called yet.
+pub struct x;
+
+/// `x_axis_field(..)` has not been called yet.
+pub struct x_axis_field;
+
+/// `x_axis_location(..)` has not been called yet.
+pub struct x_axis_location;
+
+/// `xss_match_tuples(..)` has not been called yet.
+pub struct xss_match_tuples;
+
+/// `y(..)` has not been called yet.
+pub struct y;
+
+/// `y_axis_location(..)` has not been called yet.
+pub struct y_axis_location;
+
+/// `zero_capacity_strategy(..)` has not been called yet.
+pub struct zero_capacity_strategy;
+
+/// `zonal_shift_enabled(..)` has not been called yet.
+pub struct zonal_shift_enabled;

@@ -125,6 +125,32 @@
 //! (Stable rustdoc does not check the error codes after `compile_fail`; the messages above
 //! are what rustc prints.)
 
+/// The optional-property setters of a generated builder, one `field: Type` each:
+/// `pub fn field(mut self, field: impl Into<Type>) -> Self` stores `Some(value)` in the
+/// builder's field of that name (`optional_setters!(0; ..)`: in the struct the builder wraps).
+/// A macro only to keep the ~1,900 generated modules small (the setters are the same code for
+/// every property); what it expands to is what `cargo doc` shows.
+macro_rules! optional_setters {
+    (0; $($field:ident: $ty:ty),* $(,)?) => {
+        $(
+            #[doc = concat!("Sets the optional `", stringify!($field), "` (see the field of that name).")]
+            pub fn $field(mut self, $field: impl Into<$ty>) -> Self {
+                self.0.$field = Some($field.into());
+                self
+            }
+        )*
+    };
+    ($($field:ident: $ty:ty),* $(,)?) => {
+        $(
+            #[doc = concat!("Sets the optional `", stringify!($field), "` (see the field of that name).")]
+            pub fn $field(mut self, $field: impl Into<$ty>) -> Self {
+                self.$field = Some($field.into());
+                self
+            }
+        )*
+    };
+}
+
 include!("generated.rs");
 
 /// With the `deserialize` feature, a typed model read back from its own JSON is the same
