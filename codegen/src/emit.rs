@@ -38,7 +38,7 @@ pub fn first_sentence(text: &str) -> String {
             && next_starts_sentence
             && !abbreviation
             && (w.ends_with('.') && !w.ends_with("..") || w.ends_with(".)"))
-            && out.matches('`').count() % 2 == 0
+            && out.matches('`').count().is_multiple_of(2)
         {
             break;
         }
