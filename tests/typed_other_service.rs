@@ -56,7 +56,7 @@ fn build(cx: &mut Context<'_, Config>) -> Result<App, BuildError> {
             .visibility_timeout(60)
             .sqs_managed_sse_enabled(true)
             .redrive_policy(serde_json::json!({
-                "deadLetterTargetArn": dead_letters.get_att(QueueAttr::Arn),
+                "deadLetterTargetArn": dead_letters.get_att::<String>(QueueAttr::Arn),
                 "maxReceiveCount": 5,
             }))
             .build(),

@@ -89,6 +89,7 @@ pub const NOT_SCHEMAS: &[&str] = &[
     "lambda-runtime-lifecycle.json",
     "extension-rules.json",
     "getatt-exceptions.json",
+    "regions.json",
 ];
 
 /// Checks that `types` (from `schema/types.txt`) names exactly the registry schemas of
