@@ -80,10 +80,14 @@ fn workspace_root(manifest: &Path) -> Option<PathBuf> {
 }
 
 /// How far a file's modification time may lag the clock: the kernel stamps files with a coarse
-/// clock (one timer tick, up to 10 ms, behind `SystemTime::now()`), and some file systems keep
-/// whole seconds or two (FAT). A file modified less than this before a compile started counts
-/// as modified during it: at worst cargo runs once more.
-const MTIME_SLACK: Duration = Duration::from_secs(2);
+/// clock (one timer tick, up to 10 ms, behind `SystemTime::now()`); file systems that keep
+/// whole seconds (ext3, HFS+) or two (FAT) store times with no fraction. A file modified less
+/// than this before a compile started counts as modified during it: at worst cargo runs once
+/// more.
+fn mtime_slack(mtime: SystemTime) -> Duration {
+    let whole_seconds = mtime.duration_since(UNIX_EPOCH).is_ok_and(|d| d.subsec_nanos() == 0);
+    if whole_seconds { Duration::from_secs(2) } else { Duration::from_millis(50) }
+}
 
 fn mtime(path: &Path) -> Option<SystemTime> {
     std::fs::metadata(path).and_then(|m| m.modified()).ok()
@@ -126,7 +130,6 @@ pub fn fresh(key: &Key) -> Option<PathBuf> {
         return None;
     }
     let started = UNIX_EPOCH + Duration::from_nanos(u64::try_from(record.started).ok()?);
-    let started = started.checked_sub(MTIME_SLACK)?;
     let mut dep_file = record.exe.clone().into_os_string();
     dep_file.push(".d");
     let deps = dep_info(Path::new(&dep_file))?;
@@ -134,7 +137,8 @@ pub fn fresh(key: &Key) -> Option<PathBuf> {
         return None;
     }
     for path in deps.iter().chain(&record.watched) {
-        if mtime(path)? >= started {
+        let modified = mtime(path)?;
+        if modified + mtime_slack(modified) >= started {
             return None;
         }
     }
@@ -215,8 +219,13 @@ mod tests {
         assert_eq!(fresh(&other), None, "another profile");
         write(&src, "fn main() { }", started + Duration::from_millis(1));
         assert_eq!(fresh(&key), None, "a source changed");
-        write(&src, "fn main() { }", started - Duration::from_millis(500));
+        write(&src, "fn main() { }", started - Duration::from_millis(5));
         assert_eq!(fresh(&key), None, "changed just before the compile started: within the clock's slack");
+        write(&src, "fn main() { }", started - Duration::from_millis(500));
+        assert_eq!(fresh(&key), Some(exe.clone()), "changed half a second before the compile started");
+        let second = UNIX_EPOCH + Duration::from_secs(started.duration_since(UNIX_EPOCH).unwrap().as_secs());
+        write(&src, "fn main() { }", second);
+        assert_eq!(fresh(&key), None, "a time in whole seconds (coarse file system): two seconds of slack");
         write(&src, "fn main() { }", an_hour_ago);
         assert_eq!(fresh(&key), Some(exe.clone()));
         write(&ws.join("app/Cargo.toml"), "[package]", started + Duration::from_secs(1));
