@@ -287,7 +287,14 @@ pub fn summary_table(report: &Report) -> String {
             out.push('\n');
         });
     }
-    out.push_str(&format!("\n{} ({} for {})\n", report.out_dir.display(), m.root_stack, m.env));
+    let regions = match m.rollout_regions().as_slice() {
+        [] => String::new(),
+        [primary, rest @ ..] => {
+            let rest: String = rest.iter().map(|r| format!(", {r}")).collect();
+            format!(", deployed to {primary} (primary){rest}")
+        }
+    };
+    out.push_str(&format!("\n{} ({} for {}{regions})\n", report.out_dir.display(), m.root_stack, m.env));
     out
 }
 
