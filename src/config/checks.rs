@@ -86,8 +86,10 @@ pub fn regions() -> &'static [String] {
         struct File {
             regions: Vec<String>,
         }
-        // Embedded at compile time and tested (`the_region_list_is_embedded_and_sorted`).
-        serde_json::from_str::<File>(include_str!("../../schema/regions.json"))
+        // In the schema store (build.rs packs every file of schema/), tested
+        // (`the_region_list_is_embedded_and_sorted`).
+        crate::schema::data_file("regions.json")
+            .and_then(|text| serde_json::from_str::<File>(&text).ok())
             .map(|f| f.regions)
             .unwrap_or_default()
     })
