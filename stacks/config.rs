@@ -14,7 +14,7 @@ use cfnc::config::{
 };
 use cfnc::model::LogicalId;
 
-use crate::metrics;
+use crate::{Names, metrics};
 use serde::Deserialize;
 
 /// The platform's config of one environment (the settings are reached through `Deref`).
@@ -625,10 +625,17 @@ fn global_names(cx: &mut Checker<'_>) {
     let env = cx.env().to_string();
     let regions = cx.regions().to_vec();
     for (i, region) in regions.iter().enumerate() {
+        // The names as a region resolves them, with a 12-digit account id.
+        let resolved = |name: String| {
+            Names::regional(&name)
+                .replace("${AWS::AccountId}", "123456789012")
+                .replace("${AWS::Region}", region)
+        };
+        let n = Names::new(&env);
         let names = [
-            (format!("s3-observability-{env}-123456789012-{region}"), MAX_BUCKET_NAME, "artifacts bucket"),
-            (format!("role-lambda-metric-collector-{env}-{region}"), MAX_ROLE_NAME, "collector role"),
-            (format!("role-synthetics-canary-{env}-{region}"), MAX_ROLE_NAME, "canary role"),
+            (resolved(n.artifacts_bucket()), MAX_BUCKET_NAME, "artifacts bucket"),
+            (resolved(n.collector_role()), MAX_ROLE_NAME, "collector role"),
+            (resolved(n.canary_role()), MAX_ROLE_NAME, "canary role"),
         ];
         for (name, max, what) in names {
             if name.len() > max {

@@ -68,6 +68,21 @@ impl Names {
         format!("{name}-${{AWS::Region}}")
     }
 
+    /// The artifacts bucket, before [`Names::regional`] (`Fn::Sub` text).
+    pub fn artifacts_bucket(&self) -> String {
+        format!("s3-observability-{}-${{AWS::AccountId}}", self.env)
+    }
+
+    /// The metric collector's IAM role, before [`Names::regional`].
+    pub fn collector_role(&self) -> String {
+        format!("role-lambda-metric-collector-{}", self.env)
+    }
+
+    /// The canary's IAM role, before [`Names::regional`].
+    pub fn canary_role(&self) -> String {
+        format!("role-synthetics-canary-{}", self.env)
+    }
+
     pub fn payment_log_group(&self) -> String {
         format!("log-group-payment-service-{}", self.env)
     }

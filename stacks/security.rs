@@ -141,7 +141,7 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
     let artifacts = s.add(
         "ArtifactsBucket",
         Bucket::builder()
-            .bucket_name(sub(Names::regional(&format!("s3-observability-{env}-${{AWS::AccountId}}"))))
+            .bucket_name(sub(Names::regional(&names.artifacts_bucket())))
             .versioning_configuration(
                 bucket::VersioningConfiguration::builder()
                     .status(bucket::VersioningConfigurationStatus::Enabled)
@@ -215,14 +215,14 @@ pub fn build(s: &mut StackScope<'_>, names: &Names, network: &Network) -> Result
     let lambda_role = s.add(
         "LambdaRole",
         new_role(
-            format!("role-lambda-metric-collector-{env}"),
+            names.collector_role(),
             "Metric collector: read the three service log groups, write its own log group",
         ),
     )?;
     let canary_role = s.add(
         "CanaryRole",
         new_role(
-            format!("role-synthetics-canary-{env}"),
+            names.canary_role(),
             "Synthetics canary: results under synthetics/ (SSE-KMS), its logs and metrics, ENIs in the platform VPC",
         ),
     )?;
